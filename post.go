@@ -1,0 +1,294 @@
+package redaktor
+
+import (
+	"fmt"
+	"time"
+)
+
+// Status is where a post is in its life.
+//
+//	draft ──submit──▶ pending ──approve──▶ scheduled ──claim──▶ publishing ──▶ published
+//	  │                 │  ├──request changes──▶ changes_requested ──new version──▶ pending
+//	  │                 │  └──reject──▶ rejected ──new version──▶ pending
+//	  │                 └──(chief's own draft skips pending)
+//	  └──delete──▶ cancelled          scheduled ──cancel──▶ cancelled
+//	                                  publishing ──fail──▶ failed ──retry──▶ scheduled
+type Status string
+
+const (
+	StatusDraft            Status = "draft"
+	StatusPending          Status = "pending"
+	StatusChangesRequested Status = "changes_requested"
+	StatusRejected         Status = "rejected"
+	StatusScheduled        Status = "scheduled"
+	StatusPublishing       Status = "publishing"
+	StatusPublished        Status = "published"
+	StatusFailed           Status = "failed"
+	StatusCancelled        Status = "cancelled"
+)
+
+// Post is one publication from first draft to the channel.
+type Post struct {
+	ID         string    `json:"id"`
+	PageID     string    `json:"page_id"`
+	AuthorID   int64     `json:"author_id"`
+	AuthorName string    `json:"author_name"`
+	Status     Status    `json:"status"`
+	Version    int       `json:"version"` // content version: 1, then +1 per corrected version
+	Rev        int64     `json:"rev"`     // state revision: +1 per change; buttons carry it
+	Content    Content   `json:"content"`
+	ProposedAt time.Time `json:"proposed_at,omitzero"` // the author's wish
+	PublishAt  time.Time `json:"publish_at,omitzero"`  // the approved time
+	Urgent     bool      `json:"urgent,omitempty"`
+	Comment    string    `json:"comment,omitempty"` // the last reviewer's comment
+	Reminded   bool      `json:"reminded,omitempty"`
+	// Filled by publication.
+	MessageIDs  []int     `json:"message_ids,omitempty"`
+	PublishedAt time.Time `json:"published_at,omitzero"`
+	Late        bool      `json:"late,omitempty"`
+	FailReason  string    `json:"fail_reason,omitempty"`
+	Attempts    int       `json:"attempts,omitempty"` // failed tries of this publication
+	RetryAt     time.Time `json:"retry_at,omitzero"`  // the next try after a temporary failure
+	CreatedAt   time.Time `json:"created_at"`
+	UpdatedAt   time.Time `json:"updated_at"`
+	// Last is the last change, so an editor whose button came too late is
+	// told who did what.
+	Last Event `json:"last"`
+}
+
+// Action names a change of a post.
+type Action string
+
+const (
+	ActCreate         Action = "create"
+	ActPropose        Action = "propose"     // author proposes a time
+	ActSubmit         Action = "submit"      // author asks for approval
+	ActApprove        Action = "approve"     // chief schedules it for a time
+	ActPublishNow     Action = "publish_now" // chief: due at once
+	ActRequestChanges Action = "request_changes"
+	ActReject         Action = "reject"
+	ActNewVersion     Action = "new_version" // author sends corrected content
+	ActDelete         Action = "delete"      // author drops a draft
+	ActCancel         Action = "cancel"      // chief takes a post off the queue
+	ActReschedule     Action = "reschedule"  // chief moves a scheduled post
+	ActRetry          Action = "retry"       // chief retries a failed post
+	ActRemind         Action = "remind"      // system: reminder sent for an overdue pending post
+	ActClaim          Action = "claim"       // system: a scheduler took it to publish
+	ActDefer          Action = "defer"       // system: a temporary failure, try again at At
+	ActPublished      Action = "published"   // system
+	ActFail           Action = "fail"        // system
+)
+
+// Actor is who acts, with their role on the post's page ("" if none).
+// System actions have UserID 0.
+type Actor struct {
+	UserID int64
+	Name   string
+	Role   Role
+}
+
+// System is the actor of the scheduler's own changes.
+var System = Actor{Name: "redaktor"}
+
+// Event is one line of a post's history.
+type Event struct {
+	At        time.Time `json:"at"`
+	ActorID   int64     `json:"actor_id,omitempty"`
+	ActorName string    `json:"actor_name,omitempty"`
+	Action    Action    `json:"action"`
+	Version   int       `json:"version,omitempty"`
+	When      time.Time `json:"when,omitzero"` // a time the action set
+	Note      string    `json:"note,omitempty"`
+}
+
+// Change asks for one transition of a post.
+type Change struct {
+	Action  Action
+	Actor   Actor
+	At      time.Time // approve, reschedule, propose: the time chosen
+	Comment string    // request changes, reject; fail: the reason
+	Content *Content  // new version
+	Urgent  bool
+	// Published carries what publication produced.
+	MessageIDs []int
+	Late       bool
+}
+
+// Apply returns the post after the change, and the history event that
+// records it. It checks who may do it and from which state; it does not
+// touch storage: the caller stores the result with a compare-and-set on
+// Rev, which makes concurrent presses resolve to exactly one winner.
+func Apply(p Post, c Change, now time.Time) (Post, Event, error) {
+	if err := allowed(p, c); err != nil {
+		return p, Event{}, err
+	}
+	ev := Event{At: now, ActorID: c.Actor.UserID, ActorName: c.Actor.Name, Action: c.Action, Version: p.Version}
+	next := p
+	switch c.Action {
+	case ActPropose:
+		next.ProposedAt = c.At
+		next.Reminded = false
+		ev.When = c.At
+	case ActSubmit:
+		next.Status = StatusPending
+		next.Reminded = false
+	case ActApprove, ActReschedule:
+		next.Status = StatusScheduled
+		next.PublishAt = c.At
+		next.RetryAt, next.Attempts = time.Time{}, 0
+		next.Urgent = next.Urgent || c.Urgent
+		next.Comment = ""
+		ev.When = c.At
+	case ActPublishNow:
+		next.Status = StatusScheduled
+		next.PublishAt = now
+		next.RetryAt, next.Attempts = time.Time{}, 0
+		next.Urgent = next.Urgent || c.Urgent
+		next.Comment = ""
+		ev.When = now
+	case ActRetry:
+		next.Status = StatusScheduled
+		next.PublishAt = now
+		next.RetryAt, next.Attempts = time.Time{}, 0
+		next.FailReason = ""
+		ev.When = now
+	case ActRequestChanges:
+		next.Status = StatusChangesRequested
+		next.Comment = c.Comment
+		ev.Note = c.Comment
+	case ActReject:
+		next.Status = StatusRejected
+		next.Comment = c.Comment
+		ev.Note = c.Comment
+	case ActNewVersion:
+		if c.Content == nil {
+			return p, Event{}, fmt.Errorf("%w: new version without content", ErrInvalid)
+		}
+		if err := c.Content.Validate(); err != nil {
+			return p, Event{}, err
+		}
+		next.Content = *c.Content
+		next.Version++
+		next.Status = StatusPending
+		next.Reminded = false
+		ev.Version = next.Version
+	case ActDelete, ActCancel:
+		next.Status = StatusCancelled
+	case ActRemind:
+		next.Reminded = true
+	case ActClaim:
+		next.Status = StatusPublishing
+	case ActDefer:
+		next.Status = StatusScheduled
+		next.Attempts++
+		next.RetryAt = c.At
+		next.FailReason = c.Comment
+	case ActPublished:
+		next.Status = StatusPublished
+		next.MessageIDs = c.MessageIDs
+		next.PublishedAt = now
+		next.Late = c.Late
+		next.FailReason = ""
+	case ActFail:
+		next.Status = StatusFailed
+		next.FailReason = c.Comment
+		ev.Note = c.Comment
+	default:
+		return p, Event{}, fmt.Errorf("%w: unknown action %q", ErrInvalid, c.Action)
+	}
+	next.Rev++
+	next.UpdatedAt = now
+	next.Last = ev
+	return next, ev, nil
+}
+
+// rule says from which states an action may start and who may take it.
+type rule struct {
+	from []Status
+	who  func(p Post, a Actor) bool
+}
+
+func author(p Post, a Actor) bool { return a.UserID == p.AuthorID && a.Role.Valid() }
+func chief(_ Post, a Actor) bool  { return a.Role == RoleChief }
+func system(_ Post, a Actor) bool { return a.UserID == 0 && a.Role == "" }
+
+// chiefOrOwnChiefDraft: approving a draft skips review only when the chief
+// wrote it; anybody else's draft must be submitted first.
+func chiefOrOwnChiefDraft(p Post, a Actor) bool {
+	if a.Role != RoleChief {
+		return false
+	}
+	return p.Status != StatusDraft || p.AuthorID == a.UserID
+}
+
+var rules = map[Action]rule{
+	ActPropose:        {from: []Status{StatusDraft, StatusChangesRequested, StatusRejected}, who: author},
+	ActSubmit:         {from: []Status{StatusDraft}, who: author},
+	ActApprove:        {from: []Status{StatusPending, StatusDraft}, who: chiefOrOwnChiefDraft},
+	ActPublishNow:     {from: []Status{StatusPending, StatusDraft, StatusScheduled}, who: chiefOrOwnChiefDraft},
+	ActRequestChanges: {from: []Status{StatusPending}, who: chief},
+	ActReject:         {from: []Status{StatusPending}, who: chief},
+	ActNewVersion:     {from: []Status{StatusChangesRequested, StatusRejected}, who: author},
+	ActDelete:         {from: []Status{StatusDraft, StatusChangesRequested, StatusRejected}, who: author},
+	ActCancel:         {from: []Status{StatusScheduled, StatusPending, StatusFailed}, who: chief},
+	ActReschedule:     {from: []Status{StatusScheduled}, who: chief},
+	ActRetry:          {from: []Status{StatusFailed}, who: chief},
+	ActRemind:         {from: []Status{StatusPending, StatusDraft}, who: system},
+	// A claim may find the post still publishing: its previous holder died
+	// and the lease ran out.
+	ActClaim:     {from: []Status{StatusScheduled, StatusPublishing}, who: system},
+	ActDefer:     {from: []Status{StatusPublishing}, who: system},
+	ActPublished: {from: []Status{StatusPublishing}, who: system},
+	ActFail:      {from: []Status{StatusPublishing}, who: system},
+}
+
+func allowed(p Post, c Change) error {
+	r, ok := rules[c.Action]
+	if !ok {
+		return fmt.Errorf("%w: unknown action %q", ErrInvalid, c.Action)
+	}
+	if !r.who(p, c.Actor) {
+		return fmt.Errorf("%w: %s on post %s", ErrForbidden, c.Action, p.ID)
+	}
+	for _, s := range r.from {
+		if p.Status == s {
+			return nil
+		}
+	}
+	return fmt.Errorf("%w: cannot %s a post that is %s", ErrConflict, c.Action, p.Status)
+}
+
+// Open reports whether the post still waits for someone: not published,
+// rejected for good or cancelled.
+func (s Status) Open() bool {
+	switch s {
+	case StatusPublished, StatusCancelled:
+		return false
+	}
+	return true
+}
+
+// NewPost starts a draft.
+func NewPost(id, pageID string, author Actor, c Content, now time.Time) (Post, error) {
+	if !author.Role.Valid() {
+		return Post{}, fmt.Errorf("%w: not a member of the page", ErrForbidden)
+	}
+	if err := c.Validate(); err != nil {
+		return Post{}, err
+	}
+	ev := Event{At: now, ActorID: author.UserID, ActorName: author.Name, Action: ActCreate, Version: 1}
+	return Post{
+		ID: id, PageID: pageID, AuthorID: author.UserID, AuthorName: author.Name,
+		Status: StatusDraft, Version: 1, Rev: 1, Content: c,
+		CreatedAt: now, UpdatedAt: now, Last: ev,
+	}, nil
+}
+
+// DueAt is when the post should next be tried: its time, or later after a
+// temporary failure.
+func (p Post) DueAt() time.Time {
+	if p.RetryAt.After(p.PublishAt) {
+		return p.RetryAt
+	}
+	return p.PublishAt
+}

@@ -1,0 +1,105 @@
+package storage
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/redaktor/redaktor"
+)
+
+// Telegram delivers an album as separate messages that share a
+// media_group_id. They are buffered here and become ONE draft once no item
+// has arrived for a quiet moment.
+
+// AlbumItem is one buffered message of an album.
+type AlbumItem struct {
+	UserID    int64             `json:"user_id"`
+	MessageID int               `json:"message_id"`
+	Media     redaktor.Media    `json:"media"`
+	Caption   string            `json:"caption,omitempty"`
+	Entities  []redaktor.Entity `json:"entities,omitempty"`
+}
+
+// AlbumRef names a buffered album as it was read, for CreatePost.
+type AlbumRef struct {
+	key      string
+	deadline float64
+}
+
+// ReadyAlbum is a buffered album whose items stopped arriving.
+type ReadyAlbum struct {
+	Ref    AlbumRef
+	UserID int64
+	Items  []AlbumItem
+}
+
+// addAlbumItem appends an item and moves the album's deadline.
+// KEYS[1] album list, KEYS[2] albums zset, KEYS[3] message ids seen.
+// ARGV[1] item JSON, ARGV[2] deadline ms, ARGV[3] message id (an item
+// already buffered is not added twice: intake may deliver an update again).
+var addAlbumItem = redis.NewScript(`
+if redis.call('HSETNX', KEYS[3], ARGV[3], 1) == 0 then return 0 end
+redis.call('PEXPIRE', KEYS[3], 86400000)
+redis.call('RPUSH', KEYS[1], ARGV[1])
+redis.call('ZADD', KEYS[2], ARGV[2], KEYS[1])
+return 1
+`)
+
+// AddAlbumItem buffers one album message of a user; the album is ready once
+// quiet has passed without another item.
+func (s *Store) AddAlbumItem(ctx context.Context, userID int64, group string, it AlbumItem, now time.Time, quiet time.Duration) error {
+	b, err := json.Marshal(it)
+	if err != nil {
+		return fmt.Errorf("encode album item: %w", err)
+	}
+	key := s.k.album(userID, group)
+	if err := addAlbumItem.Run(ctx, s.rdb, []string{key, s.k.albums(), key + ":seen"}, string(b), ms(now.Add(quiet)), it.MessageID).Err(); err != nil {
+		return fmt.Errorf("buffer album item: %w", err)
+	}
+	return nil
+}
+
+// ReadyAlbums returns albums whose deadline has passed. They stay buffered
+// until CreatePost consumes them, so a crash here loses nothing.
+func (s *Store) ReadyAlbums(ctx context.Context, now time.Time, limit int64) ([]ReadyAlbum, error) {
+	zs, err := s.rdb.ZRangeArgsWithScores(ctx, redis.ZRangeArgs{
+		Key: s.k.albums(), ByScore: true, Start: "-inf", Stop: ms(now), Count: limit,
+	}).Result()
+	if err != nil {
+		return nil, fmt.Errorf("find ready albums: %w", err)
+	}
+	out := make([]ReadyAlbum, 0, len(zs))
+	for _, z := range zs {
+		key := z.Member.(string)
+		raw, err := s.rdb.LRange(ctx, key, 0, -1).Result()
+		if err != nil {
+			return nil, fmt.Errorf("read album: %w", err)
+		}
+		a := ReadyAlbum{Ref: AlbumRef{key: key, deadline: z.Score}}
+		for _, r := range raw {
+			var it AlbumItem
+			if err := json.Unmarshal([]byte(r), &it); err == nil {
+				a.Items = append(a.Items, it)
+				a.UserID = it.UserID
+			}
+		}
+		out = append(out, a)
+	}
+	return out, nil
+}
+
+// DropAlbum removes a buffered album that cannot become a draft (its owner
+// left the page, say), after the owner has been told.
+func (s *Store) DropAlbum(ctx context.Context, ref AlbumRef) error {
+	pipe := s.rdb.TxPipeline()
+	pipe.ZRem(ctx, s.k.albums(), ref.key)
+	pipe.Del(ctx, ref.key)
+	if _, err := pipe.Exec(ctx); err != nil {
+		return fmt.Errorf("drop album: %w", err)
+	}
+	return nil
+}

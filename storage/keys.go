@@ -1,0 +1,36 @@
+package storage
+
+import "strconv"
+
+// keys builds every key redaktor uses. All keys carry one hash tag, so every
+// script's keys live in one Cluster slot: a region's desk is small enough
+// for one shard, and correctness needs the scripts to see all of them.
+type keys struct{ p string }
+
+func newKeys(prefix string) keys { return keys{p: "{" + prefix + "}:"} }
+
+func id(n int64) string { return strconv.FormatInt(n, 10) }
+
+func (k keys) seq(name string) string         { return k.p + "seq:" + name }
+func (k keys) page(pageID string) string      { return k.p + "page:" + pageID }
+func (k keys) members(pageID string) string   { return k.p + "page:" + pageID + ":members" }
+func (k keys) pending(pageID string) string   { return k.p + "page:" + pageID + ":pending" }
+func (k keys) queue(pageID string) string     { return k.p + "page:" + pageID + ":queue" }
+func (k keys) published(pageID string) string { return k.p + "page:" + pageID + ":published" }
+func (k keys) user(userID int64) string       { return k.p + "user:" + id(userID) }
+func (k keys) userPages(userID int64) string  { return k.p + "user:" + id(userID) + ":pages" }
+func (k keys) userPosts(userID int64) string  { return k.p + "user:" + id(userID) + ":posts" }
+func (k keys) session(userID int64) string    { return k.p + "user:" + id(userID) + ":session" }
+func (k keys) invite(code string) string      { return k.p + "invite:" + code }
+func (k keys) post(postID string) string      { return k.p + "post:" + postID }
+func (k keys) history(postID string) string   { return k.p + "post:" + postID + ":history" }
+func (k keys) cards(postID string) string     { return k.p + "post:" + postID + ":cards" }
+func (k keys) delivery(postID string) string  { return k.p + "post:" + postID + ":delivery" }
+func (k keys) album(userID int64, group string) string {
+	return k.p + "album:" + id(userID) + ":" + group
+}
+func (k keys) albums() string          { return k.p + "albums" }
+func (k keys) due() string             { return k.p + "due" }
+func (k keys) leased() string          { return k.p + "leased" }
+func (k keys) reminders() string       { return k.p + "reminders" }
+func (k keys) lock(name string) string { return k.p + "lock:" + name }
