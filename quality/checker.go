@@ -1,0 +1,59 @@
+package quality
+
+import "strings"
+
+// Post is what the checker looks at.
+type Post struct {
+	// Text is the text or caption as the author wrote it (Telegram
+	// entities are not needed: links written out are found in the text).
+	Text string
+	// HasMedia is true when the post carries a photo or a video.
+	HasMedia bool
+	// Recent are the posts published on the same page in the last 30 days;
+	// the caller chooses them.
+	Recent []Published
+}
+
+// Published is a post already on the page, for the repeat rule.
+type Published struct {
+	// Ref is the caller's reference (post id, date); it comes back in the
+	// repeat finding so the bot can name the earlier post.
+	Ref string
+	// Fingerprint is the stored Fingerprint of the post. When it is nil,
+	// Text is fingerprinted on the spot, which is slower.
+	Fingerprint []uint64
+	Text        string
+}
+
+// Check examines a post and returns its report. It never fails: bad input
+// gives a report, not an error.
+func (c *Checker) Check(p Post) Report {
+	a := analyse(p.Text)
+	r := Report{Lang: c.lang, Fingerprint: fingerprint(&a.words)}
+	add := func(f Finding) {
+		if f.Weight = c.weights[f.Rule]; f.Weight > 0 {
+			r.Findings = append(r.Findings, f)
+		}
+	}
+	if !p.HasMedia {
+		add(Finding{Rule: RuleNoMedia})
+	}
+	if strings.TrimSpace(p.Text) != "" {
+		c.checkLength(&a, p.HasMedia, add)
+		c.checkAnnounce(&a, add)
+		c.checkBureaucratese(&a, add)
+		c.checkCaps(&a, add)
+		c.checkExclaim(&a, add)
+		c.checkEmoji(&a, add)
+		c.checkHashtags(&a, add)
+		c.checkLinks(&a, add)
+		c.checkRepeat(&a, r.Fingerprint, p.Recent, add)
+	}
+	r.finish()
+	return r
+}
+
+// at builds a finding about the span s, quoting it.
+func (c *Checker) at(a *analysis, rule string, s span) Finding {
+	return Finding{Rule: rule, Start: s.start, End: s.end, Fragment: quote(a.text, s, c.lim.QuoteChars)}
+}

@@ -1,0 +1,131 @@
+package quality
+
+import "sort"
+
+// Finding is one piece of advice. It carries data, not a sentence: the bot
+// renders it in the user's language from Rule and the parameters.
+type Finding struct {
+	// Rule is a stable rule id such as "bureaucratese" (see the package doc).
+	Rule string
+	// Weight is the rule's weight from the data file; heavier findings
+	// cost more points and come first among the top hints.
+	Weight int
+	// Start and End are byte offsets of the whole span the finding is about
+	// in Post.Text (End is exclusive). Both are 0 when the finding is about
+	// the post as a whole (no_media, repeat of an empty span).
+	Start, End int
+	// Fragment quotes the text: an exact substring of Post.Text beginning
+	// at Start, shortened at a word boundary when the span is long (a long
+	// paragraph, the part beyond a limit). Empty when there is nothing to quote.
+	Fragment string
+	// Suggestion is the plainer wording from the data file (bureaucratese only).
+	Suggestion string
+	// Count is what was measured: characters, emoji, hashtags, exclamation
+	// marks, the similarity in percent for repeat.
+	Count int
+	// Limit is the threshold from the data file that Count went over.
+	Limit int
+	// Missing names what an announcement lacks: "when" or "where".
+	Missing string
+	// Ref is the caller's reference of the similar published post (repeat).
+	Ref string
+}
+
+// Severity is a coarse label for a finding, derived from its weight.
+type Severity string
+
+const (
+	// SeverityWarning: worth fixing before publishing (weight 10 and more).
+	SeverityWarning Severity = "warning"
+	// SeverityHint: a matter of style (weight below 10).
+	SeverityHint Severity = "hint"
+)
+
+// Severity derives the label from the weight, so editing a weight in the
+// data file is the only knob.
+func (f Finding) Severity() Severity {
+	if f.Weight >= 10 {
+		return SeverityWarning
+	}
+	return SeverityHint
+}
+
+// TemplateData returns the finding's parameters under stable names, ready
+// to pass to a message template (for example go-i18n's TemplateData):
+// Rule, Fragment, Suggestion, Count, Limit, Missing, Ref.
+func (f Finding) TemplateData() map[string]any {
+	return map[string]any{
+		"Rule": f.Rule, "Fragment": f.Fragment, "Suggestion": f.Suggestion,
+		"Count": f.Count, "Limit": f.Limit, "Missing": f.Missing, "Ref": f.Ref,
+	}
+}
+
+// Report is the result of a check. It never blocks anything: the bot shows
+// it on the draft card.
+type Report struct {
+	// Lang is the language of the rules that were applied.
+	Lang string
+	// Score is 100 minus the penalties, never below 0.
+	Score int
+	// Top holds at most three findings of different rules, heaviest first.
+	Top []Finding
+	// Findings holds every finding in text order.
+	Findings []Finding
+	// Fingerprint is the post's fingerprint; store it when the post is
+	// published and pass it back in Post.Recent for later checks.
+	Fingerprint []uint64
+}
+
+// Has reports whether the report contains a finding of the rule.
+func (r Report) Has(rule string) bool {
+	for _, f := range r.Findings {
+		if f.Rule == rule {
+			return true
+		}
+	}
+	return false
+}
+
+// maxTop is how many hints fit on a draft card.
+const maxTop = 3
+
+// finish orders the findings, computes the score and picks the top hints.
+//
+// Penalty: each rule costs its weight once, and half its weight for every
+// further finding of the same rule, up to twice its weight. One clumsy
+// phrase should not cost as much as a missing date, but ten of them should
+// cost more than one.
+func (r *Report) finish() {
+	sort.SliceStable(r.Findings, func(i, j int) bool {
+		return r.Findings[i].Start < r.Findings[j].Start
+	})
+	penalty := map[string]int{}
+	for _, f := range r.Findings {
+		p, ok := penalty[f.Rule]
+		if !ok {
+			p = f.Weight
+		} else {
+			p += f.Weight / 2
+		}
+		penalty[f.Rule] = min(p, 2*f.Weight)
+	}
+	r.Score = 100
+	for _, p := range penalty {
+		r.Score -= p
+	}
+	r.Score = max(r.Score, 0)
+
+	seen := map[string]bool{}
+	var firsts []Finding
+	for _, f := range r.Findings {
+		if !seen[f.Rule] {
+			seen[f.Rule] = true
+			firsts = append(firsts, f)
+		}
+	}
+	sort.SliceStable(firsts, func(i, j int) bool { return firsts[i].Weight > firsts[j].Weight })
+	if len(firsts) > maxTop {
+		firsts = firsts[:maxTop]
+	}
+	r.Top = firsts
+}

@@ -1,0 +1,294 @@
+package quality
+
+import (
+	"unicode"
+	"unicode/utf8"
+)
+
+// span is a half-open byte range [start, end) of the post text.
+type span struct{ start, end int }
+
+// Token classes that patterns can ask for with {number}, {time} and {date}.
+const (
+	classNumber uint8 = 1 << iota
+	classTime
+	classDate
+)
+
+// token is one word or number of the text. Offsets always point into the
+// original text so fragments can be quoted exactly; the normalised form
+// (lower case, ё folded into е) is what patterns compare against and lives
+// in words.norm, so a token holds no pointer and a post's tokens are one
+// cheap allocation.
+type token struct {
+	start, end int32 // bytes of the word in the text
+	ns, ne     int32 // bytes of the normalised word in words.norm
+	letters    int32 // letters in the word
+	upper      int32 // upper-case letters in the word
+	class      uint8
+	joined     bool // only spaces separate it from the previous token, so a phrase may continue here
+	lineBreak  bool // a newline separates it from the previous token
+}
+
+// caps reports whether the word is written in capitals: at least two
+// letters and none of them lower case.
+func (t token) caps() bool { return t.letters >= 2 && t.upper == t.letters }
+
+// words is the token stream of a text.
+type words struct {
+	toks []token
+	norm string // all normalised words, back to back
+}
+
+// word returns the normalised form of token i.
+func (w *words) word(i int) string { return w.norm[w.toks[i].ns:w.toks[i].ne] }
+
+// span returns the text span of tokens [from, to).
+func (w *words) span(from, to int) span {
+	return span{int(w.toks[from].start), int(w.toks[to-1].end)}
+}
+
+// analysis is everything the checks need, computed in one pass over the text.
+type analysis struct {
+	text     string
+	urls     []span
+	hashtags []span
+	words    words
+}
+
+// The rune predicates below answer ASCII and the basic Cyrillic block
+// inline and ask package unicode only about other scripts: posts are almost
+// all Russian or English, and the generic tables otherwise cost most of the
+// checking time. Each is small enough for the compiler to inline.
+
+// isLetter is unicode.IsLetter with fast paths.
+func isLetter(r rune) bool {
+	if r < utf8.RuneSelf {
+		return uint32(r|0x20)-'a' < 26
+	}
+	if uint32(r)-0x400 < 0x60 {
+		return true
+	}
+	return unicode.IsLetter(r)
+}
+
+// isDigit is unicode.IsDigit with fast paths.
+func isDigit(r rune) bool {
+	if r < 0x660 { // Latin-1, Greek, Cyrillic, Hebrew have only ASCII digits
+		return uint32(r)-'0' < 10
+	}
+	return unicode.IsDigit(r)
+}
+
+// isUpper is unicode.IsUpper with fast paths.
+func isUpper(r rune) bool {
+	if r < utf8.RuneSelf {
+		return uint32(r)-'A' < 26
+	}
+	if uint32(r)-0x400 < 0x60 {
+		return r < 0x430
+	}
+	return unicode.IsUpper(r)
+}
+
+// isSpace is unicode.IsSpace with fast paths.
+func isSpace(r rune) bool {
+	if r < 0x1680 {
+		return r == ' ' || uint32(r)-'\t' < 5 || r == 0x85 || r == 0xA0
+	}
+	return unicode.IsSpace(r)
+}
+
+// isWordRune reports whether r can start a word.
+func isWordRune(r rune) bool {
+	if r < utf8.RuneSelf {
+		return uint32(r|0x20)-'a' < 26 || uint32(r)-'0' < 10
+	}
+	if uint32(r)-0x400 < 0x60 {
+		return true
+	}
+	return unicode.IsLetter(r) || unicode.IsDigit(r)
+}
+
+// isWordMark reports whether r may continue a word (combining accents, the
+// stress mark some authors put over Russian vowels). Variation selectors
+// and joiners are marks in Unicode too, but they belong to emoji.
+func isWordMark(r rune) bool {
+	if r < 0x300 || r == 0xFE0E || r == 0xFE0F || r == 0x200D || r == 0x20E3 {
+		return false
+	}
+	return unicode.Is(unicode.Mn, r)
+}
+
+// isJoiner reports whether r keeps a word together when it stands between
+// two word characters: "из-за", "д’Артаньян", "18:00", "12.05.2025".
+func isJoiner(r rune, prevDigit, nextDigit bool) bool {
+	switch r {
+	case '-', '\'', '’', '_':
+		return true
+	case ':', '.', '/':
+		return prevDigit && nextDigit
+	}
+	return false
+}
+
+// analyse finds links, hashtags and words. Links, hashtags and @mentions are
+// not words: their letters must not count as shouting or as bureaucratese.
+//
+// Only the first maxText bytes are looked at: token offsets are 32-bit to
+// keep tokens small, and no Telegram post comes anywhere near the limit.
+func analyse(text string) analysis {
+	if len(text) > maxText {
+		text = text[:maxText]
+	}
+	a := analysis{text: text, urls: findURLs(text)}
+	a.words, a.hashtags = tokenize(text, a.urls)
+	return a
+}
+
+// decode is utf8.DecodeRuneInString(s[i:]) with the one- and two-byte
+// cases (ASCII, Cyrillic) inlined: they are nearly every rune of a post.
+func decode(s string, i int) (rune, int) {
+	if i >= len(s) {
+		return utf8.RuneError, 0
+	}
+	b := s[i]
+	if b < utf8.RuneSelf {
+		return rune(b), 1
+	}
+	if b >= 0xC2 && b <= 0xDF && i+1 < len(s) && s[i+1]&0xC0 == 0x80 {
+		return rune(b&0x1F)<<6 | rune(s[i+1]&0x3F), 2
+	}
+	return utf8.DecodeRuneInString(s[i:])
+}
+
+// maxText is the most of a text that is analysed, in bytes.
+const maxText = 1 << 24
+
+// tokenize splits text into words, skipping the given spans, hashtags and
+// mentions (hashtags are returned separately).
+func tokenize(text string, skip []span) (words, []span) {
+	var (
+		toks  = make([]token, 0, len(text)/8+4)
+		tags  []span
+		buf   = make([]byte, 0, len(text))
+		clean = true // only spaces since the previous token
+		nl    = false
+		prev  rune // the rune before i
+		si    int  // next skip span
+	)
+	for i := 0; i < len(text); {
+		if si < len(skip) && i >= skip[si].start {
+			i = max(i, skip[si].end)
+			si++
+			clean, prev = false, 'x'
+			continue
+		}
+		r, size := decode(text, i)
+		if (r == '#' || r == '@') && !isWordRune(prev) && prev != '_' {
+			j := i + size
+			for j < len(text) {
+				q, n := decode(text, j)
+				if !isWordRune(q) && q != '_' && !isWordMark(q) {
+					break
+				}
+				j += n
+			}
+			if j > i+size {
+				if r == '#' {
+					tags = append(tags, span{i, j})
+				}
+				clean, prev = false, 'x'
+				i = j
+				continue
+			}
+		}
+		if !isWordRune(r) {
+			if r == '\n' {
+				nl = true
+			}
+			if !isSpace(r) {
+				clean = false
+			}
+			prev = r
+			i += size
+			continue
+		}
+		t := token{start: int32(i), ns: int32(len(buf)), joined: clean && len(toks) > 0, lineBreak: nl}
+		j, last := i, rune(0)
+	word:
+		for j < len(text) {
+			if si < len(skip) && j >= skip[si].start {
+				break
+			}
+			q, n := decode(text, j)
+			switch {
+			case isWordRune(q):
+				if isLetter(q) {
+					t.letters++
+					if isUpper(q) {
+						t.upper++
+					}
+				}
+				buf = appendNorm(buf, q)
+			case isWordMark(q):
+				buf = utf8.AppendRune(buf, q)
+			default:
+				nx, _ := decode(text, j+n)
+				if (isWordRune(last) || isWordMark(last)) && isWordRune(nx) && isJoiner(q, isDigit(last), isDigit(nx)) {
+					buf = utf8.AppendRune(buf, q)
+					j += n
+					last = q
+					continue
+				}
+				break word
+			}
+			j += n
+			last = q
+		}
+		t.end, t.ne = int32(j), int32(len(buf))
+		toks = append(toks, t)
+		prev = last
+		clean, nl = true, false
+		i = j
+	}
+	w := words{toks: toks, norm: string(buf)}
+	for k := range w.toks {
+		w.toks[k].class = classify(w.word(k))
+	}
+	return w, tags
+}
+
+// appendNorm appends the comparison form of r: lower case, with ё as е,
+// since Russian writers use the two letters interchangeably.
+func appendNorm(buf []byte, r rune) []byte {
+	switch {
+	case r < utf8.RuneSelf:
+		if 'A' <= r && r <= 'Z' {
+			r += 'a' - 'A'
+		}
+		return append(buf, byte(r))
+	case r == 'ё' || r == 'Ё':
+		r = 'е'
+	case 0x410 <= r && r <= 0x42F:
+		r += 0x20
+	case 0x400 <= r && r <= 0x40F:
+		r += 0x50
+	case 0x430 <= r && r <= 0x45F:
+	default:
+		return utf8.AppendRune(buf, unicode.ToLower(r))
+	}
+	if r < 0x800 {
+		return append(buf, 0xC0|byte(r>>6), 0x80|byte(r&0x3F))
+	}
+	return utf8.AppendRune(buf, r)
+}
+
+// normWord returns the comparison form of a single word.
+func normWord(s string) string {
+	buf := make([]byte, 0, len(s))
+	for _, r := range s {
+		buf = appendNorm(buf, r)
+	}
+	return string(buf)
+}
