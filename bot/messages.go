@@ -1,0 +1,124 @@
+package bot
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strconv"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+)
+
+// Keyboard is an inline keyboard; nil means none.
+type Keyboard = *tgbotapi.InlineKeyboardMarkup
+
+// SendText sends the bot's own plain text, with buttons if kb is not nil.
+func (c *Client) SendText(ctx context.Context, chatID int64, text string, kb Keyboard) (int, error) {
+	p := tgbotapi.Params{"chat_id": strconv.FormatInt(chatID, 10), "text": text,
+		"link_preview_options": `{"is_disabled":true}`}
+	if err := addMarkup(p, kb); err != nil {
+		return 0, err
+	}
+	ids, err := c.sendReturningIDs(ctx, "sendMessage", p)
+	if err != nil {
+		return 0, err
+	}
+	return ids[0], nil
+}
+
+// EditText replaces the text and buttons of a message the bot sent. An
+// edit that changes nothing is not an error.
+func (c *Client) EditText(ctx context.Context, chatID int64, messageID int, text string, kb Keyboard) error {
+	p := tgbotapi.Params{"chat_id": strconv.FormatInt(chatID, 10), "message_id": strconv.Itoa(messageID),
+		"text": text, "link_preview_options": `{"is_disabled":true}`}
+	if err := addMarkup(p, kb); err != nil {
+		return err
+	}
+	if _, err := c.Call(ctx, "editMessageText", p); err != nil && !NotModified(err) {
+		return err
+	}
+	return nil
+}
+
+// Answer answers a button press; with alert the text shows as a dialog.
+func (c *Client) Answer(ctx context.Context, callbackID, text string, alert bool) error {
+	p := tgbotapi.Params{"callback_query_id": callbackID}
+	p.AddNonEmpty("text", text)
+	p.AddBool("show_alert", alert)
+	_, err := c.Call(ctx, "answerCallbackQuery", p)
+	return err
+}
+
+// DeleteMessage deletes a message the bot sent.
+func (c *Client) DeleteMessage(ctx context.Context, chatID int64, messageID int) error {
+	_, err := c.Call(ctx, "deleteMessage", tgbotapi.Params{
+		"chat_id": strconv.FormatInt(chatID, 10), "message_id": strconv.Itoa(messageID)})
+	return err
+}
+
+// Chat looks a chat up by numeric id or @username.
+func (c *Client) Chat(ctx context.Context, ref string) (tgbotapi.Chat, error) {
+	res, err := c.Call(ctx, "getChat", tgbotapi.Params{"chat_id": ref})
+	if err != nil {
+		return tgbotapi.Chat{}, err
+	}
+	var ch tgbotapi.Chat
+	if err := json.Unmarshal(res, &ch); err != nil {
+		return ch, fmt.Errorf("decode chat: %w", err)
+	}
+	return ch, nil
+}
+
+// ChatMember reads one member's status and rights in a chat.
+func (c *Client) ChatMember(ctx context.Context, chatID, userID int64) (tgbotapi.ChatMember, error) {
+	res, err := c.Call(ctx, "getChatMember", tgbotapi.Params{
+		"chat_id": strconv.FormatInt(chatID, 10), "user_id": strconv.FormatInt(userID, 10)})
+	if err != nil {
+		return tgbotapi.ChatMember{}, err
+	}
+	var m tgbotapi.ChatMember
+	if err := json.Unmarshal(res, &m); err != nil {
+		return m, fmt.Errorf("decode chat member: %w", err)
+	}
+	return m, nil
+}
+
+// Command is one entry of the bot's command menu.
+type Command struct{ Name, Description string }
+
+// SetCommands sets the command menu shown to users of a language ("" for
+// everybody else).
+func (c *Client) SetCommands(ctx context.Context, lang string, cmds []Command) error {
+	list := make([]tgbotapi.BotCommand, len(cmds))
+	for i, cmd := range cmds {
+		list[i] = tgbotapi.BotCommand{Command: cmd.Name, Description: cmd.Description}
+	}
+	b, err := json.Marshal(list)
+	if err != nil {
+		return fmt.Errorf("encode commands: %w", err)
+	}
+	p := tgbotapi.Params{"commands": string(b)}
+	p.AddNonEmpty("language_code", lang)
+	_, err = c.Call(ctx, "setMyCommands", p)
+	return err
+}
+
+func (c *Client) sendReturningIDs(ctx context.Context, method string, p tgbotapi.Params) ([]int, error) {
+	res, err := c.Call(ctx, method, p)
+	if err != nil {
+		return nil, err
+	}
+	return messageIDs(res)
+}
+
+func addMarkup(p tgbotapi.Params, kb Keyboard) error {
+	if kb == nil {
+		return nil
+	}
+	b, err := json.Marshal(kb)
+	if err != nil {
+		return fmt.Errorf("encode keyboard: %w", err)
+	}
+	p["reply_markup"] = string(b)
+	return nil
+}

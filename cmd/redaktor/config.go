@@ -1,0 +1,87 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/redaktor/redaktor/bot"
+)
+
+// config is the bot's settings, read from the environment.
+type config struct {
+	Token       string
+	APIURL      string
+	RedisURL    string // "" runs an embedded in-memory Redis
+	RedisPrefix string
+	AdminIDs    []int64
+	Location    *time.Location
+	LogLevel    slog.Level
+}
+
+// loadConfig reads every setting and reports every problem at once, so a
+// person fixing the environment needs one try, not five.
+func loadConfig(getenv func(string) string) (config, error) {
+	c := config{
+		Token:       strings.TrimSpace(getenv("BOT_TOKEN")),
+		APIURL:      strings.TrimSpace(getenv("TELEGRAM_API_URL")),
+		RedisURL:    strings.TrimSpace(getenv("REDIS_URL")),
+		RedisPrefix: strings.TrimSpace(getenv("REDIS_PREFIX")),
+	}
+	var problems []string
+	if c.Token == "" {
+		problems = append(problems, "BOT_TOKEN is not set: open Telegram, write /newbot to @BotFather, and put the token it gives into BOT_TOKEN")
+	} else if !strings.Contains(c.Token, ":") {
+		problems = append(problems, "BOT_TOKEN does not look like a token from @BotFather (123456:ABC...)")
+	}
+	if c.APIURL == "" {
+		c.APIURL = bot.DefaultAPIURL
+	} else if u, err := url.Parse(c.APIURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		problems = append(problems, fmt.Sprintf("TELEGRAM_API_URL %q is not an http(s) address", c.APIURL))
+	}
+	if c.RedisURL != "" {
+		if u, err := url.Parse(c.RedisURL); err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") {
+			problems = append(problems, "REDIS_URL must start with redis:// or rediss://")
+		}
+	}
+	if c.RedisPrefix == "" {
+		c.RedisPrefix = "redaktor"
+	}
+	for _, f := range strings.FieldsFunc(getenv("ADMIN_IDS"), func(r rune) bool { return r == ',' || r == ' ' || r == ';' }) {
+		id, err := strconv.ParseInt(f, 10, 64)
+		if err != nil || id <= 0 {
+			problems = append(problems, fmt.Sprintf("ADMIN_IDS: %q is not a Telegram user id (a positive number; @userinfobot tells yours)", f))
+			continue
+		}
+		c.AdminIDs = append(c.AdminIDs, id)
+	}
+	tz := strings.TrimSpace(getenv("TIMEZONE"))
+	if tz == "" {
+		tz = "Europe/Moscow"
+	}
+	loc, err := time.LoadLocation(tz)
+	if err != nil {
+		problems = append(problems, fmt.Sprintf("TIMEZONE %q is not a time zone name (e.g. Europe/Moscow, Asia/Yekaterinburg)", tz))
+	}
+	c.Location = loc
+	switch lvl := strings.ToLower(strings.TrimSpace(getenv("LOG_LEVEL"))); lvl {
+	case "", "info":
+		c.LogLevel = slog.LevelInfo
+	case "debug":
+		c.LogLevel = slog.LevelDebug
+	case "warn", "warning":
+		c.LogLevel = slog.LevelWarn
+	case "error":
+		c.LogLevel = slog.LevelError
+	default:
+		problems = append(problems, fmt.Sprintf("LOG_LEVEL %q: use debug, info, warn or error", lvl))
+	}
+	if len(problems) > 0 {
+		return c, errors.New("cannot start, fix these settings:\n  - " + strings.Join(problems, "\n  - "))
+	}
+	return c, nil
+}

@@ -1,0 +1,106 @@
+// Command redaktor runs the editorial desk bot: it reads updates from
+// Telegram, keeps drafts and the queue in Redis, and publishes approved
+// posts on time.
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"sync"
+	"syscall"
+	"time"
+	_ "time/tzdata" // time zones even in an image without /usr/share/zoneinfo
+
+	"github.com/alicebob/miniredis/v2"
+
+	"github.com/redaktor/redaktor/bot"
+	"github.com/redaktor/redaktor/handlers"
+	"github.com/redaktor/redaktor/scheduler"
+	"github.com/redaktor/redaktor/storage"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Getenv, os.Stderr, time.Now); err != nil {
+		fmt.Fprintln(os.Stderr, "redaktor:", err)
+		os.Exit(1)
+	}
+}
+
+// run wires the bot and runs it until ctx ends. The clock is a parameter
+// so the end-to-end test can move time.
+func run(ctx context.Context, getenv func(string) string, logOut io.Writer, now func() time.Time) error {
+	cfg, err := loadConfig(getenv)
+	if err != nil {
+		return err
+	}
+	log := newLogger(logOut, cfg.LogLevel)
+
+	redisURL := cfg.RedisURL
+	if redisURL == "" {
+		mini := miniredis.NewMiniRedis()
+		if err := mini.StartAddr("127.0.0.1:0"); err != nil {
+			return fmt.Errorf("start embedded redis: %w", err)
+		}
+		defer mini.Close()
+		redisURL = "redis://" + mini.Addr()
+		log.Warn("REDIS_URL is not set: using an embedded in-memory Redis. NOTHING IS KEPT: drafts, teams and the queue are lost when the bot stops. Set REDIS_URL for real use.")
+	}
+	rdb, err := storage.Connect(ctx, redisURL)
+	if err != nil {
+		return err
+	}
+	defer rdb.Close()
+	store := storage.New(rdb, cfg.RedisPrefix)
+
+	tg, err := bot.New(ctx, cfg.Token, bot.Options{APIURL: cfg.APIURL, Logger: log})
+	if err != nil {
+		return err
+	}
+	log.Info("connected to Telegram", "bot", "@"+tg.Username())
+
+	texts, err := handlers.LoadTexts()
+	if err != nil {
+		return err
+	}
+	desk := handlers.New(tg, store, texts, now, log, handlers.Config{AdminIDs: cfg.AdminIDs, Location: cfg.Location})
+	for _, lang := range []string{"", "en"} {
+		if err := tg.SetCommands(ctx, lang, texts.Menu(lang)); err != nil {
+			log.Warn("set command menu", "lang", lang, "err", err)
+		}
+	}
+	sched := scheduler.New(store, tg, desk, desk, now, log, scheduler.Config{})
+
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		if err := sched.Run(ctx); err != nil {
+			log.Error("scheduler stopped", "err", err)
+		}
+	})
+	wg.Go(func() {
+		if err := tg.Poll(ctx, desk); err != nil {
+			log.Error("polling stopped", "err", err)
+		}
+	})
+	log.Info("redaktor is running", "admins", len(cfg.AdminIDs), "timezone", cfg.Location.String())
+	wg.Wait()
+	log.Info("redaktor stopped")
+	return nil
+}
+
+// newLogger writes JSON when the output is not a terminal (a container's
+// log collector), readable text when a person watches.
+func newLogger(w io.Writer, level slog.Level) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: level}
+	if f, ok := w.(*os.File); ok {
+		if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
+			return slog.New(slog.NewTextHandler(w, opts))
+		}
+	}
+	return slog.New(slog.NewJSONHandler(w, opts))
+}

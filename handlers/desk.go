@@ -1,0 +1,270 @@
+// Package handlers holds redaktor's conversations: the page admin, the
+// chief editor, the moderator. Each update is routed to a command, a
+// button, an answer the bot was waiting for, or new content.
+package handlers
+
+import (
+	"context"
+	"log/slog"
+	"strings"
+	"time"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+
+	"github.com/redaktor/redaktor"
+	"github.com/redaktor/redaktor/bot"
+	"github.com/redaktor/redaktor/storage"
+)
+
+// Telegram is what the conversations need of the Bot API.
+type Telegram interface {
+	Username() string
+	Self() tgbotapi.User
+	SendText(ctx context.Context, chatID int64, text string, kb bot.Keyboard) (int, error)
+	EditText(ctx context.Context, chatID int64, messageID int, text string, kb bot.Keyboard) error
+	SendContent(ctx context.Context, chatID int64, c redaktor.Content) ([]int, error)
+	Answer(ctx context.Context, callbackID, text string, alert bool) error
+	Chat(ctx context.Context, ref string) (tgbotapi.Chat, error)
+	ChatMember(ctx context.Context, chatID, userID int64) (tgbotapi.ChatMember, error)
+}
+
+// Store is what the conversations keep in Redis (implemented by
+// storage.Store).
+type Store interface {
+	posts
+	team
+	sessions
+}
+
+type posts interface {
+	NextID(ctx context.Context, kind string) (string, error)
+	CreatePost(ctx context.Context, p redaktor.Post, consumed *storage.AlbumRef) error
+	SavePost(ctx context.Context, old, next redaktor.Post, ev redaktor.Event) error
+	Post(ctx context.Context, postID string) (redaktor.Post, error)
+	History(ctx context.Context, postID string) ([]redaktor.Event, error)
+	UserPosts(ctx context.Context, userID int64, limit int64) ([]redaktor.Post, error)
+	PendingPosts(ctx context.Context, pageID string, limit int64) ([]redaktor.Post, error)
+	QueuedPosts(ctx context.Context, pageID string, limit int64) ([]redaktor.Post, error)
+	ScheduledTimes(ctx context.Context, pageID string, from, to time.Time) (map[int64]bool, error)
+	SetCard(ctx context.Context, postID string, c storage.Card) error
+	Cards(ctx context.Context, postID string) ([]storage.Card, error)
+	AddAlbumItem(ctx context.Context, userID int64, group string, it storage.AlbumItem, now time.Time, quiet time.Duration) error
+	ReadyAlbums(ctx context.Context, now time.Time, limit int64) ([]storage.ReadyAlbum, error)
+	DropAlbum(ctx context.Context, ref storage.AlbumRef) error
+}
+
+type team interface {
+	SavePage(ctx context.Context, p redaktor.Page) error
+	Page(ctx context.Context, pageID string) (redaktor.Page, error)
+	Role(ctx context.Context, pageID string, userID int64) (redaktor.Role, error)
+	Members(ctx context.Context, pageID string) ([]redaktor.Member, error)
+	SetRole(ctx context.Context, pageID string, userID int64, role redaktor.Role) error
+	RemoveMember(ctx context.Context, pageID string, userID int64) error
+	UserPages(ctx context.Context, userID int64) ([]redaktor.Page, []redaktor.Role, error)
+	SaveUser(ctx context.Context, u redaktor.User) error
+	User(ctx context.Context, userID int64) (redaktor.User, error)
+	SaveInvite(ctx context.Context, inv redaktor.Invite) error
+	RedeemInvite(ctx context.Context, code string, userID int64, now time.Time) (redaktor.Invite, redaktor.Role, error)
+}
+
+type sessions interface {
+	SetSession(ctx context.Context, userID int64, se storage.Session) error
+	Session(ctx context.Context, userID int64) (storage.Session, bool, error)
+	ClearSession(ctx context.Context, userID int64) error
+}
+
+// Config is the desk's settings.
+type Config struct {
+	// AdminIDs may create pages.
+	AdminIDs []int64
+	// Location is the time zone of new pages.
+	Location *time.Location
+	// AlbumQuiet is how long after an album's last item it becomes a draft.
+	AlbumQuiet time.Duration
+}
+
+// Desk is the editorial desk's conversations.
+type Desk struct {
+	tg    Telegram
+	store Store
+	texts *Texts
+	now   func() time.Time
+	log   *slog.Logger
+	cfg   Config
+	admin map[int64]bool
+}
+
+// New builds the desk. now is the clock (tests pass a fixed one).
+func New(tg Telegram, store Store, texts *Texts, now func() time.Time, log *slog.Logger, cfg Config) *Desk {
+	if cfg.Location == nil {
+		cfg.Location = time.UTC
+	}
+	if cfg.AlbumQuiet == 0 {
+		cfg.AlbumQuiet = 1500 * time.Millisecond
+	}
+	admin := map[int64]bool{}
+	for _, id := range cfg.AdminIDs {
+		admin[id] = true
+	}
+	return &Desk{tg: tg, store: store, texts: texts, now: now, log: log, cfg: cfg, admin: admin}
+}
+
+// who is the person behind an update, as the bot knows them.
+type who struct {
+	redaktor.User
+	t tr
+}
+
+// Handle routes one update. Errors are answered to the person here and
+// logged once; nothing propagates.
+func (d *Desk) Handle(ctx context.Context, u tgbotapi.Update) {
+	switch {
+	case u.CallbackQuery != nil:
+		d.onButton(ctx, u.CallbackQuery)
+	case u.Message != nil && u.Message.Chat != nil && u.Message.Chat.IsPrivate() && u.Message.From != nil:
+		d.onMessage(ctx, u.Message)
+	}
+}
+
+// person loads or registers the sender, keeping name and language fresh.
+func (d *Desk) person(ctx context.Context, from *tgbotapi.User) (who, error) {
+	u, err := d.store.User(ctx, from.ID)
+	if err != nil && !isNotFound(err) {
+		return who{User: redaktor.User{ID: from.ID, Lang: from.LanguageCode}, t: d.texts.For(from.LanguageCode)}, err
+	}
+	name := strings.TrimSpace(from.FirstName + " " + from.LastName)
+	if name == "" {
+		name = from.UserName
+	}
+	fresh := u
+	fresh.ID, fresh.Name, fresh.Username, fresh.Lang = from.ID, name, from.UserName, from.LanguageCode
+	if fresh != u {
+		if err := d.store.SaveUser(ctx, fresh); err != nil {
+			return who{User: fresh, t: d.texts.For(fresh.Lang)}, err
+		}
+	}
+	return who{User: fresh, t: d.texts.For(fresh.Lang)}, nil
+}
+
+func (d *Desk) onMessage(ctx context.Context, m *tgbotapi.Message) {
+	p, err := d.person(ctx, m.From)
+	if err != nil {
+		d.fail(ctx, p, err)
+		return
+	}
+	if m.IsCommand() {
+		d.onCommand(ctx, p, m)
+		return
+	}
+	se, ok, err := d.store.Session(ctx, p.ID)
+	if err != nil {
+		d.fail(ctx, p, err)
+		return
+	}
+	if ok && se.Kind != sessionNewVersion {
+		d.onAnswer(ctx, p, se, m)
+		return
+	}
+	d.onContent(ctx, p, m)
+}
+
+func (d *Desk) onCommand(ctx context.Context, p who, m *tgbotapi.Message) {
+	args := strings.TrimSpace(m.CommandArguments())
+	switch m.Command() {
+	case "start":
+		d.cmdStart(ctx, p, args)
+	case "help":
+		d.reply(ctx, p, p.t.T("help"))
+	case "newpage":
+		d.cmdNewPage(ctx, p, args)
+	case "invite":
+		d.cmdInvite(ctx, p)
+	case "channel":
+		d.cmdChannel(ctx, p)
+	case "team":
+		d.cmdTeam(ctx, p)
+	case "pages":
+		d.cmdPages(ctx, p)
+	case "drafts":
+		d.cmdDrafts(ctx, p)
+	case "pending":
+		d.cmdPending(ctx, p)
+	case "queue":
+		d.cmdQueue(ctx, p)
+	case "slots":
+		d.cmdSlots(ctx, p, args)
+	case "cancel":
+		if err := d.store.ClearSession(ctx, p.ID); err != nil {
+			d.fail(ctx, p, err)
+			return
+		}
+		d.reply(ctx, p, p.t.T("cancelled"))
+	default:
+		d.reply(ctx, p, p.t.T("unknown_command"))
+	}
+}
+
+// reply sends a plain text to the person; a failure is logged (there is
+// no one else to tell).
+func (d *Desk) reply(ctx context.Context, p who, text string) {
+	d.send(ctx, p.ID, text, nil)
+}
+
+func (d *Desk) send(ctx context.Context, chatID int64, text string, kb bot.Keyboard) int {
+	id, err := d.tg.SendText(ctx, chatID, text, kb)
+	if err != nil {
+		d.log.Warn("send failed", "chat", chatID, "err", err)
+	}
+	return id
+}
+
+// fail tells the person something went wrong on our side and logs why.
+func (d *Desk) fail(ctx context.Context, p who, err error) {
+	d.log.Error("handling failed", "user", p.ID, "err", err)
+	d.reply(ctx, p, p.t.T("error_internal"))
+}
+
+// currentPage returns the person's current page and their role on it. A
+// person on exactly one page has it as current without choosing.
+func (d *Desk) currentPage(ctx context.Context, p who) (redaktor.Page, redaktor.Role, error) {
+	if p.CurrentPage != "" {
+		role, err := d.store.Role(ctx, p.CurrentPage, p.ID)
+		if err != nil {
+			return redaktor.Page{}, "", err
+		}
+		if role != "" {
+			page, err := d.store.Page(ctx, p.CurrentPage)
+			return page, role, err
+		}
+	}
+	pages, roles, err := d.store.UserPages(ctx, p.ID)
+	if err != nil || len(pages) == 0 {
+		return redaktor.Page{}, "", err
+	}
+	p.CurrentPage = pages[0].ID
+	if err := d.store.SaveUser(ctx, p.User); err != nil {
+		return redaktor.Page{}, "", err
+	}
+	return pages[0], roles[0], nil
+}
+
+// chiefPage returns the current page if the person is its chief editor;
+// otherwise it answers them and returns ok=false.
+func (d *Desk) chiefPage(ctx context.Context, p who) (redaktor.Page, bool) {
+	page, role, err := d.currentPage(ctx, p)
+	if err != nil {
+		d.fail(ctx, p, err)
+		return page, false
+	}
+	if page.ID == "" {
+		d.reply(ctx, p, p.t.T("no_pages"))
+		return page, false
+	}
+	if role != redaktor.RoleChief {
+		d.reply(ctx, p, p.t.T("chief_only", map[string]any{"Page": page.Title}))
+		return page, false
+	}
+	return page, true
+}
+
+func (d *Desk) pageLoc(page redaktor.Page) *time.Location { return page.Location(d.cfg.Location) }

@@ -1,0 +1,230 @@
+package handlers
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+
+	"github.com/redaktor/redaktor"
+	"github.com/redaktor/redaktor/bot"
+	"github.com/redaktor/redaktor/storage"
+)
+
+// Sessions: what the bot waits for from a person.
+const (
+	sessionComment    = "comment"     // request changes or reject: the reason
+	sessionApproveAt  = "approve_at"  // a time for approval
+	sessionPropose    = "propose"     // the author's proposed time
+	sessionReschedule = "reschedule"  // a new time for a scheduled post
+	sessionNewVersion = "new_version" // corrected content
+	sessionChannel    = "channel"     // the page's channel
+	sessionSlots      = "slots"       // new posting slots
+)
+
+// onContent makes a draft of whatever a member sends, or a new version when
+// the bot waits for one. Album items are buffered and assembled later.
+func (d *Desk) onContent(ctx context.Context, p who, m *tgbotapi.Message) {
+	content, ok := bot.ContentOf(m)
+	if !ok {
+		d.reply(ctx, p, p.t.T("unsupported"))
+		return
+	}
+	if m.MediaGroupID != "" {
+		it := storage.AlbumItem{UserID: p.ID, MessageID: m.MessageID, Media: content.Media[0], Caption: content.Text, Entities: content.Entities}
+		if err := d.store.AddAlbumItem(ctx, p.ID, m.MediaGroupID, it, d.now(), d.cfg.AlbumQuiet); err != nil {
+			d.fail(ctx, p, err)
+		}
+		return
+	}
+	d.takeContent(ctx, p, content, nil)
+}
+
+// takeContent turns content into a draft or a new version.
+func (d *Desk) takeContent(ctx context.Context, p who, content redaktor.Content, album *storage.AlbumRef) {
+	se, ok, err := d.store.Session(ctx, p.ID)
+	if err != nil {
+		d.fail(ctx, p, err)
+		return
+	}
+	if ok && se.Kind == sessionNewVersion {
+		d.newVersion(ctx, p, se, content, album)
+		return
+	}
+	page, role, err := d.currentPage(ctx, p)
+	if err != nil {
+		d.fail(ctx, p, err)
+		return
+	}
+	if page.ID == "" {
+		d.reply(ctx, p, p.t.T("no_pages"))
+		d.dropAlbum(ctx, album)
+		return
+	}
+	if err := content.Validate(); err != nil {
+		d.reply(ctx, p, p.t.T("content_invalid", map[string]any{"Reason": err.Error()}))
+		d.dropAlbum(ctx, album)
+		return
+	}
+	postID, err := d.store.NextID(ctx, "post")
+	if err != nil {
+		d.fail(ctx, p, err)
+		return
+	}
+	post, err := redaktor.NewPost(postID, page.ID, redaktor.Actor{UserID: p.ID, Name: p.Name, Role: role}, content, d.now())
+	if err != nil {
+		d.fail(ctx, p, err)
+		return
+	}
+	if err := d.store.CreatePost(ctx, post, album); err != nil {
+		if errors.Is(err, redaktor.ErrConflict) && album != nil {
+			return // the album grew meanwhile: it is assembled again on the next tick
+		}
+		d.fail(ctx, p, err)
+		return
+	}
+	d.showPostTo(ctx, p, post, page, true)
+}
+
+func (d *Desk) dropAlbum(ctx context.Context, album *storage.AlbumRef) {
+	if album == nil {
+		return
+	}
+	if err := d.store.DropAlbum(ctx, *album); err != nil {
+		d.log.Warn("drop album", "err", err)
+	}
+}
+
+// FlushAlbums turns albums whose items stopped arriving into drafts (or new
+// versions). The scheduler calls it every second.
+func (d *Desk) FlushAlbums(ctx context.Context) error {
+	ready, err := d.store.ReadyAlbums(ctx, d.now(), 50)
+	if err != nil {
+		return err
+	}
+	for _, a := range ready {
+		u, err := d.store.User(ctx, a.UserID)
+		if err != nil {
+			d.log.Warn("album of an unknown user", "user", a.UserID, "err", err)
+			d.dropAlbum(ctx, &a.Ref)
+			continue
+		}
+		p := who{User: u, t: d.texts.For(u.Lang)}
+		d.takeContent(ctx, p, albumContent(a.Items), &a.Ref)
+	}
+	return nil
+}
+
+// albumContent builds one post of an album's items: the first caption is
+// the post's text; later captions stay on their items.
+func albumContent(items []storage.AlbumItem) redaktor.Content {
+	var c redaktor.Content
+	for _, it := range items {
+		m := it.Media
+		if it.Caption != "" {
+			if c.Text == "" {
+				c.Text, c.Entities = it.Caption, it.Entities
+			} else {
+				m.Caption, m.CaptionEntities = it.Caption, it.Entities
+			}
+		}
+		c.Media = append(c.Media, m)
+	}
+	return c
+}
+
+func (d *Desk) newVersion(ctx context.Context, p who, se storage.Session, content redaktor.Content, album *storage.AlbumRef) {
+	post, err := d.store.Post(ctx, se.PostID)
+	if err != nil {
+		d.fail(ctx, p, err)
+		return
+	}
+	actor, page, err := d.actor(ctx, p, post)
+	if err != nil {
+		d.fail(ctx, p, err)
+		return
+	}
+	next, ok := d.change(ctx, p, post, redaktor.Change{Action: redaktor.ActNewVersion, Actor: actor, Content: &content})
+	if !ok {
+		d.dropAlbum(ctx, album)
+		return
+	}
+	d.dropAlbum(ctx, album)
+	_ = d.store.ClearSession(ctx, p.ID)
+	d.showPostTo(ctx, p, next, page, true)
+	d.notifyChiefs(ctx, next, page)
+}
+
+// cmdDrafts lists the person's open posts with status and time.
+func (d *Desk) cmdDrafts(ctx context.Context, p who) {
+	list, err := d.store.UserPosts(ctx, p.ID, 20)
+	if err != nil {
+		d.fail(ctx, p, err)
+		return
+	}
+	if len(list) == 0 {
+		d.reply(ctx, p, p.t.T("drafts_empty"))
+		return
+	}
+	d.sendList(ctx, p, p.t.T("drafts_title"), list)
+}
+
+// sendList shows posts one line each, with a button to open each card.
+func (d *Desk) sendList(ctx context.Context, p who, title string, list []redaktor.Post) {
+	var b strings.Builder
+	b.WriteString(title)
+	var rows [][]tgbotapi.InlineKeyboardButton
+	for _, post := range list {
+		page, _ := d.store.Page(ctx, post.PageID)
+		fmt.Fprintf(&b, "\n\n%s", d.listLine(p.t, post, page))
+		rows = append(rows, tgbotapi.NewInlineKeyboardRow(tgbotapi.NewInlineKeyboardButtonData(
+			p.t.T("open_post", map[string]any{"ID": post.ID}), btnOpen+":"+post.ID)))
+	}
+	kb := tgbotapi.NewInlineKeyboardMarkup(rows...)
+	d.send(ctx, p.ID, b.String(), &kb)
+}
+
+func (d *Desk) listLine(t tr, post redaktor.Post, page redaktor.Page) string {
+	loc := d.pageLoc(page)
+	line := t.T("list_line", map[string]any{
+		"ID": post.ID, "Page": page.Title, "Status": t.T("status_" + string(post.Status)),
+		"Changed": formatTime(post.UpdatedAt, loc, d.now()), "Snippet": snippet(post.Content, 60)})
+	if !post.PublishAt.IsZero() && post.Status != redaktor.StatusPublished {
+		line += "\n" + t.T("card_publish_at", map[string]any{"When": formatTime(post.PublishAt, loc, d.now())})
+	}
+	return line
+}
+
+// snippet is the start of a post's text, for lists.
+func snippet(c redaktor.Content, n int) string {
+	s := strings.Join(strings.Fields(c.Text), " ")
+	r := []rune(s)
+	if len(r) > n {
+		s = string(r[:n]) + "…"
+	}
+	if s == "" {
+		s = fmt.Sprintf("[%d × %s]", len(c.Media), c.Media[0].Kind)
+	}
+	return s
+}
+
+// parseTimeAnswer reads a typed time for a page, answering the person when
+// it cannot be used.
+func (d *Desk) parseTimeAnswer(ctx context.Context, p who, page redaktor.Page, text string) (time.Time, bool) {
+	at, err := redaktor.ParseWhen(text, d.now(), d.pageLoc(page))
+	switch {
+	case errors.Is(err, redaktor.ErrPastTime):
+		d.reply(ctx, p, p.t.T("time_past")+"\n"+p.t.T("time_examples"))
+		return at, false
+	case errors.Is(err, redaktor.ErrTooFarTime):
+		d.reply(ctx, p, p.t.T("time_too_far")+"\n"+p.t.T("time_examples"))
+		return at, false
+	case err != nil:
+		d.reply(ctx, p, p.t.T("time_unreadable")+"\n"+p.t.T("time_examples"))
+		return at, false
+	}
+	return at, true
+}

@@ -1,0 +1,130 @@
+package handlers
+
+import (
+	"context"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+
+	"github.com/redaktor/redaktor"
+)
+
+// chiefs returns the chief editors of a page as the bot knows them.
+func (d *Desk) chiefs(ctx context.Context, pageID string) []who {
+	members, err := d.store.Members(ctx, pageID)
+	if err != nil {
+		d.log.Warn("read members", "page", pageID, "err", err)
+		return nil
+	}
+	var out []who
+	for _, m := range members {
+		if m.Role != redaktor.RoleChief {
+			continue
+		}
+		u, err := d.store.User(ctx, m.UserID)
+		if err != nil {
+			continue
+		}
+		out = append(out, who{User: u, t: d.texts.For(u.Lang)})
+	}
+	return out
+}
+
+// notifyChiefs sends every chief editor (but the author) the preview and a
+// review card of a post that waits for them.
+func (d *Desk) notifyChiefs(ctx context.Context, post redaktor.Post, page redaktor.Page) {
+	for _, c := range d.chiefs(ctx, post.PageID) {
+		if c.ID == post.AuthorID {
+			continue
+		}
+		key := "notify_submitted"
+		if post.Version > 1 {
+			key = "notify_new_version"
+		}
+		d.reply(ctx, c, c.t.T(key, map[string]any{"ID": post.ID, "Name": post.AuthorName, "Page": page.Title, "Version": post.Version}))
+		d.showPostTo(ctx, c, post, page, true)
+	}
+}
+
+// notifyAuthor tells the author something about their post, in their language.
+func (d *Desk) notifyAuthor(ctx context.Context, post redaktor.Post, key string, data map[string]any) {
+	u, err := d.store.User(ctx, post.AuthorID)
+	if err != nil {
+		return
+	}
+	if data == nil {
+		data = map[string]any{}
+	}
+	data["ID"] = post.ID
+	d.send(ctx, u.ID, d.texts.For(u.Lang).T(key, data), nil)
+}
+
+func (d *Desk) notifyApproved(ctx context.Context, post redaktor.Post, page redaktor.Page, by who) {
+	if post.AuthorID == by.ID {
+		return
+	}
+	u, err := d.store.User(ctx, post.AuthorID)
+	if err != nil {
+		return
+	}
+	t := d.texts.For(u.Lang)
+	d.send(ctx, u.ID, t.T("notify_approved", map[string]any{
+		"ID": post.ID, "Name": by.Name, "When": formatTime(post.PublishAt, d.pageLoc(page), d.now())}), nil)
+}
+
+// notifyVerdict sends the author the reviewer's comment with a fresh card
+// that offers "Send new version".
+func (d *Desk) notifyVerdict(ctx context.Context, post redaktor.Post, page redaktor.Page, by who) {
+	u, err := d.store.User(ctx, post.AuthorID)
+	if err != nil {
+		return
+	}
+	author := who{User: u, t: d.texts.For(u.Lang)}
+	key := "notify_changes_requested"
+	if post.Status == redaktor.StatusRejected {
+		key = "notify_rejected"
+	}
+	d.reply(ctx, author, author.t.T(key, map[string]any{"ID": post.ID, "Name": by.Name, "Comment": post.Comment}))
+	d.showPostTo(ctx, author, post, page, false)
+}
+
+// Published tells the author and the chief editors where the post is.
+func (d *Desk) Published(ctx context.Context, post redaktor.Post, page redaktor.Page) {
+	link := PostLink(page, post)
+	d.refreshCards(ctx, post, page)
+	told := map[int64]bool{}
+	for _, c := range d.chiefs(ctx, post.PageID) {
+		told[c.ID] = true
+		key := "notify_published"
+		if post.Late {
+			key = "notify_published_late"
+		}
+		d.reply(ctx, c, c.t.T(key, map[string]any{"ID": post.ID, "Link": link, "Page": page.Title,
+			"When": formatTime(post.PublishAt, d.pageLoc(page), d.now())}))
+	}
+	if !told[post.AuthorID] {
+		d.notifyAuthor(ctx, post, "notify_published", map[string]any{"Link": link, "Page": page.Title})
+	}
+}
+
+// Failed tells the chief editors why a post could not be published, with
+// a Retry button.
+func (d *Desk) Failed(ctx context.Context, post redaktor.Post, page redaktor.Page) {
+	d.refreshCards(ctx, post, page)
+	for _, c := range d.chiefs(ctx, post.PageID) {
+		kb := tgbotapi.NewInlineKeyboardMarkup(tgbotapi.NewInlineKeyboardRow(
+			tgbotapi.NewInlineKeyboardButtonData(c.t.T("btn_retry"), postData(btnRetry, post)),
+			tgbotapi.NewInlineKeyboardButtonData(c.t.T("btn_cancel"), postData(btnCancel, post)),
+		))
+		d.send(ctx, c.ID, c.t.T("notify_failed", map[string]any{"ID": post.ID, "Page": page.Title, "Reason": reasonText(c.t, post.FailReason)}), &kb)
+	}
+}
+
+// Remind tells the chief editors that a post's proposed time has come while
+// it still waits for approval: it is not published without them.
+func (d *Desk) Remind(ctx context.Context, post redaktor.Post, page redaktor.Page) {
+	for _, c := range d.chiefs(ctx, post.PageID) {
+		d.reply(ctx, c, c.t.T("notify_remind", map[string]any{"ID": post.ID, "Page": page.Title,
+			"When": formatTime(post.ProposedAt, d.pageLoc(page), d.now())}))
+		d.showPostTo(ctx, c, post, page, false)
+	}
+}

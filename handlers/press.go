@@ -1,0 +1,116 @@
+package handlers
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/redaktor/redaktor"
+)
+
+// A button carries a short action and the ids it acts on, within Telegram's
+// 64 bytes: "ap:42:7" is "approve post 42 seen at revision 7". Anything can
+// arrive here (any client can send any data for a message it holds), so
+// parsing is strict and every press is checked again against roles.
+type press struct {
+	act    string
+	postID string
+	rev    int64
+	pageID string
+	userID int64
+	arg    string
+}
+
+// Post buttons: act:postID:rev.
+const (
+	btnSubmit      = "sb"
+	btnPropose     = "pt"
+	btnDelete      = "dl"
+	btnApproveSlot = "ap"
+	btnApproveAt   = "at"
+	btnPublishNow  = "pn"
+	btnChanges     = "rc"
+	btnReject      = "rj"
+	btnNewVersion  = "nv"
+	btnHistory     = "hi"
+	btnReschedule  = "qt"
+	btnCancel      = "qc"
+	btnRetry       = "rt"
+)
+
+// Other buttons.
+const (
+	btnInvite     = "iv" // iv:role:pageID
+	btnSwitchPage = "pg" // pg:pageID
+	btnTeam       = "tm" // tm:op:pageID:userID  (op: c chief, m moderator, x remove)
+	btnOpen       = "op" // op:postID
+)
+
+var postButtons = map[string]bool{
+	btnSubmit: true, btnPropose: true, btnDelete: true, btnApproveSlot: true, btnApproveAt: true,
+	btnPublishNow: true, btnChanges: true, btnReject: true, btnNewVersion: true, btnHistory: true,
+	btnReschedule: true, btnCancel: true, btnRetry: true,
+}
+
+func postData(act string, p redaktor.Post) string {
+	return act + ":" + p.ID + ":" + strconv.FormatInt(p.Rev, 10)
+}
+
+func parsePress(data string) (press, error) {
+	parts := strings.Split(data, ":")
+	bad := fmt.Errorf("%w: button data %q", redaktor.ErrInvalid, data)
+	if len(data) > 64 || len(parts) < 2 {
+		return press{}, bad
+	}
+	pr := press{act: parts[0]}
+	switch {
+	case postButtons[pr.act]:
+		if len(parts) != 3 || !numeric(parts[1]) {
+			return press{}, bad
+		}
+		rev, err := strconv.ParseInt(parts[2], 10, 64)
+		if err != nil || rev < 1 {
+			return press{}, bad
+		}
+		pr.postID, pr.rev = parts[1], rev
+	case pr.act == btnOpen:
+		if len(parts) != 2 || !numeric(parts[1]) {
+			return press{}, bad
+		}
+		pr.postID = parts[1]
+	case pr.act == btnSwitchPage:
+		if len(parts) != 2 || !numeric(parts[1]) {
+			return press{}, bad
+		}
+		pr.pageID = parts[1]
+	case pr.act == btnInvite:
+		if len(parts) != 3 || !redaktor.Role(parts[1]).Valid() || !numeric(parts[2]) {
+			return press{}, bad
+		}
+		pr.arg, pr.pageID = parts[1], parts[2]
+	case pr.act == btnTeam:
+		if len(parts) != 4 || !strings.Contains("cmx", parts[1]) || len(parts[1]) != 1 || !numeric(parts[2]) {
+			return press{}, bad
+		}
+		uid, err := strconv.ParseInt(parts[3], 10, 64)
+		if err != nil || uid <= 0 {
+			return press{}, bad
+		}
+		pr.arg, pr.pageID, pr.userID = parts[1], parts[2], uid
+	default:
+		return press{}, bad
+	}
+	return pr, nil
+}
+
+func numeric(s string) bool {
+	if s == "" || len(s) > 18 {
+		return false
+	}
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,53 @@
+package handlers
+
+import (
+	"testing"
+	"unicode/utf8"
+)
+
+func TestParsePress(t *testing.T) {
+	tests := []struct {
+		data string
+		ok   bool
+		want press
+	}{
+		{"ap:42:7", true, press{act: "ap", postID: "42", rev: 7}},
+		{"op:42", true, press{act: "op", postID: "42"}},
+		{"iv:moderator:3", true, press{act: "iv", arg: "moderator", pageID: "3"}},
+		{"tm:x:3:12345", true, press{act: "tm", arg: "x", pageID: "3", userID: 12345}},
+		{"pg:3", true, press{act: "pg", pageID: "3"}},
+		{"ap:42", false, press{}},
+		{"ap:42:0", false, press{}},
+		{"ap:4x:1", false, press{}},
+		{"ap:../../:1", false, press{}},
+		{"zz:1:1", false, press{}},
+		{"iv:admin:3", false, press{}},
+		{"tm:cm:3:1", false, press{}},
+		{"tm:x:3:-1", false, press{}},
+		{"", false, press{}},
+	}
+	for _, tc := range tests {
+		got, err := parsePress(tc.data)
+		if (err == nil) != tc.ok || got != tc.want {
+			t.Errorf("parsePress(%q) = %+v, %v; want %+v ok=%v", tc.data, got, err, tc.want, tc.ok)
+		}
+	}
+}
+
+func FuzzParsePress(f *testing.F) {
+	for _, s := range []string{"ap:42:7", "tm:x:3:12", "iv:chief:1", "op:1", "pg:9", "::", "ap:1:99999999999999999999"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, data string) {
+		pr, err := parsePress(data)
+		if err != nil {
+			return
+		}
+		if len(data) > 64 || !utf8.ValidString(pr.postID+pr.pageID) {
+			t.Fatalf("accepted %q", data)
+		}
+		if postButtons[pr.act] && (pr.rev < 1 || !numeric(pr.postID)) {
+			t.Fatalf("accepted post button without post and revision: %q -> %+v", data, pr)
+		}
+	})
+}

@@ -1,0 +1,393 @@
+package handlers
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+
+	"github.com/redaktor/redaktor"
+	"github.com/redaktor/redaktor/storage"
+)
+
+// onButton handles a press: parse strictly, check the presser's role on
+// the page the item belongs to, and only then act.
+func (d *Desk) onButton(ctx context.Context, q *tgbotapi.CallbackQuery) {
+	if q.From == nil {
+		return
+	}
+	p, err := d.person(ctx, q.From)
+	answer := ""
+	defer func() {
+		if err := d.tg.Answer(ctx, q.ID, answer, answer != ""); err != nil {
+			d.log.Debug("answer callback", "err", err)
+		}
+	}()
+	if err != nil {
+		d.fail(ctx, p, err)
+		return
+	}
+	pr, err := parsePress(q.Data)
+	if err != nil {
+		answer = p.t.T("button_stale")
+		return
+	}
+	messageID := 0
+	if q.Message != nil {
+		messageID = q.Message.MessageID
+	}
+	switch {
+	case pr.act == btnInvite:
+		answer = d.onInvitePress(ctx, p, pr)
+	case pr.act == btnTeam:
+		answer = d.onTeamPress(ctx, p, pr, messageID)
+	case pr.act == btnSwitchPage:
+		answer = d.onSwitchPage(ctx, p, pr)
+	case pr.act == btnOpen:
+		answer = d.onOpen(ctx, p, pr.postID)
+	default:
+		answer = d.onPostPress(ctx, p, pr)
+	}
+}
+
+// actor is the person as they stand on the post's page.
+func (d *Desk) actor(ctx context.Context, p who, post redaktor.Post) (redaktor.Actor, redaktor.Page, error) {
+	role, err := d.store.Role(ctx, post.PageID, p.ID)
+	if err != nil {
+		return redaktor.Actor{}, redaktor.Page{}, err
+	}
+	page, err := d.store.Page(ctx, post.PageID)
+	if err != nil {
+		return redaktor.Actor{}, redaktor.Page{}, err
+	}
+	return redaktor.Actor{UserID: p.ID, Name: p.Name, Role: role}, page, nil
+}
+
+func (d *Desk) onOpen(ctx context.Context, p who, postID string) string {
+	post, err := d.store.Post(ctx, postID)
+	if isNotFound(err) {
+		return p.t.T("button_stale")
+	}
+	if err != nil {
+		d.fail(ctx, p, err)
+		return ""
+	}
+	actor, page, err := d.actor(ctx, p, post)
+	if err != nil {
+		d.fail(ctx, p, err)
+		return ""
+	}
+	if actor.Role == "" && post.AuthorID != p.ID {
+		return p.t.T("not_allowed")
+	}
+	d.showPostTo(ctx, p, post, page, true)
+	return ""
+}
+
+func (d *Desk) onPostPress(ctx context.Context, p who, pr press) string {
+	post, err := d.store.Post(ctx, pr.postID)
+	if isNotFound(err) {
+		return p.t.T("button_stale")
+	}
+	if err != nil {
+		d.fail(ctx, p, err)
+		return ""
+	}
+	actor, page, err := d.actor(ctx, p, post)
+	if err != nil {
+		d.fail(ctx, p, err)
+		return ""
+	}
+	if actor.Role == "" {
+		return p.t.T("not_allowed")
+	}
+	if pr.act == btnHistory {
+		d.showHistory(ctx, p, post, page)
+		return ""
+	}
+	if pr.rev != post.Rev {
+		d.refreshCards(ctx, post, page)
+		return d.staleAnswer(p.t, post, page)
+	}
+	switch pr.act {
+	case btnSubmit:
+		if next, ok := d.change(ctx, p, post, redaktor.Change{Action: redaktor.ActSubmit, Actor: actor}); ok {
+			d.notifyChiefs(ctx, next, page)
+			return p.t.T("submitted")
+		}
+	case btnDelete:
+		if _, ok := d.change(ctx, p, post, redaktor.Change{Action: redaktor.ActDelete, Actor: actor}); ok {
+			return p.t.T("deleted")
+		}
+	case btnCancel:
+		if _, ok := d.change(ctx, p, post, redaktor.Change{Action: redaktor.ActCancel, Actor: actor}); ok {
+			d.notifyAuthor(ctx, post, "notify_cancelled", map[string]any{"Name": p.Name})
+			return p.t.T("done")
+		}
+	case btnPublishNow:
+		if next, ok := d.change(ctx, p, post, redaktor.Change{Action: redaktor.ActPublishNow, Actor: actor}); ok {
+			d.notifyApproved(ctx, next, page, p)
+			return p.t.T("publishing_now")
+		}
+	case btnRetry:
+		if _, ok := d.change(ctx, p, post, redaktor.Change{Action: redaktor.ActRetry, Actor: actor}); ok {
+			return p.t.T("publishing_now")
+		}
+	case btnApproveSlot:
+		at, ok := d.nextSlot(ctx, page)
+		if !ok {
+			return p.t.T("no_free_slot")
+		}
+		if next, ok := d.change(ctx, p, post, redaktor.Change{Action: redaktor.ActApprove, Actor: actor, At: at}); ok {
+			d.notifyApproved(ctx, next, page, p)
+			return p.t.T("approved_for", map[string]any{"When": formatTime(at, d.pageLoc(page), d.now())})
+		}
+	case btnApproveAt, btnPropose, btnReschedule, btnChanges, btnReject, btnNewVersion:
+		return d.askFor(ctx, p, pr, post, actor)
+	}
+	return ""
+}
+
+// askFor checks the press is allowed now, then waits for the person's text.
+func (d *Desk) askFor(ctx context.Context, p who, pr press, post redaktor.Post, actor redaktor.Actor) string {
+	kinds := map[string]struct {
+		session string
+		action  redaktor.Action
+		prompt  string
+	}{
+		btnApproveAt:  {sessionApproveAt, redaktor.ActApprove, "ask_time"},
+		btnPropose:    {sessionPropose, redaktor.ActPropose, "ask_time"},
+		btnReschedule: {sessionReschedule, redaktor.ActReschedule, "ask_time"},
+		btnChanges:    {sessionComment, redaktor.ActRequestChanges, "ask_changes"},
+		btnReject:     {sessionComment, redaktor.ActReject, "ask_reject"},
+		btnNewVersion: {sessionNewVersion, redaktor.ActNewVersion, "ask_new_version"},
+	}
+	k := kinds[pr.act]
+	// A dry run of the change tells whether it may happen at all, before the
+	// person types anything.
+	probe := redaktor.Change{Action: k.action, Actor: actor, At: d.now().Add(time.Hour), Comment: "-",
+		Content: &redaktor.Content{Text: "-"}}
+	if _, _, err := redaktor.Apply(post, probe, d.now()); err != nil {
+		return d.refusal(p.t, err, post)
+	}
+	se := storage.Session{Kind: k.session, PostID: post.ID, Rev: post.Rev, PageID: post.PageID}
+	if k.session == sessionComment {
+		se.Kind = sessionComment + ":" + string(k.action)
+	}
+	if err := d.store.SetSession(ctx, p.ID, se); err != nil {
+		d.fail(ctx, p, err)
+		return ""
+	}
+	d.reply(ctx, p, p.t.T(k.prompt, map[string]any{"ID": post.ID})+"\n"+p.t.T("cancel_hint"))
+	return ""
+}
+
+// onAnswer takes the text the bot asked for.
+func (d *Desk) onAnswer(ctx context.Context, p who, se storage.Session, m *tgbotapi.Message) {
+	switch {
+	case se.Kind == sessionChannel:
+		d.onChannelAnswer(ctx, p, se, m)
+		return
+	case se.Kind == sessionSlots:
+		d.onSlotsAnswer(ctx, p, se, m.Text)
+		return
+	}
+	text := strings.TrimSpace(m.Text)
+	if text == "" {
+		d.reply(ctx, p, p.t.T("answer_text_expected")+"\n"+p.t.T("cancel_hint"))
+		return
+	}
+	post, err := d.store.Post(ctx, se.PostID)
+	if err != nil {
+		_ = d.store.ClearSession(ctx, p.ID)
+		d.fail(ctx, p, err)
+		return
+	}
+	actor, page, err := d.actor(ctx, p, post)
+	if err != nil {
+		d.fail(ctx, p, err)
+		return
+	}
+	// The post may have moved on while the person was typing.
+	if post.Rev != se.Rev {
+		_ = d.store.ClearSession(ctx, p.ID)
+		d.reply(ctx, p, d.staleAnswer(p.t, post, page))
+		return
+	}
+	var c redaktor.Change
+	switch se.Kind {
+	case sessionApproveAt, sessionPropose, sessionReschedule:
+		at, ok := d.parseTimeAnswer(ctx, p, page, text)
+		if !ok {
+			return // the session stays: the person tries again
+		}
+		c = redaktor.Change{Action: map[string]redaktor.Action{
+			sessionApproveAt: redaktor.ActApprove, sessionPropose: redaktor.ActPropose, sessionReschedule: redaktor.ActReschedule,
+		}[se.Kind], Actor: actor, At: at}
+	case sessionComment + ":" + string(redaktor.ActRequestChanges):
+		c = redaktor.Change{Action: redaktor.ActRequestChanges, Actor: actor, Comment: limitRunes(text, 1000)}
+	case sessionComment + ":" + string(redaktor.ActReject):
+		c = redaktor.Change{Action: redaktor.ActReject, Actor: actor, Comment: limitRunes(text, 1000)}
+	default:
+		_ = d.store.ClearSession(ctx, p.ID)
+		return
+	}
+	next, ok := d.change(ctx, p, post, c)
+	_ = d.store.ClearSession(ctx, p.ID)
+	if !ok {
+		return
+	}
+	switch c.Action {
+	case redaktor.ActApprove, redaktor.ActReschedule:
+		d.notifyApproved(ctx, next, page, p)
+		d.reply(ctx, p, p.t.T("approved_for", map[string]any{"When": formatTime(c.At, d.pageLoc(page), d.now())}))
+	case redaktor.ActPropose:
+		d.reply(ctx, p, p.t.T("proposed", map[string]any{"When": formatTime(c.At, d.pageLoc(page), d.now())}))
+	case redaktor.ActRequestChanges, redaktor.ActReject:
+		d.notifyVerdict(ctx, next, page, p)
+		d.reply(ctx, p, p.t.T("verdict_sent"))
+	}
+}
+
+func limitRunes(s string, n int) string {
+	r := []rune(s)
+	if len(r) > n {
+		return string(r[:n]) + "…"
+	}
+	return s
+}
+
+// change applies and stores one transition, then brings every card of the
+// post up to date. On refusal the person is told why (who acted first, or
+// that their role does not allow it); ok is false.
+func (d *Desk) change(ctx context.Context, p who, post redaktor.Post, c redaktor.Change) (redaktor.Post, bool) {
+	next, ev, err := redaktor.Apply(post, c, d.now())
+	if err == nil {
+		err = d.store.SavePost(ctx, post, next, ev)
+	}
+	if err != nil {
+		if errors.Is(err, redaktor.ErrConflict) {
+			if cur, rerr := d.store.Post(ctx, post.ID); rerr == nil {
+				post = cur
+			}
+		}
+		page, _ := d.store.Page(ctx, post.PageID)
+		switch {
+		case errors.Is(err, redaktor.ErrConflict) || errors.Is(err, redaktor.ErrForbidden) || errors.Is(err, redaktor.ErrInvalid):
+			d.reply(ctx, p, d.refusalFull(p.t, err, post, page))
+			d.refreshCards(ctx, post, page)
+		default:
+			d.fail(ctx, p, err)
+		}
+		return post, false
+	}
+	page, err := d.store.Page(ctx, next.PageID)
+	if err == nil {
+		d.refreshCards(ctx, next, page)
+	}
+	return next, true
+}
+
+func (d *Desk) refusal(t tr, err error, post redaktor.Post) string {
+	switch {
+	case errors.Is(err, redaktor.ErrForbidden):
+		return t.T("not_allowed")
+	case errors.Is(err, redaktor.ErrConflict):
+		return t.T("state_now", map[string]any{"Status": t.T("status_" + string(post.Status))})
+	}
+	return t.T("content_invalid", map[string]any{"Reason": err.Error()})
+}
+
+func (d *Desk) refusalFull(t tr, err error, post redaktor.Post, page redaktor.Page) string {
+	if errors.Is(err, redaktor.ErrConflict) {
+		return d.staleAnswer(t, post, page)
+	}
+	return d.refusal(t, err, post)
+}
+
+// staleAnswer tells who did what to a post since the person's card was drawn.
+func (d *Desk) staleAnswer(t tr, post redaktor.Post, page redaktor.Page) string {
+	return t.T("stale_card", map[string]any{
+		"ID": post.ID, "Status": t.T("status_" + string(post.Status)),
+		"Last": d.eventLine(t, post.Last, page)})
+}
+
+// nextSlot finds the page's earliest free posting slot.
+func (d *Desk) nextSlot(ctx context.Context, page redaktor.Page) (time.Time, bool) {
+	now := d.now()
+	slots := page.Slots
+	if len(slots) == 0 {
+		slots = redaktor.DefaultSlots()
+	}
+	taken, err := d.store.ScheduledTimes(ctx, page.ID, now, now.AddDate(1, 0, 1))
+	if err != nil {
+		d.log.Warn("read scheduled times", "err", err)
+		return time.Time{}, false
+	}
+	return slots.Next(now, d.pageLoc(page), func(t time.Time) bool { return taken[t.Unix()] })
+}
+
+func (d *Desk) cmdPending(ctx context.Context, p who) {
+	page, ok := d.chiefPage(ctx, p)
+	if !ok {
+		return
+	}
+	list, err := d.store.PendingPosts(ctx, page.ID, 20)
+	if err != nil {
+		d.fail(ctx, p, err)
+		return
+	}
+	if len(list) == 0 {
+		d.reply(ctx, p, p.t.T("pending_empty", map[string]any{"Page": page.Title}))
+		return
+	}
+	d.sendList(ctx, p, p.t.N("pending_title", len(list), map[string]any{"Page": page.Title}), list)
+}
+
+// cmdQueue lists scheduled posts in time order, each with Publish now,
+// Change time and Cancel.
+func (d *Desk) cmdQueue(ctx context.Context, p who) {
+	page, ok := d.chiefPage(ctx, p)
+	if !ok {
+		return
+	}
+	list, err := d.store.QueuedPosts(ctx, page.ID, 20)
+	if err != nil {
+		d.fail(ctx, p, err)
+		return
+	}
+	if len(list) == 0 {
+		d.reply(ctx, p, p.t.T("queue_empty", map[string]any{"Page": page.Title}))
+		return
+	}
+	var b strings.Builder
+	b.WriteString(p.t.N("queue_title", len(list), map[string]any{"Page": page.Title}))
+	var rows [][]tgbotapi.InlineKeyboardButton
+	for _, post := range list {
+		b.WriteString("\n\n" + d.listLine(p.t, post, page))
+		if post.FailReason != "" {
+			b.WriteString("\n" + p.t.T("card_fail_reason", map[string]any{"Reason": reasonText(p.t, post.FailReason)}))
+		}
+		switch post.Status {
+		case redaktor.StatusScheduled:
+			rows = append(rows, tgbotapi.NewInlineKeyboardRow(
+				tgbotapi.NewInlineKeyboardButtonData(p.t.T("btn_q_publish_now", map[string]any{"ID": post.ID}), postData(btnPublishNow, post)),
+				tgbotapi.NewInlineKeyboardButtonData(p.t.T("btn_q_reschedule"), postData(btnReschedule, post)),
+				tgbotapi.NewInlineKeyboardButtonData(p.t.T("btn_q_cancel"), postData(btnCancel, post)),
+			))
+		case redaktor.StatusFailed:
+			rows = append(rows, tgbotapi.NewInlineKeyboardRow(
+				tgbotapi.NewInlineKeyboardButtonData(p.t.T("btn_retry_id", map[string]any{"ID": post.ID}), postData(btnRetry, post)),
+				tgbotapi.NewInlineKeyboardButtonData(p.t.T("btn_q_cancel"), postData(btnCancel, post)),
+			))
+		}
+	}
+	if len(rows) == 0 {
+		d.reply(ctx, p, b.String())
+		return
+	}
+	kb := tgbotapi.NewInlineKeyboardMarkup(rows...)
+	d.send(ctx, p.ID, b.String(), &kb)
+}

@@ -1,0 +1,63 @@
+package handlers
+
+import (
+	"context"
+	"strings"
+
+	"github.com/redaktor/redaktor"
+	"github.com/redaktor/redaktor/storage"
+)
+
+// cmdSlots shows the page's posting slots; with arguments (or as the next
+// message) a chief editor sets new ones.
+func (d *Desk) cmdSlots(ctx context.Context, p who, args string) {
+	page, ok := d.chiefPage(ctx, p)
+	if !ok {
+		return
+	}
+	if args != "" {
+		d.setSlots(ctx, p, page, args)
+		return
+	}
+	if err := d.store.SetSession(ctx, p.ID, storage.Session{Kind: sessionSlots, PageID: page.ID}); err != nil {
+		d.fail(ctx, p, err)
+		return
+	}
+	slots := page.Slots
+	if len(slots) == 0 {
+		slots = redaktor.DefaultSlots()
+	}
+	d.reply(ctx, p, p.t.T("slots_now", map[string]any{"Page": page.Title, "Slots": slots.String(p.t.lang)})+"\n"+p.t.T("cancel_hint"))
+}
+
+func (d *Desk) onSlotsAnswer(ctx context.Context, p who, se storage.Session, text string) {
+	role, err := d.store.Role(ctx, se.PageID, p.ID)
+	if err != nil || role != redaktor.RoleChief {
+		_ = d.store.ClearSession(ctx, p.ID)
+		d.reply(ctx, p, p.t.T("not_allowed"))
+		return
+	}
+	page, err := d.store.Page(ctx, se.PageID)
+	if err != nil {
+		d.fail(ctx, p, err)
+		return
+	}
+	if d.setSlots(ctx, p, page, text) {
+		_ = d.store.ClearSession(ctx, p.ID)
+	}
+}
+
+func (d *Desk) setSlots(ctx context.Context, p who, page redaktor.Page, text string) bool {
+	slots, err := redaktor.ParseSlots(strings.TrimSpace(text))
+	if err != nil {
+		d.reply(ctx, p, p.t.T("slots_unreadable"))
+		return false
+	}
+	page.Slots = slots
+	if err := d.store.SavePage(ctx, page); err != nil {
+		d.fail(ctx, p, err)
+		return false
+	}
+	d.reply(ctx, p, p.t.T("slots_set", map[string]any{"Page": page.Title, "Slots": slots.String(p.t.lang)}))
+	return true
+}

@@ -1,0 +1,438 @@
+package handlers
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+
+	"github.com/redaktor/redaktor"
+	"github.com/redaktor/redaktor/bot"
+	"github.com/redaktor/redaktor/storage"
+)
+
+// invitePrefix marks a team invite in a /start deep link.
+const invitePrefix = "i_"
+
+func (d *Desk) link(code string) string {
+	return "https://t.me/" + d.tg.Username() + "?start=" + invitePrefix + code
+}
+
+func (d *Desk) cmdStart(ctx context.Context, p who, args string) {
+	if strings.HasPrefix(args, invitePrefix) {
+		d.joinByInvite(ctx, p, strings.TrimPrefix(args, invitePrefix))
+		return
+	}
+	pages, _, err := d.store.UserPages(ctx, p.ID)
+	if err != nil {
+		d.fail(ctx, p, err)
+		return
+	}
+	switch {
+	case len(pages) > 0:
+		d.reply(ctx, p, p.t.T("start_member")+"\n\n"+p.t.T("help"))
+	case d.admin[p.ID]:
+		d.reply(ctx, p, p.t.T("start_admin"))
+	default:
+		d.reply(ctx, p, p.t.T("start_stranger"))
+	}
+}
+
+func (d *Desk) joinByInvite(ctx context.Context, p who, code string) {
+	inv, role, err := d.store.RedeemInvite(ctx, code, p.ID, d.now())
+	switch {
+	case errors.Is(err, storage.ErrInviteUsed):
+		d.reply(ctx, p, p.t.T("invite_used"))
+		return
+	case errors.Is(err, storage.ErrInviteExpired):
+		d.reply(ctx, p, p.t.T("invite_expired"))
+		return
+	case isNotFound(err):
+		d.reply(ctx, p, p.t.T("invite_unknown"))
+		return
+	case err != nil:
+		d.fail(ctx, p, err)
+		return
+	}
+	page, err := d.store.Page(ctx, inv.PageID)
+	if err != nil {
+		d.fail(ctx, p, err)
+		return
+	}
+	p.CurrentPage = page.ID
+	if err := d.store.SaveUser(ctx, p.User); err != nil {
+		d.fail(ctx, p, err)
+		return
+	}
+	key := "joined_moderator"
+	if role == redaktor.RoleChief {
+		key = "joined_chief"
+	}
+	d.reply(ctx, p, p.t.T(key, map[string]any{"Page": page.Title}))
+	if inv.CreatedBy != 0 && inv.CreatedBy != p.ID {
+		if u, err := d.store.User(ctx, inv.CreatedBy); err == nil {
+			t := d.texts.For(u.Lang)
+			d.send(ctx, u.ID, t.T("invite_accepted", map[string]any{"Name": p.Name, "Page": page.Title, "Role": t.T("role_" + string(role))}), nil)
+		}
+	}
+}
+
+func (d *Desk) cmdNewPage(ctx context.Context, p who, title string) {
+	if !d.admin[p.ID] {
+		d.reply(ctx, p, p.t.T("admin_only"))
+		return
+	}
+	title = strings.TrimSpace(title)
+	if title == "" || len([]rune(title)) > 128 {
+		d.reply(ctx, p, p.t.T("newpage_usage"))
+		return
+	}
+	pageID, err := d.store.NextID(ctx, "page")
+	if err != nil {
+		d.fail(ctx, p, err)
+		return
+	}
+	page := redaktor.Page{ID: pageID, Title: title, TimeZone: d.cfg.Location.String(),
+		Slots: redaktor.DefaultSlots(), CreatedBy: p.ID, CreatedAt: d.now()}
+	if err := d.store.SavePage(ctx, page); err != nil {
+		d.fail(ctx, p, err)
+		return
+	}
+	inv := redaktor.Invite{Code: randomCode(), PageID: pageID, Role: redaktor.RoleChief,
+		CreatedBy: p.ID, ExpiresAt: d.now().Add(redaktor.PageCreationTTL)}
+	if err := d.store.SaveInvite(ctx, inv); err != nil {
+		d.fail(ctx, p, err)
+		return
+	}
+	d.reply(ctx, p, p.t.T("newpage_done", map[string]any{"Page": title, "Link": d.link(inv.Code)}))
+}
+
+func (d *Desk) cmdInvite(ctx context.Context, p who) {
+	page, ok := d.chiefPage(ctx, p)
+	if !ok {
+		return
+	}
+	kb := tgbotapi.NewInlineKeyboardMarkup(tgbotapi.NewInlineKeyboardRow(
+		tgbotapi.NewInlineKeyboardButtonData(p.t.T("role_moderator"), btnInvite+":"+string(redaktor.RoleModerator)+":"+page.ID),
+		tgbotapi.NewInlineKeyboardButtonData(p.t.T("role_chief"), btnInvite+":"+string(redaktor.RoleChief)+":"+page.ID),
+	))
+	d.send(ctx, p.ID, p.t.T("invite_choose_role", map[string]any{"Page": page.Title}), &kb)
+}
+
+// onInvitePress creates the invite after the role was chosen, checking
+// again that the presser is a chief editor of that page.
+func (d *Desk) onInvitePress(ctx context.Context, p who, pr press) string {
+	role, err := d.store.Role(ctx, pr.pageID, p.ID)
+	if err != nil {
+		d.fail(ctx, p, err)
+		return ""
+	}
+	if role != redaktor.RoleChief {
+		return p.t.T("not_allowed")
+	}
+	page, err := d.store.Page(ctx, pr.pageID)
+	if err != nil {
+		d.fail(ctx, p, err)
+		return ""
+	}
+	inv := redaktor.Invite{Code: randomCode(), PageID: page.ID, Role: redaktor.Role(pr.arg),
+		CreatedBy: p.ID, ExpiresAt: d.now().Add(redaktor.InviteTTL)}
+	if err := d.store.SaveInvite(ctx, inv); err != nil {
+		d.fail(ctx, p, err)
+		return ""
+	}
+	d.reply(ctx, p, p.t.T("invite_done", map[string]any{
+		"Page": page.Title, "Role": p.t.T("role_" + pr.arg), "Link": d.link(inv.Code),
+		"Until": formatTime(inv.ExpiresAt, d.pageLoc(page), d.now())}))
+	return ""
+}
+
+func (d *Desk) cmdChannel(ctx context.Context, p who) {
+	page, ok := d.chiefPage(ctx, p)
+	if !ok {
+		return
+	}
+	if err := d.store.SetSession(ctx, p.ID, storage.Session{Kind: sessionChannel, PageID: page.ID}); err != nil {
+		d.fail(ctx, p, err)
+		return
+	}
+	d.reply(ctx, p, p.t.T("channel_ask", map[string]any{"Page": page.Title, "Bot": "@" + d.tg.Username()}))
+}
+
+// onChannelAnswer reads the channel from a forwarded post, @username or id
+// and checks that the bot may post, edit and delete there.
+func (d *Desk) onChannelAnswer(ctx context.Context, p who, se storage.Session, m *tgbotapi.Message) {
+	if role, err := d.store.Role(ctx, se.PageID, p.ID); err != nil || role != redaktor.RoleChief {
+		_ = d.store.ClearSession(ctx, p.ID)
+		d.reply(ctx, p, p.t.T("not_allowed"))
+		return
+	}
+	var ref string
+	switch {
+	case m.ForwardFromChat != nil:
+		ref = strconv.FormatInt(m.ForwardFromChat.ID, 10)
+	default:
+		ref = strings.TrimSpace(m.Text)
+		ref = strings.TrimPrefix(ref, "https://t.me/")
+		if ref != "" && ref[0] != '@' && ref[0] != '-' && !numeric(ref) {
+			ref = "@" + ref
+		}
+	}
+	if !validChatRef(ref) {
+		d.reply(ctx, p, p.t.T("channel_unreadable"))
+		return
+	}
+	chat, err := d.tg.Chat(ctx, ref)
+	if err != nil {
+		if bot.Permanent(err) {
+			d.reply(ctx, p, p.t.T("channel_not_found", map[string]any{"Bot": "@" + d.tg.Username()}))
+			return
+		}
+		d.fail(ctx, p, err)
+		return
+	}
+	if chat.Type != "channel" {
+		d.reply(ctx, p, p.t.T("channel_not_channel"))
+		return
+	}
+	me, err := d.tg.ChatMember(ctx, chat.ID, d.tg.Self().ID)
+	if err != nil {
+		if bot.Permanent(err) {
+			d.reply(ctx, p, p.t.T("channel_not_found", map[string]any{"Bot": "@" + d.tg.Username()}))
+			return
+		}
+		d.fail(ctx, p, err)
+		return
+	}
+	if missing := missingRights(p.t, me); len(missing) > 0 {
+		d.reply(ctx, p, p.t.T("channel_rights_missing", map[string]any{
+			"Channel": chat.Title, "Missing": "• " + strings.Join(missing, "\n• ")}))
+		return
+	}
+	page, err := d.store.Page(ctx, se.PageID)
+	if err != nil {
+		d.fail(ctx, p, err)
+		return
+	}
+	page.ChannelID, page.ChannelTitle, page.ChannelUsername = chat.ID, chat.Title, chat.UserName
+	if err := d.store.SavePage(ctx, page); err != nil {
+		d.fail(ctx, p, err)
+		return
+	}
+	_ = d.store.ClearSession(ctx, p.ID)
+	d.reply(ctx, p, p.t.T("channel_linked", map[string]any{"Channel": chat.Title, "Page": page.Title}))
+}
+
+func validChatRef(ref string) bool {
+	if ref == "" || len(ref) > 40 {
+		return false
+	}
+	if ref[0] == '-' {
+		return numeric(ref[1:])
+	}
+	if ref[0] == '@' {
+		name := ref[1:]
+		if len(name) < 4 {
+			return false
+		}
+		for _, r := range name {
+			if !(r == '_' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z') {
+				return false
+			}
+		}
+		return true
+	}
+	return numeric(ref)
+}
+
+// missingRights names what the bot lacks in the channel, in the words of
+// Telegram's admin settings.
+func missingRights(t tr, me tgbotapi.ChatMember) []string {
+	if me.Status != "administrator" && me.Status != "creator" {
+		return []string{t.T("right_admin")}
+	}
+	if me.Status == "creator" {
+		return nil
+	}
+	var missing []string
+	if !me.CanPostMessages {
+		missing = append(missing, t.T("right_post"))
+	}
+	if !me.CanEditMessages {
+		missing = append(missing, t.T("right_edit"))
+	}
+	if !me.CanDeleteMessages {
+		missing = append(missing, t.T("right_delete"))
+	}
+	return missing
+}
+
+func (d *Desk) cmdTeam(ctx context.Context, p who) {
+	page, role, err := d.currentPage(ctx, p)
+	if err != nil {
+		d.fail(ctx, p, err)
+		return
+	}
+	if page.ID == "" {
+		d.reply(ctx, p, p.t.T("no_pages"))
+		return
+	}
+	d.showTeam(ctx, p, page, role, 0)
+}
+
+// showTeam lists the team; a chief editor gets buttons to change roles.
+// With messageID it edits the list in place.
+func (d *Desk) showTeam(ctx context.Context, p who, page redaktor.Page, role redaktor.Role, messageID int) {
+	members, err := d.store.Members(ctx, page.ID)
+	if err != nil {
+		d.fail(ctx, p, err)
+		return
+	}
+	var b strings.Builder
+	b.WriteString(p.t.T("team_title", map[string]any{"Page": page.Title}))
+	var rows [][]tgbotapi.InlineKeyboardButton
+	for _, m := range members {
+		name := m.Name
+		if name == "" {
+			name = strconv.FormatInt(m.UserID, 10)
+		}
+		fmt.Fprintf(&b, "\n• %s — %s", name, p.t.T("role_"+string(m.Role)))
+		if role != redaktor.RoleChief || m.UserID == p.ID {
+			continue
+		}
+		toggle, label := "c", p.t.T("team_make_chief", map[string]any{"Name": name})
+		if m.Role == redaktor.RoleChief {
+			toggle, label = "m", p.t.T("team_make_moderator", map[string]any{"Name": name})
+		}
+		uid := strconv.FormatInt(m.UserID, 10)
+		rows = append(rows, tgbotapi.NewInlineKeyboardRow(
+			tgbotapi.NewInlineKeyboardButtonData(label, btnTeam+":"+toggle+":"+page.ID+":"+uid),
+			tgbotapi.NewInlineKeyboardButtonData(p.t.T("team_remove", map[string]any{"Name": name}), btnTeam+":x:"+page.ID+":"+uid),
+		))
+	}
+	var kb bot.Keyboard
+	if len(rows) > 0 {
+		m := tgbotapi.NewInlineKeyboardMarkup(rows...)
+		kb = &m
+	}
+	if messageID != 0 {
+		if err := d.tg.EditText(ctx, p.ID, messageID, b.String(), kb); err != nil {
+			d.log.Warn("edit team list", "err", err)
+		}
+		return
+	}
+	d.send(ctx, p.ID, b.String(), kb)
+}
+
+func (d *Desk) onTeamPress(ctx context.Context, p who, pr press, messageID int) string {
+	role, err := d.store.Role(ctx, pr.pageID, p.ID)
+	if err != nil {
+		d.fail(ctx, p, err)
+		return ""
+	}
+	if role != redaktor.RoleChief || pr.userID == p.ID {
+		return p.t.T("not_allowed")
+	}
+	switch pr.arg {
+	case "x":
+		err = d.store.RemoveMember(ctx, pr.pageID, pr.userID)
+	case "c":
+		err = d.store.SetRole(ctx, pr.pageID, pr.userID, redaktor.RoleChief)
+	case "m":
+		err = d.store.SetRole(ctx, pr.pageID, pr.userID, redaktor.RoleModerator)
+	}
+	switch {
+	case errors.Is(err, storage.ErrLastChief):
+		return p.t.T("team_last_chief")
+	case isNotFound(err):
+		return p.t.T("team_not_member")
+	case err != nil:
+		d.fail(ctx, p, err)
+		return ""
+	}
+	page, err := d.store.Page(ctx, pr.pageID)
+	if err != nil {
+		d.fail(ctx, p, err)
+		return ""
+	}
+	d.showTeam(ctx, p, page, role, messageID)
+	if u, err := d.store.User(ctx, pr.userID); err == nil {
+		t := d.texts.For(u.Lang)
+		if pr.arg == "x" {
+			d.send(ctx, u.ID, t.T("team_you_removed", map[string]any{"Page": page.Title}), nil)
+		} else {
+			d.send(ctx, u.ID, t.T("team_your_role", map[string]any{"Page": page.Title, "Role": t.T("role_" + roleOf(pr.arg))}), nil)
+		}
+	}
+	return p.t.T("done")
+}
+
+func roleOf(toggle string) string {
+	if toggle == "c" {
+		return string(redaktor.RoleChief)
+	}
+	return string(redaktor.RoleModerator)
+}
+
+func (d *Desk) cmdPages(ctx context.Context, p who) {
+	pages, roles, err := d.store.UserPages(ctx, p.ID)
+	if err != nil {
+		d.fail(ctx, p, err)
+		return
+	}
+	if len(pages) == 0 {
+		d.reply(ctx, p, p.t.T("no_pages"))
+		return
+	}
+	current, _, err := d.currentPage(ctx, p)
+	if err != nil {
+		d.fail(ctx, p, err)
+		return
+	}
+	var b strings.Builder
+	b.WriteString(p.t.T("pages_title"))
+	var rows [][]tgbotapi.InlineKeyboardButton
+	for i, pg := range pages {
+		mark := "  "
+		if pg.ID == current.ID {
+			mark = "✓ "
+		}
+		fmt.Fprintf(&b, "\n%s%s — %s", mark, pg.Title, p.t.T("role_"+string(roles[i])))
+		if pg.ID != current.ID {
+			rows = append(rows, tgbotapi.NewInlineKeyboardRow(tgbotapi.NewInlineKeyboardButtonData(
+				p.t.T("pages_switch", map[string]any{"Page": pg.Title}), btnSwitchPage+":"+pg.ID)))
+		}
+	}
+	var kb bot.Keyboard
+	if len(rows) > 0 {
+		m := tgbotapi.NewInlineKeyboardMarkup(rows...)
+		kb = &m
+	}
+	d.send(ctx, p.ID, b.String(), kb)
+}
+
+func (d *Desk) onSwitchPage(ctx context.Context, p who, pr press) string {
+	role, err := d.store.Role(ctx, pr.pageID, p.ID)
+	if err != nil {
+		d.fail(ctx, p, err)
+		return ""
+	}
+	if role == "" {
+		return p.t.T("not_allowed")
+	}
+	page, err := d.store.Page(ctx, pr.pageID)
+	if err != nil {
+		d.fail(ctx, p, err)
+		return ""
+	}
+	p.CurrentPage = page.ID
+	if err := d.store.SaveUser(ctx, p.User); err != nil {
+		d.fail(ctx, p, err)
+		return ""
+	}
+	d.reply(ctx, p, p.t.T("pages_switched", map[string]any{"Page": page.Title, "Role": p.t.T("role_" + string(role))}))
+	return ""
+}

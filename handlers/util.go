@@ -1,0 +1,39 @@
+package handlers
+
+import (
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/redaktor/redaktor"
+)
+
+func isNotFound(err error) bool { return errors.Is(err, redaktor.ErrNotFound) }
+
+// randomCode makes an unguessable code for a deep link: 16 characters of
+// the alphabet Telegram allows in a start parameter.
+func randomCode() string {
+	b := make([]byte, 12)
+	_, _ = rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// formatTime shows a time in the page's zone the way people write it.
+func formatTime(t time.Time, loc *time.Location, now time.Time) string {
+	t = t.In(loc)
+	if t.Year() != now.In(loc).Year() {
+		return t.Format("02.01.2006 15:04")
+	}
+	return t.Format("02.01 15:04")
+}
+
+// reasonText shows a failure reason: the scheduler's own reasons are
+// locale keys ("fail_..."), Telegram's come as Telegram wrote them.
+func reasonText(t tr, reason string) string {
+	if strings.HasPrefix(reason, "fail_") {
+		return t.T(reason)
+	}
+	return reason
+}

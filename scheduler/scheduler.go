@@ -1,0 +1,299 @@
+// Package scheduler publishes approved posts at their time. robfig/cron is
+// only the alarm clock that ticks every second; the truth is the due set in
+// Redis, so a tick publishes whatever is overdue, including posts that fell
+// due while the bot was down.
+package scheduler
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/robfig/cron/v3"
+
+	"github.com/redaktor/redaktor"
+	"github.com/redaktor/redaktor/bot"
+	"github.com/redaktor/redaktor/storage"
+)
+
+// Queue is what the scheduler needs of storage.
+type Queue interface {
+	ClaimDue(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]string, error)
+	Unlease(ctx context.Context, postID string) error
+	DueReminders(ctx context.Context, now time.Time, limit int64) ([]string, error)
+	Post(ctx context.Context, postID string) (redaktor.Post, error)
+	SavePost(ctx context.Context, old, next redaktor.Post, ev redaktor.Event) error
+	Page(ctx context.Context, pageID string) (redaktor.Page, error)
+	Delivery(ctx context.Context, postID string, chatID int64) (storage.Delivery, error)
+	BeginPart(ctx context.Context, postID string, chatID int64, part int) error
+	EndPart(ctx context.Context, postID string, chatID int64, part int, messageIDs []int) error
+}
+
+// Sender sends one rendered part of a post.
+type Sender interface {
+	SendPart(ctx context.Context, p bot.Part) ([]int, error)
+}
+
+// Notifier tells people what happened to their posts.
+type Notifier interface {
+	Published(ctx context.Context, post redaktor.Post, page redaktor.Page)
+	Failed(ctx context.Context, post redaktor.Post, page redaktor.Page)
+	Remind(ctx context.Context, post redaktor.Post, page redaktor.Page)
+}
+
+// AlbumFlusher turns finished albums into drafts.
+type AlbumFlusher interface {
+	FlushAlbums(ctx context.Context) error
+}
+
+// Config tunes the scheduler.
+type Config struct {
+	// Lease is how long a claimed post is held before another replica may
+	// take it over (its holder is presumed dead).
+	Lease time.Duration
+	// LateAfter: a post published later than this after its time is
+	// reported as late.
+	LateAfter time.Duration
+	// MaxAttempts of temporary failures before the post is marked failed.
+	MaxAttempts int
+	// Batch is how many due posts one claim takes.
+	Batch int
+}
+
+// Scheduler publishes due posts and sends reminders.
+type Scheduler struct {
+	q      Queue
+	send   Sender
+	notify Notifier
+	albums AlbumFlusher
+	now    func() time.Time
+	log    *slog.Logger
+	cfg    Config
+}
+
+// New builds a scheduler. albums may be nil.
+func New(q Queue, send Sender, notify Notifier, albums AlbumFlusher, now func() time.Time, log *slog.Logger, cfg Config) *Scheduler {
+	if cfg.Lease == 0 {
+		cfg.Lease = 2 * time.Minute
+	}
+	if cfg.LateAfter == 0 {
+		cfg.LateAfter = time.Minute
+	}
+	if cfg.MaxAttempts == 0 {
+		cfg.MaxAttempts = 8
+	}
+	if cfg.Batch == 0 {
+		cfg.Batch = 20
+	}
+	return &Scheduler{q: q, send: send, notify: notify, albums: albums, now: now, log: log, cfg: cfg}
+}
+
+// Run ticks every second until ctx ends, then waits for a tick in progress.
+// cron.Recover turns a panic into a log line; SkipIfStillRunning (inside
+// Recover, so a panic still releases it) keeps ticks from piling up.
+func (s *Scheduler) Run(ctx context.Context) error {
+	logger := cronLogger{s.log}
+	c := cron.New(cron.WithSeconds(), cron.WithLogger(logger),
+		cron.WithChain(cron.Recover(logger), cron.SkipIfStillRunning(logger)))
+	if _, err := c.AddFunc("* * * * * *", func() {
+		if err := s.Tick(ctx); err != nil && ctx.Err() == nil {
+			s.log.Warn("scheduler tick", "err", err)
+		}
+	}); err != nil {
+		return fmt.Errorf("schedule tick: %w", err)
+	}
+	c.Start()
+	<-ctx.Done()
+	<-c.Stop().Done()
+	return nil
+}
+
+// Tick does one round: albums, reminders, due posts. Tests call it with a
+// fixed clock instead of waiting for cron.
+func (s *Scheduler) Tick(ctx context.Context) error {
+	var errs []error
+	if s.albums != nil {
+		if err := s.albums.FlushAlbums(ctx); err != nil {
+			errs = append(errs, fmt.Errorf("albums: %w", err))
+		}
+	}
+	if err := s.remind(ctx); err != nil {
+		errs = append(errs, fmt.Errorf("reminders: %w", err))
+	}
+	if err := s.publishDue(ctx); err != nil {
+		errs = append(errs, fmt.Errorf("publish: %w", err))
+	}
+	return errors.Join(errs...)
+}
+
+func (s *Scheduler) publishDue(ctx context.Context) error {
+	for ctx.Err() == nil {
+		ids, err := s.q.ClaimDue(ctx, s.now(), s.cfg.Lease, s.cfg.Batch)
+		if err != nil {
+			return err
+		}
+		for _, id := range ids {
+			if err := s.publish(ctx, id); err != nil {
+				s.log.Error("publish", "post", id, "err", err)
+			}
+		}
+		if len(ids) < s.cfg.Batch {
+			return nil
+		}
+	}
+	return ctx.Err()
+}
+
+// publish sends one claimed post to its channel. Each part is recorded
+// before and after its send, so after a crash the publication resumes with
+// the parts not yet recorded as sent.
+func (s *Scheduler) publish(ctx context.Context, id string) error {
+	post, err := s.q.Post(ctx, id)
+	if err != nil {
+		if errors.Is(err, redaktor.ErrNotFound) {
+			return s.q.Unlease(ctx, id)
+		}
+		return err
+	}
+	if post.Status != redaktor.StatusScheduled && post.Status != redaktor.StatusPublishing {
+		return s.q.Unlease(ctx, id) // cancelled or done meanwhile
+	}
+	page, err := s.q.Page(ctx, post.PageID)
+	if err != nil {
+		return err
+	}
+	post, ok, err := s.transition(ctx, post, redaktor.Change{Action: redaktor.ActClaim, Actor: redaktor.System})
+	if err != nil || !ok {
+		if !ok && err == nil {
+			return s.q.Unlease(ctx, id)
+		}
+		return err
+	}
+	if !page.HasChannel() {
+		return s.fail(ctx, post, page, ReasonNoChannel)
+	}
+	parts, err := bot.Parts(page.ChannelID, post.Content)
+	if err != nil {
+		return s.fail(ctx, post, page, err.Error())
+	}
+	done, err := s.q.Delivery(ctx, post.ID, page.ChannelID)
+	if err != nil {
+		return err
+	}
+	var msgIDs []int
+	for i, part := range parts {
+		if ids, ok := done.Sent[i]; ok {
+			msgIDs = append(msgIDs, ids...)
+			continue
+		}
+		if err := s.q.BeginPart(ctx, post.ID, page.ChannelID, i); err != nil {
+			return s.retryLater(ctx, post, err)
+		}
+		ids, err := s.send.SendPart(ctx, part)
+		if err != nil {
+			if bot.Permanent(err) {
+				return s.fail(ctx, post, page, bot.Description(err))
+			}
+			return s.retryLater(ctx, post, err)
+		}
+		if err := s.q.EndPart(ctx, post.ID, page.ChannelID, i, ids); err != nil {
+			return fmt.Errorf("record part %d of post %s: %w", i, post.ID, err)
+		}
+		msgIDs = append(msgIDs, ids...)
+	}
+	late := s.now().Sub(post.PublishAt) > s.cfg.LateAfter
+	post, ok, err = s.transition(ctx, post, redaktor.Change{Action: redaktor.ActPublished, Actor: redaktor.System, MessageIDs: msgIDs, Late: late})
+	if err != nil || !ok {
+		return err
+	}
+	s.notify.Published(ctx, post, page)
+	return nil
+}
+
+// ReasonNoChannel is the failure reason of a page without a channel; the
+// desk shows it in the reader's language.
+const ReasonNoChannel = "fail_no_channel"
+
+func (s *Scheduler) fail(ctx context.Context, post redaktor.Post, page redaktor.Page, reason string) error {
+	post, ok, err := s.transition(ctx, post, redaktor.Change{Action: redaktor.ActFail, Actor: redaktor.System, Comment: reason})
+	if err != nil || !ok {
+		return err
+	}
+	s.notify.Failed(ctx, post, page)
+	return nil
+}
+
+// retryLater puts the post back in the queue with exponential backoff, or
+// marks it failed when the attempts are used up.
+func (s *Scheduler) retryLater(ctx context.Context, post redaktor.Post, cause error) error {
+	if post.Attempts+1 >= s.cfg.MaxAttempts {
+		page, err := s.q.Page(ctx, post.PageID)
+		if err != nil {
+			return err
+		}
+		return s.fail(ctx, post, page, bot.Description(cause))
+	}
+	wait := time.Duration(1<<post.Attempts) * 5 * time.Second
+	_, _, err := s.transition(ctx, post, redaktor.Change{Action: redaktor.ActDefer, Actor: redaktor.System,
+		At: s.now().Add(wait), Comment: bot.Description(cause)})
+	if err != nil {
+		return err
+	}
+	return fmt.Errorf("post %s deferred %s: %w", post.ID, wait, cause)
+}
+
+// transition applies a system change; ok is false when the post moved on
+// meanwhile (a chief editor cancelled it, another replica finished it).
+func (s *Scheduler) transition(ctx context.Context, post redaktor.Post, c redaktor.Change) (redaktor.Post, bool, error) {
+	next, ev, err := redaktor.Apply(post, c, s.now())
+	if err != nil {
+		if errors.Is(err, redaktor.ErrConflict) {
+			return post, false, nil
+		}
+		return post, false, err
+	}
+	if err := s.q.SavePost(ctx, post, next, ev); err != nil {
+		if errors.Is(err, redaktor.ErrConflict) {
+			return post, false, nil
+		}
+		return post, false, err
+	}
+	return next, true, nil
+}
+
+// remind tells chief editors about pending posts whose proposed time came.
+// The reminder is a compare-and-set transition, so of several replicas
+// exactly one sends it.
+func (s *Scheduler) remind(ctx context.Context) error {
+	ids, err := s.q.DueReminders(ctx, s.now(), 50)
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		post, err := s.q.Post(ctx, id)
+		if err != nil {
+			continue
+		}
+		next, ok, err := s.transition(ctx, post, redaktor.Change{Action: redaktor.ActRemind, Actor: redaktor.System})
+		if err != nil || !ok {
+			continue
+		}
+		page, err := s.q.Page(ctx, post.PageID)
+		if err != nil {
+			continue
+		}
+		s.notify.Remind(ctx, next, page)
+	}
+	return nil
+}
+
+// cronLogger sends cron's messages to slog.
+type cronLogger struct{ l *slog.Logger }
+
+// Info is dropped: cron reports every wake-up, once a second.
+func (c cronLogger) Info(string, ...any) {}
+func (c cronLogger) Error(err error, msg string, kv ...any) {
+	c.l.Error("cron: "+msg, append(kv, "err", err)...)
+}
