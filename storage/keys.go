@@ -33,4 +33,4 @@ func (k keys) albums() string          { return k.p + "albums" }
 func (k keys) due() string             { return k.p + "due" }
 func (k keys) leased() string          { return k.p + "leased" }
 func (k keys) reminders() string       { return k.p + "reminders" }
-func (k keys) lock(name string) string { return k.p + "lock:" + name }
+func (k keys) alive(who string) string { return k.p + "alive:" + who }

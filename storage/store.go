@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/redis/go-redis/v9"
 
@@ -46,4 +47,21 @@ func notFound(err error, what string) error {
 		return fmt.Errorf("%s: %w", what, redaktor.ErrNotFound)
 	}
 	return fmt.Errorf("%s: %w", what, err)
+}
+
+// Beat records that this process is alive, for the container health check.
+func (s *Store) Beat(ctx context.Context, who string, ttl time.Duration) error {
+	if err := s.rdb.Set(ctx, s.k.alive(who), time.Now().UTC().Format(time.RFC3339), ttl).Err(); err != nil {
+		return fmt.Errorf("heartbeat: %w", err)
+	}
+	return nil
+}
+
+// Alive reports whether the process named who beat recently.
+func (s *Store) Alive(ctx context.Context, who string) (bool, error) {
+	n, err := s.rdb.Exists(ctx, s.k.alive(who)).Result()
+	if err != nil {
+		return false, fmt.Errorf("read heartbeat: %w", err)
+	}
+	return n == 1, nil
 }

@@ -26,6 +26,13 @@ import (
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	if len(os.Args) > 1 && os.Args[1] == "healthcheck" {
+		if err := healthcheck(ctx, os.Getenv); err != nil {
+			fmt.Fprintln(os.Stderr, "redaktor: unhealthy:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if err := run(ctx, os.Getenv, os.Stderr, time.Now); err != nil {
 		fmt.Fprintln(os.Stderr, "redaktor:", err)
 		os.Exit(1)
@@ -77,6 +84,7 @@ func run(ctx context.Context, getenv func(string) string, logOut io.Writer, now 
 	sched := scheduler.New(store, tg, desk, desk, now, log, scheduler.Config{})
 
 	var wg sync.WaitGroup
+	wg.Go(func() { heartbeat(ctx, store, log) })
 	wg.Go(func() {
 		if err := sched.Run(ctx); err != nil {
 			log.Error("scheduler stopped", "err", err)
@@ -103,4 +111,51 @@ func newLogger(w io.Writer, level slog.Level) *slog.Logger {
 		}
 	}
 	return slog.New(slog.NewJSONHandler(w, opts))
+}
+
+// heartbeatTTL: a process that has not beaten for this long is unhealthy.
+const heartbeatTTL = 30 * time.Second
+
+// heartbeat tells the container health check that this process still runs
+// its loops and reaches Redis.
+func heartbeat(ctx context.Context, store *storage.Store, log *slog.Logger) {
+	host, _ := os.Hostname()
+	t := time.NewTicker(heartbeatTTL / 3)
+	defer t.Stop()
+	for {
+		if err := store.Beat(ctx, host, heartbeatTTL); err != nil && ctx.Err() == nil {
+			log.Warn("heartbeat", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// healthcheck is `redaktor healthcheck`: it succeeds when the bot in this
+// container beat recently. The image has no shell or curl to do it.
+func healthcheck(ctx context.Context, getenv func(string) string) error {
+	cfg, err := loadConfig(getenv)
+	if err != nil {
+		return err
+	}
+	if cfg.RedisURL == "" {
+		return fmt.Errorf("REDIS_URL is not set: nothing to check against")
+	}
+	rdb, err := storage.Connect(ctx, cfg.RedisURL)
+	if err != nil {
+		return err
+	}
+	defer rdb.Close()
+	host, _ := os.Hostname()
+	ok, err := storage.New(rdb, cfg.RedisPrefix).Alive(ctx, host)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return fmt.Errorf("no heartbeat from %s in the last %s", host, heartbeatTTL)
+	}
+	return nil
 }
