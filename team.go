@@ -26,8 +26,23 @@ type Page struct {
 	// ChannelUsername is set for public channels; links to posts use it.
 	ChannelUsername string
 	ChannelTitle    string
-	CreatedBy       int64
-	CreatedAt       time.Time
+	// WeeklyGoal is how many posts a week the page aims for; 0 means the
+	// default (DefaultWeeklyGoal).
+	WeeklyGoal int
+	CreatedBy  int64
+	CreatedAt  time.Time
+}
+
+// DefaultWeeklyGoal is the posts-per-week goal of a page that set none:
+// regional centres ask for a post every other day at least.
+const DefaultWeeklyGoal = 3
+
+// Goal returns the page's weekly goal.
+func (p Page) Goal() int {
+	if p.WeeklyGoal <= 0 {
+		return DefaultWeeklyGoal
+	}
+	return p.WeeklyGoal
 }
 
 // HasChannel reports whether a channel is linked.

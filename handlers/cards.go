@@ -25,7 +25,7 @@ func (d *Desk) showPostTo(ctx context.Context, p who, post redaktor.Post, page r
 	if err != nil {
 		d.log.Warn("read role", "err", err)
 	}
-	text, kb := d.card(p.t, post, page, p.ID, role)
+	text, kb := d.card(ctx, p.t, post, page, p.ID, role)
 	msgID, err := d.tg.SendText(ctx, p.ID, text, kb)
 	if err != nil {
 		d.log.Warn("send card", "post", post.ID, "err", err)
@@ -53,7 +53,7 @@ func (d *Desk) refreshCards(ctx context.Context, post redaktor.Post, page redakt
 		if err != nil {
 			continue
 		}
-		text, kb := d.card(d.texts.For(u.Lang), post, page, u.ID, role)
+		text, kb := d.card(ctx, d.texts.For(u.Lang), post, page, u.ID, role)
 		if err := d.tg.EditText(ctx, c.ChatID, c.MessageID, text, kb); err != nil {
 			d.log.Debug("refresh card", "chat", c.ChatID, "err", err)
 		}
@@ -61,7 +61,7 @@ func (d *Desk) refreshCards(ctx context.Context, post redaktor.Post, page redakt
 }
 
 // card renders the text and buttons of a post for one viewer.
-func (d *Desk) card(t tr, post redaktor.Post, page redaktor.Page, viewer int64, role redaktor.Role) (string, bot.Keyboard) {
+func (d *Desk) card(ctx context.Context, t tr, post redaktor.Post, page redaktor.Page, viewer int64, role redaktor.Role) (string, bot.Keyboard) {
 	loc := d.pageLoc(page)
 	now := d.now()
 	var b strings.Builder
@@ -89,7 +89,18 @@ func (d *Desk) card(t tr, post redaktor.Post, page redaktor.Page, viewer int64, 
 	if post.Last.Action != "" && post.Last.Action != redaktor.ActCreate {
 		b.WriteString("\n" + t.T("card_last", map[string]any{"Last": d.eventLine(t, post.Last, page)}))
 	}
-	return b.String(), d.cardButtons(t, post, viewer, role)
+	kb := d.cardButtons(t, post, viewer, role)
+	if advice, more := d.qualityBlock(ctx, t, post, page); advice != "" && role != "" {
+		b.WriteString("\n\n" + advice)
+		if more != nil {
+			if kb == nil {
+				m := tgbotapi.NewInlineKeyboardMarkup()
+				kb = &m
+			}
+			kb.InlineKeyboard = append(kb.InlineKeyboard, more)
+		}
+	}
+	return b.String(), kb
 }
 
 // warnings are what the author and the editor should know before

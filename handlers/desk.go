@@ -13,6 +13,7 @@ import (
 
 	"github.com/redaktor/redaktor"
 	"github.com/redaktor/redaktor/bot"
+	"github.com/redaktor/redaktor/quality"
 	"github.com/redaktor/redaktor/storage"
 )
 
@@ -46,6 +47,8 @@ type posts interface {
 	PendingPosts(ctx context.Context, pageID string, limit int64) ([]redaktor.Post, error)
 	QueuedPosts(ctx context.Context, pageID string, limit int64) ([]redaktor.Post, error)
 	ScheduledTimes(ctx context.Context, pageID string, from, to time.Time) (map[int64]bool, error)
+	PublishedSince(ctx context.Context, pageID string, since time.Time, limit int64) ([]redaktor.Post, error)
+	PublishedCount(ctx context.Context, pageID string, since time.Time) (int, error)
 	SetCard(ctx context.Context, postID string, c storage.Card) error
 	Cards(ctx context.Context, postID string) ([]storage.Card, error)
 	AddAlbumItem(ctx context.Context, userID int64, group string, it storage.AlbumItem, now time.Time, quiet time.Duration) error
@@ -81,6 +84,8 @@ type Config struct {
 	Location *time.Location
 	// AlbumQuiet is how long after an album's last item it becomes a draft.
 	AlbumQuiet time.Duration
+	// Quality gives writing advice on every card; nil shows none.
+	Quality *quality.Set
 }
 
 // Desk is the editorial desk's conversations.
@@ -193,6 +198,10 @@ func (d *Desk) onCommand(ctx context.Context, p who, m *tgbotapi.Message) {
 		d.cmdQueue(ctx, p)
 	case "slots":
 		d.cmdSlots(ctx, p, args)
+	case "check":
+		d.cmdCheck(ctx, p, m)
+	case "stats":
+		d.cmdStats(ctx, p, args)
 	case "cancel":
 		if err := d.store.ClearSession(ctx, p.ID); err != nil {
 			d.fail(ctx, p, err)

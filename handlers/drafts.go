@@ -23,6 +23,7 @@ const (
 	sessionNewVersion = "new_version" // corrected content
 	sessionChannel    = "channel"     // the page's channel
 	sessionSlots      = "slots"       // new posting slots
+	sessionCheck      = "check"       // a text to check without a draft
 )
 
 // onContent makes a draft of whatever a member sends, or a new version when

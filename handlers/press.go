@@ -44,6 +44,7 @@ const (
 	btnSwitchPage = "pg" // pg:pageID
 	btnTeam       = "tm" // tm:op:pageID:userID  (op: c chief, m moderator, x remove)
 	btnOpen       = "op" // op:postID
+	btnQuality    = "qa" // qa:postID: every finding of the writing advice
 )
 
 var postButtons = map[string]bool{
@@ -73,7 +74,7 @@ func parsePress(data string) (press, error) {
 			return press{}, bad
 		}
 		pr.postID, pr.rev = parts[1], rev
-	case pr.act == btnOpen:
+	case pr.act == btnOpen || pr.act == btnQuality:
 		if len(parts) != 2 || !numeric(parts[1]) {
 			return press{}, bad
 		}

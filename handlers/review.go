@@ -47,6 +47,8 @@ func (d *Desk) onButton(ctx context.Context, q *tgbotapi.CallbackQuery) {
 		answer = d.onSwitchPage(ctx, p, pr)
 	case pr.act == btnOpen:
 		answer = d.onOpen(ctx, p, pr.postID)
+	case pr.act == btnQuality:
+		answer = d.onQuality(ctx, p, pr.postID)
 	default:
 		answer = d.onPostPress(ctx, p, pr)
 	}
@@ -189,6 +191,10 @@ func (d *Desk) onAnswer(ctx context.Context, p who, se storage.Session, m *tgbot
 	switch {
 	case se.Kind == sessionChannel:
 		d.onChannelAnswer(ctx, p, se, m)
+		return
+	case se.Kind == sessionCheck:
+		_ = d.store.ClearSession(ctx, p.ID)
+		d.checkMessage(ctx, p, m)
 		return
 	case se.Kind == sessionSlots:
 		d.onSlotsAnswer(ctx, p, se, m.Text)

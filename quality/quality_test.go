@@ -53,6 +53,7 @@ func TestCheckEdgeCases(t *testing.T) {
 		{"phrase words must be adjacent", "Он был в, рамках нет.", true, nil},
 		{"announcement with date but no place", "Приглашаем на концерт 12 мая в 18:00.", true, []string{"announce_no_where Приглашаем"}},
 		{"announcement with place but no date", "Приглашаем в актовом зале на концерт.", true, []string{"announce_no_when Приглашаем"}},
+		{"a субботник is not a Saturday", "Приглашаем всех на субботник в актовом зале.", true, []string{"announce_no_when Приглашаем"}},
 		{"announcement with both", "Приглашаем 12.05 в 18:00 в актовом зале школы.", true, nil},
 		{"announcement with weekday and address", "Субботник пройдёт в субботу по адресу: Садовая, 5.", true, nil},
 		{"online announcement with a link", "Вебинар состоится завтра: vk.com/club1", true, nil},

@@ -255,6 +255,15 @@ func (s *Store) PublishedSince(ctx context.Context, pageID string, since time.Ti
 	return s.posts(ctx, ids)
 }
 
+// PublishedCount counts a page's posts published at or after since.
+func (s *Store) PublishedCount(ctx context.Context, pageID string, since time.Time) (int, error) {
+	n, err := s.rdb.ZCount(ctx, s.k.published(pageID), strconv.FormatFloat(ms(since), 'f', -1, 64), "+inf").Result()
+	if err != nil {
+		return 0, fmt.Errorf("count published: %w", err)
+	}
+	return int(n), nil
+}
+
 // ScheduledTimes returns the times of a page's queued posts between from
 // and to, for finding the next free slot.
 func (s *Store) ScheduledTimes(ctx context.Context, pageID string, from, to time.Time) (map[int64]bool, error) {

@@ -19,6 +19,7 @@ import (
 
 	"github.com/redaktor/redaktor/bot"
 	"github.com/redaktor/redaktor/handlers"
+	"github.com/redaktor/redaktor/quality"
 	"github.com/redaktor/redaktor/scheduler"
 	"github.com/redaktor/redaktor/storage"
 )
@@ -75,7 +76,11 @@ func run(ctx context.Context, getenv func(string) string, logOut io.Writer, now 
 	if err != nil {
 		return err
 	}
-	desk := handlers.New(tg, store, texts, now, log, handlers.Config{AdminIDs: cfg.AdminIDs, Location: cfg.Location})
+	advice, err := quality.LoadSet()
+	if err != nil {
+		return fmt.Errorf("load writing advice: %w", err)
+	}
+	desk := handlers.New(tg, store, texts, now, log, handlers.Config{AdminIDs: cfg.AdminIDs, Location: cfg.Location, Quality: advice})
 	for _, lang := range []string{"", "en"} {
 		if err := tg.SetCommands(ctx, lang, texts.Menu(lang)); err != nil {
 			log.Warn("set command menu", "lang", lang, "err", err)
