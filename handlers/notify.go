@@ -71,8 +71,8 @@ func (d *Desk) notifyApproved(ctx context.Context, post redaktor.Post, page reda
 		"ID": post.ID, "Name": by.Name, "When": formatTime(post.PublishAt, d.pageLoc(page), d.now())}), nil)
 }
 
-// notifyVerdict sends the author the reviewer's comment with a fresh card
-// that offers "Send new version".
+// notifyVerdict sends the author the reviewer's comment with the draft as
+// it stands and a fresh card that offers "Send new version".
 func (d *Desk) notifyVerdict(ctx context.Context, post redaktor.Post, page redaktor.Page, by who) {
 	u, err := d.store.User(ctx, post.AuthorID)
 	if err != nil {
@@ -84,7 +84,7 @@ func (d *Desk) notifyVerdict(ctx context.Context, post redaktor.Post, page redak
 		key = "notify_rejected"
 	}
 	d.reply(ctx, author, author.t.T(key, map[string]any{"ID": post.ID, "Name": by.Name, "Comment": post.Comment}))
-	d.showPostTo(ctx, author, post, page, false)
+	d.showPostTo(ctx, author, post, page, true)
 }
 
 // Published tells the author and the chief editors where the post is.
