@@ -5,8 +5,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
+	"unicode/utf16"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+
+	"github.com/redaktor/redaktor"
 )
 
 // Keyboard is an inline keyboard; nil means none.
@@ -14,7 +17,7 @@ type Keyboard = *tgbotapi.InlineKeyboardMarkup
 
 // SendText sends the bot's own plain text, with buttons if kb is not nil.
 func (c *Client) SendText(ctx context.Context, chatID int64, text string, kb Keyboard) (int, error) {
-	p := tgbotapi.Params{"chat_id": strconv.FormatInt(chatID, 10), "text": text,
+	p := tgbotapi.Params{"chat_id": strconv.FormatInt(chatID, 10), "text": fit(text),
 		"link_preview_options": `{"is_disabled":true}`}
 	if err := addMarkup(p, kb); err != nil {
 		return 0, err
@@ -30,7 +33,7 @@ func (c *Client) SendText(ctx context.Context, chatID int64, text string, kb Key
 // edit that changes nothing is not an error.
 func (c *Client) EditText(ctx context.Context, chatID int64, messageID int, text string, kb Keyboard) error {
 	p := tgbotapi.Params{"chat_id": strconv.FormatInt(chatID, 10), "message_id": strconv.Itoa(messageID),
-		"text": text, "link_preview_options": `{"is_disabled":true}`}
+		"text": fit(text), "link_preview_options": `{"is_disabled":true}`}
 	if err := addMarkup(p, kb); err != nil {
 		return err
 	}
@@ -121,4 +124,21 @@ func addMarkup(p tgbotapi.Params, kb Keyboard) error {
 	}
 	p["reply_markup"] = string(b)
 	return nil
+}
+
+// fit cuts the bot's own text to Telegram's 4096 UTF-16 units, so a long
+// list or history is shortened instead of refused.
+func fit(s string) string {
+	if redaktor.UTF16Len(s) <= redaktor.TextLimit {
+		return s
+	}
+	n := 0
+	for i, r := range s {
+		w := utf16.RuneLen(r)
+		if n+w > redaktor.TextLimit-1 {
+			return s[:i] + "…"
+		}
+		n += w
+	}
+	return s
 }
