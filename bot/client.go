@@ -27,6 +27,16 @@ type Client struct {
 	log     *slog.Logger
 	sleep   func(ctx context.Context, d time.Duration) error
 	maxWait time.Duration
+	calls   CallObserver
+	// limit paces sends across every process (see SetLimiter); nil: none.
+	limit Limiter
+}
+
+// CallObserver counts Bot API calls by result, for the metrics.
+type CallObserver interface {
+	// Called reports one attempt of a call: err is nil, an *APIError (429
+	// among them) or a *NetError.
+	Called(method string, err error)
 }
 
 // Options tune a Client; zero values are sensible defaults.
@@ -40,6 +50,8 @@ type Options struct {
 	// caller (who reschedules) instead of blocking (default 30 s).
 	MaxRetryWait time.Duration
 	Logger       *slog.Logger
+	// Calls counts every attempt of every call made with Call (optional).
+	Calls CallObserver
 }
 
 // New connects to the Bot API, retrying getMe until it answers or ctx ends
@@ -65,7 +77,7 @@ func New(ctx context.Context, token string, o Options) (*Client, error) {
 	for {
 		api, err := tgbotapi.NewBotAPIWithClient(token, endpoint, doer)
 		if err == nil {
-			c := &Client{api: api, log: o.Logger, sleep: sleepCtx, maxWait: o.MaxRetryWait}
+			c := &Client{api: api, log: o.Logger, sleep: sleepCtx, maxWait: o.MaxRetryWait, calls: o.Calls}
 			return c, nil
 		}
 		var apiErr *tgbotapi.Error
@@ -96,11 +108,16 @@ func (c *Client) Call(ctx context.Context, method string, params tgbotapi.Params
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
+		if err := c.pace(ctx, method, params); err != nil {
+			return nil, err
+		}
 		resp, err := c.api.MakeRequest(method, params)
 		if err == nil {
+			c.observe(method, nil)
 			return resp.Result, nil
 		}
 		last = classify(method, err)
+		c.observe(method, last)
 		wait, retry := c.retryAfter(last, attempt)
 		if !retry || attempt == attempts-1 {
 			break
@@ -111,6 +128,12 @@ func (c *Client) Call(ctx context.Context, method string, params tgbotapi.Params
 		}
 	}
 	return nil, last
+}
+
+func (c *Client) observe(method string, err error) {
+	if c.calls != nil {
+		c.calls.Called(method, err)
+	}
 }
 
 func (c *Client) retryAfter(err error, attempt int) (time.Duration, bool) {

@@ -4,10 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"log/slog"
-	"runtime/debug"
 	"strconv"
-	"sync"
 	"time"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
@@ -21,48 +18,213 @@ type Handler interface {
 	Handle(ctx context.Context, u tgbotapi.Update)
 }
 
-// Poll reads updates until ctx ends. An update is confirmed to Telegram
-// (by the next getUpdates' offset) only after it was handled, so a crash
-// mid-handling means Telegram sends it again instead of losing it; the
-// library's GetUpdatesChan confirms before handling and is not used.
-// Updates of one batch are handled in parallel across chats and in order
-// within a chat.
-func (c *Client) Poll(ctx context.Context, h Handler) error {
-	offset := 0
-	backoff := time.Second
+// Lease is a lock with a time to live in Redis (storage.Store): of several
+// replicas only the holder of the "poller" lease calls getUpdates.
+type Lease interface {
+	HoldLease(ctx context.Context, name, owner string, ttl time.Duration) (bool, error)
+	ReleaseLease(ctx context.Context, name, owner string) error
+}
+
+// PollerLease is the name of the poller's lease.
+const PollerLease = "poller"
+
+// PollConfig tunes Poll; zero values are defaults.
+type PollConfig struct {
+	// Owner names this process in the lease; unique per process.
+	Owner string
+	// LeaseTTL: a poller that died is replaced this long after its last
+	// renewal at most (default 10 s). It is renewed every third of it.
+	LeaseTTL time.Duration
+	// Notices tells senders when their update cannot be stored (optional).
+	Notices Notices
+	// Observer counts persisted updates (optional).
+	Observer Observer
+}
+
+// Poll fetches updates while this process holds the poller lease and
+// persists each batch to the stream before the next getUpdates confirms it
+// to Telegram (by its offset): a crash at any point loses nothing, and an
+// update fetched twice (a poller died between persisting and confirming)
+// is dropped by the stream. Processes without the lease wait and try to
+// take it over. When ctx ends the lease is released.
+func (c *Client) Poll(ctx context.Context, q Persister, lease Lease, cfg PollConfig) error {
+	if cfg.LeaseTTL == 0 {
+		cfg.LeaseTTL = 10 * time.Second
+	}
+	if cfg.Owner == "" {
+		cfg.Owner = "redaktor"
+	}
+	if cfg.Observer == nil {
+		cfg.Observer = nopObserver{}
+	}
+	p := &poller{c: c, q: q, lease: lease, cfg: cfg, told: map[int64]bool{}}
+	defer p.release(ctx)
+	holding := false
 	for ctx.Err() == nil {
-		updates, err := c.getUpdates(ctx, offset)
-		if err != nil {
-			if ctx.Err() != nil {
-				break
+		ok, err := lease.HoldLease(ctx, PollerLease, cfg.Owner, cfg.LeaseTTL)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			c.log.Warn("poller lease: cannot reach Redis", "err", err)
+		case ok:
+			if !holding {
+				c.log.Info("this process is the poller now", "owner", cfg.Owner)
 			}
-			c.log.Warn("getUpdates failed", "err", err, "retry_in", backoff)
-			if sleepCtx(ctx, backoff) != nil {
-				break
-			}
-			backoff = min(backoff*2, 30*time.Second)
+			holding = true
+			p.pollWhileHeld(ctx)
 			continue
+		default:
+			if holding {
+				c.log.Info("another process took over polling")
+			}
+			holding = false
 		}
-		backoff = time.Second
-		c.handleBatch(ctx, h, updates)
-		for _, u := range updates {
-			offset = max(offset, u.UpdateID+1)
+		if sleepCtx(ctx, cfg.LeaseTTL/3) != nil {
+			break
 		}
 	}
 	return nil
 }
 
-func (c *Client) getUpdates(ctx context.Context, offset int) ([]tgbotapi.Update, error) {
+type poller struct {
+	c     *Client
+	q     Persister
+	lease Lease
+	cfg   PollConfig
+	told  map[int64]bool // updates whose sender was told Redis is down
+}
+
+func (p *poller) release(ctx context.Context) {
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
+	defer cancel()
+	if err := p.lease.ReleaseLease(rctx, PollerLease, p.cfg.Owner); err != nil {
+		p.c.log.Warn("release poller lease", "err", err)
+	}
+}
+
+// pollWhileHeld polls until ctx ends or the lease is lost. It starts at
+// offset 0, that is with every update Telegram holds unconfirmed: those a
+// previous poller persisted and did not confirm are dropped as duplicates.
+func (p *poller) pollWhileHeld(ctx context.Context) {
+	held, lost := context.WithCancel(ctx)
+	defer lost()
+	go p.keepLease(held, lost)
+	offset := int64(0)
+	backoff := time.Second
+	for held.Err() == nil {
+		ids, payloads, err := p.c.fetch(offset)
+		if err != nil {
+			if held.Err() != nil {
+				return
+			}
+			p.c.log.Warn("getUpdates failed", "err", err, "retry_in", backoff)
+			if sleepCtx(held, backoff) != nil {
+				return
+			}
+			backoff = min(backoff*2, 30*time.Second)
+			continue
+		}
+		backoff = time.Second
+		if !p.persist(held, ids, payloads) {
+			return // not confirmed: the next poller fetches them again
+		}
+		for _, id := range ids {
+			offset = max(offset, id+1)
+		}
+	}
+}
+
+// keepLease renews the lease every third of its time to live and ends
+// held when another process has it. While Redis is unreachable the poller
+// goes on: it cannot persist, so it confirms nothing, but it tells the
+// senders that the bot is temporarily unavailable. (Correctness never rests
+// on the lease: an update is confirmed only after it is stored, and stored
+// once. The lease only keeps replicas from fighting over getUpdates.)
+func (p *poller) keepLease(held context.Context, lost context.CancelFunc) {
+	t := time.NewTicker(p.cfg.LeaseTTL / 3)
+	defer t.Stop()
+	for {
+		select {
+		case <-held.Done():
+			return
+		case <-t.C:
+		}
+		ok, err := p.lease.HoldLease(held, PollerLease, p.cfg.Owner, p.cfg.LeaseTTL)
+		if err == nil && !ok {
+			lost()
+			return
+		}
+		if err != nil && held.Err() == nil {
+			p.c.log.Warn("poller lease: cannot reach Redis", "err", err)
+		}
+	}
+}
+
+// persist stores a batch, retrying while Redis is down; the senders are
+// told once that the bot is temporarily unavailable. It returns false when
+// ctx ended first.
+func (p *poller) persist(ctx context.Context, ids []int64, payloads [][]byte) bool {
+	backoff := 200 * time.Millisecond
+	for {
+		added, err := p.q.AddUpdates(ctx, ids, payloads)
+		if err == nil {
+			p.cfg.Observer.Persisted("poll", len(ids), added)
+			clear(p.told)
+			return true
+		}
+		if ctx.Err() != nil {
+			return false
+		}
+		p.c.log.Warn("cannot store updates; they stay unconfirmed at Telegram", "n", len(ids), "err", err, "retry_in", backoff)
+		p.tellUnavailable(ctx, ids, payloads)
+		if sleepCtx(ctx, backoff) != nil {
+			return false
+		}
+		backoff = min(backoff*2, 5*time.Second)
+	}
+}
+
+func (p *poller) tellUnavailable(ctx context.Context, ids []int64, payloads [][]byte) {
+	if p.cfg.Notices == nil {
+		return
+	}
+	for i, id := range ids {
+		if p.told[id] {
+			continue
+		}
+		p.told[id] = true
+		if u, err := decodeOne(payloads[i]); err == nil {
+			p.cfg.Notices.Unavailable(ctx, u)
+		}
+	}
+}
+
+// fetch is one getUpdates call; the call ends with the bot's lifetime
+// (the client library takes no context).
+func (c *Client) fetch(offset int64) ([]int64, [][]byte, error) {
 	p := tgbotapi.Params{
-		"offset":          strconv.Itoa(offset),
+		"offset":          strconv.FormatInt(offset, 10),
 		"timeout":         strconv.Itoa(int(PollTimeout / time.Second)),
-		"allowed_updates": `["message","callback_query","my_chat_member"]`,
+		"allowed_updates": allowedUpdates,
 	}
 	res, err := c.api.MakeRequest("getUpdates", p)
 	if err != nil {
-		return nil, classify("getUpdates", err)
+		return nil, nil, classify("getUpdates", err)
 	}
-	return DecodeUpdates(res.Result)
+	return splitUpdates(res.Result)
+}
+
+// allowedUpdates are the update kinds the bot asks for.
+const allowedUpdates = `["message","callback_query","my_chat_member"]`
+
+// Ping checks that the Bot API answers (getMe), for readiness checks.
+func (c *Client) Ping(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if _, err := c.api.MakeRequest("getMe", nil); err != nil {
+		return classify("getMe", err)
+	}
+	return nil
 }
 
 // DecodeUpdates reads a getUpdates result. Since Bot API 7.0 a forward
@@ -97,33 +259,6 @@ func DecodeUpdates(raw json.RawMessage) ([]tgbotapi.Update, error) {
 		}
 	}
 	return updates, nil
-}
-
-func (c *Client) handleBatch(ctx context.Context, h Handler, updates []tgbotapi.Update) {
-	byChat := map[int64][]tgbotapi.Update{}
-	for _, u := range updates {
-		byChat[ChatOf(u)] = append(byChat[ChatOf(u)], u)
-	}
-	var wg sync.WaitGroup
-	for _, list := range byChat {
-		wg.Go(func() {
-			for _, u := range list {
-				Safe(ctx, c.log, h, u)
-			}
-		})
-	}
-	wg.Wait()
-}
-
-// Safe handles an update and turns a panic into a log line: no input may
-// stop the bot.
-func Safe(ctx context.Context, log *slog.Logger, h Handler, u tgbotapi.Update) {
-	defer func() {
-		if r := recover(); r != nil {
-			log.Error("handler panicked", "update_id", u.UpdateID, "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
-		}
-	}()
-	h.Handle(ctx, u)
 }
 
 // ChatOf is the chat an update belongs to, for ordering.

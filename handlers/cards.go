@@ -123,6 +123,7 @@ func (d *Desk) cardButtons(t tr, post redaktor.Post, viewer int64, role redaktor
 	review := [][]tgbotapi.InlineKeyboardButton{
 		{btn("btn_approve_slot", btnApproveSlot)},
 		{btn("btn_approve_at", btnApproveAt), btn("btn_publish_now", btnPublishNow)},
+		{urgentButton(t, post)},
 	}
 	switch post.Status {
 	case redaktor.StatusDraft:

@@ -27,6 +27,7 @@ type Telegram interface {
 	Answer(ctx context.Context, callbackID, text string, alert bool) error
 	Chat(ctx context.Context, ref string) (tgbotapi.Chat, error)
 	ChatMember(ctx context.Context, chatID, userID int64) (tgbotapi.ChatMember, error)
+	SendPhotoFile(ctx context.Context, chatID int64, name string, data []byte, caption string) (int, error)
 }
 
 // Store is what the conversations keep in Redis (implemented by
@@ -35,6 +36,7 @@ type Store interface {
 	posts
 	team
 	sessions
+	subscribers
 }
 
 type posts interface {
@@ -124,8 +126,12 @@ type who struct {
 // logged once; nothing propagates.
 func (d *Desk) Handle(ctx context.Context, u tgbotapi.Update) {
 	switch {
+	case u.CallbackQuery != nil && isSubscriberButton(u.CallbackQuery.Data):
+		d.onSubscriberButton(ctx, u.CallbackQuery)
 	case u.CallbackQuery != nil:
 		d.onButton(ctx, u.CallbackQuery)
+	case u.MyChatMember != nil:
+		d.onMyChatMember(ctx, u.MyChatMember)
 	case u.Message != nil && u.Message.Chat != nil && u.Message.Chat.IsPrivate() && u.Message.From != nil:
 		d.onMessage(ctx, u.Message)
 	}
@@ -186,6 +192,12 @@ func (d *Desk) onCommand(ctx context.Context, p who, m *tgbotapi.Message) {
 		d.cmdInvite(ctx, p)
 	case "channel":
 		d.cmdChannel(ctx, p)
+	case "subscribers":
+		d.cmdSubscribers(ctx, p)
+	case "subscriptions":
+		d.cmdSubscriptions(ctx, p)
+	case "stop":
+		d.cmdStop(ctx, p)
 	case "team":
 		d.cmdTeam(ctx, p)
 	case "pages":

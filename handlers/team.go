@@ -26,6 +26,10 @@ func (d *Desk) cmdStart(ctx context.Context, p who, args string) {
 		d.joinByInvite(ctx, p, strings.TrimPrefix(args, invitePrefix))
 		return
 	}
+	if strings.HasPrefix(args, subscribePrefix) {
+		d.subscribeByCode(ctx, p, strings.TrimPrefix(args, subscribePrefix))
+		return
+	}
 	pages, _, err := d.store.UserPages(ctx, p.ID)
 	if err != nil {
 		d.fail(ctx, p, err)

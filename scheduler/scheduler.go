@@ -43,6 +43,15 @@ type Notifier interface {
 	Remind(ctx context.Context, post redaktor.Post, page redaktor.Page)
 }
 
+// Announcer sends a post just published to the channel to the page's
+// subscribers (Broadcaster implements it).
+type Announcer interface {
+	Announce(ctx context.Context, post redaktor.Post, page redaktor.Page, messageIDs []int) error
+}
+
+// SetAnnouncer makes every publication also go to the page's subscribers.
+func (s *Scheduler) SetAnnouncer(a Announcer) { s.announce = a }
+
 // AlbumFlusher turns finished albums into drafts.
 type AlbumFlusher interface {
 	FlushAlbums(ctx context.Context) error
@@ -60,6 +69,8 @@ type Config struct {
 	MaxAttempts int
 	// Batch is how many due posts one claim takes.
 	Batch int
+	// TickBudget bounds one tick, and so how long a stop waits for it.
+	TickBudget time.Duration
 }
 
 // Scheduler publishes due posts and sends reminders.
@@ -71,6 +82,8 @@ type Scheduler struct {
 	now    func() time.Time
 	log    *slog.Logger
 	cfg    Config
+	// announce starts the broadcast to subscribers; nil: channel only.
+	announce Announcer
 }
 
 // New builds a scheduler. albums may be nil.
@@ -87,6 +100,9 @@ func New(q Queue, send Sender, notify Notifier, albums AlbumFlusher, now func() 
 	if cfg.Batch == 0 {
 		cfg.Batch = 20
 	}
+	if cfg.TickBudget == 0 {
+		cfg.TickBudget = 20 * time.Second
+	}
 	return &Scheduler{q: q, send: send, notify: notify, albums: albums, now: now, log: log, cfg: cfg}
 }
 
@@ -98,7 +114,15 @@ func (s *Scheduler) Run(ctx context.Context) error {
 	c := cron.New(cron.WithSeconds(), cron.WithLogger(logger),
 		cron.WithChain(cron.Recover(logger), cron.SkipIfStillRunning(logger)))
 	if _, err := c.AddFunc("* * * * * *", func() {
-		if err := s.Tick(ctx); err != nil && ctx.Err() == nil {
+		if ctx.Err() != nil {
+			return
+		}
+		// A tick under way when the bot is told to stop finishes its work:
+		// cutting it between a send and its delivery record would make the
+		// next start send that part again. It is bounded by TickBudget.
+		work, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.cfg.TickBudget)
+		defer cancel()
+		if err := s.Tick(work); err != nil {
 			s.log.Warn("scheduler tick", "err", err)
 		}
 	}); err != nil {
@@ -202,6 +226,13 @@ func (s *Scheduler) publish(ctx context.Context, id string) error {
 			return fmt.Errorf("record part %d of post %s: %w", i, post.ID, err)
 		}
 		msgIDs = append(msgIDs, ids...)
+	}
+	if s.announce != nil {
+		// Before the publication is recorded: a crash in between repeats the
+		// announcement, which is idempotent, rather than losing it.
+		if err := s.announce.Announce(ctx, post, page, msgIDs); err != nil {
+			return s.retryLater(ctx, post, fmt.Errorf("start broadcast: %w", err))
+		}
 	}
 	late := s.now().Sub(post.PublishAt) > s.cfg.LateAfter
 	post, ok, err = s.transition(ctx, post, redaktor.Change{Action: redaktor.ActPublished, Actor: redaktor.System, MessageIDs: msgIDs, Late: late})

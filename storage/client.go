@@ -7,6 +7,7 @@ package storage
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -54,4 +55,40 @@ func Connect(ctx context.Context, url string) (redis.UniversalClient, error) {
 		return nil, fmt.Errorf("redis ping: %w", err)
 	}
 	return c, nil
+}
+
+// Observe calls seen after every round trip to Redis with the command's
+// name ("pipeline" for a pipeline) and its error; an empty answer
+// (redis.Nil) is not an error, nor is NOSCRIPT (a script's first run,
+// which go-redis answers by sending the script). The metrics count errors with it, the
+// intake benchmark round trips.
+func Observe(c redis.UniversalClient, seen func(cmd string, err error)) {
+	c.AddHook(observeHook{seen})
+}
+
+type observeHook struct{ seen func(string, error) }
+
+func (h observeHook) DialHook(next redis.DialHook) redis.DialHook { return next }
+
+func (h observeHook) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+	return func(ctx context.Context, cmd redis.Cmder) error {
+		err := next(ctx, cmd)
+		h.seen(cmd.Name(), dropNil(err))
+		return err
+	}
+}
+
+func (h observeHook) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return func(ctx context.Context, cmds []redis.Cmder) error {
+		err := next(ctx, cmds)
+		h.seen("pipeline", dropNil(err))
+		return err
+	}
+}
+
+func dropNil(err error) error {
+	if errors.Is(err, redis.Nil) || (err != nil && strings.HasPrefix(err.Error(), "NOSCRIPT")) {
+		return nil
+	}
+	return err
 }

@@ -21,6 +21,17 @@ type config struct {
 	AdminIDs    []int64
 	Location    *time.Location
 	LogLevel    slog.Level
+	// BroadcastRate is Telegram's limit for the bot in messages per second,
+	// shared by every process (30; up to 1000 with paid broadcasts).
+	BroadcastRate int
+	// HTTPAddr serves /healthz, /readyz and /metrics; "" serves nothing.
+	HTTPAddr string
+	// WebhookURL, when set, makes Telegram deliver updates to it instead of
+	// the bot polling; WebhookSecret is required with it.
+	WebhookURL    string
+	WebhookSecret string
+	// WebhookListen is the address the webhook server listens on.
+	WebhookListen string
 }
 
 // loadConfig reads every setting and reports every problem at once, so a
@@ -46,6 +57,21 @@ func loadConfig(getenv func(string) string) (config, error) {
 	if c.RedisURL != "" {
 		if u, err := url.Parse(c.RedisURL); err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") {
 			problems = append(problems, "REDIS_URL must start with redis:// or rediss://")
+		}
+	}
+	c.HTTPAddr = strings.TrimSpace(getenv("HTTP_ADDR"))
+	c.WebhookURL = strings.TrimSpace(getenv("WEBHOOK_URL"))
+	c.WebhookSecret = strings.TrimSpace(getenv("WEBHOOK_SECRET"))
+	c.WebhookListen = strings.TrimSpace(getenv("WEBHOOK_LISTEN"))
+	if c.WebhookListen == "" {
+		c.WebhookListen = ":8443"
+	}
+	if c.WebhookURL != "" {
+		if u, err := url.Parse(c.WebhookURL); err != nil || u.Scheme != "https" || u.Host == "" {
+			problems = append(problems, fmt.Sprintf("WEBHOOK_URL %q must be an https:// address (Telegram delivers to HTTPS only)", c.WebhookURL))
+		}
+		if !validSecret(c.WebhookSecret) {
+			problems = append(problems, "WEBHOOK_SECRET must be set with WEBHOOK_URL: 1 to 256 characters of A-Z, a-z, 0-9, _ and - (e.g. the output of `openssl rand -hex 32`)")
 		}
 	}
 	if c.RedisPrefix == "" {
@@ -80,8 +106,30 @@ func loadConfig(getenv func(string) string) (config, error) {
 	default:
 		problems = append(problems, fmt.Sprintf("LOG_LEVEL %q: use debug, info, warn or error", lvl))
 	}
+	c.BroadcastRate = 30
+	if v := strings.TrimSpace(getenv("BROADCAST_RATE")); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 1000 {
+			problems = append(problems, fmt.Sprintf("BROADCAST_RATE %q: messages per second, 1 to 1000 (Telegram allows 30, up to 1000 for paid broadcasts)", v))
+		}
+		c.BroadcastRate = n
+	}
 	if len(problems) > 0 {
 		return c, errors.New("cannot start, fix these settings:\n  - " + strings.Join(problems, "\n  - "))
 	}
 	return c, nil
+}
+
+// validSecret: Telegram's secret_token is 1-256 characters A-Z, a-z, 0-9,
+// _ and -.
+func validSecret(s string) bool {
+	if len(s) == 0 || len(s) > 256 {
+		return false
+	}
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' || r == '-') {
+			return false
+		}
+	}
+	return true
 }

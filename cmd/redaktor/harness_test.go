@@ -99,9 +99,12 @@ func (d *desk) album(from int64, caption string, kinds ...bottest.Kind) {
 	d.clock.Advance(2 * time.Second)
 }
 
+// handled waits until the intake handled the update (confirmation to
+// Telegram only means it was stored in Redis).
 func (d *desk) handled(u tgbotapi.Update) {
 	d.t.Helper()
-	if !waitUntil(func() bool { return d.tg.Confirmed() > u.UpdateID }) {
+	mark := `"msg":"update handled","update_id":` + strconv.Itoa(u.UpdateID) + `,`
+	if !waitUntil(func() bool { return strings.Contains(d.logs.String(), mark) }) {
 		d.t.Fatalf("update %d not handled; confirmed %d; logs:\n%s", u.UpdateID, d.tg.Confirmed(), d.logs.String())
 	}
 }

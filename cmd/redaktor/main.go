@@ -16,9 +16,11 @@ import (
 	_ "time/tzdata" // time zones even in an image without /usr/share/zoneinfo
 
 	"github.com/alicebob/miniredis/v2"
+	"github.com/redis/go-redis/v9"
 
 	"github.com/redaktor/redaktor/bot"
 	"github.com/redaktor/redaktor/handlers"
+	"github.com/redaktor/redaktor/metrics"
 	"github.com/redaktor/redaktor/quality"
 	"github.com/redaktor/redaktor/scheduler"
 	"github.com/redaktor/redaktor/storage"
@@ -47,7 +49,7 @@ func run(ctx context.Context, getenv func(string) string, logOut io.Writer, now 
 	if err != nil {
 		return err
 	}
-	log := newLogger(logOut, cfg.LogLevel)
+	log := slog.New(redactHandler{Handler: newLogger(logOut, cfg.LogLevel).Handler(), token: cfg.Token})
 
 	redisURL := cfg.RedisURL
 	if redisURL == "" {
@@ -59,14 +61,16 @@ func run(ctx context.Context, getenv func(string) string, logOut io.Writer, now 
 		redisURL = "redis://" + mini.Addr()
 		log.Warn("REDIS_URL is not set: using an embedded in-memory Redis. NOTHING IS KEPT: drafts, teams and the queue are lost when the bot stops. Set REDIS_URL for real use.")
 	}
-	rdb, err := storage.Connect(ctx, redisURL)
+	rdb, err := connectRedis(ctx, redisURL, log)
 	if err != nil {
 		return err
 	}
 	defer rdb.Close()
 	store := storage.New(rdb, cfg.RedisPrefix)
+	m := metrics.New(store.QueueDepths, log)
+	storage.Observe(rdb, m.RedisCall)
 
-	tg, err := bot.New(ctx, cfg.Token, bot.Options{APIURL: cfg.APIURL, Logger: log})
+	tg, err := bot.New(ctx, cfg.Token, bot.Options{APIURL: cfg.APIURL, Logger: log, Calls: m})
 	if err != nil {
 		return err
 	}
@@ -87,23 +91,50 @@ func run(ctx context.Context, getenv func(string) string, logOut io.Writer, now 
 		}
 	}
 	sched := scheduler.New(store, tg, desk, desk, now, log, scheduler.Config{})
+	broadcasts := scheduler.NewBroadcaster(store, tg, desk, now, log, scheduler.BroadcastConfig{Rate: cfg.BroadcastRate})
+	sched.SetAnnouncer(broadcasts)
+	tg.SetLimiter(broadcasts)
 
 	var wg sync.WaitGroup
 	wg.Go(func() { heartbeat(ctx, store, log) })
+	wg.Go(func() {
+		if err := broadcasts.Run(ctx); err != nil {
+			log.Error("broadcasts stopped", "err", err)
+		}
+	})
 	wg.Go(func() {
 		if err := sched.Run(ctx); err != nil {
 			log.Error("scheduler stopped", "err", err)
 		}
 	})
-	wg.Go(func() {
-		if err := tg.Poll(ctx, desk); err != nil {
-			log.Error("polling stopped", "err", err)
-		}
-	})
+	wg.Go(func() { runIntake(ctx, cfg, tg, store, desk, notices{tg: tg, texts: texts, log: log}, m, log) })
+	if cfg.HTTPAddr != "" {
+		wg.Go(func() { serve(ctx, "ops", cfg.HTTPAddr, opsHandler(store.Ping, tg.Ping, m), log) })
+	}
 	log.Info("redaktor is running", "admins", len(cfg.AdminIDs), "timezone", cfg.Location.String())
 	wg.Wait()
 	log.Info("redaktor stopped")
 	return nil
+}
+
+// connectRedis waits for Redis at start as the bot waits for Telegram: a
+// bot started before its Redis (a restart of the whole host) comes up by
+// itself instead of exiting.
+func connectRedis(ctx context.Context, url string, log *slog.Logger) (redis.UniversalClient, error) {
+	backoff := time.Second
+	for {
+		rdb, err := storage.Connect(ctx, url)
+		if err == nil {
+			return rdb, nil
+		}
+		log.Warn("Redis is not reachable yet, retrying", "err", err, "in", backoff)
+		select {
+		case <-ctx.Done():
+			return nil, fmt.Errorf("connect to Redis: %w", err)
+		case <-time.After(backoff):
+		}
+		backoff = min(backoff*2, 30*time.Second)
+	}
 }
 
 // newLogger writes JSON when the output is not a terminal (a container's

@@ -1,0 +1,104 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+)
+
+// CallOnce makes one attempt of a Bot API call, without the retries of
+// Call: a broadcast sender retries on its own schedule, through the shared
+// limiter, so a 429 pauses every sender instead of one.
+func (c *Client) CallOnce(ctx context.Context, method string, params tgbotapi.Params) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if _, err := c.api.MakeRequest(method, params); err != nil {
+		return classify(method, err)
+	}
+	return nil
+}
+
+// ForwardPart forwards a channel post to a chat: the person sees where it
+// came from. Forwards carry no buttons (Telegram's rule).
+func ForwardPart(chatID, fromChat int64, messageID int) Part {
+	return Part{Method: "forwardMessage", Params: tgbotapi.Params{
+		"chat_id": strconv.FormatInt(chatID, 10), "from_chat_id": strconv.FormatInt(fromChat, 10),
+		"message_id": strconv.Itoa(messageID)}}
+}
+
+// CopyPart copies a channel post to a chat as the bot's own message, with
+// buttons under it when kb is not nil.
+func CopyPart(chatID, fromChat int64, messageID int, kb Keyboard) (Part, error) {
+	p := tgbotapi.Params{"chat_id": strconv.FormatInt(chatID, 10), "from_chat_id": strconv.FormatInt(fromChat, 10),
+		"message_id": strconv.Itoa(messageID)}
+	if err := addMarkup(p, kb); err != nil {
+		return Part{}, err
+	}
+	return Part{Method: "copyMessage", Params: p}, nil
+}
+
+// WithKeyboard puts buttons under a part, when the part can carry them (an
+// album cannot): it returns false otherwise.
+func WithKeyboard(p Part, kb Keyboard) (Part, bool, error) {
+	if kb == nil || p.Method == "sendMediaGroup" {
+		return p, false, nil
+	}
+	q := make(tgbotapi.Params, len(p.Params)+1)
+	for k, v := range p.Params {
+		q[k] = v
+	}
+	if err := addMarkup(q, kb); err != nil {
+		return p, false, err
+	}
+	return Part{Method: p.Method, Params: q}, true, nil
+}
+
+// Gone reports an answer that means the person cannot receive messages
+// from the bot any more: they blocked it (403), deleted their account, or
+// the chat does not exist.
+func Gone(err error) bool {
+	var apiErr *APIError
+	if !errors.As(err, &apiErr) {
+		return false
+	}
+	if apiErr.Code == http.StatusForbidden {
+		return true
+	}
+	d := strings.ToLower(apiErr.Description)
+	return apiErr.Code == http.StatusBadRequest &&
+		(strings.Contains(d, "chat not found") || strings.Contains(d, "user is deactivated") ||
+			strings.Contains(d, "peer_id_invalid") || strings.Contains(d, "user not found"))
+}
+
+// FloodWait returns Telegram's retry_after of a 429 answer.
+func FloodWait(err error) (seconds int, ok bool) {
+	var apiErr *APIError
+	if errors.As(err, &apiErr) && apiErr.Code == http.StatusTooManyRequests {
+		return max(1, apiErr.RetryAfter), true
+	}
+	return 0, false
+}
+
+// SendPhotoFile uploads an image (a QR code, say) to a chat with a caption.
+func (c *Client) SendPhotoFile(ctx context.Context, chatID int64, name string, data []byte, caption string) (int, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
+	if c.limit != nil {
+		if err := c.limit.Wait(ctx, chatID); err != nil {
+			return 0, err
+		}
+	}
+	cfg := tgbotapi.NewPhoto(chatID, tgbotapi.FileBytes{Name: name, Bytes: data})
+	cfg.Caption = caption
+	m, err := c.api.Send(cfg)
+	if err != nil {
+		return 0, classify("sendPhoto", err)
+	}
+	return m.MessageID, nil
+}

@@ -1,0 +1,478 @@
+package bot
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"runtime/debug"
+	"sync"
+	"time"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+
+	"github.com/redaktor/redaktor/storage"
+)
+
+// Intake is durable: the poller and the webhook write every update to a
+// Redis stream (Persister) before Telegram learns it arrived, and an Intake
+// in every process hands the stream's entries to the handler, acknowledges
+// them after handling, takes over entries whose handler crashed, timed out
+// or died with its process, and sets aside an entry that failed too often.
+
+// Persister keeps updates before they are confirmed (storage.Store).
+type Persister interface {
+	AddUpdates(ctx context.Context, ids []int64, payloads [][]byte) (int, error)
+}
+
+// Inbox is the stream the handlers consume (storage.Store).
+type Inbox interface {
+	EnsureStream(ctx context.Context) error
+	ReadUpdates(ctx context.Context, consumer string, count int64, block time.Duration) ([]storage.StreamEntry, error)
+	AckUpdates(ctx context.Context, entries []storage.StreamEntry) error
+	ReclaimUpdates(ctx context.Context, consumer string, minIdle time.Duration, count int64) ([]storage.StreamEntry, error)
+	DeadLetter(ctx context.Context, e storage.StreamEntry, reason string) (bool, error)
+	WasHandled(ctx context.Context, updateID int64) (bool, error)
+	ForgetConsumer(ctx context.Context, consumer string) error
+}
+
+// Notices tells people about trouble with their update. Both are called
+// at most once per update in a process.
+type Notices interface {
+	// Unavailable: the update could not be stored yet (Redis is down); it
+	// will be handled when Redis is back.
+	Unavailable(ctx context.Context, u tgbotapi.Update)
+	// Failed: handling failed MaxAttempts times and the update was set aside.
+	Failed(ctx context.Context, u tgbotapi.Update)
+}
+
+// Observer counts what the intake does, for the metrics; nil counts nothing.
+type Observer interface {
+	// Persisted: n updates arrived from source ("poll", "webhook"), added
+	// of them were new.
+	Persisted(source string, n, added int)
+	// Handled: an update's handling ended with outcome ("ok", "retry",
+	// "dead", "duplicate") after d.
+	Handled(outcome string, d time.Duration)
+}
+
+// Outcomes of handling an update.
+const (
+	OutcomeOK        = "ok"
+	OutcomeRetry     = "retry"     // panicked or timed out: handled again later
+	OutcomeDead      = "dead"      // set aside after MaxAttempts
+	OutcomeDuplicate = "duplicate" // handled before: skipped
+)
+
+// IntakeConfig tunes an Intake; zero values are defaults.
+type IntakeConfig struct {
+	// Consumer is this process's unique name in the consumer group.
+	Consumer string
+	// Batch is how many entries one read takes (default 128).
+	Batch int64
+	// MaxInFlight bounds the updates handled at once (default 512).
+	MaxInFlight int
+	// HandleTimeout bounds one handling (default 20 s); a handler still
+	// running then counts as failed and the update is handled again.
+	HandleTimeout time.Duration
+	// ReclaimIdle: an entry handed out this long ago and not acknowledged
+	// is taken over (default HandleTimeout + 10 s; never less than
+	// HandleTimeout, so a slow but live handler is not doubled).
+	ReclaimIdle time.Duration
+	// MaxAttempts: an update whose handling failed this many times is set
+	// aside and its sender told (default 3).
+	MaxAttempts int64
+	// ShutdownTimeout: after the context ends, handlers in flight get this
+	// long to finish (default 10 s); then they are cancelled and their
+	// updates stay in the stream for another process.
+	ShutdownTimeout time.Duration
+	// Block is how long one read waits for new entries (default 1 s); it
+	// bounds how long a stop waits for the read in flight.
+	Block time.Duration
+}
+
+// Intake hands the stream's updates to a Handler: in parallel across
+// chats, in order within a chat (in one process; see README).
+type Intake struct {
+	in      Inbox
+	h       Handler
+	notices Notices
+	obs     Observer
+	log     *slog.Logger
+	cfg     IntakeConfig
+
+	mu     sync.Mutex
+	chats  map[int64][]queued // queued per chat; present while a worker runs
+	active map[string]bool    // entry ids in flight here
+	slots  chan struct{}
+	acks   chan storage.StreamEntry
+	wg     sync.WaitGroup
+}
+
+// NewIntake builds an Intake; notices and obs may be nil.
+func NewIntake(in Inbox, h Handler, notices Notices, obs Observer, log *slog.Logger, cfg IntakeConfig) *Intake {
+	if cfg.Batch == 0 {
+		cfg.Batch = 128
+	}
+	if cfg.MaxInFlight == 0 {
+		cfg.MaxInFlight = 512
+	}
+	if cfg.HandleTimeout == 0 {
+		cfg.HandleTimeout = 20 * time.Second
+	}
+	if cfg.ReclaimIdle == 0 {
+		cfg.ReclaimIdle = cfg.HandleTimeout + 10*time.Second
+	}
+	cfg.ReclaimIdle = max(cfg.ReclaimIdle, cfg.HandleTimeout)
+	if cfg.MaxAttempts == 0 {
+		cfg.MaxAttempts = 3
+	}
+	if cfg.ShutdownTimeout == 0 {
+		cfg.ShutdownTimeout = 10 * time.Second
+	}
+	if cfg.Block == 0 {
+		cfg.Block = time.Second
+	}
+	if cfg.Consumer == "" {
+		cfg.Consumer = "redaktor"
+	}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	if obs == nil {
+		obs = nopObserver{}
+	}
+	return &Intake{in: in, h: h, notices: notices, obs: obs, log: log, cfg: cfg,
+		chats: map[int64][]queued{}, active: map[string]bool{},
+		slots: make(chan struct{}, cfg.MaxInFlight), acks: make(chan storage.StreamEntry, cfg.MaxInFlight)}
+}
+
+// Run consumes the stream until ctx ends, then stops reading, gives the
+// handlers in flight ShutdownTimeout to finish, acknowledges what they
+// finished and returns. Handlers run on a context that is not cancelled
+// with ctx, so a send in flight at a stop completes and is recorded.
+func (in *Intake) Run(ctx context.Context) error {
+	for {
+		err := in.in.EnsureStream(ctx)
+		if err == nil {
+			break
+		}
+		in.log.Warn("intake stream not ready, retrying", "err", err)
+		if sleepCtx(ctx, time.Second) != nil {
+			return nil
+		}
+	}
+	// work lives until the handlers finished or the shutdown deadline.
+	work, stopWork := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopWork()
+	ackDone := make(chan struct{})
+	go func() { defer close(ackDone); in.acker(work) }()
+
+	var loops sync.WaitGroup
+	loops.Go(func() { in.readLoop(ctx, work) })
+	loops.Go(func() { in.reclaimLoop(ctx, work) })
+	loops.Wait()
+
+	// Stop: no more reads; wait for the handlers in flight.
+	finished := make(chan struct{})
+	go func() { in.wg.Wait(); close(finished) }()
+	select {
+	case <-finished:
+	case <-time.After(in.cfg.ShutdownTimeout):
+		in.log.Warn("handlers still running at the shutdown deadline; their updates stay in the stream")
+		stopWork()
+		<-finished
+	}
+	close(in.acks)
+	<-ackDone
+	fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
+	defer cancel()
+	if err := in.in.ForgetConsumer(fctx, in.cfg.Consumer); err != nil {
+		in.log.Debug("forget consumer", "err", err)
+	}
+	return nil
+}
+
+func (in *Intake) readLoop(ctx, work context.Context) {
+	backoff := 100 * time.Millisecond
+	for ctx.Err() == nil {
+		// Take a slot before reading so no more is read than can be handled.
+		select {
+		case in.slots <- struct{}{}:
+		case <-ctx.Done():
+			return
+		}
+		free := int64(1 + in.cfg.MaxInFlight - len(in.slots))
+		entries, err := in.in.ReadUpdates(ctx, in.cfg.Consumer, min(in.cfg.Batch, free), in.cfg.Block)
+		if err != nil {
+			<-in.slots
+			if ctx.Err() != nil {
+				return
+			}
+			in.log.Warn("read updates failed", "err", err, "retry_in", backoff)
+			if sleepCtx(ctx, backoff) != nil {
+				return
+			}
+			backoff = min(backoff*2, 5*time.Second)
+			continue
+		}
+		backoff = 100 * time.Millisecond
+		if len(entries) == 0 {
+			<-in.slots
+			continue
+		}
+		for i, e := range entries {
+			if i > 0 {
+				in.slots <- struct{}{} // cannot block: the read asked for no more than free
+			}
+			in.dispatch(work, e)
+		}
+	}
+}
+
+func (in *Intake) reclaimLoop(ctx, work context.Context) {
+	t := time.NewTicker(in.cfg.ReclaimIdle / 2)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		entries, err := in.in.ReclaimUpdates(ctx, in.cfg.Consumer, in.cfg.ReclaimIdle, in.cfg.Batch)
+		if err != nil {
+			if ctx.Err() == nil {
+				in.log.Warn("reclaim updates failed", "err", err)
+			}
+			continue
+		}
+		for _, e := range entries {
+			in.mu.Lock()
+			mine := in.active[e.ID]
+			in.mu.Unlock()
+			if mine {
+				continue // still being handled here
+			}
+			if e.Deliveries > in.cfg.MaxAttempts {
+				in.setAside(work, e)
+				continue
+			}
+			select {
+			case in.slots <- struct{}{}:
+			case <-ctx.Done():
+				return // stays pending; reclaimed again later
+			}
+			in.dispatch(work, e)
+		}
+	}
+}
+
+// dispatch queues an entry behind its chat's earlier ones; the caller has
+// taken a slot for it.
+func (in *Intake) dispatch(work context.Context, e storage.StreamEntry) {
+	u, err := decodeOne(e.Payload)
+	if err != nil {
+		in.log.Error("unreadable update set aside", "update_id", e.UpdateID, "err", err)
+		in.deadLetter(work, e, err.Error())
+		<-in.slots
+		return
+	}
+	chat := ChatOf(u)
+	in.mu.Lock()
+	in.active[e.ID] = true
+	queue, running := in.chats[chat]
+	in.chats[chat] = append(queue, queued{e, u})
+	in.mu.Unlock()
+	if running {
+		return
+	}
+	in.wg.Go(func() { in.drain(work, chat) })
+}
+
+// drain handles a chat's queued entries one after another.
+func (in *Intake) drain(work context.Context, chat int64) {
+	for {
+		in.mu.Lock()
+		queue := in.chats[chat]
+		if len(queue) == 0 {
+			delete(in.chats, chat)
+			in.mu.Unlock()
+			return
+		}
+		q := queue[0]
+		in.chats[chat] = queue[1:]
+		in.mu.Unlock()
+
+		in.handle(work, q.e, q.u)
+		e := q.e
+
+		in.mu.Lock()
+		delete(in.active, e.ID)
+		in.mu.Unlock()
+		<-in.slots
+	}
+}
+
+func (in *Intake) handle(work context.Context, e storage.StreamEntry, u tgbotapi.Update) {
+	start := time.Now()
+	if e.Deliveries > 1 {
+		done, err := in.in.WasHandled(work, e.UpdateID)
+		if err != nil {
+			in.log.Warn("check redelivered update", "update_id", e.UpdateID, "err", err)
+			in.obs.Handled(OutcomeRetry, time.Since(start))
+			return // stays pending
+		}
+		if done {
+			in.ack(e)
+			in.obs.Handled(OutcomeDuplicate, time.Since(start))
+			return
+		}
+	}
+	hctx, cancel := context.WithTimeout(work, in.cfg.HandleTimeout)
+	panicked := safe(hctx, in.log, in.h, u)
+	failed := panicked || errors.Is(hctx.Err(), context.DeadlineExceeded) || work.Err() != nil
+	cancel()
+	d := time.Since(start)
+	if failed {
+		in.log.Warn("update handling failed; it will be handled again", "update_id", e.UpdateID,
+			"attempt", e.Deliveries, "panicked", panicked, "took", d)
+		in.obs.Handled(OutcomeRetry, d)
+		return // stays pending: reclaimed after ReclaimIdle
+	}
+	in.ack(e)
+	in.obs.Handled(OutcomeOK, d)
+	in.log.Debug("update handled", "update_id", e.UpdateID, "took", d)
+}
+
+func (in *Intake) ack(e storage.StreamEntry) { in.acks <- e }
+
+// acker acknowledges finished entries in batches: whatever finished while
+// the previous batch was on its way goes in the next one round trip.
+func (in *Intake) acker(work context.Context) {
+	batch := make([]storage.StreamEntry, 0, 256)
+	for e := range in.acks {
+		batch = append(batch[:0], e)
+	more:
+		for len(batch) < cap(batch) {
+			select {
+			case e, ok := <-in.acks:
+				if !ok {
+					break more
+				}
+				batch = append(batch, e)
+			default:
+				break more
+			}
+		}
+		backoff := 50 * time.Millisecond
+		for {
+			err := in.in.AckUpdates(work, batch)
+			if err == nil {
+				break
+			}
+			if work.Err() != nil {
+				in.log.Warn("acknowledgements lost at stop; the updates will be handled again", "n", len(batch), "err", err)
+				break
+			}
+			in.log.Warn("acknowledge updates failed, retrying", "n", len(batch), "err", err, "retry_in", backoff)
+			if sleepCtx(work, backoff) != nil {
+				break
+			}
+			backoff = min(backoff*2, 5*time.Second)
+		}
+	}
+}
+
+func (in *Intake) setAside(work context.Context, e storage.StreamEntry) {
+	if !in.deadLetter(work, e, fmt.Sprintf("failed %d times", e.Deliveries-1)) {
+		return
+	}
+	in.obs.Handled(OutcomeDead, 0)
+	in.log.Error("update set aside after failed attempts", "update_id", e.UpdateID, "attempts", e.Deliveries-1)
+	if in.notices == nil {
+		return
+	}
+	if u, err := decodeOne(e.Payload); err == nil {
+		nctx, cancel := context.WithTimeout(work, in.cfg.HandleTimeout)
+		defer cancel()
+		in.notices.Failed(nctx, u)
+	}
+}
+
+func (in *Intake) deadLetter(work context.Context, e storage.StreamEntry, reason string) bool {
+	ok, err := in.in.DeadLetter(work, e, reason)
+	if err != nil {
+		in.log.Warn("set update aside failed; it stays in the stream", "update_id", e.UpdateID, "err", err)
+		return false
+	}
+	return ok
+}
+
+// safe handles an update and reports whether the handler panicked.
+func safe(ctx context.Context, log *slog.Logger, h Handler, u tgbotapi.Update) (panicked bool) {
+	defer func() {
+		if r := recover(); r != nil {
+			log.Error("handler panicked", "update_id", u.UpdateID, "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
+			panicked = true
+		}
+	}()
+	h.Handle(ctx, u)
+	return false
+}
+
+// decodeOne reads one stored update the way getUpdates' results are read.
+func decodeOne(payload []byte) (tgbotapi.Update, error) {
+	raw := make([]byte, 0, len(payload)+2)
+	raw = append(append(append(raw, '['), payload...), ']')
+	us, err := DecodeUpdates(raw)
+	if err != nil {
+		return tgbotapi.Update{}, err
+	}
+	if len(us) != 1 {
+		return tgbotapi.Update{}, fmt.Errorf("decode update: %d updates in one entry", len(us))
+	}
+	return us[0], nil
+}
+
+// splitUpdates cuts a getUpdates result into its updates' ids and JSON,
+// which is what the stream keeps: the update exactly as Telegram sent it.
+func splitUpdates(raw json.RawMessage) ([]int64, [][]byte, error) {
+	var items []json.RawMessage
+	if err := json.Unmarshal(raw, &items); err != nil {
+		return nil, nil, fmt.Errorf("decode updates: %w", err)
+	}
+	ids := make([]int64, len(items))
+	payloads := make([][]byte, len(items))
+	for i, it := range items {
+		id, err := updateID(it)
+		if err != nil {
+			return nil, nil, err
+		}
+		ids[i], payloads[i] = id, it
+	}
+	return ids, payloads, nil
+}
+
+func updateID(raw []byte) (int64, error) {
+	var head struct {
+		UpdateID *int64 `json:"update_id"`
+	}
+	if err := json.Unmarshal(raw, &head); err != nil {
+		return 0, fmt.Errorf("decode update: %w", err)
+	}
+	if head.UpdateID == nil {
+		return 0, errors.New("decode update: no update_id")
+	}
+	return *head.UpdateID, nil
+}
+
+type queued struct {
+	e storage.StreamEntry
+	u tgbotapi.Update
+}
+
+type nopObserver struct{}
+
+func (nopObserver) Persisted(string, int, int)    {}
+func (nopObserver) Handled(string, time.Duration) {}

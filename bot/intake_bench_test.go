@@ -1,0 +1,245 @@
+package bot_test
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+
+	"github.com/redaktor/redaktor"
+	"github.com/redaktor/redaktor/bot"
+	"github.com/redaktor/redaktor/bot/bottest"
+	"github.com/redaktor/redaktor/handlers"
+	"github.com/redaktor/redaktor/quality"
+	"github.com/redaktor/redaktor/storage"
+	"github.com/redaktor/redaktor/storage/storagetest"
+)
+
+// The intake benchmarks run the real path of an update: bottest (answering
+// at once) → getUpdates → persisted to the Redis stream → confirmed →
+// read by the intake → handlers.Desk → Redis and Telegram calls →
+// acknowledged. b.N updates arrive as one burst from benchUsers people.
+//
+//	TEST_REDIS_URL=redis://127.0.0.1:6379 go test -run '^$' -bench Intake -benchtime 20000x ./bot
+//
+// Reported: updates/s (wall time from the first getUpdates to the last
+// acknowledgement), handler latency p50/p99 (Desk.Handle alone), queue
+// latency p50/p99 (from the update's arrival at bottest to the end of its
+// handling, so it includes waiting in the burst), and Redis round trips
+// per update (every process command and pipeline: poller, intake, desk).
+
+const benchUsers = 500
+
+type benchDesk struct {
+	srv    *bottest.Server
+	store  *storage.Store
+	trips  atomic.Int64
+	h      *timing
+	stop   func()
+	pageID string
+}
+
+// timing wraps the desk and records when each update ended and how long
+// its handling took.
+type timing struct {
+	h     bot.Handler
+	mu    sync.Mutex
+	took  []time.Duration
+	ended map[int]time.Time
+	n     atomic.Int64
+}
+
+func (t *timing) Handle(ctx context.Context, u tgbotapi.Update) {
+	start := time.Now()
+	t.h.Handle(ctx, u)
+	end := time.Now()
+	t.mu.Lock()
+	t.took = append(t.took, end.Sub(start))
+	t.ended[u.UpdateID] = end
+	t.mu.Unlock()
+	t.n.Add(1)
+}
+
+func (t *timing) reset() {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.took, t.ended = t.took[:0], map[int]time.Time{}
+	t.n.Store(0)
+}
+
+func newBenchDesk(b *testing.B) *benchDesk {
+	b.Helper()
+	srv := bottest.New(b)
+	store, r := storagetest.Store(b)
+	d := &benchDesk{srv: srv, store: store, pageID: "1"}
+	storage.Observe(r.Client, func(string, error) { d.trips.Add(1) })
+	ctx := context.Background()
+	if err := store.SavePage(ctx, redaktor.Page{ID: d.pageID, Title: "МБОУ СОШ №4", TimeZone: "Europe/Moscow"}); err != nil {
+		b.Fatal(err)
+	}
+	for i := range benchUsers {
+		id := int64(1000 + i)
+		srv.AddUser(id, fmt.Sprintf("Модератор%d", i), fmt.Sprintf("mod%d", i), "ru")
+		inv := redaktor.Invite{Code: fmt.Sprintf("bench%d", i), PageID: d.pageID, Role: redaktor.RoleModerator,
+			ExpiresAt: time.Now().Add(time.Hour)}
+		if err := store.SaveInvite(ctx, inv); err != nil {
+			b.Fatal(err)
+		}
+		if _, _, err := store.RedeemInvite(ctx, inv.Code, id, time.Now()); err != nil {
+			b.Fatal(err)
+		}
+	}
+	runCtx, cancel := context.WithCancel(ctx)
+	log := slog.New(slog.DiscardHandler)
+	tg, err := bot.New(runCtx, srv.Token(), bot.Options{APIURL: srv.URL(), Logger: log})
+	if err != nil {
+		b.Fatal(err)
+	}
+	texts, err := handlers.LoadTexts()
+	if err != nil {
+		b.Fatal(err)
+	}
+	advice, err := quality.LoadSet()
+	if err != nil {
+		b.Fatal(err)
+	}
+	desk := handlers.New(tg, store, texts, time.Now, log, handlers.Config{Quality: advice})
+	d.h = &timing{h: desk, ended: map[int]time.Time{}}
+	in := bot.NewIntake(store, d.h, nil, nil, log, bot.IntakeConfig{Consumer: "bench"})
+	var wg sync.WaitGroup
+	wg.Go(func() { _ = tg.Poll(runCtx, store, store, bot.PollConfig{Owner: "bench"}) })
+	wg.Go(func() { _ = in.Run(runCtx) })
+	d.stop = func() { cancel(); wg.Wait() }
+	b.Cleanup(d.stop)
+	return d
+}
+
+// run pushes the updates made by push, waits until all are handled, and
+// reports the figures.
+func (d *benchDesk) run(b *testing.B, n int, push func(i int) tgbotapi.Update) {
+	d.h.reset()
+	trips0 := d.trips.Load()
+	arrived := make(map[int]time.Time, n)
+	b.ResetTimer()
+	start := time.Now()
+	for i := range n {
+		u := push(i)
+		arrived[u.UpdateID] = time.Now()
+	}
+	deadline := time.Now().Add(5 * time.Minute)
+	for d.h.n.Load() < int64(n) {
+		if time.Now().After(deadline) {
+			b.Fatalf("handled %d of %d", d.h.n.Load(), n)
+		}
+		time.Sleep(time.Millisecond)
+	}
+	wall := time.Since(start)
+	b.StopTimer()
+	trips := d.trips.Load() - trips0
+
+	d.h.mu.Lock()
+	took := slices.Clone(d.h.took)
+	var queued []time.Duration
+	for id, end := range d.h.ended {
+		if a, ok := arrived[id]; ok {
+			queued = append(queued, end.Sub(a))
+		}
+	}
+	d.h.mu.Unlock()
+	b.ReportMetric(float64(n)/wall.Seconds(), "updates/s")
+	b.ReportMetric(ms(pct(took, 50)), "handler-p50-ms")
+	b.ReportMetric(ms(pct(took, 99)), "handler-p99-ms")
+	b.ReportMetric(ms(pct(queued, 50)), "queue-p50-ms")
+	b.ReportMetric(ms(pct(queued, 99)), "queue-p99-ms")
+	b.ReportMetric(float64(trips)/float64(n), "redis-trips/update")
+}
+
+func pct(ds []time.Duration, p int) time.Duration {
+	if len(ds) == 0 {
+		return 0
+	}
+	slices.Sort(ds)
+	return ds[min(len(ds)-1, len(ds)*p/100)]
+}
+
+func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+
+// BenchmarkIntakeDrafts: each update is a moderator's text that becomes a
+// draft (the preview and the card are sent back).
+func BenchmarkIntakeDrafts(b *testing.B) {
+	d := newBenchDesk(b)
+	d.run(b, b.N, func(i int) tgbotapi.Update {
+		return d.srv.SendText(int64(1000+i%benchUsers), fmt.Sprintf("Субботник в школе №%d: приходите в субботу в 10:00.", i))
+	})
+}
+
+// BenchmarkIntakePresses: each update is a press of History on a draft's
+// card (the post and its history are read, a message is sent).
+func BenchmarkIntakePresses(b *testing.B) {
+	d := newBenchDesk(b)
+	b.StopTimer()
+	// One draft per person to press on.
+	d.run(b, benchUsers, func(i int) tgbotapi.Update {
+		return d.srv.SendText(int64(1000+i), "Черновик для нажатий.")
+	})
+	type card struct {
+		user  int64
+		msgID int
+		data  string
+	}
+	var cards []card
+	for i := range benchUsers {
+		user := int64(1000 + i)
+		for _, m := range d.srv.Messages(user) {
+			for _, btn := range m.Buttons() {
+				if btn.CallbackData != nil && strings.HasPrefix(*btn.CallbackData, "hi:") {
+					cards = append(cards, card{user, m.MessageID, *btn.CallbackData})
+				}
+			}
+		}
+	}
+	if len(cards) < benchUsers {
+		b.Fatalf("found %d cards with History, want %d", len(cards), benchUsers)
+	}
+	d.run(b, b.N, func(i int) tgbotapi.Update {
+		c := cards[i%len(cards)]
+		return d.srv.Press(c.user, c.user, c.msgID, c.data)
+	})
+}
+
+type nopHandler struct{}
+
+func (nopHandler) Handle(context.Context, tgbotapi.Update) {}
+
+// BenchmarkIntakeOnly: the intake's own cost, with a handler that does
+// nothing: getUpdates, persist, confirm, read, acknowledge.
+func BenchmarkIntakeOnly(b *testing.B) {
+	srv := bottest.New(b)
+	store, r := storagetest.Store(b)
+	d := &benchDesk{srv: srv, store: store}
+	storage.Observe(r.Client, func(string, error) { d.trips.Add(1) })
+	for i := range benchUsers {
+		srv.AddUser(int64(1000+i), fmt.Sprintf("U%d", i), fmt.Sprintf("u%d", i), "ru")
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	tg, err := bot.New(ctx, srv.Token(), bot.Options{APIURL: srv.URL()})
+	if err != nil {
+		b.Fatal(err)
+	}
+	d.h = &timing{h: nopHandler{}, ended: map[int]time.Time{}}
+	in := bot.NewIntake(store, d.h, nil, nil, nil, bot.IntakeConfig{Consumer: "bench"})
+	var wg sync.WaitGroup
+	wg.Go(func() { _ = tg.Poll(ctx, store, store, bot.PollConfig{Owner: "bench"}) })
+	wg.Go(func() { _ = in.Run(ctx) })
+	b.Cleanup(func() { cancel(); wg.Wait() })
+	d.run(b, b.N, func(i int) tgbotapi.Update {
+		return srv.SendText(int64(1000+i%benchUsers), "hi")
+	})
+}

@@ -1,0 +1,113 @@
+package main
+
+import (
+	"regexp"
+	"testing"
+	"time"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+
+	"github.com/redaktor/redaktor/bot/bottest"
+)
+
+var subscribeLink = regexp.MustCompile(`\?start=(s_[A-Za-z0-9_-]+)`)
+
+// forwardsFrom counts the messages in a chat forwarded from the channel.
+func (d *desk) forwardsFrom(chat int64) int {
+	n := 0
+	for _, m := range d.tg.Messages(chat) {
+		if m.Message.ForwardFromChat != nil && m.Message.ForwardFromChat.ID == channel {
+			n++
+		}
+	}
+	return n
+}
+
+// A resident subscribes through the page's public link, the chief editor
+// publishes an urgent post, the resident receives it forwarded from the
+// channel, the chief editor gets the report, and /stop ends it.
+func TestSubscribersReceivePublications(t *testing.T) {
+	d := newDesk(t)
+	d.setUp()
+
+	// Only the chief editor sees the subscribers card.
+	d.say(moderator, "/subscribers")
+	d.expect(moderator, "шеф-редактор")
+	d.say(chief, "/subscribers")
+	card := d.expect(chief, "Подписчики страницы «МБОУ СОШ №4»: 0")
+	got := subscribeLink.FindStringSubmatch(card.Text)
+	if got == nil {
+		t.Fatalf("no subscribe link in %q", card.Text)
+	}
+	if !waitUntil(func() bool {
+		for _, m := range d.tg.Messages(chief) {
+			if m.Kind == bottest.KindPhoto {
+				return true
+			}
+		}
+		return false
+	}) {
+		t.Fatalf("no QR code photo; the chat has:\n%s", d.dump(chief))
+	}
+
+	// The resident (English Telegram: the English text) and the second
+	// chief editor subscribe; a repeated open says so.
+	d.say(stranger, "/start "+got[1])
+	d.expect(stranger, "Вы подписались на «МБОУ СОШ №4»", "/stop")
+	d.say(chief2, "/start "+got[1])
+	d.expect(chief2, "You are subscribed to “МБОУ СОШ №4”", "/stop")
+	d.say(stranger, "/start "+got[1])
+	d.expect(stranger, "Вы уже подписаны")
+	d.say(chief, "/subscribers")
+	d.expect(chief, "Подписчики страницы «МБОУ СОШ №4»: 2")
+
+	// The chief editor's own post, published at once as urgent.
+	d.say(chief, "Завтра с 9:00 до 13:00 в школе не будет воды.")
+	draft := d.expect(chief, "черновик")
+	d.press(chief, draft, "Срочно")
+	d.clock.Advance(time.Second)
+	if !waitUntil(func() bool { return d.forwardsFrom(stranger) == 1 && d.forwardsFrom(chief2) == 1 }) {
+		t.Fatalf("the subscribers did not get the post; stranger's chat:\n%s", d.dump(stranger))
+	}
+	d.expect(chief, "Срочно", "Рассылка поста #1", "завершена", "Доставлено: 2")
+
+	// /stop ends the subscription; the next post does not come.
+	d.say(stranger, "/stop")
+	d.expect(stranger, "Вы отписались от «МБОУ СОШ №4»")
+	d.say(chief, "Второй пост.")
+	d.press(chief, d.expect(chief, "Пост #2", "черновик"), "Срочно")
+	d.clock.Advance(time.Second)
+	d.expect(chief, "Рассылка поста #2", "завершена", "Доставлено: 1")
+	if n := d.forwardsFrom(stranger); n != 1 {
+		t.Fatalf("after /stop the resident got %d posts, want still 1", n)
+	}
+}
+
+// A subscriber who blocks the bot (my_chat_member) becomes inactive and is
+// not sent to; unblocking brings the subscription back.
+func TestBlockingTheBotDeactivatesTheSubscriber(t *testing.T) {
+	d := newDesk(t)
+	d.setUp()
+	d.say(chief, "/subscribers")
+	link := subscribeLink.FindStringSubmatch(d.expect(chief, "Подписчики страницы").Text)[1]
+	d.say(stranger, "/start "+link)
+	d.expect(stranger, "Вы подписались")
+
+	member := func(old, new string) tgbotapi.Update {
+		return d.tg.PushUpdate(tgbotapi.Update{MyChatMember: &tgbotapi.ChatMemberUpdated{
+			Chat:          tgbotapi.Chat{ID: stranger, Type: "private"},
+			From:          tgbotapi.User{ID: stranger, FirstName: "Пётр"},
+			Date:          int(d.clock.Now().Unix()),
+			OldChatMember: tgbotapi.ChatMember{User: &tgbotapi.User{ID: 1}, Status: old},
+			NewChatMember: tgbotapi.ChatMember{User: &tgbotapi.User{ID: 1}, Status: new},
+		}})
+	}
+	d.handled(member("member", "kicked"))
+	d.say(chief, "/subscribers")
+	d.expect(chief, ": 0 (неактивных: 1)")
+
+	d.handled(member("kicked", "member"))
+	d.expect(stranger, "Вы снова получаете публикации: «МБОУ СОШ №4»")
+	d.say(chief, "/subscribers")
+	d.expect(chief, ": 1 (неактивных: 0)")
+}

@@ -1,0 +1,565 @@
+package scheduler
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+
+	"github.com/redaktor/redaktor"
+	"github.com/redaktor/redaktor/bot"
+	"github.com/redaktor/redaktor/storage"
+)
+
+// BroadcastStore is what broadcasting needs of storage.
+type BroadcastStore interface {
+	Audience(ctx context.Context, pageID string) (storage.Audience, error)
+	StartBroadcast(ctx context.Context, b storage.Broadcast, now time.Time) (bool, error)
+	Broadcast(ctx context.Context, postID string) (storage.Broadcast, error)
+	ActiveBroadcasts(ctx context.Context) ([]storage.ActiveBroadcast, error)
+	Take(ctx context.Context, postID, pageID string, now time.Time, lease time.Duration, p storage.Pace) (storage.Grant, error)
+	Record(ctx context.Context, postID, pageID string, userID int64, o storage.Outcome, now, at time.Time, r storage.Retries) error
+	Acquire(ctx context.Context, chatID int64, p storage.Pace) (time.Duration, bool, error)
+	Pause(ctx context.Context, d time.Duration) error
+	ClaimProgressTick(ctx context.Context, postID string, every time.Duration) (bool, error)
+	DeactivateSubscriber(ctx context.Context, userID int64) ([]string, error)
+	Post(ctx context.Context, postID string) (redaktor.Post, error)
+	Page(ctx context.Context, pageID string) (redaktor.Page, error)
+}
+
+// Courier makes one attempt of a Bot API send, without retries of its own.
+type Courier interface {
+	CallOnce(ctx context.Context, method string, params tgbotapi.Params) error
+}
+
+// BroadcastReporter shows the chief editors how a broadcast goes.
+type BroadcastReporter interface {
+	// BroadcastProgress shows (or updates) the progress message; final is
+	// the report at the end.
+	BroadcastProgress(ctx context.Context, b storage.Broadcast, page redaktor.Page, final bool)
+	// StopButton is the button under an announcement copy that unsubscribes.
+	StopButton(pageID string) bot.Keyboard
+}
+
+// BroadcastConfig tunes broadcasting; zero values are the defaults.
+type BroadcastConfig struct {
+	// Rate is Telegram's limit for the bot: messages per second, all
+	// processes together (BROADCAST_RATE: 30, up to 1000 for paid broadcasts).
+	Rate int
+	// Headroom is the fraction of Rate the pacer uses (0.98): arrival jitter
+	// and the desk's own messages fit in the rest, so Telegram never has
+	// reason to answer 429.
+	Headroom float64
+	// Workers are the concurrent senders of this process (max(16, Rate/4)).
+	// Only their sends can be in flight at a crash: the duplicate window.
+	Workers int
+	// Lease: a subscriber taken by a sender that died is sent to again
+	// after this (60 s).
+	Lease time.Duration
+	// ProgressEvery: the progress message is edited at most this often (5 s).
+	ProgressEvery time.Duration
+	// ChatGap between two sends to one chat (1.1 s: Telegram allows one a second).
+	ChatGap time.Duration
+	// MaxAhead: how far ahead the senders may book the pacer (1 s).
+	MaxAhead time.Duration
+	// Refresh: how often the list of running broadcasts is read (250 ms);
+	// a broadcast started in this process is seen at once.
+	Refresh time.Duration
+	// Retries of 5xx answers and timeouts (20 attempts, 2 s doubling to 5 min).
+	Retries storage.Retries
+}
+
+func (c BroadcastConfig) withDefaults() BroadcastConfig {
+	if c.Rate <= 0 {
+		c.Rate = 30
+	}
+	if c.Headroom <= 0 || c.Headroom > 1 {
+		c.Headroom = 0.98
+	}
+	if c.Workers <= 0 {
+		c.Workers = max(16, c.Rate/4)
+	}
+	if c.Lease <= 0 {
+		c.Lease = time.Minute
+	}
+	if c.ProgressEvery <= 0 {
+		c.ProgressEvery = 5 * time.Second
+	}
+	if c.ChatGap <= 0 {
+		c.ChatGap = 1100 * time.Millisecond
+	}
+	if c.MaxAhead <= 0 {
+		c.MaxAhead = time.Second
+	}
+	if c.Refresh <= 0 {
+		c.Refresh = 250 * time.Millisecond
+	}
+	if c.Retries.Max <= 0 {
+		c.Retries.Max = 20
+	}
+	if c.Retries.Base <= 0 {
+		c.Retries.Base = 2 * time.Second
+	}
+	if c.Retries.Cap <= 0 {
+		c.Retries.Cap = 5 * time.Minute
+	}
+	return c
+}
+
+// Pace is the shared pacer setting derived from the config.
+func (c BroadcastConfig) Pace() storage.Pace {
+	c = c.withDefaults()
+	return storage.Pace{
+		Interval: time.Duration(float64(time.Second) / (float64(c.Rate) * c.Headroom)),
+		MaxAhead: c.MaxAhead,
+		ChatGap:  c.ChatGap,
+	}
+}
+
+// BroadcastStats counts what this process's senders saw.
+type BroadcastStats struct {
+	Sent, FloodWaits, Retries, Inactive, Failed, Resent int64
+}
+
+// Broadcaster sends published posts to the pages' subscribers. Its senders
+// take one subscriber at a time from the broadcast whose turn it is (urgent
+// broadcasts first, the others in turn), each with a slot of a pacer shared
+// through Redis by every process, so the bot keeps Telegram's limit in
+// total and never bursts. Everything a sender needs to continue is in
+// Redis; the process keeps only the list of running broadcasts.
+type Broadcaster struct {
+	st   BroadcastStore
+	tg   Courier
+	rep  BroadcastReporter
+	now  func() time.Time
+	log  *slog.Logger
+	cfg  BroadcastConfig
+	pace storage.Pace
+
+	kick   chan struct{}
+	turn   atomic.Uint64
+	active atomic.Pointer[[]*running]
+
+	mu    sync.Mutex
+	ready chan struct{} // closed while there is work
+	known map[string]*running
+
+	sent, flood, retries, inactive, failed, resent atomic.Int64
+	// pausedUntil (unix nanos): after a 429, the sends already booked in
+	// this process are held back too, instead of meeting the same 429.
+	pausedUntil atomic.Int64
+}
+
+// running is a broadcast as this process's senders use it.
+type running struct {
+	postID, pageID string
+	urgent         bool
+	parts          func(chatID int64) ([]bot.Part, error)
+}
+
+// NewBroadcaster builds the senders; Run starts them.
+func NewBroadcaster(st BroadcastStore, tg Courier, rep BroadcastReporter, now func() time.Time, log *slog.Logger, cfg BroadcastConfig) *Broadcaster {
+	cfg = cfg.withDefaults()
+	b := &Broadcaster{st: st, tg: tg, rep: rep, now: now, log: log, cfg: cfg, pace: cfg.Pace(),
+		kick: make(chan struct{}, 1), ready: make(chan struct{}), known: map[string]*running{}}
+	b.active.Store(&[]*running{})
+	return b
+}
+
+// Stats returns this process's counters.
+func (b *Broadcaster) Stats() BroadcastStats {
+	return BroadcastStats{Sent: b.sent.Load(), FloodWaits: b.flood.Load(), Retries: b.retries.Load(),
+		Inactive: b.inactive.Load(), Failed: b.failed.Load(), Resent: b.resent.Load()}
+}
+
+// Announce starts the broadcast of a post just published to the channel
+// as messageIDs, unless the page sends to its channel only. Calling it
+// again for the same post changes nothing, so the scheduler calls it
+// before it records the publication: a crash between the two repeats it.
+func (b *Broadcaster) Announce(ctx context.Context, post redaktor.Post, page redaktor.Page, messageIDs []int) error {
+	aud, err := b.st.Audience(ctx, page.ID)
+	if err != nil {
+		return err
+	}
+	if aud.Off {
+		return nil
+	}
+	created, err := b.st.StartBroadcast(ctx, storage.Broadcast{PostID: post.ID, PageID: page.ID, Urgent: post.Urgent,
+		Copy: aud.Copy, From: page.ChannelID, MessageIDs: messageIDs}, b.now())
+	if err != nil {
+		return err
+	}
+	if created {
+		b.log.Info("broadcast started", "post", post.ID, "page", page.ID, "urgent", post.Urgent)
+		b.Kick()
+	}
+	return nil
+}
+
+// Kick makes the senders look for new broadcasts now.
+func (b *Broadcaster) Kick() {
+	select {
+	case b.kick <- struct{}{}:
+	default:
+	}
+}
+
+// Run sends until ctx ends, then lets the sends in flight finish and
+// records them.
+func (b *Broadcaster) Run(ctx context.Context) error {
+	var wg sync.WaitGroup
+	wg.Go(func() { b.watch(ctx) })
+	for range b.cfg.Workers {
+		wg.Go(func() { b.worker(ctx) })
+	}
+	wg.Wait()
+	return nil
+}
+
+// watch keeps the list of running broadcasts fresh and updates their
+// progress messages.
+func (b *Broadcaster) watch(ctx context.Context) {
+	t := time.NewTicker(b.cfg.Refresh)
+	defer t.Stop()
+	for {
+		b.refresh(ctx)
+		b.progress(ctx)
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		case <-b.kick:
+		}
+	}
+}
+
+func (b *Broadcaster) refresh(ctx context.Context) {
+	list, err := b.st.ActiveBroadcasts(ctx)
+	if err != nil {
+		if ctx.Err() == nil {
+			b.log.Warn("list broadcasts", "err", err)
+		}
+		return
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	next := make([]*running, 0, len(list))
+	seen := make(map[string]bool, len(list))
+	for _, a := range list {
+		seen[a.PostID] = true
+		r := b.known[a.PostID]
+		if r == nil {
+			var err error
+			if r, err = b.load(ctx, a); err != nil {
+				b.log.Warn("load broadcast", "post", a.PostID, "err", err)
+				continue
+			}
+			b.known[a.PostID] = r
+		}
+		next = append(next, r)
+	}
+	for id := range b.known {
+		if !seen[id] {
+			delete(b.known, id)
+		}
+	}
+	b.active.Store(&next)
+	select {
+	case <-b.ready:
+		if len(next) == 0 {
+			b.ready = make(chan struct{})
+		}
+	default:
+		if len(next) > 0 {
+			close(b.ready)
+		}
+	}
+}
+
+// load prepares how a broadcast's post is sent to one chat: a forward (or
+// a copy with the stop button) of a one-message channel post; the content
+// itself for a post of several messages (an album, a long caption split),
+// as the Bot API forwards those one message at a time.
+func (b *Broadcaster) load(ctx context.Context, a storage.ActiveBroadcast) (*running, error) {
+	rec, err := b.st.Broadcast(ctx, a.PostID)
+	if err != nil {
+		return nil, err
+	}
+	r := &running{postID: a.PostID, pageID: rec.PageID, urgent: a.Urgent}
+	kb := b.rep.StopButton(rec.PageID)
+	if len(rec.MessageIDs) == 1 && rec.From != 0 {
+		from, msg := rec.From, rec.MessageIDs[0]
+		if rec.Copy {
+			r.parts = func(chat int64) ([]bot.Part, error) {
+				p, err := bot.CopyPart(chat, from, msg, kb)
+				return []bot.Part{p}, err
+			}
+		} else {
+			r.parts = func(chat int64) ([]bot.Part, error) { return []bot.Part{bot.ForwardPart(chat, from, msg)}, nil }
+		}
+		return r, nil
+	}
+	post, err := b.st.Post(ctx, a.PostID)
+	if err != nil {
+		return nil, err
+	}
+	content := post.Content
+	r.parts = func(chat int64) ([]bot.Part, error) {
+		parts, err := bot.Parts(chat, content)
+		if err != nil || len(parts) == 0 {
+			return parts, err
+		}
+		last, _, err := bot.WithKeyboard(parts[len(parts)-1], kb)
+		parts[len(parts)-1] = last
+		return parts, err
+	}
+	return r, nil
+}
+
+func (b *Broadcaster) readyChan() <-chan struct{} {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.ready
+}
+
+// progress updates the progress messages, at most once per ProgressEvery
+// across all processes.
+func (b *Broadcaster) progress(ctx context.Context) {
+	for _, r := range *b.active.Load() {
+		ok, err := b.st.ClaimProgressTick(ctx, r.postID, b.cfg.ProgressEvery)
+		if err != nil || !ok {
+			continue
+		}
+		b.report(ctx, r.postID, false)
+	}
+}
+
+func (b *Broadcaster) report(ctx context.Context, postID string, final bool) {
+	rec, err := b.st.Broadcast(ctx, postID)
+	if err != nil {
+		b.log.Warn("read broadcast", "post", postID, "err", err)
+		return
+	}
+	page, err := b.st.Page(ctx, rec.PageID)
+	if err != nil {
+		b.log.Warn("read page", "page", rec.PageID, "err", err)
+		return
+	}
+	if final {
+		b.log.Info("broadcast finished", "post", postID, "delivered", rec.Delivered, "inactive", rec.Inactive,
+			"failed", rec.Failed, "resent", rec.Resent, "took", rec.FinishedAt.Sub(rec.StartedAt))
+	}
+	b.rep.BroadcastProgress(ctx, rec, page, final)
+}
+
+// worker is one sender.
+func (b *Broadcaster) worker(ctx context.Context) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-b.readyChan():
+		}
+		if !b.step(ctx) {
+			return
+		}
+	}
+}
+
+// step makes one send, or waits a little when there is nothing to send.
+// It returns false when ctx ended.
+func (b *Broadcaster) step(ctx context.Context) bool {
+	idle := b.cfg.Refresh
+	for _, r := range b.order() {
+		g, err := b.st.Take(ctx, r.postID, r.pageID, b.now(), b.cfg.Lease, b.pace)
+		if err != nil {
+			if ctx.Err() != nil {
+				return false
+			}
+			b.log.Warn("take subscriber", "post", r.postID, "err", err)
+			return sleep(ctx, time.Second)
+		}
+		switch g.Kind {
+		case storage.GrantSend:
+			b.deliver(ctx, r, g)
+			return ctx.Err() == nil
+		case storage.GrantWait:
+			return sleep(ctx, g.Wait)
+		case storage.GrantDone:
+			b.report(context.WithoutCancel(ctx), r.postID, true)
+			b.Kick()
+		case storage.GrantGone:
+			b.Kick()
+		case storage.GrantIdle:
+			idle = min(idle, max(g.Wait, 10*time.Millisecond))
+		}
+	}
+	return sleep(ctx, idle)
+}
+
+// order is the running broadcasts in the order this sender tries them:
+// urgent ones first, each group rotated by a turn shared by the senders,
+// so running broadcasts share the rate evenly.
+func (b *Broadcaster) order() []*running {
+	all := *b.active.Load()
+	turn := b.turn.Add(1)
+	var urgent, normal []*running
+	for _, r := range all {
+		if r.urgent {
+			urgent = append(urgent, r)
+		} else {
+			normal = append(normal, r)
+		}
+	}
+	out := make([]*running, 0, len(all))
+	for _, g := range [][]*running{urgent, normal} {
+		for i := range g {
+			out = append(out, g[(int(turn)+i)%len(g)])
+		}
+	}
+	return out
+}
+
+// deliver waits for the granted slot, sends, and records the outcome.
+func (b *Broadcaster) deliver(ctx context.Context, r *running, g storage.Grant) {
+	if g.Resend {
+		b.resent.Add(1)
+	}
+	if !sleep(ctx, g.Wait) {
+		b.record(ctx, r, g.UserID, storage.Later, b.now())
+		return
+	}
+	if until := b.pausedUntil.Load(); time.Now().UnixNano() < until {
+		b.record(ctx, r, g.UserID, storage.Later, b.now().Add(time.Duration(until-time.Now().UnixNano())))
+		return
+	}
+	parts, err := r.parts(g.UserID)
+	if err != nil {
+		b.log.Error("render announcement", "post", r.postID, "err", err)
+		b.record(ctx, r, g.UserID, storage.FailedForGood, b.now())
+		return
+	}
+	for i, p := range parts {
+		if i > 0 {
+			if err = b.chatSlot(ctx, g.UserID); err != nil {
+				break
+			}
+		}
+		if err = b.tg.CallOnce(ctx, p.Method, p.Params); err != nil {
+			break
+		}
+	}
+	now := b.now()
+	switch wait, flood := bot.FloodWait(err); {
+	case err == nil:
+		b.sent.Add(1)
+		b.record(ctx, r, g.UserID, storage.Delivered, now)
+	case errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded):
+		b.record(ctx, r, g.UserID, storage.Later, now)
+	case flood:
+		// Telegram does not say whether the limit hit is the bot's or the
+		// chat's: every sender of every process waits, and this person is
+		// tried again after the wait.
+		b.flood.Add(1)
+		d := time.Duration(wait) * time.Second
+		b.pausedUntil.Store(time.Now().Add(d).UnixNano())
+		if err := b.st.Pause(context.WithoutCancel(ctx), d); err != nil {
+			b.log.Warn("pause senders", "err", err)
+		}
+		b.record(ctx, r, g.UserID, storage.Later, now.Add(d))
+	case bot.Gone(err):
+		b.inactive.Add(1)
+		b.record(ctx, r, g.UserID, storage.Inactive, now)
+		if _, err := b.st.DeactivateSubscriber(context.WithoutCancel(ctx), g.UserID); err != nil {
+			b.log.Warn("deactivate subscriber", "user", g.UserID, "err", err)
+		}
+	case bot.Permanent(err):
+		b.failed.Add(1)
+		b.log.Warn("announcement refused", "post", r.postID, "user", g.UserID, "err", err)
+		b.record(ctx, r, g.UserID, storage.FailedForGood, now)
+	default:
+		b.retries.Add(1)
+		b.log.Debug("announcement retried", "post", r.postID, "user", g.UserID, "err", err)
+		b.record(ctx, r, g.UserID, storage.Retry, now)
+	}
+}
+
+// record stores an outcome even while the process stops: the send
+// happened, and the record is what keeps it from happening again.
+func (b *Broadcaster) record(ctx context.Context, r *running, userID int64, o storage.Outcome, at time.Time) {
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	if err := b.st.Record(rctx, r.postID, r.pageID, userID, o, b.now(), at, b.cfg.Retries); err != nil {
+		// The lease runs out and another sender takes the person again.
+		b.log.Error("record announcement", "post", r.postID, "user", userID, "outcome", o, "err", err)
+	}
+}
+
+// chatSlot waits for a slot of the shared pacer for one more message to a
+// chat (the second part of a post).
+func (b *Broadcaster) chatSlot(ctx context.Context, chatID int64) error {
+	for {
+		wait, ok, err := b.st.Acquire(ctx, chatID, b.pace)
+		if err != nil {
+			return err
+		}
+		if !sleep(ctx, wait) {
+			return ctx.Err()
+		}
+		if ok {
+			return nil
+		}
+	}
+}
+
+// sleep waits d or until ctx ends; it reports whether ctx is still alive.
+func sleep(ctx context.Context, d time.Duration) bool {
+	if d <= 0 {
+		return ctx.Err() == nil
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
+	}
+}
+
+// String shows the pacer settings in logs.
+func (b *Broadcaster) String() string {
+	return fmt.Sprintf("rate %d/s (paced at %.0f/s), %d senders", b.cfg.Rate, float64(time.Second)/float64(b.pace.Interval), b.cfg.Workers)
+}
+
+// Wait takes a slot of the shared pacer for one message of the desk's own
+// (a reply, a card, a channel post) to chatID, so that together with the
+// announcements the bot stays under Telegram's limit. Only the global
+// pace applies (a person may get a reply and a card at once); a chat an
+// announcement just went to is respected. If Redis does not answer, the
+// message goes unpaced rather than not at all.
+func (b *Broadcaster) Wait(ctx context.Context, chatID int64) error {
+	pace := b.pace
+	pace.ChatGap = 0
+	for {
+		wait, ok, err := b.st.Acquire(ctx, chatID, pace)
+		if err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			b.log.Warn("pacer unavailable, sending unpaced", "err", err)
+			return nil
+		}
+		if !sleep(ctx, wait) {
+			return ctx.Err()
+		}
+		if ok {
+			return nil
+		}
+	}
+}

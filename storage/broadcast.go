@@ -1,0 +1,465 @@
+package storage
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/redaktor/redaktor"
+)
+
+// A broadcast sends one published post to every active subscriber of its
+// page. Its state lives in Redis, so any process may continue it:
+//
+//	bc:<post>           hash  the record: page, source messages, mode,
+//	                          state (running/done), cursor in the page's
+//	                          subscriber set, counters
+//	bc:<post>:done      set   subscribers finished with (delivered, inactive
+//	                          or failed for good): a resume skips them
+//	bc:<post>:sending   zset  subscribers taken by a sender, score = lease end
+//	                          (ms). A send whose holder died shows up here after
+//	                          its lease: it may have reached the person, so
+//	                          sending it again is the only possible duplicate,
+//	                          and it is counted (resent)
+//	bc:<post>:retry     zset  subscribers to try again, score = when (ms)
+//	bc:<post>:tries     hash  failed attempts per subscriber (only those retried)
+//	bc:<post>:progress  hash  chat → message id of the progress message
+//	bc:active           zset  running broadcasts; urgent ones have a negative
+//	                          score so they sort first
+//	rl:tat              the shared pacer: the next free send slot (µs, Redis
+//	                    clock); rl:chat:<id> the next free slot of one chat
+func (k keys) bc(postID string) string         { return k.p + "bc:" + postID }
+func (k keys) bcDone(postID string) string     { return k.p + "bc:" + postID + ":done" }
+func (k keys) bcSending(postID string) string  { return k.p + "bc:" + postID + ":sending" }
+func (k keys) bcRetry(postID string) string    { return k.p + "bc:" + postID + ":retry" }
+func (k keys) bcTries(postID string) string    { return k.p + "bc:" + postID + ":tries" }
+func (k keys) bcProgress(postID string) string { return k.p + "bc:" + postID + ":progress" }
+func (k keys) bcTick(postID string) string     { return k.p + "bc:" + postID + ":tick" }
+func (k keys) bcActive() string                { return k.p + "bc:active" }
+func (k keys) rlTAT() string                   { return k.p + "rl:tat" }
+func (k keys) rlChatPrefix() string            { return k.p + "rl:chat:" }
+
+// Broadcast is the record of one post's delivery to subscribers.
+type Broadcast struct {
+	PostID string
+	PageID string
+	Urgent bool
+	// Copy: plain copies with a stop button instead of forwards.
+	Copy bool
+	// From and MessageIDs are the channel post the subscribers get.
+	From       int64
+	MessageIDs []int
+	Running    bool
+	Total      int64 // active subscribers when it started
+	Delivered  int64
+	Inactive   int64 // blocked the bot, deleted their account, chat gone
+	Failed     int64 // permanent errors, or retries used up
+	Resent     int64 // sends repeated after a crash: possible duplicates
+	StartedAt  time.Time
+	FinishedAt time.Time
+}
+
+// Processed is how many subscribers are finished with.
+func (b Broadcast) Processed() int64 { return b.Delivered + b.Inactive + b.Failed }
+
+// Remaining is how many are still to go (new subscribers joining during
+// the broadcast may make it run a little past Total).
+func (b Broadcast) Remaining() int64 { return max(0, b.Total-b.Processed()) }
+
+// KeepBroadcast is how long a finished broadcast's records are kept.
+const KeepBroadcast = 14 * 24 * time.Hour
+
+// startBroadcast creates a broadcast once.
+// KEYS[1] bc hash, KEYS[2] page subs zset, KEYS[3] active zset
+// ARGV: 1 post, 2 page, 3 urgent, 4 copy, 5 from, 6 message ids, 7 now ms, 8 active score
+// Returns 1 created and running, 2 created with no subscribers (done),
+// 0 it existed already (a repeated start).
+var startBroadcast = redis.NewScript(`
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+local total = redis.call('ZCARD', KEYS[2])
+local state = 'running'
+if total == 0 then state = 'done' end
+redis.call('HSET', KEYS[1], 'post', ARGV[1], 'page', ARGV[2], 'urgent', ARGV[3], 'copy', ARGV[4],
+  'from', ARGV[5], 'msgs', ARGV[6], 'started', ARGV[7], 'total', total, 'state', state,
+  'delivered', 0, 'inactive', 0, 'failed', 0, 'resent', 0)
+if total == 0 then
+  redis.call('HSET', KEYS[1], 'finished', ARGV[7])
+  return 2
+end
+redis.call('ZADD', KEYS[3], ARGV[8], ARGV[1])
+return 1
+`)
+
+// StartBroadcast creates the broadcast of a post unless it exists; created
+// is true when this call made it and it has subscribers to reach.
+func (s *Store) StartBroadcast(ctx context.Context, b Broadcast, now time.Time) (created bool, err error) {
+	score := float64(now.UnixMilli())
+	if b.Urgent {
+		score -= 1e14
+	}
+	msgs := make([]string, len(b.MessageIDs))
+	for i, m := range b.MessageIDs {
+		msgs[i] = strconv.Itoa(m)
+	}
+	n, err := startBroadcast.Run(ctx, s.rdb, []string{s.k.bc(b.PostID), s.k.subs(b.PageID), s.k.bcActive()},
+		b.PostID, b.PageID, flag(b.Urgent), flag(b.Copy), b.From, strings.Join(msgs, ","), now.UnixMilli(),
+		strconv.FormatFloat(score, 'f', -1, 64)).Int()
+	if err != nil {
+		return false, fmt.Errorf("start broadcast of post %s: %w", b.PostID, err)
+	}
+	return n == 1, nil
+}
+
+// Broadcast reads a broadcast's record.
+func (s *Store) Broadcast(ctx context.Context, postID string) (Broadcast, error) {
+	m, err := s.rdb.HGetAll(ctx, s.k.bc(postID)).Result()
+	if err != nil {
+		return Broadcast{}, fmt.Errorf("read broadcast %s: %w", postID, err)
+	}
+	if len(m) == 0 {
+		return Broadcast{}, fmt.Errorf("broadcast %s: %w", postID, redaktor.ErrNotFound)
+	}
+	num := func(f string) int64 { n, _ := strconv.ParseInt(m[f], 10, 64); return n }
+	at := func(f string) time.Time {
+		if n := num(f); n > 0 {
+			return time.UnixMilli(n)
+		}
+		return time.Time{}
+	}
+	b := Broadcast{PostID: m["post"], PageID: m["page"], Urgent: m["urgent"] == "1", Copy: m["copy"] == "1",
+		From: num("from"), Running: m["state"] == "running", Total: num("total"), Delivered: num("delivered"),
+		Inactive: num("inactive"), Failed: num("failed"), Resent: num("resent"),
+		StartedAt: at("started"), FinishedAt: at("finished")}
+	for _, f := range strings.Split(m["msgs"], ",") {
+		if n, err := strconv.Atoi(f); err == nil {
+			b.MessageIDs = append(b.MessageIDs, n)
+		}
+	}
+	return b, nil
+}
+
+// ActiveBroadcast is a running broadcast as the senders see it.
+type ActiveBroadcast struct {
+	PostID string
+	Urgent bool
+}
+
+// ActiveBroadcasts lists the running broadcasts, urgent ones first, then
+// oldest first.
+func (s *Store) ActiveBroadcasts(ctx context.Context) ([]ActiveBroadcast, error) {
+	zs, err := s.rdb.ZRangeWithScores(ctx, s.k.bcActive(), 0, -1).Result()
+	if err != nil {
+		return nil, fmt.Errorf("list broadcasts: %w", err)
+	}
+	out := make([]ActiveBroadcast, len(zs))
+	for i, z := range zs {
+		out[i] = ActiveBroadcast{PostID: fmt.Sprint(z.Member), Urgent: z.Score < 0}
+	}
+	return out, nil
+}
+
+// Pace is the shared limit every sender of every process keeps.
+type Pace struct {
+	// Interval between two sends of the bot (1/rate).
+	Interval time.Duration
+	// MaxAhead: a slot further ahead than this is not booked; the caller
+	// waits and asks again (keeps many senders from booking far ahead).
+	MaxAhead time.Duration
+	// ChatGap between two sends to one chat.
+	ChatGap time.Duration
+}
+
+// GrantKind is the answer to a sender asking for work.
+type GrantKind string
+
+const (
+	// GrantSend: send to UserID after Wait.
+	GrantSend GrantKind = "send"
+	// GrantWait: the limit is booked for a while; ask again after Wait.
+	GrantWait GrantKind = "wait"
+	// GrantIdle: nothing to send now (the rest is in flight or waits for a
+	// retry); something may come after Wait.
+	GrantIdle GrantKind = "idle"
+	// GrantDone: this call finished the broadcast: the caller reports it.
+	GrantDone GrantKind = "done"
+	// GrantGone: the broadcast is not running (finished by someone else).
+	GrantGone GrantKind = "gone"
+)
+
+// Grant is what Take hands a sender.
+type Grant struct {
+	Kind   GrantKind
+	UserID int64
+	Wait   time.Duration
+	// Resend: a previous holder took this subscriber and never recorded the
+	// outcome: the person may already have the post.
+	Resend bool
+}
+
+// take hands one subscriber of a broadcast to a sender, together with a
+// send slot of the shared pacer: the global slot is the next free one
+// (never earlier than now, so idle time does not accumulate a burst), and
+// the subscriber's chat slot is respected. Subscribers come from, in order:
+// leases that ran out (their holder died), retries that are due, and the
+// page's subscriber set after the cursor (skipping those done or held).
+//
+// KEYS[1] bc hash, KEYS[2] done set, KEYS[3] sending zset, KEYS[4] retry zset,
+// KEYS[5] page subs zset, KEYS[6] pacer key, KEYS[7] active zset
+// ARGV[1] now ms (leases, retries), ARGV[2] lease ms, ARGV[3] interval µs,
+// ARGV[4] max ahead µs, ARGV[5] chat pacer key prefix (same hash tag),
+// ARGV[6] chat gap µs, ARGV[7] post id, ARGV[8] keep seconds
+// Returns {kind, user id, wait µs, resend}.
+var take = redis.NewScript(`
+if redis.call('HGET', KEYS[1], 'state') ~= 'running' then return {'gone', '', '0', 0} end
+local t = redis.call('TIME')
+local nowus = tonumber(t[1]) * 1000000 + tonumber(t[2])
+local slot = math.max(nowus, tonumber(redis.call('GET', KEYS[6]) or '0'))
+if slot - nowus > tonumber(ARGV[4]) then
+  return {'wait', '', string.format('%.0f', slot - nowus - tonumber(ARGV[4]) + tonumber(ARGV[3])), 0}
+end
+local now = tonumber(ARGV[1])
+local uid, resend = nil, 0
+local exp = redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', now, 'LIMIT', 0, 1)
+if #exp > 0 then uid = exp[1]; resend = 1 end
+if not uid then
+  local due = redis.call('ZRANGEBYSCORE', KEYS[4], '-inf', now, 'LIMIT', 0, 1)
+  if #due > 0 then uid = due[1]; redis.call('ZREM', KEYS[4], uid) end
+end
+if not uid and redis.call('HGET', KEYS[1], 'exhausted') ~= '1' then
+  local cursor = redis.call('HGET', KEYS[1], 'cursor')
+  for round = 1, 32 do
+    local lo = '-inf'
+    if cursor then lo = '(' .. cursor end
+    local batch = redis.call('ZRANGEBYSCORE', KEYS[5], lo, '+inf', 'WITHSCORES', 'LIMIT', 0, 32)
+    if #batch == 0 then
+      redis.call('HSET', KEYS[1], 'exhausted', '1')
+      break
+    end
+    for i = 1, #batch, 2 do
+      cursor = batch[i + 1]
+      local m = batch[i]
+      if redis.call('SISMEMBER', KEYS[2], m) == 0 and not redis.call('ZSCORE', KEYS[3], m)
+         and not redis.call('ZSCORE', KEYS[4], m) then
+        uid = m
+        break
+      end
+    end
+    redis.call('HSET', KEYS[1], 'cursor', cursor)
+    if uid then break end
+  end
+end
+if not uid then
+  if redis.call('HGET', KEYS[1], 'exhausted') == '1' and redis.call('ZCARD', KEYS[3]) == 0
+     and redis.call('ZCARD', KEYS[4]) == 0 then
+    redis.call('HSET', KEYS[1], 'state', 'done', 'finished', ARGV[1])
+    redis.call('ZREM', KEYS[7], ARGV[7])
+    redis.call('EXPIRE', KEYS[1], ARGV[8])
+    redis.call('EXPIRE', KEYS[2], ARGV[8])
+    return {'done', '', '0', 0}
+  end
+  local nxt = now + 250
+  for _, k in ipairs({KEYS[3], KEYS[4]}) do
+    local first = redis.call('ZRANGE', k, 0, 0, 'WITHSCORES')
+    if #first > 0 then nxt = math.min(nxt, tonumber(first[2])) end
+  end
+  return {'idle', '', string.format('%.0f', math.max(0, nxt - now) * 1000), 0}
+end
+local ck = ARGV[5] .. uid
+local at = math.max(slot, tonumber(redis.call('GET', ck) or '0'))
+redis.call('SET', KEYS[6], string.format('%.0f', slot + tonumber(ARGV[3])), 'PX', 60000)
+local gap = tonumber(ARGV[6])
+redis.call('SET', ck, string.format('%.0f', at + gap), 'PX', math.floor((at + gap - nowus) / 1000) + 1)
+redis.call('ZADD', KEYS[3], string.format('%.0f', now + math.ceil((at - nowus) / 1000) + tonumber(ARGV[2])), uid)
+if resend == 1 then redis.call('HINCRBY', KEYS[1], 'resent', 1) end
+return {'send', uid, string.format('%.0f', at - nowus), resend}
+`)
+
+// Take hands a sender the next subscriber of a broadcast (of page pageID)
+// and the moment to send (Grant.Wait from now). The subscriber stays leased to the caller
+// until Record, or until lease (after the slot) runs out.
+func (s *Store) Take(ctx context.Context, postID, pageID string, now time.Time, lease time.Duration, p Pace) (Grant, error) {
+	res, err := take.Run(ctx, s.rdb,
+		[]string{s.k.bc(postID), s.k.bcDone(postID), s.k.bcSending(postID), s.k.bcRetry(postID),
+			s.k.subs(pageID), s.k.rlTAT(), s.k.bcActive()},
+		now.UnixMilli(), lease.Milliseconds(), p.Interval.Microseconds(), p.MaxAhead.Microseconds(),
+		s.k.rlChatPrefix(), p.ChatGap.Microseconds(), postID, int64(KeepBroadcast.Seconds())).Slice()
+	if err != nil {
+		return Grant{}, fmt.Errorf("take from broadcast %s: %w", postID, err)
+	}
+	if len(res) != 4 {
+		return Grant{}, fmt.Errorf("take from broadcast %s: answer %v", postID, res)
+	}
+	g := Grant{Kind: GrantKind(fmt.Sprint(res[0]))}
+	if u := fmt.Sprint(res[1]); u != "" {
+		if g.UserID, err = strconv.ParseInt(u, 10, 64); err != nil {
+			return Grant{}, fmt.Errorf("take from broadcast %s: user %q", postID, u)
+		}
+	}
+	us, _ := strconv.ParseInt(fmt.Sprint(res[2]), 10, 64)
+	g.Wait = time.Duration(us) * time.Microsecond
+	g.Resend = fmt.Sprint(res[3]) == "1"
+	return g, nil
+}
+
+// Outcome is what became of one send.
+type Outcome string
+
+const (
+	// Delivered: Telegram accepted it.
+	Delivered Outcome = "ok"
+	// Inactive: the person blocked the bot, deleted their account, or the
+	// chat is gone: marked inactive on the page, not retried.
+	Inactive Outcome = "inactive"
+	// FailedForGood: a permanent error; counted, not retried.
+	FailedForGood Outcome = "failed"
+	// Retry: a temporary failure (5xx, timeout): tried again with backoff
+	// until the attempts are used up.
+	Retry Outcome = "retry"
+	// Later: not sent (a 429 for this chat, or the process is stopping):
+	// tried again at the given time, not counted as an attempt.
+	Later Outcome = "later"
+)
+
+// record stores the outcome of a send once.
+// KEYS[1] bc hash, KEYS[2] done, KEYS[3] sending, KEYS[4] retry, KEYS[5] tries,
+// KEYS[6] page subs, KEYS[7] page gone
+// ARGV[1] user id, ARGV[2] outcome, ARGV[3] now ms, ARGV[4] later: at ms,
+// ARGV[5] max tries, ARGV[6] backoff base ms, ARGV[7] backoff cap ms
+// Returns 1 recorded, 0 not held (recorded before: a repeated call).
+var record = redis.NewScript(`
+if not redis.call('ZSCORE', KEYS[3], ARGV[1]) then return 0 end
+redis.call('ZREM', KEYS[3], ARGV[1])
+local o = ARGV[2]
+if o == 'later' then
+  redis.call('ZADD', KEYS[4], ARGV[4], ARGV[1])
+  return 1
+end
+if o == 'retry' then
+  local n = redis.call('HINCRBY', KEYS[5], ARGV[1], 1)
+  if n < tonumber(ARGV[5]) then
+    local wait = math.min(tonumber(ARGV[7]), tonumber(ARGV[6]) * (2 ^ (n - 1)))
+    redis.call('ZADD', KEYS[4], string.format('%.0f', tonumber(ARGV[3]) + wait), ARGV[1])
+    return 1
+  end
+  o = 'failed'
+end
+redis.call('SADD', KEYS[2], ARGV[1])
+redis.call('HDEL', KEYS[5], ARGV[1])
+if o == 'ok' then
+  redis.call('HINCRBY', KEYS[1], 'delivered', 1)
+elseif o == 'inactive' then
+  redis.call('HINCRBY', KEYS[1], 'inactive', 1)
+  if redis.call('ZREM', KEYS[6], ARGV[1]) == 1 then redis.call('SADD', KEYS[7], ARGV[1]) end
+else
+  redis.call('HINCRBY', KEYS[1], 'failed', 1)
+end
+return 1
+`)
+
+// Retries tunes Record's handling of temporary failures.
+type Retries struct {
+	Max  int           // attempts before a subscriber counts as failed
+	Base time.Duration // first backoff, doubled per attempt
+	Cap  time.Duration // longest backoff
+}
+
+// Record stores what became of the send to one subscriber. at is when a
+// Later outcome is tried again. Recording twice changes nothing.
+func (s *Store) Record(ctx context.Context, postID, page string, userID int64, o Outcome, now, at time.Time, r Retries) error {
+	err := record.Run(ctx, s.rdb,
+		[]string{s.k.bc(postID), s.k.bcDone(postID), s.k.bcSending(postID), s.k.bcRetry(postID), s.k.bcTries(postID),
+			s.k.subs(page), s.k.subsGone(page)},
+		userID, string(o), now.UnixMilli(), at.UnixMilli(), r.Max, r.Base.Milliseconds(), r.Cap.Milliseconds()).Err()
+	if err != nil {
+		return fmt.Errorf("record send of broadcast %s to %d: %w", postID, userID, err)
+	}
+	return nil
+}
+
+// acquire books one send slot of the shared pacer for a chat, outside any
+// broadcast (a further part of a post, a progress message).
+// KEYS[1] pacer key; ARGV[1] interval µs, ARGV[2] chat key (same hash tag),
+// ARGV[3] chat gap µs, ARGV[4] max ahead µs
+// Returns {1, wait µs} booked, {0, wait µs} full: ask again after wait.
+var acquire = redis.NewScript(`
+local t = redis.call('TIME')
+local nowus = tonumber(t[1]) * 1000000 + tonumber(t[2])
+local slot = math.max(nowus, tonumber(redis.call('GET', KEYS[1]) or '0'))
+if slot - nowus > tonumber(ARGV[4]) then
+  return {0, string.format('%.0f', slot - nowus - tonumber(ARGV[4]) + tonumber(ARGV[1]))}
+end
+local at = math.max(slot, tonumber(redis.call('GET', ARGV[2]) or '0'))
+redis.call('SET', KEYS[1], string.format('%.0f', slot + tonumber(ARGV[1])), 'PX', 60000)
+local gap = tonumber(ARGV[3])
+redis.call('SET', ARGV[2], string.format('%.0f', at + gap), 'PX', math.floor((at + gap - nowus) / 1000) + 1)
+return {1, string.format('%.0f', at - nowus)}
+`)
+
+// Acquire books a send slot for a chat; the caller sends after wait. ok is
+// false when the pacer is booked too far ahead: wait, then ask again.
+func (s *Store) Acquire(ctx context.Context, chatID int64, p Pace) (wait time.Duration, ok bool, err error) {
+	res, err := acquire.Run(ctx, s.rdb, []string{s.k.rlTAT()}, p.Interval.Microseconds(),
+		s.k.rlChatPrefix()+id(chatID), p.ChatGap.Microseconds(), p.MaxAhead.Microseconds()).Slice()
+	if err != nil {
+		return 0, false, fmt.Errorf("acquire send slot: %w", err)
+	}
+	us, _ := strconv.ParseInt(fmt.Sprint(res[1]), 10, 64)
+	return time.Duration(us) * time.Microsecond, fmt.Sprint(res[0]) == "1", nil
+}
+
+// pause pushes the shared pacer's next slot to at least now + ARGV[1] µs.
+var pause = redis.NewScript(`
+local t = redis.call('TIME')
+local until_ = tonumber(t[1]) * 1000000 + tonumber(t[2]) + tonumber(ARGV[1])
+if until_ > tonumber(redis.call('GET', KEYS[1]) or '0') then
+  redis.call('SET', KEYS[1], string.format('%.0f', until_), 'PX', math.floor(tonumber(ARGV[1]) / 1000) + 60000)
+end
+return 1
+`)
+
+// Pause stops every sender of every process for d: Telegram answered 429.
+func (s *Store) Pause(ctx context.Context, d time.Duration) error {
+	if err := pause.Run(ctx, s.rdb, []string{s.k.rlTAT()}, d.Microseconds()).Err(); err != nil {
+		return fmt.Errorf("pause senders: %w", err)
+	}
+	return nil
+}
+
+// ClaimProgressTick reports whether the caller should update a broadcast's
+// progress message now: at most once per every across all processes.
+func (s *Store) ClaimProgressTick(ctx context.Context, postID string, every time.Duration) (bool, error) {
+	ok, err := s.rdb.SetNX(ctx, s.k.bcTick(postID), 1, every).Result()
+	if err != nil {
+		return false, fmt.Errorf("progress tick of %s: %w", postID, err)
+	}
+	return ok, nil
+}
+
+// SetProgressMessage remembers the progress message of a broadcast in a chat.
+func (s *Store) SetProgressMessage(ctx context.Context, postID string, chatID int64, messageID int) error {
+	pipe := s.rdb.TxPipeline()
+	pipe.HSet(ctx, s.k.bcProgress(postID), id(chatID), messageID)
+	pipe.Expire(ctx, s.k.bcProgress(postID), KeepBroadcast)
+	if _, err := pipe.Exec(ctx); err != nil {
+		return fmt.Errorf("remember progress message: %w", err)
+	}
+	return nil
+}
+
+// ProgressMessage returns the progress message of a broadcast in a chat, 0
+// when there is none yet.
+func (s *Store) ProgressMessage(ctx context.Context, postID string, chatID int64) (int, error) {
+	n, err := s.rdb.HGet(ctx, s.k.bcProgress(postID), id(chatID)).Int()
+	if errors.Is(err, redis.Nil) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("read progress message: %w", err)
+	}
+	return n, nil
+}

@@ -1,0 +1,176 @@
+package storage_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/redaktor/redaktor"
+	"github.com/redaktor/redaktor/storage"
+	"github.com/redaktor/redaktor/storage/storagetest"
+)
+
+var fastPace = storage.Pace{Interval: time.Microsecond, MaxAhead: time.Second, ChatGap: time.Microsecond}
+
+func TestSubscriptionsAndInactiveSubscribers(t *testing.T) {
+	s, _ := storagetest.Store(t)
+	ctx := context.Background()
+	for _, u := range []int64{5, 6, 7} {
+		if already, err := s.Subscribe(ctx, "1", u); err != nil || already {
+			t.Fatalf("subscribe %d: already %v err %v", u, already, err)
+		}
+	}
+	if already, _ := s.Subscribe(ctx, "1", 5); !already {
+		t.Fatal("a second subscribe is not reported as already")
+	}
+	if _, err := s.Subscribe(ctx, "2", 5); err != nil {
+		t.Fatal(err)
+	}
+	pages, err := s.DeactivateSubscriber(ctx, 5)
+	if err != nil || len(pages) != 2 {
+		t.Fatalf("deactivated on %v (%v), want both pages", pages, err)
+	}
+	if a, i, _ := s.SubscriberCounts(ctx, "1"); a != 2 || i != 1 {
+		t.Fatalf("page 1: %d active %d inactive, want 2 and 1", a, i)
+	}
+	if pages, _ := s.ReactivateSubscriber(ctx, 5); len(pages) != 2 {
+		t.Fatalf("reactivated on %v, want both pages", pages)
+	}
+	if ok, _ := s.Unsubscribe(ctx, "1", 6); !ok {
+		t.Fatal("unsubscribe reports nothing to do")
+	}
+	if a, i, _ := s.SubscriberCounts(ctx, "1"); a != 2 || i != 0 {
+		t.Fatalf("page 1: %d active %d inactive, want 2 and 0", a, i)
+	}
+	if f, _ := s.Follows(ctx, 5); len(f) != 2 || f[0] != "1" || f[1] != "2" {
+		t.Fatalf("follows %v", f)
+	}
+
+	code, err := s.SubscribeCode(ctx, "1", func() string { return "abc" })
+	if err != nil || code != "abc" {
+		t.Fatalf("code %q %v", code, err)
+	}
+	if again, _ := s.SubscribeCode(ctx, "1", func() string { return "zzz" }); again != "abc" {
+		t.Fatalf("the code changed to %q", again)
+	}
+	if _, err := s.SubscribeCode(ctx, "2", func() string { return "abc" }); !errors.Is(err, redaktor.ErrConflict) {
+		t.Fatalf("a taken code: %v, want a conflict", err)
+	}
+	if p, err := s.PageByCode(ctx, "abc"); err != nil || p != "1" {
+		t.Fatalf("page by code %q %v", p, err)
+	}
+	if _, err := s.PageByCode(ctx, "nope"); !errors.Is(err, redaktor.ErrNotFound) {
+		t.Fatalf("unknown code: %v", err)
+	}
+}
+
+func TestTakeAndRecordResumeWithoutRepeats(t *testing.T) {
+	s, _ := storagetest.Store(t)
+	ctx := context.Background()
+	for u := int64(1); u <= 5; u++ {
+		if _, err := s.Subscribe(ctx, "1", u); err != nil {
+			t.Fatal(err)
+		}
+	}
+	now := time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
+	created, err := s.StartBroadcast(ctx, storage.Broadcast{PostID: "9", PageID: "1", From: -100, MessageIDs: []int{4}}, now)
+	if err != nil || !created {
+		t.Fatalf("start: %v %v", created, err)
+	}
+	if again, _ := s.StartBroadcast(ctx, storage.Broadcast{PostID: "9", PageID: "1"}, now); again {
+		t.Fatal("a repeated start created it again")
+	}
+	retries := storage.Retries{Max: 2, Base: time.Second, Cap: time.Second}
+	take := func() storage.Grant {
+		t.Helper()
+		g, err := s.Take(ctx, "9", "1", now, time.Minute, fastPace)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return g
+	}
+	// 1 delivered (recorded twice: counted once), 2 taken and never recorded
+	// (its sender died), 3 blocked, 4 a 5xx twice (fails for good), 5 delivered.
+	outcomes := map[int64]storage.Outcome{1: storage.Delivered, 3: storage.Inactive, 4: storage.Retry, 5: storage.Delivered}
+	for range 5 {
+		g := take()
+		if g.Kind != storage.GrantSend {
+			t.Fatalf("grant %+v, want a send", g)
+		}
+		if o, ok := outcomes[g.UserID]; ok {
+			for range 2 {
+				if err := s.Record(ctx, "9", "1", g.UserID, o, now, now, retries); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+	}
+	if g := take(); g.Kind != storage.GrantIdle {
+		t.Fatalf("with 2 leased and 4 waiting for a retry: %+v, want idle", g)
+	}
+	now = now.Add(2 * time.Second) // 4's retry is due
+	if g := take(); g.UserID != 4 || g.Resend {
+		t.Fatalf("grant %+v, want the retry of 4", g)
+	}
+	if err := s.Record(ctx, "9", "1", 4, storage.Retry, now, now, retries); err != nil {
+		t.Fatal(err)
+	}
+	now = now.Add(2 * time.Minute) // 2's lease ran out
+	g := take()
+	if g.UserID != 2 || !g.Resend {
+		t.Fatalf("grant %+v, want 2 again, marked as a possible repeat", g)
+	}
+	if err := s.Record(ctx, "9", "1", 2, storage.Delivered, now, now, retries); err != nil {
+		t.Fatal(err)
+	}
+	if g := take(); g.Kind != storage.GrantDone {
+		t.Fatalf("grant %+v, want done", g)
+	}
+	if g := take(); g.Kind != storage.GrantGone {
+		t.Fatalf("grant %+v after done, want gone", g)
+	}
+	b, err := s.Broadcast(ctx, "9")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := storage.Broadcast{PostID: "9", PageID: "1", From: -100, MessageIDs: []int{4}, Total: 5,
+		Delivered: 3, Inactive: 1, Failed: 1, Resent: 1, StartedAt: b.StartedAt, FinishedAt: b.FinishedAt}
+	if b.PostID != want.PostID || b.Total != 5 || b.Delivered != 3 || b.Inactive != 1 || b.Failed != 1 || b.Resent != 1 || b.Running || b.Remaining() != 0 {
+		t.Fatalf("record %+v, want %+v", b, want)
+	}
+	if a, i, _ := s.SubscriberCounts(ctx, "1"); a != 4 || i != 1 {
+		t.Fatalf("after the broadcast %d active %d inactive, want 4 and 1", a, i)
+	}
+	if list, _ := s.ActiveBroadcasts(ctx); len(list) != 0 {
+		t.Fatalf("still active: %v", list)
+	}
+}
+
+func TestPacerBooksSlotsOneIntervalApart(t *testing.T) {
+	s, _ := storagetest.Store(t)
+	ctx := context.Background()
+	p := storage.Pace{Interval: 100 * time.Millisecond, MaxAhead: 250 * time.Millisecond}
+	var waits []time.Duration
+	for range 4 {
+		w, ok, err := s.Acquire(ctx, 1, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !ok {
+			waits = append(waits, -1)
+			continue
+		}
+		waits = append(waits, w)
+	}
+	// Slots 0, 100, 200 ms are booked; the fourth (300 ms) is past MaxAhead.
+	// Each wait is its slot less the time the calls took (well under 50 ms).
+	if waits[3] != -1 {
+		t.Fatalf("waits %v: the fourth should be refused", waits)
+	}
+	for i := 1; i < 3; i++ {
+		if d := waits[i] - waits[i-1]; d < 50*time.Millisecond || d > 100*time.Millisecond {
+			t.Fatalf("waits %v: slots should be 100 ms apart", waits)
+		}
+	}
+}

@@ -1,0 +1,253 @@
+package storage
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strconv"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/redaktor/redaktor"
+)
+
+// Subscribers of a page are people who follow it through the bot and get
+// its publications in their private chat.
+//
+//	page:<p>:subs      zset  active subscribers; score = the page's subscription
+//	                         sequence number, unique, so a broadcast walks the
+//	                         set with a cursor that survives restarts
+//	page:<p>:subseq    counter of that sequence
+//	page:<p>:gone      set   subscribers found inactive (blocked the bot,
+//	                         deleted their account): counted, not sent to
+//	page:<p>:audience  hash  code (public subscribe code), off ("1": publish
+//	                         to the channel only), copy ("1": plain copies
+//	                         instead of forwards)
+//	user:<u>:follows   set   page ids the person subscribed to (active or not)
+//	subcode:<code>     string the page of a subscribe code
+func (k keys) subs(pageID string) string        { return k.p + "page:" + pageID + ":subs" }
+func (k keys) subSeq(pageID string) string      { return k.p + "page:" + pageID + ":subseq" }
+func (k keys) subsGone(pageID string) string    { return k.p + "page:" + pageID + ":gone" }
+func (k keys) audience(pageID string) string    { return k.p + "page:" + pageID + ":audience" }
+func (k keys) follows(userID int64) string      { return k.p + "user:" + id(userID) + ":follows" }
+func (k keys) subscribeCode(code string) string { return k.p + "subcode:" + code }
+
+// Audience is how a page reaches its subscribers.
+type Audience struct {
+	// Code is the page's public subscribe code ("" until first asked for).
+	Code string
+	// Off: publications go to the channel only.
+	Off bool
+	// Copy: subscribers get plain copies (with a stop button) instead of
+	// forwards from the channel.
+	Copy bool
+}
+
+// subscribe adds an active subscriber.
+// KEYS[1] subs zset, KEYS[2] subseq, KEYS[3] gone set, KEYS[4] follows set
+// ARGV[1] user id, ARGV[2] page id
+// Returns 1 subscribed, 0 was already an active subscriber.
+var subscribe = redis.NewScript(`
+if redis.call('ZSCORE', KEYS[1], ARGV[1]) then
+  redis.call('SADD', KEYS[4], ARGV[2])
+  return 0
+end
+local seq = redis.call('INCR', KEYS[2])
+redis.call('ZADD', KEYS[1], seq, ARGV[1])
+redis.call('SREM', KEYS[3], ARGV[1])
+redis.call('SADD', KEYS[4], ARGV[2])
+return 1
+`)
+
+// Subscribe makes a person an active subscriber of a page; already
+// reports that they were one.
+func (s *Store) Subscribe(ctx context.Context, pageID string, userID int64) (already bool, err error) {
+	n, err := subscribe.Run(ctx, s.rdb, []string{s.k.subs(pageID), s.k.subSeq(pageID), s.k.subsGone(pageID), s.k.follows(userID)},
+		userID, pageID).Int()
+	if err != nil {
+		return false, fmt.Errorf("subscribe %d to page %s: %w", userID, pageID, err)
+	}
+	return n == 0, nil
+}
+
+// Unsubscribe ends a subscription; ok is false when there was none.
+func (s *Store) Unsubscribe(ctx context.Context, pageID string, userID int64) (bool, error) {
+	pipe := s.rdb.TxPipeline()
+	z := pipe.ZRem(ctx, s.k.subs(pageID), userID)
+	g := pipe.SRem(ctx, s.k.subsGone(pageID), userID)
+	f := pipe.SRem(ctx, s.k.follows(userID), pageID)
+	if _, err := pipe.Exec(ctx); err != nil {
+		return false, fmt.Errorf("unsubscribe %d from page %s: %w", userID, pageID, err)
+	}
+	return z.Val()+g.Val()+f.Val() > 0, nil
+}
+
+// Subscribed reports whether a person is an active subscriber of a page.
+func (s *Store) Subscribed(ctx context.Context, pageID string, userID int64) (bool, error) {
+	_, err := s.rdb.ZScore(ctx, s.k.subs(pageID), id(userID)).Result()
+	if errors.Is(err, redis.Nil) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("read subscription: %w", err)
+	}
+	return true, nil
+}
+
+// Follows lists the pages a person subscribed to, active or not, in id order.
+func (s *Store) Follows(ctx context.Context, userID int64) ([]string, error) {
+	ids, err := s.rdb.SMembers(ctx, s.k.follows(userID)).Result()
+	if err != nil {
+		return nil, fmt.Errorf("read subscriptions of %d: %w", userID, err)
+	}
+	sort.Slice(ids, func(i, j int) bool {
+		a, _ := strconv.Atoi(ids[i])
+		b, _ := strconv.Atoi(ids[j])
+		return a < b
+	})
+	return ids, nil
+}
+
+// SubscriberCounts returns a page's active and inactive subscribers.
+func (s *Store) SubscriberCounts(ctx context.Context, pageID string) (active, inactive int64, err error) {
+	pipe := s.rdb.Pipeline()
+	a := pipe.ZCard(ctx, s.k.subs(pageID))
+	g := pipe.SCard(ctx, s.k.subsGone(pageID))
+	if _, err := pipe.Exec(ctx); err != nil {
+		return 0, 0, fmt.Errorf("count subscribers: %w", err)
+	}
+	return a.Val(), g.Val(), nil
+}
+
+// setActive moves one subscriber between active and gone.
+// KEYS[1] subs zset, KEYS[2] subseq, KEYS[3] gone set
+// ARGV[1] user id, ARGV[2] "off" (deactivate) or "on" (reactivate)
+// Returns 1 changed, 0 nothing to change.
+var setActive = redis.NewScript(`
+if ARGV[2] == 'off' then
+  if redis.call('ZREM', KEYS[1], ARGV[1]) == 1 then
+    redis.call('SADD', KEYS[3], ARGV[1])
+    return 1
+  end
+  return 0
+end
+if redis.call('SREM', KEYS[3], ARGV[1]) == 1 then
+  redis.call('ZADD', KEYS[1], redis.call('INCR', KEYS[2]), ARGV[1])
+  return 1
+end
+return 0
+`)
+
+// DeactivateSubscriber marks a person inactive on every page they follow
+// (they blocked the bot or their account is gone). It returns the pages
+// that changed.
+func (s *Store) DeactivateSubscriber(ctx context.Context, userID int64) ([]string, error) {
+	return s.setSubscriberActive(ctx, userID, "off")
+}
+
+// ReactivateSubscriber undoes DeactivateSubscriber (they unblocked the bot).
+func (s *Store) ReactivateSubscriber(ctx context.Context, userID int64) ([]string, error) {
+	return s.setSubscriberActive(ctx, userID, "on")
+}
+
+func (s *Store) setSubscriberActive(ctx context.Context, userID int64, mode string) ([]string, error) {
+	pages, err := s.Follows(ctx, userID)
+	if err != nil {
+		return nil, err
+	}
+	var changed []string
+	for _, p := range pages {
+		n, err := setActive.Run(ctx, s.rdb, []string{s.k.subs(p), s.k.subSeq(p), s.k.subsGone(p)}, userID, mode).Int()
+		if err != nil {
+			return changed, fmt.Errorf("mark subscriber %d %s on page %s: %w", userID, mode, p, err)
+		}
+		if n == 1 {
+			changed = append(changed, p)
+		}
+	}
+	return changed, nil
+}
+
+// Audience reads a page's subscriber settings.
+func (s *Store) Audience(ctx context.Context, pageID string) (Audience, error) {
+	m, err := s.rdb.HGetAll(ctx, s.k.audience(pageID)).Result()
+	if err != nil {
+		return Audience{}, fmt.Errorf("read audience of page %s: %w", pageID, err)
+	}
+	return Audience{Code: m["code"], Off: m["off"] == "1", Copy: m["copy"] == "1"}, nil
+}
+
+// SetAudience changes whether a page's publications go to subscribers and
+// whether as forwards or copies. The code is not touched.
+func (s *Store) SetAudience(ctx context.Context, pageID string, a Audience) error {
+	if err := s.rdb.HSet(ctx, s.k.audience(pageID), "off", flag(a.Off), "copy", flag(a.Copy)).Err(); err != nil {
+		return fmt.Errorf("save audience of page %s: %w", pageID, err)
+	}
+	return nil
+}
+
+func flag(b bool) string {
+	if b {
+		return "1"
+	}
+	return "0"
+}
+
+// ensureCode gives a page its subscribe code once.
+// KEYS[1] audience hash, KEYS[2] subcode:<candidate>
+// ARGV[1] candidate, ARGV[2] page id
+// Returns the page's code, or "" when the candidate is taken (try another).
+var ensureCode = redis.NewScript(`
+local cur = redis.call('HGET', KEYS[1], 'code')
+if cur then return cur end
+if redis.call('SET', KEYS[2], ARGV[2], 'NX') then
+  redis.call('HSET', KEYS[1], 'code', ARGV[1])
+  return ARGV[1]
+end
+return ''
+`)
+
+// SubscribeCode returns the page's public subscribe code, making it from
+// newCode the first time.
+func (s *Store) SubscribeCode(ctx context.Context, pageID string, newCode func() string) (string, error) {
+	for range 5 {
+		cand := newCode()
+		code, err := ensureCode.Run(ctx, s.rdb, []string{s.k.audience(pageID), s.k.subscribeCode(cand)}, cand, pageID).Text()
+		if err != nil {
+			return "", fmt.Errorf("subscribe code of page %s: %w", pageID, err)
+		}
+		if code != "" {
+			return code, nil
+		}
+	}
+	return "", fmt.Errorf("subscribe code of page %s: no free code: %w", pageID, redaktor.ErrConflict)
+}
+
+// PageByCode returns the page a subscribe code belongs to.
+func (s *Store) PageByCode(ctx context.Context, code string) (string, error) {
+	p, err := s.rdb.Get(ctx, s.k.subscribeCode(code)).Result()
+	if err != nil {
+		return "", notFound(err, "subscribe code")
+	}
+	return p, nil
+}
+
+// SubscribeMany subscribes many people to a page in pipelined batches (an
+// import, a load test).
+func (s *Store) SubscribeMany(ctx context.Context, pageID string, userIDs []int64) error {
+	const batch = 1000
+	if err := subscribe.Load(ctx, s.rdb).Err(); err != nil {
+		return fmt.Errorf("load subscribe script: %w", err)
+	}
+	for start := 0; start < len(userIDs); start += batch {
+		pipe := s.rdb.Pipeline()
+		for _, u := range userIDs[start:min(start+batch, len(userIDs))] {
+			subscribe.EvalSha(ctx, pipe, []string{s.k.subs(pageID), s.k.subSeq(pageID), s.k.subsGone(pageID), s.k.follows(u)}, u, pageID)
+		}
+		if _, err := pipe.Exec(ctx); err != nil {
+			return fmt.Errorf("subscribe to page %s: %w", pageID, err)
+		}
+	}
+	return nil
+}
