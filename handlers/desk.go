@@ -126,8 +126,6 @@ type who struct {
 // logged once; nothing propagates.
 func (d *Desk) Handle(ctx context.Context, u tgbotapi.Update) {
 	switch {
-	case u.CallbackQuery != nil && isSubscriberButton(u.CallbackQuery.Data):
-		d.onSubscriberButton(ctx, u.CallbackQuery)
 	case u.CallbackQuery != nil:
 		d.onButton(ctx, u.CallbackQuery)
 	case u.MyChatMember != nil:

@@ -29,6 +29,10 @@ func (d *Desk) onButton(ctx context.Context, q *tgbotapi.CallbackQuery) {
 		d.fail(ctx, p, err)
 		return
 	}
+	if isSubscriberButton(q.Data) {
+		answer = d.subscriberPress(ctx, p, q)
+		return
+	}
 	pr, err := parsePress(q.Data)
 	if err != nil {
 		answer = p.t.T("button_stale")

@@ -29,7 +29,7 @@ const (
 
 // subscribers is what the subscriber conversations keep in Redis.
 type subscribers interface {
-	Subscribe(ctx context.Context, pageID string, userID int64) (bool, error)
+	Subscribe(ctx context.Context, pageID string, userID int64, english bool) (bool, error)
 	Unsubscribe(ctx context.Context, pageID string, userID int64) (bool, error)
 	Subscribed(ctx context.Context, pageID string, userID int64) (bool, error)
 	Follows(ctx context.Context, userID int64) ([]string, error)
@@ -64,7 +64,7 @@ func (d *Desk) subscribeByCode(ctx context.Context, p who, code string) {
 		d.fail(ctx, p, err)
 		return
 	}
-	already, err := d.store.Subscribe(ctx, pageID, p.ID)
+	already, err := d.store.Subscribe(ctx, pageID, p.ID, p.t.lang == "en")
 	if err != nil {
 		d.fail(ctx, p, err)
 		return
@@ -204,42 +204,30 @@ func isSubscriberButton(data string) bool {
 	return false
 }
 
-// onSubscriberButton handles the presses of subscribers and the chief
+// subscriberPress handles the presses of subscribers and the chief
 // editor's subscriber settings, checking the presser's role on every one
-// that changes a page.
-func (d *Desk) onSubscriberButton(ctx context.Context, q *tgbotapi.CallbackQuery) {
-	if q.From == nil {
-		return
-	}
-	p, err := d.person(ctx, q.From)
-	answer := ""
-	defer func() {
-		if err := d.tg.Answer(ctx, q.ID, answer, answer != ""); err != nil {
-			d.log.Debug("answer callback", "err", err)
-		}
-	}()
-	if err != nil {
-		d.fail(ctx, p, err)
-		return
-	}
+// that changes a page. It returns the answer to the press.
+func (d *Desk) subscriberPress(ctx context.Context, p who, q *tgbotapi.CallbackQuery) string {
 	parts := strings.Split(q.Data, ":")
 	if len(q.Data) > 64 || len(parts) < 2 || !numeric(parts[1]) {
-		answer = p.t.T("button_stale")
-		return
+		return p.t.T("button_stale")
 	}
 	switch parts[0] {
 	case btnStopPage:
-		answer = d.onStopPress(ctx, p, parts[1])
+		return d.onStopPress(ctx, p, parts[1])
 	case btnAudienceOn, btnAudienceCp:
-		answer = d.onAudiencePress(ctx, p, parts[0], parts[1], q.Message)
+		return d.onAudiencePress(ctx, p, parts[0], parts[1], q.Message)
 	case btnUrgentNow:
-		rev, err := strconv.ParseInt(strings.Join(parts[2:], ""), 10, 64)
-		if len(parts) != 3 || err != nil {
-			answer = p.t.T("button_stale")
-			return
+		if len(parts) != 3 {
+			return p.t.T("button_stale")
 		}
-		answer = d.onUrgentPress(ctx, p, parts[1], rev)
+		rev, err := strconv.ParseInt(parts[2], 10, 64)
+		if err != nil {
+			return p.t.T("button_stale")
+		}
+		return d.onUrgentPress(ctx, p, parts[1], rev)
 	}
+	return p.t.T("button_stale")
 }
 
 func (d *Desk) onStopPress(ctx context.Context, p who, pageID string) string {
@@ -389,12 +377,11 @@ func (d *Desk) onMyChatMember(ctx context.Context, m *tgbotapi.ChatMemberUpdated
 	}
 }
 
-// StopButton is the button under an announcement copy: it unsubscribes
-// the person who presses it. Announcements are sent without reading each
-// subscriber's language, so it is in Russian, as the pages are.
-func (d *Desk) StopButton(pageID string) bot.Keyboard {
+// StopButton is the button under an announcement copy, in the
+// subscriber's language: it unsubscribes the person who presses it.
+func (d *Desk) StopButton(pageID, lang string) bot.Keyboard {
 	kb := tgbotapi.NewInlineKeyboardMarkup(tgbotapi.NewInlineKeyboardRow(
-		tgbotapi.NewInlineKeyboardButtonData(d.texts.For("ru").T("btn_stop"), btnStopPage+":"+pageID)))
+		tgbotapi.NewInlineKeyboardButtonData(d.texts.For(lang).T("btn_stop"), btnStopPage+":"+pageID)))
 	return &kb
 }
 

@@ -43,7 +43,7 @@ type BroadcastReporter interface {
 	// the report at the end.
 	BroadcastProgress(ctx context.Context, b storage.Broadcast, page redaktor.Page, final bool)
 	// StopButton is the button under an announcement copy that unsubscribes.
-	StopButton(pageID string) bot.Keyboard
+	StopButton(pageID, lang string) bot.Keyboard
 }
 
 // BroadcastConfig tunes broadcasting; zero values are the defaults.
@@ -72,6 +72,14 @@ type BroadcastConfig struct {
 	Refresh time.Duration
 	// Retries of 5xx answers and timeouts (20 attempts, 2 s doubling to 5 min).
 	Retries storage.Retries
+	// Observer counts every recorded send by its outcome (the metrics);
+	// optional.
+	Observer BroadcastObserver
+}
+
+// BroadcastObserver counts the messages of broadcasts by outcome.
+type BroadcastObserver interface {
+	Broadcast(outcome string)
 }
 
 func (c BroadcastConfig) withDefaults() BroadcastConfig {
@@ -159,7 +167,7 @@ type Broadcaster struct {
 type running struct {
 	postID, pageID string
 	urgent         bool
-	parts          func(chatID int64) ([]bot.Part, error)
+	parts          func(chatID int64, english bool) ([]bot.Part, error)
 }
 
 // NewBroadcaster builds the senders; Run starts them.
@@ -291,16 +299,24 @@ func (b *Broadcaster) load(ctx context.Context, a storage.ActiveBroadcast) (*run
 		return nil, err
 	}
 	r := &running{postID: a.PostID, pageID: rec.PageID, urgent: a.Urgent}
-	kb := b.rep.StopButton(rec.PageID)
+	kbRu, kbEn := b.rep.StopButton(rec.PageID, "ru"), b.rep.StopButton(rec.PageID, "en")
+	button := func(english bool) bot.Keyboard {
+		if english {
+			return kbEn
+		}
+		return kbRu
+	}
 	if len(rec.MessageIDs) == 1 && rec.From != 0 {
 		from, msg := rec.From, rec.MessageIDs[0]
 		if rec.Copy {
-			r.parts = func(chat int64) ([]bot.Part, error) {
-				p, err := bot.CopyPart(chat, from, msg, kb)
+			r.parts = func(chat int64, english bool) ([]bot.Part, error) {
+				p, err := bot.CopyPart(chat, from, msg, button(english))
 				return []bot.Part{p}, err
 			}
 		} else {
-			r.parts = func(chat int64) ([]bot.Part, error) { return []bot.Part{bot.ForwardPart(chat, from, msg)}, nil }
+			r.parts = func(chat int64, _ bool) ([]bot.Part, error) {
+				return []bot.Part{bot.ForwardPart(chat, from, msg)}, nil
+			}
 		}
 		return r, nil
 	}
@@ -309,12 +325,12 @@ func (b *Broadcaster) load(ctx context.Context, a storage.ActiveBroadcast) (*run
 		return nil, err
 	}
 	content := post.Content
-	r.parts = func(chat int64) ([]bot.Part, error) {
+	r.parts = func(chat int64, english bool) ([]bot.Part, error) {
 		parts, err := bot.Parts(chat, content)
 		if err != nil || len(parts) == 0 {
 			return parts, err
 		}
-		last, _, err := bot.WithKeyboard(parts[len(parts)-1], kb)
+		last, _, err := bot.WithKeyboard(parts[len(parts)-1], button(english))
 		parts[len(parts)-1] = last
 		return parts, err
 	}
@@ -438,7 +454,7 @@ func (b *Broadcaster) deliver(ctx context.Context, r *running, g storage.Grant) 
 		b.record(ctx, r, g.UserID, storage.Later, b.now().Add(time.Duration(until-time.Now().UnixNano())))
 		return
 	}
-	parts, err := r.parts(g.UserID)
+	parts, err := r.parts(g.UserID, g.English)
 	if err != nil {
 		b.log.Error("render announcement", "post", r.postID, "err", err)
 		b.record(ctx, r, g.UserID, storage.FailedForGood, b.now())
@@ -497,6 +513,10 @@ func (b *Broadcaster) record(ctx context.Context, r *running, userID int64, o st
 	if err := b.st.Record(rctx, r.postID, r.pageID, userID, o, b.now(), at, b.cfg.Retries); err != nil {
 		// The lease runs out and another sender takes the person again.
 		b.log.Error("record announcement", "post", r.postID, "user", userID, "outcome", o, "err", err)
+		return
+	}
+	if b.cfg.Observer != nil {
+		b.cfg.Observer.Broadcast(string(o))
 	}
 }
 

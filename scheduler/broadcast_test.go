@@ -37,9 +37,13 @@ func (r *reports) BroadcastProgress(_ context.Context, b storage.Broadcast, _ re
 	r.ticks++
 }
 
-func (r *reports) StopButton(pageID string) bot.Keyboard {
+func (r *reports) StopButton(pageID, lang string) bot.Keyboard {
+	label := "Отписаться"
+	if lang == "en" {
+		label = "Unsubscribe"
+	}
 	kb := tgbotapi.NewInlineKeyboardMarkup(tgbotapi.NewInlineKeyboardRow(
-		tgbotapi.NewInlineKeyboardButtonData("Отписаться", "sx:"+pageID)))
+		tgbotapi.NewInlineKeyboardButtonData(label, "sx:"+pageID)))
 	return &kb
 }
 
@@ -100,7 +104,7 @@ func (w *bcWorld) page(t *testing.T, id string, first, n int64) {
 	}
 	for u := first; u < first+n; u++ {
 		w.tg.AddUser(u, "Житель", "", "ru")
-		if _, err := w.store.Subscribe(ctx, id, u); err != nil {
+		if _, err := w.store.Subscribe(ctx, id, u, false); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -382,5 +386,39 @@ func TestBroadcastsShareFairlyAndUrgentGoesFirst(t *testing.T) {
 	// the benchmark, not a test: it depends on the machine.)
 	if limit := firstUrgent + 10 + 4; lastUrgent >= limit {
 		t.Errorf("the urgent post's sends span #%d..#%d, want all ten before #%d", firstUrgent, lastUrgent, limit)
+	}
+}
+
+// counter is a BroadcastObserver for the test.
+type counter struct {
+	mu sync.Mutex
+	n  map[string]int
+}
+
+func (c *counter) Broadcast(outcome string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.n[outcome]++
+}
+
+func (c *counter) get(outcome string) int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.n[outcome]
+}
+
+// The metrics see every recorded send by its outcome.
+func TestBroadcastOutcomesAreObserved(t *testing.T) {
+	w := newBCWorld(t)
+	w.page(t, "1", 1, 12)
+	w.tg.Block(3)
+	w.tg.Block(7)
+	seen := &counter{n: map[string]int{}}
+	b := w.broadcaster(scheduler.BroadcastConfig{Rate: 200, Workers: 4, Observer: seen}, nil, nil)
+	run(t, b)
+	w.publish(t, b, "60", "1", false)
+	rec := w.waitFinished(t, "60")
+	if rec.Delivered != 10 || seen.get(string(storage.Delivered)) != 10 || seen.get(string(storage.Inactive)) != 2 {
+		t.Fatalf("delivered %d; observed %v; want 10 delivered and 2 inactive", rec.Delivered, seen.n)
 	}
 }

@@ -199,6 +199,8 @@ type Grant struct {
 	// Resend: a previous holder took this subscriber and never recorded the
 	// outcome: the person may already have the post.
 	Resend bool
+	// English: the subscriber's Telegram speaks English.
+	English bool
 }
 
 // take hands one subscriber of a broadcast to a sender, together with a
@@ -209,18 +211,19 @@ type Grant struct {
 // page's subscriber set after the cursor (skipping those done or held).
 //
 // KEYS[1] bc hash, KEYS[2] done set, KEYS[3] sending zset, KEYS[4] retry zset,
-// KEYS[5] page subs zset, KEYS[6] pacer key, KEYS[7] active zset
+// KEYS[5] page subs zset, KEYS[6] pacer key, KEYS[7] active zset,
+// KEYS[8] the page's English-speaking subscribers
 // ARGV[1] now ms (leases, retries), ARGV[2] lease ms, ARGV[3] interval µs,
 // ARGV[4] max ahead µs, ARGV[5] chat pacer key prefix (same hash tag),
 // ARGV[6] chat gap µs, ARGV[7] post id, ARGV[8] keep seconds
-// Returns {kind, user id, wait µs, resend}.
+// Returns {kind, user id, wait µs, resend, english}.
 var take = redis.NewScript(`
-if redis.call('HGET', KEYS[1], 'state') ~= 'running' then return {'gone', '', '0', 0} end
+if redis.call('HGET', KEYS[1], 'state') ~= 'running' then return {'gone', '', '0', 0, 0} end
 local t = redis.call('TIME')
 local nowus = tonumber(t[1]) * 1000000 + tonumber(t[2])
 local slot = math.max(nowus, tonumber(redis.call('GET', KEYS[6]) or '0'))
 if slot - nowus > tonumber(ARGV[4]) then
-  return {'wait', '', string.format('%.0f', slot - nowus - tonumber(ARGV[4]) + tonumber(ARGV[3])), 0}
+  return {'wait', '', string.format('%.0f', slot - nowus - tonumber(ARGV[4]) + tonumber(ARGV[3])), 0, 0}
 end
 local now = tonumber(ARGV[1])
 local uid, resend = nil, 0
@@ -260,14 +263,14 @@ if not uid then
     redis.call('ZREM', KEYS[7], ARGV[7])
     redis.call('EXPIRE', KEYS[1], ARGV[8])
     redis.call('EXPIRE', KEYS[2], ARGV[8])
-    return {'done', '', '0', 0}
+    return {'done', '', '0', 0, 0}
   end
   local nxt = now + 250
   for _, k in ipairs({KEYS[3], KEYS[4]}) do
     local first = redis.call('ZRANGE', k, 0, 0, 'WITHSCORES')
     if #first > 0 then nxt = math.min(nxt, tonumber(first[2])) end
   end
-  return {'idle', '', string.format('%.0f', math.max(0, nxt - now) * 1000), 0}
+  return {'idle', '', string.format('%.0f', math.max(0, nxt - now) * 1000), 0, 0}
 end
 local ck = ARGV[5] .. uid
 local at = math.max(slot, tonumber(redis.call('GET', ck) or '0'))
@@ -276,7 +279,7 @@ local gap = tonumber(ARGV[6])
 redis.call('SET', ck, string.format('%.0f', at + gap), 'PX', math.floor((at + gap - nowus) / 1000) + 1)
 redis.call('ZADD', KEYS[3], string.format('%.0f', now + math.ceil((at - nowus) / 1000) + tonumber(ARGV[2])), uid)
 if resend == 1 then redis.call('HINCRBY', KEYS[1], 'resent', 1) end
-return {'send', uid, string.format('%.0f', at - nowus), resend}
+return {'send', uid, string.format('%.0f', at - nowus), resend, redis.call('SISMEMBER', KEYS[8], uid)}
 `)
 
 // Take hands a sender the next subscriber of a broadcast (of page pageID)
@@ -285,13 +288,13 @@ return {'send', uid, string.format('%.0f', at - nowus), resend}
 func (s *Store) Take(ctx context.Context, postID, pageID string, now time.Time, lease time.Duration, p Pace) (Grant, error) {
 	res, err := take.Run(ctx, s.rdb,
 		[]string{s.k.bc(postID), s.k.bcDone(postID), s.k.bcSending(postID), s.k.bcRetry(postID),
-			s.k.subs(pageID), s.k.rlTAT(), s.k.bcActive()},
+			s.k.subs(pageID), s.k.rlTAT(), s.k.bcActive(), s.k.subsEn(pageID)},
 		now.UnixMilli(), lease.Milliseconds(), p.Interval.Microseconds(), p.MaxAhead.Microseconds(),
 		s.k.rlChatPrefix(), p.ChatGap.Microseconds(), postID, int64(KeepBroadcast.Seconds())).Slice()
 	if err != nil {
 		return Grant{}, fmt.Errorf("take from broadcast %s: %w", postID, err)
 	}
-	if len(res) != 4 {
+	if len(res) != 5 {
 		return Grant{}, fmt.Errorf("take from broadcast %s: answer %v", postID, res)
 	}
 	g := Grant{Kind: GrantKind(fmt.Sprint(res[0]))}
@@ -303,6 +306,7 @@ func (s *Store) Take(ctx context.Context, postID, pageID string, now time.Time, 
 	us, _ := strconv.ParseInt(fmt.Sprint(res[2]), 10, 64)
 	g.Wait = time.Duration(us) * time.Microsecond
 	g.Resend = fmt.Sprint(res[3]) == "1"
+	g.English = fmt.Sprint(res[4]) == "1"
 	return g, nil
 }
 

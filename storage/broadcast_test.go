@@ -17,14 +17,14 @@ func TestSubscriptionsAndInactiveSubscribers(t *testing.T) {
 	s, _ := storagetest.Store(t)
 	ctx := context.Background()
 	for _, u := range []int64{5, 6, 7} {
-		if already, err := s.Subscribe(ctx, "1", u); err != nil || already {
+		if already, err := s.Subscribe(ctx, "1", u, false); err != nil || already {
 			t.Fatalf("subscribe %d: already %v err %v", u, already, err)
 		}
 	}
-	if already, _ := s.Subscribe(ctx, "1", 5); !already {
+	if already, _ := s.Subscribe(ctx, "1", 5, false); !already {
 		t.Fatal("a second subscribe is not reported as already")
 	}
-	if _, err := s.Subscribe(ctx, "2", 5); err != nil {
+	if _, err := s.Subscribe(ctx, "2", 5, false); err != nil {
 		t.Fatal(err)
 	}
 	pages, err := s.DeactivateSubscriber(ctx, 5)
@@ -69,7 +69,7 @@ func TestTakeAndRecordResumeWithoutRepeats(t *testing.T) {
 	s, _ := storagetest.Store(t)
 	ctx := context.Background()
 	for u := int64(1); u <= 5; u++ {
-		if _, err := s.Subscribe(ctx, "1", u); err != nil {
+		if _, err := s.Subscribe(ctx, "1", u, false); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -27,6 +27,10 @@ import (
 //	user:<u>:follows   set   page ids the person subscribed to (active or not)
 //	subcode:<code>     string the page of a subscribe code
 func (k keys) subs(pageID string) string        { return k.p + "page:" + pageID + ":subs" }
+
+// subsEn holds the page's subscribers whose Telegram speaks English: the
+// button under an announcement is in their language.
+func (k keys) subsEn(pageID string) string { return k.p + "page:" + pageID + ":subs:en" }
 func (k keys) subSeq(pageID string) string      { return k.p + "page:" + pageID + ":subseq" }
 func (k keys) subsGone(pageID string) string    { return k.p + "page:" + pageID + ":gone" }
 func (k keys) audience(pageID string) string    { return k.p + "page:" + pageID + ":audience" }
@@ -61,12 +65,21 @@ return 1
 `)
 
 // Subscribe makes a person an active subscriber of a page; already
-// reports that they were one.
-func (s *Store) Subscribe(ctx context.Context, pageID string, userID int64) (already bool, err error) {
+// reports that they were one. english remembers their language for the
+// buttons under announcements.
+func (s *Store) Subscribe(ctx context.Context, pageID string, userID int64, english bool) (already bool, err error) {
 	n, err := subscribe.Run(ctx, s.rdb, []string{s.k.subs(pageID), s.k.subSeq(pageID), s.k.subsGone(pageID), s.k.follows(userID)},
 		userID, pageID).Int()
 	if err != nil {
 		return false, fmt.Errorf("subscribe %d to page %s: %w", userID, pageID, err)
+	}
+	if english {
+		err = s.rdb.SAdd(ctx, s.k.subsEn(pageID), userID).Err()
+	} else {
+		err = s.rdb.SRem(ctx, s.k.subsEn(pageID), userID).Err()
+	}
+	if err != nil {
+		return false, fmt.Errorf("remember the language of subscriber %d: %w", userID, err)
 	}
 	return n == 0, nil
 }

@@ -278,7 +278,7 @@ func (f *finals) BroadcastProgress(_ context.Context, b storage.Broadcast, _ red
 	f.done[b.PostID] = b
 }
 
-func (f *finals) StopButton(string) bot.Keyboard { return nil }
+func (f *finals) StopButton(string, string) bot.Keyboard { return nil }
 
 func (f *finals) count() int {
 	f.mu.Lock()

@@ -91,7 +91,7 @@ func run(ctx context.Context, getenv func(string) string, logOut io.Writer, now 
 		}
 	}
 	sched := scheduler.New(store, tg, desk, desk, now, log, scheduler.Config{})
-	broadcasts := scheduler.NewBroadcaster(store, tg, desk, now, log, scheduler.BroadcastConfig{Rate: cfg.BroadcastRate})
+	broadcasts := scheduler.NewBroadcaster(store, tg, desk, now, log, scheduler.BroadcastConfig{Rate: cfg.BroadcastRate, Observer: m})
 	sched.SetAnnouncer(broadcasts)
 	tg.SetLimiter(broadcasts)
 

@@ -111,3 +111,34 @@ func TestBlockingTheBotDeactivatesTheSubscriber(t *testing.T) {
 	d.say(chief, "/subscribers")
 	d.expect(chief, ": 1 (неактивных: 0)")
 }
+
+// With copies instead of forwards every announcement carries a button to
+// unsubscribe, in the subscriber's language, and pressing it works.
+func TestCopiesCarryUnsubscribeInTheSubscribersLanguage(t *testing.T) {
+	d := newDesk(t)
+	d.setUp()
+	d.say(chief, "/subscribers")
+	card := d.expect(chief, "Подписчики страницы")
+	code := subscribeLink.FindStringSubmatch(card.Text)[1]
+	d.press(chief, card, "копией")
+	d.say(stranger, "/start "+code) // Russian Telegram
+	d.say(chief2, "/start "+code)   // English Telegram
+
+	d.say(chief, "Библиотека закрыта на санитарный день в пятницу.")
+	d.press(chief, d.expect(chief, "Пост #1", "черновик"), "Срочно")
+	d.clock.Advance(time.Second)
+	d.expect(chief, "Рассылка поста #1", "завершена", "Доставлено: 2")
+
+	last := func(chat int64) bottest.Sent {
+		msgs := d.tg.Messages(chat)
+		return msgs[len(msgs)-1]
+	}
+	ru, en := last(stranger), last(chief2)
+	if !hasButton(ru, "Отписаться") || !hasButton(en, "Unsubscribe") {
+		t.Fatalf("buttons under the copies: ru %+v, en %+v", ru.Buttons(), en.Buttons())
+	}
+	d.press(chief2, en, "Unsubscribe")
+	d.expect(chief2, "unsubscribed")
+	d.say(chief, "/subscribers")
+	d.expect(chief, "Подписчики страницы «МБОУ СОШ №4»: 1")
+}
