@@ -26,11 +26,11 @@ import (
 //	                         instead of forwards)
 //	user:<u>:follows   set   page ids the person subscribed to (active or not)
 //	subcode:<code>     string the page of a subscribe code
-func (k keys) subs(pageID string) string        { return k.p + "page:" + pageID + ":subs" }
+func (k keys) subs(pageID string) string { return k.p + "page:" + pageID + ":subs" }
 
 // subsEn holds the page's subscribers whose Telegram speaks English: the
 // button under an announcement is in their language.
-func (k keys) subsEn(pageID string) string { return k.p + "page:" + pageID + ":subs:en" }
+func (k keys) subsEn(pageID string) string      { return k.p + "page:" + pageID + ":subs:en" }
 func (k keys) subSeq(pageID string) string      { return k.p + "page:" + pageID + ":subseq" }
 func (k keys) subsGone(pageID string) string    { return k.p + "page:" + pageID + ":gone" }
 func (k keys) audience(pageID string) string    { return k.p + "page:" + pageID + ":audience" }
