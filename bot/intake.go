@@ -71,7 +71,8 @@ type IntakeConfig struct {
 	Consumer string
 	// Batch is how many entries one read takes (default 128).
 	Batch int64
-	// MaxInFlight bounds the updates handled at once (default 512).
+	// MaxInFlight bounds the updates handled at once (default 64: more only
+	// queue for the same two cores and make each handler slower).
 	MaxInFlight int
 	// HandleTimeout bounds one handling (default 20 s); a handler still
 	// running then counts as failed and the update is handled again.
@@ -116,7 +117,7 @@ func NewIntake(in Inbox, h Handler, notices Notices, obs Observer, log *slog.Log
 		cfg.Batch = 128
 	}
 	if cfg.MaxInFlight == 0 {
-		cfg.MaxInFlight = 512
+		cfg.MaxInFlight = 64
 	}
 	if cfg.HandleTimeout == 0 {
 		cfg.HandleTimeout = 20 * time.Second
