@@ -36,6 +36,7 @@ const (
 	btnReschedule  = "qt"
 	btnCancel      = "qc"
 	btnRetry       = "rt"
+	btnUrgent      = "uu" // publish now, and the broadcast goes before all others
 )
 
 // Other buttons.
@@ -50,7 +51,7 @@ const (
 var postButtons = map[string]bool{
 	btnSubmit: true, btnPropose: true, btnDelete: true, btnApproveSlot: true, btnApproveAt: true,
 	btnPublishNow: true, btnChanges: true, btnReject: true, btnNewVersion: true, btnHistory: true,
-	btnReschedule: true, btnCancel: true, btnRetry: true,
+	btnReschedule: true, btnCancel: true, btnRetry: true, btnUrgent: true,
 }
 
 func postData(act string, p redaktor.Post) string {

@@ -132,9 +132,13 @@ func (d *Desk) onPostPress(ctx context.Context, p who, pr press) string {
 			d.notifyAuthor(ctx, post, "notify_cancelled", map[string]any{"Name": p.Name})
 			return p.t.T("done")
 		}
-	case btnPublishNow:
-		if next, ok := d.change(ctx, p, post, redaktor.Change{Action: redaktor.ActPublishNow, Actor: actor}); ok {
+	case btnPublishNow, btnUrgent:
+		urgent := pr.act == btnUrgent
+		if next, ok := d.change(ctx, p, post, redaktor.Change{Action: redaktor.ActPublishNow, Actor: actor, Urgent: urgent}); ok {
 			d.notifyApproved(ctx, next, page, p)
+			if urgent {
+				return p.t.T("publishing_urgent")
+			}
 			return p.t.T("publishing_now")
 		}
 	case btnRetry:

@@ -3,7 +3,6 @@ package handlers
 import (
 	"context"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
@@ -24,7 +23,6 @@ const (
 	btnStopPage   = "sx" // sx:pageID       the presser unsubscribes
 	btnAudienceOn = "sa" // sa:pageID       chief: subscribers on/off
 	btnAudienceCp = "sc" // sc:pageID       chief: forwards or copies
-	btnUrgentNow  = "uu" // uu:postID:rev   chief: publish now, urgent
 )
 
 // subscribers is what the subscriber conversations keep in Redis.
@@ -198,7 +196,7 @@ func (d *Desk) followedPages(ctx context.Context, userID int64) ([]redaktor.Page
 func isSubscriberButton(data string) bool {
 	act, _, _ := strings.Cut(data, ":")
 	switch act {
-	case btnStopPage, btnAudienceOn, btnAudienceCp, btnUrgentNow:
+	case btnStopPage, btnAudienceOn, btnAudienceCp:
 		return true
 	}
 	return false
@@ -217,15 +215,6 @@ func (d *Desk) subscriberPress(ctx context.Context, p who, q *tgbotapi.CallbackQ
 		return d.onStopPress(ctx, p, parts[1])
 	case btnAudienceOn, btnAudienceCp:
 		return d.onAudiencePress(ctx, p, parts[0], parts[1], q.Message)
-	case btnUrgentNow:
-		if len(parts) != 3 {
-			return p.t.T("button_stale")
-		}
-		rev, err := strconv.ParseInt(parts[2], 10, 64)
-		if err != nil {
-			return p.t.T("button_stale")
-		}
-		return d.onUrgentPress(ctx, p, parts[1], rev)
 	}
 	return p.t.T("button_stale")
 }
@@ -299,38 +288,9 @@ func (d *Desk) onAudiencePress(ctx context.Context, p who, act, pageID string, m
 
 // onUrgentPress publishes a post now and marks it urgent: its broadcast
 // goes before every other.
-func (d *Desk) onUrgentPress(ctx context.Context, p who, postID string, rev int64) string {
-	post, err := d.store.Post(ctx, postID)
-	if isNotFound(err) {
-		return p.t.T("button_stale")
-	}
-	if err != nil {
-		d.fail(ctx, p, err)
-		return ""
-	}
-	actor, page, err := d.actor(ctx, p, post)
-	if err != nil {
-		d.fail(ctx, p, err)
-		return ""
-	}
-	if actor.Role != redaktor.RoleChief {
-		return p.t.T("not_allowed")
-	}
-	if rev != post.Rev {
-		d.refreshCards(ctx, post, page)
-		return d.staleAnswer(p.t, post, page)
-	}
-	if next, ok := d.change(ctx, p, post, redaktor.Change{Action: redaktor.ActPublishNow, Actor: actor, Urgent: true}); ok {
-		d.notifyApproved(ctx, next, page, p)
-		return p.t.T("publishing_urgent")
-	}
-	return ""
-}
-
 // urgentButton is the review card's "publish now, urgent" button.
 func urgentButton(t tr, post redaktor.Post) tgbotapi.InlineKeyboardButton {
-	return tgbotapi.NewInlineKeyboardButtonData(t.T("btn_publish_urgent"),
-		btnUrgentNow+":"+post.ID+":"+strconv.FormatInt(post.Rev, 10))
+	return tgbotapi.NewInlineKeyboardButtonData(t.T("btn_publish_urgent"), postData(btnUrgent, post))
 }
 
 // onMyChatMember follows a person blocking the bot (their subscriptions
