@@ -15,15 +15,20 @@ import (
 // showPostTo sends a person the post as it will appear (an album stays an
 // album) and under it the card with the buttons their role allows.
 func (d *Desk) showPostTo(ctx context.Context, p who, post redaktor.Post, page redaktor.Page, preview bool) {
+	role, err := d.store.Role(ctx, post.PageID, p.ID)
+	if err != nil {
+		d.log.Warn("read role", "err", err)
+	}
+	d.showPostAs(ctx, p, role, post, page, preview)
+}
+
+// showPostAs is showPostTo for a caller who knows the person's role.
+func (d *Desk) showPostAs(ctx context.Context, p who, role redaktor.Role, post redaktor.Post, page redaktor.Page, preview bool) {
 	if preview {
 		if _, err := d.tg.SendContent(ctx, p.ID, post.Content); err != nil {
 			d.log.Warn("send preview", "post", post.ID, "err", err)
 			d.reply(ctx, p, p.t.T("preview_failed", map[string]any{"Reason": bot.Description(err)}))
 		}
-	}
-	role, err := d.store.Role(ctx, post.PageID, p.ID)
-	if err != nil {
-		d.log.Warn("read role", "err", err)
 	}
 	text, kb := d.card(ctx, p.t, post, page, p.ID, role)
 	msgID, err := d.tg.SendText(ctx, p.ID, text, kb)

@@ -170,11 +170,14 @@ func (d *Desk) onMessage(ctx context.Context, m *tgbotapi.Message) {
 		d.fail(ctx, p, err)
 		return
 	}
-	if ok && se.Kind != sessionNewVersion {
+	switch {
+	case ok && se.Kind != sessionNewVersion:
 		d.onAnswer(ctx, p, se, m)
-		return
+	case ok:
+		d.onContent(ctx, p, m, &se)
+	default:
+		d.onContent(ctx, p, m, nil)
 	}
-	d.onContent(ctx, p, m)
 }
 
 func (d *Desk) onCommand(ctx context.Context, p who, m *tgbotapi.Message) {

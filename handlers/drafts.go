@@ -27,8 +27,9 @@ const (
 )
 
 // onContent makes a draft of whatever a member sends, or a new version when
-// the bot waits for one. Album items are buffered and assembled later.
-func (d *Desk) onContent(ctx context.Context, p who, m *tgbotapi.Message) {
+// the bot waits for one (se, already read). Album items are buffered and
+// assembled later, when the session is read again.
+func (d *Desk) onContent(ctx context.Context, p who, m *tgbotapi.Message, se *storage.Session) {
 	content, ok := bot.ContentOf(m)
 	if !ok {
 		d.reply(ctx, p, p.t.T("unsupported"))
@@ -41,18 +42,14 @@ func (d *Desk) onContent(ctx context.Context, p who, m *tgbotapi.Message) {
 		}
 		return
 	}
-	d.takeContent(ctx, p, content, nil)
+	d.takeContent(ctx, p, se, content, nil)
 }
 
-// takeContent turns content into a draft or a new version.
-func (d *Desk) takeContent(ctx context.Context, p who, content redaktor.Content, album *storage.AlbumRef) {
-	se, ok, err := d.store.Session(ctx, p.ID)
-	if err != nil {
-		d.fail(ctx, p, err)
-		return
-	}
-	if ok && se.Kind == sessionNewVersion {
-		d.newVersion(ctx, p, se, content, album)
+// takeContent turns content into a draft, or a new version when the
+// person's session waits for one.
+func (d *Desk) takeContent(ctx context.Context, p who, se *storage.Session, content redaktor.Content, album *storage.AlbumRef) {
+	if se != nil && se.Kind == sessionNewVersion {
+		d.newVersion(ctx, p, *se, content, album)
 		return
 	}
 	page, role, err := d.currentPage(ctx, p)
@@ -87,7 +84,7 @@ func (d *Desk) takeContent(ctx context.Context, p who, content redaktor.Content,
 		d.fail(ctx, p, err)
 		return
 	}
-	d.showPostTo(ctx, p, post, page, true)
+	d.showPostAs(ctx, p, role, post, page, true)
 }
 
 func (d *Desk) dropAlbum(ctx context.Context, album *storage.AlbumRef) {
@@ -114,7 +111,15 @@ func (d *Desk) FlushAlbums(ctx context.Context) error {
 			continue
 		}
 		p := who{User: u, t: d.texts.For(u.Lang)}
-		d.takeContent(ctx, p, albumContent(a.Items), &a.Ref)
+		se, ok, err := d.store.Session(ctx, p.ID)
+		if err != nil {
+			return err
+		}
+		var waiting *storage.Session
+		if ok {
+			waiting = &se
+		}
+		d.takeContent(ctx, p, waiting, albumContent(a.Items), &a.Ref)
 	}
 	return nil
 }
