@@ -270,16 +270,26 @@ func (d *Desk) currentPage(ctx context.Context, p who) (redaktor.Page, redaktor.
 	return pages[0], roles[0], nil
 }
 
-// chiefPage returns the current page if the person is its chief editor;
-// otherwise it answers them and returns ok=false.
-func (d *Desk) chiefPage(ctx context.Context, p who) (redaktor.Page, bool) {
+// memberPage returns the person's current page and role; a person on no
+// page is told how to join and ok is false.
+func (d *Desk) memberPage(ctx context.Context, p who) (redaktor.Page, redaktor.Role, bool) {
 	page, role, err := d.currentPage(ctx, p)
 	if err != nil {
 		d.fail(ctx, p, err)
-		return page, false
+		return page, role, false
 	}
 	if page.ID == "" {
 		d.reply(ctx, p, p.t.T("no_pages"))
+		return page, role, false
+	}
+	return page, role, true
+}
+
+// chiefPage returns the current page if the person is its chief editor;
+// otherwise it answers them and returns ok=false.
+func (d *Desk) chiefPage(ctx context.Context, p who) (redaktor.Page, bool) {
+	page, role, ok := d.memberPage(ctx, p)
+	if !ok {
 		return page, false
 	}
 	if role != redaktor.RoleChief {

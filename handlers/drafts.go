@@ -54,7 +54,7 @@ func (d *Desk) takeContent(ctx context.Context, p who, se *storage.Session, cont
 	}
 	page, role, err := d.currentPage(ctx, p)
 	if err != nil {
-		d.fail(ctx, p, err)
+		d.fail(ctx, p, err) // an album stays buffered and is tried again
 		return
 	}
 	if page.ID == "" {

@@ -182,13 +182,8 @@ func rhythmLine(t tr, r quality.Rhythm) string {
 
 // cmdStats shows the page's week; "/stats goal 5" sets the weekly goal.
 func (d *Desk) cmdStats(ctx context.Context, p who, args string) {
-	page, role, err := d.currentPage(ctx, p)
-	if err != nil {
-		d.fail(ctx, p, err)
-		return
-	}
-	if page.ID == "" {
-		d.reply(ctx, p, p.t.T("no_pages"))
+	page, role, ok := d.memberPage(ctx, p)
+	if !ok {
 		return
 	}
 	if f := strings.Fields(args); len(f) > 0 {

@@ -275,13 +275,8 @@ func missingRights(t tr, me tgbotapi.ChatMember) []string {
 }
 
 func (d *Desk) cmdTeam(ctx context.Context, p who) {
-	page, role, err := d.currentPage(ctx, p)
-	if err != nil {
-		d.fail(ctx, p, err)
-		return
-	}
-	if page.ID == "" {
-		d.reply(ctx, p, p.t.T("no_pages"))
+	page, role, ok := d.memberPage(ctx, p)
+	if !ok {
 		return
 	}
 	d.showTeam(ctx, p, page, role, 0)
