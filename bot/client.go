@@ -84,7 +84,7 @@ func New(ctx context.Context, token string, o Options) (*Client, error) {
 		if errors.As(err, &apiErr) && apiErr.Code == http.StatusUnauthorized {
 			return nil, fmt.Errorf("Telegram refused the bot token (401): check BOT_TOKEN")
 		}
-		o.Logger.Warn("Telegram is not reachable yet, retrying", "err", redact(err.Error(), token), "in", backoff)
+		o.Logger.Warn("Telegram is not reachable yet, retrying", "err", redact(err.Error(), token), "in", backoff.String())
 		if err := sleepCtx(ctx, backoff); err != nil {
 			return nil, fmt.Errorf("connect to Telegram: %w", err)
 		}

@@ -211,7 +211,7 @@ func (in *Intake) readLoop(ctx, work context.Context) {
 			if ctx.Err() != nil {
 				return
 			}
-			in.log.Warn("read updates failed", "err", err, "retry_in", backoff)
+			in.log.Warn("read updates failed", "err", err, "retry_in", backoff.String())
 			if sleepCtx(ctx, backoff) != nil {
 				return
 			}
@@ -376,7 +376,7 @@ func (in *Intake) acker(work context.Context) {
 				in.log.Warn("acknowledgements lost at stop; the updates will be handled again", "n", len(batch), "err", err)
 				break
 			}
-			in.log.Warn("acknowledge updates failed, retrying", "n", len(batch), "err", err, "retry_in", backoff)
+			in.log.Warn("acknowledge updates failed, retrying", "n", len(batch), "err", err, "retry_in", backoff.String())
 			if sleepCtx(work, backoff) != nil {
 				break
 			}

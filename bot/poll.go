@@ -116,7 +116,7 @@ func (p *poller) pollWhileHeld(ctx context.Context) {
 			if held.Err() != nil {
 				return
 			}
-			p.c.log.Warn("getUpdates failed", "err", err, "retry_in", backoff)
+			p.c.log.Warn("getUpdates failed", "err", err, "retry_in", backoff.String())
 			if sleepCtx(held, backoff) != nil {
 				return
 			}
@@ -174,7 +174,7 @@ func (p *poller) persist(ctx context.Context, ids []int64, payloads [][]byte) bo
 		if ctx.Err() != nil {
 			return false
 		}
-		p.c.log.Warn("cannot store updates; they stay unconfirmed at Telegram", "n", len(ids), "err", err, "retry_in", backoff)
+		p.c.log.Warn("cannot store updates; they stay unconfirmed at Telegram", "n", len(ids), "err", err, "retry_in", backoff.String())
 		p.tellUnavailable(ctx, ids, payloads)
 		if sleepCtx(ctx, backoff) != nil {
 			return false

@@ -63,6 +63,9 @@ func run(ctx context.Context, getenv func(string) string, logOut io.Writer, now 
 	}
 	rdb, err := connectRedis(ctx, redisURL, log)
 	if err != nil {
+		if ctx.Err() != nil {
+			return nil // told to stop while waiting for Redis: a clean stop
+		}
 		return err
 	}
 	defer rdb.Close()
@@ -72,6 +75,9 @@ func run(ctx context.Context, getenv func(string) string, logOut io.Writer, now 
 
 	tg, err := bot.New(ctx, cfg.Token, bot.Options{APIURL: cfg.APIURL, Logger: log, Calls: m})
 	if err != nil {
+		if ctx.Err() != nil {
+			return nil // told to stop while waiting for Telegram: a clean stop
+		}
 		return err
 	}
 	log.Info("connected to Telegram", "bot", "@"+tg.Username())
@@ -127,7 +133,7 @@ func connectRedis(ctx context.Context, url string, log *slog.Logger) (redis.Univ
 		if err == nil {
 			return rdb, nil
 		}
-		log.Warn("Redis is not reachable yet, retrying", "err", err, "in", backoff)
+		log.Warn("Redis is not reachable yet, retrying", "err", err, "in", backoff.String())
 		select {
 		case <-ctx.Done():
 			return nil, fmt.Errorf("connect to Redis: %w", err)
