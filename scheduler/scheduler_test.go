@@ -48,8 +48,7 @@ type world struct {
 	store *storage.Store
 	api   *bot.Client
 	notes *notes
-	now   time.Time
-	mu    sync.Mutex
+	clock *bottest.FakeClock
 }
 
 func newWorld(t *testing.T) *world {
@@ -61,27 +60,15 @@ func newWorld(t *testing.T) *world {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w := &world{tg: tg, store: store, api: api, notes: &notes{}, now: t0}
+	w := &world{tg: tg, store: store, api: api, notes: &notes{}, clock: bottest.NewFakeClock(t0)}
 	if err := store.SavePage(context.Background(), redaktor.Page{ID: "1", Title: "Библиотека", ChannelID: channel, ChannelUsername: "village_library"}); err != nil {
 		t.Fatal(err)
 	}
 	return w
 }
 
-func (w *world) clock() time.Time {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.now
-}
-
-func (w *world) advance(d time.Duration) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	w.now = w.now.Add(d)
-}
-
 func (w *world) scheduler() *scheduler.Scheduler {
-	return scheduler.New(w.store, w.api, w.notes, nil, w.clock, slog.New(slog.DiscardHandler), scheduler.Config{})
+	return scheduler.New(w.store, w.api, w.notes, nil, w.clock.Now, slog.New(slog.DiscardHandler), scheduler.Config{})
 }
 
 // schedule stores an approved post due at at, with the channel's file ids.
@@ -205,7 +192,7 @@ func TestPublicationResumesAfterACrash(t *testing.T) {
 	}
 
 	// Later the lease has run out; a healthy scheduler takes over.
-	w.advance(10 * time.Minute)
+	w.clock.Advance(10 * time.Minute)
 	if err := w.scheduler().Tick(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -278,10 +265,10 @@ func TestTemporaryFailureIsRetriedWithBackoff(t *testing.T) {
 		t.Fatal("published although the gateway failed")
 	}
 	w.tg.FailNext("sendMessage", 0, 0)
-	w.advance(time.Minute)
+	w.clock.Advance(time.Minute)
 	for i := 0; i < 5 && len(w.tg.Messages(channel)) == 0; i++ {
 		_ = s.Tick(context.Background())
-		w.advance(time.Minute)
+		w.clock.Advance(time.Minute)
 	}
 	if msgs := w.tg.Messages(channel); len(msgs) != 1 {
 		t.Fatalf("channel has %d messages after the gateway recovered, want 1", len(msgs))

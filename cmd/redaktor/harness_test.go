@@ -190,9 +190,9 @@ func joinLink(t *testing.T, m bottest.Sent) string {
 	return got[1]
 }
 
-// setUp creates the page, brings in the chief editor and the moderator,
-// and links the channel: the state most scenarios start from.
-func (d *desk) setUp() {
+// teamWithoutChannel creates the page and brings in the chief editor and
+// the moderator.
+func (d *desk) teamWithoutChannel() {
 	d.t.Helper()
 	d.say(admin, "/newpage МБОУ СОШ №4")
 	d.say(chief, "/start "+joinLink(d.t, d.expect(admin, "t.me/redaktor_test_bot?start=")))
@@ -201,6 +201,13 @@ func (d *desk) setUp() {
 	d.press(chief, d.expect(chief, "Кого приглашаем"), "модератор")
 	d.say(moderator, "/start "+joinLink(d.t, d.expect(chief, "Ссылка-приглашение (модератор")))
 	d.expect(moderator, "Вы модератор")
+}
+
+// setUp is teamWithoutChannel plus the linked channel: the state most
+// scenarios start from.
+func (d *desk) setUp() {
+	d.t.Helper()
+	d.teamWithoutChannel()
 	d.say(chief, "/channel")
 	d.handled(d.tg.Send(chief, bottest.ForwardedFrom(channel, 5), bottest.Text("старый пост")))
 	d.expect(chief, "подключён")

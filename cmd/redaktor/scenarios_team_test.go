@@ -252,18 +252,6 @@ func (d *desk) pageOf(chiefID int64) string {
 	return ""
 }
 
-// teamWithoutChannel is setUp without linking the channel.
-func (d *desk) teamWithoutChannel() {
-	d.t.Helper()
-	d.say(admin, "/newpage МБОУ СОШ №4")
-	d.say(chief, "/start "+joinLink(d.t, d.expect(admin, "t.me/redaktor_test_bot?start=")))
-	d.expect(chief, "шеф-редактор", "МБОУ СОШ №4")
-	d.say(chief, "/invite")
-	d.press(chief, d.expect(chief, "Кого приглашаем"), "модератор")
-	d.say(moderator, "/start "+joinLink(d.t, d.expect(chief, "Ссылка-приглашение (модератор")))
-	d.expect(moderator, "Вы модератор")
-}
-
 // addChief2 brings Boris (English) in as a second chief editor.
 func (d *desk) addChief2() {
 	d.t.Helper()
