@@ -72,7 +72,7 @@ func New(ctx context.Context, token string, o Options) (*Client, error) {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
 	endpoint := strings.TrimRight(o.APIURL, "/") + "/bot%s/%s"
-	doer := &httpDoer{c: &http.Client{}, token: token, timeout: o.CallTimeout, life: ctx}
+	doer := &httpDoer{c: &http.Client{Transport: newTransport()}, token: token, timeout: o.CallTimeout, life: ctx}
 	backoff := time.Second
 	for {
 		api, err := tgbotapi.NewBotAPIWithClient(token, endpoint, doer)
@@ -171,6 +171,19 @@ type httpDoer struct {
 	// life ends a long poll when the bot stops; other calls keep their own
 	// deadline so a send in flight at shutdown completes and is recorded.
 	life context.Context
+}
+
+// newTransport keeps a connection open for every sender that may be in
+// flight at once (the desk's handlers and the broadcast's senders): the
+// default keeps only two per host, so under load every other call would
+// open a new connection (a TLS handshake to api.telegram.org) and leave a
+// socket behind in TIME_WAIT.
+func newTransport() *http.Transport {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConns = 1024
+	t.MaxIdleConnsPerHost = 512
+	t.IdleConnTimeout = 90 * time.Second
+	return t
 }
 
 // longPollMargin is added to getUpdates' own timeout.

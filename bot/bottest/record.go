@@ -30,6 +30,7 @@ type Stats struct {
 	SentOK      int         // successful send requests (sendX, copyMessage, forwardMessage)
 	SendErrors  map[int]int // failed send requests by error code
 	RateLimited int         // 429 answers of any method
+	Connections int         // TCP connections clients opened
 }
 
 // stored is a message in a chat's history; outgoing ones are what tests

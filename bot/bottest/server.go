@@ -2,6 +2,7 @@ package bottest
 
 import (
 	"encoding/json"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -100,7 +101,15 @@ func New(t testing.TB, opts ...Option) *Server {
 		o(s)
 	}
 	s.handlers = s.methods()
-	s.ts = httptest.NewServer(http.HandlerFunc(s.serveHTTP))
+	s.ts = httptest.NewUnstartedServer(http.HandlerFunc(s.serveHTTP))
+	s.ts.Config.ConnState = func(_ net.Conn, st http.ConnState) {
+		if st == http.StateNew {
+			s.mu.Lock()
+			s.stats.Connections++
+			s.mu.Unlock()
+		}
+	}
+	s.ts.Start()
 	t.Cleanup(func() {
 		close(s.done)
 		s.ts.Close()
