@@ -21,8 +21,13 @@ func (s *Server) pushLocked(u tgbotapi.Update) tgbotapi.Update {
 		u.UpdateID = s.nextUpdID
 	}
 	s.nextUpdID = max(s.nextUpdID, u.UpdateID+1)
-	s.updates = append(s.updates, u)
-	slices.SortStableFunc(s.updates, func(a, b tgbotapi.Update) int { return a.UpdateID - b.UpdateID })
+	// Kept ascending: an update with an explicit, smaller id goes to its
+	// place (after any with the same id); the usual one is appended.
+	i := len(s.updates)
+	for i > 0 && s.updates[i-1].UpdateID > u.UpdateID {
+		i--
+	}
+	s.updates = slices.Insert(s.updates, i, u)
 	s.signalLocked()
 	return u
 }
