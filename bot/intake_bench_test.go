@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -121,15 +122,20 @@ func newBenchDesk(b *testing.B) *benchDesk {
 	return d
 }
 
-// run pushes the updates made by push, waits until all are handled, and
-// reports the figures.
-func (d *benchDesk) run(b *testing.B, n int, push func(i int) tgbotapi.Update) {
+// run pushes the updates made by push (all at once, or rate per second
+// when rate > 0), waits until all are handled, and reports the figures.
+func (d *benchDesk) run(b *testing.B, n, rate int, push func(i int) tgbotapi.Update) {
 	d.h.reset()
 	trips0 := d.trips.Load()
 	arrived := make(map[int]time.Time, n)
 	b.ResetTimer()
 	start := time.Now()
 	for i := range n {
+		if rate > 0 { // offered load: update i arrives at i/rate
+			if at := start.Add(time.Duration(i) * time.Second / time.Duration(rate)); time.Until(at) > 0 {
+				time.Sleep(time.Until(at))
+			}
+		}
 		u := push(i)
 		arrived[u.UpdateID] = time.Now()
 	}
@@ -175,9 +181,24 @@ func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond)
 // draft (the preview and the card are sent back).
 func BenchmarkIntakeDrafts(b *testing.B) {
 	d := newBenchDesk(b)
-	d.run(b, b.N, func(i int) tgbotapi.Update {
+	d.run(b, b.N, 0, func(i int) tgbotapi.Update {
 		return d.srv.SendText(int64(1000+i%benchUsers), fmt.Sprintf("Субботник в школе №%d: приходите в субботу в 10:00.", i))
 	})
+}
+
+// BenchmarkIntakeDraftsAtRate: drafts arriving at a steady rate, as
+// people send them, rather than in one burst: the latencies are what a
+// person waits at that load (queue latency: arrival at bottest to the end
+// of handling, including getUpdates and the stream).
+func BenchmarkIntakeDraftsAtRate(b *testing.B) {
+	for _, rate := range []int{1000, 2000, 3000} {
+		b.Run(strconv.Itoa(rate), func(b *testing.B) {
+			d := newBenchDesk(b)
+			d.run(b, b.N, rate, func(i int) tgbotapi.Update {
+				return d.srv.SendText(int64(1000+i%benchUsers), fmt.Sprintf("Субботник в школе №%d: приходите в субботу в 10:00.", i))
+			})
+		})
+	}
 }
 
 // BenchmarkIntakePresses: each update is a press of History on a draft's
@@ -186,7 +207,7 @@ func BenchmarkIntakePresses(b *testing.B) {
 	d := newBenchDesk(b)
 	b.StopTimer()
 	// One draft per person to press on.
-	d.run(b, benchUsers, func(i int) tgbotapi.Update {
+	d.run(b, benchUsers, 0, func(i int) tgbotapi.Update {
 		return d.srv.SendText(int64(1000+i), "Черновик для нажатий.")
 	})
 	type card struct {
@@ -208,7 +229,7 @@ func BenchmarkIntakePresses(b *testing.B) {
 	if len(cards) < benchUsers {
 		b.Fatalf("found %d cards with History, want %d", len(cards), benchUsers)
 	}
-	d.run(b, b.N, func(i int) tgbotapi.Update {
+	d.run(b, b.N, 0, func(i int) tgbotapi.Update {
 		c := cards[i%len(cards)]
 		return d.srv.Press(c.user, c.user, c.msgID, c.data)
 	})
@@ -239,7 +260,7 @@ func BenchmarkIntakeOnly(b *testing.B) {
 	wg.Go(func() { _ = tg.Poll(ctx, store, store, bot.PollConfig{Owner: "bench"}) })
 	wg.Go(func() { _ = in.Run(ctx) })
 	b.Cleanup(func() { cancel(); wg.Wait() })
-	d.run(b, b.N, func(i int) tgbotapi.Update {
+	d.run(b, b.N, 0, func(i int) tgbotapi.Update {
 		return srv.SendText(int64(1000+i%benchUsers), "hi")
 	})
 }

@@ -7,6 +7,7 @@ import (
 	"context"
 	"log/slog"
 	"strings"
+	"sync"
 	"time"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
@@ -51,6 +52,7 @@ type posts interface {
 	ScheduledTimes(ctx context.Context, pageID string, from, to time.Time) (map[int64]bool, error)
 	PublishedSince(ctx context.Context, pageID string, since time.Time, limit int64) ([]redaktor.Post, error)
 	PublishedCount(ctx context.Context, pageID string, since time.Time) (int, error)
+	PageActivity(ctx context.Context, pageID string, since, weekStart time.Time, limit int64) (storage.Activity, error)
 	SetCard(ctx context.Context, postID string, c storage.Card) error
 	Cards(ctx context.Context, postID string) ([]storage.Card, error)
 	AddAlbumItem(ctx context.Context, userID int64, group string, it storage.AlbumItem, now time.Time, quiet time.Duration) error
@@ -62,6 +64,7 @@ type team interface {
 	SavePage(ctx context.Context, p redaktor.Page) error
 	Page(ctx context.Context, pageID string) (redaktor.Page, error)
 	Role(ctx context.Context, pageID string, userID int64) (redaktor.Role, error)
+	Membership(ctx context.Context, pageID string, userID int64) (redaktor.Page, redaktor.Role, error)
 	Members(ctx context.Context, pageID string) ([]redaktor.Member, error)
 	SetRole(ctx context.Context, pageID string, userID int64, role redaktor.Role) error
 	RemoveMember(ctx context.Context, pageID string, userID int64) error
@@ -73,6 +76,7 @@ type team interface {
 }
 
 type sessions interface {
+	UserSession(ctx context.Context, userID int64) (redaktor.User, storage.Session, bool, error)
 	SetSession(ctx context.Context, userID int64, se storage.Session) error
 	Session(ctx context.Context, userID int64) (storage.Session, bool, error)
 	ClearSession(ctx context.Context, userID int64) error
@@ -99,6 +103,7 @@ type Desk struct {
 	log   *slog.Logger
 	cfg   Config
 	admin map[int64]bool
+	zones sync.Map // time zone name → *time.Location
 }
 
 // New builds the desk. now is the clock (tests pass a fixed one).
@@ -120,6 +125,9 @@ func New(tg Telegram, store Store, texts *Texts, now func() time.Time, log *slog
 type who struct {
 	redaktor.User
 	t tr
+	// session is what the bot waits for from them, nil for nothing; read
+	// with the person, in the same round trip.
+	session *storage.Session
 }
 
 // Handle routes one update. Errors are answered to the person here and
@@ -137,7 +145,7 @@ func (d *Desk) Handle(ctx context.Context, u tgbotapi.Update) {
 
 // person loads or registers the sender, keeping name and language fresh.
 func (d *Desk) person(ctx context.Context, from *tgbotapi.User) (who, error) {
-	u, err := d.store.User(ctx, from.ID)
+	u, se, waiting, err := d.store.UserSession(ctx, from.ID)
 	if err != nil && !isNotFound(err) {
 		return who{User: redaktor.User{ID: from.ID, Lang: from.LanguageCode}, t: d.texts.For(from.LanguageCode)}, err
 	}
@@ -147,12 +155,16 @@ func (d *Desk) person(ctx context.Context, from *tgbotapi.User) (who, error) {
 	}
 	fresh := u
 	fresh.ID, fresh.Name, fresh.Username, fresh.Lang = from.ID, name, from.UserName, from.LanguageCode
+	p := who{User: fresh, t: d.texts.For(fresh.Lang)}
+	if waiting {
+		p.session = &se
+	}
 	if fresh != u {
 		if err := d.store.SaveUser(ctx, fresh); err != nil {
-			return who{User: fresh, t: d.texts.For(fresh.Lang)}, err
+			return p, err
 		}
 	}
-	return who{User: fresh, t: d.texts.For(fresh.Lang)}, nil
+	return p, nil
 }
 
 func (d *Desk) onMessage(ctx context.Context, m *tgbotapi.Message) {
@@ -165,18 +177,11 @@ func (d *Desk) onMessage(ctx context.Context, m *tgbotapi.Message) {
 		d.onCommand(ctx, p, m)
 		return
 	}
-	se, ok, err := d.store.Session(ctx, p.ID)
-	if err != nil {
-		d.fail(ctx, p, err)
-		return
-	}
-	switch {
-	case ok && se.Kind != sessionNewVersion:
-		d.onAnswer(ctx, p, se, m)
-	case ok:
-		d.onContent(ctx, p, m, &se)
+	switch se := p.session; {
+	case se != nil && se.Kind != sessionNewVersion:
+		d.onAnswer(ctx, p, *se, m)
 	default:
-		d.onContent(ctx, p, m, nil)
+		d.onContent(ctx, p, m, se)
 	}
 }
 
@@ -250,13 +255,12 @@ func (d *Desk) fail(ctx context.Context, p who, err error) {
 // person on exactly one page has it as current without choosing.
 func (d *Desk) currentPage(ctx context.Context, p who) (redaktor.Page, redaktor.Role, error) {
 	if p.CurrentPage != "" {
-		role, err := d.store.Role(ctx, p.CurrentPage, p.ID)
-		if err != nil {
+		page, role, err := d.store.Membership(ctx, p.CurrentPage, p.ID)
+		if err != nil && !isNotFound(err) {
 			return redaktor.Page{}, "", err
 		}
-		if role != "" {
-			page, err := d.store.Page(ctx, p.CurrentPage)
-			return page, role, err
+		if err == nil && role != "" {
+			return page, role, nil
 		}
 	}
 	pages, roles, err := d.store.UserPages(ctx, p.ID)
@@ -299,4 +303,14 @@ func (d *Desk) chiefPage(ctx context.Context, p who) (redaktor.Page, bool) {
 	return page, true
 }
 
-func (d *Desk) pageLoc(page redaktor.Page) *time.Location { return page.Location(d.cfg.Location) }
+// pageLoc is the page's time zone. Zones are kept once loaded:
+// time.LoadLocation reads the zone file from disk on every call, and every
+// card shows times.
+func (d *Desk) pageLoc(page redaktor.Page) *time.Location {
+	if loc, ok := d.zones.Load(page.TimeZone); ok {
+		return loc.(*time.Location)
+	}
+	loc := page.Location(d.cfg.Location)
+	d.zones.Store(page.TimeZone, loc)
+	return loc
+}

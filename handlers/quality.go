@@ -23,19 +23,28 @@ func (d *Desk) review(ctx context.Context, c redaktor.Content, pageID, exceptPos
 	if d.cfg.Quality == nil {
 		return quality.Report{}, false
 	}
-	post := quality.Post{Text: c.Text, HasMedia: hasPicture(c)}
+	var recent []redaktor.Post
 	if pageID != "" {
-		recent, err := d.store.PublishedSince(ctx, pageID, d.now().Add(-repeatWindow), 200)
-		if err != nil {
+		var err error
+		if recent, err = d.store.PublishedSince(ctx, pageID, d.now().Add(-repeatWindow), recentLimit); err != nil {
 			d.log.Warn("read recent posts", "page", pageID, "err", err)
 		}
-		for _, r := range recent {
-			if r.ID != exceptPost && r.Content.Text != "" {
-				post.Recent = append(post.Recent, quality.Published{Ref: r.ID, Text: r.Content.Text})
-			}
+	}
+	return d.check(c, recent, exceptPost, lang), true
+}
+
+// recentLimit bounds the published posts a draft is compared with.
+const recentLimit = 200
+
+// check runs the advice on content, given the page's recent posts.
+func (d *Desk) check(c redaktor.Content, recent []redaktor.Post, exceptPost, lang string) quality.Report {
+	post := quality.Post{Text: c.Text, HasMedia: hasPicture(c)}
+	for _, r := range recent {
+		if r.ID != exceptPost && r.Content.Text != "" {
+			post.Recent = append(post.Recent, quality.Published{Ref: r.ID, Text: r.Content.Text})
 		}
 	}
-	return d.cfg.Quality.Check(lang, post), true
+	return d.cfg.Quality.Check(lang, post)
 }
 
 // hasPicture: the media advice is about photos and videos, which is what
@@ -166,14 +175,19 @@ func weekStart(now time.Time, loc *time.Location) time.Time {
 
 // rhythm is the page's week against its goal.
 func (d *Desk) rhythm(ctx context.Context, page redaktor.Page) (quality.Rhythm, error) {
-	loc := d.pageLoc(page)
-	start := weekStart(d.now(), loc)
-	n, err := d.store.PublishedCount(ctx, page.ID, start)
+	n, err := d.store.PublishedCount(ctx, page.ID, weekStart(d.now(), d.pageLoc(page)))
 	if err != nil {
 		return quality.Rhythm{}, err
 	}
+	return d.weekRhythm(page, n), nil
+}
+
+// weekRhythm is the page's week, n posts published since Monday.
+func (d *Desk) weekRhythm(page redaktor.Page, n int) quality.Rhythm {
+	loc := d.pageLoc(page)
+	start := weekStart(d.now(), loc)
 	daysLeft := 6 - int(d.now().In(loc).Sub(start)/(24*time.Hour))
-	return quality.WeekRhythm(n, page.Goal(), daysLeft), nil
+	return quality.WeekRhythm(n, page.Goal(), daysLeft)
 }
 
 func rhythmLine(t tr, r quality.Rhythm) string {
@@ -222,13 +236,19 @@ func (d *Desk) qualityBlock(ctx context.Context, t tr, post redaktor.Post, page 
 	default:
 		return "", nil
 	}
-	r, ok := d.review(ctx, post.Content, post.PageID, post.ID, t.lang)
-	if !ok {
+	if d.cfg.Quality == nil {
 		return "", nil
 	}
+	// The recent posts and the week's count in one round trip: every card
+	// shows both.
+	act, err := d.store.PageActivity(ctx, page.ID, d.now().Add(-repeatWindow), weekStart(d.now(), d.pageLoc(page)), recentLimit)
+	if err != nil {
+		d.log.Warn("read page activity", "page", page.ID, "err", err)
+	}
+	r := d.check(post.Content, act.Recent, post.ID, t.lang)
 	text := qualityLines(t, r)
-	if rh, err := d.rhythm(ctx, page); err == nil {
-		text += "\n" + rhythmLine(t, rh)
+	if err == nil {
+		text += "\n" + rhythmLine(t, d.weekRhythm(page, act.Week))
 	}
 	return text, qualityButton(t, post, r)
 }

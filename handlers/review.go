@@ -60,11 +60,7 @@ func (d *Desk) onButton(ctx context.Context, q *tgbotapi.CallbackQuery) {
 
 // actor is the person as they stand on the post's page.
 func (d *Desk) actor(ctx context.Context, p who, post redaktor.Post) (redaktor.Actor, redaktor.Page, error) {
-	role, err := d.store.Role(ctx, post.PageID, p.ID)
-	if err != nil {
-		return redaktor.Actor{}, redaktor.Page{}, err
-	}
-	page, err := d.store.Page(ctx, post.PageID)
+	page, role, err := d.store.Membership(ctx, post.PageID, p.ID)
 	if err != nil {
 		return redaktor.Actor{}, redaktor.Page{}, err
 	}

@@ -38,6 +38,26 @@ func (s *Store) Page(ctx context.Context, pageID string) (redaktor.Page, error) 
 	return p, nil
 }
 
+// Membership reads a page and a person's role on it ("" when they are not a
+// member) in one round trip: almost every command and press checks both.
+func (s *Store) Membership(ctx context.Context, pageID string, userID int64) (redaktor.Page, redaktor.Role, error) {
+	pipe := s.rdb.Pipeline()
+	page := pipe.Get(ctx, s.k.page(pageID))
+	role := pipe.HGet(ctx, s.k.members(pageID), id(userID))
+	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
+		return redaktor.Page{}, "", fmt.Errorf("read page %s and role: %w", pageID, err)
+	}
+	b, err := page.Bytes()
+	if err != nil {
+		return redaktor.Page{}, "", notFound(err, "page "+pageID)
+	}
+	var p redaktor.Page
+	if err := json.Unmarshal(b, &p); err != nil {
+		return redaktor.Page{}, "", fmt.Errorf("decode page %s: %w", pageID, err)
+	}
+	return p, redaktor.Role(role.Val()), nil
+}
+
 // Role returns a person's role on a page, "" when they are not a member.
 func (s *Store) Role(ctx context.Context, pageID string, userID int64) (redaktor.Role, error) {
 	r, err := s.rdb.HGet(ctx, s.k.members(pageID), id(userID)).Result()

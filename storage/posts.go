@@ -255,6 +255,30 @@ func (s *Store) PublishedSince(ctx context.Context, pageID string, since time.Ti
 	return s.posts(ctx, ids)
 }
 
+// Activity is what a page published lately: the posts since a moment
+// (the advice compares a draft with them) and how many since the week began.
+type Activity struct {
+	Recent []redaktor.Post
+	Week   int
+}
+
+// PageActivity reads a page's posts published since (at most limit) and
+// counts those since weekStart, in one round trip (two when there are
+// posts to read): every draft card shows both.
+func (s *Store) PageActivity(ctx context.Context, pageID string, since, weekStart time.Time, limit int64) (Activity, error) {
+	pipe := s.rdb.Pipeline()
+	ids := pipe.ZRangeArgs(ctx, redis.ZRangeArgs{Key: s.k.published(pageID), ByScore: true, Start: ms(since), Stop: "+inf", Count: limit})
+	week := pipe.ZCount(ctx, s.k.published(pageID), strconv.FormatFloat(ms(weekStart), 'f', -1, 64), "+inf")
+	if _, err := pipe.Exec(ctx); err != nil {
+		return Activity{}, fmt.Errorf("read page activity: %w", err)
+	}
+	recent, err := s.posts(ctx, ids.Val())
+	if err != nil {
+		return Activity{}, err
+	}
+	return Activity{Recent: recent, Week: int(week.Val())}, nil
+}
+
 // PublishedCount counts a page's posts published at or after since.
 func (s *Store) PublishedCount(ctx context.Context, pageID string, since time.Time) (int, error) {
 	n, err := s.rdb.ZCount(ctx, s.k.published(pageID), strconv.FormatFloat(ms(since), 'f', -1, 64), "+inf").Result()

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/redaktor/redaktor"
 )
 
 // Session is what the bot waits for from a person: a comment after
@@ -50,6 +52,27 @@ func (s *Store) Session(ctx context.Context, userID int64) (Session, bool, error
 		return Session{}, false, nil // unreadable: as if none
 	}
 	return se, true, nil
+}
+
+// UserSession reads a person and their session in one round trip, as
+// every message needs both. The error wraps redaktor.ErrNotFound for a
+// person the bot does not know; ok is false when there is no session.
+func (s *Store) UserSession(ctx context.Context, userID int64) (u redaktor.User, se Session, ok bool, err error) {
+	vals, err := s.rdb.MGet(ctx, s.k.user(userID), s.k.session(userID)).Result()
+	if err != nil {
+		return u, se, false, fmt.Errorf("read user and session: %w", err)
+	}
+	user, _ := vals[0].(string)
+	if user == "" {
+		return u, se, false, fmt.Errorf("user %d: %w", userID, redaktor.ErrNotFound)
+	}
+	if err := json.Unmarshal([]byte(user), &u); err != nil {
+		return u, se, false, fmt.Errorf("decode user: %w", err)
+	}
+	if raw, _ := vals[1].(string); raw != "" && json.Unmarshal([]byte(raw), &se) == nil {
+		ok = true // an unreadable session counts as none, as in Session
+	}
+	return u, se, ok, nil
 }
 
 // ClearSession ends the person's session.

@@ -1,0 +1,113 @@
+package storage_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/redaktor/redaktor"
+	"github.com/redaktor/redaktor/storage"
+	"github.com/redaktor/redaktor/storage/storagetest"
+)
+
+// The combined reads of the hot path (one round trip each) answer exactly
+// what the single reads they replace would.
+
+func TestUserSessionReadsBothOrSaysUnknown(t *testing.T) {
+	s, _ := storagetest.Store(t)
+	ctx := context.Background()
+	if _, _, _, err := s.UserSession(ctx, 11); !errors.Is(err, redaktor.ErrNotFound) {
+		t.Fatalf("unknown person: %v, want not found", err)
+	}
+	ira := redaktor.User{ID: 11, Name: "Ирина", Lang: "ru", CurrentPage: "1"}
+	if err := s.SaveUser(ctx, ira); err != nil {
+		t.Fatal(err)
+	}
+	u, _, waiting, err := s.UserSession(ctx, 11)
+	if err != nil || u != ira || waiting {
+		t.Fatalf("known person, no session: %+v waiting=%v err=%v", u, waiting, err)
+	}
+	se := storage.Session{Kind: "comment", PostID: "7", Rev: 3}
+	if err := s.SetSession(ctx, 11, se); err != nil {
+		t.Fatal(err)
+	}
+	u, got, waiting, err := s.UserSession(ctx, 11)
+	if err != nil || u != ira || !waiting || got != se {
+		t.Fatalf("with a session: %+v %+v waiting=%v err=%v", u, got, waiting, err)
+	}
+	if err := s.ClearSession(ctx, 11); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, waiting, _ := s.UserSession(ctx, 11); waiting {
+		t.Fatal("cleared session still read")
+	}
+}
+
+func TestMembershipReadsPageAndRole(t *testing.T) {
+	s, _ := storagetest.Store(t)
+	ctx := context.Background()
+	if _, _, err := s.Membership(ctx, "1", 11); !errors.Is(err, redaktor.ErrNotFound) {
+		t.Fatalf("missing page: %v, want not found", err)
+	}
+	if err := s.SavePage(ctx, redaktor.Page{ID: "1", Title: "Школа №4"}); err != nil {
+		t.Fatal(err)
+	}
+	inv := redaktor.Invite{Code: "c", PageID: "1", Role: redaktor.RoleChief, ExpiresAt: t0.Add(time.Hour)}
+	if err := s.SaveInvite(ctx, inv); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := s.RedeemInvite(ctx, "c", 21, t0); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		user int64
+		want redaktor.Role
+	}{
+		{"chief editor", 21, redaktor.RoleChief},
+		{"not on the team", 11, ""},
+	}
+	for _, tc := range tests {
+		page, role, err := s.Membership(ctx, "1", tc.user)
+		if err != nil || page.Title != "Школа №4" || role != tc.want {
+			t.Errorf("%s: page %q role %q err %v, want role %q", tc.name, page.Title, role, err, tc.want)
+		}
+	}
+}
+
+func TestPageActivityListsRecentAndCountsTheWeek(t *testing.T) {
+	s, _ := storagetest.Store(t)
+	ctx := context.Background()
+	publish := func(at time.Time) redaktor.Post {
+		p := newDraft(t, s)
+		p = apply(t, s, p, redaktor.Change{Action: redaktor.ActSubmit, Actor: moderator}, at)
+		p = apply(t, s, p, redaktor.Change{Action: redaktor.ActPublishNow, Actor: chiefA}, at)
+		p = apply(t, s, p, redaktor.Change{Action: redaktor.ActClaim, Actor: redaktor.System}, at)
+		return apply(t, s, p, redaktor.Change{Action: redaktor.ActPublished, Actor: redaktor.System, MessageIDs: []int{1}}, at)
+	}
+	monday := time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)
+	old := publish(monday.Add(-20 * 24 * time.Hour))
+	lastWeek := publish(monday.Add(-time.Hour))
+	thisWeek := publish(monday.Add(time.Hour))
+	newDraft(t, s) // not published: in neither
+
+	act, err := s.PageActivity(ctx, "1", monday.Add(-7*24*time.Hour), monday, 200)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if act.Week != 1 {
+		t.Errorf("published this week = %d, want 1", act.Week)
+	}
+	var ids []string
+	for _, p := range act.Recent {
+		ids = append(ids, p.ID)
+	}
+	if len(ids) != 2 || ids[0] != lastWeek.ID || ids[1] != thisWeek.ID {
+		t.Errorf("recent = %v, want [%s %s] (not %s, published before)", ids, lastWeek.ID, thisWeek.ID, old.ID)
+	}
+	empty, err := s.PageActivity(ctx, "2", monday, monday, 200)
+	if err != nil || empty.Week != 0 || len(empty.Recent) != 0 {
+		t.Errorf("a page with nothing published: %+v %v", empty, err)
+	}
+}
