@@ -78,6 +78,9 @@ func (d *Desk) card(ctx context.Context, t tr, post redaktor.Post, page redaktor
 	}
 	if !post.PublishAt.IsZero() && (post.Status == redaktor.StatusScheduled || post.Status == redaktor.StatusPublishing) {
 		b.WriteString("\n" + t.T("card_publish_at", map[string]any{"When": formatTime(post.PublishAt, loc, now)}))
+		if post.Urgent {
+			b.WriteString("\n" + t.T("card_urgent"))
+		}
 	}
 	if post.Status == redaktor.StatusPublished {
 		b.WriteString("\n" + t.T("card_published", map[string]any{"When": formatTime(post.PublishedAt, loc, now), "Link": PostLink(page, post)}))

@@ -186,7 +186,11 @@ func (d *Desk) askFor(ctx context.Context, p who, pr press, post redaktor.Post, 
 		d.fail(ctx, p, err)
 		return ""
 	}
-	d.reply(ctx, p, p.t.T(k.prompt, map[string]any{"ID": post.ID})+"\n"+p.t.T("cancel_hint"))
+	prompt := p.t.T(k.prompt, map[string]any{"ID": post.ID})
+	if k.action == redaktor.ActApprove || k.action == redaktor.ActReschedule {
+		prompt += "\n" + p.t.T("ask_time_urgent_hint")
+	}
+	d.reply(ctx, p, prompt+"\n"+p.t.T("cancel_hint"))
 	return ""
 }
 
@@ -229,13 +233,17 @@ func (d *Desk) onAnswer(ctx context.Context, p who, se storage.Session, m *tgbot
 	var c redaktor.Change
 	switch se.Kind {
 	case sessionApproveAt, sessionPropose, sessionReschedule:
+		urgent := false
+		if se.Kind != sessionPropose { // a chief editor's decision
+			text, urgent = d.urgentWord(text)
+		}
 		at, ok := d.parseTimeAnswer(ctx, p, page, text)
 		if !ok {
 			return // the session stays: the person tries again
 		}
 		c = redaktor.Change{Action: map[string]redaktor.Action{
 			sessionApproveAt: redaktor.ActApprove, sessionPropose: redaktor.ActPropose, sessionReschedule: redaktor.ActReschedule,
-		}[se.Kind], Actor: actor, At: at}
+		}[se.Kind], Actor: actor, At: at, Urgent: urgent}
 	case sessionComment + ":" + string(redaktor.ActRequestChanges):
 		c = redaktor.Change{Action: redaktor.ActRequestChanges, Actor: actor, Comment: limitRunes(text, 1000)}
 	case sessionComment + ":" + string(redaktor.ActReject):
@@ -252,13 +260,37 @@ func (d *Desk) onAnswer(ctx context.Context, p who, se storage.Session, m *tgbot
 	switch c.Action {
 	case redaktor.ActApprove, redaktor.ActReschedule:
 		d.notifyApproved(ctx, next, page, p)
-		d.reply(ctx, p, p.t.T("approved_for", map[string]any{"When": formatTime(c.At, d.pageLoc(page), d.now())}))
+		reply := p.t.T("approved_for", map[string]any{"When": formatTime(c.At, d.pageLoc(page), d.now())})
+		if next.Urgent {
+			reply += "\n" + p.t.T("approved_urgent")
+		}
+		d.reply(ctx, p, reply)
 	case redaktor.ActPropose:
 		d.reply(ctx, p, p.t.T("proposed", map[string]any{"When": formatTime(c.At, d.pageLoc(page), d.now())}))
 	case redaktor.ActRequestChanges, redaktor.ActReject:
 		d.notifyVerdict(ctx, next, page, p)
 		d.reply(ctx, p, p.t.T("verdict_sent"))
 	}
+}
+
+// urgentWord takes the word "срочно" ("urgent") out of a time answer and
+// reports whether it was there; either language's word counts, whatever
+// the person's Telegram speaks.
+func (d *Desk) urgentWord(text string) (string, bool) {
+	words := map[string]bool{}
+	for _, lang := range []string{"ru", "en"} {
+		words[strings.ToLower(d.texts.For(lang).T("urgent_word"))] = true
+	}
+	var kept []string
+	found := false
+	for _, f := range strings.Fields(text) {
+		if words[strings.ToLower(strings.Trim(f, ",.!;:«»\"'"))] {
+			found = true
+			continue
+		}
+		kept = append(kept, f)
+	}
+	return strings.Join(kept, " "), found
 }
 
 func limitRunes(s string, n int) string {

@@ -142,3 +142,29 @@ func TestCopiesCarryUnsubscribeInTheSubscribersLanguage(t *testing.T) {
 	d.say(chief, "/subscribers")
 	d.expect(chief, "Подписчики страницы «МБОУ СОШ №4»: 1")
 }
+
+// A chief editor approving for a time can mark the post urgent with one
+// word in the answer; at its time it goes to subscribers as urgent.
+func TestUrgentApprovalForATime(t *testing.T) {
+	d := newDesk(t)
+	d.setUp()
+	d.say(chief, "/subscribers")
+	code := subscribeLink.FindStringSubmatch(d.expect(chief, "Подписчики страницы").Text)[1]
+	d.say(stranger, "/start "+code)
+	d.expect(stranger, "Вы подписались")
+
+	d.say(moderator, "Завтра с 9:00 до 13:00 не будет воды в посёлке.")
+	d.press(moderator, d.expect(moderator, "Пост #1", "черновик"), "Отправить на согласование")
+	d.press(chief, d.expect(chief, "Пост #1", "на согласовании"), "На время")
+	d.expect(chief, "Когда опубликовать пост #1", "«срочно»")
+	d.say(chief, "завтра 8:00 срочно")
+	d.expect(chief, "Одобрено. Публикация: 27.11 08:00", "⚡ Срочно")
+	d.expect(chief, "Пост #1", "⚡ Срочно")
+
+	due := time.Date(2026, 11, 27, 5, 0, 0, 0, time.UTC) // 08:00 in Moscow
+	d.clock.Advance(due.Sub(d.clock.Now()))
+	d.expect(chief, "Рассылка поста #1", "⚡ Срочно", "завершена", "Доставлено: 1")
+	if n := d.forwardsFrom(stranger); n != 1 {
+		t.Fatalf("the subscriber got %d copies of the urgent post, want 1", n)
+	}
+}

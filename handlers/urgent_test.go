@@ -1,0 +1,27 @@
+package handlers
+
+import "testing"
+
+func TestUrgentWordInATimeAnswer(t *testing.T) {
+	texts, err := LoadTexts()
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := &Desk{texts: texts}
+	tests := []struct {
+		in, rest string
+		urgent   bool
+	}{
+		{"завтра 9:00 срочно", "завтра 9:00", true},
+		{"Срочно, завтра 9:00", "завтра 9:00", true},
+		{"tomorrow 9:00 URGENT!", "tomorrow 9:00", true},
+		{"завтра 9:00", "завтра 9:00", false},
+		{"несрочно завтра 9:00", "несрочно завтра 9:00", false},
+	}
+	for _, tc := range tests {
+		rest, urgent := d.urgentWord(tc.in)
+		if rest != tc.rest || urgent != tc.urgent {
+			t.Errorf("%q: got %q urgent=%v, want %q urgent=%v", tc.in, rest, urgent, tc.rest, tc.urgent)
+		}
+	}
+}
