@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"sync"
 	"time"
 
@@ -16,6 +17,12 @@ import (
 // SecretHeader carries the webhook's secret_token in Telegram's requests.
 const SecretHeader = "X-Telegram-Bot-Api-Secret-Token"
 
+// WebhookConnections is how many deliveries Telegram may make to the
+// webhook at once: its maximum (the default is 40). The handler only
+// stores the update and answers, so more parallel deliveries only make a
+// backlog (after an outage, a busy morning) drain sooner.
+const WebhookConnections = 100
+
 // SetWebhook asks Telegram to deliver updates to url, each request
 // carrying secret in SecretHeader. Pending updates are kept.
 func (c *Client) SetWebhook(ctx context.Context, url, secret string) error {
@@ -23,6 +30,7 @@ func (c *Client) SetWebhook(ctx context.Context, url, secret string) error {
 		"url":             url,
 		"secret_token":    secret,
 		"allowed_updates": allowedUpdates,
+		"max_connections": strconv.Itoa(WebhookConnections),
 	})
 	return err
 }

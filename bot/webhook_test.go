@@ -74,7 +74,7 @@ func TestSetWebhookSendsSecret(t *testing.T) {
 	if err := c.SetWebhook(context.Background(), "https://bot.example.org/hook", "s3cret"); err != nil {
 		t.Fatal(err)
 	}
-	if wh := srv.Webhook(); wh.URL != "https://bot.example.org/hook" || wh.SecretToken != "s3cret" {
+	if wh := srv.Webhook(); wh.URL != "https://bot.example.org/hook" || wh.SecretToken != "s3cret" || wh.MaxConnections != bot.WebhookConnections {
 		t.Fatalf("webhook %+v", wh)
 	}
 	if err := c.DeleteWebhook(context.Background()); err != nil {
