@@ -24,11 +24,22 @@ func (c *Client) CallOnce(ctx context.Context, method string, params tgbotapi.Pa
 }
 
 // ForwardPart forwards a channel post to a chat: the person sees where it
-// came from. Forwards carry no buttons (Telegram's rule).
-func ForwardPart(chatID, fromChat int64, messageID int) Part {
-	return Part{Method: "forwardMessage", Params: tgbotapi.Params{
-		"chat_id": strconv.FormatInt(chatID, 10), "from_chat_id": strconv.FormatInt(fromChat, 10),
-		"message_id": strconv.Itoa(messageID)}}
+// came from. A post of several messages (an album, a caption sent as its
+// own message) goes in one forwardMessages request, which keeps the album
+// together; messageIDs must be ascending. Forwards carry no buttons
+// (Telegram's rule).
+func ForwardPart(chatID, fromChat int64, messageIDs ...int) Part {
+	p := tgbotapi.Params{"chat_id": strconv.FormatInt(chatID, 10), "from_chat_id": strconv.FormatInt(fromChat, 10)}
+	if len(messageIDs) == 1 {
+		p["message_id"] = strconv.Itoa(messageIDs[0])
+		return Part{Method: "forwardMessage", Params: p}
+	}
+	ids := make([]string, len(messageIDs))
+	for i, id := range messageIDs {
+		ids[i] = strconv.Itoa(id)
+	}
+	p["message_ids"] = "[" + strings.Join(ids, ",") + "]"
+	return Part{Method: "forwardMessages", Params: p}
 }
 
 // CopyPart copies a channel post to a chat as the bot's own message, with

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -289,10 +290,11 @@ func (b *Broadcaster) refresh(ctx context.Context) {
 	}
 }
 
-// load prepares how a broadcast's post is sent to one chat: a forward (or
-// a copy with the stop button) of a one-message channel post; the content
-// itself for a post of several messages (an album, a long caption split),
-// as the Bot API forwards those one message at a time.
+// load prepares how a broadcast's post is sent to one chat: a forward of
+// the channel post (all its messages in one request, so an album stays
+// one); a copy with the stop button of a one-message channel post; the
+// content itself, with the button, when a post of several messages is to
+// be copied (copyMessages takes no buttons) or there is no channel post.
 func (b *Broadcaster) load(ctx context.Context, a storage.ActiveBroadcast) (*running, error) {
 	rec, err := b.st.Broadcast(ctx, a.PostID)
 	if err != nil {
@@ -306,17 +308,17 @@ func (b *Broadcaster) load(ctx context.Context, a storage.ActiveBroadcast) (*run
 		}
 		return kbRu
 	}
-	if len(rec.MessageIDs) == 1 && rec.From != 0 {
-		from, msg := rec.From, rec.MessageIDs[0]
-		if rec.Copy {
-			r.parts = func(chat int64, english bool) ([]bot.Part, error) {
-				p, err := bot.CopyPart(chat, from, msg, button(english))
-				return []bot.Part{p}, err
-			}
-		} else {
-			r.parts = func(chat int64, _ bool) ([]bot.Part, error) {
-				return []bot.Part{bot.ForwardPart(chat, from, msg)}, nil
-			}
+	from, ids := rec.From, slices.Sorted(slices.Values(rec.MessageIDs))
+	switch {
+	case from != 0 && len(ids) > 0 && !rec.Copy:
+		r.parts = func(chat int64, _ bool) ([]bot.Part, error) {
+			return []bot.Part{bot.ForwardPart(chat, from, ids...)}, nil
+		}
+		return r, nil
+	case from != 0 && len(ids) == 1:
+		r.parts = func(chat int64, english bool) ([]bot.Part, error) {
+			p, err := bot.CopyPart(chat, from, ids[0], button(english))
+			return []bot.Part{p}, err
 		}
 		return r, nil
 	}

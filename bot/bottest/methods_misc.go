@@ -25,6 +25,7 @@ func (s *Server) methods() map[string]handler {
 		"sendMediaGroup":         s.sendMediaGroup,
 		"copyMessage":            s.copyMessage,
 		"forwardMessage":         s.forwardMessage,
+		"forwardMessages":        s.forwardMessages,
 		"sendChatAction":         s.sendChatAction,
 		"editMessageText":        s.editMessageText,
 		"editMessageCaption":     s.editMessageCaption,

@@ -311,6 +311,62 @@ func (s *Server) forwardMessage(req *request) (any, *APIError) {
 	if _, err := s.admit(c, req, 1); err != nil {
 		return nil, err
 	}
+	st := s.forward(c, req, src)
+	st.msg.MediaGroupID = ""
+	return st.msg, nil
+}
+
+// forwardMessages forwards several messages of one chat at once, as
+// Telegram does: ids strictly increasing (1–100), missing ones skipped,
+// albums kept together (with a new album id), message ids returned.
+func (s *Server) forwardMessages(req *request) (any, *APIError) {
+	c, err := s.target(req)
+	if err != nil {
+		return nil, err
+	}
+	from, err := s.lookupChat(req.str("from_chat_id"))
+	if err != nil {
+		return nil, err
+	}
+	var ids []int
+	if json.Unmarshal([]byte(req.str("message_ids")), &ids) != nil || len(ids) == 0 {
+		return nil, errMessageIDsEmpty
+	}
+	if len(ids) > 100 {
+		return nil, errTooManyMessageIDs
+	}
+	var srcs []*stored
+	for i, id := range ids {
+		if i > 0 && id <= ids[i-1] {
+			return nil, errMessageIDsOrder
+		}
+		if st := from.byID[id]; st != nil && !st.deleted {
+			srcs = append(srcs, st)
+		}
+	}
+	if len(srcs) == 0 {
+		return nil, errForwardNotFound
+	}
+	if _, err := s.admit(c, req, len(srcs)); err != nil {
+		return nil, err
+	}
+	groups := map[string]string{} // source album id → the forwards' album id
+	out := make([]tgbotapi.MessageID, 0, len(srcs))
+	for _, src := range srcs {
+		st := s.forward(c, req, src)
+		if g := src.msg.MediaGroupID; g != "" {
+			if groups[g] == "" {
+				groups[g] = strconv.Itoa(13000000000000000 + s.nextSeq())
+			}
+			st.msg.MediaGroupID = groups[g]
+		}
+		out = append(out, tgbotapi.MessageID{MessageID: st.msg.MessageID})
+	}
+	return out, nil
+}
+
+// forward stores a forward of src in c, showing where it came from.
+func (s *Server) forward(c *chat, req *request, src *stored) *stored {
 	k := kindOf(&src.msg)
 	body := textBody{text: src.msg.Text, entities: src.msg.Entities}
 	if k != KindText {
@@ -330,7 +386,7 @@ func (s *Server) forwardMessage(req *request) (any, *APIError) {
 		st.msg.ForwardFrom = src.msg.From
 		st.msg.ForwardDate = src.msg.Date
 	}
-	return st.msg, nil
+	return st
 }
 
 func (s *Server) sendChatAction(req *request) (any, *APIError) {

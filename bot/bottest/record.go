@@ -27,7 +27,7 @@ func (c Call) OK() bool { return c.Err == nil }
 // Stats counts answers so tests can assert on retries and backoff.
 type Stats struct {
 	Calls       int         // requests answered, including errors
-	SentOK      int         // successful send requests (sendX, copyMessage, forwardMessage)
+	SentOK      int         // successful send requests (sendX, copyMessage, forwardMessage(s))
 	SendErrors  map[int]int // failed send requests by error code
 	RateLimited int         // 429 answers of any method
 	Connections int         // TCP connections clients opened
@@ -180,7 +180,7 @@ func (s *Server) record(req *request, started time.Time, result any, apiErr *API
 func isSend(method string) bool {
 	switch method {
 	case "sendMessage", "sendPhoto", "sendVideo", "sendAnimation", "sendDocument", "sendAudio",
-		"sendVoice", "sendMediaGroup", "copyMessage", "forwardMessage":
+		"sendVoice", "sendMediaGroup", "copyMessage", "forwardMessage", "forwardMessages":
 		return true
 	}
 	return false

@@ -3,6 +3,7 @@ package bottest
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -476,4 +477,42 @@ func TestUploadIsRecorded(t *testing.T) {
 	if !errors.As(err, &e) || e.Message != "Bad Request: file must be non-empty" {
 		t.Fatalf("empty upload: %v", err)
 	}
+}
+
+// forwardMessages keeps an album together, shows the origin of each item,
+// skips missing ids and refuses ids out of order.
+func TestForwardMessagesKeepsTheAlbum(t *testing.T) {
+	srv, bot := setup(t)
+	album := tgbotapi.NewMediaGroup(channel, []any{
+		tgbotapi.NewInputMediaPhoto(tgbotapi.FileBytes{Name: "1.jpg", Bytes: []byte("jpeg")}),
+		tgbotapi.NewInputMediaPhoto(tgbotapi.FileBytes{Name: "2.jpg", Bytes: []byte("jpeg")}),
+	})
+	posted, err := bot.SendMediaGroup(album)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := fmt.Sprintf("[%d,%d,%d]", posted[0].MessageID, posted[1].MessageID, posted[1].MessageID+50)
+	res, err := bot.MakeRequest("forwardMessages", tgbotapi.Params{
+		"chat_id": fmt.Sprint(bob), "from_chat_id": fmt.Sprint(channel), "message_ids": ids})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []tgbotapi.MessageID
+	if err := json.Unmarshal(res.Result, &got); err != nil || len(got) != 2 {
+		t.Fatalf("result %s, %v: want the two that exist", res.Result, err)
+	}
+	msgs := srv.Messages(bob)
+	if len(msgs) != 2 || msgs[0].MediaGroupID == "" || msgs[0].MediaGroupID != msgs[1].MediaGroupID ||
+		msgs[0].MediaGroupID == posted[0].MediaGroupID {
+		t.Fatalf("forwards %+v: want one new album of two", msgs)
+	}
+	for i, m := range msgs {
+		if m.Message.ForwardFromChat == nil || m.Message.ForwardFromChat.ID != channel || m.Message.ForwardFromMessageID != posted[i].MessageID {
+			t.Fatalf("forward %d shows no origin: %+v", i, m.Message)
+		}
+	}
+	_, err = bot.MakeRequest("forwardMessages", tgbotapi.Params{
+		"chat_id": fmt.Sprint(bob), "from_chat_id": fmt.Sprint(channel),
+		"message_ids": fmt.Sprintf("[%d,%d]", posted[1].MessageID, posted[0].MessageID)})
+	wantErr(t, err, 400, "Bad Request: message identifiers must be in strictly increasing order")
 }

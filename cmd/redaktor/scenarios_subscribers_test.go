@@ -168,3 +168,32 @@ func TestUrgentApprovalForATime(t *testing.T) {
 		t.Fatalf("the subscriber got %d copies of the urgent post, want 1", n)
 	}
 }
+
+// An album published to the channel reaches a subscriber as one album
+// forwarded from the channel, not as loose photos.
+func TestSubscriberGetsAnAlbumForwardedWhole(t *testing.T) {
+	d := newDesk(t)
+	d.setUp()
+	d.say(chief, "/subscribers")
+	code := subscribeLink.FindStringSubmatch(d.expect(chief, "Подписчики страницы").Text)[1]
+	d.say(stranger, "/start "+code)
+	d.expect(stranger, "Вы подписались")
+
+	d.album(chief, "Фотоотчёт с субботника", bottest.KindPhoto, bottest.KindPhoto)
+	d.press(chief, d.expect(chief, "Пост #1", "черновик"), "Опубликовать сейчас")
+	d.clock.Advance(time.Second)
+	d.expect(chief, "Рассылка поста #1", "завершена", "Доставлено: 1")
+
+	var forwards []bottest.Sent
+	for _, m := range d.tg.Messages(stranger) {
+		if m.Message.ForwardFromChat != nil && m.Message.ForwardFromChat.ID == channel {
+			forwards = append(forwards, m)
+		}
+	}
+	if len(forwards) != 2 || forwards[0].MediaGroupID == "" || forwards[0].MediaGroupID != forwards[1].MediaGroupID {
+		t.Fatalf("the subscriber got %d forwards, want one album of 2:\n%s", len(forwards), d.dump(stranger))
+	}
+	if forwards[0].Text != "Фотоотчёт с субботника" {
+		t.Fatalf("album caption %q", forwards[0].Text)
+	}
+}
