@@ -23,6 +23,15 @@ func (d *desk) forwardsFrom(chat int64) int {
 	return n
 }
 
+// subscribeStranger subscribes the resident through the page's link, as
+// the chief editor's /subscribers shows it.
+func (d *desk) subscribeStranger() {
+	d.say(chief, "/subscribers")
+	link := subscribeLink.FindStringSubmatch(d.expect(chief, "Подписчики страницы").Text)[1]
+	d.say(stranger, "/start "+link)
+	d.expect(stranger, "Вы подписались")
+}
+
 // A resident subscribes through the page's public link, the chief editor
 // publishes an urgent post, the resident receives it forwarded from the
 // channel, the chief editor gets the report, and /stop ends it.
@@ -88,10 +97,7 @@ func TestSubscribersReceivePublications(t *testing.T) {
 func TestBlockingTheBotDeactivatesTheSubscriber(t *testing.T) {
 	d := newDesk(t)
 	d.setUp()
-	d.say(chief, "/subscribers")
-	link := subscribeLink.FindStringSubmatch(d.expect(chief, "Подписчики страницы").Text)[1]
-	d.say(stranger, "/start "+link)
-	d.expect(stranger, "Вы подписались")
+	d.subscribeStranger()
 
 	member := func(old, new string) tgbotapi.Update {
 		return d.tg.PushUpdate(tgbotapi.Update{MyChatMember: &tgbotapi.ChatMemberUpdated{
@@ -148,10 +154,7 @@ func TestCopiesCarryUnsubscribeInTheSubscribersLanguage(t *testing.T) {
 func TestUrgentApprovalForATime(t *testing.T) {
 	d := newDesk(t)
 	d.setUp()
-	d.say(chief, "/subscribers")
-	code := subscribeLink.FindStringSubmatch(d.expect(chief, "Подписчики страницы").Text)[1]
-	d.say(stranger, "/start "+code)
-	d.expect(stranger, "Вы подписались")
+	d.subscribeStranger()
 
 	d.say(moderator, "Завтра с 9:00 до 13:00 не будет воды в посёлке.")
 	d.press(moderator, d.expect(moderator, "Пост #1", "черновик"), "Отправить на согласование")
@@ -174,10 +177,7 @@ func TestUrgentApprovalForATime(t *testing.T) {
 func TestSubscriberGetsAnAlbumForwardedWhole(t *testing.T) {
 	d := newDesk(t)
 	d.setUp()
-	d.say(chief, "/subscribers")
-	code := subscribeLink.FindStringSubmatch(d.expect(chief, "Подписчики страницы").Text)[1]
-	d.say(stranger, "/start "+code)
-	d.expect(stranger, "Вы подписались")
+	d.subscribeStranger()
 
 	d.album(chief, "Фотоотчёт с субботника", bottest.KindPhoto, bottest.KindPhoto)
 	d.press(chief, d.expect(chief, "Пост #1", "черновик"), "Опубликовать сейчас")
