@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 	"time"
+	"unicode"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
@@ -284,11 +285,14 @@ func (d *Desk) urgentWord(text string) (string, bool) {
 	var kept []string
 	found := false
 	for _, f := range strings.Fields(text) {
-		if words[strings.ToLower(strings.Trim(f, ",.!;:«»\"'"))] {
+		word := strings.ToLower(strings.TrimFunc(f, func(r rune) bool { return unicode.IsPunct(r) || unicode.IsSymbol(r) }))
+		switch {
+		case words[word]:
 			found = true
-			continue
+		case word == "": // a dash or a bracket left alone
+		default:
+			kept = append(kept, f)
 		}
-		kept = append(kept, f)
 	}
 	return strings.Join(kept, " "), found
 }

@@ -17,6 +17,8 @@ func TestUrgentWordInATimeAnswer(t *testing.T) {
 		{"tomorrow 9:00 URGENT!", "tomorrow 9:00", true},
 		{"завтра 9:00", "завтра 9:00", false},
 		{"несрочно завтра 9:00", "несрочно завтра 9:00", false},
+		{"завтра 9:00 — (срочно)", "завтра 9:00", true},
+		{"27.11 9:00", "27.11 9:00", false},
 	}
 	for _, tc := range tests {
 		rest, urgent := d.urgentWord(tc.in)

@@ -293,8 +293,10 @@ func (b *Broadcaster) refresh(ctx context.Context) {
 // load prepares how a broadcast's post is sent to one chat: a forward of
 // the channel post (all its messages in one request, so an album stays
 // one); a copy with the stop button of a one-message channel post; the
-// content itself, with the button, when a post of several messages is to
-// be copied (copyMessages takes no buttons) or there is no channel post.
+// content itself when a post of several messages is to be copied
+// (copyMessages takes no buttons) or there is no channel post, with the
+// button under its last message if that message can carry one (an album
+// cannot).
 func (b *Broadcaster) load(ctx context.Context, a storage.ActiveBroadcast) (*running, error) {
 	rec, err := b.st.Broadcast(ctx, a.PostID)
 	if err != nil {
