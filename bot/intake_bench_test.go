@@ -75,7 +75,8 @@ func (t *timing) reset() {
 	t.n.Store(0)
 }
 
-func newBenchDesk(b *testing.B) *benchDesk {
+// newBenchDesk starts the desk; maxInFlight 0 is the intake's default.
+func newBenchDesk(b *testing.B, maxInFlight int) *benchDesk {
 	b.Helper()
 	srv := bottest.New(b)
 	store, r := storagetest.Store(b)
@@ -113,7 +114,7 @@ func newBenchDesk(b *testing.B) *benchDesk {
 	}
 	desk := handlers.New(tg, store, texts, time.Now, log, handlers.Config{Quality: advice})
 	d.h = &timing{h: desk, ended: map[int]time.Time{}}
-	in := bot.NewIntake(store, d.h, nil, nil, log, bot.IntakeConfig{Consumer: "bench"})
+	in := bot.NewIntake(store, d.h, nil, nil, log, bot.IntakeConfig{Consumer: "bench", MaxInFlight: maxInFlight})
 	var wg sync.WaitGroup
 	wg.Go(func() { _ = tg.Poll(runCtx, store, store, bot.PollConfig{Owner: "bench"}) })
 	wg.Go(func() { _ = in.Run(runCtx) })
@@ -180,7 +181,7 @@ func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond)
 // BenchmarkIntakeDrafts: each update is a moderator's text that becomes a
 // draft (the preview and the card are sent back).
 func BenchmarkIntakeDrafts(b *testing.B) {
-	d := newBenchDesk(b)
+	d := newBenchDesk(b, 0)
 	d.run(b, b.N, 0, func(i int) tgbotapi.Update {
 		return d.srv.SendText(int64(1000+i%benchUsers), fmt.Sprintf("Субботник в школе №%d: приходите в субботу в 10:00.", i))
 	})
@@ -193,8 +194,25 @@ func BenchmarkIntakeDrafts(b *testing.B) {
 func BenchmarkIntakeDraftsAtRate(b *testing.B) {
 	for _, rate := range []int{1000, 2000, 3000} {
 		b.Run(strconv.Itoa(rate), func(b *testing.B) {
-			d := newBenchDesk(b)
+			d := newBenchDesk(b, 0)
 			d.run(b, b.N, rate, func(i int) tgbotapi.Update {
+				return d.srv.SendText(int64(1000+i%benchUsers), fmt.Sprintf("Субботник в школе №%d: приходите в субботу в 10:00.", i))
+			})
+		})
+	}
+}
+
+// BenchmarkIntakeDraftsSlowTelegram: drafts in a burst while every Bot API
+// call takes 50 ms, as calls to api.telegram.org do: the handlers then
+// mostly wait, and how many may run at once (MaxInFlight) decides the
+// throughput. getUpdates waits too, so one poller brings at most 100
+// updates per 50 ms.
+func BenchmarkIntakeDraftsSlowTelegram(b *testing.B) {
+	for _, inFlight := range []int{64, 256} {
+		b.Run(fmt.Sprintf("inflight=%d", inFlight), func(b *testing.B) {
+			d := newBenchDesk(b, inFlight)
+			d.srv.SetLatency(50 * time.Millisecond)
+			d.run(b, b.N, 0, func(i int) tgbotapi.Update {
 				return d.srv.SendText(int64(1000+i%benchUsers), fmt.Sprintf("Субботник в школе №%d: приходите в субботу в 10:00.", i))
 			})
 		})
@@ -204,7 +222,7 @@ func BenchmarkIntakeDraftsAtRate(b *testing.B) {
 // BenchmarkIntakePresses: each update is a press of History on a draft's
 // card (the post and its history are read, a message is sent).
 func BenchmarkIntakePresses(b *testing.B) {
-	d := newBenchDesk(b)
+	d := newBenchDesk(b, 0)
 	b.StopTimer()
 	// One draft per person to press on.
 	d.run(b, benchUsers, 0, func(i int) tgbotapi.Update {
