@@ -24,9 +24,11 @@ import (
 )
 
 // The intake benchmarks run the real path of an update: bottest (answering
-// at once) → getUpdates → persisted to the Redis stream → confirmed →
-// read by the intake → handlers.Desk → Redis and Telegram calls →
-// acknowledged. b.N updates arrive as one burst from benchUsers people.
+// at once unless a benchmark says otherwise) → getUpdates → persisted to
+// the Redis stream → confirmed → read by the intake → handlers.Desk →
+// Redis and Telegram calls → acknowledged. b.N updates arrive from
+// benchUsers people, as one burst or, in IntakeDraftsAtRate, at a steady
+// rate.
 //
 //	TEST_REDIS_URL=redis://127.0.0.1:6379 go test -run '^$' -bench Intake -benchtime 20000x ./bot
 //
