@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -43,6 +44,7 @@ const benchUsers = 500
 type benchDesk struct {
 	srv    *bottest.Server
 	store  *storage.Store
+	redis  storagetest.Redis
 	trips  atomic.Int64
 	h      *timing
 	stop   func()
@@ -82,7 +84,7 @@ func newBenchDesk(b *testing.B, maxInFlight int) *benchDesk {
 	b.Helper()
 	srv := bottest.New(b)
 	store, r := storagetest.Store(b)
-	d := &benchDesk{srv: srv, store: store, pageID: "1"}
+	d := &benchDesk{srv: srv, store: store, redis: r, pageID: "1"}
 	storage.Observe(r.Client, func(string, error) { d.trips.Add(1) })
 	ctx := context.Background()
 	if err := store.SavePage(ctx, redaktor.Page{ID: d.pageID, Title: "МБОУ СОШ №4", TimeZone: "Europe/Moscow"}); err != nil {
@@ -130,6 +132,7 @@ func newBenchDesk(b *testing.B, maxInFlight int) *benchDesk {
 func (d *benchDesk) run(b *testing.B, n, rate int, push func(i int) tgbotapi.Update) {
 	d.h.reset()
 	trips0 := d.trips.Load()
+	cpu0, redis0 := processCPU(), redisCPU(d.redis)
 	arrived := make(map[int]time.Time, n)
 	b.ResetTimer()
 	start := time.Now()
@@ -152,6 +155,7 @@ func (d *benchDesk) run(b *testing.B, n, rate int, push func(i int) tgbotapi.Upd
 	wall := time.Since(start)
 	b.StopTimer()
 	trips := d.trips.Load() - trips0
+	cpu, redisUsed := processCPU()-cpu0, redisCPU(d.redis)-redis0
 
 	d.h.mu.Lock()
 	took := slices.Clone(d.h.took)
@@ -168,6 +172,43 @@ func (d *benchDesk) run(b *testing.B, n, rate int, push func(i int) tgbotapi.Upd
 	b.ReportMetric(ms(pct(queued, 50)), "queue-p50-ms")
 	b.ReportMetric(ms(pct(queued, 99)), "queue-p99-ms")
 	b.ReportMetric(float64(trips)/float64(n), "redis-trips/update")
+	// CPU per update, which run-to-run noise on a shared machine moves far
+	// less than the wall time: the test process (bot and bottest) and, for
+	// a real Redis, the Redis server.
+	b.ReportMetric(float64(cpu.Microseconds())/float64(n), "process-cpu-µs/update")
+	if d.redis.Mini == nil {
+		b.ReportMetric(float64(redisUsed.Microseconds())/float64(n), "redis-cpu-µs/update")
+	}
+}
+
+// processCPU is the CPU time this process has used, user and system.
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// redisCPU is the CPU time the Redis server has used (INFO cpu); 0 for
+// the embedded one, which runs in this process.
+func redisCPU(r storagetest.Redis) time.Duration {
+	if r.Mini != nil {
+		return 0
+	}
+	info, err := r.Client.Info(context.Background(), "cpu").Result()
+	if err != nil {
+		return 0
+	}
+	var total float64
+	for line := range strings.Lines(info) {
+		k, v, ok := strings.Cut(strings.TrimSpace(line), ":")
+		if ok && (k == "used_cpu_sys" || k == "used_cpu_user") {
+			f, _ := strconv.ParseFloat(v, 64)
+			total += f
+		}
+	}
+	return time.Duration(total * float64(time.Second))
 }
 
 func pct(ds []time.Duration, p int) time.Duration {
@@ -264,7 +305,7 @@ func (nopHandler) Handle(context.Context, tgbotapi.Update) {}
 func BenchmarkIntakeOnly(b *testing.B) {
 	srv := bottest.New(b)
 	store, r := storagetest.Store(b)
-	d := &benchDesk{srv: srv, store: store}
+	d := &benchDesk{srv: srv, store: store, redis: r}
 	storage.Observe(r.Client, func(string, error) { d.trips.Add(1) })
 	for i := range benchUsers {
 		srv.AddUser(int64(1000+i), fmt.Sprintf("U%d", i), fmt.Sprintf("u%d", i), "ru")
