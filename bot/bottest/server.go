@@ -232,8 +232,17 @@ type errorParams struct {
 	RetryAfter int `json:"retry_after,omitempty"`
 }
 
+const okPrefix = `{"ok":true,"result":`
+
 // encode renders the answer body exactly as api.telegram.org does.
 func encode(result json.RawMessage, apiErr *APIError) []byte {
+	if apiErr == nil && len(result) > 0 {
+		// result came from json.Marshal, so it is already compact and valid:
+		// marshalling it again inside the envelope would only check that
+		// again, which was a tenth of bottest's time in the benchmarks.
+		body := make([]byte, 0, len(okPrefix)+len(result)+1)
+		return append(append(append(body, okPrefix...), result...), '}')
+	}
 	env := envelope{OK: apiErr == nil, Result: result}
 	if apiErr != nil {
 		env.Result = nil
