@@ -427,18 +427,7 @@ func safe(ctx context.Context, log *slog.Logger, h Handler, u tgbotapi.Update) (
 }
 
 // decodeOne reads one stored update the way getUpdates' results are read.
-func decodeOne(payload []byte) (tgbotapi.Update, error) {
-	raw := make([]byte, 0, len(payload)+2)
-	raw = append(append(append(raw, '['), payload...), ']')
-	us, err := DecodeUpdates(raw)
-	if err != nil {
-		return tgbotapi.Update{}, err
-	}
-	if len(us) != 1 {
-		return tgbotapi.Update{}, fmt.Errorf("decode update: %d updates in one entry", len(us))
-	}
-	return us[0], nil
-}
+func decodeOne(payload []byte) (tgbotapi.Update, error) { return decodeUpdate(payload) }
 
 // splitUpdates cuts a getUpdates result into its updates' ids and JSON,
 // which is what the stream keeps: the update exactly as Telegram sent it.

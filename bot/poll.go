@@ -232,33 +232,54 @@ func (c *Client) Ping(ctx context.Context) error {
 // does not know; the channel of a forwarded channel post is copied over so
 // the rest of the bot sees it.
 func DecodeUpdates(raw json.RawMessage) ([]tgbotapi.Update, error) {
-	var updates []tgbotapi.Update
-	if err := json.Unmarshal(raw, &updates); err != nil {
+	var wire []wireUpdate
+	if err := json.Unmarshal(raw, &wire); err != nil {
 		return nil, fmt.Errorf("decode updates: %w", err)
 	}
-	var origins []struct {
-		Message *struct {
-			ForwardOrigin *struct {
-				Type      string         `json:"type"`
-				Chat      *tgbotapi.Chat `json:"chat"`
-				MessageID int            `json:"message_id"`
-			} `json:"forward_origin"`
-		} `json:"message"`
-	}
-	if err := json.Unmarshal(raw, &origins); err != nil || len(origins) != len(updates) {
-		return updates, nil
-	}
-	for i, o := range origins {
-		m := updates[i].Message
-		if m == nil || m.ForwardFromChat != nil || o.Message == nil || o.Message.ForwardOrigin == nil {
-			continue
-		}
-		if fo := o.Message.ForwardOrigin; fo.Type == "channel" && fo.Chat != nil {
-			m.ForwardFromChat = fo.Chat
-			m.ForwardFromMessageID = fo.MessageID
-		}
+	updates := make([]tgbotapi.Update, len(wire))
+	for i := range wire {
+		updates[i] = wire[i].update()
 	}
 	return updates, nil
+}
+
+// decodeUpdate reads one update as DecodeUpdates reads each.
+func decodeUpdate(raw []byte) (tgbotapi.Update, error) {
+	var w wireUpdate
+	if err := json.Unmarshal(raw, &w); err != nil {
+		return tgbotapi.Update{}, fmt.Errorf("decode update: %w", err)
+	}
+	return w.update(), nil
+}
+
+// wireUpdate is an update as Telegram sends it: the library's Update with
+// its message read together with forward_origin, so the JSON is read once.
+type wireUpdate struct {
+	tgbotapi.Update
+	Message *wireMessage `json:"message"`
+}
+
+type wireMessage struct {
+	tgbotapi.Message
+	ForwardOrigin *struct {
+		Type      string         `json:"type"`
+		Chat      *tgbotapi.Chat `json:"chat"`
+		MessageID int            `json:"message_id"`
+	} `json:"forward_origin"`
+}
+
+func (w *wireUpdate) update() tgbotapi.Update {
+	u := w.Update
+	if w.Message == nil {
+		return u
+	}
+	m := &w.Message.Message
+	if fo := w.Message.ForwardOrigin; fo != nil && m.ForwardFromChat == nil && fo.Type == "channel" && fo.Chat != nil {
+		m.ForwardFromChat = fo.Chat
+		m.ForwardFromMessageID = fo.MessageID
+	}
+	u.Message = m
+	return u
 }
 
 // ChatOf is the chat an update belongs to, for ordering.
