@@ -82,6 +82,23 @@ func (t *timing) reset() {
 // newBenchDesk starts the desk; maxInFlight 0 is the intake's default.
 func newBenchDesk(b *testing.B, maxInFlight int) *benchDesk {
 	b.Helper()
+	return newBench(b, maxInFlight, func(tg *bot.Client, store *storage.Store, log *slog.Logger) bot.Handler {
+		texts, err := handlers.LoadTexts()
+		if err != nil {
+			b.Fatal(err)
+		}
+		advice, err := quality.LoadSet()
+		if err != nil {
+			b.Fatal(err)
+		}
+		return handlers.New(tg, store, texts, time.Now, log, handlers.Config{Quality: advice})
+	})
+}
+
+// newBench starts the intake with the handler made by handler, on a page
+// with benchUsers moderators.
+func newBench(b *testing.B, maxInFlight int, handler func(*bot.Client, *storage.Store, *slog.Logger) bot.Handler) *benchDesk {
+	b.Helper()
 	srv := bottest.New(b)
 	store, r := storagetest.Store(b)
 	d := &benchDesk{srv: srv, store: store, redis: r, pageID: "1"}
@@ -108,16 +125,7 @@ func newBenchDesk(b *testing.B, maxInFlight int) *benchDesk {
 	if err != nil {
 		b.Fatal(err)
 	}
-	texts, err := handlers.LoadTexts()
-	if err != nil {
-		b.Fatal(err)
-	}
-	advice, err := quality.LoadSet()
-	if err != nil {
-		b.Fatal(err)
-	}
-	desk := handlers.New(tg, store, texts, time.Now, log, handlers.Config{Quality: advice})
-	d.h = &timing{h: desk, ended: map[int]time.Time{}}
+	d.h = &timing{h: handler(tg, store, log), ended: map[int]time.Time{}}
 	in := bot.NewIntake(store, d.h, nil, nil, log, bot.IntakeConfig{Consumer: "bench", MaxInFlight: maxInFlight})
 	var wg sync.WaitGroup
 	wg.Go(func() { _ = tg.Poll(runCtx, store, store, bot.PollConfig{Owner: "bench"}) })
@@ -294,6 +302,49 @@ func BenchmarkIntakePresses(b *testing.B) {
 		c := cards[i%len(cards)]
 		return d.srv.Press(c.user, c.user, c.msgID, c.data)
 	})
+}
+
+// BenchmarkIntakeFloor is the least a draft can cost: the intake, and a
+// handler that makes a draft's two Bot API calls (the preview, then the
+// card with its buttons, copied from a real draft) and nothing else: no
+// Redis, no desk. No desk can handle drafts faster than this on the same
+// machine.
+func BenchmarkIntakeFloor(b *testing.B) {
+	// The card of a real draft, to send the same bytes.
+	d := newBenchDesk(b, 0)
+	b.StopTimer()
+	d.run(b, 1, 0, func(i int) tgbotapi.Update {
+		return d.srv.SendText(1000, "Субботник в школе №1: приходите в субботу в 10:00.")
+	})
+	msgs := d.srv.Messages(1000)
+	if len(msgs) < 2 || msgs[len(msgs)-1].Keyboard == nil {
+		b.Fatalf("no card among %d messages", len(msgs))
+	}
+	card := msgs[len(msgs)-1]
+	d.stop()
+
+	f := newBench(b, 0, func(tg *bot.Client, _ *storage.Store, _ *slog.Logger) bot.Handler {
+		return twoSends{tg: tg, card: card.Text, kb: card.Keyboard}
+	})
+	f.run(b, b.N, 0, func(i int) tgbotapi.Update {
+		return f.srv.SendText(int64(1000+i%benchUsers), fmt.Sprintf("Субботник в школе №%d: приходите в субботу в 10:00.", i))
+	})
+}
+
+type twoSends struct {
+	tg   *bot.Client
+	card string
+	kb   bot.Keyboard
+}
+
+func (h twoSends) Handle(ctx context.Context, u tgbotapi.Update) {
+	chat := u.Message.Chat.ID
+	if _, err := h.tg.SendText(ctx, chat, u.Message.Text, nil); err != nil {
+		panic(err)
+	}
+	if _, err := h.tg.SendText(ctx, chat, h.card, h.kb); err != nil {
+		panic(err)
+	}
 }
 
 type nopHandler struct{}
