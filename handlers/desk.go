@@ -42,7 +42,8 @@ type Store interface {
 
 type posts interface {
 	NextID(ctx context.Context, kind string) (string, error)
-	CreatePost(ctx context.Context, p redaktor.Post, consumed *storage.AlbumRef) error
+	NewPostID(ctx context.Context, update int64) (postID, made string, err error)
+	CreatePost(ctx context.Context, p redaktor.Post, from storage.Origin) error
 	SavePost(ctx context.Context, old, next redaktor.Post, ev redaktor.Event) error
 	Post(ctx context.Context, postID string) (redaktor.Post, error)
 	History(ctx context.Context, postID string) ([]redaktor.Event, error)
@@ -128,6 +129,9 @@ type who struct {
 	// session is what the bot waits for from them, nil for nothing; read
 	// with the person, in the same round trip.
 	session *storage.Session
+	// update is the update being handled, 0 for work no update started
+	// (an album's assembly).
+	update int64
 }
 
 // Handle routes one update. Errors are answered to the person here and
@@ -139,7 +143,7 @@ func (d *Desk) Handle(ctx context.Context, u tgbotapi.Update) {
 	case u.MyChatMember != nil:
 		d.onMyChatMember(ctx, u.MyChatMember)
 	case u.Message != nil && u.Message.Chat != nil && u.Message.Chat.IsPrivate() && u.Message.From != nil:
-		d.onMessage(ctx, u.Message)
+		d.onMessage(ctx, u.UpdateID, u.Message)
 	}
 }
 
@@ -167,12 +171,13 @@ func (d *Desk) person(ctx context.Context, from *tgbotapi.User) (who, error) {
 	return p, nil
 }
 
-func (d *Desk) onMessage(ctx context.Context, m *tgbotapi.Message) {
+func (d *Desk) onMessage(ctx context.Context, update int, m *tgbotapi.Message) {
 	p, err := d.person(ctx, m.From)
 	if err != nil {
 		d.fail(ctx, p, err)
 		return
 	}
+	p.update = int64(update)
 	if m.IsCommand() {
 		d.onCommand(ctx, p, m)
 		return

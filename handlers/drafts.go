@@ -67,9 +67,15 @@ func (d *Desk) takeContent(ctx context.Context, p who, se *storage.Session, cont
 		d.dropAlbum(ctx, album)
 		return
 	}
-	postID, err := d.store.NextID(ctx, "post")
+	postID, made, err := d.store.NewPostID(ctx, p.update)
 	if err != nil {
 		d.fail(ctx, p, err)
+		return
+	}
+	if made != "" {
+		// This update made a draft before its handling was cut short (a
+		// crash, a timeout): show that one again rather than a second.
+		d.showMade(ctx, p, made, page)
 		return
 	}
 	post, err := redaktor.NewPost(postID, page.ID, redaktor.Actor{UserID: p.ID, Name: p.Name, Role: role}, content, d.now())
@@ -77,7 +83,7 @@ func (d *Desk) takeContent(ctx context.Context, p who, se *storage.Session, cont
 		d.fail(ctx, p, err)
 		return
 	}
-	if err := d.store.CreatePost(ctx, post, album); err != nil {
+	if err := d.store.CreatePost(ctx, post, storage.Origin{Album: album, Update: p.update}); err != nil {
 		if errors.Is(err, redaktor.ErrConflict) && album != nil {
 			return // the album grew meanwhile: it is assembled again on the next tick
 		}
@@ -85,6 +91,22 @@ func (d *Desk) takeContent(ctx context.Context, p who, se *storage.Session, cont
 		return
 	}
 	d.showPostAs(ctx, p, role, post, page, true)
+}
+
+func (d *Desk) showMade(ctx context.Context, p who, postID string, page redaktor.Page) {
+	post, err := d.store.Post(ctx, postID)
+	if err != nil {
+		d.fail(ctx, p, err)
+		return
+	}
+	if post.PageID != page.ID {
+		page, err = d.store.Page(ctx, post.PageID)
+		if err != nil {
+			d.fail(ctx, p, err)
+			return
+		}
+	}
+	d.showPostTo(ctx, p, post, page, true)
 }
 
 func (d *Desk) dropAlbum(ctx context.Context, album *storage.AlbumRef) {

@@ -84,7 +84,7 @@ func (w *world) schedule(t *testing.T, c redaktor.Content, at time.Time) redakto
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := w.store.CreatePost(ctx, p, nil); err != nil {
+	if err := w.store.CreatePost(ctx, p, storage.Origin{}); err != nil {
 		t.Fatal(err)
 	}
 	next, ev, err := redaktor.Apply(p, redaktor.Change{Action: redaktor.ActApprove, Actor: chief, At: at}, t0.Add(-time.Hour))

@@ -38,4 +38,7 @@ func (k keys) updates() string          { return k.p + "updates" }
 func (k keys) updatesSeen() string      { return k.p + "updates:seen" }
 func (k keys) updatesDone() string      { return k.p + "updates:done" }
 func (k keys) updatesDead() string      { return k.p + "updates:dead" }
+func (k keys) updateMade(updateID int64) string {
+	return k.p + "updates:made:" + id(updateID)
+}
 func (k keys) lease(name string) string { return k.p + "lease:" + name }

@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"time"
@@ -50,7 +51,8 @@ for i = 6, #ARGV, 4 do
   local kind, key = ARGV[i], KEYS[tonumber(ARGV[i+1])]
   if kind == 'zadd' then redis.call('ZADD', key, ARGV[i+2], ARGV[i+3])
   elseif kind == 'zrem' then redis.call('ZREM', key, ARGV[i+3])
-  elseif kind == 'del' then redis.call('DEL', key) end
+  elseif kind == 'del' then redis.call('DEL', key)
+  elseif kind == 'mark' then redis.call('SET', key, ARGV[i+3], 'PX', ARGV[i+2]) end
 end
 return {1, ARGV[2]}
 `)
@@ -113,18 +115,52 @@ func (s *Store) indexOps(old *redaktor.Post, next redaktor.Post) []op {
 	return ops
 }
 
-// CreatePost stores a new draft. consumed names the buffered album it was
-// assembled from: that buffer is removed in the same step, and only if no
-// item arrived since it was read (else ErrConflict: read it again).
-func (s *Store) CreatePost(ctx context.Context, p redaktor.Post, consumed *AlbumRef) error {
+// Origin is what a new draft was made of; both parts are optional.
+type Origin struct {
+	// Album is the buffered album it was assembled from: that buffer is
+	// removed in the same step, and only if no item arrived since it was
+	// read (else ErrConflict: read it again).
+	Album *AlbumRef
+	// Update is the update it came in: the update is marked as having made
+	// this post, in the same step, so handling it again after a crash
+	// finds the post (NewPostID) instead of making a second one.
+	Update int64
+}
+
+// CreatePost stores a new draft.
+func (s *Store) CreatePost(ctx context.Context, p redaktor.Post, from Origin) error {
 	ops := s.indexOps(nil, p)
-	if consumed != nil {
+	if a := from.Album; a != nil {
 		ops = append(ops,
-			op{kind: "guard", key: s.k.albums(), score: consumed.deadline, member: consumed.key},
-			op{kind: "zrem", key: s.k.albums(), member: consumed.key},
-			op{kind: "del", key: consumed.key})
+			op{kind: "guard", key: s.k.albums(), score: a.deadline, member: a.key},
+			op{kind: "zrem", key: s.k.albums(), member: a.key},
+			op{kind: "del", key: a.key})
+	}
+	if from.Update != 0 {
+		ops = append(ops, op{kind: "mark", key: s.k.updateMade(from.Update), score: float64(SeenWindow.Milliseconds()), member: p.ID})
 	}
 	return s.save(ctx, 0, p, p.Last, ops)
+}
+
+// NewPostID allocates the id of a new post made of an update, in the same
+// round trip as it looks whether that update made a post already (it was
+// handled before a crash and is handled again): then made is that post's
+// id, and postID is spent unused. update 0 is work no update started.
+func (s *Store) NewPostID(ctx context.Context, update int64) (postID, made string, err error) {
+	if update == 0 {
+		postID, err = s.NextID(ctx, "post")
+		return postID, "", err
+	}
+	pipe := s.rdb.Pipeline()
+	prior := pipe.Get(ctx, s.k.updateMade(update))
+	next := pipe.Incr(ctx, s.k.seq("post"))
+	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
+		return "", "", fmt.Errorf("allocate post id: %w", err)
+	}
+	if err := errors.Join(next.Err(), ignoreNil(prior.Err())); err != nil {
+		return "", "", fmt.Errorf("allocate post id: %w", err)
+	}
+	return id(next.Val()), prior.Val(), nil
 }
 
 // SavePost stores next in place of old if the post is still at old's

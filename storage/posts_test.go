@@ -31,7 +31,7 @@ func newDraft(t *testing.T, s *storage.Store) redaktor.Post {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := s.CreatePost(ctx, p, nil); err != nil {
+	if err := s.CreatePost(ctx, p, storage.Origin{}); err != nil {
 		t.Fatal(err)
 	}
 	return p
@@ -152,7 +152,7 @@ func TestSaveIsSafeToRunTwice(t *testing.T) {
 	if hist, _ := s.History(ctx, p.ID); len(hist) != 2 {
 		t.Fatalf("history has %d lines after a repeated save, want 2", len(hist))
 	}
-	if err := s.CreatePost(ctx, p, nil); !errors.Is(err, redaktor.ErrConflict) {
+	if err := s.CreatePost(ctx, p, storage.Origin{}); !errors.Is(err, redaktor.ErrConflict) {
 		t.Fatalf("creating over an existing post: %v, want conflict", err)
 	}
 }
@@ -242,14 +242,14 @@ func TestAlbumBecomesOneDraftOnlyWhenComplete(t *testing.T) {
 	// made from the incomplete read.
 	add(3, t0.Add(quiet))
 	p, _ := redaktor.NewPost("a1", "1", moderator, redaktor.Content{Media: []redaktor.Media{{Kind: redaktor.MediaPhoto, FileID: "f"}}}, t0)
-	if err := s.CreatePost(ctx, p, &ready[0].Ref); !errors.Is(err, redaktor.ErrConflict) {
+	if err := s.CreatePost(ctx, p, storage.Origin{Album: &ready[0].Ref}); !errors.Is(err, redaktor.ErrConflict) {
 		t.Fatalf("create from a stale album read: %v, want conflict", err)
 	}
 	ready, _ = s.ReadyAlbums(ctx, t0.Add(2*quiet), 10)
 	if len(ready) != 1 || len(ready[0].Items) != 3 {
 		t.Fatalf("ready = %+v, want the album of 3", ready)
 	}
-	if err := s.CreatePost(ctx, p, &ready[0].Ref); err != nil {
+	if err := s.CreatePost(ctx, p, storage.Origin{Album: &ready[0].Ref}); err != nil {
 		t.Fatal(err)
 	}
 	if ready, _ := s.ReadyAlbums(ctx, t0.Add(time.Hour), 10); len(ready) != 0 {

@@ -65,3 +65,11 @@ func (s *Store) Alive(ctx context.Context, who string) (bool, error) {
 	}
 	return n == 1, nil
 }
+
+// ignoreNil is err unless it is redis.Nil (a key that does not exist).
+func ignoreNil(err error) error {
+	if errors.Is(err, redis.Nil) {
+		return nil
+	}
+	return err
+}

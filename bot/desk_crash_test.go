@@ -1,0 +1,119 @@
+package bot_test
+
+import (
+	"context"
+	"log/slog"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+
+	"github.com/redaktor/redaktor"
+	"github.com/redaktor/redaktor/bot"
+	"github.com/redaktor/redaktor/bot/bottest"
+	"github.com/redaktor/redaktor/handlers"
+	"github.com/redaktor/redaktor/storage"
+	"github.com/redaktor/redaktor/storage/storagetest"
+)
+
+// diesAfter runs the desk on an update and then dies, once, before the
+// update is acknowledged: the draft is made and shown, but the stream
+// still holds the update, so another process handles it again.
+type diesAfter struct {
+	desk   bot.Handler
+	victim int
+	once   sync.Once
+	died   chan struct{}
+}
+
+func (h *diesAfter) Handle(ctx context.Context, u tgbotapi.Update) {
+	h.desk.Handle(ctx, u)
+	if u.UpdateID != h.victim {
+		return
+	}
+	h.once.Do(func() {
+		close(h.died)
+		<-ctx.Done() // the process dies before the acknowledgement
+		panic("killed")
+	})
+}
+
+// A moderator's draft whose process died after making it, before the
+// update was acknowledged, is one draft: handled again, the update shows
+// the draft it made instead of making a second.
+func TestDraftHandledAgainAfterACrashIsNotDoubled(t *testing.T) {
+	srv := bottest.New(t)
+	store, _ := storagetest.Store(t)
+	ctx := context.Background()
+	const mod = int64(1000)
+	srv.AddUser(mod, "Ирина", "irina", "ru")
+	if err := store.SavePage(ctx, redaktor.Page{ID: "1", Title: "МБОУ СОШ №4", TimeZone: "Europe/Moscow"}); err != nil {
+		t.Fatal(err)
+	}
+	inv := redaktor.Invite{Code: "join", PageID: "1", Role: redaktor.RoleModerator, ExpiresAt: time.Now().Add(time.Hour)}
+	if err := store.SaveInvite(ctx, inv); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := store.RedeemInvite(ctx, inv.Code, mod, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	victim := srv.SendText(mod, "Субботник в субботу в 10:00, приходите всей семьёй.")
+	a := &diesAfter{victim: victim.UpdateID, died: make(chan struct{})}
+	a.desk = newTestDesk(t, srv, store)
+	ra := startReplica(t, srv, store, a, replicaOpts{
+		poll:   bot.PollConfig{Owner: "a"},
+		intake: bot.IntakeConfig{ShutdownTimeout: time.Millisecond},
+	})
+	<-a.died
+	ra.stop()
+	cardsBefore := cardsIn(srv.Messages(mod))
+	if len(cardsBefore) != 1 {
+		t.Fatalf("before the crash: %d cards, want 1", len(cardsBefore))
+	}
+
+	startReplica(t, srv, store, newTestDesk(t, srv, store), replicaOpts{
+		poll:   bot.PollConfig{Owner: "b"},
+		intake: bot.IntakeConfig{HandleTimeout: 50 * time.Millisecond, ReclaimIdle: 100 * time.Millisecond},
+	})
+	waitFor(t, "the update handled again", func() bool { return len(cardsIn(srv.Messages(mod))) == 2 })
+	waitFor(t, "the stream drained", drained(t, store))
+	posts, err := store.UserPosts(ctx, mod, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(posts) != 1 {
+		t.Fatalf("the moderator has %d drafts, want 1", len(posts))
+	}
+	cards := cardsIn(srv.Messages(mod))
+	if cards[0] != cards[1] || !strings.Contains(cards[1], "#"+posts[0].ID+" ") {
+		t.Errorf("the card shown again is not the draft's:\n%s\n---\n%s", cards[0], cards[1])
+	}
+}
+
+func cardsIn(msgs []bottest.Sent) []string {
+	var cards []string
+	for _, m := range msgs {
+		if m.Keyboard != nil {
+			cards = append(cards, m.Text)
+		}
+	}
+	return cards
+}
+
+func newTestDesk(t *testing.T, srv *bottest.Server, store *storage.Store) bot.Handler {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	log := slog.New(slog.DiscardHandler)
+	tg, err := bot.New(ctx, srv.Token(), bot.Options{APIURL: srv.URL(), Logger: log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	texts, err := handlers.LoadTexts()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return handlers.New(tg, store, texts, time.Now, log, handlers.Config{})
+}
