@@ -253,6 +253,19 @@ func BenchmarkIntakeDraftsAtRate(b *testing.B) {
 	}
 }
 
+// BenchmarkIntakeDraftsInFlight: drafts in a burst with fewer or more
+// updates handled at once (MaxInFlight) against an instant bottest.
+func BenchmarkIntakeDraftsInFlight(b *testing.B) {
+	for _, inFlight := range []int{16, 32, 64, 256} {
+		b.Run(fmt.Sprintf("inflight=%d", inFlight), func(b *testing.B) {
+			d := newBenchDesk(b, inFlight)
+			d.run(b, b.N, 0, func(i int) tgbotapi.Update {
+				return d.srv.SendText(int64(1000+i%benchUsers), fmt.Sprintf("Субботник в школе №%d: приходите в субботу в 10:00.", i))
+			})
+		})
+	}
+}
+
 // BenchmarkIntakeDraftsSlowTelegram: drafts in a burst while every Bot API
 // call takes 50 ms, as calls to api.telegram.org do: the handlers then
 // mostly wait, and how many may run at once (MaxInFlight) decides the
