@@ -29,15 +29,15 @@ func (k keys) delivery(postID string) string  { return k.p + "post:" + postID + 
 func (k keys) album(userID int64, group string) string {
 	return k.p + "album:" + id(userID) + ":" + group
 }
-func (k keys) albums() string           { return k.p + "albums" }
-func (k keys) due() string              { return k.p + "due" }
-func (k keys) leased() string           { return k.p + "leased" }
-func (k keys) reminders() string        { return k.p + "reminders" }
-func (k keys) alive(who string) string  { return k.p + "alive:" + who }
-func (k keys) updates() string          { return k.p + "updates" }
-func (k keys) updatesSeen() string      { return k.p + "updates:seen" }
-func (k keys) updatesDone() string      { return k.p + "updates:done" }
-func (k keys) updatesDead() string      { return k.p + "updates:dead" }
+func (k keys) albums() string          { return k.p + "albums" }
+func (k keys) due() string             { return k.p + "due" }
+func (k keys) leased() string          { return k.p + "leased" }
+func (k keys) reminders() string       { return k.p + "reminders" }
+func (k keys) alive(who string) string { return k.p + "alive:" + who }
+func (k keys) updates() string         { return k.p + "updates" }
+func (k keys) updatesSeen() string     { return k.p + "updates:seen" }
+func (k keys) updatesDone() string     { return k.p + "updates:done" }
+func (k keys) updatesDead() string     { return k.p + "updates:dead" }
 func (k keys) updateMade(updateID int64) string {
 	return k.p + "updates:made:" + id(updateID)
 }
