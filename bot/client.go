@@ -23,11 +23,16 @@ const DefaultAPIURL = "https://api.telegram.org"
 // Client calls the Bot API. It is built on the library's BotAPI, but owns
 // the HTTP client (the library's has no timeout) and the retry policy.
 type Client struct {
-	api     *tgbotapi.BotAPI
-	log     *slog.Logger
-	sleep   func(ctx context.Context, d time.Duration) error
-	maxWait time.Duration
-	calls   CallObserver
+	api *tgbotapi.BotAPI
+	// endpoint ("…/bot%s/%s"), token and doer make requests without the
+	// library's generic decoding (request.go).
+	endpoint string
+	token    string
+	doer     *httpDoer
+	log      *slog.Logger
+	sleep    func(ctx context.Context, d time.Duration) error
+	maxWait  time.Duration
+	calls    CallObserver
 	// limit paces sends across every process (see SetLimiter); nil: none.
 	limit Limiter
 }
@@ -77,7 +82,8 @@ func New(ctx context.Context, token string, o Options) (*Client, error) {
 	for {
 		api, err := tgbotapi.NewBotAPIWithClient(token, endpoint, doer)
 		if err == nil {
-			c := &Client{api: api, log: o.Logger, sleep: sleepCtx, maxWait: o.MaxRetryWait, calls: o.Calls}
+			c := &Client{api: api, endpoint: endpoint, token: token, doer: doer,
+				log: o.Logger, sleep: sleepCtx, maxWait: o.MaxRetryWait, calls: o.Calls}
 			return c, nil
 		}
 		var apiErr *tgbotapi.Error
@@ -102,32 +108,40 @@ func (c *Client) Username() string { return c.api.Self.UserName }
 // are waited out up to MaxRetryWait, server errors and network failures are
 // retried with backoff; everything else is returned at once as *APIError.
 func (c *Client) Call(ctx context.Context, method string, params tgbotapi.Params) (json.RawMessage, error) {
+	var res json.RawMessage
+	if err := c.callInto(ctx, method, params, &res); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// callInto is Call decoding the result into result (a pointer).
+func (c *Client) callInto(ctx context.Context, method string, params tgbotapi.Params, result any) error {
 	const attempts = 4
 	var last error
 	for attempt := 0; attempt < attempts; attempt++ {
 		if err := ctx.Err(); err != nil {
-			return nil, err
+			return err
 		}
 		if err := c.pace(ctx, method, params); err != nil {
-			return nil, err
+			return err
 		}
-		resp, err := c.api.MakeRequest(method, params)
+		err := c.request(method, params, result)
+		c.observe(method, err)
 		if err == nil {
-			c.observe(method, nil)
-			return resp.Result, nil
+			return nil
 		}
-		last = classify(method, err)
-		c.observe(method, last)
+		last = err
 		wait, retry := c.retryAfter(last, attempt)
 		if !retry || attempt == attempts-1 {
 			break
 		}
 		c.log.Debug("telegram call retried", "method", method, "err", last, "wait", wait)
 		if err := c.sleep(ctx, wait); err != nil {
-			return nil, err
+			return err
 		}
 	}
-	return nil, last
+	return last
 }
 
 func (c *Client) observe(method string, err error) {

@@ -2,9 +2,16 @@ package bot_test
 
 import (
 	"context"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"strings"
 	"sync"
 	"testing"
 
+	"github.com/redaktor/redaktor"
 	"github.com/redaktor/redaktor/bot"
 	"github.com/redaktor/redaktor/bot/bottest"
 )
@@ -41,5 +48,68 @@ func TestConcurrentSendsReuseConnections(t *testing.T) {
 	// getMe's connection, then at most one per sender, kept across rounds.
 	if opened := srv.Stats().Connections; opened > senders+1 {
 		t.Errorf("4 rounds of %d concurrent sends opened %d connections; want them reused", senders, opened)
+	}
+}
+
+// What the bot makes of the Bot API's answers: the id of what it sent
+// (one message, or an album's several), Telegram's refusals with their
+// code, words and wait, and a body that is not the Bot API's at all.
+func TestClientReadsAnswersAndRefusals(t *testing.T) {
+	srv := bottest.New(t)
+	const user = int64(100)
+	srv.AddUser(user, "Ирина", "irina", "ru")
+	ctx := context.Background()
+	tg, err := bot.New(ctx, srv.Token(), bot.Options{APIURL: srv.URL(), MaxRetryWait: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	id, err := tg.SendText(ctx, user, "Черновик принят", nil)
+	msgs := srv.Messages(user)
+	if err != nil || len(msgs) != 1 || id != msgs[0].MessageID {
+		t.Fatalf("SendText = %d, %v; sent %+v", id, err, msgs)
+	}
+	var album redaktor.Content
+	for _, u := range srv.SendAlbum(user, "Фото с субботника", bottest.KindPhoto, bottest.KindPhoto) {
+		photo := u.Message.Photo
+		album.Media = append(album.Media, redaktor.Media{Kind: redaktor.MediaPhoto, FileID: photo[len(photo)-1].FileID})
+	}
+	ids, err := tg.SendContent(ctx, user, album)
+	msgs = srv.Messages(user)
+	if err != nil || len(ids) != 2 || len(msgs) != 3 || ids[0] != msgs[1].MessageID || ids[1] != msgs[2].MessageID {
+		t.Fatalf("SendContent = %v, %v; sent %d messages", ids, err, len(msgs))
+	}
+
+	srv.FailNextWith("sendMessage", 1, &bottest.APIError{Code: 429, Description: "Too Many Requests: retry after 7", RetryAfter: 7})
+	_, err = tg.SendText(ctx, user, "x", nil)
+	var apiErr *bot.APIError
+	if !errors.As(err, &apiErr) || apiErr.Code != 429 || apiErr.RetryAfter != 7 || apiErr.Method != "sendMessage" {
+		t.Fatalf("429: %#v", err)
+	}
+	_, err = tg.SendText(ctx, 999, "x", nil)
+	if !errors.As(err, &apiErr) || apiErr.Code != 400 || !bot.Permanent(err) || !strings.Contains(bot.Description(err), "chat not found") {
+		t.Fatalf("unknown chat: %#v", err)
+	}
+
+	// A proxy in front of the Bot API answering with its own page.
+	target, _ := url.Parse(srv.URL())
+	real := httputil.NewSingleHostReverseProxy(target)
+	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, "/getMe") {
+			real.ServeHTTP(w, r)
+			return
+		}
+		w.WriteHeader(http.StatusBadGateway)
+		_, _ = w.Write([]byte("<html>502 Bad Gateway</html>"))
+	}))
+	defer proxy.Close()
+	behind, err := bot.New(ctx, srv.Token(), bot.Options{APIURL: proxy.URL, MaxRetryWait: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = behind.CallOnce(ctx, "sendMessage", map[string]string{"chat_id": "100", "text": "x"})
+	var netErr *bot.NetError
+	if !errors.As(err, &netErr) || strings.Contains(err.Error(), srv.Token()) {
+		t.Fatalf("proxy page: %#v", err)
 	}
 }

@@ -17,10 +17,7 @@ func (c *Client) CallOnce(ctx context.Context, method string, params tgbotapi.Pa
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	if _, err := c.api.MakeRequest(method, params); err != nil {
-		return classify(method, err)
-	}
-	return nil
+	return c.request(method, params, nil)
 }
 
 // ForwardPart forwards a channel post to a chat: the person sees where it

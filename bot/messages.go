@@ -22,7 +22,7 @@ func (c *Client) SendText(ctx context.Context, chatID int64, text string, kb Key
 	if err := addMarkup(p, kb); err != nil {
 		return 0, err
 	}
-	ids, err := c.sendReturningIDs(ctx, "sendMessage", p)
+	ids, err := c.sendForIDs(ctx, "sendMessage", p)
 	if err != nil {
 		return 0, err
 	}
@@ -104,14 +104,6 @@ func (c *Client) SetCommands(ctx context.Context, lang string, cmds []Command) e
 	p.AddNonEmpty("language_code", lang)
 	_, err = c.Call(ctx, "setMyCommands", p)
 	return err
-}
-
-func (c *Client) sendReturningIDs(ctx context.Context, method string, p tgbotapi.Params) ([]int, error) {
-	res, err := c.Call(ctx, method, p)
-	if err != nil {
-		return nil, err
-	}
-	return messageIDs(res)
 }
 
 func addMarkup(p tgbotapi.Params, kb Keyboard) error {

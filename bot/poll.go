@@ -206,11 +206,11 @@ func (c *Client) fetch(offset int64) ([]int64, [][]byte, error) {
 		"timeout":         strconv.Itoa(int(PollTimeout / time.Second)),
 		"allowed_updates": allowedUpdates,
 	}
-	res, err := c.api.MakeRequest("getUpdates", p)
-	if err != nil {
-		return nil, nil, classify("getUpdates", err)
+	var res json.RawMessage
+	if err := c.request("getUpdates", p, &res); err != nil {
+		return nil, nil, err
 	}
-	return splitUpdates(res.Result)
+	return splitUpdates(res)
 }
 
 // allowedUpdates are the update kinds the bot asks for.
@@ -221,10 +221,7 @@ func (c *Client) Ping(ctx context.Context) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	if _, err := c.api.MakeRequest("getMe", nil); err != nil {
-		return classify("getMe", err)
-	}
-	return nil
+	return c.request("getMe", nil, nil)
 }
 
 // DecodeUpdates reads a getUpdates result. Since Bot API 7.0 a forward

@@ -99,11 +99,7 @@ func addJSON(p tgbotapi.Params, key string, v any) error {
 
 // SendPart sends one part and returns the ids of the messages it became.
 func (c *Client) SendPart(ctx context.Context, p Part) ([]int, error) {
-	res, err := c.Call(ctx, p.Method, p.Params)
-	if err != nil {
-		return nil, err
-	}
-	return messageIDs(res)
+	return c.sendForIDs(ctx, p.Method, p.Params)
 }
 
 // SendContent sends a whole post to a chat, part after part (a preview in
@@ -122,27 +118,4 @@ func (c *Client) SendContent(ctx context.Context, chatID int64, content redaktor
 		ids = append(ids, got...)
 	}
 	return ids, nil
-}
-
-func messageIDs(res json.RawMessage) ([]int, error) {
-	var one struct {
-		MessageID int `json:"message_id"`
-	}
-	if len(res) > 0 && res[0] == '[' {
-		var many []struct {
-			MessageID int `json:"message_id"`
-		}
-		if err := json.Unmarshal(res, &many); err != nil {
-			return nil, fmt.Errorf("decode messages: %w", err)
-		}
-		ids := make([]int, len(many))
-		for i, m := range many {
-			ids[i] = m.MessageID
-		}
-		return ids, nil
-	}
-	if err := json.Unmarshal(res, &one); err != nil {
-		return nil, fmt.Errorf("decode message: %w", err)
-	}
-	return []int{one.MessageID}, nil
 }

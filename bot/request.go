@@ -1,0 +1,104 @@
+package bot
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+)
+
+// request makes one Bot API request, as the library's MakeRequest does
+// (a form-encoded POST), but decodes the answer once, straight into
+// result: the library decodes into a raw result that every caller then
+// decoded again, which was a tenth of a draft's Bot API cost. result is a
+// pointer, or nil when the result does not matter. Errors are classified:
+// *APIError for Telegram's refusals, *NetError for everything else.
+func (c *Client) request(method string, params tgbotapi.Params, result any) error {
+	form := make(url.Values, len(params))
+	for k, v := range params {
+		form.Set(k, v)
+	}
+	// No context: the doer gives every call its own deadline, so a send in
+	// flight when its caller stops still completes and can be recorded.
+	req, err := http.NewRequest(http.MethodPost, fmt.Sprintf(c.endpoint, c.token, method), strings.NewReader(form.Encode()))
+	if err != nil {
+		return &NetError{msg: redact(err.Error(), c.token)}
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	resp, err := c.doer.Do(req)
+	if err != nil {
+		return err // a *NetError, token removed
+	}
+	defer func() { _ = resp.Body.Close() }()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return &NetError{msg: fmt.Sprintf("telegram %s: %s", method, redact(err.Error(), c.token)),
+			timeout: errors.Is(err, context.DeadlineExceeded)}
+	}
+	if result == nil {
+		result = &skipped{}
+	}
+	ans := answer{Result: result}
+	if err := json.Unmarshal(body, &ans); err != nil {
+		// Not the Bot API's JSON: a proxy's error page, say.
+		return &NetError{msg: fmt.Sprintf("telegram %s: %v", method, err)}
+	}
+	if !ans.OK {
+		e := &APIError{Method: method, Code: ans.ErrorCode, Description: ans.Description}
+		if ans.Parameters != nil {
+			e.RetryAfter = ans.Parameters.RetryAfter
+		}
+		return e
+	}
+	return nil
+}
+
+// answer is the Bot API's envelope around every result.
+type answer struct {
+	OK          bool   `json:"ok"`
+	Result      any    `json:"result"`
+	ErrorCode   int    `json:"error_code"`
+	Description string `json:"description"`
+	Parameters  *struct {
+		RetryAfter int `json:"retry_after"`
+	} `json:"parameters"`
+}
+
+// skipped takes a result nobody reads without building it.
+type skipped struct{}
+
+func (*skipped) UnmarshalJSON([]byte) error { return nil }
+
+// sent is what the bot keeps of a message it sent.
+type sent struct {
+	MessageID int `json:"message_id"`
+}
+
+// sendForIDs makes a call that sends messages and returns their ids. The
+// methods that send several answer with an array, the others with one
+// message.
+func (c *Client) sendForIDs(ctx context.Context, method string, p tgbotapi.Params) ([]int, error) {
+	switch method {
+	case "sendMediaGroup", "forwardMessages", "copyMessages":
+		var many []sent
+		if err := c.callInto(ctx, method, p, &many); err != nil {
+			return nil, err
+		}
+		ids := make([]int, len(many))
+		for i, m := range many {
+			ids[i] = m.MessageID
+		}
+		return ids, nil
+	}
+	var one sent
+	if err := c.callInto(ctx, method, p, &one); err != nil {
+		return nil, err
+	}
+	return []int{one.MessageID}, nil
+}
