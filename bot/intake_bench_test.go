@@ -119,6 +119,7 @@ func newBench(b *testing.B, maxInFlight int, handler func(*bot.Client, *storage.
 			b.Fatal(err)
 		}
 	}
+	seedPublished(b, store, d.pageID)
 	runCtx, cancel := context.WithCancel(ctx)
 	log := slog.New(slog.DiscardHandler)
 	tg, err := bot.New(runCtx, srv.Token(), bot.Options{APIURL: srv.URL(), Logger: log})
@@ -133,6 +134,39 @@ func newBench(b *testing.B, maxInFlight int, handler func(*bot.Client, *storage.
 	d.stop = func() { cancel(); wg.Wait() }
 	b.Cleanup(d.stop)
 	return d
+}
+
+// benchPublished is how many posts the benchmark page published in the
+// last 30 days (two a day, as an active school page does): every draft's
+// card compares the draft with them, so they are part of a draft's cost.
+const benchPublished = 60
+
+var benchTopics = []string{
+	"Родительское собрание в %d классе состоится в четверг в 18:00 в актовом зале.",
+	"Поздравляем победителей муниципального этапа олимпиады по математике, %d призёров!",
+	"Внимание: с понедельника меняется расписание звонков, первый урок в 8:%02d.",
+	"Библиотека приглашает на встречу с писателем, вход свободный, мест %d.",
+	"Итоги акции «Сдай макулатуру»: собрано %d килограммов, спасибо всем участникам.",
+}
+
+func seedPublished(b *testing.B, store *storage.Store, pageID string) {
+	b.Helper()
+	ctx := context.Background()
+	now := time.Now()
+	for i := range benchPublished {
+		at := now.Add(-time.Duration(i) * 12 * time.Hour)
+		text := fmt.Sprintf(benchTopics[i%len(benchTopics)], 10+i)
+		p, err := redaktor.NewPost(fmt.Sprintf("p%d", i), pageID,
+			redaktor.Actor{UserID: 1000, Name: "Модератор", Role: redaktor.RoleModerator},
+			redaktor.Content{Text: text}, at.Add(-time.Hour))
+		if err != nil {
+			b.Fatal(err)
+		}
+		p.Status, p.PublishAt, p.PublishedAt, p.MessageIDs = redaktor.StatusPublished, at, at, []int{i + 1}
+		if err := store.CreatePost(ctx, p, storage.Origin{}); err != nil {
+			b.Fatal(err)
+		}
+	}
 }
 
 // run pushes the updates made by push (all at once, or rate per second
