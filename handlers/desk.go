@@ -51,7 +51,7 @@ type posts interface {
 	PendingPosts(ctx context.Context, pageID string, limit int64) ([]redaktor.Post, error)
 	QueuedPosts(ctx context.Context, pageID string, limit int64) ([]redaktor.Post, error)
 	ScheduledTimes(ctx context.Context, pageID string, from, to time.Time) (map[int64]bool, error)
-	PublishedSince(ctx context.Context, pageID string, since time.Time, limit int64) ([]redaktor.Post, error)
+	Posts(ctx context.Context, ids []string) ([]redaktor.Post, error)
 	PublishedCount(ctx context.Context, pageID string, since time.Time) (int, error)
 	PageActivity(ctx context.Context, pageID string, since, weekStart time.Time, limit int64) (storage.Activity, error)
 	SetCard(ctx context.Context, postID string, c storage.Card) error
@@ -105,6 +105,7 @@ type Desk struct {
 	cfg   Config
 	admin map[int64]bool
 	zones sync.Map // time zone name → *time.Location
+	seen  *publishedCache
 }
 
 // New builds the desk. now is the clock (tests pass a fixed one).
@@ -119,7 +120,8 @@ func New(tg Telegram, store Store, texts *Texts, now func() time.Time, log *slog
 	for _, id := range cfg.AdminIDs {
 		admin[id] = true
 	}
-	return &Desk{tg: tg, store: store, texts: texts, now: now, log: log, cfg: cfg, admin: admin}
+	return &Desk{tg: tg, store: store, texts: texts, now: now, log: log, cfg: cfg, admin: admin,
+		seen: newPublishedCache()}
 }
 
 // who is the person behind an update, as the bot knows them.

@@ -23,28 +23,25 @@ func (d *Desk) review(ctx context.Context, c redaktor.Content, pageID, exceptPos
 	if d.cfg.Quality == nil {
 		return quality.Report{}, false
 	}
-	var recent []redaktor.Post
+	var recent []quality.Published
 	if pageID != "" {
-		var err error
-		if recent, err = d.store.PublishedSince(ctx, pageID, d.now().Add(-repeatWindow), recentLimit); err != nil {
+		act, err := d.store.PageActivity(ctx, pageID, d.now().Add(-repeatWindow), d.now(), recentLimit)
+		if err == nil {
+			recent, err = d.published(ctx, act.Recent, exceptPost)
+		}
+		if err != nil {
 			d.log.Warn("read recent posts", "page", pageID, "err", err)
 		}
 	}
-	return d.check(c, recent, exceptPost, lang), true
+	return d.check(c, recent, lang), true
 }
 
 // recentLimit bounds the published posts a draft is compared with.
 const recentLimit = 200
 
 // check runs the advice on content, given the page's recent posts.
-func (d *Desk) check(c redaktor.Content, recent []redaktor.Post, exceptPost, lang string) quality.Report {
-	post := quality.Post{Text: c.Text, HasMedia: hasPicture(c)}
-	for _, r := range recent {
-		if r.ID != exceptPost && r.Content.Text != "" {
-			post.Recent = append(post.Recent, quality.Published{Ref: r.ID, Text: r.Content.Text})
-		}
-	}
-	return d.cfg.Quality.Check(lang, post)
+func (d *Desk) check(c redaktor.Content, recent []quality.Published, lang string) quality.Report {
+	return d.cfg.Quality.Check(lang, quality.Post{Text: c.Text, HasMedia: hasPicture(c), Recent: recent})
 }
 
 // hasPicture: the media advice is about photos and videos, which is what
@@ -245,7 +242,11 @@ func (d *Desk) qualityBlock(ctx context.Context, t tr, post redaktor.Post, page 
 	if err != nil {
 		d.log.Warn("read page activity", "page", page.ID, "err", err)
 	}
-	r := d.check(post.Content, act.Recent, post.ID, t.lang)
+	recent, perr := d.published(ctx, act.Recent, post.ID)
+	if perr != nil {
+		d.log.Warn("read recent posts", "page", page.ID, "err", perr)
+	}
+	r := d.check(post.Content, recent, t.lang)
 	text := qualityLines(t, r)
 	if err == nil {
 		text += "\n" + rhythmLine(t, d.weekRhythm(page, act.Week))

@@ -280,27 +280,18 @@ func (s *Store) QueuedPosts(ctx context.Context, pageID string, limit int64) ([]
 	return s.listIndex(ctx, s.k.queue(pageID), false, limit)
 }
 
-// PublishedSince lists a page's posts published at or after since.
-func (s *Store) PublishedSince(ctx context.Context, pageID string, since time.Time, limit int64) ([]redaktor.Post, error) {
-	ids, err := s.rdb.ZRangeArgs(ctx, redis.ZRangeArgs{
-		Key: s.k.published(pageID), ByScore: true, Start: ms(since), Stop: "+inf", Rev: false, Count: limit,
-	}).Result()
-	if err != nil {
-		return nil, fmt.Errorf("list published: %w", err)
-	}
-	return s.posts(ctx, ids)
-}
-
-// Activity is what a page published lately: the posts since a moment
-// (the advice compares a draft with them) and how many since the week began.
+// Activity is what a page published lately: the ids of the posts since a
+// moment, oldest first (the advice compares a draft with them), and how
+// many since the week began.
 type Activity struct {
-	Recent []redaktor.Post
+	Recent []string
 	Week   int
 }
 
-// PageActivity reads a page's posts published since (at most limit) and
-// counts those since weekStart, in one round trip (two when there are
-// posts to read): every draft card shows both.
+// PageActivity reads the ids of a page's posts published since (at most
+// limit) and counts those since weekStart, in one round trip: every draft
+// card shows both. The posts themselves are read with Posts, by those who
+// do not have them yet (a published post does not change).
 func (s *Store) PageActivity(ctx context.Context, pageID string, since, weekStart time.Time, limit int64) (Activity, error) {
 	pipe := s.rdb.Pipeline()
 	ids := pipe.ZRangeArgs(ctx, redis.ZRangeArgs{Key: s.k.published(pageID), ByScore: true, Start: ms(since), Stop: "+inf", Count: limit})
@@ -308,11 +299,13 @@ func (s *Store) PageActivity(ctx context.Context, pageID string, since, weekStar
 	if _, err := pipe.Exec(ctx); err != nil {
 		return Activity{}, fmt.Errorf("read page activity: %w", err)
 	}
-	recent, err := s.posts(ctx, ids.Val())
-	if err != nil {
-		return Activity{}, err
-	}
-	return Activity{Recent: recent, Week: int(week.Val())}, nil
+	return Activity{Recent: ids.Val(), Week: int(week.Val())}, nil
+}
+
+// Posts reads posts by id in one round trip; a post removed meanwhile is
+// left out.
+func (s *Store) Posts(ctx context.Context, ids []string) ([]redaktor.Post, error) {
+	return s.posts(ctx, ids)
 }
 
 // PublishedCount counts a page's posts published at or after since.

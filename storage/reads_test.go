@@ -99,12 +99,13 @@ func TestPageActivityListsRecentAndCountsTheWeek(t *testing.T) {
 	if act.Week != 1 {
 		t.Errorf("published this week = %d, want 1", act.Week)
 	}
-	var ids []string
-	for _, p := range act.Recent {
-		ids = append(ids, p.ID)
-	}
+	ids := act.Recent
 	if len(ids) != 2 || ids[0] != lastWeek.ID || ids[1] != thisWeek.ID {
 		t.Errorf("recent = %v, want [%s %s] (not %s, published before)", ids, lastWeek.ID, thisWeek.ID, old.ID)
+	}
+	posts, err := s.Posts(ctx, []string{thisWeek.ID, "404", lastWeek.ID})
+	if err != nil || len(posts) != 2 || posts[0].ID != thisWeek.ID || posts[1].ID != lastWeek.ID || posts[0].Status != redaktor.StatusPublished {
+		t.Errorf("Posts: %d posts, %v (a missing id is left out, the order kept)", len(posts), err)
 	}
 	empty, err := s.PageActivity(ctx, "2", monday, monday, 200)
 	if err != nil || empty.Week != 0 || len(empty.Recent) != 0 {

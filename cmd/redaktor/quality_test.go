@@ -88,4 +88,8 @@ func TestRepeatAndWeeklyRhythm(t *testing.T) {
 	d.clock.Advance(time.Hour)
 	d.say(moderator, text)
 	d.expect(moderator, "Пост #2", "уже публиковался", "пост #1")
+	// Once more: the published post's fingerprint now comes from the
+	// process's cache instead of Redis, with the same advice.
+	d.say(moderator, "Ещё раз: "+text)
+	d.expect(moderator, "Пост #3", "уже публиковался", "пост #1")
 }

@@ -1,0 +1,72 @@
+package handlers
+
+import (
+	"context"
+
+	lru "github.com/hashicorp/golang-lru/v2"
+
+	"github.com/redaktor/redaktor"
+	"github.com/redaktor/redaktor/quality"
+)
+
+// publishedCacheSize bounds the published posts whose fingerprints a
+// process keeps: about a month of posts of 300 pages at two a day, some
+// hundreds of bytes each.
+const publishedCacheSize = 20_000
+
+// publishedCache keeps what the writing advice compares a draft with — the
+// fingerprint of a published post's text — by post id. A published post
+// never changes, so an entry is never stale; without it every card read
+// and fingerprinted the page's whole last month (60 posts at two a day),
+// which was most of a draft's cost.
+type publishedCache struct {
+	lru *lru.Cache[string, quality.Published]
+}
+
+func newPublishedCache() *publishedCache {
+	c, err := lru.New[string, quality.Published](publishedCacheSize)
+	if err != nil {
+		panic(err) // only for a size below 1
+	}
+	return &publishedCache{lru: c}
+}
+
+// published returns the posts of ids (except one, the post being checked)
+// as the advice compares with them, in the order of ids, reading from
+// Redis only those this process has not seen yet.
+func (d *Desk) published(ctx context.Context, ids []string, except string) ([]quality.Published, error) {
+	got := make([]quality.Published, len(ids))
+	var missing []string
+	for i, id := range ids {
+		if p, ok := d.seen.lru.Get(id); ok {
+			got[i] = p
+		} else if id != except {
+			missing = append(missing, id)
+		}
+	}
+	var err error
+	if len(missing) > 0 {
+		var posts []redaktor.Post
+		posts, err = d.store.Posts(ctx, missing)
+		read := make(map[string]quality.Published, len(posts))
+		for _, p := range posts {
+			pub := quality.Published{Ref: p.ID, Fingerprint: quality.Fingerprint(p.Content.Text)}
+			read[p.ID] = pub
+			if p.Status == redaktor.StatusPublished {
+				d.seen.lru.Add(p.ID, pub)
+			}
+		}
+		for i, id := range ids {
+			if p, ok := read[id]; ok {
+				got[i] = p
+			}
+		}
+	}
+	out := got[:0]
+	for _, p := range got {
+		if p.Fingerprint != nil && p.Ref != except {
+			out = append(out, p)
+		}
+	}
+	return out, err
+}
