@@ -19,18 +19,19 @@ func (d *Desk) showPostTo(ctx context.Context, p who, post redaktor.Post, page r
 	if err != nil {
 		d.log.Warn("read role", "err", err)
 	}
-	d.showPostAs(ctx, p, role, post, page, preview)
+	d.showPostAs(ctx, p, role, post, page, preview, nil)
 }
 
-// showPostAs is showPostTo for a caller who knows the person's role.
-func (d *Desk) showPostAs(ctx context.Context, p who, role redaktor.Role, post redaktor.Post, page redaktor.Page, preview bool) {
+// showPostAs is showPostTo for a caller who knows the person's role (and
+// may have read the page's activity for the card: act, else nil).
+func (d *Desk) showPostAs(ctx context.Context, p who, role redaktor.Role, post redaktor.Post, page redaktor.Page, preview bool, act *storage.Activity) {
 	if preview {
 		if _, err := d.tg.SendContent(ctx, p.ID, post.Content); err != nil {
 			d.log.Warn("send preview", "post", post.ID, "err", err)
 			d.reply(ctx, p, p.t.T("preview_failed", map[string]any{"Reason": bot.Description(err)}))
 		}
 	}
-	text, kb := d.card(ctx, p.t, post, page, p.ID, role)
+	text, kb := d.card(ctx, p.t, post, page, p.ID, role, act)
 	msgID, err := d.tg.SendText(ctx, p.ID, text, kb)
 	if err != nil {
 		d.log.Warn("send card", "post", post.ID, "err", err)
@@ -58,15 +59,16 @@ func (d *Desk) refreshCards(ctx context.Context, post redaktor.Post, page redakt
 		if err != nil {
 			continue
 		}
-		text, kb := d.card(ctx, d.texts.For(u.Lang), post, page, u.ID, role)
+		text, kb := d.card(ctx, d.texts.For(u.Lang), post, page, u.ID, role, nil)
 		if err := d.tg.EditText(ctx, c.ChatID, c.MessageID, text, kb); err != nil {
 			d.log.Debug("refresh card", "chat", c.ChatID, "err", err)
 		}
 	}
 }
 
-// card renders the text and buttons of a post for one viewer.
-func (d *Desk) card(ctx context.Context, t tr, post redaktor.Post, page redaktor.Page, viewer int64, role redaktor.Role) (string, bot.Keyboard) {
+// card renders the text and buttons of a post for one viewer; act is the
+// page's activity when the caller read it already, else nil.
+func (d *Desk) card(ctx context.Context, t tr, post redaktor.Post, page redaktor.Page, viewer int64, role redaktor.Role, act *storage.Activity) (string, bot.Keyboard) {
 	loc := d.pageLoc(page)
 	now := d.now()
 	var b strings.Builder
@@ -98,7 +100,7 @@ func (d *Desk) card(ctx context.Context, t tr, post redaktor.Post, page redaktor
 		b.WriteString("\n" + t.T("card_last", map[string]any{"Last": d.eventLine(t, post.Last, page)}))
 	}
 	kb := d.cardButtons(t, post, viewer, role)
-	if advice, more := d.qualityBlock(ctx, t, post, page); advice != "" && role != "" {
+	if advice, more := d.qualityBlock(ctx, t, post, page, act); advice != "" && role != "" {
 		b.WriteString("\n\n" + advice)
 		if more != nil {
 			if kb == nil {

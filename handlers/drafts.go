@@ -52,33 +52,37 @@ func (d *Desk) takeContent(ctx context.Context, p who, se *storage.Session, cont
 		d.newVersion(ctx, p, *se, content, album)
 		return
 	}
-	page, role, err := d.currentPage(ctx, p)
+	if err := content.Validate(); err != nil {
+		page, _, perr := d.currentPage(ctx, p)
+		switch {
+		case perr != nil:
+			d.fail(ctx, p, perr)
+			return // an album stays buffered and is tried again
+		case page.ID == "":
+			d.reply(ctx, p, p.t.T("no_pages"))
+		default:
+			d.reply(ctx, p, p.t.T("content_invalid", map[string]any{"Reason": err.Error()}))
+		}
+		d.dropAlbum(ctx, album)
+		return
+	}
+	st, act, err := d.startDraft(ctx, p)
 	if err != nil {
 		d.fail(ctx, p, err) // an album stays buffered and is tried again
 		return
 	}
-	if page.ID == "" {
+	if st.Page.ID == "" {
 		d.reply(ctx, p, p.t.T("no_pages"))
 		d.dropAlbum(ctx, album)
 		return
 	}
-	if err := content.Validate(); err != nil {
-		d.reply(ctx, p, p.t.T("content_invalid", map[string]any{"Reason": err.Error()}))
-		d.dropAlbum(ctx, album)
-		return
-	}
-	postID, made, err := d.store.NewPostID(ctx, p.update)
-	if err != nil {
-		d.fail(ctx, p, err)
-		return
-	}
-	if made != "" {
+	if st.Made != "" {
 		// This update made a draft before its handling was cut short (a
 		// crash, a timeout): show that one again rather than a second.
-		d.showMade(ctx, p, made, page)
+		d.showMade(ctx, p, st.Made, st.Page)
 		return
 	}
-	post, err := redaktor.NewPost(postID, page.ID, redaktor.Actor{UserID: p.ID, Name: p.Name, Role: role}, content, d.now())
+	post, err := redaktor.NewPost(st.PostID, st.Page.ID, redaktor.Actor{UserID: p.ID, Name: p.Name, Role: st.Role}, content, d.now())
 	if err != nil {
 		d.fail(ctx, p, err)
 		return
@@ -90,7 +94,34 @@ func (d *Desk) takeContent(ctx context.Context, p who, se *storage.Session, cont
 		d.fail(ctx, p, err)
 		return
 	}
-	d.showPostAs(ctx, p, role, post, page, true)
+	d.showPostAs(ctx, p, st.Role, post, st.Page, true, act)
+}
+
+// startDraft reads what making a draft needs: the person's page and role,
+// a new post id and the page's recent activity for the card, in one round
+// trip while their current page is still theirs; otherwise through
+// currentPage (their first page), and then the card reads the activity
+// itself (act is nil). A person on no page gets a zero Page.
+func (d *Desk) startDraft(ctx context.Context, p who) (st storage.DraftStart, act *storage.Activity, err error) {
+	if p.CurrentPage != "" {
+		st, err = d.store.StartDraft(ctx, p.CurrentPage, p.ID, p.update, d.now().Add(-repeatWindow), recentLimit)
+		if err != nil && !isNotFound(err) {
+			return st, nil, err
+		}
+		if err == nil && st.Role != "" {
+			a := st.Activity(weekStart(d.now(), d.pageLoc(st.Page)))
+			return st, &a, nil
+		}
+	}
+	page, role, err := d.currentPage(ctx, p)
+	if err != nil || page.ID == "" {
+		return storage.DraftStart{}, nil, err
+	}
+	postID, made, err := d.store.NewPostID(ctx, p.update)
+	if err != nil {
+		return storage.DraftStart{}, nil, err
+	}
+	return storage.DraftStart{Page: page, Role: role, PostID: postID, Made: made}, nil, nil
 }
 
 func (d *Desk) showMade(ctx context.Context, p who, postID string, page redaktor.Page) {

@@ -227,7 +227,7 @@ func (d *Desk) cmdStats(ctx context.Context, p who, args string) {
 
 // qualityBlock is the advice and rhythm part of a card, for the states in
 // which the post can still be improved or decided on.
-func (d *Desk) qualityBlock(ctx context.Context, t tr, post redaktor.Post, page redaktor.Page) (string, []tgbotapi.InlineKeyboardButton) {
+func (d *Desk) qualityBlock(ctx context.Context, t tr, post redaktor.Post, page redaktor.Page, read *storage.Activity) (string, []tgbotapi.InlineKeyboardButton) {
 	switch post.Status {
 	case redaktor.StatusDraft, redaktor.StatusPending, redaktor.StatusChangesRequested, redaktor.StatusRejected:
 	default:
@@ -238,8 +238,11 @@ func (d *Desk) qualityBlock(ctx context.Context, t tr, post redaktor.Post, page 
 	}
 	// The recent posts and the week's count in one round trip: every card
 	// shows both.
-	act, err := d.store.PageActivity(ctx, page.ID, d.now().Add(-repeatWindow), weekStart(d.now(), d.pageLoc(page)), recentLimit)
-	if err != nil {
+	var act storage.Activity
+	var err error
+	if read != nil {
+		act = *read
+	} else if act, err = d.store.PageActivity(ctx, page.ID, d.now().Add(-repeatWindow), weekStart(d.now(), d.pageLoc(page)), recentLimit); err != nil {
 		d.log.Warn("read page activity", "page", page.ID, "err", err)
 	}
 	recent, perr := d.published(ctx, act.Recent, post.ID)

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 
@@ -288,18 +289,22 @@ type Activity struct {
 	Week   int
 }
 
-// PageActivity reads the ids of a page's posts published since (at most
-// limit) and counts those since weekStart, in one round trip: every draft
-// card shows both. The posts themselves are read with Posts, by those who
-// do not have them yet (a published post does not change).
+// PageActivity reads the ids of a page's posts published since (the
+// latest limit of them) and counts those since weekStart, in one round
+// trip: every draft card shows both. The posts themselves are read with
+// Posts, by those who do not have them yet (a published post does not
+// change).
 func (s *Store) PageActivity(ctx context.Context, pageID string, since, weekStart time.Time, limit int64) (Activity, error) {
 	pipe := s.rdb.Pipeline()
-	ids := pipe.ZRangeArgs(ctx, redis.ZRangeArgs{Key: s.k.published(pageID), ByScore: true, Start: ms(since), Stop: "+inf", Count: limit})
+	ids := pipe.ZRangeArgs(ctx, redis.ZRangeArgs{Key: s.k.published(pageID), ByScore: true,
+		Start: "+inf", Stop: ms(since), Rev: true, Count: limit})
 	week := pipe.ZCount(ctx, s.k.published(pageID), strconv.FormatFloat(ms(weekStart), 'f', -1, 64), "+inf")
 	if _, err := pipe.Exec(ctx); err != nil {
 		return Activity{}, fmt.Errorf("read page activity: %w", err)
 	}
-	return Activity{Recent: ids.Val(), Week: int(week.Val())}, nil
+	recent := ids.Val()
+	slices.Reverse(recent)
+	return Activity{Recent: recent, Week: int(week.Val())}, nil
 }
 
 // Posts reads posts by id in one round trip; a post removed meanwhile is

@@ -3,6 +3,7 @@ package storage_test
 import (
 	"context"
 	"errors"
+	"slices"
 	"testing"
 	"time"
 
@@ -110,5 +111,72 @@ func TestPageActivityListsRecentAndCountsTheWeek(t *testing.T) {
 	empty, err := s.PageActivity(ctx, "2", monday, monday, 200)
 	if err != nil || empty.Week != 0 || len(empty.Recent) != 0 {
 		t.Errorf("a page with nothing published: %+v %v", empty, err)
+	}
+}
+
+// StartDraft answers in one round trip what Membership, NewPostID and
+// PageActivity answer in three, and finds the post an update made before.
+func TestStartDraftReadsWhatADraftNeedsInOneTrip(t *testing.T) {
+	s, r := storagetest.Store(t)
+	ctx := context.Background()
+	if _, err := s.StartDraft(ctx, "1", 11, 0, t0, 200); !errors.Is(err, redaktor.ErrNotFound) {
+		t.Fatalf("missing page: %v, want not found", err)
+	}
+	if err := s.SavePage(ctx, redaktor.Page{ID: "1", Title: "Школа №4"}); err != nil {
+		t.Fatal(err)
+	}
+	inv := redaktor.Invite{Code: "c", PageID: "1", Role: redaktor.RoleModerator, ExpiresAt: t0.Add(time.Hour)}
+	if err := s.SaveInvite(ctx, inv); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := s.RedeemInvite(ctx, "c", 11, t0); err != nil {
+		t.Fatal(err)
+	}
+	publish := func(at time.Time) redaktor.Post {
+		p := newDraft(t, s)
+		p = apply(t, s, p, redaktor.Change{Action: redaktor.ActSubmit, Actor: moderator}, at)
+		p = apply(t, s, p, redaktor.Change{Action: redaktor.ActPublishNow, Actor: chiefA}, at)
+		p = apply(t, s, p, redaktor.Change{Action: redaktor.ActClaim, Actor: redaktor.System}, at)
+		return apply(t, s, p, redaktor.Change{Action: redaktor.ActPublished, Actor: redaktor.System, MessageIDs: []int{1}}, at)
+	}
+	monday := time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)
+	publish(monday.Add(-20 * 24 * time.Hour))
+	publish(monday.Add(-time.Hour))
+	publish(monday.Add(time.Hour))
+	publish(monday.Add(2 * time.Hour))
+
+	var trips int
+	storage.Observe(r.Client, func(string, error) { trips++ })
+	st, err := s.StartDraft(ctx, "1", 11, 77, monday.Add(-7*24*time.Hour), 200)
+	if err != nil || trips != 1 {
+		t.Fatalf("StartDraft: %v in %d round trips", err, trips)
+	}
+	want, err := s.PageActivity(ctx, "1", monday.Add(-7*24*time.Hour), monday, 200)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := st.Activity(monday)
+	if st.Page.Title != "Школа №4" || st.Role != redaktor.RoleModerator || st.Made != "" || got.Week != 2 ||
+		!slices.Equal(got.Recent, want.Recent) || len(got.Recent) != 3 {
+		t.Fatalf("got %+v, activity %+v; PageActivity says %+v", st, got, want)
+	}
+	if latest, _ := s.StartDraft(ctx, "1", 11, 0, monday.Add(-7*24*time.Hour), 2); !slices.Equal(latest.Activity(monday).Recent, want.Recent[1:]) {
+		t.Errorf("limited to 2: %v, want the latest two of %v", latest.Activity(monday).Recent, want.Recent)
+	}
+
+	p, err := redaktor.NewPost(st.PostID, "1", moderator, redaktor.Content{Text: "Субботник"}, t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.CreatePost(ctx, p, storage.Origin{Update: 77}); err != nil {
+		t.Fatal(err)
+	}
+	again, err := s.StartDraft(ctx, "1", 11, 77, t0, 200)
+	if err != nil || again.Made != p.ID || again.PostID == p.ID {
+		t.Fatalf("the update handled again: made %q (want %q), new id %q, %v", again.Made, p.ID, again.PostID, err)
+	}
+	stranger, err := s.StartDraft(ctx, "1", 99, 78, t0, 200)
+	if err != nil || stranger.Role != "" {
+		t.Fatalf("not on the team: role %q, %v", stranger.Role, err)
 	}
 }
