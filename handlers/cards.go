@@ -190,11 +190,13 @@ func (d *Desk) eventLine(t tr, ev redaktor.Event, page redaktor.Page) string {
 	return line
 }
 
-func (d *Desk) showHistory(ctx context.Context, p who, post redaktor.Post, page redaktor.Page) {
-	hist, err := d.store.History(ctx, post.ID)
-	if err != nil {
-		d.fail(ctx, p, err)
-		return
+func (d *Desk) showHistory(ctx context.Context, p who, post redaktor.Post, page redaktor.Page, hist []redaktor.Event) {
+	if hist == nil {
+		var err error
+		if hist, err = d.store.History(ctx, post.ID); err != nil {
+			d.fail(ctx, p, err)
+			return
+		}
 	}
 	var b strings.Builder
 	b.WriteString(p.t.T("history_title", map[string]any{"ID": post.ID}))

@@ -44,6 +44,7 @@ type posts interface {
 	NextID(ctx context.Context, kind string) (string, error)
 	NewPostID(ctx context.Context, update int64) (postID, made string, err error)
 	StartDraft(ctx context.Context, pageID string, userID, update int64, since time.Time, limit int64) (storage.DraftStart, error)
+	PostView(ctx context.Context, postID, pageID string, userID int64, withHistory bool) (storage.PostView, error)
 	CreatePost(ctx context.Context, p redaktor.Post, from storage.Origin) error
 	SavePost(ctx context.Context, old, next redaktor.Post, ev redaktor.Event) error
 	Post(ctx context.Context, postID string) (redaktor.Post, error)

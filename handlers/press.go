@@ -21,7 +21,7 @@ type press struct {
 	arg    string
 }
 
-// Post buttons: act:postID:rev.
+// Post buttons: act:postID:rev:pageID (see postData).
 const (
 	btnSubmit      = "sb"
 	btnPropose     = "pt"
@@ -54,8 +54,12 @@ var postButtons = map[string]bool{
 	btnReschedule: true, btnCancel: true, btnRetry: true, btnUrgent: true,
 }
 
+// postData is a post button's data: act:postID:rev:pageID. The page lets
+// a press read the post, its page and the person's role there at once; it
+// is checked against the post's own page (see storage.PostView). Cards
+// drawn before the page was added have act:postID:rev.
 func postData(act string, p redaktor.Post) string {
-	return act + ":" + p.ID + ":" + strconv.FormatInt(p.Rev, 10)
+	return act + ":" + p.ID + ":" + strconv.FormatInt(p.Rev, 10) + ":" + p.PageID
 }
 
 func parsePress(data string) (press, error) {
@@ -67,7 +71,7 @@ func parsePress(data string) (press, error) {
 	pr := press{act: parts[0]}
 	switch {
 	case postButtons[pr.act]:
-		if len(parts) != 3 || !numeric(parts[1]) {
+		if len(parts) < 3 || len(parts) > 4 || !numeric(parts[1]) || (len(parts) == 4 && !numeric(parts[3])) {
 			return press{}, bad
 		}
 		rev, err := strconv.ParseInt(parts[2], 10, 64)
@@ -75,6 +79,9 @@ func parsePress(data string) (press, error) {
 			return press{}, bad
 		}
 		pr.postID, pr.rev = parts[1], rev
+		if len(parts) == 4 {
+			pr.pageID = parts[3]
+		}
 	case pr.act == btnOpen || pr.act == btnQuality:
 		if len(parts) != 2 || !numeric(parts[1]) {
 			return press{}, bad

@@ -12,6 +12,11 @@ func TestParsePress(t *testing.T) {
 		want press
 	}{
 		{"ap:42:7", true, press{act: "ap", postID: "42", rev: 7}},
+		{"ap:42:7:3", true, press{act: "ap", postID: "42", rev: 7, pageID: "3"}},
+		{"hi:42:7:3", true, press{act: "hi", postID: "42", rev: 7, pageID: "3"}},
+		{"ap:42:7:x", false, press{}},
+		{"ap:42:7:", false, press{}},
+		{"ap:42:7:3:1", false, press{}},
 		{"op:42", true, press{act: "op", postID: "42"}},
 		{"iv:moderator:3", true, press{act: "iv", arg: "moderator", pageID: "3"}},
 		{"tm:x:3:12345", true, press{act: "tm", arg: "x", pageID: "3", userID: 12345}},

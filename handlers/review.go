@@ -68,6 +68,21 @@ func (d *Desk) actor(ctx context.Context, p who, post redaktor.Post) (redaktor.A
 	return redaktor.Actor{UserID: p.ID, Name: p.Name, Role: role}, page, nil
 }
 
+// pressedPost reads the post of a post button with its page and the
+// person's role there (and its history for History): in one round trip
+// when the button names the page, as every card drawn now does.
+func (d *Desk) pressedPost(ctx context.Context, p who, pr press) (storage.PostView, error) {
+	if pr.pageID != "" {
+		return d.store.PostView(ctx, pr.postID, pr.pageID, p.ID, pr.act == btnHistory)
+	}
+	post, err := d.store.Post(ctx, pr.postID)
+	if err != nil {
+		return storage.PostView{}, err
+	}
+	actor, page, err := d.actor(ctx, p, post)
+	return storage.PostView{Post: post, Page: page, Role: actor.Role}, err
+}
+
 func (d *Desk) onOpen(ctx context.Context, p who, postID string) string {
 	post, err := d.store.Post(ctx, postID)
 	if isNotFound(err) {
@@ -90,7 +105,7 @@ func (d *Desk) onOpen(ctx context.Context, p who, postID string) string {
 }
 
 func (d *Desk) onPostPress(ctx context.Context, p who, pr press) string {
-	post, err := d.store.Post(ctx, pr.postID)
+	v, err := d.pressedPost(ctx, p, pr)
 	if isNotFound(err) {
 		return p.t.T("button_stale")
 	}
@@ -98,16 +113,13 @@ func (d *Desk) onPostPress(ctx context.Context, p who, pr press) string {
 		d.fail(ctx, p, err)
 		return ""
 	}
-	actor, page, err := d.actor(ctx, p, post)
-	if err != nil {
-		d.fail(ctx, p, err)
-		return ""
-	}
+	post, page := v.Post, v.Page
+	actor := redaktor.Actor{UserID: p.ID, Name: p.Name, Role: v.Role}
 	if actor.Role == "" {
 		return p.t.T("not_allowed")
 	}
 	if pr.act == btnHistory {
-		d.showHistory(ctx, p, post, page)
+		d.showHistory(ctx, p, post, page, v.History)
 		return ""
 	}
 	if pr.rev != post.Rev {

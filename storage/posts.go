@@ -344,6 +344,10 @@ func (s *Store) History(ctx context.Context, postID string) ([]redaktor.Event, e
 	if err != nil {
 		return nil, fmt.Errorf("read history of %s: %w", postID, err)
 	}
+	return decodeHistory(postID, raw)
+}
+
+func decodeHistory(postID string, raw []string) ([]redaktor.Event, error) {
 	out := make([]redaktor.Event, 0, len(raw))
 	for _, r := range raw {
 		var ev redaktor.Event

@@ -180,3 +180,46 @@ func TestStartDraftReadsWhatADraftNeedsInOneTrip(t *testing.T) {
 		t.Fatalf("not on the team: role %q, %v", stranger.Role, err)
 	}
 }
+
+// PostView reads a pressed post with its page, the person's role and its
+// history in one round trip, and a button naming another page than the
+// post's own (forged) cannot borrow a role from that page.
+func TestPostViewReadsThePressedPostOnItsOwnPage(t *testing.T) {
+	s, r := storagetest.Store(t)
+	ctx := context.Background()
+	for _, pg := range []redaktor.Page{{ID: "1", Title: "Школа №4"}, {ID: "2", Title: "Библиотека"}} {
+		if err := s.SavePage(ctx, pg); err != nil {
+			t.Fatal(err)
+		}
+	}
+	join := func(code, page string, role redaktor.Role, user int64) {
+		inv := redaktor.Invite{Code: code, PageID: page, Role: role, ExpiresAt: t0.Add(time.Hour)}
+		if err := s.SaveInvite(ctx, inv); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := s.RedeemInvite(ctx, code, user, t0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	join("a", "1", redaktor.RoleModerator, 11)
+	join("b", "2", redaktor.RoleChief, 31) // chief editor of the library only
+	p := newDraft(t, s)                    // on page 1
+	p = apply(t, s, p, redaktor.Change{Action: redaktor.ActSubmit, Actor: moderator}, t0)
+
+	var trips int
+	storage.Observe(r.Client, func(string, error) { trips++ })
+	v, err := s.PostView(ctx, p.ID, "1", 11, true)
+	if err != nil || trips != 1 {
+		t.Fatalf("PostView: %v in %d round trips", err, trips)
+	}
+	if v.Post.ID != p.ID || v.Post.Rev != p.Rev || v.Page.Title != "Школа №4" || v.Role != redaktor.RoleModerator || len(v.History) != 2 {
+		t.Fatalf("got post %s rev %d, page %q, role %q, %d events", v.Post.ID, v.Post.Rev, v.Page.Title, v.Role, len(v.History))
+	}
+	forged, err := s.PostView(ctx, p.ID, "2", 31, false)
+	if err != nil || forged.Page.ID != "1" || forged.Role != "" {
+		t.Fatalf("a button naming the library for the school's post: page %q role %q, %v; want the school and no role", forged.Page.ID, forged.Role, err)
+	}
+	if _, err := s.PostView(ctx, "404", "1", 11, false); !errors.Is(err, redaktor.ErrNotFound) {
+		t.Fatalf("a missing post: %v, want not found", err)
+	}
+}

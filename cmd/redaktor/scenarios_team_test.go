@@ -501,6 +501,8 @@ func TestStrangerIsRefused(t *testing.T) {
 		"pn:1:" + rev,
 		"rj:1:" + rev,
 		"hi:1:" + rev,
+		"ap:1:" + rev + ":" + page,
+		"hi:1:" + rev + ":" + page,
 		"op:1",
 		"tm:x:" + page + ":" + strconv.FormatInt(moderator, 10),
 		"tm:c:" + page + ":" + strconv.FormatInt(stranger, 10),
