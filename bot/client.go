@@ -151,6 +151,9 @@ func (c *Client) observe(method string, err error) {
 }
 
 func (c *Client) retryAfter(err error, attempt int) (time.Duration, bool) {
+	if _, done := errors.AsType[*AnswerError](err); done {
+		return 0, false
+	}
 	var apiErr *APIError
 	if errors.As(err, &apiErr) {
 		switch {

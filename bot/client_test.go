@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/redaktor/redaktor"
@@ -91,25 +92,45 @@ func TestClientReadsAnswersAndRefusals(t *testing.T) {
 		t.Fatalf("unknown chat: %#v", err)
 	}
 
-	// A proxy in front of the Bot API answering with its own page.
+	// Odd answers, through a server in front of the Bot API.
 	target, _ := url.Parse(srv.URL())
 	real := httputil.NewSingleHostReverseProxy(target)
-	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if strings.HasSuffix(r.URL.Path, "/getMe") {
+	var sends atomic.Int32
+	front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !strings.HasSuffix(r.URL.Path, "/sendMessage") {
 			real.ServeHTTP(w, r)
 			return
 		}
-		w.WriteHeader(http.StatusBadGateway)
-		_, _ = w.Write([]byte("<html>502 Bad Gateway</html>"))
+		sends.Add(1)
+		switch r.FormValue("text") {
+		case "unreadable": // done, but the result is not a message
+			_, _ = w.Write([]byte(`{"ok":true,"result":{"message_id":"12"}}`))
+		case "no result":
+			_, _ = w.Write([]byte(`{"ok":true}`))
+		case "cut": // the connection drops: net/http's error names the URL, token and all
+			conn, _, _ := w.(http.Hijacker).Hijack()
+			_ = conn.Close()
+		default: // a proxy's own error page
+			w.WriteHeader(http.StatusBadGateway)
+			_, _ = w.Write([]byte("<html>502 Bad Gateway</html>"))
+		}
 	}))
-	defer proxy.Close()
-	behind, err := bot.New(ctx, srv.Token(), bot.Options{APIURL: proxy.URL, MaxRetryWait: -1})
+	defer front.Close()
+	behind, err := bot.New(ctx, srv.Token(), bot.Options{APIURL: front.URL, MaxRetryWait: -1})
 	if err != nil {
 		t.Fatal(err)
 	}
-	err = behind.CallOnce(ctx, "sendMessage", map[string]string{"chat_id": "100", "text": "x"})
-	var netErr *bot.NetError
-	if !errors.As(err, &netErr) || strings.Contains(err.Error(), srv.Token()) {
-		t.Fatalf("proxy page: %#v", err)
+	for _, text := range []string{"unreadable", "no result"} {
+		sends.Store(0)
+		if _, err := behind.SendText(ctx, user, text, nil); err == nil || sends.Load() != 1 {
+			t.Errorf("%s: %v after %d sends; want an error after exactly one (the message went out)", text, err, sends.Load())
+		}
+	}
+	for _, text := range []string{"cut", "proxy page"} {
+		err := behind.CallOnce(ctx, "sendMessage", map[string]string{"chat_id": "100", "text": text})
+		var netErr *bot.NetError
+		if !errors.As(err, &netErr) || strings.Contains(err.Error(), srv.Token()) {
+			t.Errorf("%s: %#v, want a network error without the token", text, err)
+		}
 	}
 }

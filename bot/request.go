@@ -45,7 +45,17 @@ func (c *Client) request(method string, params tgbotapi.Params, result any) erro
 		result = &skipped{}
 	}
 	ans := answer{Result: result}
-	if err := json.Unmarshal(body, &ans); err != nil {
+	err = json.Unmarshal(body, &ans)
+	var typeErr *json.UnmarshalTypeError
+	switch {
+	case err == nil:
+	case errors.As(err, &typeErr) && ans.OK:
+		// Telegram did the call, but its result is not what the bot
+		// expects: trying again would do the call again.
+		return &AnswerError{Method: method, Err: err}
+	case errors.As(err, &typeErr):
+		// A refusal with an unexpected detail is still a refusal.
+	default:
 		// Not the Bot API's JSON: a proxy's error page, say.
 		return &NetError{msg: fmt.Sprintf("telegram %s: %v", method, err)}
 	}
@@ -58,6 +68,18 @@ func (c *Client) request(method string, params tgbotapi.Params, result any) erro
 	}
 	return nil
 }
+
+// AnswerError is an answer that says the call was done but whose result
+// cannot be read; it is not retried.
+type AnswerError struct {
+	Method string
+	Err    error
+}
+
+func (e *AnswerError) Error() string {
+	return fmt.Sprintf("telegram %s: unreadable result: %v", e.Method, e.Err)
+}
+func (e *AnswerError) Unwrap() error { return e.Err }
 
 // answer is the Bot API's envelope around every result.
 type answer struct {
@@ -92,13 +114,18 @@ func (c *Client) sendForIDs(ctx context.Context, method string, p tgbotapi.Param
 		}
 		ids := make([]int, len(many))
 		for i, m := range many {
-			ids[i] = m.MessageID
+			if ids[i] = m.MessageID; ids[i] == 0 {
+				return nil, &AnswerError{Method: method, Err: errors.New("a message without message_id")}
+			}
 		}
 		return ids, nil
 	}
 	var one sent
 	if err := c.callInto(ctx, method, p, &one); err != nil {
 		return nil, err
+	}
+	if one.MessageID == 0 {
+		return nil, &AnswerError{Method: method, Err: errors.New("no message_id in the result")}
 	}
 	return []int{one.MessageID}, nil
 }
