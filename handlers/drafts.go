@@ -71,15 +71,15 @@ func (d *Desk) takeContent(ctx context.Context, p who, se *storage.Session, cont
 		d.fail(ctx, p, err) // an album stays buffered and is tried again
 		return
 	}
-	if st.Page.ID == "" {
-		d.reply(ctx, p, p.t.T("no_pages"))
-		d.dropAlbum(ctx, album)
-		return
-	}
 	if st.Made != "" {
 		// This update made a draft before its handling was cut short (a
 		// crash, a timeout): show that one again rather than a second.
 		d.showMade(ctx, p, st.Made, st.Page)
+		return
+	}
+	if st.Page.ID == "" {
+		d.reply(ctx, p, p.t.T("no_pages"))
+		d.dropAlbum(ctx, album)
 		return
 	}
 	post, err := redaktor.NewPost(st.PostID, st.Page.ID, redaktor.Actor{UserID: p.ID, Name: p.Name, Role: st.Role}, content, d.now())
@@ -90,6 +90,10 @@ func (d *Desk) takeContent(ctx context.Context, p who, se *storage.Session, cont
 	if err := d.store.CreatePost(ctx, post, storage.Origin{Album: album, Update: p.update}); err != nil {
 		if errors.Is(err, redaktor.ErrConflict) && album != nil {
 			return // the album grew meanwhile: it is assembled again on the next tick
+		}
+		if made, ok := errors.AsType[*storage.MadeError](err); ok {
+			d.showMade(ctx, p, made.PostID, st.Page) // handled twice at once: the other made it
+			return
 		}
 		d.fail(ctx, p, err)
 		return
@@ -108,7 +112,9 @@ func (d *Desk) startDraft(ctx context.Context, p who) (st storage.DraftStart, ac
 		if err != nil && !isNotFound(err) {
 			return st, nil, err
 		}
-		if err == nil && st.Role != "" {
+		// A post the update made before is shown even if the person has
+		// left the page since (showPostTo reads their role again).
+		if err == nil && (st.Role != "" || st.Made != "") {
 			a := st.Activity(weekStart(d.now(), d.pageLoc(st.Page)))
 			return st, &a, nil
 		}

@@ -69,7 +69,9 @@ func (s *Store) StartDraft(ctx context.Context, pageID string, userID, update in
 }
 
 // Activity is the page's activity read with the draft, as PageActivity
-// gives it: the recent posts oldest first, and the count since weekStart.
+// gives it: the recent posts oldest first, and the count since weekStart —
+// counted among those recent posts, so it stops at the limit asked (200
+// by the desk: no page publishes that many in a week).
 func (st DraftStart) Activity(weekStart time.Time) Activity {
 	act := Activity{Recent: make([]string, len(st.published))}
 	for i, z := range st.published {

@@ -24,11 +24,13 @@ import (
 // ARGV[6..] ops, 4 values each: kind, key index, score, member
 //
 //	kind "guard": ZSCORE key member must equal score (checked before any write)
+//	kind "mark": the key must not exist (checked before any write); it is
+//	             then set to member, expiring after score milliseconds
 //	kind "zadd", "zrem", "del"
 //
 // Returns {1, rev} applied; {0, rev} already applied (a retried call);
 // {-1, rev} the post is at another revision; {-2, ""} no such post;
-// {-3, ""} a guard failed.
+// {-3, ""} a guard failed; {-4, value} a mark exists already, with its value.
 var savePost = redis.NewScript(`
 local rev = redis.call('HGET', KEYS[1], 'rev')
 if rev and rev == ARGV[2] and redis.call('HGET', KEYS[1], 'data') == ARGV[4] then
@@ -44,6 +46,9 @@ for i = 6, #ARGV, 4 do
   if ARGV[i] == 'guard' then
     local sc = redis.call('ZSCORE', KEYS[tonumber(ARGV[i+1])], ARGV[i+3])
     if (not sc) or tonumber(sc) ~= tonumber(ARGV[i+2]) then return {-3, ''} end
+  elseif ARGV[i] == 'mark' then
+    local made = redis.call('GET', KEYS[tonumber(ARGV[i+1])])
+    if made then return {-4, made} end
   end
 end
 redis.call('HSET', KEYS[1], 'rev', ARGV[2], 'status', ARGV[3], 'data', ARGV[4])
@@ -128,6 +133,12 @@ type Origin struct {
 	Update int64
 }
 
+// MadeError: the update a draft was to be made of made another one
+// meanwhile (it was handled twice at once); PostID is that one.
+type MadeError struct{ PostID string }
+
+func (e *MadeError) Error() string { return "the update made post " + e.PostID + " already" }
+
 // CreatePost stores a new draft.
 func (s *Store) CreatePost(ctx context.Context, p redaktor.Post, from Origin) error {
 	ops := s.indexOps(nil, p)
@@ -201,6 +212,9 @@ func (s *Store) save(ctx context.Context, expected int64, p redaktor.Post, ev re
 		return fmt.Errorf("post %s: %w", p.ID, redaktor.ErrNotFound)
 	case -3:
 		return fmt.Errorf("album of post %s grew meanwhile: %w", p.ID, redaktor.ErrConflict)
+	case -4:
+		made, _ := res[1].(string)
+		return &MadeError{PostID: made}
 	default:
 		return fmt.Errorf("post %s is at revision %v, not %d: %w", p.ID, res[1], expected, redaktor.ErrConflict)
 	}

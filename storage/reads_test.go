@@ -223,3 +223,37 @@ func TestPostViewReadsThePressedPostOnItsOwnPage(t *testing.T) {
 		t.Fatalf("a missing post: %v, want not found", err)
 	}
 }
+
+// An update handled twice at once (a handler that ran past the reclaim
+// time) makes one draft: the second store finds the first's mark and is
+// refused with that post's id, storing nothing.
+func TestAnUpdateMakesOneDraftEvenHandledTwiceAtOnce(t *testing.T) {
+	s, _ := storagetest.Store(t)
+	ctx := context.Background()
+	var made []redaktor.Post
+	for range 2 {
+		id, prior, err := s.NewPostID(ctx, 501)
+		if err != nil || prior != "" {
+			t.Fatalf("NewPostID: %q %q %v (both handlings read before either stored)", id, prior, err)
+		}
+		p, err := redaktor.NewPost(id, "1", moderator, redaktor.Content{Text: "Субботник"}, t0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		made = append(made, p)
+	}
+	if err := s.CreatePost(ctx, made[0], storage.Origin{Update: 501}); err != nil {
+		t.Fatal(err)
+	}
+	err := s.CreatePost(ctx, made[1], storage.Origin{Update: 501})
+	if e, ok := errors.AsType[*storage.MadeError](err); !ok || e.PostID != made[0].ID {
+		t.Fatalf("the second store: %v, want the post %s made already", err, made[0].ID)
+	}
+	if _, err := s.Post(ctx, made[1].ID); !errors.Is(err, redaktor.ErrNotFound) {
+		t.Fatalf("the second draft was stored: %v", err)
+	}
+	posts, err := s.UserPosts(ctx, moderator.UserID, 10)
+	if err != nil || len(posts) != 1 {
+		t.Fatalf("the moderator has %d drafts, want 1 (%v)", len(posts), err)
+	}
+}
