@@ -276,7 +276,7 @@ func (in *Intake) reclaimLoop(ctx, work context.Context) {
 // dispatch queues an entry behind its chat's earlier ones; the caller has
 // taken a slot for it.
 func (in *Intake) dispatch(work context.Context, e storage.StreamEntry) {
-	u, err := decodeOne(e.Payload)
+	u, err := decodeUpdate(e.Payload)
 	if err != nil {
 		in.log.Error("unreadable update set aside", "update_id", e.UpdateID, "err", err)
 		in.deadLetter(work, e, err.Error())
@@ -398,7 +398,7 @@ func (in *Intake) setAside(work context.Context, e storage.StreamEntry) {
 	if in.notices == nil {
 		return
 	}
-	if u, err := decodeOne(e.Payload); err == nil {
+	if u, err := decodeUpdate(e.Payload); err == nil {
 		nctx, cancel := context.WithTimeout(work, in.cfg.HandleTimeout)
 		defer cancel()
 		in.notices.Failed(nctx, u)
@@ -425,9 +425,6 @@ func safe(ctx context.Context, log *slog.Logger, h Handler, u tgbotapi.Update) (
 	h.Handle(ctx, u)
 	return false
 }
-
-// decodeOne reads one stored update the way getUpdates' results are read.
-func decodeOne(payload []byte) (tgbotapi.Update, error) { return decodeUpdate(payload) }
 
 // splitUpdates cuts a getUpdates result into its updates' ids and JSON,
 // which is what the stream keeps: the update exactly as Telegram sent it.

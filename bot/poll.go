@@ -192,7 +192,7 @@ func (p *poller) tellUnavailable(ctx context.Context, ids []int64, payloads [][]
 			continue
 		}
 		p.told[id] = true
-		if u, err := decodeOne(payloads[i]); err == nil {
+		if u, err := decodeUpdate(payloads[i]); err == nil {
 			p.cfg.Notices.Unavailable(ctx, u)
 		}
 	}
@@ -240,7 +240,8 @@ func DecodeUpdates(raw json.RawMessage) ([]tgbotapi.Update, error) {
 	return updates, nil
 }
 
-// decodeUpdate reads one update as DecodeUpdates reads each.
+// decodeUpdate reads one update (a stream entry, a webhook body) as
+// DecodeUpdates reads each.
 func decodeUpdate(raw []byte) (tgbotapi.Update, error) {
 	var w wireUpdate
 	if err := json.Unmarshal(raw, &w); err != nil {

@@ -125,7 +125,7 @@ func (wh *Webhook) tellUnavailable(ctx context.Context, id int64, body []byte) {
 	}
 	wh.told[id] = true
 	wh.mu.Unlock()
-	if u, err := decodeOne(body); err == nil {
+	if u, err := decodeUpdate(body); err == nil {
 		wh.notices.Unavailable(ctx, u)
 	}
 }

@@ -10,9 +10,11 @@ import (
 )
 
 // publishedCacheSize bounds the published posts whose fingerprints a
-// process keeps: about a month of posts of 300 pages at two a day, some
-// hundreds of bytes each.
-const publishedCacheSize = 20_000
+// process keeps: a month of 160 pages posting twice a day. A fingerprint
+// takes 8 bytes a word: about 1 KB for a usual post of 100 words, 6 KB
+// for the longest text Telegram takes, so 10 MB as usually filled and
+// 60 MB at most. A region with more pages only reads more from Redis.
+const publishedCacheSize = 10_000
 
 // publishedCache keeps what the writing advice compares a draft with — the
 // fingerprint of a published post's text — by post id. A published post
