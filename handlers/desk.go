@@ -44,7 +44,7 @@ type posts interface {
 	NextID(ctx context.Context, kind string) (string, error)
 	NewPostID(ctx context.Context, update int64) (postID, made string, err error)
 	StartDraft(ctx context.Context, pageID string, userID, update int64, since time.Time, limit int64) (storage.DraftStart, error)
-	PostView(ctx context.Context, postID, pageID string, userID int64, withHistory bool) (storage.PostView, error)
+	ReadPress(ctx context.Context, userID int64, postID, pageID string, withHistory bool) (storage.Press, error)
 	CreatePost(ctx context.Context, p redaktor.Post, from storage.Origin) error
 	SavePost(ctx context.Context, old, next redaktor.Post, ev redaktor.Event) error
 	Post(ctx context.Context, postID string) (redaktor.Post, error)
@@ -154,6 +154,12 @@ func (d *Desk) Handle(ctx context.Context, u tgbotapi.Update) {
 // person loads or registers the sender, keeping name and language fresh.
 func (d *Desk) person(ctx context.Context, from *tgbotapi.User) (who, error) {
 	u, se, waiting, err := d.store.UserSession(ctx, from.ID)
+	return d.personOf(ctx, from, u, se, waiting, err)
+}
+
+// personOf is person for a caller that read the user and session (err
+// as UserSession's).
+func (d *Desk) personOf(ctx context.Context, from *tgbotapi.User, u redaktor.User, se storage.Session, waiting bool, err error) (who, error) {
 	if err != nil && !isNotFound(err) {
 		return who{User: redaktor.User{ID: from.ID, Lang: from.LanguageCode}, t: d.texts.For(from.LanguageCode)}, err
 	}

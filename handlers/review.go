@@ -19,7 +19,15 @@ func (d *Desk) onButton(ctx context.Context, q *tgbotapi.CallbackQuery) {
 	if q.From == nil {
 		return
 	}
-	p, err := d.person(ctx, q.From)
+	pr, perr := parsePress(q.Data)
+	var p who
+	var err error
+	var view *pressedView
+	if perr == nil && postButtons[pr.act] && pr.pageID != "" && !isSubscriberButton(q.Data) {
+		p, view, err = d.readPress(ctx, q.From, pr)
+	} else {
+		p, err = d.person(ctx, q.From)
+	}
 	answer := ""
 	defer func() {
 		if err := d.tg.Answer(ctx, q.ID, answer, answer != ""); err != nil {
@@ -34,8 +42,7 @@ func (d *Desk) onButton(ctx context.Context, q *tgbotapi.CallbackQuery) {
 		answer = d.subscriberPress(ctx, p, q)
 		return
 	}
-	pr, err := parsePress(q.Data)
-	if err != nil {
+	if perr != nil {
 		answer = p.t.T("button_stale")
 		return
 	}
@@ -55,8 +62,26 @@ func (d *Desk) onButton(ctx context.Context, q *tgbotapi.CallbackQuery) {
 	case pr.act == btnQuality:
 		answer = d.onQuality(ctx, p, pr.postID)
 	default:
-		answer = d.onPostPress(ctx, p, pr)
+		answer = d.onPostPress(ctx, p, pr, view)
 	}
+}
+
+// pressedView is a post button's post as read with the person.
+type pressedView struct {
+	v   storage.PostView
+	err error
+}
+
+// readPress reads the person and the post of a post button that names
+// its page in one round trip.
+func (d *Desk) readPress(ctx context.Context, from *tgbotapi.User, pr press) (who, *pressedView, error) {
+	r, err := d.store.ReadPress(ctx, from.ID, pr.postID, pr.pageID, pr.act == btnHistory)
+	if err != nil {
+		p, _ := d.personOf(ctx, from, redaktor.User{}, storage.Session{}, false, err)
+		return p, nil, err
+	}
+	p, err := d.personOf(ctx, from, r.User, r.Session, r.Waiting, r.UserErr)
+	return p, &pressedView{v: r.View, err: r.ViewErr}, err
 }
 
 // actor is the person as they stand on the post's page.
@@ -68,12 +93,12 @@ func (d *Desk) actor(ctx context.Context, p who, post redaktor.Post) (redaktor.A
 	return redaktor.Actor{UserID: p.ID, Name: p.Name, Role: role}, page, nil
 }
 
-// pressedPost reads the post of a post button with its page and the
-// person's role there (and its history for History): in one round trip
-// when the button names the page, as every card drawn now does.
-func (d *Desk) pressedPost(ctx context.Context, p who, pr press) (storage.PostView, error) {
-	if pr.pageID != "" {
-		return d.store.PostView(ctx, pr.postID, pr.pageID, p.ID, pr.act == btnHistory)
+// pressedPost is the post of a post button with its page and the
+// person's role there (and its history for History): read with the
+// person when the button names the page, as every card drawn now does.
+func (d *Desk) pressedPost(ctx context.Context, p who, pr press, read *pressedView) (storage.PostView, error) {
+	if read != nil {
+		return read.v, read.err
 	}
 	post, err := d.store.Post(ctx, pr.postID)
 	if err != nil {
@@ -104,8 +129,8 @@ func (d *Desk) onOpen(ctx context.Context, p who, postID string) string {
 	return ""
 }
 
-func (d *Desk) onPostPress(ctx context.Context, p who, pr press) string {
-	v, err := d.pressedPost(ctx, p, pr)
+func (d *Desk) onPostPress(ctx context.Context, p who, pr press, read *pressedView) string {
+	v, err := d.pressedPost(ctx, p, pr, read)
 	if isNotFound(err) {
 		return p.t.T("button_stale")
 	}

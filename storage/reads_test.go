@@ -181,9 +181,10 @@ func TestStartDraftReadsWhatADraftNeedsInOneTrip(t *testing.T) {
 	}
 }
 
-// PostView reads a pressed post with its page, the person's role and its
-// history in one round trip, and a button naming another page than the
-// post's own (forged) cannot borrow a role from that page.
+// ReadPress reads the presser and the pressed post with its page, the
+// person's role and its history in one round trip, and a button naming
+// another page than the post's own (forged) cannot borrow a role from that
+// page.
 func TestPostViewReadsThePressedPostOnItsOwnPage(t *testing.T) {
 	s, r := storagetest.Store(t)
 	ctx := context.Background()
@@ -206,21 +207,29 @@ func TestPostViewReadsThePressedPostOnItsOwnPage(t *testing.T) {
 	p := newDraft(t, s)                    // on page 1
 	p = apply(t, s, p, redaktor.Change{Action: redaktor.ActSubmit, Actor: moderator}, t0)
 
+	if err := s.SaveUser(ctx, redaktor.User{ID: 11, Name: "Ирина", Lang: "ru", CurrentPage: "1"}); err != nil {
+		t.Fatal(err)
+	}
 	var trips int
 	storage.Observe(r.Client, func(string, error) { trips++ })
-	v, err := s.PostView(ctx, p.ID, "1", 11, true)
-	if err != nil || trips != 1 {
-		t.Fatalf("PostView: %v in %d round trips", err, trips)
+	read, err := s.ReadPress(ctx, 11, p.ID, "1", true)
+	if err != nil || read.UserErr != nil || read.ViewErr != nil || trips != 1 {
+		t.Fatalf("ReadPress: %v %v %v in %d round trips", err, read.UserErr, read.ViewErr, trips)
+	}
+	v := read.View
+	if read.User.Name != "Ирина" || read.Waiting {
+		t.Errorf("the person: %+v waiting=%v", read.User, read.Waiting)
 	}
 	if v.Post.ID != p.ID || v.Post.Rev != p.Rev || v.Page.Title != "Школа №4" || v.Role != redaktor.RoleModerator || len(v.History) != 2 {
 		t.Fatalf("got post %s rev %d, page %q, role %q, %d events", v.Post.ID, v.Post.Rev, v.Page.Title, v.Role, len(v.History))
 	}
-	forged, err := s.PostView(ctx, p.ID, "2", 31, false)
-	if err != nil || forged.Page.ID != "1" || forged.Role != "" {
+	r2, err := s.ReadPress(ctx, 31, p.ID, "2", false)
+	forged := r2.View
+	if err != nil || r2.ViewErr != nil || !errors.Is(r2.UserErr, redaktor.ErrNotFound) || forged.Page.ID != "1" || forged.Role != "" {
 		t.Fatalf("a button naming the library for the school's post: page %q role %q, %v; want the school and no role", forged.Page.ID, forged.Role, err)
 	}
-	if _, err := s.PostView(ctx, "404", "1", 11, false); !errors.Is(err, redaktor.ErrNotFound) {
-		t.Fatalf("a missing post: %v, want not found", err)
+	if r, err := s.ReadPress(ctx, 11, "404", "1", false); err != nil || !errors.Is(r.ViewErr, redaktor.ErrNotFound) || r.User.Name != "Ирина" {
+		t.Fatalf("a missing post: %v %v, want not found and the person read", err, r.ViewErr)
 	}
 }
 

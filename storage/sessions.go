@@ -62,6 +62,10 @@ func (s *Store) UserSession(ctx context.Context, userID int64) (u redaktor.User,
 	if err != nil {
 		return u, se, false, fmt.Errorf("read user and session: %w", err)
 	}
+	return decodeUserSession(userID, vals)
+}
+
+func decodeUserSession(userID int64, vals []any) (u redaktor.User, se Session, ok bool, err error) {
 	user, _ := vals[0].(string)
 	if user == "" {
 		return u, se, false, fmt.Errorf("user %d: %w", userID, redaktor.ErrNotFound)
