@@ -370,6 +370,49 @@ func (d *benchDesk) historyPresses(b *testing.B) func(i int) tgbotapi.Update {
 	}
 }
 
+// BenchmarkIntakeFloor is the least a draft can cost: the intake, and a
+// handler that makes a draft's two Bot API calls (the preview, then the
+// card with its buttons, copied from a real draft) and nothing else: no
+// Redis, no desk. No desk can handle drafts faster than this on the same
+// machine.
+func BenchmarkIntakeFloor(b *testing.B) {
+	// The card of a real draft, to send the same bytes.
+	d := newBenchDesk(b, 0)
+	b.StopTimer()
+	d.run(b, 1, 0, func(i int) tgbotapi.Update {
+		return d.srv.SendText(1000, "Субботник в школе №1: приходите в субботу в 10:00.")
+	})
+	msgs := d.srv.Messages(1000)
+	if len(msgs) < 2 || msgs[len(msgs)-1].Keyboard == nil {
+		b.Fatalf("no card among %d messages", len(msgs))
+	}
+	card := msgs[len(msgs)-1]
+	d.stop()
+
+	f := newBench(b, 0, func(tg *bot.Client, _ *storage.Store, _ *slog.Logger) bot.Handler {
+		return twoSends{tg: tg, card: card.Text, kb: card.Keyboard}
+	})
+	f.run(b, b.N, 0, func(i int) tgbotapi.Update {
+		return f.srv.SendText(int64(1000+i%benchUsers), fmt.Sprintf("Субботник в школе №%d: приходите в субботу в 10:00.", i))
+	})
+}
+
+type twoSends struct {
+	tg   *bot.Client
+	card string
+	kb   bot.Keyboard
+}
+
+func (h twoSends) Handle(ctx context.Context, u tgbotapi.Update) {
+	chat := u.Message.Chat.ID
+	if _, err := h.tg.SendText(ctx, chat, u.Message.Text, nil); err != nil {
+		panic(err)
+	}
+	if _, err := h.tg.SendText(ctx, chat, h.card, h.kb); err != nil {
+		panic(err)
+	}
+}
+
 type nopHandler struct{}
 
 func (nopHandler) Handle(context.Context, tgbotapi.Update) {}
