@@ -3,6 +3,7 @@ package storage_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -14,6 +15,30 @@ import (
 
 // The combined reads of the hot path (one round trip each) answer exactly
 // what the single reads they replace would.
+
+// joinTeam puts a person on a page's team, as an invite does.
+func joinTeam(t *testing.T, s *storage.Store, pageID string, role redaktor.Role, user int64) {
+	t.Helper()
+	ctx := context.Background()
+	code := fmt.Sprintf("%s-%d", pageID, user)
+	inv := redaktor.Invite{Code: code, PageID: pageID, Role: role, ExpiresAt: t0.Add(time.Hour)}
+	if err := s.SaveInvite(ctx, inv); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := s.RedeemInvite(ctx, code, user, t0); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// publishAt takes a new draft of page 1 through to published at at.
+func publishAt(t *testing.T, s *storage.Store, at time.Time) redaktor.Post {
+	t.Helper()
+	p := newDraft(t, s)
+	p = apply(t, s, p, redaktor.Change{Action: redaktor.ActSubmit, Actor: moderator}, at)
+	p = apply(t, s, p, redaktor.Change{Action: redaktor.ActPublishNow, Actor: chiefA}, at)
+	p = apply(t, s, p, redaktor.Change{Action: redaktor.ActClaim, Actor: redaktor.System}, at)
+	return apply(t, s, p, redaktor.Change{Action: redaktor.ActPublished, Actor: redaktor.System, MessageIDs: []int{1}}, at)
+}
 
 func TestUserSessionReadsBothOrSaysUnknown(t *testing.T) {
 	s, _ := storagetest.Store(t)
@@ -54,13 +79,7 @@ func TestMembershipReadsPageAndRole(t *testing.T) {
 	if err := s.SavePage(ctx, redaktor.Page{ID: "1", Title: "Школа №4"}); err != nil {
 		t.Fatal(err)
 	}
-	inv := redaktor.Invite{Code: "c", PageID: "1", Role: redaktor.RoleChief, ExpiresAt: t0.Add(time.Hour)}
-	if err := s.SaveInvite(ctx, inv); err != nil {
-		t.Fatal(err)
-	}
-	if _, _, err := s.RedeemInvite(ctx, "c", 21, t0); err != nil {
-		t.Fatal(err)
-	}
+	joinTeam(t, s, "1", redaktor.RoleChief, 21)
 	tests := []struct {
 		name string
 		user int64
@@ -80,17 +99,10 @@ func TestMembershipReadsPageAndRole(t *testing.T) {
 func TestPageActivityListsRecentAndCountsTheWeek(t *testing.T) {
 	s, _ := storagetest.Store(t)
 	ctx := context.Background()
-	publish := func(at time.Time) redaktor.Post {
-		p := newDraft(t, s)
-		p = apply(t, s, p, redaktor.Change{Action: redaktor.ActSubmit, Actor: moderator}, at)
-		p = apply(t, s, p, redaktor.Change{Action: redaktor.ActPublishNow, Actor: chiefA}, at)
-		p = apply(t, s, p, redaktor.Change{Action: redaktor.ActClaim, Actor: redaktor.System}, at)
-		return apply(t, s, p, redaktor.Change{Action: redaktor.ActPublished, Actor: redaktor.System, MessageIDs: []int{1}}, at)
-	}
 	monday := time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)
-	old := publish(monday.Add(-20 * 24 * time.Hour))
-	lastWeek := publish(monday.Add(-time.Hour))
-	thisWeek := publish(monday.Add(time.Hour))
+	old := publishAt(t, s, monday.Add(-20*24*time.Hour))
+	lastWeek := publishAt(t, s, monday.Add(-time.Hour))
+	thisWeek := publishAt(t, s, monday.Add(time.Hour))
 	newDraft(t, s) // not published: in neither
 
 	act, err := s.PageActivity(ctx, "1", monday.Add(-7*24*time.Hour), monday, 200)
@@ -125,25 +137,11 @@ func TestStartDraftReadsWhatADraftNeedsInOneTrip(t *testing.T) {
 	if err := s.SavePage(ctx, redaktor.Page{ID: "1", Title: "Школа №4"}); err != nil {
 		t.Fatal(err)
 	}
-	inv := redaktor.Invite{Code: "c", PageID: "1", Role: redaktor.RoleModerator, ExpiresAt: t0.Add(time.Hour)}
-	if err := s.SaveInvite(ctx, inv); err != nil {
-		t.Fatal(err)
-	}
-	if _, _, err := s.RedeemInvite(ctx, "c", 11, t0); err != nil {
-		t.Fatal(err)
-	}
-	publish := func(at time.Time) redaktor.Post {
-		p := newDraft(t, s)
-		p = apply(t, s, p, redaktor.Change{Action: redaktor.ActSubmit, Actor: moderator}, at)
-		p = apply(t, s, p, redaktor.Change{Action: redaktor.ActPublishNow, Actor: chiefA}, at)
-		p = apply(t, s, p, redaktor.Change{Action: redaktor.ActClaim, Actor: redaktor.System}, at)
-		return apply(t, s, p, redaktor.Change{Action: redaktor.ActPublished, Actor: redaktor.System, MessageIDs: []int{1}}, at)
-	}
+	joinTeam(t, s, "1", redaktor.RoleModerator, 11)
 	monday := time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)
-	publish(monday.Add(-20 * 24 * time.Hour))
-	publish(monday.Add(-time.Hour))
-	publish(monday.Add(time.Hour))
-	publish(monday.Add(2 * time.Hour))
+	for _, at := range []time.Duration{-20 * 24 * time.Hour, -time.Hour, time.Hour, 2 * time.Hour} {
+		publishAt(t, s, monday.Add(at))
+	}
 
 	var trips int
 	storage.Observe(r.Client, func(string, error) { trips++ })
@@ -193,18 +191,9 @@ func TestPostViewReadsThePressedPostOnItsOwnPage(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	join := func(code, page string, role redaktor.Role, user int64) {
-		inv := redaktor.Invite{Code: code, PageID: page, Role: role, ExpiresAt: t0.Add(time.Hour)}
-		if err := s.SaveInvite(ctx, inv); err != nil {
-			t.Fatal(err)
-		}
-		if _, _, err := s.RedeemInvite(ctx, code, user, t0); err != nil {
-			t.Fatal(err)
-		}
-	}
-	join("a", "1", redaktor.RoleModerator, 11)
-	join("b", "2", redaktor.RoleChief, 31) // chief editor of the library only
-	p := newDraft(t, s)                    // on page 1
+	joinTeam(t, s, "1", redaktor.RoleModerator, 11)
+	joinTeam(t, s, "2", redaktor.RoleChief, 31) // chief editor of the library only
+	p := newDraft(t, s)                         // on page 1
 	p = apply(t, s, p, redaktor.Change{Action: redaktor.ActSubmit, Actor: moderator}, t0)
 
 	if err := s.SaveUser(ctx, redaktor.User{ID: 11, Name: "Ирина", Lang: "ru", CurrentPage: "1"}); err != nil {
