@@ -2,6 +2,7 @@ package bot_test
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"strings"
 	"sync"
@@ -89,6 +90,93 @@ func TestDraftHandledAgainAfterACrashIsNotDoubled(t *testing.T) {
 	cards := cardsIn(srv.Messages(mod))
 	if cards[0] != cards[1] || !strings.Contains(cards[1], "#"+posts[0].ID+" ") {
 		t.Errorf("the card shown again is not the draft's:\n%s\n---\n%s", cards[0], cards[1])
+	}
+}
+
+// A new version whose process died after storing it, before the update
+// was acknowledged, is one version, and the moderator is not left with a
+// session waiting for a version they already sent: handled again, the
+// update shows the post.
+func TestNewVersionHandledAgainAfterACrashIsNotDoubled(t *testing.T) {
+	srv := bottest.New(t)
+	store, _ := storagetest.Store(t)
+	ctx := context.Background()
+	const mod, chief = int64(1000), int64(2000)
+	srv.AddUser(mod, "Ирина", "irina", "ru")
+	if err := store.SavePage(ctx, redaktor.Page{ID: "1", Title: "МБОУ СОШ №4", TimeZone: "Europe/Moscow"}); err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range []struct {
+		user int64
+		role redaktor.Role
+	}{{mod, redaktor.RoleModerator}, {chief, redaktor.RoleChief}} {
+		inv := redaktor.Invite{Code: fmt.Sprint(m.user), PageID: "1", Role: m.role, ExpiresAt: time.Now().Add(time.Hour)}
+		if err := store.SaveInvite(ctx, inv); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := store.RedeemInvite(ctx, inv.Code, m.user, time.Now()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := store.SaveUser(ctx, redaktor.User{ID: mod, Name: "Ирина", Username: "irina", Lang: "ru", CurrentPage: "1"}); err != nil {
+		t.Fatal(err)
+	}
+	// A post returned for changes, its author asked for a new version.
+	author := redaktor.Actor{UserID: mod, Name: "Ирина", Role: redaktor.RoleModerator}
+	post, err := redaktor.NewPost("7", "1", author, redaktor.Content{Text: "Субботник в субботу."}, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := store.CreatePost(ctx, post, storage.Origin{}); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []redaktor.Change{
+		{Action: redaktor.ActSubmit, Actor: author},
+		{Action: redaktor.ActRequestChanges, Actor: redaktor.Actor{UserID: chief, Name: "Анна", Role: redaktor.RoleChief}, Comment: "Укажите время"},
+	} {
+		next, ev, err := redaktor.Apply(post, c, time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := store.SavePost(ctx, post, next, ev); err != nil {
+			t.Fatal(err)
+		}
+		post = next
+	}
+	if err := store.SetSession(ctx, mod, storage.Session{Kind: "new_version", PostID: post.ID, Rev: post.Rev}); err != nil {
+		t.Fatal(err)
+	}
+
+	victim := srv.SendText(mod, "Субботник в субботу в 10:00, приходите всей семьёй.")
+	a := &diesAfter{victim: victim.UpdateID, died: make(chan struct{})}
+	a.desk = newTestDesk(t, srv, store)
+	ra := startReplica(t, srv, store, a, replicaOpts{
+		poll:   bot.PollConfig{Owner: "a"},
+		intake: bot.IntakeConfig{ShutdownTimeout: time.Millisecond},
+	})
+	<-a.died
+	ra.stop()
+	startReplica(t, srv, store, newTestDesk(t, srv, store), replicaOpts{
+		poll:   bot.PollConfig{Owner: "b"},
+		intake: bot.IntakeConfig{HandleTimeout: 50 * time.Millisecond, ReclaimIdle: 100 * time.Millisecond},
+	})
+	waitFor(t, "the update handled again", func() bool { return len(cardsIn(srv.Messages(mod))) == 2 })
+	waitFor(t, "the stream drained", drained(t, store))
+
+	got, err := store.Post(ctx, post.ID)
+	if err != nil || got.Version != 2 || got.Status != redaktor.StatusPending {
+		t.Fatalf("the post: version %d, %s, %v; want version 2, pending", got.Version, got.Status, err)
+	}
+	if posts, _ := store.UserPosts(ctx, mod, 10); len(posts) != 1 {
+		t.Fatalf("the moderator has %d posts, want 1", len(posts))
+	}
+	if _, waiting, _ := store.Session(ctx, mod); waiting {
+		t.Fatal("the session still waits for a new version")
+	}
+	for _, m := range srv.Messages(mod) {
+		if strings.Contains(m.Text, "Пост #") && !strings.Contains(m.Text, "Пост #"+post.ID+" ") {
+			t.Errorf("a card of another post:\n%s", m.Text)
+		}
 	}
 }
 

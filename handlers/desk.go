@@ -47,6 +47,7 @@ type posts interface {
 	ReadPress(ctx context.Context, userID int64, postID, pageID string, withHistory bool) (storage.Press, error)
 	CreatePost(ctx context.Context, p redaktor.Post, from storage.Origin) error
 	SavePost(ctx context.Context, old, next redaktor.Post, ev redaktor.Event) error
+	SaveNewVersion(ctx context.Context, old, next redaktor.Post, ev redaktor.Event, userID, update int64) error
 	Post(ctx context.Context, postID string) (redaktor.Post, error)
 	History(ctx context.Context, postID string) ([]redaktor.Event, error)
 	UserPosts(ctx context.Context, userID int64, limit int64) ([]redaktor.Post, error)

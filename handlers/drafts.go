@@ -212,13 +212,17 @@ func (d *Desk) newVersion(ctx context.Context, p who, se storage.Session, conten
 		d.fail(ctx, p, err)
 		return
 	}
-	next, ok := d.change(ctx, p, post, redaktor.Change{Action: redaktor.ActNewVersion, Actor: actor, Content: &content})
+	// The session ends, and the update is marked as having made the post,
+	// with the version itself: handled again after a crash, the message
+	// finds the mark and shows the post instead of being a new draft.
+	next, ok := d.changeSaving(ctx, p, post, redaktor.Change{Action: redaktor.ActNewVersion, Actor: actor, Content: &content},
+		func(ctx context.Context, old, next redaktor.Post, ev redaktor.Event) error {
+			return d.store.SaveNewVersion(ctx, old, next, ev, p.ID, p.update)
+		})
+	d.dropAlbum(ctx, album)
 	if !ok {
-		d.dropAlbum(ctx, album)
 		return
 	}
-	d.dropAlbum(ctx, album)
-	_ = d.store.ClearSession(ctx, p.ID)
 	d.showPostTo(ctx, p, next, page, true)
 	d.notifyChiefs(ctx, next, page)
 }

@@ -346,9 +346,16 @@ func limitRunes(s string, n int) string {
 // post up to date. On refusal the person is told why (who acted first, or
 // that their role does not allow it); ok is false.
 func (d *Desk) change(ctx context.Context, p who, post redaktor.Post, c redaktor.Change) (redaktor.Post, bool) {
+	return d.changeSaving(ctx, p, post, c, d.store.SavePost)
+}
+
+// changeSaving is change with the store's save given (one that writes
+// more in the same step).
+func (d *Desk) changeSaving(ctx context.Context, p who, post redaktor.Post, c redaktor.Change,
+	save func(ctx context.Context, old, next redaktor.Post, ev redaktor.Event) error) (redaktor.Post, bool) {
 	next, ev, err := redaktor.Apply(post, c, d.now())
 	if err == nil {
-		err = d.store.SavePost(ctx, post, next, ev)
+		err = save(ctx, post, next, ev)
 	}
 	if err != nil {
 		if errors.Is(err, redaktor.ErrConflict) {

@@ -182,6 +182,19 @@ func (s *Store) SavePost(ctx context.Context, old, next redaktor.Post, ev redakt
 	return s.save(ctx, old.Rev, next, ev, s.indexOps(&old, next))
 }
 
+// SaveNewVersion is SavePost for a new version a person sent in answer to
+// "Send new version": their session ends in the same step, and the update
+// it came in (0: none) is marked as having made the post, as a draft's is.
+// A crash between the two would otherwise leave the session waiting, and
+// the message handled again would be refused as a second new version.
+func (s *Store) SaveNewVersion(ctx context.Context, old, next redaktor.Post, ev redaktor.Event, userID, update int64) error {
+	ops := append(s.indexOps(&old, next), op{kind: "del", key: s.k.session(userID)})
+	if update != 0 {
+		ops = append(ops, op{kind: "mark", key: s.k.updateMade(update), score: float64(SeenWindow.Milliseconds()), member: next.ID})
+	}
+	return s.save(ctx, old.Rev, next, ev, ops)
+}
+
 func (s *Store) save(ctx context.Context, expected int64, p redaktor.Post, ev redaktor.Event, ops []op) error {
 	data, err := json.Marshal(p)
 	if err != nil {
