@@ -122,8 +122,9 @@ func TestClientReadsAnswersAndRefusals(t *testing.T) {
 	}
 	for _, text := range []string{"unreadable", "no result"} {
 		sends.Store(0)
-		if _, err := behind.SendText(ctx, user, text, nil); err == nil || sends.Load() != 1 {
-			t.Errorf("%s: %v after %d sends; want an error after exactly one (the message went out)", text, err, sends.Load())
+		// Permanent: a publication is not tried again either.
+		if _, err := behind.SendText(ctx, user, text, nil); !bot.Permanent(err) || sends.Load() != 1 {
+			t.Errorf("%s: %v after %d sends; want a permanent error after exactly one (the message went out)", text, err, sends.Load())
 		}
 	}
 	for _, text := range []string{"cut", "proxy page"} {

@@ -48,6 +48,9 @@ func classify(method string, err error) error {
 // Permanent reports whether trying again cannot help: the chat is gone, the
 // bot was blocked or lost its rights, the request is malformed.
 func Permanent(err error) bool {
+	if _, done := errors.AsType[*AnswerError](err); done {
+		return true // the call was done: trying again would repeat it
+	}
 	var apiErr *APIError
 	if !errors.As(err, &apiErr) {
 		return false
