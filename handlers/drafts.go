@@ -112,9 +112,13 @@ func (d *Desk) startDraft(ctx context.Context, p who) (st storage.DraftStart, ac
 		if err != nil && !isNotFound(err) {
 			return st, nil, err
 		}
-		// A post the update made before is shown even if the person has
-		// left the page since (showPostTo reads their role again).
-		if err == nil && (st.Role != "" || st.Made != "") {
+		if st.Made != "" {
+			// A post the update made before is shown whatever became of
+			// the page or the person's place on it (showPostTo reads
+			// their role again).
+			return st, nil, nil
+		}
+		if err == nil && st.Role != "" {
 			a := st.Activity(weekStart(d.now(), d.pageLoc(st.Page)))
 			return st, &a, nil
 		}

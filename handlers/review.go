@@ -357,6 +357,13 @@ func (d *Desk) changeSaving(ctx context.Context, p who, post redaktor.Post, c re
 	if err == nil {
 		err = save(ctx, post, next, ev)
 	}
+	if made, ok := errors.AsType[*storage.MadeError](err); ok {
+		// The update being handled made a post before (it is handled again
+		// after a crash): show that one rather than change this one.
+		page, _ := d.store.Page(ctx, post.PageID)
+		d.showMade(ctx, p, made.PostID, page)
+		return post, false
+	}
 	if err != nil {
 		if errors.Is(err, redaktor.ErrConflict) {
 			if cur, rerr := d.store.Post(ctx, post.ID); rerr == nil {

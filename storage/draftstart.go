@@ -32,7 +32,7 @@ type DraftStart struct {
 // StartDraft reads the page and the person's role on it, allocates a post
 // id (and looks whether update made a post already; update 0: no update),
 // and reads the page's posts published since, in one round trip. A page
-// that does not exist is ErrNotFound.
+// that does not exist is ErrNotFound (with Made still set).
 func (s *Store) StartDraft(ctx context.Context, pageID string, userID, update int64, since time.Time, limit int64) (DraftStart, error) {
 	pipe := s.rdb.Pipeline()
 	page := pipe.Get(ctx, s.k.page(pageID))
@@ -54,13 +54,13 @@ func (s *Store) StartDraft(ctx context.Context, pageID string, userID, update in
 	if err := errors.Join(errs...); err != nil {
 		return DraftStart{}, fmt.Errorf("start a draft on page %s: %w", pageID, err)
 	}
-	b, err := page.Bytes()
-	if err != nil {
-		return DraftStart{}, notFound(err, "page "+pageID)
-	}
 	st := DraftStart{Role: redaktor.Role(role.Val()), PostID: id(next.Val()), published: recent.Val()}
 	if prior != nil {
 		st.Made = prior.Val()
+	}
+	b, err := page.Bytes()
+	if err != nil { // Made is still told
+		return DraftStart{Made: st.Made}, notFound(err, "page "+pageID)
 	}
 	if err := json.Unmarshal(b, &st.Page); err != nil {
 		return DraftStart{}, fmt.Errorf("decode page %s: %w", pageID, err)

@@ -255,3 +255,46 @@ func TestAnUpdateMakesOneDraftEvenHandledTwiceAtOnce(t *testing.T) {
 		t.Fatalf("the moderator has %d drafts, want 1 (%v)", len(posts), err)
 	}
 }
+
+// A new version ends the person's session and marks its update in the
+// same step, and is refused, changing nothing, when the update made a post
+// already.
+func TestSaveNewVersionEndsTheSessionAndMarksTheUpdate(t *testing.T) {
+	s, _ := storagetest.Store(t)
+	ctx := context.Background()
+	p := newDraft(t, s)
+	p = apply(t, s, p, redaktor.Change{Action: redaktor.ActSubmit, Actor: moderator}, t0)
+	p = apply(t, s, p, redaktor.Change{Action: redaktor.ActRequestChanges, Actor: chiefA, Comment: "Время?"}, t0)
+	newVersion := func(p redaktor.Post, update int64) (redaktor.Post, error) {
+		t.Helper()
+		if err := s.SetSession(ctx, moderator.UserID, storage.Session{Kind: "new_version", PostID: p.ID, Rev: p.Rev}); err != nil {
+			t.Fatal(err)
+		}
+		next, ev, err := redaktor.Apply(p, redaktor.Change{Action: redaktor.ActNewVersion, Actor: moderator,
+			Content: &redaktor.Content{Text: "Субботник в 10:00"}}, t0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return next, s.SaveNewVersion(ctx, p, next, ev, moderator.UserID, update)
+	}
+	v2, err := newVersion(p, 601)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, waiting, _ := s.Session(ctx, moderator.UserID); waiting {
+		t.Error("the session still waits")
+	}
+	if _, made, err := s.NewPostID(ctx, 601); err != nil || made != p.ID {
+		t.Errorf("the update's mark: %q, %v; want %s", made, err, p.ID)
+	}
+	v2 = apply(t, s, v2, redaktor.Change{Action: redaktor.ActRequestChanges, Actor: chiefA, Comment: "Ещё"}, t0)
+	if _, err := newVersion(v2, 601); !errors.As(err, new(*storage.MadeError)) {
+		t.Fatalf("the same update again: %v, want the post it made", err)
+	}
+	if cur, _ := s.Post(ctx, p.ID); cur.Version != 2 || cur.Status != redaktor.StatusChangesRequested {
+		t.Errorf("after the refusal: version %d, %s; want 2, changes requested", cur.Version, cur.Status)
+	}
+	if _, waiting, _ := s.Session(ctx, moderator.UserID); !waiting {
+		t.Error("a refused version ended the session")
+	}
+}
