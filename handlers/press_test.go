@@ -40,7 +40,7 @@ func TestParsePress(t *testing.T) {
 }
 
 func FuzzParsePress(f *testing.F) {
-	for _, s := range []string{"ap:42:7", "tm:x:3:12", "iv:chief:1", "op:1", "pg:9", "::", "ap:1:99999999999999999999"} {
+	for _, s := range []string{"ap:42:7", "ap:42:7:3", "hi:1:2:3:4", "tm:x:3:12", "iv:chief:1", "op:1", "pg:9", "::", "ap:1:99999999999999999999"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, data string) {

@@ -476,6 +476,46 @@ func TestTeamRoles(t *testing.T) {
 	t.Logf("the last-chief guard was met: %v", guarded)
 }
 
+// TestChiefOfAnotherPageIsRefused: a post button carries the page, but the
+// role that counts is the one on the post's own page. The chief editor of
+// the library, forging the school's post buttons with the library's page
+// in them, changes nothing.
+func TestChiefOfAnotherPageIsRefused(t *testing.T) {
+	d := newDesk(t)
+	d.setUp()
+	school := d.pageOf(chief)
+	d.say(admin, "/newpage Библиотека")
+	d.say(stranger, "/start "+joinLink(d.t, d.lastSays(admin, "t.me/redaktor_test_bot?start=")))
+	d.expect(stranger, "шеф-редактор", "Библиотека")
+	d.say(stranger, "/invite")
+	library := d.pageOf(stranger)
+	if library == school {
+		t.Fatalf("one page for both: %s", library)
+	}
+	review, id := d.submitted("Субботник в пятницу")
+	rev := strings.Split(review.CallbackData("✅ Одобрить в ближайший слот"), ":")[2]
+	mine := d.last(stranger)
+	for _, act := range []string{"ap", "pn", "rj", "uu", "hi"} {
+		data := act + ":" + id + ":" + rev + ":" + library
+		before := len(d.tg.Messages(stranger))
+		u := d.forge(stranger, mine, data)
+		text, alert := d.answerOf(u)
+		if !alert || !strings.Contains(text, "нет прав") {
+			t.Fatalf("forged %q answered %q (alert %v), want the not-allowed alert", data, text, alert)
+		}
+		if after := len(d.tg.Messages(stranger)); after != before {
+			t.Fatalf("forged %q made the bot send:\n%s", data, d.last(stranger).Text)
+		}
+	}
+	if m := d.fresh(review); !strings.Contains(m.Text, "на согласовании") {
+		t.Fatalf("the review card changed:\n%s", m.Text)
+	}
+	settle()
+	if n := len(d.channelPosts()); n != 0 {
+		t.Fatalf("the channel got %d messages", n)
+	}
+}
+
 // TestStrangerIsRefused: someone on no page cannot make posts, and
 // forged buttons change nothing and answer with an alert.
 func TestStrangerIsRefused(t *testing.T) {
