@@ -60,24 +60,11 @@ func TestDraftHandledAgainAfterACrashIsNotDoubled(t *testing.T) {
 	if _, _, err := store.RedeemInvite(ctx, inv.Code, mod, time.Now()); err != nil {
 		t.Fatal(err)
 	}
-	victim := srv.SendText(mod, "Субботник в субботу в 10:00, приходите всей семьёй.")
-	a := &diesAfter{victim: victim.UpdateID, died: make(chan struct{})}
-	a.desk = newTestDesk(t, srv, store)
-	ra := startReplica(t, srv, store, a, replicaOpts{
-		poll:   bot.PollConfig{Owner: "a"},
-		intake: bot.IntakeConfig{ShutdownTimeout: time.Millisecond},
-	})
-	<-a.died
-	ra.stop()
-	cardsBefore := cardsIn(srv.Messages(mod))
-	if len(cardsBefore) != 1 {
-		t.Fatalf("before the crash: %d cards, want 1", len(cardsBefore))
+	crashAfterHandling(t, srv, store, srv.SendText(mod, "Субботник в субботу в 10:00, приходите всей семьёй."))
+	if cards := cardsIn(srv.Messages(mod)); len(cards) != 1 {
+		t.Fatalf("before the crash: %d cards, want 1", len(cards))
 	}
-
-	startReplica(t, srv, store, newTestDesk(t, srv, store), replicaOpts{
-		poll:   bot.PollConfig{Owner: "b"},
-		intake: bot.IntakeConfig{HandleTimeout: 50 * time.Millisecond, ReclaimIdle: 100 * time.Millisecond},
-	})
+	recoverIn(t, srv, store)
 	waitFor(t, "the update handled again", func() bool { return len(cardsIn(srv.Messages(mod))) == 2 })
 	waitFor(t, "the stream drained", drained(t, store))
 	posts, err := store.UserPosts(ctx, mod, 10)
@@ -147,19 +134,8 @@ func TestNewVersionHandledAgainAfterACrashIsNotDoubled(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	victim := srv.SendText(mod, "Субботник в субботу в 10:00, приходите всей семьёй.")
-	a := &diesAfter{victim: victim.UpdateID, died: make(chan struct{})}
-	a.desk = newTestDesk(t, srv, store)
-	ra := startReplica(t, srv, store, a, replicaOpts{
-		poll:   bot.PollConfig{Owner: "a"},
-		intake: bot.IntakeConfig{ShutdownTimeout: time.Millisecond},
-	})
-	<-a.died
-	ra.stop()
-	startReplica(t, srv, store, newTestDesk(t, srv, store), replicaOpts{
-		poll:   bot.PollConfig{Owner: "b"},
-		intake: bot.IntakeConfig{HandleTimeout: 50 * time.Millisecond, ReclaimIdle: 100 * time.Millisecond},
-	})
+	crashAfterHandling(t, srv, store, srv.SendText(mod, "Субботник в субботу в 10:00, приходите всей семьёй."))
+	recoverIn(t, srv, store)
 	waitFor(t, "the update handled again", func() bool { return len(cardsIn(srv.Messages(mod))) == 2 })
 	waitFor(t, "the stream drained", drained(t, store))
 
@@ -178,6 +154,30 @@ func TestNewVersionHandledAgainAfterACrashIsNotDoubled(t *testing.T) {
 			t.Errorf("a card of another post:\n%s", m.Text)
 		}
 	}
+}
+
+// crashAfterHandling runs a process whose desk handles victim and then
+// dies before acknowledging it.
+func crashAfterHandling(t *testing.T, srv *bottest.Server, store *storage.Store, victim tgbotapi.Update) {
+	t.Helper()
+	a := &diesAfter{victim: victim.UpdateID, died: make(chan struct{})}
+	a.desk = newTestDesk(t, srv, store)
+	ra := startReplica(t, srv, store, a, replicaOpts{
+		poll:   bot.PollConfig{Owner: "a"},
+		intake: bot.IntakeConfig{ShutdownTimeout: time.Millisecond},
+	})
+	<-a.died
+	ra.stop()
+}
+
+// recoverIn starts another process, which takes the dead one's update
+// over.
+func recoverIn(t *testing.T, srv *bottest.Server, store *storage.Store) {
+	t.Helper()
+	startReplica(t, srv, store, newTestDesk(t, srv, store), replicaOpts{
+		poll:   bot.PollConfig{Owner: "b"},
+		intake: bot.IntakeConfig{HandleTimeout: 50 * time.Millisecond, ReclaimIdle: 100 * time.Millisecond},
+	})
 }
 
 func cardsIn(msgs []bottest.Sent) []string {
