@@ -151,19 +151,12 @@ func (c *Client) observe(method string, err error) {
 }
 
 func (c *Client) retryAfter(err error, attempt int) (time.Duration, bool) {
-	if _, done := errors.AsType[*AnswerError](err); done {
+	if Permanent(err) {
 		return 0, false
 	}
-	var apiErr *APIError
-	if errors.As(err, &apiErr) {
-		switch {
-		case apiErr.Code == http.StatusTooManyRequests:
-			wait := time.Duration(apiErr.RetryAfter) * time.Second
-			return wait, wait <= c.maxWait
-		case apiErr.Code >= 500:
-		default:
-			return 0, false
-		}
+	if wait, flood := FloodWait(err); flood {
+		d := time.Duration(wait) * time.Second
+		return d, d <= c.maxWait
 	}
 	return time.Duration(250<<attempt) * time.Millisecond, true
 }
