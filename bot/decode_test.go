@@ -38,7 +38,7 @@ func TestDecodeUpdatesKeepsTheChannelOfAForward(t *testing.T) {
 			}
 			one, err := decodeUpdate([]byte(tt.raw))
 			if err != nil {
-				t.Fatalf("decodeOne: %v", err)
+				t.Fatalf("decodeUpdate: %v", err)
 			}
 			for how, u := range map[string]tgbotapi.Update{"getUpdates": list[0], "stream": one} {
 				m := u.Message

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+	lru "github.com/hashicorp/golang-lru/v2"
 
 	"github.com/redaktor/redaktor"
 	"github.com/redaktor/redaktor/bot"
@@ -107,8 +108,8 @@ type Desk struct {
 	log   *slog.Logger
 	cfg   Config
 	admin map[int64]bool
-	zones sync.Map // time zone name → *time.Location
-	seen  *publishedCache
+	zones sync.Map                              // time zone name → *time.Location
+	seen  *lru.Cache[string, quality.Published] // see newPublishedCache
 }
 
 // New builds the desk. now is the clock (tests pass a fixed one).

@@ -56,7 +56,7 @@ var postButtons = map[string]bool{
 
 // postData is a post button's data: act:postID:rev:pageID. The page lets
 // a press read the post, its page and the person's role there at once; it
-// is checked against the post's own page (see storage.PostView). Cards
+// is checked against the post's own page (see storage.ReadPress). Cards
 // drawn before the page was added have act:postID:rev.
 func postData(act string, p redaktor.Post) string {
 	return act + ":" + p.ID + ":" + strconv.FormatInt(p.Rev, 10) + ":" + p.PageID

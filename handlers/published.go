@@ -16,21 +16,17 @@ import (
 // 60 MB at most. A region with more pages only reads more from Redis.
 const publishedCacheSize = 10_000
 
-// publishedCache keeps what the writing advice compares a draft with — the
-// fingerprint of a published post's text — by post id. A published post
-// never changes, so an entry is never stale; without it every card read
-// and fingerprinted the page's whole last month (60 posts at two a day),
-// which was most of a draft's cost.
-type publishedCache struct {
-	lru *lru.Cache[string, quality.Published]
-}
-
-func newPublishedCache() *publishedCache {
+// newPublishedCache keeps what the writing advice compares a draft with —
+// the fingerprint of a published post's text — by post id. A published
+// post never changes, so an entry is never stale; without it every card
+// read and fingerprinted the page's whole last month (60 posts at two a
+// day), which was most of a draft's cost.
+func newPublishedCache() *lru.Cache[string, quality.Published] {
 	c, err := lru.New[string, quality.Published](publishedCacheSize)
 	if err != nil {
 		panic(err) // only for a size below 1
 	}
-	return &publishedCache{lru: c}
+	return c
 }
 
 // published returns the posts of ids (except one, the post being checked)
@@ -40,7 +36,7 @@ func (d *Desk) published(ctx context.Context, ids []string, except string) ([]qu
 	got := make([]quality.Published, len(ids))
 	var missing []string
 	for i, id := range ids {
-		if p, ok := d.seen.lru.Get(id); ok {
+		if p, ok := d.seen.Get(id); ok {
 			got[i] = p
 		} else if id != except {
 			missing = append(missing, id)
@@ -55,7 +51,7 @@ func (d *Desk) published(ctx context.Context, ids []string, except string) ([]qu
 			pub := quality.Published{Ref: p.ID, Fingerprint: quality.Fingerprint(p.Content.Text)}
 			read[p.ID] = pub
 			if p.Status == redaktor.StatusPublished {
-				d.seen.lru.Add(p.ID, pub)
+				d.seen.Add(p.ID, pub)
 			}
 		}
 		for i, id := range ids {
