@@ -149,9 +149,15 @@ func (s *Store) CreatePost(ctx context.Context, p redaktor.Post, from Origin) er
 			op{kind: "del", key: a.key})
 	}
 	if from.Update != 0 {
-		ops = append(ops, op{kind: "mark", key: s.k.updateMade(from.Update), score: float64(SeenWindow.Milliseconds()), member: p.ID})
+		ops = append(ops, s.markMade(from.Update, p.ID))
 	}
 	return s.save(ctx, 0, p, p.Last, ops)
+}
+
+// markMade marks an update as having made a post, for as long as
+// Telegram may deliver the update again; the script refuses a second mark.
+func (s *Store) markMade(update int64, postID string) op {
+	return op{kind: "mark", key: s.k.updateMade(update), score: float64(SeenWindow.Milliseconds()), member: postID}
 }
 
 // NewPostID allocates the id of a new post made of an update, in the same
@@ -190,7 +196,7 @@ func (s *Store) SavePost(ctx context.Context, old, next redaktor.Post, ev redakt
 func (s *Store) SaveNewVersion(ctx context.Context, old, next redaktor.Post, ev redaktor.Event, userID, update int64) error {
 	ops := append(s.indexOps(&old, next), op{kind: "del", key: s.k.session(userID)})
 	if update != 0 {
-		ops = append(ops, op{kind: "mark", key: s.k.updateMade(update), score: float64(SeenWindow.Milliseconds()), member: next.ID})
+		ops = append(ops, s.markMade(update, next.ID))
 	}
 	return s.save(ctx, old.Rev, next, ev, ops)
 }
