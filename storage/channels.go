@@ -37,16 +37,28 @@ var ErrChannelNotLinked = fmt.Errorf("channel not linked to the page: %w", redak
 
 // linkChannel claims a channel for a page and writes the page, releasing
 // the page's previous channel. The page is compare-and-set against what the
-// caller read, so a concurrent change of the page is not overwritten.
+// caller read, so a concurrent change of the page is not overwritten. A
+// claim whose holder page no longer has the channel (deleted, or saved
+// over by a stale write) is stale and taken over.
 // KEYS[1] index of the new channel, KEYS[2] page, KEYS[3] index of the
-// page's old channel (KEYS[1] when none).
-// ARGV[1] page id, ARGV[2] page as read, ARGV[3] page as it becomes.
+// page's old channel (KEYS[1] when none), KEYS[4] the page of the holder
+// the caller saw (KEYS[2] when none).
+// ARGV[1] page id, ARGV[2] page as read, ARGV[3] page as it becomes,
+// ARGV[4] the holder the caller saw ("" for none), ARGV[5] the channel as
+// the holder's page JSON names it ("ChannelID":<id>).
 // Returns {"ok"}, {"held", holder page id}, {"gone"} (no page) or
-// {"changed"} (the page changed since it was read). A second run finds the
-// page already written and the claim its own, and answers "ok" again.
+// {"changed"} (the page or the holder changed since they were read). A
+// second run finds the page already written and the claim its own, and
+// answers "ok" again.
 var linkChannel = redis.NewScript(`
 local holder = redis.call('GET', KEYS[1])
-if holder and holder ~= ARGV[1] then return {'held', holder} end
+if holder and holder ~= ARGV[1] then
+  if holder ~= ARGV[4] then return {'changed'} end
+  local hp = redis.call('GET', KEYS[4])
+  if hp and (string.find(hp, ARGV[5] .. ',', 1, true) or string.find(hp, ARGV[5] .. '}', 1, true)) then
+    return {'held', holder}
+  end
+end
 local cur = redis.call('GET', KEYS[2])
 if not cur then return {'gone'} end
 if cur ~= ARGV[2] and cur ~= ARGV[3] then return {'changed'} end
@@ -92,31 +104,41 @@ const casAttempts = 5
 // (*ChannelTakenError names that page). The page's previous channel is
 // released. Returns the page as saved.
 func (s *Store) LinkChannel(ctx context.Context, pageID string, ch Channel) (redaktor.Page, error) {
-	return s.changeChannel(ctx, pageID, func(p *redaktor.Page) ([]string, error) {
+	return s.changeChannel(ctx, pageID, func(p *redaktor.Page) ([]string, []any, error) {
+		holder, err := s.ChannelPage(ctx, ch.ID)
+		if err != nil {
+			return nil, nil, err
+		}
+		holderPage := s.k.page(pageID)
+		if holder != "" {
+			holderPage = s.k.page(holder)
+		}
 		old := ch.ID
 		if p.HasChannel() {
 			old = p.ChannelID
 		}
 		p.ChannelID, p.ChannelTitle, p.ChannelUsername = ch.ID, ch.Title, ch.Username
-		return []string{s.k.channelPage(ch.ID), s.k.page(pageID), s.k.channelPage(old)}, nil
+		keys := []string{s.k.channelPage(ch.ID), s.k.page(pageID), s.k.channelPage(old), holderPage}
+		return keys, []any{holder, `"ChannelID":` + id(ch.ID)}, nil
 	}, linkChannel)
 }
 
 // UnlinkChannel takes channelID off a page, freeing it for other pages;
 // ErrChannelNotLinked when the page has another channel or none.
 func (s *Store) UnlinkChannel(ctx context.Context, pageID string, channelID int64) (redaktor.Page, error) {
-	return s.changeChannel(ctx, pageID, func(p *redaktor.Page) ([]string, error) {
+	return s.changeChannel(ctx, pageID, func(p *redaktor.Page) ([]string, []any, error) {
 		if p.ChannelID != channelID || channelID == 0 {
-			return nil, ErrChannelNotLinked
+			return nil, nil, ErrChannelNotLinked
 		}
 		p.ChannelID, p.ChannelTitle, p.ChannelUsername = 0, "", ""
-		return []string{s.k.channelPage(channelID), s.k.page(pageID)}, nil
+		return []string{s.k.channelPage(channelID), s.k.page(pageID)}, nil, nil
 	}, unlinkChannel)
 }
 
-// changeChannel reads the page, applies change and writes it with script,
-// again if the page changed meanwhile.
-func (s *Store) changeChannel(ctx context.Context, pageID string, change func(*redaktor.Page) ([]string, error), script *redis.Script) (redaktor.Page, error) {
+// changeChannel reads the page, applies change (which names the script's
+// keys and its arguments after the pages) and writes it with script, again
+// if anything changed meanwhile.
+func (s *Store) changeChannel(ctx context.Context, pageID string, change func(*redaktor.Page) ([]string, []any, error), script *redis.Script) (redaktor.Page, error) {
 	for range casAttempts {
 		was, err := s.rdb.Get(ctx, s.k.page(pageID)).Result()
 		if err != nil {
@@ -126,7 +148,7 @@ func (s *Store) changeChannel(ctx context.Context, pageID string, change func(*r
 		if err := json.Unmarshal([]byte(was), &p); err != nil {
 			return redaktor.Page{}, fmt.Errorf("decode page %s: %w", pageID, err)
 		}
-		keys, err := change(&p)
+		keys, args, err := change(&p)
 		if err != nil {
 			return redaktor.Page{}, err
 		}
@@ -134,7 +156,7 @@ func (s *Store) changeChannel(ctx context.Context, pageID string, change func(*r
 		if err != nil {
 			return redaktor.Page{}, fmt.Errorf("encode page: %w", err)
 		}
-		res, err := script.Run(ctx, s.rdb, keys, pageID, was, next).StringSlice()
+		res, err := script.Run(ctx, s.rdb, keys, append([]any{pageID, was, next}, args...)...).StringSlice()
 		if err != nil || len(res) == 0 {
 			return redaktor.Page{}, fmt.Errorf("channel of page %s: %w", pageID, err)
 		}

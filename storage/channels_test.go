@@ -180,3 +180,40 @@ func TestUnlinkKeepsThePage(t *testing.T) {
 		t.Fatalf("link to a missing page: %v", err)
 	}
 }
+
+// A claim whose page no longer has the channel (the page deleted, or saved
+// over by a write that read it before the link) does not lock the channel
+// away forever: the next page to link it takes it over.
+func TestStaleClaimIsTakenOver(t *testing.T) {
+	t.Parallel()
+	s := twoPages(t)
+	ctx := context.Background()
+	if _, err := s.LinkChannel(ctx, "1", storage.Channel{ID: schoolChannel}); err != nil {
+		t.Fatal(err)
+	}
+	// A rename that read page 1 before the link writes it back.
+	if err := s.SavePage(ctx, redaktor.Page{ID: "1", Title: "Школа, новое имя"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.LinkChannel(ctx, "2", storage.Channel{ID: schoolChannel}); err != nil {
+		t.Fatalf("stale claim kept: %v", err)
+	}
+	if holder, _ := s.ChannelPage(ctx, schoolChannel); holder != "2" {
+		t.Fatalf("holder %q", holder)
+	}
+	// The claim is checked against the whole id: page 1 saved over with a
+	// channel whose id starts with the claimed one's has not the claimed one.
+	short := schoolChannel / 10 // "-100100000000", a prefix of "-1001000000001"
+	if _, err := s.LinkChannel(ctx, "1", storage.Channel{ID: short}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.LinkChannel(ctx, "2", storage.Channel{ID: short}); err == nil {
+		t.Fatal("a held channel was taken over")
+	}
+	if err := s.SavePage(ctx, redaktor.Page{ID: "1", ChannelID: schoolChannel}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.LinkChannel(ctx, "2", storage.Channel{ID: short}); err != nil {
+		t.Fatalf("stale claim on a prefix id kept: %v", err)
+	}
+}
