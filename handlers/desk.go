@@ -39,6 +39,7 @@ type Store interface {
 	team
 	sessions
 	subscribers
+	channels
 }
 
 type posts interface {
@@ -146,6 +147,8 @@ func (d *Desk) Handle(ctx context.Context, u tgbotapi.Update) {
 	switch {
 	case u.CallbackQuery != nil:
 		d.onButton(ctx, u.CallbackQuery)
+	case u.MyChatMember != nil && u.MyChatMember.Chat.Type == "channel":
+		d.onChannelMembership(ctx, u.MyChatMember)
 	case u.MyChatMember != nil:
 		d.onMyChatMember(ctx, u.MyChatMember)
 	case u.Message != nil && u.Message.Chat != nil && u.Message.Chat.IsPrivate() && u.Message.From != nil:

@@ -29,6 +29,7 @@ type Queue interface {
 	Delivery(ctx context.Context, postID string, chatID int64) (storage.Delivery, error)
 	BeginPart(ctx context.Context, postID string, chatID int64, part int) error
 	EndPart(ctx context.Context, postID string, chatID int64, part int, messageIDs []int) error
+	OwnsChannel(ctx context.Context, pageID string, channelID int64) (bool, error)
 }
 
 // Sender sends one rendered part of a post.
@@ -198,6 +199,12 @@ func (s *Scheduler) publish(ctx context.Context, id string) error {
 	if !page.HasChannel() {
 		return s.fail(ctx, post, page, ReasonNoChannel)
 	}
+	// Defence in depth: a page posts only to a channel linked to it.
+	if owns, err := s.q.OwnsChannel(ctx, page.ID, page.ChannelID); err != nil {
+		return s.retryLater(ctx, post, err)
+	} else if !owns {
+		return s.fail(ctx, post, page, ReasonChannelNotLinked)
+	}
 	parts, err := bot.Parts(page.ChannelID, post.Content)
 	if err != nil {
 		return s.fail(ctx, post, page, err.Error())
@@ -246,6 +253,10 @@ func (s *Scheduler) publish(ctx context.Context, id string) error {
 // ReasonNoChannel is the failure reason of a page without a channel; the
 // desk shows it in the reader's language.
 const ReasonNoChannel = "fail_no_channel"
+
+// ReasonChannelNotLinked is the failure reason of a page whose channel is
+// linked to another page.
+const ReasonChannelNotLinked = "fail_channel_not_linked"
 
 func (s *Scheduler) fail(ctx context.Context, post redaktor.Post, page redaktor.Page, reason string) error {
 	post, ok, err := s.transition(ctx, post, redaktor.Change{Action: redaktor.ActFail, Actor: redaktor.System, Comment: reason})

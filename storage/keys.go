@@ -41,4 +41,8 @@ func (k keys) updatesDead() string     { return k.p + "updates:dead" }
 func (k keys) updateMade(updateID int64) string {
 	return k.p + "updates:made:" + id(updateID)
 }
+
+// channelPage names the page a channel is linked to: one page per channel.
+func (k keys) channelPage(chatID int64) string { return k.p + "channel:" + id(chatID) + ":page" }
+
 func (k keys) lease(name string) string { return k.p + "lease:" + name }

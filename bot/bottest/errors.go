@@ -87,6 +87,7 @@ var (
 	errNoCaptionToEdit   = badRequest("there is no caption in the message to edit")
 	errQueryInvalid      = badRequest("query is too old and response timeout expired or query ID is invalid")
 	errUserNotFound      = badRequest("user not found")
+	errMemberListHidden  = badRequest("member list is inaccessible")
 	errMarkupJSON        = badRequest("can't parse reply keyboard markup JSON object")
 	errEntitiesJSON      = badRequest("can't parse entities JSON object")
 	errBlocked           = forbidden("bot was blocked by the user")

@@ -62,7 +62,8 @@ func (s *Server) getChat(req *request) (any, *APIError) {
 
 // getChatMember answers the bot's own membership from its [Rights] and a
 // user's from [Server.SetMember] ("member" by default), with the fields of
-// Telegram's ChatMemberAdministrator / ChatMemberMember shapes.
+// Telegram's ChatMemberAdministrator / ChatMemberMember shapes. In a
+// channel, only a bot that is an administrator may ask about others.
 func (s *Server) getChatMember(req *request) (any, *APIError) {
 	c, err := s.lookupChat(req.str("chat_id"))
 	if err != nil {
@@ -78,6 +79,9 @@ func (s *Server) getChatMember(req *request) (any, *APIError) {
 			return map[string]any{"status": StatusMember, "user": s.bot}, nil
 		}
 		return memberJSON(s.bot, c.rights, c.isChannel()), nil
+	}
+	if c.isChannel() && !c.rights.admin() {
+		return nil, errMemberListHidden // only administrators see a channel's members
 	}
 	u := s.users[userID]
 	if u == nil {

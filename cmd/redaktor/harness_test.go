@@ -49,6 +49,7 @@ func newDesk(t *testing.T) *desk {
 	tg.AddUser(moderator, "Ирина", "irina", "ru")
 	tg.AddUser(stranger, "Пётр", "petr", "ru")
 	tg.AddChannel(channel, "МБОУ СОШ №4 г. Усмани", "usman_school4")
+	tg.SetMember(channel, chief, bottest.StatusCreator) // only who runs a channel may link it
 	r := storagetest.Open(t)
 	d := &desk{t: t, tg: tg, logs: &syncBuffer{},
 		clock: bottest.NewFakeClock(time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC)),

@@ -1,0 +1,387 @@
+package handlers
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"strings"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+
+	"github.com/redaktor/redaktor"
+	"github.com/redaktor/redaktor/bot"
+	"github.com/redaktor/redaktor/storage"
+)
+
+// A page's channel belongs to it alone: linking needs the person to run the
+// channel (its creator or an administrator) and the channel to be free; only
+// the page's chief editor unlinks it. The storage's channel → page index is
+// the truth; publication checks it too.
+
+// channels is what the channel conversation keeps in Redis.
+type channels interface {
+	LinkChannel(ctx context.Context, pageID string, ch storage.Channel) (redaktor.Page, error)
+	UnlinkChannel(ctx context.Context, pageID string, channelID int64) (redaktor.Page, error)
+	ChannelPage(ctx context.Context, channelID int64) (string, error)
+}
+
+// btnUnlinkChannel is the Unlink button of /channel: cu:pageID:channelID.
+// The channel is in the data so a stale button cannot unlink a channel
+// linked after it was drawn.
+const btnUnlinkChannel = "cu"
+
+func (d *Desk) cmdChannel(ctx context.Context, p who) {
+	page, ok := d.chiefPage(ctx, p)
+	if !ok {
+		return
+	}
+	if err := d.store.SetSession(ctx, p.ID, storage.Session{Kind: sessionChannel, PageID: page.ID}); err != nil {
+		d.fail(ctx, p, err)
+		return
+	}
+	bot := "@" + d.tg.Username()
+	if !page.HasChannel() {
+		d.reply(ctx, p, p.t.T("channel_ask", map[string]any{"Page": page.Title, "Bot": bot}))
+		return
+	}
+	kb := tgbotapi.NewInlineKeyboardMarkup(tgbotapi.NewInlineKeyboardRow(
+		tgbotapi.NewInlineKeyboardButtonData(p.t.T("btn_channel_unlink"), unlinkData(page))))
+	d.send(ctx, p.ID, p.t.T("channel_current", map[string]any{
+		"Page": page.Title, "Channel": page.ChannelTitle, "Address": channelAddress(page), "Bot": bot}), &kb)
+}
+
+func unlinkData(page redaktor.Page) string {
+	return btnUnlinkChannel + ":" + page.ID + ":" + strconv.FormatInt(page.ChannelID, 10)
+}
+
+// channelAddress is how people find the channel: @name, or the id of a
+// private channel.
+func channelAddress(page redaktor.Page) string {
+	if page.ChannelUsername != "" {
+		return "@" + page.ChannelUsername
+	}
+	return "id " + strconv.FormatInt(page.ChannelID, 10)
+}
+
+// onChannelAnswer reads the channel from a forwarded post, a t.me link,
+// @username or id, checks that the person runs the channel and that the bot
+// may post, edit and delete there, and links it unless another page has it.
+func (d *Desk) onChannelAnswer(ctx context.Context, p who, se storage.Session, m *tgbotapi.Message) {
+	if role, err := d.store.Role(ctx, se.PageID, p.ID); err != nil || role != redaktor.RoleChief {
+		_ = d.store.ClearSession(ctx, p.ID)
+		d.reply(ctx, p, p.t.T("not_allowed"))
+		return
+	}
+	ref, private := channelRef(m)
+	if private {
+		d.reply(ctx, p, p.t.T("channel_private_link"))
+		return
+	}
+	if !validChatRef(ref) {
+		d.reply(ctx, p, p.t.T("channel_unreadable"))
+		return
+	}
+	notFound := p.t.T("channel_not_found", map[string]any{"Bot": "@" + d.tg.Username()})
+	chat, err := d.tg.Chat(ctx, ref)
+	if err != nil {
+		if bot.Permanent(err) {
+			d.reply(ctx, p, notFound)
+			return
+		}
+		d.fail(ctx, p, err)
+		return
+	}
+	if chat.Type != "channel" {
+		d.reply(ctx, p, p.t.T("channel_not_channel"))
+		return
+	}
+	me, err := d.tg.ChatMember(ctx, chat.ID, d.tg.Self().ID)
+	if err != nil {
+		if bot.Permanent(err) {
+			d.reply(ctx, p, notFound)
+			return
+		}
+		d.fail(ctx, p, err)
+		return
+	}
+	if missing := missingRights(p.t, me); len(missing) > 0 {
+		d.reply(ctx, p, p.t.T("channel_rights_missing", map[string]any{
+			"Channel": chat.Title, "Missing": "• " + strings.Join(missing, "\n• ")}))
+		return
+	}
+	// The person before the holder: whose page has a channel is told only
+	// to the people who run that channel.
+	runs, err := d.runsChannel(ctx, chat.ID, p.ID)
+	if err != nil {
+		d.fail(ctx, p, err)
+		return
+	}
+	if !runs {
+		d.reply(ctx, p, p.t.T("channel_not_admin", map[string]any{"Channel": chat.Title}))
+		return
+	}
+	page, err := d.store.LinkChannel(ctx, se.PageID, storage.Channel{ID: chat.ID, Title: chat.Title, Username: chat.UserName})
+	var taken *storage.ChannelTakenError
+	switch {
+	case errors.As(err, &taken):
+		holder, herr := d.store.Page(ctx, taken.PageID)
+		if herr != nil && !isNotFound(herr) {
+			d.fail(ctx, p, herr)
+			return
+		}
+		d.reply(ctx, p, p.t.T("channel_taken", map[string]any{"Channel": chat.Title, "Holder": holder.Title}))
+		return
+	case err != nil:
+		d.fail(ctx, p, err)
+		return
+	}
+	_ = d.store.ClearSession(ctx, p.ID)
+	d.channelChanged(ctx, p, page, storage.Channel{ID: chat.ID, Title: chat.Title, Username: chat.UserName}, true, 0)
+}
+
+// runsChannel reports whether a person is the channel's creator or one of
+// its administrators. Telegram's refusals (not a participant, unknown
+// user) mean they are not.
+func (d *Desk) runsChannel(ctx context.Context, channelID, userID int64) (bool, error) {
+	m, err := d.tg.ChatMember(ctx, channelID, userID)
+	if err != nil {
+		if bot.Permanent(err) {
+			return false, nil
+		}
+		return false, err
+	}
+	return m.Status == "creator" || m.Status == "administrator", nil
+}
+
+// channelChanged is the one place a link or an unlink has succeeded: the
+// person is told (in the pressed message when messageID is not 0), and so
+// are the page's other chief editors. The team audit log records here.
+func (d *Desk) channelChanged(ctx context.Context, p who, page redaktor.Page, ch storage.Channel, linked bool, messageID int) {
+	key, othersKey := "channel_linked", "channel_linked_by"
+	if !linked {
+		key, othersKey = "channel_unlinked", "channel_unlinked_by"
+	}
+	d.log.Info("channel changed", "page", page.ID, "channel", ch.ID, "linked", linked, "by", p.ID)
+	text := p.t.T(key, map[string]any{"Channel": ch.Title, "Page": page.Title})
+	if messageID == 0 || d.tg.EditText(ctx, p.ID, messageID, text, nil) != nil {
+		d.reply(ctx, p, text)
+	}
+	d.tellChiefs(ctx, page, p.ID, func(t tr) string {
+		return t.T(othersKey, map[string]any{"Name": p.Name, "Channel": ch.Title, "Page": page.Title})
+	})
+}
+
+// tellChiefs sends each chief editor of the page but one (0: none left
+// out) a text in their own language.
+func (d *Desk) tellChiefs(ctx context.Context, page redaktor.Page, except int64, text func(tr) string) {
+	members, err := d.store.Members(ctx, page.ID)
+	if err != nil {
+		d.log.Warn("read the chief editors", "page", page.ID, "err", err)
+		return
+	}
+	for _, m := range members {
+		if m.Role != redaktor.RoleChief || m.UserID == except {
+			continue
+		}
+		lang := ""
+		if u, err := d.store.User(ctx, m.UserID); err == nil {
+			lang = u.Lang
+		}
+		d.send(ctx, m.UserID, text(d.texts.For(lang)), nil)
+	}
+}
+
+// isChannelButton reports a /channel button; they carry a channel id,
+// which the other buttons' parser refuses.
+func isChannelButton(data string) bool { return strings.HasPrefix(data, btnUnlinkChannel+":") }
+
+// parseUnlink reads cu:pageID:channelID strictly.
+func parseUnlink(data string) (pageID string, channelID int64, ok bool) {
+	parts := strings.Split(data, ":")
+	if len(data) > 64 || len(parts) != 3 || parts[0] != btnUnlinkChannel || !numeric(parts[1]) {
+		return "", 0, false
+	}
+	channelID, err := strconv.ParseInt(parts[2], 10, 64)
+	if err != nil || channelID >= 0 {
+		return "", 0, false
+	}
+	return parts[1], channelID, true
+}
+
+// onChannelPress unlinks the channel named by the button from the page
+// named by it, checking again that the presser is that page's chief editor.
+func (d *Desk) onChannelPress(ctx context.Context, p who, q *tgbotapi.CallbackQuery) string {
+	pageID, channelID, ok := parseUnlink(q.Data)
+	if !ok {
+		return p.t.T("button_stale")
+	}
+	role, err := d.store.Role(ctx, pageID, p.ID)
+	if err != nil {
+		d.fail(ctx, p, err)
+		return ""
+	}
+	if role != redaktor.RoleChief {
+		return p.t.T("not_allowed")
+	}
+	before, err := d.store.Page(ctx, pageID)
+	if err != nil {
+		d.fail(ctx, p, err)
+		return ""
+	}
+	page, err := d.store.UnlinkChannel(ctx, pageID, channelID)
+	switch {
+	case errors.Is(err, storage.ErrChannelNotLinked):
+		return p.t.T("channel_unlink_stale")
+	case err != nil:
+		d.fail(ctx, p, err)
+		return ""
+	}
+	if s, _, _ := d.store.Session(ctx, p.ID); s.Kind == sessionChannel && s.PageID == pageID {
+		_ = d.store.ClearSession(ctx, p.ID)
+	}
+	messageID := 0
+	if q.Message != nil {
+		messageID = q.Message.MessageID
+	}
+	d.channelChanged(ctx, p, page, storage.Channel{ID: channelID, Title: before.ChannelTitle, Username: before.ChannelUsername}, false, messageID)
+	return ""
+}
+
+// channelRef reads which channel a message names: a forwarded post, a
+// t.me link, @name or a numeric id. private is true for an invite link
+// (t.me/+…, t.me/joinchat/…), which names no channel the bot can look up.
+func channelRef(m *tgbotapi.Message) (ref string, private bool) {
+	if m.ForwardFromChat != nil {
+		return strconv.FormatInt(m.ForwardFromChat.ID, 10), false
+	}
+	ref = strings.TrimSpace(m.Text)
+	lower := strings.ToLower(ref)
+	for _, scheme := range []string{"https://", "http://"} {
+		if strings.HasPrefix(lower, scheme) {
+			ref, lower = ref[len(scheme):], lower[len(scheme):]
+		}
+	}
+	for _, host := range []string{"www.t.me/", "t.me/", "telegram.me/", "telegram.dog/"} {
+		if !strings.HasPrefix(lower, host) {
+			continue
+		}
+		ref = ref[len(host):]
+		if strings.HasPrefix(ref, "+") || strings.HasPrefix(strings.ToLower(ref), "joinchat/") {
+			return "", true
+		}
+		// t.me/name/123 is a post of the channel; t.me/s/name its preview.
+		ref = strings.TrimPrefix(ref, "s/")
+		if i := strings.IndexAny(ref, "/?#"); i >= 0 {
+			ref = ref[:i]
+		}
+		return "@" + ref, false
+	}
+	if ref != "" && ref[0] != '@' && ref[0] != '-' && !numeric(ref) {
+		ref = "@" + ref
+	}
+	return ref, false
+}
+
+// onChannelMembership follows the bot's own rights in a channel. When it
+// loses what publishing needs, or is removed, the chief editors of the page
+// that has the channel are told at once; when the rights come back, too.
+// The link is kept either way: the owner fixing the rights should not have
+// to link again, scheduled posts resume, and no other page can take the
+// channel meanwhile.
+func (d *Desk) onChannelMembership(ctx context.Context, m *tgbotapi.ChatMemberUpdated) {
+	if m.NewChatMember.User != nil && m.NewChatMember.User.ID != d.tg.Self().ID {
+		return
+	}
+	pageID, err := d.store.ChannelPage(ctx, m.Chat.ID)
+	if err != nil {
+		d.log.Warn("read the page of a channel", "channel", m.Chat.ID, "err", err)
+		return
+	}
+	if pageID == "" {
+		return // a channel no page has linked: nobody to tell
+	}
+	page, err := d.store.Page(ctx, pageID)
+	if err != nil {
+		d.log.Warn("read the page of a channel", "channel", m.Chat.ID, "page", pageID, "err", err)
+		return
+	}
+	if page.ChannelID != m.Chat.ID {
+		return
+	}
+	ru := d.texts.For("")
+	was, now := missingRights(ru, m.OldChatMember), missingRights(ru, m.NewChatMember)
+	if rightsState(m.OldChatMember, was) == rightsState(m.NewChatMember, now) {
+		return // nothing publishing depends on changed
+	}
+	d.log.Info("the bot's rights in a channel changed", "channel", m.Chat.ID, "page", page.ID,
+		"status", m.NewChatMember.Status, "missing", len(now))
+	title := page.ChannelTitle
+	if m.Chat.Title != "" {
+		title = m.Chat.Title
+	}
+	data := func(t tr) map[string]any {
+		return map[string]any{"Channel": title, "Page": page.Title, "Bot": "@" + d.tg.Username(),
+			"Missing": "• " + strings.Join(missingRights(t, m.NewChatMember), "\n• ")}
+	}
+	switch {
+	case m.NewChatMember.Status == "left" || m.NewChatMember.Status == "kicked":
+		d.tellChiefs(ctx, page, 0, func(t tr) string { return t.T("channel_bot_removed", data(t)) })
+	case len(now) > 0:
+		d.tellChiefs(ctx, page, 0, func(t tr) string { return t.T("channel_rights_lost", data(t)) })
+	case len(was) > 0:
+		d.tellChiefs(ctx, page, 0, func(t tr) string { return t.T("channel_rights_back", data(t)) })
+	}
+}
+
+// rightsState sums up the bot's membership for publishing: gone (left or
+// removed), or what it lacks.
+func rightsState(m tgbotapi.ChatMember, missing []string) string {
+	if m.Status == "left" || m.Status == "kicked" {
+		return "gone"
+	}
+	return strings.Join(missing, ",")
+}
+
+func validChatRef(ref string) bool {
+	if ref == "" || len(ref) > 40 {
+		return false
+	}
+	if ref[0] == '-' {
+		return numeric(ref[1:])
+	}
+	if ref[0] == '@' {
+		name := ref[1:]
+		if len(name) < 4 {
+			return false
+		}
+		for _, r := range name {
+			if !(r == '_' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z') {
+				return false
+			}
+		}
+		return true
+	}
+	return numeric(ref)
+}
+
+// missingRights names what the bot lacks in the channel, in the words of
+// Telegram's admin settings.
+func missingRights(t tr, me tgbotapi.ChatMember) []string {
+	if me.Status != "administrator" && me.Status != "creator" {
+		return []string{t.T("right_admin")}
+	}
+	if me.Status == "creator" {
+		return nil
+	}
+	var missing []string
+	if !me.CanPostMessages {
+		missing = append(missing, t.T("right_post"))
+	}
+	if !me.CanEditMessages {
+		missing = append(missing, t.T("right_edit"))
+	}
+	if !me.CanDeleteMessages {
+		missing = append(missing, t.T("right_delete"))
+	}
+	return missing
+}
