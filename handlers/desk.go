@@ -153,18 +153,22 @@ func (d *Desk) Handle(ctx context.Context, u tgbotapi.Update) {
 	}
 }
 
-// person loads or registers the sender, keeping name and language fresh.
+// person loads the sender, keeping the record of a team member fresh.
 func (d *Desk) person(ctx context.Context, from *tgbotapi.User) (who, error) {
 	u, se, waiting, err := d.store.UserSession(ctx, from.ID)
 	return d.personOf(ctx, from, u, se, waiting, err)
 }
 
 // personOf is person for a caller that read the user and session (err
-// as UserSession's).
+// as UserSession's). Only people the bot has a record of (team members,
+// who got it when they joined) and the admins are saved: of a subscriber
+// or a stranger nothing outlives the handling of their update (issue 10,
+// 152-ФЗ); their name lives in memory for this update only.
 func (d *Desk) personOf(ctx context.Context, from *tgbotapi.User, u redaktor.User, se storage.Session, waiting bool, err error) (who, error) {
 	if err != nil && !isNotFound(err) {
 		return who{User: redaktor.User{ID: from.ID, Lang: from.LanguageCode}, t: d.texts.For(from.LanguageCode)}, err
 	}
+	known := err == nil
 	name := strings.TrimSpace(from.FirstName + " " + from.LastName)
 	if name == "" {
 		name = from.UserName
@@ -175,7 +179,7 @@ func (d *Desk) personOf(ctx context.Context, from *tgbotapi.User, u redaktor.Use
 	if waiting {
 		p.session = &se
 	}
-	if fresh != u {
+	if fresh != u && (known || d.admin[from.ID]) {
 		if err := d.store.SaveUser(ctx, fresh); err != nil {
 			return p, err
 		}

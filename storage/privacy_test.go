@@ -1,0 +1,133 @@
+package storage_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/redaktor/redaktor"
+	"github.com/redaktor/redaktor/storage"
+	"github.com/redaktor/redaktor/storage/storagetest"
+)
+
+// Updates set aside as failed hold the sender's name: they go after
+// DeadKeep, trimmed by the age in their stream ids whenever an update is
+// handled or set aside.
+func TestDeadUpdatesExpireAfterSevenDays(t *testing.T) {
+	for _, trigger := range []string{"handled", "set aside"} {
+		t.Run(trigger, func(t *testing.T) {
+			ctx := context.Background()
+			s, r := storagetest.Store(t)
+			if err := s.EnsureStream(ctx); err != nil {
+				t.Fatal(err)
+			}
+			dead := "{" + r.Prefix + "}:updates:dead"
+			now := time.Now()
+			for i, age := range []time.Duration{8 * 24 * time.Hour, storage.DeadKeep + time.Minute, storage.DeadKeep - time.Hour} {
+				streamID := strconv.FormatInt(now.Add(-age).UnixMilli(), 10) + "-0"
+				if err := r.Client.XAdd(ctx, &redis.XAddArgs{Stream: dead, ID: streamID,
+					Values: []any{"id", i + 1, "u", string(payload(int64(i + 1)))}}).Err(); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if _, err := s.AddUpdates(ctx, []int64{10}, [][]byte{payload(10)}); err != nil {
+				t.Fatal(err)
+			}
+			got, err := s.ReadUpdates(ctx, "c1", 10, 0)
+			if err != nil || len(got) != 1 {
+				t.Fatalf("read %v %v", got, err)
+			}
+			want := "[3]"
+			if trigger == "handled" {
+				err = s.AckUpdates(ctx, got)
+			} else {
+				_, err = s.DeadLetter(ctx, got[0], "test")
+				want = "[3 10]"
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if ids, _ := s.DeadUpdates(ctx, 10); fmt.Sprint(ids) != want {
+				t.Fatalf("set aside after an update was %s: %v, want %s (those younger than 7 days)", trigger, ids, want)
+			}
+		})
+	}
+}
+
+// A session of a person the bot keeps no record of (a subscriber, a
+// stranger) lasts minutes; a team member's an hour.
+func TestStrangerSessionExpiresSoon(t *testing.T) {
+	ctx := context.Background()
+	s, r := storagetest.Store(t)
+	if err := s.SaveUser(ctx, redaktor.User{ID: 1, Name: "Анна"}); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		user int64
+		want time.Duration
+	}{{1, storage.SessionTTL}, {2, storage.StrangerSessionTTL}} {
+		if err := s.SetSession(ctx, tc.user, storage.Session{Kind: "check"}); err != nil {
+			t.Fatal(err)
+		}
+		ttl, err := r.Client.PTTL(ctx, "{"+r.Prefix+"}:user:"+strconv.FormatInt(tc.user, 10)+":session").Result()
+		if err != nil || ttl <= tc.want-time.Minute || ttl > tc.want {
+			t.Errorf("user %d: session lives %v (%v), want %v", tc.user, ttl, err, tc.want)
+		}
+	}
+}
+
+// The only chief editor of a page cannot be forgotten before handing the
+// page over; nothing is deleted then. With a second chief editor it works,
+// and running it again finds nothing more to do.
+func TestForgetUserNeedsAnotherChief(t *testing.T) {
+	ctx := context.Background()
+	s, _ := storagetest.Store(t)
+	pageID, err := s.NextID(ctx, "page")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SavePage(ctx, redaktor.Page{ID: pageID, Title: "Школа"}); err != nil {
+		t.Fatal(err)
+	}
+	join := func(user int64, role redaktor.Role) {
+		t.Helper()
+		code := "c" + strconv.FormatInt(user, 10)
+		if err := s.SaveInvite(ctx, redaktor.Invite{Code: code, PageID: pageID, Role: role, ExpiresAt: time.Now().Add(time.Hour)}); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := s.RedeemInvite(ctx, code, user, time.Now()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	join(7, redaktor.RoleChief)
+	if _, err := s.Subscribe(ctx, pageID, 7, true); err != nil {
+		t.Fatal(err)
+	}
+	var last *storage.LastChiefError
+	if err := s.ForgetUser(ctx, 7); !errors.As(err, &last) || last.Page.Title != "Школа" {
+		t.Fatalf("forget the only chief editor: %v, want a LastChiefError naming the page", err)
+	}
+	if ok, _ := s.Subscribed(ctx, pageID, 7); !ok {
+		t.Fatal("a refused forget deleted the subscription")
+	}
+	join(8, redaktor.RoleChief)
+	for range 2 {
+		if err := s.ForgetUser(ctx, 7); err != nil {
+			t.Fatalf("forget with another chief editor: %v", err)
+		}
+	}
+	if role, _ := s.Role(ctx, pageID, 7); role != "" {
+		t.Fatalf("still %q on the page", role)
+	}
+	if ok, _ := s.Subscribed(ctx, pageID, 7); ok {
+		t.Fatal("still subscribed")
+	}
+	if role, _ := s.Role(ctx, pageID, 8); role != redaktor.RoleChief {
+		t.Fatalf("the other chief editor is %q", role)
+	}
+}
