@@ -39,6 +39,7 @@ type Store interface {
 	team
 	sessions
 	subscribers
+	forgetter
 }
 
 type posts interface {
@@ -225,6 +226,10 @@ func (d *Desk) onCommand(ctx context.Context, p who, m *tgbotapi.Message) {
 		d.cmdSubscriptions(ctx, p)
 	case "stop":
 		d.cmdStop(ctx, p)
+	case "privacy":
+		d.cmdPrivacy(ctx, p)
+	case "forgetme":
+		d.cmdForgetMe(ctx, p)
 	case "team":
 		d.cmdTeam(ctx, p)
 	case "pages":
