@@ -131,3 +131,58 @@ func TestForgetUserNeedsAnotherChief(t *testing.T) {
 		t.Fatalf("the other chief editor is %q", role)
 	}
 }
+
+// Forgetting the moderator: their submitted post stays with the page with
+// a former member as author and actor, the chief editor's lines keep her
+// name, their unsubmitted draft is gone, and so are their updates set
+// aside as failed (another person's stay).
+func TestForgetUserInPostsAndSetAsideUpdates(t *testing.T) {
+	ctx := context.Background()
+	s, _ := storagetest.Store(t)
+	submitted := newDraft(t, s)
+	submitted = apply(t, s, submitted, redaktor.Change{Action: redaktor.ActSubmit, Actor: moderator}, t0)
+	submitted = apply(t, s, submitted, redaktor.Change{Action: redaktor.ActApprove, Actor: chiefA, At: t0.Add(time.Hour)}, t0)
+	kept := newDraft(t, s)
+	if err := s.EnsureStream(ctx); err != nil {
+		t.Fatal(err)
+	}
+	from := func(update, user int64) []byte {
+		return fmt.Appendf(nil, `{"update_id":%d,"message":{"message_id":1,"date":1,"chat":{"id":%d,"type":"private"},"from":{"id":%d,"first_name":"x"},"text":"/help"}}`, update, user, user)
+	}
+	if _, err := s.AddUpdates(ctx, []int64{1, 2}, [][]byte{from(1, moderator.UserID), from(2, chiefA.UserID)}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.ReadUpdates(ctx, "c1", 10, 0)
+	if err != nil || len(got) != 2 {
+		t.Fatalf("read %v %v", got, err)
+	}
+	for _, e := range got {
+		if _, err := s.DeadLetter(ctx, e, "test"); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	if err := s.ForgetUser(ctx, moderator.UserID); err != nil {
+		t.Fatal(err)
+	}
+	post, err := s.Post(ctx, submitted.ID)
+	if err != nil || post.AuthorID != 0 || post.AuthorName != "" || post.Status != redaktor.StatusScheduled || post.Rev != submitted.Rev {
+		t.Fatalf("the submitted post after forgetting its author: %+v %v", post, err)
+	}
+	hist, err := s.History(ctx, submitted.ID)
+	if err != nil || len(hist) != 3 {
+		t.Fatalf("history %+v %v", hist, err)
+	}
+	for _, ev := range hist {
+		former := ev.ActorID == 0 && ev.ActorName == ""
+		if (ev.Action == redaktor.ActApprove) == former || (ev.Action == redaktor.ActApprove && ev.ActorName != "Анна") {
+			t.Errorf("history line %+v", ev)
+		}
+	}
+	if _, err := s.Post(ctx, kept.ID); !errors.Is(err, redaktor.ErrNotFound) {
+		t.Fatalf("the unsubmitted draft: %v, want it gone", err)
+	}
+	if ids, _ := s.DeadUpdates(ctx, 10); fmt.Sprint(ids) != "[2]" {
+		t.Fatalf("set aside after forgetting: %v, want only the chief editor's [2]", ids)
+	}
+}
