@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/redis/go-redis/v9"
 
@@ -73,5 +74,46 @@ func usedMemory(ctx context.Context, b *testing.B, c redis.UniversalClient) int6
 func subscribeAsDesk(ctx context.Context, b *testing.B, s *storage.Store, ids []int64) {
 	if err := s.SubscribeMany(ctx, "1", ids); err != nil {
 		b.Fatal(err)
+	}
+}
+
+// BenchmarkForgetUser times /forgetme's deletion on a desk with POSTS posts
+// (10,000 unless set; a district's two years are about 30,000), a tenth of
+// them the person's: ForgetUser reads every post, so this is its cost.
+//
+//	TEST_REDIS_URL=redis://127.0.0.1:6379/0 POSTS=30000 \
+//	  go test -run xxx -bench ForgetUser -benchtime 1x ./storage/
+func BenchmarkForgetUser(b *testing.B) {
+	n := 10_000
+	if v, err := strconv.Atoi(os.Getenv("POSTS")); err == nil && v > 0 {
+		n = v
+	}
+	ctx := context.Background()
+	for range b.N {
+		b.StopTimer()
+		s, _ := storagetest.Store(b)
+		for i := range n {
+			author := redaktor.Actor{UserID: 11, Name: "Ирина", Role: redaktor.RoleModerator}
+			if i%10 == 0 {
+				author = redaktor.Actor{UserID: 12, Name: "Светлана", Role: redaktor.RoleModerator}
+			}
+			pid, err := s.NextID(ctx, "post")
+			if err != nil {
+				b.Fatal(err)
+			}
+			p, err := redaktor.NewPost(pid, "1", author, redaktor.Content{Text: "Пост"}, time.Now())
+			if err != nil {
+				b.Fatal(err)
+			}
+			p.Status = redaktor.StatusPending // submitted: kept, rewritten
+			if err := s.CreatePost(ctx, p, storage.Origin{}); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.StartTimer()
+		if err := s.ForgetUser(ctx, 12); err != nil {
+			b.Fatal(err)
+		}
+		b.ReportMetric(float64(n), "posts")
 	}
 }
