@@ -162,7 +162,8 @@ func (d *Desk) person(ctx context.Context, from *tgbotapi.User) (who, error) {
 
 // personOf is person for a caller that read the user and session (err
 // as UserSession's). Only people the bot has a record of (team members,
-// who got it when they joined) and the admins are saved: of a subscriber
+// who got it when they joined; one removed from their last team keeps it
+// for FormerMemberKeep) and the admins are saved: of a subscriber
 // or a stranger nothing outlives the handling of their update (issue 10,
 // 152-ФЗ); their name lives in memory for this update only.
 func (d *Desk) personOf(ctx context.Context, from *tgbotapi.User, u redaktor.User, se storage.Session, waiting bool, err error) (who, error) {
@@ -180,7 +181,13 @@ func (d *Desk) personOf(ctx context.Context, from *tgbotapi.User, u redaktor.Use
 	if waiting {
 		p.session = &se
 	}
-	if fresh != u && (known || d.admin[from.ID]) {
+	switch {
+	case fresh == u:
+	case known:
+		if err := d.store.RefreshUser(ctx, fresh); err != nil {
+			return p, err
+		}
+	case d.admin[from.ID]:
 		if err := d.store.SaveUser(ctx, fresh); err != nil {
 			return p, err
 		}

@@ -22,6 +22,7 @@ const btnForget = "fg"
 type forgetter interface {
 	SoleChiefOf(ctx context.Context, userID int64) ([]redaktor.Page, error)
 	ForgetUser(ctx context.Context, userID int64) error
+	RefreshUser(ctx context.Context, u redaktor.User) error
 }
 
 // Person is how a person's name is shown: a person who asked the bot to

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 	"github.com/redis/go-redis/v9"
@@ -22,6 +23,40 @@ import (
 
 // postBatch is how many posts one round trip of ForgetUser reads.
 const postBatch = 200
+
+// FormerMemberKeep is how long the record of a person removed from their
+// last team is kept: long enough to tell them, not more (names are kept
+// for team members only). Joining a team again keeps it for good.
+const FormerMemberKeep = 24 * time.Hour
+
+// expireOffTeam sets the record of a person on no team to expire.
+// KEYS[1] the person's pages, KEYS[2] their record; ARGV[1] ms.
+var expireOffTeam = redis.NewScript(`
+if redis.call('SCARD', KEYS[1]) == 0 then redis.call('PEXPIRE', KEYS[2], ARGV[1]) end
+return 1
+`)
+
+func (s *Store) expireFormerMember(ctx context.Context, userID int64) error {
+	err := expireOffTeam.Run(ctx, s.rdb, []string{s.k.userPages(userID), s.k.user(userID)}, FormerMemberKeep.Milliseconds()).Err()
+	if err != nil {
+		return fmt.Errorf("expire the record of former member %d: %w", userID, err)
+	}
+	return nil
+}
+
+// RefreshUser updates the record of a person the bot keeps one of (their
+// name or language changed), keeping its expiry, and never makes one: a
+// record deleted meanwhile (/forgetme) stays deleted.
+func (s *Store) RefreshUser(ctx context.Context, u redaktor.User) error {
+	b, err := json.Marshal(u)
+	if err != nil {
+		return fmt.Errorf("encode user: %w", err)
+	}
+	if err := s.rdb.SetArgs(ctx, s.k.user(u.ID), b, redis.SetArgs{Mode: "XX", KeepTTL: true}).Err(); err != nil && !errors.Is(err, redis.Nil) {
+		return fmt.Errorf("refresh user: %w", err)
+	}
+	return nil
+}
 
 // LastChiefError: the person is the only chief editor of a page and must
 // hand it over before they leave.

@@ -186,3 +186,61 @@ func TestForgetUserInPostsAndSetAsideUpdates(t *testing.T) {
 		t.Fatalf("set aside after forgetting: %v, want only the chief editor's [2]", ids)
 	}
 }
+
+// A person removed from their last team keeps their record (name,
+// username) for a day, long enough to be told; a refresh of their name
+// keeps that expiry, and joining again keeps the record for good. A
+// refresh never makes a record (a person forgotten meanwhile stays so).
+func TestFormerMemberRecordExpires(t *testing.T) {
+	ctx := context.Background()
+	s, r := storagetest.Store(t)
+	pageID, err := s.NextID(ctx, "page")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SavePage(ctx, redaktor.Page{ID: pageID, Title: "Школа"}); err != nil {
+		t.Fatal(err)
+	}
+	join := func(code string) {
+		t.Helper()
+		if err := s.SaveInvite(ctx, redaktor.Invite{Code: code, PageID: pageID, Role: redaktor.RoleModerator, ExpiresAt: time.Now().Add(time.Hour)}); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := s.RedeemInvite(ctx, code, 7, time.Now()); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.SaveUser(ctx, redaktor.User{ID: 7, Name: "Ирина"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ttl := func() time.Duration {
+		t.Helper()
+		return r.Client.PTTL(ctx, "{"+r.Prefix+"}:user:7").Val()
+	}
+	join("a")
+	if d := ttl(); d >= 0 {
+		t.Fatalf("a member's record expires in %v", d)
+	}
+	if err := s.RemoveMember(ctx, pageID, 7); err != nil {
+		t.Fatal(err)
+	}
+	if d := ttl(); d <= storage.FormerMemberKeep-time.Minute || d > storage.FormerMemberKeep {
+		t.Fatalf("a former member's record expires in %v, want %v", d, storage.FormerMemberKeep)
+	}
+	if err := s.RefreshUser(ctx, redaktor.User{ID: 7, Name: "Ирина Петровна"}); err != nil {
+		t.Fatal(err)
+	}
+	if u, _ := s.User(ctx, 7); u.Name != "Ирина Петровна" || ttl() <= 0 {
+		t.Fatalf("after a refresh: %+v expiring in %v", u, ttl())
+	}
+	join("b")
+	if d := ttl(); d >= 0 {
+		t.Fatalf("a member again, the record expires in %v", d)
+	}
+	if err := s.RefreshUser(ctx, redaktor.User{ID: 99, Name: "Пётр"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.User(ctx, 99); !errors.Is(err, redaktor.ErrNotFound) {
+		t.Fatalf("a refresh made a record: %v", err)
+	}
+}
