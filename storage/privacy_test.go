@@ -17,9 +17,9 @@ import (
 
 // Updates set aside as failed hold the sender's name: they go after
 // DeadKeep, trimmed by the age in their stream ids whenever an update is
-// handled or set aside.
+// handled or set aside, and at the intake's periodic reclaim.
 func TestDeadUpdatesExpireAfterSevenDays(t *testing.T) {
-	for _, trigger := range []string{"handled", "set aside"} {
+	for _, trigger := range []string{"handled", "set aside", "reclaimed"} {
 		t.Run(trigger, func(t *testing.T) {
 			ctx := context.Background()
 			s, r := storagetest.Store(t)
@@ -43,11 +43,14 @@ func TestDeadUpdatesExpireAfterSevenDays(t *testing.T) {
 				t.Fatalf("read %v %v", got, err)
 			}
 			want := "[3]"
-			if trigger == "handled" {
+			switch trigger {
+			case "handled":
 				err = s.AckUpdates(ctx, got)
-			} else {
+			case "set aside":
 				_, err = s.DeadLetter(ctx, got[0], "test")
 				want = "[3 10]"
+			case "reclaimed": // nothing to reclaim: the periodic step alone
+				_, err = s.ReclaimUpdates(ctx, "c2", time.Hour, 10)
 			}
 			if err != nil {
 				t.Fatal(err)

@@ -21,7 +21,8 @@ import (
 //	{p}:updates:done   zset update id → ms it was handled: a redelivery is skipped
 //	{p}:updates:dead   stream of updates set aside after too many failed
 //	                   attempts; entries older than DeadKeep are trimmed
-//	                   whenever an update is handled or set aside
+//	                   whenever an update is handled or set aside, and at
+//	                   every reclaim (every few seconds)
 //
 // An update holds the sender's name and username, so a handled one is
 // deleted at once; seen and done hold update ids only (no personal data).
@@ -213,9 +214,19 @@ func (s *Store) AckUpdates(ctx context.Context, entries []StreamEntry) error {
 // not acknowledged for minIdle (their handler crashed, timed out, or its
 // process died). Deliveries tells how often each was handed out, this time
 // included. Of several processes reclaiming at once each entry goes to one.
+// In the same round trip it trims the set-aside updates older than
+// DeadKeep: the intake reclaims every few seconds, so they go on time even
+// when no update comes.
 func (s *Store) ReclaimUpdates(ctx context.Context, consumer string, minIdle time.Duration, count int64) ([]StreamEntry, error) {
-	pend, err := s.rdb.XPendingExt(ctx, &redis.XPendingExtArgs{Stream: s.k.updates(), Group: StreamGroup,
-		Idle: minIdle, Start: "-", End: "+", Count: count}).Result()
+	pipe := s.rdb.Pipeline()
+	trim := pipe.XTrimMinID(ctx, s.k.updatesDead(), deadMinID(time.Now()))
+	pending := pipe.XPendingExt(ctx, &redis.XPendingExtArgs{Stream: s.k.updates(), Group: StreamGroup,
+		Idle: minIdle, Start: "-", End: "+", Count: count})
+	_, _ = pipe.Exec(ctx) // errors are read per command below
+	if err := trim.Err(); err != nil {
+		return nil, fmt.Errorf("trim set-aside updates: %w", err)
+	}
+	pend, err := pending.Result()
 	if err != nil {
 		if strings.HasPrefix(err.Error(), "NOGROUP") {
 			return nil, nil
