@@ -73,7 +73,7 @@ func (d *Desk) card(ctx context.Context, t tr, post redaktor.Post, page redaktor
 	now := d.now()
 	var b strings.Builder
 	b.WriteString(t.T("card_title", map[string]any{"ID": post.ID, "Page": page.Title}))
-	b.WriteString("\n" + t.T("card_author", map[string]any{"Name": post.AuthorName, "Version": post.Version}))
+	b.WriteString("\n" + t.T("card_author", map[string]any{"Name": t.Person(post.AuthorName), "Version": post.Version}))
 	b.WriteString("\n" + t.T("card_status", map[string]any{"Status": t.T("status_" + string(post.Status))}))
 	if !post.ProposedAt.IsZero() && post.Status != redaktor.StatusPublished {
 		b.WriteString("\n" + t.T("card_proposed", map[string]any{"When": formatTime(post.ProposedAt, loc, now)}))
@@ -179,7 +179,7 @@ func (d *Desk) cardButtons(t tr, post redaktor.Post, viewer int64, role redaktor
 // eventLine tells one step of a post's history: who, what, when.
 func (d *Desk) eventLine(t tr, ev redaktor.Event, page redaktor.Page) string {
 	loc := d.pageLoc(page)
-	data := map[string]any{"Name": ev.ActorName, "At": formatTime(ev.At, loc, d.now()), "Version": ev.Version}
+	data := map[string]any{"Name": t.Person(ev.ActorName), "At": formatTime(ev.At, loc, d.now()), "Version": ev.Version}
 	if !ev.When.IsZero() {
 		data["When"] = formatTime(ev.When, loc, d.now())
 	}

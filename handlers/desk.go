@@ -40,6 +40,7 @@ type Store interface {
 	sessions
 	subscribers
 	channels
+	forgetter
 }
 
 type posts interface {
@@ -156,18 +157,23 @@ func (d *Desk) Handle(ctx context.Context, u tgbotapi.Update) {
 	}
 }
 
-// person loads or registers the sender, keeping name and language fresh.
+// person loads the sender, keeping the record of a team member fresh.
 func (d *Desk) person(ctx context.Context, from *tgbotapi.User) (who, error) {
 	u, se, waiting, err := d.store.UserSession(ctx, from.ID)
 	return d.personOf(ctx, from, u, se, waiting, err)
 }
 
 // personOf is person for a caller that read the user and session (err
-// as UserSession's).
+// as UserSession's). Only people the bot has a record of (team members,
+// who got it when they joined; one removed from their last team keeps it
+// for FormerMemberKeep) and the admins are saved: of a subscriber
+// or a stranger nothing outlives the handling of their update (issue 10,
+// 152-ФЗ); their name lives in memory for this update only.
 func (d *Desk) personOf(ctx context.Context, from *tgbotapi.User, u redaktor.User, se storage.Session, waiting bool, err error) (who, error) {
 	if err != nil && !isNotFound(err) {
 		return who{User: redaktor.User{ID: from.ID, Lang: from.LanguageCode}, t: d.texts.For(from.LanguageCode)}, err
 	}
+	known := err == nil
 	name := strings.TrimSpace(from.FirstName + " " + from.LastName)
 	if name == "" {
 		name = from.UserName
@@ -178,7 +184,13 @@ func (d *Desk) personOf(ctx context.Context, from *tgbotapi.User, u redaktor.Use
 	if waiting {
 		p.session = &se
 	}
-	if fresh != u {
+	switch {
+	case fresh == u:
+	case known:
+		if err := d.store.RefreshUser(ctx, fresh); err != nil {
+			return p, err
+		}
+	case d.admin[from.ID]:
 		if err := d.store.SaveUser(ctx, fresh); err != nil {
 			return p, err
 		}
@@ -224,6 +236,10 @@ func (d *Desk) onCommand(ctx context.Context, p who, m *tgbotapi.Message) {
 		d.cmdSubscriptions(ctx, p)
 	case "stop":
 		d.cmdStop(ctx, p)
+	case "privacy":
+		d.cmdPrivacy(ctx, p)
+	case "forgetme":
+		d.cmdForgetMe(ctx, p)
 	case "team":
 		d.cmdTeam(ctx, p)
 	case "pages":

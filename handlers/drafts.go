@@ -168,10 +168,13 @@ func (d *Desk) FlushAlbums(ctx context.Context) error {
 	}
 	for _, a := range ready {
 		u, err := d.store.User(ctx, a.UserID)
-		if err != nil {
-			d.log.Warn("album of an unknown user", "user", a.UserID, "err", err)
-			d.dropAlbum(ctx, &a.Ref)
-			continue
+		switch {
+		case isNotFound(err):
+			// Someone on no team: the bot keeps no record of them, so
+			// their language is not known; they are told in Russian.
+			u = redaktor.User{ID: a.UserID}
+		case err != nil:
+			return err
 		}
 		p := who{User: u, t: d.texts.For(u.Lang)}
 		se, ok, err := d.store.Session(ctx, p.ID)

@@ -40,7 +40,7 @@ func (d *Desk) notifyChiefs(ctx context.Context, post redaktor.Post, page redakt
 		if post.Version > 1 {
 			key = "notify_new_version"
 		}
-		d.reply(ctx, c, c.t.T(key, map[string]any{"ID": post.ID, "Name": post.AuthorName, "Page": page.Title, "Version": post.Version}))
+		d.reply(ctx, c, c.t.T(key, map[string]any{"ID": post.ID, "Name": c.t.Person(post.AuthorName), "Page": page.Title, "Version": post.Version}))
 		d.showPostTo(ctx, c, post, page, true)
 	}
 }

@@ -46,6 +46,10 @@ func (d *Desk) onButton(ctx context.Context, q *tgbotapi.CallbackQuery) {
 		answer = d.onChannelPress(ctx, p, q)
 		return
 	}
+	if isForgetButton(q.Data) {
+		answer = d.forgetPress(ctx, p, q)
+		return
+	}
 	if perr != nil {
 		answer = p.t.T("button_stale")
 		return

@@ -31,6 +31,7 @@ type subscribers interface {
 	Unsubscribe(ctx context.Context, pageID string, userID int64) (bool, error)
 	Subscribed(ctx context.Context, pageID string, userID int64) (bool, error)
 	Follows(ctx context.Context, userID int64) ([]string, error)
+	SubscriberEnglish(ctx context.Context, userID int64) (bool, error)
 	SubscriberCounts(ctx context.Context, pageID string) (int64, int64, error)
 	Audience(ctx context.Context, pageID string) (storage.Audience, error)
 	SetAudience(ctx context.Context, pageID string, a storage.Audience) error
@@ -322,10 +323,11 @@ func (d *Desk) onMyChatMember(ctx context.Context, m *tgbotapi.ChatMemberUpdated
 		if len(pages) == 0 {
 			return
 		}
-		u, err := d.store.User(ctx, userID)
 		t := d.texts.For("")
-		if err == nil {
+		if u, err := d.store.User(ctx, userID); err == nil {
 			t = d.texts.For(u.Lang)
+		} else if en, err := d.store.SubscriberEnglish(ctx, userID); err == nil && en {
+			t = d.texts.For("en") // a subscriber has no record: the page keeps their language
 		}
 		var titles []string
 		for _, pid := range pages {

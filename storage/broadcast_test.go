@@ -14,10 +14,17 @@ import (
 var fastPace = storage.Pace{Interval: time.Microsecond, MaxAhead: time.Second, ChatGap: time.Microsecond}
 
 func TestSubscriptionsAndInactiveSubscribers(t *testing.T) {
-	s, _ := storagetest.Store(t)
+	s, r := storagetest.Store(t)
 	ctx := context.Background()
+	// Pages "1" and "2", numbered as the desk numbers them: Follows asks
+	// every page made.
+	for _, want := range []string{"1", "2"} {
+		if got, err := s.NextID(ctx, "page"); err != nil || got != want {
+			t.Fatalf("page id %q %v, want %q", got, err, want)
+		}
+	}
 	for _, u := range []int64{5, 6, 7} {
-		if already, err := s.Subscribe(ctx, "1", u, false); err != nil || already {
+		if already, err := s.Subscribe(ctx, "1", u, u == 6); err != nil || already {
 			t.Fatalf("subscribe %d: already %v err %v", u, already, err)
 		}
 	}
@@ -39,6 +46,13 @@ func TestSubscriptionsAndInactiveSubscribers(t *testing.T) {
 	}
 	if ok, _ := s.Unsubscribe(ctx, "1", 6); !ok {
 		t.Fatal("unsubscribe reports nothing to do")
+	}
+	// Nothing of 6 stays on the page: not in the language list either.
+	if en, _ := r.Client.SMembers(ctx, "{"+r.Prefix+"}:page:1:subs:en").Result(); len(en) != 0 {
+		t.Fatalf("the English list keeps %v after /stop", en)
+	}
+	if f, _ := s.Follows(ctx, 6); len(f) != 0 {
+		t.Fatalf("6 still follows %v", f)
 	}
 	if a, i, _ := s.SubscriberCounts(ctx, "1"); a != 2 || i != 0 {
 		t.Fatalf("page 1: %d active %d inactive, want 2 and 0", a, i)

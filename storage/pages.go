@@ -144,6 +144,9 @@ func (s *Store) changeMember(ctx context.Context, pageID string, userID int64, r
 	case -1:
 		return ErrLastChief
 	}
+	if role == "" {
+		return s.expireFormerMember(ctx, userID)
+	}
 	return nil
 }
 

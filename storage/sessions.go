@@ -23,8 +23,24 @@ type Session struct {
 	Urgent bool   `json:"urgent,omitempty"`
 }
 
-// SessionTTL bounds how long the bot waits for an answer.
+// SessionTTL bounds how long the bot waits for an answer of a team member.
 const SessionTTL = time.Hour
+
+// StrangerSessionTTL bounds it for a person the bot keeps no record of (a
+// subscriber or a stranger checking a text): what the bot holds of them
+// goes soon after their update (issue 10, 152-ФЗ).
+const StrangerSessionTTL = 10 * time.Minute
+
+// setSession stores a session for SessionTTL when the person has a record
+// (a team member), else for StrangerSessionTTL.
+// KEYS[1] session, KEYS[2] user record; ARGV[1] session JSON, ARGV[2] ms
+// for a member, ARGV[3] ms for anyone else.
+var setSession = redis.NewScript(`
+local ttl = ARGV[3]
+if redis.call('EXISTS', KEYS[2]) == 1 then ttl = ARGV[2] end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ttl)
+return 1
+`)
 
 // SetSession replaces the person's session.
 func (s *Store) SetSession(ctx context.Context, userID int64, se Session) error {
@@ -32,7 +48,9 @@ func (s *Store) SetSession(ctx context.Context, userID int64, se Session) error 
 	if err != nil {
 		return fmt.Errorf("encode session: %w", err)
 	}
-	if err := s.rdb.Set(ctx, s.k.session(userID), b, SessionTTL).Err(); err != nil {
+	err = setSession.Run(ctx, s.rdb, []string{s.k.session(userID), s.k.user(userID)}, string(b),
+		SessionTTL.Milliseconds(), StrangerSessionTTL.Milliseconds()).Err()
+	if err != nil {
 		return fmt.Errorf("save session: %w", err)
 	}
 	return nil

@@ -19,7 +19,13 @@ import (
 //	{p}:updates        stream; entry fields id (update id), u (update JSON)
 //	{p}:updates:seen   zset update id → ms it was first added: duplicates are dropped
 //	{p}:updates:done   zset update id → ms it was handled: a redelivery is skipped
-//	{p}:updates:dead   stream of updates set aside after too many failed attempts
+//	{p}:updates:dead   stream of updates set aside after too many failed
+//	                   attempts; entries older than DeadKeep are trimmed
+//	                   whenever an update is handled or set aside, and at
+//	                   every reclaim (every few seconds)
+//
+// An update holds the sender's name and username, so a handled one is
+// deleted at once; seen and done hold update ids only (no personal data).
 //
 // Update ids are not used as stream ids on purpose: Telegram picks a new
 // random start after a week without updates, and a smaller id would be
@@ -34,6 +40,14 @@ const SeenWindow = 48 * time.Hour
 
 // DeadMax bounds the dead-letter stream (approximately).
 const DeadMax = 10000
+
+// DeadKeep is how long an update set aside is kept for the operators to
+// look at (issue 10: it holds the sender's name).
+const DeadKeep = 7 * 24 * time.Hour
+
+// deadMinID is the smallest stream id of the set-aside updates kept at now:
+// stream ids start with the Redis clock's milliseconds when added.
+func deadMinID(now time.Time) string { return strconv.FormatInt(now.Add(-DeadKeep).UnixMilli(), 10) }
 
 // StreamEntry is one update in the intake stream.
 type StreamEntry struct {
@@ -64,19 +78,22 @@ end
 return added
 `)
 
-// ackUpdates marks updates handled, acknowledges and deletes their entries.
+// ackUpdates marks updates handled, acknowledges and deletes their
+// entries, and trims the set-aside updates older than DeadKeep.
 //
-// KEYS[1] stream, KEYS[2] done zset
-// ARGV[1] group, ARGV[2] now ms, ARGV[3] forget-before ms, ARGV[4..] pairs (entry id, update id)
+// KEYS[1] stream, KEYS[2] done zset, KEYS[3] dead stream
+// ARGV[1] group, ARGV[2] now ms, ARGV[3] forget-before ms, ARGV[4] dead
+// min id, ARGV[5..] pairs (entry id, update id)
 // Returns the number of entries acknowledged. Safe to run twice.
 var ackUpdates = redis.NewScript(`
 local n = 0
-for i = 4, #ARGV, 2 do
+for i = 5, #ARGV, 2 do
   redis.call('ZADD', KEYS[2], ARGV[2], ARGV[i+1])
   n = n + redis.call('XACK', KEYS[1], ARGV[1], ARGV[i])
   redis.call('XDEL', KEYS[1], ARGV[i])
 end
 redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', '(' .. ARGV[3])
+redis.call('XTRIM', KEYS[3], 'MINID', ARGV[4])
 return n
 `)
 
@@ -85,7 +102,8 @@ return n
 //
 // KEYS[1] stream, KEYS[2] dead stream, KEYS[3] done zset
 // ARGV[1] group, ARGV[2] entry id, ARGV[3] update id, ARGV[4] JSON,
-// ARGV[5] deliveries, ARGV[6] reason, ARGV[7] now ms, ARGV[8] dead max length
+// ARGV[5] deliveries, ARGV[6] reason, ARGV[7] now ms, ARGV[8] dead max length,
+// ARGV[9] dead min id (older entries are trimmed)
 // Returns 1 when set aside, 0 when the entry was no longer pending (another
 // process finished it, or this ran twice).
 var deadLetter = redis.NewScript(`
@@ -95,6 +113,7 @@ end
 redis.call('XDEL', KEYS[1], ARGV[2])
 redis.call('ZADD', KEYS[3], ARGV[7], ARGV[3])
 redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[8], '*', 'id', ARGV[3], 'u', ARGV[4], 'deliveries', ARGV[5], 'reason', ARGV[6])
+redis.call('XTRIM', KEYS[2], 'MINID', ARGV[9])
 return 1
 `)
 
@@ -180,12 +199,12 @@ func (s *Store) AckUpdates(ctx context.Context, entries []StreamEntry) error {
 		return nil
 	}
 	now := time.Now()
-	args := make([]any, 0, 3+2*len(entries))
-	args = append(args, StreamGroup, now.UnixMilli(), now.Add(-SeenWindow).UnixMilli())
+	args := make([]any, 0, 4+2*len(entries))
+	args = append(args, StreamGroup, now.UnixMilli(), now.Add(-SeenWindow).UnixMilli(), deadMinID(now))
 	for _, e := range entries {
 		args = append(args, e.ID, e.UpdateID)
 	}
-	if err := ackUpdates.Run(ctx, s.rdb, []string{s.k.updates(), s.k.updatesDone()}, args...).Err(); err != nil {
+	if err := ackUpdates.Run(ctx, s.rdb, []string{s.k.updates(), s.k.updatesDone(), s.k.updatesDead()}, args...).Err(); err != nil {
 		return fmt.Errorf("acknowledge %d updates: %w", len(entries), err)
 	}
 	return nil
@@ -195,9 +214,19 @@ func (s *Store) AckUpdates(ctx context.Context, entries []StreamEntry) error {
 // not acknowledged for minIdle (their handler crashed, timed out, or its
 // process died). Deliveries tells how often each was handed out, this time
 // included. Of several processes reclaiming at once each entry goes to one.
+// In the same round trip it trims the set-aside updates older than
+// DeadKeep: the intake reclaims every few seconds, so they go on time even
+// when no update comes.
 func (s *Store) ReclaimUpdates(ctx context.Context, consumer string, minIdle time.Duration, count int64) ([]StreamEntry, error) {
-	pend, err := s.rdb.XPendingExt(ctx, &redis.XPendingExtArgs{Stream: s.k.updates(), Group: StreamGroup,
-		Idle: minIdle, Start: "-", End: "+", Count: count}).Result()
+	pipe := s.rdb.Pipeline()
+	trim := pipe.XTrimMinID(ctx, s.k.updatesDead(), deadMinID(time.Now()))
+	pending := pipe.XPendingExt(ctx, &redis.XPendingExtArgs{Stream: s.k.updates(), Group: StreamGroup,
+		Idle: minIdle, Start: "-", End: "+", Count: count})
+	_, _ = pipe.Exec(ctx) // errors are read per command below
+	if err := trim.Err(); err != nil {
+		return nil, fmt.Errorf("trim set-aside updates: %w", err)
+	}
+	pend, err := pending.Result()
 	if err != nil {
 		if strings.HasPrefix(err.Error(), "NOGROUP") {
 			return nil, nil
@@ -231,7 +260,7 @@ func (s *Store) ReclaimUpdates(ctx context.Context, consumer string, minIdle tim
 // false when the entry was no longer pending (someone else finished it).
 func (s *Store) DeadLetter(ctx context.Context, e StreamEntry, reason string) (bool, error) {
 	n, err := deadLetter.Run(ctx, s.rdb, []string{s.k.updates(), s.k.updatesDead(), s.k.updatesDone()},
-		StreamGroup, e.ID, e.UpdateID, e.Payload, e.Deliveries, reason, time.Now().UnixMilli(), DeadMax).Int()
+		StreamGroup, e.ID, e.UpdateID, e.Payload, e.Deliveries, reason, time.Now().UnixMilli(), DeadMax, deadMinID(time.Now())).Int()
 	if err != nil {
 		return false, fmt.Errorf("set update %d aside: %w", e.UpdateID, err)
 	}

@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sort"
-	"strconv"
 
 	"github.com/redis/go-redis/v9"
 
@@ -21,20 +19,28 @@ import (
 //	page:<p>:subseq    counter of that sequence
 //	page:<p>:gone      set   subscribers found inactive (blocked the bot,
 //	                         deleted their account): counted, not sent to
+//	page:<p>:subs:en   set   the page's subscribers whose Telegram speaks
+//	                         English (the button under an announcement is
+//	                         in their language); Russian is the default
 //	page:<p>:audience  hash  code (public subscribe code), off ("1": publish
 //	                         to the channel only), copy ("1": plain copies
 //	                         instead of forwards)
-//	user:<u>:follows   set   page ids the person subscribed to (active or not)
 //	subcode:<code>     string the page of a subscribe code
+//
+// That is all the bot keeps of a subscriber (issue 10, 152-ФЗ): their chat
+// id as a member of the page's sets, and English or not. No name, no
+// username, no key of their own: about 100 bytes of Redis memory a
+// subscriber (BenchmarkSubscriberMemory). Which pages a person follows is
+// found by asking each page (Follows): a district has tens of pages, and
+// the question comes only with /stop, /subscriptions, /forgetme and a
+// blocked bot, so a per-person index would cost every subscriber memory to
+// save a rare round trip.
 func (k keys) subs(pageID string) string { return k.p + "page:" + pageID + ":subs" }
 
-// subsEn holds the page's subscribers whose Telegram speaks English: the
-// button under an announcement is in their language.
 func (k keys) subsEn(pageID string) string      { return k.p + "page:" + pageID + ":subs:en" }
 func (k keys) subSeq(pageID string) string      { return k.p + "page:" + pageID + ":subseq" }
 func (k keys) subsGone(pageID string) string    { return k.p + "page:" + pageID + ":gone" }
 func (k keys) audience(pageID string) string    { return k.p + "page:" + pageID + ":audience" }
-func (k keys) follows(userID int64) string      { return k.p + "user:" + id(userID) + ":follows" }
 func (k keys) subscribeCode(code string) string { return k.p + "subcode:" + code }
 
 // Audience is how a page reaches its subscribers.
@@ -48,52 +54,45 @@ type Audience struct {
 	Copy bool
 }
 
-// subscribe adds an active subscriber.
-// KEYS[1] subs zset, KEYS[2] subseq, KEYS[3] gone set, KEYS[4] follows set
-// ARGV[1] user id, ARGV[2] page id
+// subscribe adds an active subscriber and remembers their language.
+// KEYS[1] subs zset, KEYS[2] subseq, KEYS[3] gone set, KEYS[4] English set
+// ARGV[1] user id, ARGV[2] "1" English, "0" not
 // Returns 1 subscribed, 0 was already an active subscriber.
 var subscribe = redis.NewScript(`
-if redis.call('ZSCORE', KEYS[1], ARGV[1]) then
-  redis.call('SADD', KEYS[4], ARGV[2])
-  return 0
-end
+if ARGV[2] == '1' then redis.call('SADD', KEYS[4], ARGV[1]) else redis.call('SREM', KEYS[4], ARGV[1]) end
+if redis.call('ZSCORE', KEYS[1], ARGV[1]) then return 0 end
 local seq = redis.call('INCR', KEYS[2])
 redis.call('ZADD', KEYS[1], seq, ARGV[1])
 redis.call('SREM', KEYS[3], ARGV[1])
-redis.call('SADD', KEYS[4], ARGV[2])
 return 1
 `)
+
+func (s *Store) subscribeKeys(pageID string) []string {
+	return []string{s.k.subs(pageID), s.k.subSeq(pageID), s.k.subsGone(pageID), s.k.subsEn(pageID)}
+}
 
 // Subscribe makes a person an active subscriber of a page; already
 // reports that they were one. english remembers their language for the
 // buttons under announcements.
 func (s *Store) Subscribe(ctx context.Context, pageID string, userID int64, english bool) (already bool, err error) {
-	n, err := subscribe.Run(ctx, s.rdb, []string{s.k.subs(pageID), s.k.subSeq(pageID), s.k.subsGone(pageID), s.k.follows(userID)},
-		userID, pageID).Int()
+	n, err := subscribe.Run(ctx, s.rdb, s.subscribeKeys(pageID), userID, flag(english)).Int()
 	if err != nil {
 		return false, fmt.Errorf("subscribe %d to page %s: %w", userID, pageID, err)
-	}
-	if english {
-		err = s.rdb.SAdd(ctx, s.k.subsEn(pageID), userID).Err()
-	} else {
-		err = s.rdb.SRem(ctx, s.k.subsEn(pageID), userID).Err()
-	}
-	if err != nil {
-		return false, fmt.Errorf("remember the language of subscriber %d: %w", userID, err)
 	}
 	return n == 0, nil
 }
 
-// Unsubscribe ends a subscription; ok is false when there was none.
+// Unsubscribe ends a subscription and forgets the subscriber on that page
+// (language included); ok is false when there was none.
 func (s *Store) Unsubscribe(ctx context.Context, pageID string, userID int64) (bool, error) {
 	pipe := s.rdb.TxPipeline()
 	z := pipe.ZRem(ctx, s.k.subs(pageID), userID)
 	g := pipe.SRem(ctx, s.k.subsGone(pageID), userID)
-	f := pipe.SRem(ctx, s.k.follows(userID), pageID)
+	pipe.SRem(ctx, s.k.subsEn(pageID), userID)
 	if _, err := pipe.Exec(ctx); err != nil {
 		return false, fmt.Errorf("unsubscribe %d from page %s: %w", userID, pageID, err)
 	}
-	return z.Val()+g.Val()+f.Val() > 0, nil
+	return z.Val()+g.Val() > 0, nil
 }
 
 // Subscribed reports whether a person is an active subscriber of a page.
@@ -108,18 +107,87 @@ func (s *Store) Subscribed(ctx context.Context, pageID string, userID int64) (bo
 	return true, nil
 }
 
-// Follows lists the pages a person subscribed to, active or not, in id order.
+// Follows lists the pages a person subscribed to, active or not, in id
+// order. Every page is asked, in one round trip per pageBatch pages.
 func (s *Store) Follows(ctx context.Context, userID int64) ([]string, error) {
-	ids, err := s.rdb.SMembers(ctx, s.k.follows(userID)).Result()
+	subs, err := s.subscriptions(ctx, userID)
 	if err != nil {
-		return nil, fmt.Errorf("read subscriptions of %d: %w", userID, err)
+		return nil, err
 	}
-	sort.Slice(ids, func(i, j int) bool {
-		a, _ := strconv.Atoi(ids[i])
-		b, _ := strconv.Atoi(ids[j])
-		return a < b
-	})
-	return ids, nil
+	out := make([]string, 0, len(subs))
+	for _, sub := range subs {
+		out = append(out, sub.PageID)
+	}
+	return out, nil
+}
+
+// Subscription is a person's subscription to one page.
+type Subscription struct {
+	PageID  string
+	Active  bool
+	English bool
+}
+
+// pageBatch is how many pages one round trip asks about a person.
+const pageBatch = 200
+
+// subscriptions asks every page (ids 1 to the last one made) whether the
+// person is an active or inactive subscriber, and in which language.
+func (s *Store) subscriptions(ctx context.Context, userID int64) ([]Subscription, error) {
+	last, err := s.lastPageID(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []Subscription
+	for from := int64(1); from <= last; from += pageBatch {
+		pipe := s.rdb.Pipeline()
+		type asked struct {
+			page     string
+			on       *redis.FloatCmd
+			off, eng *redis.BoolCmd
+		}
+		var all []asked
+		for p := from; p <= min(last, from+pageBatch-1); p++ {
+			page := id(p)
+			all = append(all, asked{page: page, on: pipe.ZScore(ctx, s.k.subs(page), id(userID)),
+				off: pipe.SIsMember(ctx, s.k.subsGone(page), userID), eng: pipe.SIsMember(ctx, s.k.subsEn(page), userID)})
+		}
+		if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
+			return nil, fmt.Errorf("read subscriptions of %d: %w", userID, err)
+		}
+		for _, a := range all {
+			active := a.on.Err() == nil
+			if active || a.off.Val() {
+				out = append(out, Subscription{PageID: a.page, Active: active, English: a.eng.Val()})
+			}
+		}
+	}
+	return out, nil
+}
+
+// lastPageID is the id of the last page made (page ids are NextID("page")).
+func (s *Store) lastPageID(ctx context.Context) (int64, error) {
+	n, err := s.rdb.Get(ctx, s.k.seq("page")).Int64()
+	if err != nil && !errors.Is(err, redis.Nil) {
+		return 0, fmt.Errorf("read the last page id: %w", err)
+	}
+	return n, nil
+}
+
+// SubscriberEnglish reports whether the person subscribed to any page
+// with an English Telegram: the language of what the bot sends them
+// unasked (a subscriber has no record of their own).
+func (s *Store) SubscriberEnglish(ctx context.Context, userID int64) (bool, error) {
+	subs, err := s.subscriptions(ctx, userID)
+	if err != nil {
+		return false, err
+	}
+	for _, sub := range subs {
+		if sub.English {
+			return true, nil
+		}
+	}
+	return false, nil
 }
 
 // SubscriberCounts returns a page's active and inactive subscribers.
@@ -256,7 +324,7 @@ func (s *Store) SubscribeMany(ctx context.Context, pageID string, userIDs []int6
 	for start := 0; start < len(userIDs); start += batch {
 		pipe := s.rdb.Pipeline()
 		for _, u := range userIDs[start:min(start+batch, len(userIDs))] {
-			subscribe.EvalSha(ctx, pipe, []string{s.k.subs(pageID), s.k.subSeq(pageID), s.k.subsGone(pageID), s.k.follows(u)}, u, pageID)
+			subscribe.EvalSha(ctx, pipe, s.subscribeKeys(pageID), u, "0")
 		}
 		if _, err := pipe.Exec(ctx); err != nil {
 			return fmt.Errorf("subscribe to page %s: %w", pageID, err)

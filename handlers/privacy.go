@@ -1,0 +1,100 @@
+package handlers
+
+import (
+	"context"
+	"errors"
+	"strings"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+
+	"github.com/redaktor/redaktor"
+	"github.com/redaktor/redaktor/storage"
+)
+
+// /privacy and /forgetme (issue 10, 152-ФЗ).
+
+// btnForget is the confirmation under /forgetme: fg:yes deletes, fg:no
+// keeps. Either acts on the presser only, so forged data can do no more
+// than the presser's own /forgetme.
+const btnForget = "fg"
+
+// forgetter is what forgetting a person needs of storage.
+type forgetter interface {
+	SoleChiefOf(ctx context.Context, userID int64) ([]redaktor.Page, error)
+	ForgetUser(ctx context.Context, userID int64) error
+	RefreshUser(ctx context.Context, u redaktor.User) error
+}
+
+// Person is how a person's name is shown: a person who asked the bot to
+// forget them (or whom it never knew) is «бывший участник».
+func (t tr) Person(name string) string {
+	if name == "" {
+		return t.T("former_member")
+	}
+	return name
+}
+
+// cmdPrivacy tells anyone what the bot keeps about them, why and for how long.
+func (d *Desk) cmdPrivacy(ctx context.Context, p who) {
+	d.reply(ctx, p, p.t.T("privacy"))
+}
+
+// cmdForgetMe asks to confirm; the only chief editor of a page is first
+// asked to hand it over.
+func (d *Desk) cmdForgetMe(ctx context.Context, p who) {
+	sole, err := d.store.SoleChiefOf(ctx, p.ID)
+	if err != nil {
+		d.fail(ctx, p, err)
+		return
+	}
+	if len(sole) > 0 {
+		d.reply(ctx, p, d.lastChiefText(p.t, sole))
+		return
+	}
+	kb := tgbotapi.NewInlineKeyboardMarkup(tgbotapi.NewInlineKeyboardRow(
+		tgbotapi.NewInlineKeyboardButtonData(p.t.T("btn_forgetme_yes"), btnForget+":yes"),
+		tgbotapi.NewInlineKeyboardButtonData(p.t.T("btn_forgetme_no"), btnForget+":no")))
+	d.send(ctx, p.ID, p.t.T("forgetme_confirm"), &kb)
+}
+
+func (d *Desk) lastChiefText(t tr, pages []redaktor.Page) string {
+	titles := make([]string, len(pages))
+	for i, page := range pages {
+		titles[i] = page.Title
+	}
+	return t.T("forgetme_last_chief", map[string]any{"Pages": strings.Join(titles, "», «")})
+}
+
+func isForgetButton(data string) bool { return strings.HasPrefix(data, btnForget+":") }
+
+// forgetPress carries out the answer to the confirmation; it returns the
+// answer to the press.
+func (d *Desk) forgetPress(ctx context.Context, p who, q *tgbotapi.CallbackQuery) string {
+	done := func(key string) string {
+		if q.Message != nil {
+			if err := d.tg.EditText(ctx, p.ID, q.Message.MessageID, p.t.T(key), nil); err != nil {
+				d.log.Debug("edit the forgetme question", "err", err)
+			}
+		}
+		return p.t.T(key)
+	}
+	switch q.Data {
+	case btnForget + ":no":
+		return done("forgetme_kept")
+	case btnForget + ":yes":
+	default:
+		return p.t.T("button_stale")
+	}
+	err := d.store.ForgetUser(ctx, p.ID)
+	var last *storage.LastChiefError
+	switch {
+	case errors.As(err, &last):
+		d.reply(ctx, p, d.lastChiefText(p.t, []redaktor.Page{last.Page}))
+		return ""
+	case err != nil:
+		d.fail(ctx, p, err)
+		return ""
+	}
+	d.log.Info("a person was forgotten at their request") // no id: the log keeps nothing of them either
+	return done("forgetme_done")
+}
