@@ -180,6 +180,20 @@ var authzTable = []authzRow{
 		act: func(w *world, p persona, f fixture) string { return w.forge(p, "qa:"+f.post.ID) },
 		saw: []string{"Все советы по посту"}},
 
+	// Answers the bot waits for, left from a press made when the person
+	// could (or forged into their session): the right is checked again
+	// when the answer comes.
+	answer("approve_at", "a time for approval", redaktor.StatusPending, "завтра 10:00", chiefs, "Одобрено"),
+	answer("propose", "a proposed time", redaktor.StatusDraft, "завтра 10:00", authorOnly, "Предложено время"),
+	answer("reschedule", "a new time", redaktor.StatusScheduled, "завтра 10:00", chiefs, "Одобрено"),
+	answer("comment:request_changes", "what to change", redaktor.StatusPending, "Поправьте дату", chiefs, "Комментарий отправлен"),
+	answer("comment:reject", "why rejected", redaktor.StatusPending, "Не по теме", chiefs, "Комментарий отправлен"),
+	answer("new_version", "the new version", redaktor.StatusChangesRequested, "Исправленный текст", authorOnly, "версия 2"),
+	{name: "answer: new slots", allow: chiefs, prep: waiting(storage.Session{Kind: "slots"}), act: say("08:15"),
+		saw: []string{"Слоты «"}, done: func(w *world, _ persona, _ fixture) bool {
+			return strings.Contains(w.page(w.pageA).Slots.String("ru"), "08:15")
+		}},
+
 	// Team buttons, on page A.
 	{name: "iv: invite a moderator", allow: chiefs, act: forgeOnA("iv:moderator:"), saw: []string{"Ссылка-приглашение"}},
 	{name: "iv: invite a chief editor", allow: chiefs, act: forgeOnA("iv:chief:"), saw: []string{"Ссылка-приглашение"}},
@@ -238,6 +252,26 @@ func teamPress(op, what string, from, to redaktor.Role) authzRow {
 			return w.forge(p, "tm:"+op+":"+w.pageA+":"+strconv.FormatInt(f.target, 10))
 		},
 		done: func(w *world, _ persona, f fixture) bool { return w.role(w.pageA, f.target) == to }}
+}
+
+// answer is a text the bot waits for about a post of page A in status
+// from, with a session of kind.
+func answer(kind, what string, from redaktor.Status, text string, allow who, saw string) authzRow {
+	return authzRow{name: "answer: " + what, allow: allow, act: say(text), saw: []string{saw}, done: changed,
+		prep: func(w *world, p persona) fixture {
+			post := w.newPost(from)
+			w.setSession(p, storage.Session{Kind: kind, PostID: post.ID, Rev: post.Rev, PageID: post.PageID})
+			return fixture{post: post}
+		}}
+}
+
+// waiting leaves the person a session of page A.
+func waiting(se storage.Session) func(w *world, p persona) fixture {
+	return func(w *world, p persona) fixture {
+		se.PageID = w.pageA
+		w.setSession(p, se)
+		return fixture{}
+	}
 }
 
 func postIn(status redaktor.Status) func(w *world, _ persona) fixture {
@@ -443,6 +477,12 @@ func (w *world) session(p persona) (storage.Session, bool) {
 		w.d.t.Fatalf("read session: %v", err)
 	}
 	return se, ok
+}
+
+func (w *world) setSession(p persona, se storage.Session) {
+	if err := w.st.SetSession(ctxT, w.id(p), se); err != nil {
+		w.d.t.Fatalf("set session: %v", err)
+	}
 }
 
 func (w *world) subscribed(p persona) bool {
