@@ -194,6 +194,19 @@ var authzTable = []authzRow{
 			return strings.Contains(w.page(w.pageA).Slots.String("ru"), "08:15")
 		}},
 
+	// A removed member's post that was waiting for review: the chief
+	// editors still decide on it, and the removed member hears nothing
+	// more (checked on every row: see check).
+	onRemovedsPost("ap", "approve, next slot", changed, "Одобрено"),
+	onRemovedsPost("qc", "cancel", changed, "Готово"),
+	{name: "answer: what to change · a removed member's post", allow: chiefs, act: say("Поправьте дату"),
+		saw: []string{"Комментарий отправлен"}, done: changed,
+		prep: func(w *world, p persona) fixture {
+			f := removedsPending(w, p)
+			w.setSession(p, storage.Session{Kind: "comment:request_changes", PostID: f.post.ID, Rev: f.post.Rev, PageID: w.pageA})
+			return f
+		}},
+
 	// Team buttons, on page A.
 	{name: "iv: invite a moderator", allow: chiefs, act: forgeOnA("iv:moderator:"), saw: []string{"Ссылка-приглашение"}},
 	{name: "iv: invite a chief editor", allow: chiefs, act: forgeOnA("iv:chief:"), saw: []string{"Ссылка-приглашение"}},
@@ -272,6 +285,24 @@ func waiting(se storage.Session) func(w *world, p persona) fixture {
 		w.setSession(p, se)
 		return fixture{}
 	}
+}
+
+// onRemovedsPost presses a post button on a removed member's pending post.
+func onRemovedsPost(act, what string, done func(*world, persona, fixture) bool, saw string) authzRow {
+	row := postPress(act, what+" · a removed member's post", redaktor.StatusPending, chiefs, done, saw)
+	row.prep = removedsPending
+	return row
+}
+
+// removedsPending is a post the removed member submitted before removal;
+// they still hold its card (their newest message stands for it).
+func removedsPending(w *world, _ persona) fixture {
+	post := w.newPostBy(removedID, "Семён", redaktor.StatusPending)
+	held := w.d.last(removedID)
+	if err := w.st.SetCard(ctxT, post.ID, storage.Card{ChatID: removedID, MessageID: held.MessageID}); err != nil {
+		w.d.t.Fatalf("set card: %v", err)
+	}
+	return fixture{post: post}
 }
 
 func postIn(status redaktor.Status) func(w *world, _ persona) fixture {
@@ -512,12 +543,17 @@ func (w *world) postsOf(p persona) []redaktor.Post {
 // newPost stores a post of page A by the author in status: fixtures are
 // made in storage, the actions under test go through the program.
 func (w *world) newPost(status redaktor.Status) redaktor.Post {
+	return w.newPostBy(authorID, "Мария", status)
+}
+
+// newPostBy is newPost by another (former) moderator of page A.
+func (w *world) newPostBy(authorID int64, name string, status redaktor.Status) redaktor.Post {
 	t := w.d.t
 	id, _, err := w.st.NewPostID(ctxT, 0)
 	if err != nil {
 		t.Fatalf("post id: %v", err)
 	}
-	author := redaktor.Actor{UserID: authorID, Name: "Мария", Role: redaktor.RoleModerator}
+	author := redaktor.Actor{UserID: authorID, Name: name, Role: redaktor.RoleModerator}
 	boss := redaktor.Actor{UserID: chief, Name: "Анна", Role: redaktor.RoleChief}
 	now := w.d.clock.Now()
 	post, err := redaktor.NewPost(id, w.pageA, author, redaktor.Content{Text: "Секретный черновик #" + id}, now)
@@ -591,6 +627,7 @@ func (w *world) check(t *testing.T, row authzRow, p persona) {
 	if row.prep != nil {
 		f = row.prep(w, p)
 	}
+	heard := w.heard(pRemoved)
 	seen := row.act(w, p, f)
 	allowed := row.allow.has(p)
 	sawDone := containsAny(seen, row.saw)
@@ -612,11 +649,29 @@ func (w *world) check(t *testing.T, row authzRow, p persona) {
 	if outsiders.has(p) && strings.Contains(seen, titleA) {
 		t.Errorf("%s learned page A's title from %s:\n%s", personaNames[p], row.name, seen)
 	}
+	if p != pRemoved && w.heard(pRemoved) != heard {
+		t.Errorf("the removed member heard of %s by %s:\n%s", row.name, personaNames[p], w.d.dump(removedID))
+	}
 	for _, h := range row.hidden {
 		if strings.Contains(seen, h) {
 			t.Errorf("%s was shown %q by %s:\n%s", personaNames[p], h, row.name, seen)
 		}
 	}
+}
+
+// heard is everything the bot has shown a persona, as it stands now
+// (edits included).
+func (w *world) heard(p persona) string {
+	var b strings.Builder
+	for _, m := range w.d.tg.Messages(w.id(p)) {
+		b.WriteString(m.Text + "\n")
+		for _, btn := range m.Buttons() {
+			if btn.CallbackData != nil {
+				b.WriteString("[" + *btn.CallbackData + "]\n")
+			}
+		}
+	}
+	return b.String()
 }
 
 func containsAny(s string, parts []string) bool {
