@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -12,6 +13,7 @@ import (
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
 	"github.com/redaktor/redaktor"
+	"github.com/redaktor/redaktor/bot/bottest"
 	"github.com/redaktor/redaktor/storage"
 )
 
@@ -91,9 +93,10 @@ var refusals = []string{"нет прав", "только шеф-редактор
 
 // fixture is what one row acts on, made fresh for it.
 type fixture struct {
-	post   redaktor.Post // the post pressed on
-	target int64         // the team member acted on
-	before any           // state read before the action, for done
+	post    redaktor.Post // the post pressed on
+	target  int64         // the team member acted on
+	before  any           // state read before the action, for done
+	oldCard bool          // press with a card's data without the page
 }
 
 // authzRow is one action of the table.
@@ -110,6 +113,9 @@ type authzRow struct {
 	// done tells, from storage, that the action took effect (nil: it
 	// changes nothing stored, it only shows).
 	done func(w *world, p persona, f fixture) bool
+	// undo puts back what the row changed that would alter later rows
+	// (nil: nothing).
+	undo func(w *world, p persona, f fixture)
 	// hidden is text nobody may see from this row (nil: none).
 	hidden []string
 }
@@ -169,6 +175,7 @@ var authzTable = []authzRow{
 	postPress("pn", "publish now · scheduled", redaktor.StatusScheduled, chiefs, changed, "Публикую"),
 	postPress("rt", "retry · failed", redaktor.StatusFailed, chiefs, changed, "Публикую"),
 	postPress("qc", "cancel · failed", redaktor.StatusFailed, chiefs, changed, "Готово"),
+	oldCard(postPress("pn", "publish now · pending, a card drawn before buttons named the page", redaktor.StatusPending, chiefs, changed, "Публикую")),
 	postPress("hi", "history (with review comments) · changes requested", redaktor.StatusChangesRequested, readers, nil, "История поста"),
 	{name: "op: open a post · draft", allow: readers, prep: postIn(redaktor.StatusDraft),
 		act: func(w *world, p persona, f fixture) string { return w.forge(p, "op:"+f.post.ID) },
@@ -193,6 +200,16 @@ var authzTable = []authzRow{
 		saw: []string{"Слоты «"}, done: func(w *world, _ persona, _ fixture) bool {
 			return strings.Contains(w.page(w.pageA).Slots.String("ru"), "08:15")
 		}},
+
+	{name: "answer: the channel (a forwarded post)", allow: chiefs, prep: waiting(storage.Session{Kind: "channel"}),
+		act: func(w *world, p persona, _ fixture) string {
+			before := len(w.d.tg.Messages(w.id(p)))
+			w.d.handled(w.d.tg.Send(w.id(p), bottest.ForwardedFrom(channel, 5), bottest.Text("старый пост")))
+			return w.since(p, before)
+		},
+		saw:  []string{"подключён"},
+		done: func(w *world, _ persona, _ fixture) bool { return w.page(w.pageA).ChannelID == channel },
+		undo: func(w *world, _ persona, _ fixture) { w.unlinkChannel() }},
 
 	// A removed member's post that was waiting for review: the chief
 	// editors still decide on it, and the removed member hears nothing
@@ -249,12 +266,28 @@ func forgeOnA(prefix string) func(w *world, p persona, _ fixture) string {
 func postPress(act, what string, from redaktor.Status, allow who, done func(*world, persona, fixture) bool, saw string) authzRow {
 	return authzRow{name: act + ": " + what, allow: allow, prep: postIn(from), saw: []string{saw}, done: done,
 		act: func(w *world, p persona, f fixture) string {
-			page := f.post.PageID
-			if p == pOtherChief {
-				page = w.pageB
+			data := act + ":" + f.post.ID + ":" + strconv.FormatInt(f.post.Rev, 10)
+			switch {
+			case f.oldCard:
+			case p == pOtherChief:
+				data += ":" + w.pageB
+			default:
+				data += ":" + f.post.PageID
 			}
-			return w.forge(p, act+":"+f.post.ID+":"+strconv.FormatInt(f.post.Rev, 10)+":"+page)
+			return w.forge(p, data)
 		}}
+}
+
+// oldCard presses with the data of a card drawn before post buttons named
+// the page: act:postID:rev.
+func oldCard(row authzRow) authzRow {
+	prep := row.prep
+	row.prep = func(w *world, p persona) fixture {
+		f := prep(w, p)
+		f.oldCard = true
+		return f
+	}
+	return row
 }
 
 // teamPress changes a fresh member of page A with role from.
@@ -510,6 +543,16 @@ func (w *world) session(p persona) (storage.Session, bool) {
 	return se, ok
 }
 
+// unlinkChannel takes page A's channel off, so that later rows publish
+// nowhere.
+func (w *world) unlinkChannel() {
+	page := w.page(w.pageA)
+	page.ChannelID, page.ChannelTitle, page.ChannelUsername = 0, "", ""
+	if err := w.st.SavePage(ctxT, page); err != nil {
+		w.d.t.Fatalf("save page: %v", err)
+	}
+}
+
 func (w *world) setSession(p persona, se storage.Session) {
 	if err := w.st.SetSession(ctxT, w.id(p), se); err != nil {
 		w.d.t.Fatalf("set session: %v", err)
@@ -657,6 +700,9 @@ func (w *world) check(t *testing.T, row authzRow, p persona) {
 			t.Errorf("%s was shown %q by %s:\n%s", personaNames[p], h, row.name, seen)
 		}
 	}
+	if row.undo != nil {
+		row.undo(w, p, f)
+	}
 }
 
 // heard is everything the bot has shown a persona, as it stands now
@@ -681,4 +727,41 @@ func containsAny(s string, parts []string) bool {
 		}
 	}
 	return false
+}
+
+// authzMarkdown is the table as the README shows it.
+func authzMarkdown() string {
+	var b strings.Builder
+	b.WriteString("| Action |")
+	for p := range numPersonas {
+		b.WriteString(" " + personaNames[p] + " |")
+	}
+	b.WriteString("\n|---|" + strings.Repeat(":-:|", int(numPersonas)) + "\n")
+	for _, row := range authzTable {
+		b.WriteString("| " + row.name + " |")
+		for p := range numPersonas {
+			mark := "—"
+			if row.allow.has(p) {
+				mark = "✓"
+			}
+			b.WriteString(" " + mark + " |")
+		}
+		b.WriteString("\n")
+	}
+	return b.String()
+}
+
+// TestREADMEShowsTheAuthzTable: the README's table is the one the test
+// runs. Until the README has the section, this prints the table to paste.
+func TestREADMEShowsTheAuthzTable(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(readme), "| Action | stranger |") {
+		t.Skip("the README has no table of who may do what yet; paste this one:\n" + authzMarkdown())
+	}
+	if !strings.Contains(string(readme), authzMarkdown()) {
+		t.Errorf("the README's table of who may do what differs from authzTable; it should read:\n%s", authzMarkdown())
+	}
 }
