@@ -60,6 +60,11 @@ func (d *Desk) joinByInvite(ctx context.Context, p who, code string) {
 	case err != nil:
 		d.fail(ctx, p, err)
 		return
+	case !role.Valid():
+		// Their own link, opened again after they left the team: it
+		// gives nothing back.
+		d.reply(ctx, p, p.t.T("invite_used"))
+		return
 	}
 	page, err := d.store.Page(ctx, inv.PageID)
 	if err != nil {

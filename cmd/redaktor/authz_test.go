@@ -89,7 +89,7 @@ const (
 
 // refusals are the words of every refusal the bot gives.
 var refusals = []string{"нет прав", "только шеф-редактор", "не состоите ни в одной команде",
-	"только администраторы", "не подписаны"}
+	"только администраторы", "не подписаны", "уже использована"}
 
 // fixture is what one row acts on, made fresh for it.
 type fixture struct {
@@ -127,6 +127,9 @@ var authzTable = []authzRow{
 	// the chief editor of page B acts on B and must never see A.
 	command("/start", everyone, "Здравствуйте"),
 	command("/help", everyone, "Как работать"),
+	{name: "/start with an invite link already used", allow: anyTeam, saw: []string{"Готово! Вы"},
+		act:  func(w *world, p persona, _ fixture) string { return w.say(p, "/start "+w.usedLink(p)) },
+		done: func(w *world, p persona, _ fixture) bool { return w.role(w.pageOf(p), w.id(p)).Valid() }},
 	{name: "/newpage", allow: of(pAdmin), act: say("/newpage Новая страница"), saw: []string{"создана"},
 		done: func(w *world, _ persona, _ fixture) bool { return w.pageTitled("Новая страница") != "" }},
 	command("/invite", anyChief, "Кого приглашаем"),
@@ -390,7 +393,9 @@ type world struct {
 	pageA, pageB string
 	removedPost  redaktor.Post
 	users        map[int64]tgbotapi.User
-	nextMember   atomic.Int64
+	// used is the invite link (start payload) each persona opened to join.
+	used       map[persona]string
+	nextMember atomic.Int64
 }
 
 // newWorld builds page A (chief editor, author, moderator, a member since
@@ -398,7 +403,7 @@ type world struct {
 // program, as people would.
 func newWorld(t *testing.T) *world {
 	d := newDesk(t)
-	w := &world{d: d, users: map[int64]tgbotapi.User{}}
+	w := &world{d: d, users: map[int64]tgbotapi.User{}, used: map[persona]string{}}
 	for id, u := range people {
 		w.users[id] = u
 	}
@@ -419,12 +424,15 @@ func newWorld(t *testing.T) *world {
 	w.st = storage.New(rdb, d.env["REDIS_PREFIX"])
 
 	d.say(admin, "/newpage "+titleA)
-	d.say(chief, "/start "+joinLink(t, d.last(admin)))
+	w.used[pChief] = joinLink(t, d.last(admin))
+	d.say(chief, "/start "+w.used[pChief])
 	d.expect(chief, "шеф-редактор", titleA)
-	for _, id := range []int64{moderator, authorID, removedID} {
+	for _, p := range []persona{pModerator, pAuthor, pRemoved} {
+		id := personaIDs[p]
 		d.say(chief, "/invite")
 		d.press(chief, d.last(chief), "модератор")
-		d.say(id, "/start "+joinLink(t, d.last(chief)))
+		w.used[p] = joinLink(t, d.last(chief))
+		d.say(id, "/start "+w.used[p])
 		d.lastSays(id, "Вы модератор")
 	}
 	w.pageA = d.pageOf(chief)
@@ -435,7 +443,8 @@ func newWorld(t *testing.T) *world {
 	w.removedPost = w.post(oldID)
 
 	d.say(admin, "/newpage "+titleB)
-	d.say(otherChiefID, "/start "+joinLink(t, d.last(admin)))
+	w.used[pOtherChief] = joinLink(t, d.last(admin))
+	d.say(otherChiefID, "/start "+w.used[pOtherChief])
 	d.lastSays(otherChiefID, "шеф-редактор", titleB)
 	d.say(otherChiefID, "/invite")
 	w.pageB = d.pageOf(otherChiefID)
@@ -449,6 +458,15 @@ func newWorld(t *testing.T) *world {
 	d.lastSays(subscriberID, "Вы подписались")
 	d.say(stranger, "/start")
 	return w
+}
+
+// usedLink is the invite link p opened to join, or for one who joined by
+// none, the removed member's.
+func (w *world) usedLink(p persona) string {
+	if link, ok := w.used[p]; ok {
+		return link
+	}
+	return w.used[pRemoved]
 }
 
 func (w *world) id(p persona) int64 { return personaIDs[p] }
