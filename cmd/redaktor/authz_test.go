@@ -116,6 +116,9 @@ type authzRow struct {
 	// undo puts back what the row changed that would alter later rows
 	// (nil: nothing).
 	undo func(w *world, p persona, f fixture)
+	// public: the row shows page A's title to anyone by design (its
+	// public subscribe link); otherwise outsiders must never see it.
+	public bool
 	// hidden is text nobody may see from this row (nil: none).
 	hidden []string
 }
@@ -130,6 +133,16 @@ var authzTable = []authzRow{
 	{name: "/start with an invite link already used", allow: anyTeam, saw: []string{"Готово! Вы"},
 		act:  func(w *world, p persona, _ fixture) string { return w.say(p, "/start "+w.usedLink(p)) },
 		done: func(w *world, p persona, _ fixture) bool { return w.role(w.pageOf(p), w.id(p)).Valid() }},
+	{name: "/start with the page's subscribe link", allow: everyone, public: true, saw: []string{"Вы подписались", "Вы уже подписаны"},
+		act:  func(w *world, p persona, _ fixture) string { return w.say(p, "/start "+w.subscribeLink) },
+		done: func(w *world, p persona, _ fixture) bool { return w.subscribed(p) },
+		undo: func(w *world, p persona, _ fixture) {
+			if p != pSubscriber {
+				if _, err := w.st.Unsubscribe(ctxT, w.pageA, w.id(p)); err != nil {
+					w.d.t.Fatalf("unsubscribe: %v", err)
+				}
+			}
+		}},
 	{name: "/newpage", allow: of(pAdmin), act: say("/newpage Новая страница"), saw: []string{"создана"},
 		done: func(w *world, _ persona, _ fixture) bool { return w.pageTitled("Новая страница") != "" }},
 	command("/invite", anyChief, "Кого приглашаем"),
@@ -394,8 +407,10 @@ type world struct {
 	removedPost  redaktor.Post
 	users        map[int64]tgbotapi.User
 	// used is the invite link (start payload) each persona opened to join.
-	used       map[persona]string
-	nextMember atomic.Int64
+	used map[persona]string
+	// subscribeLink is page A's public subscribe link (start payload).
+	subscribeLink string
+	nextMember    atomic.Int64
 }
 
 // newWorld builds page A (chief editor, author, moderator, a member since
@@ -454,6 +469,7 @@ func newWorld(t *testing.T) *world {
 	if link == nil {
 		t.Fatalf("no subscribe link:\n%s", d.dump(chief))
 	}
+	w.subscribeLink = link[1]
 	d.say(subscriberID, "/start "+link[1])
 	d.lastSays(subscriberID, "Вы подписались")
 	d.say(stranger, "/start")
@@ -707,7 +723,7 @@ func (w *world) check(t *testing.T, row authzRow, p persona) {
 	if !allowed && f.post.ID != "" && strings.Contains(seen, f.post.Content.Text) {
 		t.Errorf("%s, refused %s, was shown the post:\n%s", personaNames[p], row.name, seen)
 	}
-	if outsiders.has(p) && strings.Contains(seen, titleA) {
+	if outsiders.has(p) && !row.public && strings.Contains(seen, titleA) {
 		t.Errorf("%s learned page A's title from %s:\n%s", personaNames[p], row.name, seen)
 	}
 	if p != pRemoved && w.heard(pRemoved) != heard {
