@@ -24,7 +24,9 @@ import (
 //
 // To add an action, add one line to authzTable: its name (as in the
 // README's table), who may take it, and how it is done and observed
-// (command, postPress, press … below build the usual kinds).
+// (command, postPress, answer, teamPress, forgeOnA below build the usual
+// kinds). The README's table is generated from it: see
+// TestREADMEShowsTheAuthzTable.
 
 // persona is a kind of person the table tries every action as.
 type persona int
