@@ -258,6 +258,14 @@ func allowed(p Post, c Change) error {
 	return fmt.Errorf("%w: cannot %s a post that is %s", ErrConflict, c.Action, p.Status)
 }
 
+// MayRead reports whether a may see the post, its history and the review
+// comments: the chief editors of its page, and its author while still on
+// the team. Other moderators may not: a draft and the comments on it are
+// between its author and the chief editors.
+func MayRead(p Post, a Actor) bool {
+	return a.Role == RoleChief || author(p, a)
+}
+
 // Open reports whether the post still waits for someone: not published,
 // rejected for good or cancelled.
 func (s Status) Open() bool {

@@ -56,8 +56,8 @@ func (d *Desk) refreshCards(ctx context.Context, post redaktor.Post, page redakt
 			continue
 		}
 		role, err := d.store.Role(ctx, post.PageID, u.ID)
-		if err != nil {
-			continue
+		if err != nil || !redaktor.MayRead(post, redaktor.Actor{UserID: u.ID, Role: role}) {
+			continue // one who left the team, or no longer reviews, hears no more of it
 		}
 		text, kb := d.card(ctx, d.texts.For(u.Lang), post, page, u.ID, role, nil)
 		if err := d.tg.EditText(ctx, c.ChatID, c.MessageID, text, kb); err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -241,6 +242,15 @@ func (d *Desk) cmdDrafts(ctx context.Context, p who) {
 		d.fail(ctx, p, err)
 		return
 	}
+	// A person who left a page no longer follows its posts.
+	pages, _, err := d.store.UserPages(ctx, p.ID)
+	if err != nil {
+		d.fail(ctx, p, err)
+		return
+	}
+	list = slices.DeleteFunc(list, func(post redaktor.Post) bool {
+		return !slices.ContainsFunc(pages, func(pg redaktor.Page) bool { return pg.ID == post.PageID })
+	})
 	if len(list) == 0 {
 		d.reply(ctx, p, p.t.T("drafts_empty"))
 		return

@@ -45,10 +45,24 @@ func (d *Desk) notifyChiefs(ctx context.Context, post redaktor.Post, page redakt
 	}
 }
 
-// notifyAuthor tells the author something about their post, in their language.
-func (d *Desk) notifyAuthor(ctx context.Context, post redaktor.Post, key string, data map[string]any) {
+// teamAuthor is the post's author while still on its page's team; one
+// who left or was removed is told nothing more about it (ok false).
+func (d *Desk) teamAuthor(ctx context.Context, post redaktor.Post) (who, bool) {
 	u, err := d.store.User(ctx, post.AuthorID)
 	if err != nil {
+		return who{}, false
+	}
+	role, err := d.store.Role(ctx, post.PageID, u.ID)
+	if err != nil || !role.Valid() {
+		return who{}, false
+	}
+	return who{User: u, t: d.texts.For(u.Lang)}, true
+}
+
+// notifyAuthor tells the author something about their post, in their language.
+func (d *Desk) notifyAuthor(ctx context.Context, post redaktor.Post, key string, data map[string]any) {
+	u, ok := d.teamAuthor(ctx, post)
+	if !ok {
 		return
 	}
 	if data == nil {
@@ -62,11 +76,11 @@ func (d *Desk) notifyApproved(ctx context.Context, post redaktor.Post, page reda
 	if post.AuthorID == by.ID {
 		return
 	}
-	u, err := d.store.User(ctx, post.AuthorID)
-	if err != nil {
+	u, ok := d.teamAuthor(ctx, post)
+	if !ok {
 		return
 	}
-	t := d.texts.For(u.Lang)
+	t := u.t
 	d.send(ctx, u.ID, t.T("notify_approved", map[string]any{
 		"ID": post.ID, "Name": by.Name, "When": formatTime(post.PublishAt, d.pageLoc(page), d.now())}), nil)
 }
@@ -74,11 +88,10 @@ func (d *Desk) notifyApproved(ctx context.Context, post redaktor.Post, page reda
 // notifyVerdict sends the author the reviewer's comment with the draft as
 // it stands and a fresh card that offers "Send new version".
 func (d *Desk) notifyVerdict(ctx context.Context, post redaktor.Post, page redaktor.Page, by who) {
-	u, err := d.store.User(ctx, post.AuthorID)
-	if err != nil {
+	author, ok := d.teamAuthor(ctx, post)
+	if !ok {
 		return
 	}
-	author := who{User: u, t: d.texts.For(u.Lang)}
 	key := "notify_changes_requested"
 	if post.Status == redaktor.StatusRejected {
 		key = "notify_rejected"

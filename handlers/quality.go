@@ -101,7 +101,7 @@ func (d *Desk) onQuality(ctx context.Context, p who, postID string) string {
 		d.fail(ctx, p, err)
 		return ""
 	}
-	if role == "" {
+	if !redaktor.MayRead(post, redaktor.Actor{UserID: p.ID, Role: role}) {
 		return p.t.T("not_allowed")
 	}
 	r, ok := d.review(ctx, post.Content, post.PageID, post.ID, p.Lang)
@@ -129,6 +129,10 @@ func fullReport(t tr, r quality.Report, title string) string {
 func (d *Desk) cmdCheck(ctx context.Context, p who, m *tgbotapi.Message) {
 	if d.cfg.Quality == nil {
 		d.reply(ctx, p, p.t.T("unknown_command"))
+		return
+	}
+	// For teams only: a stranger's text is not kept, not even as a session.
+	if _, _, ok := d.memberPage(ctx, p); !ok {
 		return
 	}
 	if strings.TrimSpace(m.CommandArguments()) == "" {

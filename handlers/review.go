@@ -130,10 +130,10 @@ func (d *Desk) onOpen(ctx context.Context, p who, postID string) string {
 		d.fail(ctx, p, err)
 		return ""
 	}
-	if actor.Role == "" && post.AuthorID != p.ID {
+	if !redaktor.MayRead(post, actor) {
 		return p.t.T("not_allowed")
 	}
-	d.showPostTo(ctx, p, post, page, true)
+	d.showPostAs(ctx, p, actor.Role, post, page, true, nil)
 	return ""
 }
 
@@ -152,6 +152,9 @@ func (d *Desk) onPostPress(ctx context.Context, p who, pr press, read *pressedVi
 		return p.t.T("not_allowed")
 	}
 	if pr.act == btnHistory {
+		if !redaktor.MayRead(post, actor) {
+			return p.t.T("not_allowed")
+		}
 		d.showHistory(ctx, p, post, page, v.History)
 		return ""
 	}

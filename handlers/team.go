@@ -60,6 +60,11 @@ func (d *Desk) joinByInvite(ctx context.Context, p who, code string) {
 	case err != nil:
 		d.fail(ctx, p, err)
 		return
+	case !role.Valid():
+		// Their own link, opened again after they left the team: it
+		// gives nothing back.
+		d.reply(ctx, p, p.t.T("invite_used"))
+		return
 	}
 	page, err := d.store.Page(ctx, inv.PageID)
 	if err != nil {
@@ -76,7 +81,9 @@ func (d *Desk) joinByInvite(ctx context.Context, p who, code string) {
 		key = "joined_chief"
 	}
 	d.reply(ctx, p, p.t.T(key, map[string]any{"Page": page.Title}))
-	if inv.CreatedBy != 0 && inv.CreatedBy != p.ID {
+	// The inviter is told once: not when the person opens the link again
+	// (inv is as it was before this opening).
+	if inv.CreatedBy != 0 && inv.CreatedBy != p.ID && inv.UsedBy == 0 {
 		if u, err := d.store.User(ctx, inv.CreatedBy); err == nil {
 			t := d.texts.For(u.Lang)
 			d.send(ctx, u.ID, t.T("invite_accepted", map[string]any{"Name": p.Name, "Page": page.Title, "Role": t.T("role_" + string(role))}), nil)
