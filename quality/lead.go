@@ -1,0 +1,126 @@
+package quality
+
+import "strings"
+
+// checkLead asks whether the first sentence carries the news: a date, a
+// number, a place, or what happens or happened. A post that opens with an
+// introduction («Осень — удивительное время года…») and gives its news only
+// in a later paragraph buries the news: most readers of a feed see the
+// first lines only. A greeting («Уважаемые жители!») is skipped: the
+// sentence after it is the lead.
+func (c *Checker) checkLead(a *analysis, add func(Finding)) {
+	ws := &a.words
+	from, to := sentence(a, 0)
+	if from >= to {
+		return
+	}
+	if c.greetings.atStart(ws, from) && to-from <= 5 && to < len(ws.toks) {
+		from, to = sentence(a, to)
+	}
+	if from >= to || c.carriesNews(a, from, to) {
+		return
+	}
+	buried := c.intro.anyIn(ws, from, to)
+	if !buried {
+		line := lineOf(ws, from)
+		for i := to; i < len(ws.toks); i++ {
+			if c.strongNewsAt(ws, i) {
+				buried = lineOf(ws, i) > line
+				break
+			}
+		}
+	}
+	if buried {
+		add(c.at(a, RuleLeadBuried, ws.span(from, to)))
+	}
+}
+
+// carriesNews reports whether tokens [from, to) hold a date, a number, a
+// place or a news word.
+func (c *Checker) carriesNews(a *analysis, from, to int) bool {
+	ws := &a.words
+	for i := from; i < to; i++ {
+		if c.newsAt(ws, i) || c.relative.startsAt(ws, i) || c.vague.startsAt(ws, i) {
+			return true
+		}
+	}
+	if s, ok := c.places.find(a); ok && s.start < int(ws.toks[to-1].end) {
+		return true
+	}
+	return false
+}
+
+// newsAt reports whether token i is a number or date, or starts a calendar
+// date, an invitation, a notice or a news word.
+func (c *Checker) newsAt(ws *words, i int) bool {
+	if ws.toks[i].class != 0 {
+		return true
+	}
+	for _, m := range []*matcher{c.calendar, c.trigger, c.noticeAny, c.news} {
+		if m.startsAt(ws, i) {
+			return true
+		}
+	}
+	return false
+}
+
+// strongNewsAt reports whether token i starts a calendar date, an
+// invitation or a notice: what a buried lead hides.
+func (c *Checker) strongNewsAt(ws *words, i int) bool {
+	for _, m := range []*matcher{c.calendar, c.trigger, c.noticeAny} {
+		if m.startsAt(ws, i) {
+			return true
+		}
+	}
+	return false
+}
+
+// sentence returns the tokens [from, to) of the sentence that starts at
+// token from: it ends at a line break or at «.», «!», «?», «…» followed by
+// a capital letter, except after a short abbreviation such as «ул.» or «д.».
+func sentence(a *analysis, from int) (int, int) {
+	ws := &a.words
+	if from >= len(ws.toks) {
+		return from, from
+	}
+	for k := from + 1; k < len(ws.toks); k++ {
+		t := ws.toks[k]
+		if t.lineBreak {
+			return from, k
+		}
+		prev := ws.toks[k-1]
+		gap := a.text[prev.end:t.start]
+		if !strings.ContainsAny(gap, ".!?…") {
+			continue
+		}
+		if r, _ := decode(a.text, int(t.start)); !isUpper(r) && !isDigit(r) {
+			continue
+		}
+		if strings.ContainsAny(gap, "!?…") || !sentenceAbbr(ws.word(k-1)) {
+			return from, k
+		}
+	}
+	return from, len(ws.toks)
+}
+
+// lineOf counts the line breaks before token i.
+func lineOf(ws *words, i int) int {
+	n := 0
+	for k := 1; k <= i; k++ {
+		if ws.toks[k].lineBreak {
+			n++
+		}
+	}
+	return n
+}
+
+// sentenceAbbr reports short words written with a full stop that does not
+// end the sentence: «ул. Ленина», «д. 5», «г. Липецк».
+func sentenceAbbr(w string) bool {
+	switch w {
+	case "ул", "д", "г", "пр", "пер", "им", "т", "к", "каб", "с", "п", "пос", "дер", "тел", "кв",
+		"корп", "стр", "мкр", "пл", "ст", "обл", "р", "руб", "св", "др", "mr", "mrs", "dr", "st":
+		return true
+	}
+	return false
+}
