@@ -24,6 +24,7 @@ type placeFinder struct {
 	heads   map[string]bool // the first headLen bytes of each stem
 	minStem int             // bytes of the shortest stem
 	quoted  bool
+	names   map[string]bool // prepositions before which a capitalised name is a place
 	vague   *matcher // places too vague for a notice: «по ряду улиц»
 }
 
@@ -44,6 +45,10 @@ func newPlaceFinder(f placesFormat) (placeFinder, error) {
 	p := placeFinder{preps: map[string]bool{}, stems: map[string]bool{}, heads: map[string]bool{}, quoted: f.QuotedNames}
 	for _, w := range f.Prepositions {
 		p.preps[normWord(strings.TrimSpace(w))] = true
+	}
+	p.names = map[string]bool{}
+	for _, w := range f.NamePrepositions {
+		p.names[normWord(strings.TrimSpace(w))] = true
 	}
 	for _, e := range f.AdjectiveEndings {
 		p.adjEnds = append(p.adjEnds, normWord(strings.TrimSpace(e)))
@@ -112,7 +117,7 @@ func (p *placeFinder) find(a *analysis) (span, bool) {
 			if ws.toks[k].lineBreak {
 				break
 			}
-			if p.isNoun(w) {
+			if p.isNoun(w) || (p.names[ws.word(i)] && p.isName(a, k)) {
 				return ws.span(i, k+1), true
 			}
 			if !p.isAdjective(w) {
@@ -121,6 +126,19 @@ func (p *placeFinder) find(a *analysis) (span, bool) {
 		}
 	}
 	return span{}, false
+}
+
+// isName reports whether token k is a proper name that is not an
+// adjective: «в Ольховке», «в Липецке», «на Кубани» — a village or a town.
+// «в Великой Отечественной войне» is not: its capitalised words are
+// adjectives, and the noun after them is not a place.
+func (p *placeFinder) isName(a *analysis, k int) bool {
+	t := a.words.toks[k]
+	if t.letters < 3 || t.upper != 1 || !t.joined {
+		return false
+	}
+	r, _ := decode(a.text, int(t.start))
+	return isUpper(r) && !p.isAdjective(a.words.word(k))
 }
 
 // opensQuote reports whether a quotation mark follows offset i after spaces:

@@ -62,6 +62,7 @@ type placesFormat struct {
 	AdjectiveEndings []string `json:"adjective_endings"`
 	Nouns            []string `json:"nouns"`
 	QuotedNames      bool     `json:"quoted_names"`
+	NamePrepositions []string `json:"name_prepositions"`
 	Vague            []string `json:"vague"`
 	Comment          string   `json:"comment"`
 }
