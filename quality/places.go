@@ -25,7 +25,7 @@ type placeFinder struct {
 	minStem int             // bytes of the shortest stem
 	quoted  bool
 	names   map[string]bool // prepositions before which a capitalised name is a place
-	vague   *matcher // places too vague for a notice: «по ряду улиц»
+	vague   *matcher        // places too vague for a notice: «по ряду улиц»
 }
 
 // headLen is how many bytes of a stem index it: two Cyrillic letters.
@@ -58,11 +58,15 @@ func newPlaceFinder(f placesFormat) (placeFinder, error) {
 		if len(ws.toks) != 1 {
 			return p, fmt.Errorf("noun %q is not a single word", n)
 		}
-		s := stem(ws.word(0))
-		p.stems[s] = true
-		p.heads[s[:min(headLen, len(s))]] = true
-		if p.minStem == 0 || len(s) < p.minStem {
-			p.minStem = len(s)
+		// The stem of the dictionary form and the form itself: Snowball
+		// may cut a dictionary form shorter than its other cases
+		// («спортзал» → «спортза», «спортзале» → «спортзал»).
+		for _, s := range []string{stem(ws.word(0)), ws.word(0)} {
+			p.stems[s] = true
+			p.heads[s[:min(headLen, len(s))]] = true
+			if p.minStem == 0 || len(s) < p.minStem {
+				p.minStem = len(s)
+			}
 		}
 	}
 	var err error

@@ -264,6 +264,7 @@ func compile(f fileFormat) (*Checker, error) {
 	if c.bureau, err = newMatcher(phrases, refs); err != nil {
 		return nil, fmt.Errorf("quality: rules: bureaucratese: %w", err)
 	}
+	ex := expander{"{month}": f.Dates.Months, "{weekday}": f.Dates.Weekdays}
 	lists := []struct {
 		name string
 		src  []string
@@ -274,7 +275,11 @@ func compile(f fileFormat) (*Checker, error) {
 		{"announce.where", f.Announce.Where, &c.where},
 	}
 	for _, l := range lists {
-		if *l.dst, err = newMatcher(l.src, make([]int, len(l.src))); err != nil {
+		src, err := ex.expand(l.src)
+		if err != nil {
+			return nil, fmt.Errorf("quality: rules: %s: %w", l.name, err)
+		}
+		if *l.dst, err = newMatcher(src, make([]int, len(src))); err != nil {
 			return nil, fmt.Errorf("quality: rules: %s: %w", l.name, err)
 		}
 	}
