@@ -54,7 +54,7 @@ func (c *Checker) checkAnnounce(a *analysis, add func(Finding)) {
 		}
 	}
 	if needs[NeedWhere] {
-		_, place := c.places.find(a)
+		_, place := c.firstPlace(a)
 		link := !notice && c.linkIsWhere && len(a.urls) > 0
 		if !place && !link && !c.where.any(ws) {
 			s := trig

@@ -17,11 +17,16 @@ func (c *Checker) checkLead(a *analysis, add func(Finding)) {
 	if c.greetings.atStart(ws, from) && to-from <= 5 && to < len(ws.toks) {
 		from, to = sentence(a, to)
 	}
-	if from >= to || c.carriesNews(a, from, to) {
+	if from >= to || c.carriesNews(&a.words, from, to) {
 		return
 	}
+	// An introduction buries the news even when it names a place («так
+	// хочется гулять на улице»); otherwise a place is news enough.
 	buried := c.intro.anyIn(ws, from, to)
 	if !buried {
+		if s, ok := c.firstPlace(a); ok && s.start < int(ws.toks[to-1].end) {
+			return
+		}
 		line := lineOf(ws, from)
 		for i := to; i < len(ws.toks); i++ {
 			if c.strongNewsAt(ws, i) {
@@ -36,16 +41,12 @@ func (c *Checker) checkLead(a *analysis, add func(Finding)) {
 }
 
 // carriesNews reports whether tokens [from, to) hold a date, a number, a
-// place or a news word.
-func (c *Checker) carriesNews(a *analysis, from, to int) bool {
-	ws := &a.words
+// day or a news word.
+func (c *Checker) carriesNews(ws *words, from, to int) bool {
 	for i := from; i < to; i++ {
 		if c.newsAt(ws, i) || c.relative.startsAt(ws, i) || c.vague.startsAt(ws, i) {
 			return true
 		}
-	}
-	if s, ok := c.places.find(a); ok && s.start < int(ws.toks[to-1].end) {
-		return true
 	}
 	return false
 }

@@ -106,6 +106,16 @@ func (p *placeFinder) isAdjective(w string) bool {
 	return false
 }
 
+// firstPlace returns the first place in the text, or ok false, looking for
+// it only once per check.
+func (c *Checker) firstPlace(a *analysis) (span, bool) {
+	if !a.placeKnown {
+		a.place, a.hasPlace = c.places.find(a)
+		a.placeKnown = true
+	}
+	return a.place, a.hasPlace
+}
+
 // find returns the first place in the text, or ok false.
 func (p *placeFinder) find(a *analysis) (span, bool) {
 	ws := &a.words
