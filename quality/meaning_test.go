@@ -61,6 +61,23 @@ func TestPlacePhrasings(t *testing.T) {
 			}
 		})
 	}
+	// Places written without a preposition: after a label, after a pin,
+	// or a street named by its adjective.
+	written := []string{
+		"Приглашаем на вечер поэзии. Когда: 14 октября, в 18:00. Где: центральная библиотека.",
+		"Приглашаем на вечер поэзии 14 октября в 18:00.\n📍 Дом культуры, большой зал",
+		"Приглашаем на вечер поэзии 14 октября в 18:00. Место проведения — Никольский СДК.",
+		"Ждём всех 14 октября в 18:00, библиотека на Садовой.",
+		"Ждём всех 14 октября в 18:00. Адрес: Садовая, 5.",
+		"Ждём всех 14 октября в 18:00 в библиотеке имени Пушкина.",
+	}
+	for _, text := range written {
+		t.Run(text, func(t *testing.T) {
+			if got := checkRu(t, text); len(got) != 0 {
+				t.Errorf("got %q, want no advice", got)
+			}
+		})
+	}
 	notPlaces := []string{
 		"для всех жителей",
 		"в Великой Отечественной войне",

@@ -25,6 +25,9 @@ type placeFinder struct {
 	minStem int             // bytes of the shortest stem
 	quoted  bool
 	names   map[string]bool // prepositions before which a capitalised name is a place
+	streets map[string]bool // prepositions before which a capitalised adjective is a street
+	labels  *matcher        // «Где:», «Место:», «Адрес:» — a place follows in any case
+	markers []string        // emoji that mark the place line: 📍
 	vague   *matcher        // places too vague for a notice: «по ряду улиц»
 }
 
@@ -46,9 +49,17 @@ func newPlaceFinder(f placesFormat) (placeFinder, error) {
 	for _, w := range f.Prepositions {
 		p.preps[normWord(strings.TrimSpace(w))] = true
 	}
-	p.names = map[string]bool{}
+	p.names, p.streets = map[string]bool{}, map[string]bool{}
 	for _, w := range f.NamePrepositions {
 		p.names[normWord(strings.TrimSpace(w))] = true
+	}
+	for _, m := range f.Markers {
+		if m = strings.TrimSpace(m); m != "" {
+			p.markers = append(p.markers, m)
+		}
+	}
+	for _, w := range f.StreetPrepositions {
+		p.streets[normWord(strings.TrimSpace(w))] = true
 	}
 	for _, e := range f.AdjectiveEndings {
 		p.adjEnds = append(p.adjEnds, normWord(strings.TrimSpace(e)))
@@ -70,9 +81,15 @@ func newPlaceFinder(f placesFormat) (placeFinder, error) {
 		}
 	}
 	var err error
-	p.vague, err = newMatcher(f.Vague, make([]int, len(f.Vague)))
+	if p.vague, err = newMatcher(f.Vague, make([]int, len(f.Vague))); err != nil {
+		return p, err
+	}
+	p.labels, err = newMatcher(f.Labels, make([]int, len(f.Labels)))
 	return p, err
 }
+
+// labelWindow is how many words after «Где:» may hold the place.
+const labelWindow = 4
 
 // isNoun reports whether a normalised word is one of the place nouns.
 func (p *placeFinder) isNoun(w string) bool {
@@ -118,12 +135,30 @@ func (c *Checker) firstPlace(a *analysis) (span, bool) {
 
 // find returns the first place in the text, or ok false.
 func (p *placeFinder) find(a *analysis) (span, bool) {
+	best, found := p.findWords(a)
+	for _, m := range p.markers {
+		if i := strings.Index(a.text, m); i >= 0 && (!found || i < best.start) {
+			if end := wordAfter(a.text, i+len(m)); end > i+len(m) {
+				best, found = span{i, end}, true
+			}
+		}
+	}
+	return best, found
+}
+
+// findWords returns the first place written in words.
+func (p *placeFinder) findWords(a *analysis) (span, bool) {
 	ws := &a.words
 	for i := 0; i < len(ws.toks); i++ {
+		if _, n := p.labels.at(ws, i); n > 0 {
+			if s, ok := p.afterLabel(a, i, i+n); ok {
+				return s, true
+			}
+		}
 		if !p.preps[ws.word(i)] {
 			continue
 		}
-		if p.quoted && i+1 <= len(ws.toks) && opensQuote(a.text, int(ws.toks[i].end)) {
+		if p.quoted && opensQuote(a.text, int(ws.toks[i].end)) {
 			return ws.span(i, i+1), true
 		}
 		for k := i + 1; k < len(ws.toks) && k <= i+1+maxAdjectives; k++ {
@@ -137,9 +172,41 @@ func (p *placeFinder) find(a *analysis) (span, bool) {
 			if !p.isAdjective(w) {
 				break
 			}
+			// «на Садовой», «по Советской, 5»: a street named by an
+			// adjective, with no noun after it.
+			if k == i+1 && p.streets[ws.word(i)] && capitalised(a, k) && (k+1 == len(ws.toks) || !ws.toks[k+1].joined) {
+				return ws.span(i, k+1), true
+			}
 		}
 	}
 	return span{}, false
+}
+
+// afterLabel looks for a place noun or a name in the few words after a
+// label such as «Где:» or «Адрес:», in whatever case they are written:
+// «Где: центральная библиотека».
+func (p *placeFinder) afterLabel(a *analysis, from, to int) (span, bool) {
+	ws := &a.words
+	for k := to; k < len(ws.toks) && k < to+labelWindow; k++ {
+		if k > to && ws.toks[k].lineBreak {
+			break
+		}
+		if p.isNoun(ws.word(k)) || capitalised(a, k) {
+			return ws.span(from, k+1), true
+		}
+	}
+	return span{}, false
+}
+
+// capitalised reports whether token k starts with a capital letter and is
+// not written all in capitals.
+func capitalised(a *analysis, k int) bool {
+	t := a.words.toks[k]
+	if t.letters < 2 || t.upper != 1 {
+		return false
+	}
+	r, _ := decode(a.text, int(t.start))
+	return isUpper(r)
 }
 
 // isName reports whether token k is a proper name that is not an
@@ -148,11 +215,7 @@ func (p *placeFinder) find(a *analysis) (span, bool) {
 // adjectives, and the noun after them is not a place.
 func (p *placeFinder) isName(a *analysis, k int) bool {
 	t := a.words.toks[k]
-	if t.letters < 3 || t.upper != 1 || !t.joined {
-		return false
-	}
-	r, _ := decode(a.text, int(t.start))
-	return isUpper(r) && !p.isAdjective(a.words.word(k))
+	return t.letters >= 3 && t.joined && capitalised(a, k) && !p.isAdjective(a.words.word(k))
 }
 
 // opensQuote reports whether a quotation mark follows offset i after spaces:

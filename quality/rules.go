@@ -58,13 +58,16 @@ type datesFormat struct {
 // placesFormat describes places as people write them: a preposition, any
 // adjectives, and a place noun ("в районном Доме культуры").
 type placesFormat struct {
-	Prepositions     []string `json:"prepositions"`
-	AdjectiveEndings []string `json:"adjective_endings"`
-	Nouns            []string `json:"nouns"`
-	QuotedNames      bool     `json:"quoted_names"`
-	NamePrepositions []string `json:"name_prepositions"`
-	Vague            []string `json:"vague"`
-	Comment          string   `json:"comment"`
+	Prepositions       []string `json:"prepositions"`
+	AdjectiveEndings   []string `json:"adjective_endings"`
+	Nouns              []string `json:"nouns"`
+	QuotedNames        bool     `json:"quoted_names"`
+	NamePrepositions   []string `json:"name_prepositions"`
+	StreetPrepositions []string `json:"street_prepositions"`
+	Labels             []string `json:"labels"`
+	Markers            []string `json:"markers"`
+	Vague              []string `json:"vague"`
+	Comment            string   `json:"comment"`
 }
 
 // noticeFormat is one kind of notice (road works, a water cut, a survey):
