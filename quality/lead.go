@@ -6,18 +6,20 @@ import "strings"
 // number, a place, or what happens or happened. A post that opens with an
 // introduction («Осень — удивительное время года…») and gives its news only
 // in a later paragraph buries the news: most readers of a feed see the
-// first lines only. A greeting («Уважаемые жители!») is skipped: the
-// sentence after it is the lead.
+// first lines only. A greeting («Уважаемые жители!») and a headline (a
+// short first line without a full stop) are skipped: the sentence after
+// them is the lead. A post that opens with a quotation opens with a
+// person's words, which trainers teach as a way in; it is left alone.
 func (c *Checker) checkLead(a *analysis, add func(Finding)) {
 	ws := &a.words
 	from, to := sentence(a, 0)
 	if from >= to {
 		return
 	}
-	if c.greetings.atStart(ws, from) && to-from <= 5 && to < len(ws.toks) {
+	if to < len(ws.toks) && ((c.greetings.atStart(ws, from) && to-from <= 5) || isHeadline(a, from, to)) {
 		from, to = sentence(a, to)
 	}
-	if from >= to || c.carriesNews(&a.words, from, to) {
+	if from >= to || opensWithQuote(a, from) || c.carriesNews(&a.words, from, to) {
 		return
 	}
 	// An introduction buries the news even when it names a place («так
@@ -102,6 +104,26 @@ func sentence(a *analysis, from int) (int, int) {
 		}
 	}
 	return from, len(ws.toks)
+}
+
+// maxHeadline is the most words of a headline line.
+const maxHeadline = 8
+
+// isHeadline reports whether the sentence [from, to) is a short line of its
+// own without a full stop: «Зимняя ярмарка», «Итоги года».
+func isHeadline(a *analysis, from, to int) bool {
+	ws := &a.words
+	if to-from > maxHeadline || to >= len(ws.toks) || !ws.toks[to].lineBreak {
+		return false
+	}
+	return !strings.ContainsAny(a.text[ws.toks[to-1].end:ws.toks[to].start], ".!?…")
+}
+
+// opensWithQuote reports whether a quotation mark opens the line of token i.
+func opensWithQuote(a *analysis, i int) bool {
+	start := int(a.words.toks[i].start)
+	line := strings.LastIndexByte(a.text[:start], '\n') + 1
+	return strings.ContainsAny(a.text[line:start], "«\"„“")
 }
 
 // lineOf counts the line breaks before token i.
