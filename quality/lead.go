@@ -29,6 +29,13 @@ func (c *Checker) checkLead(a *analysis, add func(Finding)) {
 		if s, ok := c.firstPlace(a); ok && s.start < int(ws.toks[to-1].end) {
 			return
 		}
+		// An institution named as the subject is a place too: «Детская
+		// библиотека объявляет конкурс».
+		for i := from; i < to; i++ {
+			if c.places.isNoun(ws.word(i)) {
+				return
+			}
+		}
 		line := lineOf(ws, from)
 		for i := to; i < len(ws.toks); i++ {
 			if c.strongNewsAt(ws, i) {
