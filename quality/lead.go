@@ -50,10 +50,10 @@ func (c *Checker) checkLead(a *analysis, add func(Finding)) {
 }
 
 // carriesNews reports whether tokens [from, to) hold a date, a number, a
-// day or a news word.
+// day or a news word. A vague word («скоро») is not news.
 func (c *Checker) carriesNews(ws *words, from, to int) bool {
 	for i := from; i < to; i++ {
-		if c.newsAt(ws, i) || c.relative.startsAt(ws, i) || c.vague.startsAt(ws, i) {
+		if c.newsAt(ws, i) || c.relative.startsAt(ws, i) {
 			return true
 		}
 	}
