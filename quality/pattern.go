@@ -52,7 +52,7 @@ func (w wordPat) match(norm string, t token) bool {
 type matcher struct {
 	patterns []pattern
 	exact    map[string][]int    // first word → patterns
-	pairs    map[[2]string][]int // first two exact words → patterns
+	pairs    map[string][]int // first two exact words, written together → patterns
 	stems    map[string][]int    // first stemKey bytes of a first-word stem → patterns
 	stemKey  int                 // bytes of the shortest first-word stem
 	classes  []int               // patterns starting with a class
@@ -95,7 +95,7 @@ func compilePattern(src string) (pattern, error) {
 
 // newMatcher compiles phrases; ref[i] is remembered with phrase i.
 func newMatcher(phrases []string, refs []int) (*matcher, error) {
-	m := &matcher{exact: map[string][]int{}, pairs: map[[2]string][]int{}, stems: map[string][]int{}}
+	m := &matcher{exact: map[string][]int{}, pairs: map[string][]int{}, stems: map[string][]int{}}
 	for i, src := range phrases {
 		p, err := compilePattern(src)
 		if err != nil {
@@ -110,7 +110,7 @@ func newMatcher(phrases []string, refs []int) (*matcher, error) {
 			// мая»…): index those by their first two words, so a common
 			// word costs one look-up rather than a try of every phrase.
 			if len(p.words) > 1 && p.words[1].kind == wordExact {
-				key := [2]string{w.text, p.words[1].text}
+				key := w.text + p.words[1].text
 				m.pairs[key] = append(m.pairs[key], idx)
 			} else {
 				m.exact[w.text] = append(m.exact[w.text], idx)
@@ -140,7 +140,10 @@ func (m *matcher) at(ws *words, i int) (pat *pattern, n int) {
 	norm := ws.word(i)
 	pat, n = m.best(ws, i, m.exact[norm], pat, n)
 	if len(m.pairs) > 0 && i+1 < len(ws.toks) && ws.toks[i+1].joined {
-		pat, n = m.best(ws, i, m.pairs[[2]string{norm, ws.word(i + 1)}], pat, n)
+		// The two words stand back to back in ws.norm, so the key needs no
+		// allocation. «в»+«эту» and «вэ»+«ту» share a key; matchAt tells
+		// them apart.
+		pat, n = m.best(ws, i, m.pairs[ws.norm[ws.toks[i].ns:ws.toks[i+1].ne]], pat, n)
 	}
 	if m.stemKey > 0 && len(norm) >= m.stemKey {
 		pat, n = m.best(ws, i, m.stems[norm[:m.stemKey]], pat, n)
