@@ -5,6 +5,12 @@
 // and when, write plainly instead of in bureaucratese (канцелярит), add a
 // picture, keep paragraphs short and do not shout.
 //
+// It reads meaning, not only words: a place as people write it («в районном
+// Доме культуры», «у школы № 2»; place nouns are matched by their Snowball
+// stem), a calendar date rather than «в эту субботу», notices (road works,
+// cuts of water or power, surveys…) with what each must say, and whether the
+// first sentence carries the news.
+//
 // The report is advice only: nothing here blocks a post.
 //
 // The phrase lists, trigger words and thresholds live in JSON data files
