@@ -51,11 +51,11 @@ func (w wordPat) match(norm string, t token) bool {
 // however long the list is.
 type matcher struct {
 	patterns []pattern
-	exact    map[string][]int    // first word → patterns
+	exact    map[string][]int // first word → patterns
 	pairs    map[string][]int // first two exact words, written together → patterns
-	stems    map[string][]int    // first stemKey bytes of a first-word stem → patterns
-	stemKey  int                 // bytes of the shortest first-word stem
-	classes  []int               // patterns starting with a class
+	stems    map[string][]int // first stemKey bytes of a first-word stem → patterns
+	stemKey  int              // bytes of the shortest first-word stem
+	classes  []int            // patterns starting with a class
 }
 
 // compilePattern parses one phrase of a data file.
