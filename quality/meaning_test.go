@@ -122,6 +122,7 @@ func TestDatePhrasings(t *testing.T) {
 		{"14.12 в 15:00", ""},
 		{"14-15 декабря", ""},
 		{"1-го марта", ""},
+		{"28 дек.", ""},
 		{"Каждую среду", ""},
 		{"По субботам", ""},
 		{"Ежедневно с 9 до 18", ""},
@@ -263,5 +264,22 @@ func TestOrderStyle(t *testing.T) {
 			}
 			t.Errorf("got %q, want bureaucratese %q", rules(r), tt.fragment)
 		})
+	}
+}
+
+// TestEnglishDates: the English rules ask for the date the same way.
+func TestEnglishDates(t *testing.T) {
+	en := mustLoad(t, "en")
+	tests := []struct{ text, want string }{
+		{"Join us this Saturday at 10 am in the school hall.", "date_relative this Saturday"},
+		{"Join us on Saturday, 14 December, at 10 am in the school hall.", ""},
+		{"The fair will take place on December 14th at the library.", ""},
+		{"The fair will take place soon at the library.", "date_relative soon"},
+	}
+	for _, tt := range tests {
+		got := strings.Join(rules(en.Check(Post{Text: tt.text, HasMedia: true})), "|")
+		if got != tt.want {
+			t.Errorf("%q: got %q, want %q", tt.text, got, tt.want)
+		}
 	}
 }
