@@ -29,7 +29,7 @@ func (c *Checker) checkAnnounce(a *analysis, add func(Finding)) {
 		n := c.notices[ms[0].ref]
 		needs, kind, notice = n.needs, n.kind, true
 		trig = ws.span(ms[0].from, ms[0].to)
-	} else if ms := c.trigger.find(ws, 1); len(ms) > 0 {
+	} else if ms := c.invitation(ws); len(ms) > 0 {
 		needs = map[string]bool{NeedWhen: true, NeedWhere: true}
 		trig = ws.span(ms[0].from, ms[0].to)
 	} else {
@@ -67,6 +67,19 @@ func (c *Checker) checkAnnounce(a *analysis, add func(Finding)) {
 	if needs[NeedDeadline] && !c.deadline.any(ws) {
 		missing(RuleNoticeNoDeadline, NeedDeadline, trig)
 	}
+}
+
+// invitation finds the phrase that makes a post an announcement. A soft
+// invitation («Приходите к нам ещё!», «Ждём вас!») closes many reports, so
+// it counts only in a post without report words («прошёл», «рассказали»).
+func (c *Checker) invitation(ws *words) []match {
+	if ms := c.trigger.find(ws, 1); len(ms) > 0 {
+		return ms
+	}
+	if ms := c.softTrigger.find(ws, 1); len(ms) > 0 && !c.report.any(ws) {
+		return ms
+	}
+	return nil
 }
 
 // whenMissing tells whether the post fails to say when: ok is false when a

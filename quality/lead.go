@@ -66,7 +66,7 @@ func (c *Checker) newsAt(ws *words, i int) bool {
 	if ws.toks[i].class != 0 {
 		return true
 	}
-	for _, m := range []*matcher{c.calendar, c.trigger, c.noticeAny, c.news} {
+	for _, m := range []*matcher{c.calendar, c.trigger, c.softTrigger, c.noticeAny, c.news} {
 		if m.startsAt(ws, i) {
 			return true
 		}

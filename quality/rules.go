@@ -96,11 +96,13 @@ type phraseEntry struct {
 }
 
 type announceFormat struct {
-	Triggers    []string `json:"triggers"`
-	When        []string `json:"when"`
-	Where       []string `json:"where"`
-	LinkIsWhere bool     `json:"link_is_where"`
-	Comment     string   `json:"comment"`
+	Triggers     []string `json:"triggers"`
+	SoftTriggers []string `json:"soft_triggers"`
+	ReportWords  []string `json:"report_words"`
+	When         []string `json:"when"`
+	Where        []string `json:"where"`
+	LinkIsWhere  bool     `json:"link_is_where"`
+	Comment      string   `json:"comment"`
 }
 
 // limits are the thresholds of the rules. Lengths are in characters.
@@ -153,6 +155,8 @@ type Checker struct {
 	suggest     []string        // bureaucratese entry → suggestion
 	bureau      *matcher
 	trigger     *matcher
+	softTrigger *matcher // «приходите», «ждём вас»: an invitation only outside a report
+	report      *matcher // past-tense words of a report: «прошёл», «рассказали»
 	when        *matcher
 	where       *matcher
 	linkIsWhere bool
@@ -274,6 +278,8 @@ func compile(f fileFormat) (*Checker, error) {
 		dst  **matcher
 	}{
 		{"announce.triggers", f.Announce.Triggers, &c.trigger},
+		{"announce.soft_triggers", f.Announce.SoftTriggers, &c.softTrigger},
+		{"announce.report_words", f.Announce.ReportWords, &c.report},
 		{"announce.when", f.Announce.When, &c.when},
 		{"announce.where", f.Announce.Where, &c.where},
 	}
