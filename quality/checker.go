@@ -39,7 +39,9 @@ func (c *Checker) Check(p Post) Report {
 		add(Finding{Rule: RuleNoMedia})
 	}
 	if strings.TrimSpace(p.Text) != "" {
+		c.checkShort(&a, add)
 		c.checkLength(&a, p.HasMedia, add)
+		c.checkLead(&a, add)
 		c.checkAnnounce(&a, add)
 		c.checkBureaucratese(&a, add)
 		c.checkCaps(&a, add)
@@ -53,7 +55,26 @@ func (c *Checker) Check(p Post) Report {
 	return r
 }
 
-// at builds a finding about the span s, quoting it.
+// at builds a finding about the span s, quoting it and, for a short span,
+// a few words around it.
 func (c *Checker) at(a *analysis, rule string, s span) Finding {
-	return Finding{Rule: rule, Start: s.start, End: s.end, Fragment: quote(a.text, s, c.lim.QuoteChars)}
+	f := Finding{Rule: rule, Start: s.start, End: s.end, Fragment: quote(a.text, s, c.lim.QuoteChars)}
+	switch rule {
+	case RuleLeadBuried, RuleLeadTooLong, RuleLongParagraph, RuleTooLong, RuleTooLongCaption, RuleRepeat, RuleHashtags:
+	default:
+		if f.Fragment != "" && len(f.Fragment) == s.end-s.start {
+			f.Context = context(a.text, s, c.lim.ContextWords, c.lim.QuoteChars)
+		}
+	}
+	return f
+}
+
+// checkShort: a text of a few words is not yet a post («завтра»): readers
+// cannot tell what it is about.
+func (c *Checker) checkShort(a *analysis, add func(Finding)) {
+	if n := len(a.words.toks); n < c.lim.MinWords {
+		f := c.at(a, RuleTooShort, span{})
+		f.Count, f.Limit = n, c.lim.MinWords
+		add(f)
+	}
 }

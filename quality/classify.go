@@ -11,6 +11,16 @@ func classify(s string) uint8 {
 	if allDigits(s) {
 		return classNumber
 	}
+	// A range or an ordinal counts as a number: "14-15" (декабря), "1-го".
+	if h, t, ok := strings.Cut(s, "-"); ok && allDigits(h) && (allDigits(t) || t == "го" || t == "е" || t == "й") {
+		return classNumber
+	}
+	if len(s) > 2 && allDigits(s[:len(s)-2]) {
+		switch s[len(s)-2:] {
+		case "st", "nd", "rd", "th":
+			return classNumber
+		}
+	}
 	var c uint8
 	if h, ok := strings.CutSuffix(s, "pm"); ok || strings.HasSuffix(s, "am") {
 		if !ok {

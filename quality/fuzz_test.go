@@ -37,6 +37,9 @@ func FuzzCheck(f *testing.F) {
 			if !strings.Contains(text, fd.Fragment) || !strings.HasPrefix(text[fd.Start:fd.End], fd.Fragment) {
 				t.Fatalf("%s: fragment %q is not the text at %d:%d", fd.Rule, fd.Fragment, fd.Start, fd.End)
 			}
+			if fd.Context != "" && (!strings.Contains(text, fd.Context) || !strings.Contains(fd.Context, fd.Fragment)) {
+				t.Fatalf("%s: context %q is not around %q in the text", fd.Rule, fd.Context, fd.Fragment)
+			}
 		}
 		fp := Fingerprint(text)
 		for i := 1; i < len(fp); i++ {

@@ -1,6 +1,9 @@
 package quality
 
-import "unicode/utf8"
+import (
+	"strings"
+	"unicode/utf8"
+)
 
 // checkCaps finds shouting: runs of words in capitals on one line. A run
 // counts as shouting when it has a word longer than an abbreviation (more
@@ -83,23 +86,78 @@ func isExclaimRune(r rune) bool {
 }
 
 // checkEmoji counts emoji as readers see them and quotes the first one
-// over the limit.
+// over the limit. An emoji that opens a line and is followed by text is a
+// marker (📅 18 октября / 🕙 15:00 / 📍 библиотека, as trainers teach), not
+// noise, and is not counted.
 func (c *Checker) checkEmoji(a *analysis, add func(Finding)) {
 	es := emojiSpans(a.text)
-	if len(es) > c.lim.Emoji {
-		f := c.at(a, RuleEmoji, es[c.lim.Emoji])
-		f.Count, f.Limit = len(es), c.lim.Emoji
+	noise := es[:0:0]
+	for i, e := range es {
+		if !lineStart(a.text, e.start) || (i+1 < len(es) && onlySpaceBetween(a.text, e.end, es[i+1].start)) || restOfLineBlank(a.text, e.end) {
+			noise = append(noise, e)
+		}
+	}
+	if len(noise) > c.lim.Emoji {
+		f := c.at(a, RuleEmoji, noise[c.lim.Emoji])
+		f.Count, f.Limit = len(noise), c.lim.Emoji
 		add(f)
 	}
 }
 
-// checkHashtags quotes the first hashtag over the limit.
-func (c *Checker) checkHashtags(a *analysis, add func(Finding)) {
-	if len(a.hashtags) > c.lim.Hashtags {
-		f := c.at(a, RuleHashtags, a.hashtags[c.lim.Hashtags])
-		f.Count, f.Limit = len(a.hashtags), c.lim.Hashtags
-		add(f)
+// lineStart reports whether only spaces stand between the start of the
+// line and offset i.
+func lineStart(text string, i int) bool {
+	for i > 0 {
+		r, n := utf8.DecodeLastRuneInString(text[:i])
+		if r == '\n' {
+			return true
+		}
+		if !isSpace(r) {
+			return false
+		}
+		i -= n
 	}
+	return true
+}
+
+// restOfLineBlank reports whether only spaces follow offset i on its line.
+func restOfLineBlank(text string, i int) bool {
+	for i < len(text) {
+		r, n := utf8.DecodeRuneInString(text[i:])
+		if r == '\n' {
+			return true
+		}
+		if !isSpace(r) {
+			return false
+		}
+		i += n
+	}
+	return true
+}
+
+func onlySpaceBetween(text string, from, to int) bool {
+	return from <= to && strings.TrimSpace(text[from:to]) == ""
+}
+
+// checkHashtags quotes the hashtags of the line where the limit is passed,
+// from the first of them, so the hint shows the whole row of tags rather
+// than the fourth tag as if it were the first.
+func (c *Checker) checkHashtags(a *analysis, add func(Finding)) {
+	tags := a.hashtags
+	if len(tags) <= c.lim.Hashtags {
+		return
+	}
+	over := tags[c.lim.Hashtags]
+	first, last := over, over
+	for i := c.lim.Hashtags - 1; i >= 0 && !strings.Contains(a.text[tags[i].end:first.start], "\n"); i-- {
+		first = tags[i]
+	}
+	for i := c.lim.Hashtags + 1; i < len(tags) && !strings.Contains(a.text[last.end:tags[i].start], "\n"); i++ {
+		last = tags[i]
+	}
+	f := c.at(a, RuleHashtags, span{first.start, last.end})
+	f.Count, f.Limit = len(tags), c.lim.Hashtags
+	add(f)
 }
 
 // checkLinks quotes every long link written out in the text: it is better

@@ -52,6 +52,7 @@ func (w wordPat) match(norm string, t token) bool {
 type matcher struct {
 	patterns []pattern
 	exact    map[string][]int // first word → patterns
+	pairs    map[string][]int // first two exact words, written together → patterns
 	stems    map[string][]int // first stemKey bytes of a first-word stem → patterns
 	stemKey  int              // bytes of the shortest first-word stem
 	classes  []int            // patterns starting with a class
@@ -94,7 +95,7 @@ func compilePattern(src string) (pattern, error) {
 
 // newMatcher compiles phrases; ref[i] is remembered with phrase i.
 func newMatcher(phrases []string, refs []int) (*matcher, error) {
-	m := &matcher{exact: map[string][]int{}, stems: map[string][]int{}}
+	m := &matcher{exact: map[string][]int{}, pairs: map[string][]int{}, stems: map[string][]int{}}
 	for i, src := range phrases {
 		p, err := compilePattern(src)
 		if err != nil {
@@ -105,7 +106,15 @@ func newMatcher(phrases []string, refs []int) (*matcher, error) {
 		m.patterns = append(m.patterns, p)
 		switch w := p.words[0]; w.kind {
 		case wordExact:
-			m.exact[w.text] = append(m.exact[w.text], idx)
+			// Many phrases share a first word («в эту субботу», «в конце
+			// мая»…): index those by their first two words, so a common
+			// word costs one look-up rather than a try of every phrase.
+			if len(p.words) > 1 && p.words[1].kind == wordExact {
+				key := w.text + p.words[1].text
+				m.pairs[key] = append(m.pairs[key], idx)
+			} else {
+				m.exact[w.text] = append(m.exact[w.text], idx)
+			}
 		case wordStem:
 			if m.stemKey == 0 || len(w.text) < m.stemKey {
 				m.stemKey = len(w.text)
@@ -130,6 +139,12 @@ func newMatcher(phrases []string, refs []int) (*matcher, error) {
 func (m *matcher) at(ws *words, i int) (pat *pattern, n int) {
 	norm := ws.word(i)
 	pat, n = m.best(ws, i, m.exact[norm], pat, n)
+	if len(m.pairs) > 0 && i+1 < len(ws.toks) && ws.toks[i+1].joined {
+		// The two words stand back to back in ws.norm, so the key needs no
+		// allocation. «в»+«эту» and «вэ»+«ту» share a key; matchAt tells
+		// them apart.
+		pat, n = m.best(ws, i, m.pairs[ws.norm[ws.toks[i].ns:ws.toks[i+1].ne]], pat, n)
+	}
 	if m.stemKey > 0 && len(norm) >= m.stemKey {
 		pat, n = m.best(ws, i, m.stems[norm[:m.stemKey]], pat, n)
 	}
@@ -193,6 +208,27 @@ func (m *matcher) find(ws *words, limit int) []match {
 func (m *matcher) any(ws *words) bool {
 	for i := range ws.toks {
 		if _, n := m.at(ws, i); n > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// startsAt reports whether some pattern starts at token i.
+func (m *matcher) startsAt(ws *words, i int) bool {
+	_, n := m.at(ws, i)
+	return n > 0
+}
+
+// atStart is startsAt for the first token of a sentence.
+func (m *matcher) atStart(ws *words, i int) bool {
+	return i < len(ws.toks) && m.startsAt(ws, i)
+}
+
+// anyIn reports whether a pattern starts at one of the tokens [from, to).
+func (m *matcher) anyIn(ws *words, from, to int) bool {
+	for i := from; i < to && i < len(ws.toks); i++ {
+		if m.startsAt(ws, i) {
 			return true
 		}
 	}

@@ -130,3 +130,73 @@ func runeOffset(s string, limit int) int {
 	}
 	return len(s)
 }
+
+// context widens the span s by up to n words on each side, within its line,
+// so a quote shows where the fault is: «Ура, каникулы!!!» rather than
+// «!!!». The result is a substring of text containing text[s.start:s.end],
+// at most maxRunes runes; if the words around do not fit, fewer are taken.
+func context(text string, s span, n, maxRunes int) string {
+	if n <= 0 {
+		return ""
+	}
+	for k := n; k > 0; k-- {
+		start, end := s.start, s.end
+		for i := 0; i < k; i++ {
+			start = wordBefore(text, start)
+			end = wordAfter(text, end)
+		}
+		if utf8.RuneCountInString(text[start:end]) <= maxRunes || maxRunes <= 0 {
+			return text[start:end]
+		}
+	}
+	return text[s.start:s.end]
+}
+
+// wordBefore moves off back over spaces and punctuation and then over one
+// word, without crossing a line break.
+func wordBefore(text string, off int) int {
+	i := off
+	for i > 0 {
+		r, n := utf8.DecodeLastRuneInString(text[:i])
+		if r == '\n' || isWordRune(r) {
+			break
+		}
+		i -= n
+	}
+	if i == 0 || text[i-1] == '\n' {
+		return off
+	}
+	for i > 0 {
+		r, n := utf8.DecodeLastRuneInString(text[:i])
+		if !isWordRune(r) && !isWordMark(r) && r != '-' {
+			break
+		}
+		i -= n
+	}
+	return i
+}
+
+// wordAfter moves off forward over spaces and punctuation and then over one
+// word, without crossing a line break. Punctuation right after the word
+// («!!!», «»») is kept.
+func wordAfter(text string, off int) int {
+	i := off
+	for i < len(text) {
+		r, n := utf8.DecodeRuneInString(text[i:])
+		if r == '\n' || isWordRune(r) {
+			break
+		}
+		i += n
+	}
+	if i >= len(text) || text[i] == '\n' {
+		return off
+	}
+	for i < len(text) {
+		r, n := utf8.DecodeRuneInString(text[i:])
+		if !isWordRune(r) && !isWordMark(r) && r != '-' {
+			break
+		}
+		i += n
+	}
+	return i
+}

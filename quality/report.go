@@ -25,8 +25,17 @@ type Finding struct {
 	Count int
 	// Limit is the threshold from the data file that Count went over.
 	Limit int
-	// Missing names what an announcement lacks: "when" or "where".
+	// Missing names what an announcement or a notice lacks: "when",
+	// "where" or "deadline".
 	Missing string
+	// Kind is the kind of notice from the data file ("road_works",
+	// "water_cut", "survey"…) for the notice rules; empty otherwise.
+	Kind string
+	// Context quotes a few words around Fragment on the same line, so a
+	// moderator on a phone finds the place: an exact substring of Post.Text
+	// that contains Fragment. Empty when Fragment is the whole story (a
+	// paragraph, a sentence) or there is nothing to quote.
+	Context string
 	// Ref is the caller's reference of the similar published post (repeat).
 	Ref string
 }
@@ -52,11 +61,16 @@ func (f Finding) Severity() Severity {
 
 // TemplateData returns the finding's parameters under stable names, ready
 // to pass to a message template (for example go-i18n's TemplateData):
-// Rule, Fragment, Suggestion, Count, Limit, Missing, Ref.
+// Rule, Fragment, Context (Fragment when there is no context), Suggestion,
+// Count, Limit, Missing, Kind, Ref.
 func (f Finding) TemplateData() map[string]any {
+	ctx := f.Context
+	if ctx == "" {
+		ctx = f.Fragment
+	}
 	return map[string]any{
-		"Rule": f.Rule, "Fragment": f.Fragment, "Suggestion": f.Suggestion,
-		"Count": f.Count, "Limit": f.Limit, "Missing": f.Missing, "Ref": f.Ref,
+		"Rule": f.Rule, "Fragment": f.Fragment, "Context": ctx, "Suggestion": f.Suggestion,
+		"Count": f.Count, "Limit": f.Limit, "Missing": f.Missing, "Kind": f.Kind, "Ref": f.Ref,
 	}
 }
 
@@ -91,41 +105,72 @@ const maxTop = 3
 
 // finish orders the findings, computes the score and picks the top hints.
 //
-// Penalty: each rule costs its weight once, and half its weight for every
-// further finding of the same rule, up to twice its weight. One clumsy
-// phrase should not cost as much as a missing date, but ten of them should
-// cost more than one.
+// Penalty: a rule costs its weight once, and half its weight for every
+// further occurrence, up to four times its weight. So one clumsy phrase
+// costs less than a missing date, but ten of them cost more than two. For
+// emoji and hashtags every one over the limit is an occurrence: 14 emoji
+// cost more than 6.
 func (r *Report) finish() {
 	sort.SliceStable(r.Findings, func(i, j int) bool {
 		return r.Findings[i].Start < r.Findings[j].Start
 	})
-	penalty := map[string]int{}
+	times := map[string]int{}
+	weight := map[string]int{}
 	for _, f := range r.Findings {
-		p, ok := penalty[f.Rule]
-		if !ok {
-			p = f.Weight
-		} else {
-			p += f.Weight / 2
+		n := 1
+		if (f.Rule == RuleEmoji || f.Rule == RuleHashtags) && f.Count > f.Limit {
+			n = f.Count - f.Limit
 		}
-		penalty[f.Rule] = min(p, 2*f.Weight)
+		times[f.Rule] += n
+		weight[f.Rule] = f.Weight
 	}
 	r.Score = 100
-	for _, p := range penalty {
-		r.Score -= p
+	for rule, n := range times {
+		w := weight[rule]
+		r.Score -= min(w+w*(n-1)/2, maxPenalty*w)
 	}
 	r.Score = max(r.Score, 0)
+	r.Top = top(r.Findings)
+}
 
+// maxPenalty caps a rule's penalty at this many times its weight.
+const maxPenalty = 4
+
+// top picks the card's hints: the first finding of each rule, heaviest
+// first, and only one hint about length — the four length rules overlap,
+// and when a paragraph is too long, splitting it is the fix.
+func top(findings []Finding) []Finding {
 	seen := map[string]bool{}
 	var firsts []Finding
-	for _, f := range r.Findings {
-		if !seen[f.Rule] {
-			seen[f.Rule] = true
+	length := -1 // index in firsts of the length hint
+	for _, f := range findings {
+		if seen[f.Rule] {
+			continue
+		}
+		seen[f.Rule] = true
+		if !isLengthRule(f.Rule) {
 			firsts = append(firsts, f)
+			continue
+		}
+		switch {
+		case length < 0:
+			length = len(firsts)
+			firsts = append(firsts, f)
+		case f.Rule == RuleLongParagraph || (firsts[length].Rule != RuleLongParagraph && f.Weight > firsts[length].Weight):
+			firsts[length] = f
 		}
 	}
 	sort.SliceStable(firsts, func(i, j int) bool { return firsts[i].Weight > firsts[j].Weight })
 	if len(firsts) > maxTop {
 		firsts = firsts[:maxTop]
 	}
-	r.Top = firsts
+	return firsts
+}
+
+func isLengthRule(rule string) bool {
+	switch rule {
+	case RuleTooLongCaption, RuleTooLong, RuleLeadTooLong, RuleLongParagraph:
+		return true
+	}
+	return false
 }

@@ -36,6 +36,55 @@ type fileFormat struct {
 	Abbreviations []string       `json:"abbreviations"`
 	Bureaucratese []phraseEntry  `json:"bureaucratese"`
 	Announce      announceFormat `json:"announce"`
+	Dates         datesFormat    `json:"dates"`
+	Places        placesFormat   `json:"places"`
+	Notices       []noticeFormat `json:"notices"`
+	Lead          leadFormat     `json:"lead"`
+}
+
+// datesFormat tells a calendar date from a relative day ("в эту субботу")
+// or a vague word ("на днях"): a post is read days after it is written, so
+// only a calendar date says when.
+type datesFormat struct {
+	Months   []string `json:"months"`
+	Weekdays []string `json:"weekdays"`
+	Calendar []string `json:"calendar"`
+	Relative []string `json:"relative"`
+	Vague    []string `json:"vague"`
+	Deadline []string `json:"deadline"`
+	Comment  string   `json:"comment"`
+}
+
+// placesFormat describes places as people write them: a preposition, any
+// adjectives, and a place noun ("в районном Доме культуры").
+type placesFormat struct {
+	Prepositions       []string `json:"prepositions"`
+	AdjectiveEndings   []string `json:"adjective_endings"`
+	Nouns              []string `json:"nouns"`
+	QuotedNames        bool     `json:"quoted_names"`
+	NamePrepositions   []string `json:"name_prepositions"`
+	StreetPrepositions []string `json:"street_prepositions"`
+	Labels             []string `json:"labels"`
+	Markers            []string `json:"markers"`
+	Vague              []string `json:"vague"`
+	Comment            string   `json:"comment"`
+}
+
+// noticeFormat is one kind of notice (road works, a water cut, a survey):
+// the phrases that mark it and what it must tell readers.
+type noticeFormat struct {
+	Kind    string   `json:"kind"`
+	Find    []string `json:"find"`
+	Needs   []string `json:"needs"`
+	Comment string   `json:"comment"`
+}
+
+// leadFormat helps to tell whether the first sentence carries the news.
+type leadFormat struct {
+	Greetings []string `json:"greetings"`
+	News      []string `json:"news"`
+	Intro     []string `json:"intro"`
+	Comment   string   `json:"comment"`
 }
 
 // phraseEntry is a bureaucratic phrase in all its written forms and the
@@ -47,11 +96,13 @@ type phraseEntry struct {
 }
 
 type announceFormat struct {
-	Triggers    []string `json:"triggers"`
-	When        []string `json:"when"`
-	Where       []string `json:"where"`
-	LinkIsWhere bool     `json:"link_is_where"`
-	Comment     string   `json:"comment"`
+	Triggers     []string `json:"triggers"`
+	SoftTriggers []string `json:"soft_triggers"`
+	ReportWords  []string `json:"report_words"`
+	When         []string `json:"when"`
+	Where        []string `json:"where"`
+	LinkIsWhere  bool     `json:"link_is_where"`
+	Comment      string   `json:"comment"`
 }
 
 // limits are the thresholds of the rules. Lengths are in characters.
@@ -68,6 +119,8 @@ type limits struct {
 	CapsRunWords        int `json:"caps_run_words"`
 	RepeatPercent       int `json:"repeat_percent"`
 	QuoteChars          int `json:"quote_chars"`
+	MinWords            int `json:"min_words"`
+	ContextWords        int `json:"context_words"`
 }
 
 // defaultLimits are used for any limit a file leaves out. They follow the
@@ -87,6 +140,8 @@ func defaultLimits() limits {
 		CapsRunWords:        3,
 		RepeatPercent:       80,
 		QuoteChars:          80,
+		MinWords:            4,
+		ContextWords:        3,
 	}
 }
 
@@ -100,9 +155,28 @@ type Checker struct {
 	suggest     []string        // bureaucratese entry → suggestion
 	bureau      *matcher
 	trigger     *matcher
+	softTrigger *matcher // «приходите», «ждём вас»: an invitation only outside a report
+	report      *matcher // past-tense words of a report: «прошёл», «рассказали»
 	when        *matcher
 	where       *matcher
 	linkIsWhere bool
+
+	calendar  *matcher // a calendar date: "14 декабря", 14.12
+	relative  *matcher // a day without its date: "в эту субботу", "завтра"
+	vague     *matcher // no day at all: "на днях", "скоро"
+	deadline  *matcher // "до 20 декабря"
+	places    placeFinder
+	notices   []notice
+	noticeAny *matcher // every notice phrase; ref is the index in notices
+	greetings *matcher
+	news      *matcher
+	intro     *matcher
+}
+
+// notice is a compiled noticeFormat.
+type notice struct {
+	kind  string
+	needs map[string]bool
 }
 
 // Lang is the language of the rule file, as written in its "lang" field.
@@ -197,21 +271,132 @@ func compile(f fileFormat) (*Checker, error) {
 	if c.bureau, err = newMatcher(phrases, refs); err != nil {
 		return nil, fmt.Errorf("quality: rules: bureaucratese: %w", err)
 	}
+	ex := expander{"{month}": f.Dates.Months, "{weekday}": f.Dates.Weekdays}
 	lists := []struct {
 		name string
 		src  []string
 		dst  **matcher
 	}{
 		{"announce.triggers", f.Announce.Triggers, &c.trigger},
+		{"announce.soft_triggers", f.Announce.SoftTriggers, &c.softTrigger},
+		{"announce.report_words", f.Announce.ReportWords, &c.report},
 		{"announce.when", f.Announce.When, &c.when},
 		{"announce.where", f.Announce.Where, &c.where},
 	}
 	for _, l := range lists {
-		if *l.dst, err = newMatcher(l.src, make([]int, len(l.src))); err != nil {
+		src, err := ex.expand(l.src)
+		if err != nil {
+			return nil, fmt.Errorf("quality: rules: %s: %w", l.name, err)
+		}
+		if *l.dst, err = newMatcher(src, make([]int, len(src))); err != nil {
 			return nil, fmt.Errorf("quality: rules: %s: %w", l.name, err)
 		}
 	}
+	if err := c.compileMeaning(f); err != nil {
+		return nil, err
+	}
 	return c, nil
+}
+
+// compileMeaning builds the rules that read meaning rather than single
+// phrases: dates, places, notices and the lead.
+func (c *Checker) compileMeaning(f fileFormat) error {
+	ex := expander{"{month}": f.Dates.Months, "{weekday}": f.Dates.Weekdays}
+	lists := []struct {
+		name string
+		src  []string
+		dst  **matcher
+	}{
+		{"dates.calendar", f.Dates.Calendar, &c.calendar},
+		{"dates.relative", f.Dates.Relative, &c.relative},
+		{"dates.vague", f.Dates.Vague, &c.vague},
+		{"dates.deadline", f.Dates.Deadline, &c.deadline},
+		{"lead.greetings", f.Lead.Greetings, &c.greetings},
+		{"lead.news", f.Lead.News, &c.news},
+		{"lead.intro", f.Lead.Intro, &c.intro},
+	}
+	var err error
+	for _, l := range lists {
+		src, err := ex.expand(l.src)
+		if err != nil {
+			return fmt.Errorf("quality: rules: %s: %w", l.name, err)
+		}
+		if *l.dst, err = newMatcher(src, make([]int, len(src))); err != nil {
+			return fmt.Errorf("quality: rules: %s: %w", l.name, err)
+		}
+	}
+	if c.places, err = newPlaceFinder(f.Places); err != nil {
+		return fmt.Errorf("quality: rules: places: %w", err)
+	}
+	var phrases []string
+	var refs []int
+	for i, n := range f.Notices {
+		if strings.TrimSpace(n.Kind) == "" || len(n.Find) == 0 {
+			return fmt.Errorf("quality: rules: notices[%d]: \"kind\" and \"find\" are required", i)
+		}
+		nt := notice{kind: n.Kind, needs: map[string]bool{}}
+		for _, need := range n.Needs {
+			switch need {
+			case NeedWhen, NeedWhere, NeedDeadline:
+				nt.needs[need] = true
+			default:
+				return fmt.Errorf("quality: rules: notices[%d]: unknown need %q (when, where, deadline)", i, need)
+			}
+		}
+		c.notices = append(c.notices, nt)
+		src, err := ex.expand(n.Find)
+		if err != nil {
+			return fmt.Errorf("quality: rules: notices[%d]: %w", i, err)
+		}
+		for _, p := range src {
+			phrases = append(phrases, p)
+			refs = append(refs, i)
+		}
+	}
+	if c.noticeAny, err = newMatcher(phrases, refs); err != nil {
+		return fmt.Errorf("quality: rules: notices: %w", err)
+	}
+	return nil
+}
+
+// expander replaces a placeholder word such as {month} by each of the words
+// of its list, so "{number} {month}" stands for "{number} январ*", ...
+type expander map[string][]string
+
+func (e expander) expand(phrases []string) ([]string, error) {
+	out := make([]string, 0, len(phrases))
+	for _, p := range phrases {
+		todo := []string{p}
+		for name, words := range e {
+			var next []string
+			for _, q := range todo {
+				if !strings.Contains(q, name) {
+					next = append(next, q)
+					continue
+				}
+				if len(words) == 0 {
+					return nil, fmt.Errorf("phrase %q: %s is used but its list is empty", p, name)
+				}
+				for _, w := range words {
+					next = append(next, strings.Replace(q, name, w, 1))
+				}
+			}
+			todo = next
+		}
+		// A phrase may hold the same placeholder twice ("с {weekday} по {weekday}").
+		for _, q := range todo {
+			if strings.Contains(q, "{month}") || strings.Contains(q, "{weekday}") {
+				more, err := e.expand([]string{q})
+				if err != nil {
+					return nil, err
+				}
+				out = append(out, more...)
+				continue
+			}
+			out = append(out, q)
+		}
+	}
+	return out, nil
 }
 
 func (l limits) validate() error {
@@ -221,6 +406,7 @@ func (l limits) validate() error {
 		"link_chars": l.LinkChars, "exclaim_run": l.ExclaimRun,
 		"abbreviation_letters": l.AbbreviationLetters, "caps_run_words": l.CapsRunWords,
 		"repeat_percent": l.RepeatPercent, "quote_chars": l.QuoteChars,
+		"min_words": l.MinWords, "context_words": l.ContextWords,
 	} {
 		if v < 0 {
 			return fmt.Errorf("quality: rules: limits: %s must not be negative", name)

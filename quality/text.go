@@ -54,6 +54,11 @@ type analysis struct {
 	urls     []span
 	hashtags []span
 	words    words
+
+	// The first place in the text, found once when a check first asks.
+	place      span
+	hasPlace   bool
+	placeKnown bool
 }
 
 // The rune predicates below answer ASCII and the basic Cyrillic block

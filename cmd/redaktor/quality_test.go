@@ -27,7 +27,7 @@ func TestCardCarriesWritingAdvice(t *testing.T) {
 	}
 	d.press(moderator, card, "Все советы")
 	all := d.expect(moderator, "Все советы по посту #1")
-	for _, want := range []string{"«проведено мероприятие»", "«Данное»", "«является»", "заглавными", "восклицательных"} {
+	for _, want := range []string{"«проведено мероприятие»", "«Данное мероприятие»", "«является»", "заглавными", "восклицательных"} {
 		if !strings.Contains(all.Text, want) {
 			t.Errorf("the full list lacks %q:\n%s", want, all.Text)
 		}
@@ -58,7 +58,7 @@ func TestCheckWithoutDraft(t *testing.T) {
 	d.setUp()
 	d.say(moderator, "/check Приглашаем всех на субботник!")
 	report := d.expect(moderator, "Проверка текста:")
-	if !strings.Contains(report.Text, "не сказано когда") || !strings.Contains(report.Text, "не сказано где") {
+	if !strings.Contains(report.Text, "не сказано когда") || !strings.Contains(report.Text, "Не нашёл место") {
 		t.Errorf("an announcement without time and place was not named:\n%s", report.Text)
 	}
 	d.say(moderator, "/check")

@@ -1,0 +1,99 @@
+package quality
+
+// What an announcement or a notice must tell readers (the "needs" of a
+// notice in the data file, and Finding.Missing).
+const (
+	NeedWhen     = "when"
+	NeedWhere    = "where"
+	NeedDeadline = "deadline"
+)
+
+// checkAnnounce asks an announcement or a notice the questions readers need
+// answered: when (a calendar date, not «в субботу»), where (a place or the
+// streets) and, for a survey or an application, until when. The phrase that
+// made the post an announcement is quoted, so the bot can show which
+// sentence it means.
+//
+// A notice (road works, a water cut, a survey…) is recognised by its own
+// phrases and needs what its kind needs; any other post with an invitation
+// word is an announcement and needs a date and a place.
+func (c *Checker) checkAnnounce(a *analysis, add func(Finding)) {
+	ws := &a.words
+	var (
+		needs  map[string]bool
+		trig   span
+		kind   string
+		notice bool
+	)
+	if ms := c.noticeAny.find(ws, 1); len(ms) > 0 {
+		n := c.notices[ms[0].ref]
+		needs, kind, notice = n.needs, n.kind, true
+		trig = ws.span(ms[0].from, ms[0].to)
+	} else if ms := c.invitation(ws); len(ms) > 0 {
+		needs = map[string]bool{NeedWhen: true, NeedWhere: true}
+		trig = ws.span(ms[0].from, ms[0].to)
+	} else {
+		return
+	}
+	missing := func(rule, need string, s span) {
+		f := c.at(a, rule, s)
+		f.Missing, f.Kind = need, kind
+		add(f)
+	}
+	noWhen, noWhere := RuleAnnounceNoWhen, RuleAnnounceNoWhere
+	if notice {
+		noWhen, noWhere = RuleNoticeNoWhen, RuleNoticeNoWhere
+	}
+	if needs[NeedWhen] {
+		switch s, ok := c.whenMissing(ws); {
+		case !ok:
+		case s != span{}:
+			missing(RuleDateRelative, NeedWhen, s)
+		default:
+			missing(noWhen, NeedWhen, trig)
+		}
+	}
+	if needs[NeedWhere] {
+		_, place := c.firstPlace(a)
+		link := !notice && c.linkIsWhere && len(a.urls) > 0
+		if !place && !link && !c.where.any(ws) {
+			s := trig
+			if ms := c.places.vague.find(ws, 1); len(ms) > 0 {
+				s = ws.span(ms[0].from, ms[0].to)
+			}
+			missing(noWhere, NeedWhere, s)
+		}
+	}
+	if needs[NeedDeadline] && !c.deadline.any(ws) {
+		missing(RuleNoticeNoDeadline, NeedDeadline, trig)
+	}
+}
+
+// invitation finds the phrase that makes a post an announcement. A soft
+// invitation («Приходите к нам ещё!», «Ждём вас!») closes many reports, so
+// it counts only in a post without report words («прошёл», «рассказали»).
+func (c *Checker) invitation(ws *words) []match {
+	if ms := c.trigger.find(ws, 1); len(ms) > 0 {
+		return ms
+	}
+	if ms := c.softTrigger.find(ws, 1); len(ms) > 0 && !c.report.any(ws) {
+		return ms
+	}
+	return nil
+}
+
+// whenMissing tells whether the post fails to say when: ok is false when a
+// calendar date or a regular schedule is there. Otherwise s is the relative
+// day or vague word that stands instead of the date, or the zero span when
+// there is none.
+func (c *Checker) whenMissing(ws *words) (s span, ok bool) {
+	if c.calendar.any(ws) || c.when.any(ws) {
+		return span{}, false
+	}
+	for _, m := range []*matcher{c.relative, c.vague} {
+		if ms := m.find(ws, 1); len(ms) > 0 {
+			return ws.span(ms[0].from, ms[0].to), true
+		}
+	}
+	return span{}, true
+}

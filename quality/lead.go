@@ -1,0 +1,156 @@
+package quality
+
+import "strings"
+
+// checkLead asks whether the first sentence carries the news: a date, a
+// number, a place, or what happens or happened. A post that opens with an
+// introduction («Осень — удивительное время года…») and gives its news only
+// in a later paragraph buries the news: most readers of a feed see the
+// first lines only. A greeting («Уважаемые жители!») and a headline (a
+// short first line without a full stop) are skipped: the sentence after
+// them is the lead. A post that opens with a quotation opens with a
+// person's words, which trainers teach as a way in; it is left alone.
+func (c *Checker) checkLead(a *analysis, add func(Finding)) {
+	ws := &a.words
+	from, to := sentence(a, 0)
+	if from >= to {
+		return
+	}
+	if to < len(ws.toks) && ((c.greetings.atStart(ws, from) && to-from <= 5) || isHeadline(a, from, to)) {
+		from, to = sentence(a, to)
+	}
+	if from >= to || opensWithQuote(a, from) || c.carriesNews(&a.words, from, to) {
+		return
+	}
+	// An introduction buries the news even when it names a place («так
+	// хочется гулять на улице»); otherwise a place is news enough.
+	buried := c.intro.anyIn(ws, from, to)
+	if !buried {
+		if s, ok := c.firstPlace(a); ok && s.start < int(ws.toks[to-1].end) {
+			return
+		}
+		// An institution named as the subject is a place too: «Детская
+		// библиотека объявляет конкурс».
+		for i := from; i < to; i++ {
+			if c.places.isNoun(ws.word(i)) {
+				return
+			}
+		}
+		line := lineOf(ws, from)
+		for i := to; i < len(ws.toks); i++ {
+			if c.strongNewsAt(ws, i) {
+				buried = lineOf(ws, i) > line
+				break
+			}
+		}
+	}
+	if buried {
+		add(c.at(a, RuleLeadBuried, ws.span(from, to)))
+	}
+}
+
+// carriesNews reports whether tokens [from, to) hold a date, a number, a
+// day or a news word. A vague word («скоро») is not news.
+func (c *Checker) carriesNews(ws *words, from, to int) bool {
+	for i := from; i < to; i++ {
+		if c.newsAt(ws, i) || c.relative.startsAt(ws, i) {
+			return true
+		}
+	}
+	return false
+}
+
+// newsAt reports whether token i is a number or date, or starts a calendar
+// date, an invitation, a notice or a news word.
+func (c *Checker) newsAt(ws *words, i int) bool {
+	if ws.toks[i].class != 0 {
+		return true
+	}
+	for _, m := range []*matcher{c.calendar, c.trigger, c.softTrigger, c.noticeAny, c.news} {
+		if m.startsAt(ws, i) {
+			return true
+		}
+	}
+	return false
+}
+
+// strongNewsAt reports whether token i starts a calendar date, an
+// invitation or a notice: what a buried lead hides.
+func (c *Checker) strongNewsAt(ws *words, i int) bool {
+	for _, m := range []*matcher{c.calendar, c.trigger, c.noticeAny} {
+		if m.startsAt(ws, i) {
+			return true
+		}
+	}
+	return false
+}
+
+// sentence returns the tokens [from, to) of the sentence that starts at
+// token from: it ends at a line break or at «.», «!», «?», «…» followed by
+// a capital letter, except after a short abbreviation such as «ул.» or «д.».
+func sentence(a *analysis, from int) (int, int) {
+	ws := &a.words
+	if from >= len(ws.toks) {
+		return from, from
+	}
+	for k := from + 1; k < len(ws.toks); k++ {
+		t := ws.toks[k]
+		if t.lineBreak {
+			return from, k
+		}
+		prev := ws.toks[k-1]
+		gap := a.text[prev.end:t.start]
+		if !strings.ContainsAny(gap, ".!?…") {
+			continue
+		}
+		if r, _ := decode(a.text, int(t.start)); !isUpper(r) && !isDigit(r) {
+			continue
+		}
+		if strings.ContainsAny(gap, "!?…") || !sentenceAbbr(ws.word(k-1)) {
+			return from, k
+		}
+	}
+	return from, len(ws.toks)
+}
+
+// maxHeadline is the most words of a headline line.
+const maxHeadline = 8
+
+// isHeadline reports whether the sentence [from, to) is a short line of its
+// own without a full stop: «Зимняя ярмарка», «Итоги года».
+func isHeadline(a *analysis, from, to int) bool {
+	ws := &a.words
+	if to-from > maxHeadline || to >= len(ws.toks) || !ws.toks[to].lineBreak {
+		return false
+	}
+	return !strings.ContainsAny(a.text[ws.toks[to-1].end:ws.toks[to].start], ".!?…")
+}
+
+// opensWithQuote reports whether a quotation mark opens the line of token i.
+func opensWithQuote(a *analysis, i int) bool {
+	start := int(a.words.toks[i].start)
+	line := strings.LastIndexByte(a.text[:start], '\n') + 1
+	return strings.ContainsAny(a.text[line:start], "«\"„“")
+}
+
+// lineOf counts the line breaks before token i.
+func lineOf(ws *words, i int) int {
+	n := 0
+	for k := 1; k <= i; k++ {
+		if ws.toks[k].lineBreak {
+			n++
+		}
+	}
+	return n
+}
+
+// sentenceAbbr reports short words written with a full stop that does not
+// end the sentence: «ул. Ленина», «д. 5», «г. Липецк».
+func sentenceAbbr(w string) bool {
+	switch w {
+	case "ул", "д", "г", "пр", "пер", "им", "т", "к", "каб", "с", "п", "пос", "дер", "тел", "кв",
+		"корп", "стр", "мкр", "пл", "ст", "обл", "р", "руб", "св", "др", "mr", "mrs", "dr", "st":
+		return true
+	}
+	return false
+}

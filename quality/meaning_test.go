@@ -1,0 +1,290 @@
+package quality
+
+import (
+	"strings"
+	"testing"
+)
+
+// checkRu checks a text with a photo under the Russian rules and returns
+// "rule fragment" for every finding.
+func checkRu(t *testing.T, text string) []string {
+	t.Helper()
+	r := mustLoad(t, "ru").Check(Post{Text: text, HasMedia: true})
+	for _, f := range r.Findings {
+		if !strings.HasPrefix(text[f.Start:f.End], f.Fragment) {
+			t.Errorf("%s: fragment %q is not at %d:%d", f.Rule, f.Fragment, f.Start, f.End)
+		}
+		if f.Context != "" && !strings.Contains(f.Context, f.Fragment) {
+			t.Errorf("%s: context %q does not hold %q", f.Rule, f.Context, f.Fragment)
+		}
+	}
+	return rules(r)
+}
+
+// TestPlacePhrasings: places as people write them. The first eight are the
+// phrasings issue 12 found reported as «не сказано где».
+func TestPlacePhrasings(t *testing.T) {
+	const when = "Концерт пройдёт 14 декабря в 16:00 "
+	places := []string{
+		"в центральной библиотеке",
+		"в районном Доме культуры",
+		"у школы № 2",
+		"во дворе школы № 2",
+		"в городском парке",
+		"в Никольском СДК",
+		"в храме Покрова",
+		"на Соборной площади",
+		"в ДК «Юность»",
+		"в «Точке роста»",
+		"на стадионе «Труд»",
+		"в читальном зале",
+		"в кабинете № 12",
+		"на улице Ленина, 5",
+		"по ул. Садовой, 12",
+		"по адресу: Садовая, 5",
+		"в нашей школе",
+		"в детском саду «Солнышко»",
+		"у обелиска",
+		"в сельском клубе",
+		"в Ольховке",
+		"в Марьинском ФАПе",
+		"в старом районном Доме культуры",
+		"в спортзале школы",
+		"на детской площадке",
+		"в администрации поселения",
+		"онлайн в нашей группе",
+	}
+	for _, p := range places {
+		t.Run(p, func(t *testing.T) {
+			if got := checkRu(t, when+p+"."); len(got) != 0 {
+				t.Errorf("%q: got %q, want no advice", p, got)
+			}
+		})
+	}
+	// Places written without a preposition: after a label, after a pin,
+	// or a street named by its adjective.
+	written := []string{
+		"Приглашаем на вечер поэзии. Когда: 14 октября, в 18:00. Где: центральная библиотека.",
+		"Приглашаем на вечер поэзии 14 октября в 18:00.\n📍 Дом культуры, большой зал",
+		"Приглашаем на вечер поэзии 14 октября в 18:00. Место проведения — Никольский СДК.",
+		"Ждём всех 14 октября в 18:00, библиотека на Садовой.",
+		"Ждём всех 14 октября в 18:00. Адрес: Садовая, 5.",
+		"Ждём всех 14 октября в 18:00 в библиотеке имени Пушкина.",
+	}
+	for _, text := range written {
+		t.Run(text, func(t *testing.T) {
+			if got := checkRu(t, text); len(got) != 0 {
+				t.Errorf("got %q, want no advice", got)
+			}
+		})
+	}
+	notPlaces := []string{
+		"для всех жителей",
+		"в Великой Отечественной войне",
+		"на Новый год",
+		"в течение часа",
+		"у Сергея Петровича",
+	}
+	for _, p := range notPlaces {
+		t.Run(p, func(t *testing.T) {
+			got := checkRu(t, when+p+".")
+			if len(got) != 1 || got[0] != "announce_no_where пройдёт" {
+				t.Errorf("%q: got %q, want the place asked for", p, got)
+			}
+		})
+	}
+}
+
+// TestDatePhrasings: a relative day or a vague word asks for the calendar
+// date; a calendar date or a schedule is enough.
+func TestDatePhrasings(t *testing.T) {
+	const where = " в центральной библиотеке пройдёт встреча с писателем."
+	tests := []struct {
+		when string
+		want string // the date_relative fragment, "" for no advice, "-" for announce_no_when
+	}{
+		{"В эту субботу", "В эту субботу"},
+		{"В ближайшую субботу", "В ближайшую субботу"},
+		{"В следующий четверг", "В следующий четверг"},
+		{"В субботу", "В субботу"},
+		{"Во вторник", "Во вторник"},
+		{"Завтра", "Завтра"},
+		{"Сегодня в 18:00", "Сегодня"},
+		{"На днях", "На днях"},
+		{"В конце месяца", "В конце месяца"},
+		{"Скоро", "Скоро"},
+		{"В ближайшее время", "В ближайшее время"},
+		{"В декабре", "В декабре"},
+		{"На следующей неделе", "На следующей неделе"},
+		{"В эти выходные", "В эти выходные"},
+		{"В субботу, 14 декабря,", ""},
+		{"14 декабря", ""},
+		{"14.12 в 15:00", ""},
+		{"14-15 декабря", ""},
+		{"1-го марта", ""},
+		{"28 дек.", ""},
+		{"Каждую среду", ""},
+		{"По субботам", ""},
+		{"Ежедневно с 9 до 18", ""},
+		{"В 15:00", "-"},
+		{"Как обычно", "-"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.when, func(t *testing.T) {
+			got := checkRu(t, tt.when+where)
+			var want []string
+			switch tt.want {
+			case "":
+			case "-":
+				want = []string{"announce_no_when пройдёт"}
+			default:
+				want = []string{"date_relative " + tt.want}
+			}
+			if strings.Join(got, "|") != strings.Join(want, "|") {
+				t.Errorf("got %q, want %q", got, want)
+			}
+		})
+	}
+}
+
+// TestNotices: notices without an invitation word are checked for what
+// their kind needs.
+func TestNotices(t *testing.T) {
+	tests := []struct {
+		name, text string
+		want       []string
+	}{
+		{"road works, the issue's example", "Будет ограничено движение по ряду улиц в ближайшее время.",
+			[]string{"notice_no_where ряду улиц", "date_relative в ближайшее время"}},
+		{"road works with dates and streets", "С 9 по 13 декабря будет перекрыт участок улицы Мира от дома № 10 до дома № 24.", nil},
+		{"road works without a street", "С 9 по 13 декабря будет ограничено движение транспорта.",
+			[]string{"notice_no_where будет ограничено"}},
+		{"water cut without anything", "Внимание, будет отключение холодной воды. Запаситесь водой заранее.",
+			[]string{"notice_no_when будет отключение", "notice_no_where будет отключение"}},
+		{"water cut complete", "3 декабря с 9:00 до 17:00 не будет холодной воды в домах № 2 и 4 на улице Лесной.", nil},
+		{"power cut, relative day", "В четверг не будет света на улице Садовой: меняют провода.",
+			[]string{"date_relative В четверг"}},
+		{"heat cut", "Отключение отопления в домах на улице Мира пройдёт 2 мая.", nil},
+		{"snow clearing without time", "На улице Ленина начнётся уборка снега, уберите автомобили с обочин.",
+			[]string{"notice_no_when уборка снега"}},
+		{"snow clearing complete", "В ночь на 15 января на улицах Ленина и Советской будет уборка снега.", nil},
+		{"survey without a deadline", "Пройдите опрос о качестве дорог в районе: vk.cc/abc1",
+			[]string{"notice_no_deadline Пройдите опрос"}},
+		{"survey with a deadline", "Пройдите опрос о качестве дорог до 30 ноября: vk.cc/abc1", nil},
+		{"a report that closes with «приходите»", "Ребята рисовали открытки и слушали сказки. Приходите к нам ещё!", nil},
+		{"an invitation with «приходите» and no report", "Приходите к нам на ёлку!",
+			[]string{"announce_no_when Приходите", "announce_no_where Приходите"}},
+		{"a report of a power cut", "Три дня село было без света после урагана. Энергетики заменили 12 опор.", nil},
+		{"a report of a postponed concert", "Перенесённый из-за карантина концерт хора собрал полный зал.", nil},
+		{"a past vote is a report", "Жители выбрали проект площадки: голосование прошло летом, спасибо всем, кто пришёл.", nil},
+		{"vaccination without hours or room", "Продолжается вакцинация против гриппа. Привиться можно бесплатно.",
+			[]string{"notice_no_when вакцинация", "notice_no_where вакцинация"}},
+		{"vaccination complete", "Вакцинация против гриппа идёт до 20 декабря с 8:00 до 15:00 в поликлинике, кабинет № 14.", nil},
+		{"reception without date", "Глава района проведёт приём граждан в администрации.",
+			[]string{"notice_no_when проведёт приём"}},
+		{"reception without place", "Глава района проведёт приём граждан 19 декабря с 10:00 до 13:00.",
+			[]string{"notice_no_where проведёт приём"}},
+		{"closure without date", "Библиотека будет закрыта на санитарный день.",
+			[]string{"notice_no_when будет закрыта"}},
+		{"closure with date", "Библиотека будет закрыта 30 декабря: санитарный день.", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := checkRu(t, tt.text)
+			if strings.Join(got, "|") != strings.Join(tt.want, "|") {
+				t.Errorf("got %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+// TestLead: news buried after an introduction is named and quoted; a first
+// sentence that already is the news is never quoted back as advice.
+func TestLead(t *testing.T) {
+	tests := []struct {
+		name, text string
+		want       []string
+	}{
+		{"the issue's autumn introduction",
+			"Осень — удивительное время года. Листья кружатся в воздухе.\n\nДолгими вечерами так хочется взять томик стихов.\n\n18 октября в 15:00 в центральной библиотеке пройдёт литературный вечер.",
+			[]string{"lead_buried Осень — удивительное время года"}},
+		{"an introduction without a listed phrase",
+			"Книги — наши лучшие друзья.\n\nПриглашаем 5 марта в 14:00 в детскую библиотеку на праздник.",
+			[]string{"lead_buried Книги — наши лучшие друзья"}},
+		{"news first", "18 октября в 15:00 в центральной библиотеке пройдёт литературный вечер. Осень — удивительное время года.", nil},
+		{"a greeting, then the news", "Уважаемые жители!\n\nС 1 декабря меняется график вывоза мусора: машина приходит по вторникам.", nil},
+		{"a report that starts with who did what", "Библиотекари провели для малышей урок доброты.\n\nРебята рисовали открытки 12 ветеранам.", nil},
+		{"a headline, then the news", "Новогодние каникулы\n\nС 28 декабря по 8 января библиотека работает с 10:00 до 16:00.", nil},
+		{"a headline, then an introduction",
+			"Осенние строки\n\nОсень — удивительное время года.\n\n18 октября в 15:00 в центральной библиотеке пройдёт литературный вечер.",
+			[]string{"lead_buried Осень — удивительное время года"}},
+		{"a quotation opens the post", "«Я впервые увидел настоящий телескоп!» — делится пятиклассник Миша.\n\n12 апреля в школе прошёл День космонавтики.", nil},
+		{"a thank-you", "Спасибо всем, кто помог собрать посылки.\n\nВ субботу, 5 декабря, мы отправили 40 коробок.", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := checkRu(t, tt.text)
+			if strings.Join(got, "|") != strings.Join(tt.want, "|") {
+				t.Errorf("got %q, want %q", got, tt.want)
+			}
+		})
+	}
+
+	// A long first paragraph that starts with the news gets the length
+	// hint only, never «начните с главного» quoting the news itself.
+	long := "18 октября в 15:00 в центральной библиотеке пройдёт литературный вечер «Осенние строки». " +
+		strings.Repeat("Прозвучат стихи Пушкина, Тютчева, Есенина и наших земляков. ", 4)
+	r := mustLoad(t, "ru").Check(Post{Text: long, HasMedia: true})
+	if got := rules(r); len(got) != 1 || !strings.HasPrefix(got[0], "lead_too_long ") {
+		t.Errorf("got %q, want the length hint only", got)
+	}
+}
+
+// TestOrderStyle: the language of orders and the clichés of reports, with
+// plainer wording.
+func TestOrderStyle(t *testing.T) {
+	tests := []struct{ text, fragment, suggestion string }{
+		{"Приказ № 12 о дежурстве подписан.", "Приказ", "перескажите"},
+		{"Контроль за исполнением оставляю за собой, директор.", "Контроль за исполнением", "уберите"},
+		{"Копию настоящего приказа вывесили в холле.", "настоящего приказа", "уберите"},
+		{"Администрация доводит до вашего сведения новый график.", "доводит до вашего сведения", "сообщаем"},
+		{"Доводим до вашего сведения новый график работы.", "Доводим до вашего сведения", "сообщаем"},
+		{"Для обучающиеся 5 классов открыта секция.", "обучающиеся", "ученики"},
+		{"Ответы получили все обучающиеся школы сегодня.", "обучающиеся", "ученики"},
+		{"Концерт прошёл на высоком уровне, все довольны.", "на высоком уровне", "скажите, что удалось"},
+		{"Ребята проявили неподдельный интерес к музею.", "неподдельный интерес", "покажите"},
+		{"Для законных представителей открыта консультация.", "законных представителей", "родители"},
+	}
+	ru := mustLoad(t, "ru")
+	for _, tt := range tests {
+		t.Run(tt.fragment, func(t *testing.T) {
+			r := ru.Check(Post{Text: tt.text, HasMedia: true})
+			for _, f := range r.Findings {
+				if f.Rule == RuleBureaucratese && f.Fragment == tt.fragment {
+					if !strings.Contains(f.Suggestion, tt.suggestion) {
+						t.Errorf("suggestion %q, want it to say %q", f.Suggestion, tt.suggestion)
+					}
+					return
+				}
+			}
+			t.Errorf("got %q, want bureaucratese %q", rules(r), tt.fragment)
+		})
+	}
+}
+
+// TestEnglishDates: the English rules ask for the date the same way.
+func TestEnglishDates(t *testing.T) {
+	en := mustLoad(t, "en")
+	tests := []struct{ text, want string }{
+		{"Join us this Saturday at 10 am in the school hall.", "date_relative this Saturday"},
+		{"Join us on Saturday, 14 December, at 10 am in the school hall.", ""},
+		{"The fair will take place on December 14th at the library.", ""},
+		{"The fair will take place soon at the library.", "date_relative soon"},
+	}
+	for _, tt := range tests {
+		got := strings.Join(rules(en.Check(Post{Text: tt.text, HasMedia: true})), "|")
+		if got != tt.want {
+			t.Errorf("%q: got %q, want %q", tt.text, got, tt.want)
+		}
+	}
+}

@@ -1,0 +1,236 @@
+package quality
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/kljensen/snowball/russian"
+)
+
+// placeFinder recognises a place as people write it: a preposition, any
+// number of adjectives (up to maxAdjectives), then a place noun — «в
+// центральной библиотеке», «у школы № 2», «во дворе школы», «на Соборной
+// площади», «в Никольском СДК» — or a preposition and a name in quotes («в
+// «Точке роста»»).
+//
+// Nouns are listed in the data file in their dictionary form and compared by
+// their Snowball stem, so every case ending is recognised without listing
+// it. Stemming is the costly part, so a word is stemmed only when it follows
+// a preposition and one of its beginnings is a known stem.
+type placeFinder struct {
+	preps   map[string]bool
+	adjEnds []string
+	stems   map[string]bool
+	heads   map[string]bool // the first headLen bytes of each stem
+	minStem int             // bytes of the shortest stem
+	quoted  bool
+	names   map[string]bool // prepositions before which a capitalised name is a place
+	streets map[string]bool // prepositions before which a capitalised adjective is a street
+	labels  *matcher        // «Где:», «Место:», «Адрес:» — a place follows in any case
+	markers []string        // emoji that mark the place line: 📍
+	vague   *matcher        // places too vague for a notice: «по ряду улиц»
+}
+
+// headLen is how many bytes of a stem index it: two Cyrillic letters.
+const headLen = 4
+
+// maxAdjectives is how many adjectives may stand between the preposition
+// and the noun: «в старом районном Доме культуры».
+const maxAdjectives = 2
+
+// stem is the Snowball stem of a normalised Russian word. Words in other
+// scripts are returned as they are.
+func stem(word string) string {
+	return russian.Stem(word, false)
+}
+
+func newPlaceFinder(f placesFormat) (placeFinder, error) {
+	p := placeFinder{preps: map[string]bool{}, stems: map[string]bool{}, heads: map[string]bool{}, quoted: f.QuotedNames}
+	for _, w := range f.Prepositions {
+		p.preps[normWord(strings.TrimSpace(w))] = true
+	}
+	p.names, p.streets = map[string]bool{}, map[string]bool{}
+	for _, w := range f.NamePrepositions {
+		p.names[normWord(strings.TrimSpace(w))] = true
+	}
+	for _, m := range f.Markers {
+		if m = strings.TrimSpace(m); m != "" {
+			p.markers = append(p.markers, m)
+		}
+	}
+	for _, w := range f.StreetPrepositions {
+		p.streets[normWord(strings.TrimSpace(w))] = true
+	}
+	for _, e := range f.AdjectiveEndings {
+		p.adjEnds = append(p.adjEnds, normWord(strings.TrimSpace(e)))
+	}
+	for _, n := range f.Nouns {
+		ws, _ := tokenize(n, nil)
+		if len(ws.toks) != 1 {
+			return p, fmt.Errorf("noun %q is not a single word", n)
+		}
+		// The stem of the dictionary form and the form itself: Snowball
+		// may cut a dictionary form shorter than its other cases
+		// («спортзал» → «спортза», «спортзале» → «спортзал»).
+		for _, s := range []string{stem(ws.word(0)), ws.word(0)} {
+			p.stems[s] = true
+			p.heads[s[:min(headLen, len(s))]] = true
+			if p.minStem == 0 || len(s) < p.minStem {
+				p.minStem = len(s)
+			}
+		}
+	}
+	var err error
+	if p.vague, err = newMatcher(f.Vague, make([]int, len(f.Vague))); err != nil {
+		return p, err
+	}
+	p.labels, err = newMatcher(f.Labels, make([]int, len(f.Labels)))
+	return p, err
+}
+
+// labelWindow is how many words after «Где:» may hold the place.
+const labelWindow = 4
+
+// isNoun reports whether a normalised word is one of the place nouns.
+func (p *placeFinder) isNoun(w string) bool {
+	if p.minStem == 0 || len(w) < p.minStem {
+		return false
+	}
+	// Cheap tests first: the word must begin like a stem, and some
+	// beginning of it must be a stem.
+	if !p.heads[w[:min(headLen, len(w))]] && !p.heads[w[:min(p.minStem, len(w))]] {
+		return false
+	}
+	maybe := false
+	for k := p.minStem; k <= len(w); k++ {
+		if p.stems[w[:k]] {
+			maybe = true
+			break
+		}
+	}
+	return maybe && p.stems[stem(w)]
+}
+
+// isAdjective guesses an adjective (or a possessive such as «нашей») by its
+// ending. Good enough between a preposition and a noun, where little else
+// stands.
+func (p *placeFinder) isAdjective(w string) bool {
+	for _, e := range p.adjEnds {
+		if len(w) > len(e)+2 && strings.HasSuffix(w, e) {
+			return true
+		}
+	}
+	return false
+}
+
+// firstPlace returns the first place in the text, or ok false, looking for
+// it only once per check.
+func (c *Checker) firstPlace(a *analysis) (span, bool) {
+	if !a.placeKnown {
+		a.place, a.hasPlace = c.places.find(a)
+		a.placeKnown = true
+	}
+	return a.place, a.hasPlace
+}
+
+// find returns the first place in the text, or ok false.
+func (p *placeFinder) find(a *analysis) (span, bool) {
+	best, found := p.findWords(a)
+	for _, m := range p.markers {
+		if i := strings.Index(a.text, m); i >= 0 && (!found || i < best.start) {
+			if end := wordAfter(a.text, i+len(m)); end > i+len(m) {
+				best, found = span{i, end}, true
+			}
+		}
+	}
+	return best, found
+}
+
+// findWords returns the first place written in words.
+func (p *placeFinder) findWords(a *analysis) (span, bool) {
+	ws := &a.words
+	for i := 0; i < len(ws.toks); i++ {
+		if _, n := p.labels.at(ws, i); n > 0 {
+			if s, ok := p.afterLabel(a, i, i+n); ok {
+				return s, true
+			}
+		}
+		if !p.preps[ws.word(i)] {
+			continue
+		}
+		if p.quoted && opensQuote(a.text, int(ws.toks[i].end)) {
+			return ws.span(i, i+1), true
+		}
+		for k := i + 1; k < len(ws.toks) && k <= i+1+maxAdjectives; k++ {
+			w := ws.word(k)
+			if ws.toks[k].lineBreak {
+				break
+			}
+			if p.isNoun(w) || (p.names[ws.word(i)] && p.isName(a, k)) {
+				return ws.span(i, k+1), true
+			}
+			if !p.isAdjective(w) {
+				break
+			}
+			// «на Садовой», «по Советской, 5»: a street named by an
+			// adjective, with no noun after it.
+			if k == i+1 && p.streets[ws.word(i)] && capitalised(a, k) && (k+1 == len(ws.toks) || !ws.toks[k+1].joined) {
+				return ws.span(i, k+1), true
+			}
+		}
+	}
+	return span{}, false
+}
+
+// afterLabel looks for a place noun or a name in the few words after a
+// label such as «Где:» or «Адрес:», in whatever case they are written:
+// «Где: центральная библиотека».
+func (p *placeFinder) afterLabel(a *analysis, from, to int) (span, bool) {
+	ws := &a.words
+	for k := to; k < len(ws.toks) && k < to+labelWindow; k++ {
+		if k > to && ws.toks[k].lineBreak {
+			break
+		}
+		if p.isNoun(ws.word(k)) || capitalised(a, k) {
+			return ws.span(from, k+1), true
+		}
+	}
+	return span{}, false
+}
+
+// capitalised reports whether token k starts with a capital letter and is
+// not written all in capitals.
+func capitalised(a *analysis, k int) bool {
+	t := a.words.toks[k]
+	if t.letters < 2 || t.upper != 1 {
+		return false
+	}
+	r, _ := decode(a.text, int(t.start))
+	return isUpper(r)
+}
+
+// isName reports whether token k is a proper name that is not an
+// adjective: «в Ольховке», «в Липецке», «на Кубани» — a village or a town.
+// «в Великой Отечественной войне» is not: its capitalised words are
+// adjectives, and the noun after them is not a place.
+func (p *placeFinder) isName(a *analysis, k int) bool {
+	t := a.words.toks[k]
+	return t.letters >= 3 && t.joined && capitalised(a, k) && !p.isAdjective(a.words.word(k))
+}
+
+// opensQuote reports whether a quotation mark follows offset i after spaces:
+// «в «Ромашке»», «в "Юности"».
+func opensQuote(text string, i int) bool {
+	for i < len(text) {
+		r, n := decode(text, i)
+		switch {
+		case r == '«' || r == '"' || r == '„' || r == '“':
+			return true
+		case r == ' ' || r == 0xA0:
+			i += n
+		default:
+			return false
+		}
+	}
+	return false
+}
