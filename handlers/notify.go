@@ -45,10 +45,21 @@ func (d *Desk) notifyChiefs(ctx context.Context, post redaktor.Post, page redakt
 	}
 }
 
+// author reads a post's author if they are still on its page: someone
+// taken off the team hears nothing more of the page's posts.
+func (d *Desk) author(ctx context.Context, post redaktor.Post) (redaktor.User, bool) {
+	role, err := d.store.Role(ctx, post.PageID, post.AuthorID)
+	if err != nil || role == "" {
+		return redaktor.User{}, false
+	}
+	u, err := d.store.User(ctx, post.AuthorID)
+	return u, err == nil
+}
+
 // notifyAuthor tells the author something about their post, in their language.
 func (d *Desk) notifyAuthor(ctx context.Context, post redaktor.Post, key string, data map[string]any) {
-	u, err := d.store.User(ctx, post.AuthorID)
-	if err != nil {
+	u, ok := d.author(ctx, post)
+	if !ok {
 		return
 	}
 	if data == nil {
@@ -62,8 +73,8 @@ func (d *Desk) notifyApproved(ctx context.Context, post redaktor.Post, page reda
 	if post.AuthorID == by.ID {
 		return
 	}
-	u, err := d.store.User(ctx, post.AuthorID)
-	if err != nil {
+	u, ok := d.author(ctx, post)
+	if !ok {
 		return
 	}
 	t := d.texts.For(u.Lang)
@@ -74,8 +85,8 @@ func (d *Desk) notifyApproved(ctx context.Context, post redaktor.Post, page reda
 // notifyVerdict sends the author the reviewer's comment with the draft as
 // it stands and a fresh card that offers "Send new version".
 func (d *Desk) notifyVerdict(ctx context.Context, post redaktor.Post, page redaktor.Page, by who) {
-	u, err := d.store.User(ctx, post.AuthorID)
-	if err != nil {
+	u, ok := d.author(ctx, post)
+	if !ok {
 		return
 	}
 	author := who{User: u, t: d.texts.For(u.Lang)}

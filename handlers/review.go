@@ -61,6 +61,12 @@ func (d *Desk) onButton(ctx context.Context, q *tgbotapi.CallbackQuery) {
 		answer = d.onOpen(ctx, p, pr.postID)
 	case pr.act == btnQuality:
 		answer = d.onQuality(ctx, p, pr.postID)
+	case adminButtons[pr.act]:
+		answer = d.onAdminPress(ctx, p, pr, messageID)
+	case pr.act == btnAudit || pr.act == btnAuditCSV:
+		answer = d.onAuditPress(ctx, p, pr)
+	case pr.act == btnRevoke:
+		answer = d.onRevokePress(ctx, p, pr, messageID)
 	default:
 		answer = d.onPostPress(ctx, p, pr, view)
 	}
@@ -244,6 +250,14 @@ func (d *Desk) onAnswer(ctx context.Context, p who, se storage.Session, m *tgbot
 		return
 	case se.Kind == sessionSlots:
 		d.onSlotsAnswer(ctx, p, se, m.Text)
+		return
+	case se.Kind == sessionRename:
+		d.onRenameAnswer(ctx, p, se, m)
+		return
+	case se.Kind == sessionNewPage:
+		// The page was not created; the message is read as any other.
+		_ = d.store.ClearSession(ctx, p.ID)
+		d.onContent(ctx, p, m, nil)
 		return
 	}
 	text := strings.TrimSpace(m.Text)
