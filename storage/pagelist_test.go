@@ -1,0 +1,58 @@
+package storage_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/redaktor/redaktor"
+	"github.com/redaktor/redaktor/storage/storagetest"
+)
+
+// The admins' list reads every page by its number, skipping numbers a
+// failed creation spent, and sums each up: chief editors with names, the
+// last publication, posts waiting.
+func TestAllPagesAndSummaries(t *testing.T) {
+	s, _ := storagetest.Store(t)
+	ctx := context.Background()
+	if pages, err := s.AllPages(ctx); err != nil || len(pages) != 0 {
+		t.Fatalf("no pages yet: %v, %v", pages, err)
+	}
+	for _, title := range []string{"Школа", "", "Библиотека"} {
+		pid, err := s.NextID(ctx, "page")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if title == "" {
+			continue // a creation that failed after taking its number
+		}
+		if err := s.SavePage(ctx, redaktor.Page{ID: pid, Title: title}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	pages, err := s.AllPages(ctx)
+	if err != nil || len(pages) != 2 || pages[0].Title != "Школа" || pages[1].ID != "3" {
+		t.Fatalf("all pages = %+v, %v", pages, err)
+	}
+	if err := s.SaveUser(ctx, redaktor.User{ID: chiefA.UserID, Name: "Анна"}); err != nil {
+		t.Fatal(err)
+	}
+	joinTeam(t, s, "1", redaktor.RoleChief, chiefA.UserID)
+	joinTeam(t, s, "1", redaktor.RoleModerator, moderator.UserID)
+	publishAt(t, s, t0.Add(time.Hour))
+	pending := newDraft(t, s)
+	apply(t, s, pending, redaktor.Change{Action: redaktor.ActSubmit, Actor: moderator}, t0.Add(2*time.Hour))
+
+	sums, err := s.PageSummaries(ctx, pages)
+	if err != nil {
+		t.Fatal(err)
+	}
+	school, library := sums[0], sums[1]
+	if len(school.Chiefs) != 1 || school.Chiefs[0].Name != "Анна" || !school.LastPublished.Equal(t0.Add(time.Hour)) ||
+		school.Pending != 1 || school.Queued != 0 {
+		t.Fatalf("school = %+v", school)
+	}
+	if len(library.Chiefs) != 0 || !library.LastPublished.IsZero() || library.Pending != 0 {
+		t.Fatalf("library = %+v", library)
+	}
+}
