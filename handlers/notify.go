@@ -84,10 +84,11 @@ func (d *Desk) notifyApproved(ctx context.Context, post redaktor.Post, page reda
 
 // notifyVerdict sends the author the reviewer's comment with the draft as
 // it stands and a fresh card that offers "Send new version".
-func (d *Desk) notifyVerdict(ctx context.Context, post redaktor.Post, page redaktor.Page, by who) {
+// It reports whether the author is still on the team to be told.
+func (d *Desk) notifyVerdict(ctx context.Context, post redaktor.Post, page redaktor.Page, by who) bool {
 	u, ok := d.author(ctx, post)
 	if !ok {
-		return
+		return false
 	}
 	author := who{User: u, t: d.texts.For(u.Lang)}
 	key := "notify_changes_requested"
@@ -96,6 +97,7 @@ func (d *Desk) notifyVerdict(ctx context.Context, post redaktor.Post, page redak
 	}
 	d.reply(ctx, author, author.t.T(key, map[string]any{"ID": post.ID, "Name": by.Name, "Comment": post.Comment}))
 	d.showPostTo(ctx, author, post, page, true)
+	return true
 }
 
 // Published tells the author and the chief editors where the post is.

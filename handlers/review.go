@@ -320,8 +320,11 @@ func (d *Desk) onAnswer(ctx context.Context, p who, se storage.Session, m *tgbot
 	case redaktor.ActPropose:
 		d.reply(ctx, p, p.t.T("proposed", map[string]any{"When": formatTime(c.At, d.pageLoc(page), d.now())}))
 	case redaktor.ActRequestChanges, redaktor.ActReject:
-		d.notifyVerdict(ctx, next, page, p)
-		d.reply(ctx, p, p.t.T("verdict_sent"))
+		if d.notifyVerdict(ctx, next, page, p) {
+			d.reply(ctx, p, p.t.T("verdict_sent"))
+		} else {
+			d.reply(ctx, p, p.t.T("verdict_author_left"))
+		}
 	}
 }
 
