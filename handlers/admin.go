@@ -420,10 +420,11 @@ func (d *Desk) newPageAnyway(ctx context.Context, p who) string {
 	return ""
 }
 
-// leaveTeamCards takes the buttons off every card a person taken off a
-// page still holds of its posts, and forgets those cards: they show the
-// post as it was and get no further updates.
-func (d *Desk) leaveTeamCards(ctx context.Context, pageID string, userID int64) {
+// memberCardsChanged redraws every card a person holds of a page's posts
+// after their role there changed, with the buttons of the new role. A
+// person taken off the team (role "") keeps the cards without buttons,
+// and the cards are forgotten: they get no further updates.
+func (d *Desk) memberCardsChanged(ctx context.Context, pageID string, userID int64, role redaktor.Role) {
 	ids, err := d.store.MemberCards(ctx, pageID, userID)
 	if err != nil {
 		d.log.Warn("read member cards", "err", err)
@@ -438,6 +439,9 @@ func (d *Desk) leaveTeamCards(ctx context.Context, pageID string, userID int64) 
 	if err != nil {
 		d.log.Warn("read page", "err", err)
 		return
+	}
+	if role != "" && d.admin[userID] {
+		role = redaktor.RoleChief // as adminRoles reads it
 	}
 	cards := map[string]int{}
 	for _, pid := range ids {
@@ -461,10 +465,13 @@ func (d *Desk) leaveTeamCards(ctx context.Context, pageID string, userID int64) 
 		if !ok || post.PageID != pageID {
 			continue
 		}
-		text, _ := d.card(ctx, t, post, page, userID, "", nil)
-		if err := d.tg.EditText(ctx, userID, msg, text, nil); err != nil {
-			d.log.Debug("strip card", "chat", userID, "err", err)
+		text, kb := d.card(ctx, t, post, page, userID, role, nil)
+		if err := d.tg.EditText(ctx, userID, msg, text, kb); err != nil {
+			d.log.Debug("redraw card", "chat", userID, "err", err)
 		}
+	}
+	if role != "" {
+		return
 	}
 	if err := d.store.DropCards(ctx, pageID, userID, ids); err != nil {
 		d.log.Warn("drop cards", "err", err)

@@ -383,9 +383,7 @@ func (d *Desk) onTeamPress(ctx context.Context, p who, pr press, messageID int) 
 		return ""
 	}
 	d.showTeam(ctx, p, page, role, messageID)
-	if pr.arg == "x" {
-		d.leaveTeamCards(ctx, page.ID, pr.userID)
-	}
+	d.memberCardsChanged(ctx, page.ID, pr.userID, change.Role)
 	if u, err := d.store.User(ctx, pr.userID); err == nil {
 		t := d.texts.For(u.Lang)
 		if pr.arg == "x" {

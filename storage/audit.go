@@ -3,9 +3,12 @@ package storage
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"time"
+
+	"github.com/redis/go-redis/v9"
 
 	"github.com/redaktor/redaktor"
 )
@@ -99,4 +102,71 @@ func (s *Store) AuditLog(ctx context.Context, pageID string) ([]redaktor.AuditEn
 			PostID: rec.Post, Note: rec.Note})
 	}
 	return out, nil
+}
+
+// FormerMember stands in an audit entry for a person the bot forgot.
+const FormerMember int64 = -1
+
+// ForgetInAudit replaces a person's id in every page's audit log by
+// FormerMember, and forgets which cards of posts they were shown, for
+// /forgetme: the actions stay in the log, the person does not. A log
+// changed meanwhile is read again (WATCH).
+func (s *Store) ForgetInAudit(ctx context.Context, userID int64) error {
+	pages, err := s.AllPages(ctx)
+	if err != nil {
+		return err
+	}
+	for _, p := range pages {
+		if err := s.rdb.Del(ctx, s.k.memberCards(p.ID, userID)).Err(); err != nil {
+			return fmt.Errorf("forget cards of page %s: %w", p.ID, err)
+		}
+		key := s.k.audit(p.ID)
+		var lastErr error
+		for range 5 {
+			lastErr = s.rdb.Watch(ctx, func(tx *redis.Tx) error {
+				raw, err := tx.LRange(ctx, key, 0, -1).Result()
+				if err != nil {
+					return err
+				}
+				changed := false
+				for i, r := range raw {
+					var rec auditRecord
+					if json.Unmarshal([]byte(r), &rec) != nil || (rec.By != userID && rec.User != userID) {
+						continue
+					}
+					if rec.By == userID {
+						rec.By = FormerMember
+					}
+					if rec.User == userID {
+						rec.User = FormerMember
+					}
+					b, err := json.Marshal(rec)
+					if err != nil {
+						return err
+					}
+					raw[i], changed = string(b), true
+				}
+				if !changed {
+					return nil
+				}
+				_, err = tx.TxPipelined(ctx, func(pipe redis.Pipeliner) error {
+					pipe.Del(ctx, key)
+					vals := make([]any, len(raw))
+					for i, r := range raw {
+						vals[i] = r
+					}
+					pipe.RPush(ctx, key, vals...)
+					return nil
+				})
+				return err
+			}, key)
+			if !errors.Is(lastErr, redis.TxFailedErr) {
+				break
+			}
+		}
+		if lastErr != nil {
+			return fmt.Errorf("forget %d in the audit of page %s: %w", userID, p.ID, lastErr)
+		}
+	}
+	return nil
 }

@@ -3,6 +3,7 @@ package storage_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -91,5 +92,45 @@ func TestAuditLogIsCapped(t *testing.T) {
 	}
 	if len(log) != redaktor.AuditKeep || log[0].Note != fmt.Sprint(redaktor.AuditKeep+6) || log[len(log)-1].Note != "7" {
 		t.Fatalf("log has %d entries from %q to %q; want the latest %d", len(log), log[0].Note, log[len(log)-1].Note, redaktor.AuditKeep)
+	}
+}
+
+// After /forgetme the log keeps the person's actions but not their id.
+func TestForgetInAuditKeepsTheActionsNotThePerson(t *testing.T) {
+	s, r := storagetest.Store(t)
+	ctx := context.Background()
+	pid, _ := s.NextID(ctx, "page")
+	if err := s.SavePage(ctx, redaktor.Page{ID: pid, Title: "Школа"}); err != nil {
+		t.Fatal(err)
+	}
+	joinTeam(t, s, pid, redaktor.RoleModerator, 4242)
+	if err := s.SetCard(ctx, pid, "7", storage.Card{ChatID: 4242, MessageID: 3}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.ChangeMember(ctx, storage.MemberChange{PageID: pid, UserID: 4242, By: 21, At: t0}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.ForgetInAudit(ctx, 4242); err != nil {
+		t.Fatal(err)
+	}
+	log, err := s.AuditLog(ctx, pid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(log) != 3 || log[0].Action != redaktor.AuditRemoved || log[0].ActorID != 21 || log[0].UserID != storage.FormerMember ||
+		log[1].Action != redaktor.AuditJoined || log[1].ActorID != storage.FormerMember {
+		t.Fatalf("log after forgetting = %+v", log)
+	}
+	raw, err := r.Client.LRange(ctx, "{"+r.Prefix+"}:page:"+pid+":audit", 0, -1).Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range raw {
+		if strings.Contains(e, "4242") {
+			t.Fatalf("the log still holds the id: %s", e)
+		}
+	}
+	if n, _ := r.Client.Exists(ctx, "{"+r.Prefix+"}:page:"+pid+":cards:4242").Result(); n != 0 {
+		t.Fatal("the person's card index is still there")
 	}
 }

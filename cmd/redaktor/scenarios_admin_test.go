@@ -117,18 +117,23 @@ func TestArchivedPageHoldsPublication(t *testing.T) {
 }
 
 // TestDemotedChiefsInvitesAndRevoke: demoting a chief editor revokes the
-// links he made, and /invite lists open links with Revoke; a revoked
-// link lets nobody in.
+// links he made and redraws his cards with a moderator's buttons; /invite
+// lists open links with Revoke; a revoked link lets nobody in.
 func TestDemotedChiefsInvitesAndRevoke(t *testing.T) {
 	d := newDesk(t)
 	d.setUp()
 	d.addChief2()
+	_, id := d.submitted("Субботник в пятницу")
+	borisCard := d.expect(chief2, "Post #"+id+" ·", "waiting for approval")
 	borisLink := d.inviteLink(chief2, "moderator", "Invite link (moderator")
 
 	d.say(chief, "/team")
 	u := d.pressNow(chief, d.lastSays(chief, "Boris — шеф-редактор"), "Boris → модератор")
 	if text, _ := d.answerOf(u); !strings.Contains(text, "Отозвано 1 приглашение") {
 		t.Fatalf("the demotion answered %q", text)
+	}
+	if m := d.fresh(borisCard); hasButton(m, "Approve") || !hasButton(m, "History") {
+		t.Fatalf("the demoted chief editor's card is not a moderator's:\n%s", d.dumpMsg(m))
 	}
 	d.say(stranger, "/start "+borisLink)
 	d.lastSays(stranger, "приглашение отозвано")
