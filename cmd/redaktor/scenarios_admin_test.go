@@ -346,3 +346,36 @@ func TestAdminPagesArePaged(t *testing.T) {
 		t.Fatalf("the list after the rename:\n%s", m.Text)
 	}
 }
+
+// TestDirectorLeaves: the page's only chief editor leaves; the admin takes
+// her off the team (only an admin may leave a page without a chief
+// editor), gives a new chief-editor link, and her successor runs the page.
+func TestDirectorLeaves(t *testing.T) {
+	d := newDesk(t)
+	d.setUp()
+	d.pressNow(admin, d.adminCard(), "Работать как шеф-редактор")
+	d.say(admin, "/team")
+	d.pressNow(admin, d.lastSays(admin, "Анна — шеф-редактор"), "Убрать: Анна")
+	d.expect(chief, "Вас убрали из команды «МБОУ СОШ №4»")
+	d.say(chief, "/pending")
+	d.lastSays(chief, "не состоите ни в одной команде")
+
+	card := d.adminCard()
+	if !strings.Contains(card.Text, "Шеф-редакторы: нет") {
+		t.Fatalf("the card after the director left:\n%s", card.Text)
+	}
+	d.pressNow(admin, card, "Новая ссылка шеф-редактора")
+	link := joinLink(t, d.lastSays(admin, "Ссылка-приглашение (шеф-редактор, «МБОУ СОШ №4»)"))
+	d.say(chief2, "/start "+link)
+	d.expect(chief2, "You are the chief editor")
+	_, id := d.submitted2("Субботник в пятницу")
+	d.expect(chief2, "Post #"+id+" ·", "waiting for approval")
+}
+
+// submitted2 is submitted for a page whose chief editor is Boris.
+func (d *desk) submitted2(text string) (bottest.Sent, string) {
+	d.t.Helper()
+	card, id := d.draft(moderator, text)
+	d.pressNow(moderator, card, "Отправить на согласование")
+	return card, id
+}
