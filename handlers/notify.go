@@ -8,8 +8,23 @@ import (
 	"github.com/redaktor/redaktor"
 )
 
-// chiefs returns the chief editors of a page as the bot knows them.
+// chiefs returns the chief editors of a page as the bot knows them; a
+// page left without one (its director left) has the admins instead, who
+// may act as its chief editor until a successor joins.
 func (d *Desk) chiefs(ctx context.Context, pageID string) []who {
+	out := d.pageChiefs(ctx, pageID)
+	if len(out) > 0 {
+		return out
+	}
+	for _, id := range d.cfg.AdminIDs {
+		if u, err := d.store.User(ctx, id); err == nil {
+			out = append(out, who{User: u, t: d.texts.For(u.Lang)})
+		}
+	}
+	return out
+}
+
+func (d *Desk) pageChiefs(ctx context.Context, pageID string) []who {
 	members, err := d.store.Members(ctx, pageID)
 	if err != nil {
 		d.log.Warn("read members", "page", pageID, "err", err)

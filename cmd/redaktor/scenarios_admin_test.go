@@ -349,7 +349,8 @@ func TestAdminPagesArePaged(t *testing.T) {
 
 // TestDirectorLeaves: the page's only chief editor leaves; the admin takes
 // her off the team (only an admin may leave a page without a chief
-// editor), gives a new chief-editor link, and her successor runs the page.
+// editor), is sent the page's posts for approval meanwhile, gives a new
+// chief-editor link, and her successor runs the page.
 func TestDirectorLeaves(t *testing.T) {
 	d := newDesk(t)
 	d.setUp()
@@ -359,6 +360,11 @@ func TestDirectorLeaves(t *testing.T) {
 	d.expect(chief, "Вас убрали из команды «МБОУ СОШ №4»")
 	d.say(chief, "/pending")
 	d.lastSays(chief, "не состоите ни в одной команде")
+
+	// Meanwhile the admin gets what the chief editor would.
+	_, waiting := d.submitted2("Книжная выставка")
+	d.expect(admin, "Ирина прислал(а) пост #"+waiting)
+	d.expect(admin, "Пост #"+waiting+" ·", "на согласовании")
 
 	card := d.adminCard()
 	if !strings.Contains(card.Text, "Шеф-редакторы: нет") {
