@@ -22,7 +22,7 @@ import (
 type adminStore interface {
 	AllPages(ctx context.Context) ([]redaktor.Page, error)
 	PageSummaries(ctx context.Context, pages []redaktor.Page) ([]storage.PageSummary, error)
-	UpdatePage(ctx context.Context, p redaktor.Page, e redaktor.AuditEntry) error
+	UpdatePage(ctx context.Context, pageID string, e redaktor.AuditEntry, change func(p *redaktor.Page) bool) (redaktor.Page, error)
 	ChangeMember(ctx context.Context, c storage.MemberChange) (int, error)
 	Redeem(ctx context.Context, code string, userID int64, now time.Time) (storage.Redeemed, error)
 	OpenInvites(ctx context.Context, pageID string, now time.Time) ([]redaktor.Invite, error)
@@ -312,9 +312,10 @@ func (d *Desk) onRenameAnswer(ctx context.Context, p who, se storage.Session, m 
 		return
 	}
 	old := page.Title
-	page.Title = title
-	if err := d.store.UpdatePage(ctx, page, redaktor.AuditEntry{At: d.now(), ActorID: p.ID,
-		Action: redaktor.AuditRenamed, Note: old + " → " + title}); err != nil {
+	page, err = d.store.UpdatePage(ctx, page.ID, redaktor.AuditEntry{At: d.now(), ActorID: p.ID,
+		Action: redaktor.AuditRenamed, Note: old + " → " + title},
+		func(pg *redaktor.Page) bool { pg.Title = title; return true })
+	if err != nil {
 		d.fail(ctx, p, err)
 		return
 	}
@@ -328,20 +329,29 @@ func (d *Desk) onRenameAnswer(ctx context.Context, p who, se storage.Session, m 
 // failed, with the reason; after the restore a chief editor retries or
 // cancels it. Drafts, the queue, history and the team are kept.
 func (d *Desk) setArchived(ctx context.Context, p who, page redaktor.Page, archive bool, messageID int) string {
-	if page.Archived == archive {
-		d.adminCard(ctx, p, page, messageID)
-		return p.t.T("done")
-	}
-	page.Archived = archive
 	act := redaktor.AuditRestored
-	page.ArchivedAt = time.Time{}
 	if archive {
 		act = redaktor.AuditArchived
-		page.ArchivedAt = d.now()
 	}
-	if err := d.store.UpdatePage(ctx, page, redaktor.AuditEntry{At: d.now(), ActorID: p.ID, Action: act}); err != nil {
+	changed := false
+	page, err := d.store.UpdatePage(ctx, page.ID, redaktor.AuditEntry{At: d.now(), ActorID: p.ID, Action: act},
+		func(pg *redaktor.Page) bool {
+			if pg.Archived == archive {
+				return false // done already (another press, or a second admin)
+			}
+			pg.Archived, pg.ArchivedAt, changed = archive, time.Time{}, true
+			if archive {
+				pg.ArchivedAt = d.now()
+			}
+			return true
+		})
+	if err != nil {
 		d.fail(ctx, p, err)
 		return ""
+	}
+	if !changed {
+		d.adminCard(ctx, p, page, messageID)
+		return p.t.T("done")
 	}
 	d.adminCard(ctx, p, page, messageID)
 	key := "page_restored_notice"

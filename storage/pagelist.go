@@ -140,31 +140,52 @@ func (s *Store) Names(ctx context.Context, userIDs []int64) (map[int64]string, e
 	return out, nil
 }
 
-// updatePage replaces a page and records the change in its audit log.
-// KEYS[1] page, KEYS[2] audit log.
-// ARGV[1] new page JSON, ARGV[2] audit entry.
-// Returns 1 done; 0 done already (a retry).
-var updatePage = redis.NewScript(`
-if redis.call('GET', KEYS[1]) == ARGV[1] then return 0 end
-redis.call('SET', KEYS[1], ARGV[1])
-redis.call('LPUSH', KEYS[2], ARGV[2])
-redis.call('LTRIM', KEYS[2], 0, ` + strconv.Itoa(redaktor.AuditKeep-1) + `)
-return 1
-`)
-
-// UpdatePage stores a changed page with an entry of its audit log in one
-// step: rename, archive, restore. Like SavePage it writes the page whole.
-func (s *Store) UpdatePage(ctx context.Context, p redaktor.Page, e redaktor.AuditEntry) error {
-	b, err := json.Marshal(p)
-	if err != nil {
-		return fmt.Errorf("encode page: %w", err)
+// UpdatePage changes a page where it stands, with an entry of its audit
+// log, in one transaction: rename, archive, restore. change edits the page
+// as stored now and reports whether there is anything to do (false: no
+// write, no log line). The page is read under WATCH, so a change made
+// meanwhile (a channel linked) is neither lost nor overwritten: the read
+// is done again.
+func (s *Store) UpdatePage(ctx context.Context, pageID string, e redaktor.AuditEntry, change func(p *redaktor.Page) bool) (redaktor.Page, error) {
+	key := s.k.page(pageID)
+	var out redaktor.Page
+	for range 5 {
+		err := s.rdb.Watch(ctx, func(tx *redis.Tx) error {
+			b, err := tx.Get(ctx, key).Bytes()
+			if err != nil {
+				return notFound(err, "page "+pageID)
+			}
+			var p redaktor.Page
+			if err := json.Unmarshal(b, &p); err != nil {
+				return fmt.Errorf("decode page %s: %w", pageID, err)
+			}
+			out = p
+			if !change(&out) {
+				return nil
+			}
+			next, err := json.Marshal(out)
+			if err != nil {
+				return fmt.Errorf("encode page: %w", err)
+			}
+			entry, err := encodeAudit(e)
+			if err != nil {
+				return err
+			}
+			_, err = tx.TxPipelined(ctx, func(pipe redis.Pipeliner) error {
+				pipe.Set(ctx, key, next, 0)
+				pipe.LPush(ctx, s.k.audit(pageID), entry)
+				pipe.LTrim(ctx, s.k.audit(pageID), 0, redaktor.AuditKeep-1)
+				return nil
+			})
+			return err
+		}, key)
+		if errors.Is(err, redis.TxFailedErr) {
+			continue
+		}
+		if err != nil {
+			return out, fmt.Errorf("update page %s: %w", pageID, err)
+		}
+		return out, nil
 	}
-	entry, err := encodeAudit(e)
-	if err != nil {
-		return err
-	}
-	if err := updatePage.Run(ctx, s.rdb, []string{s.k.page(p.ID), s.k.audit(p.ID)}, b, entry).Err(); err != nil {
-		return fmt.Errorf("update page %s: %w", p.ID, err)
-	}
-	return nil
+	return out, fmt.Errorf("update page %s: changed too often meanwhile: %w", pageID, redaktor.ErrConflict)
 }

@@ -2,6 +2,7 @@ package storage_test
 
 import (
 	"context"
+	"errors"
 	"testing"
 	"time"
 
@@ -54,5 +55,39 @@ func TestAllPagesAndSummaries(t *testing.T) {
 	}
 	if len(library.Chiefs) != 0 || !library.LastPublished.IsZero() || library.Pending != 0 {
 		t.Fatalf("library = %+v", library)
+	}
+}
+
+// A page saved from a copy read before its archive (a channel linked at
+// the same moment) stays archived; only UpdatePage archives and restores.
+func TestArchiveSurvivesAStaleSave(t *testing.T) {
+	s, _ := storagetest.Store(t)
+	ctx := context.Background()
+	if err := s.SavePage(ctx, redaktor.Page{ID: "1", Title: "Школа"}); err != nil {
+		t.Fatal(err)
+	}
+	stale, _ := s.Page(ctx, "1")
+	archive := func(p *redaktor.Page) bool { p.Archived, p.ArchivedAt = true, t0; return true }
+	got, err := s.UpdatePage(ctx, "1", redaktor.AuditEntry{At: t0, ActorID: 1, Action: redaktor.AuditArchived}, archive)
+	if err != nil || !got.Archived {
+		t.Fatalf("archive: %+v, %v", got, err)
+	}
+	stale.ChannelID, stale.ChannelTitle = -100123, "Канал школы"
+	if err := s.SavePage(ctx, stale); err != nil {
+		t.Fatal(err)
+	}
+	page, err := s.Page(ctx, "1")
+	if err != nil || !page.Archived || !page.ArchivedAt.Equal(t0) || page.ChannelID != -100123 {
+		t.Fatalf("after a stale save: %+v, %v; want archived with the channel", page, err)
+	}
+	restore := func(p *redaktor.Page) bool { p.Archived, p.ArchivedAt = false, time.Time{}; return true }
+	if _, err := s.UpdatePage(ctx, "1", redaktor.AuditEntry{At: t0, ActorID: 1, Action: redaktor.AuditRestored}, restore); err != nil {
+		t.Fatal(err)
+	}
+	if page, _ := s.Page(ctx, "1"); page.Archived || page.ChannelID != -100123 {
+		t.Fatalf("after the restore: %+v", page)
+	}
+	if _, err := s.UpdatePage(ctx, "9", redaktor.AuditEntry{}, archive); !errors.Is(err, redaktor.ErrNotFound) {
+		t.Fatalf("updating a missing page: %v", err)
 	}
 }

@@ -14,16 +14,40 @@ import (
 	"github.com/redaktor/redaktor"
 )
 
-// SavePage stores a page (created or changed: channel, slots).
+// SavePage stores a page (created or changed: channel, slots). Whether the
+// page is archived stays as stored: only UpdatePage changes it, so a page
+// read before an archive and saved after it stays archived.
 func (s *Store) SavePage(ctx context.Context, p redaktor.Page) error {
-	b, err := json.Marshal(p)
-	if err != nil {
-		return fmt.Errorf("encode page: %w", err)
+	key := s.k.page(p.ID)
+	for range 5 {
+		err := s.rdb.Watch(ctx, func(tx *redis.Tx) error {
+			cur, err := tx.Get(ctx, key).Bytes()
+			if err != nil && !errors.Is(err, redis.Nil) {
+				return err
+			}
+			var stored redaktor.Page
+			if len(cur) > 0 && json.Unmarshal(cur, &stored) == nil {
+				p.Archived, p.ArchivedAt = stored.Archived, stored.ArchivedAt
+			}
+			b, err := json.Marshal(p)
+			if err != nil {
+				return fmt.Errorf("encode page: %w", err)
+			}
+			_, err = tx.TxPipelined(ctx, func(pipe redis.Pipeliner) error {
+				pipe.Set(ctx, key, b, 0)
+				return nil
+			})
+			return err
+		}, key)
+		if errors.Is(err, redis.TxFailedErr) {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("save page %s: %w", p.ID, err)
+		}
+		return nil
 	}
-	if err := s.rdb.Set(ctx, s.k.page(p.ID), b, 0).Err(); err != nil {
-		return fmt.Errorf("save page %s: %w", p.ID, err)
-	}
-	return nil
+	return fmt.Errorf("save page %s: changed too often meanwhile: %w", p.ID, redaktor.ErrConflict)
 }
 
 // Page reads one page.
