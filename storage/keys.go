@@ -17,22 +17,25 @@ func (k keys) members(pageID string) string   { return k.p + "page:" + pageID + 
 func (k keys) pending(pageID string) string   { return k.p + "page:" + pageID + ":pending" }
 func (k keys) queue(pageID string) string     { return k.p + "page:" + pageID + ":queue" }
 func (k keys) published(pageID string) string { return k.p + "page:" + pageID + ":published" }
-func (k keys) audit(pageID string) string     { return k.p + "page:" + pageID + ":audit" }
-func (k keys) invites(pageID string) string   { return k.p + "page:" + pageID + ":invites" }
-func (k keys) memberCards(pageID string, userID int64) string {
-	return k.p + "page:" + pageID + ":cards:" + id(userID)
-}
-func (k keys) user(userID int64) string      { return k.p + "user:" + id(userID) }
-func (k keys) userPages(userID int64) string { return k.p + "user:" + id(userID) + ":pages" }
-func (k keys) userPosts(userID int64) string { return k.p + "user:" + id(userID) + ":posts" }
-func (k keys) session(userID int64) string   { return k.p + "user:" + id(userID) + ":session" }
-func (k keys) invite(code string) string     { return k.p + "invite:" + code }
-func (k keys) post(postID string) string     { return k.p + "post:" + postID }
-func (k keys) history(postID string) string  { return k.p + "post:" + postID + ":history" }
-func (k keys) cards(postID string) string    { return k.p + "post:" + postID + ":cards" }
-func (k keys) delivery(postID string) string { return k.p + "post:" + postID + ":delivery" }
+func (k keys) user(userID int64) string       { return k.p + "user:" + id(userID) }
+func (k keys) userPages(userID int64) string  { return k.p + "user:" + id(userID) + ":pages" }
+func (k keys) userPosts(userID int64) string  { return k.p + "user:" + id(userID) + ":posts" }
+func (k keys) session(userID int64) string    { return k.p + "user:" + id(userID) + ":session" }
+func (k keys) invite(code string) string      { return k.p + "invite:" + code }
+func (k keys) post(postID string) string      { return k.p + "post:" + postID }
+func (k keys) history(postID string) string   { return k.p + "post:" + postID + ":history" }
+func (k keys) cards(postID string) string     { return k.p + "post:" + postID + ":cards" }
+func (k keys) delivery(postID string) string  { return k.p + "post:" + postID + ":delivery" }
 func (k keys) album(userID int64, group string) string {
 	return k.p + "album:" + id(userID) + ":" + group
+}
+
+// A page's audit log, its open invites, and the posts of it whose cards a
+// person was shown.
+func (k keys) audit(pageID string) string   { return k.p + "page:" + pageID + ":audit" }
+func (k keys) invites(pageID string) string { return k.p + "page:" + pageID + ":invites" }
+func (k keys) memberCards(pageID string, userID int64) string {
+	return k.p + "page:" + pageID + ":cards:" + id(userID)
 }
 func (k keys) albums() string          { return k.p + "albums" }
 func (k keys) due() string             { return k.p + "due" }

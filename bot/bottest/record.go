@@ -15,12 +15,13 @@ type Call struct {
 	Method string            // canonical spelling, e.g. "sendMessage"
 	Params map[string]string // every parameter as sent; nested objects as JSON text
 	Files  map[string]string // multipart field → uploaded file name
+	ChatID int64             // the chat the call addressed, once resolved; 0 otherwise
+	Time   time.Time         // by the server's clock
+	Result json.RawMessage   // the "result" answered, nil on error
+	Err    *APIError         // the error answered, nil on success
+
 	// Uploads holds the uploaded files' bytes by field (the first MiB).
 	Uploads map[string][]byte
-	ChatID  int64           // the chat the call addressed, once resolved; 0 otherwise
-	Time    time.Time       // by the server's clock
-	Result  json.RawMessage // the "result" answered, nil on error
-	Err     *APIError       // the error answered, nil on success
 }
 
 // OK reports whether the call succeeded.
@@ -143,14 +144,14 @@ func (s *Server) record(req *request, started time.Time, result any, apiErr *API
 		}
 	}
 	call := Call{
-		Method:  req.method,
-		Params:  maps.Clone(req.params),
-		Files:   map[string]string{},
-		Uploads: map[string][]byte{},
-		ChatID:  req.chatID,
-		Time:    started,
-		Result:  raw,
+		Method: req.method,
+		Params: maps.Clone(req.params),
+		Files:  map[string]string{},
+		ChatID: req.chatID,
+		Time:   started,
+		Result: raw,
 	}
+	call.Uploads = map[string][]byte{}
 	for field, up := range req.files {
 		call.Files[field] = up.name
 		call.Uploads[field] = up.data
