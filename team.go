@@ -1,6 +1,9 @@
 package redaktor
 
-import "time"
+import (
+	"strings"
+	"time"
+)
 
 // Role is what a person may do on one page. People serve several pages,
 // with a role on each.
@@ -31,6 +34,10 @@ type Page struct {
 	WeeklyGoal int
 	CreatedBy  int64
 	CreatedAt  time.Time
+	// Archived pages publish nothing; their history and team are kept, and
+	// an admin may restore them.
+	Archived   bool      `json:",omitempty"`
+	ArchivedAt time.Time `json:",omitzero"`
 }
 
 // DefaultWeeklyGoal is the posts-per-week goal of a page that set none:
@@ -61,6 +68,17 @@ func (p Page) Location(fallback *time.Location) *time.Location {
 	return loc
 }
 
+// SameTitle reports whether two page titles name the same page for a
+// person: case and spacing do not count.
+func SameTitle(a, b string) bool {
+	return NormalTitle(a) == NormalTitle(b)
+}
+
+// NormalTitle is a title in lower case with single spaces.
+func NormalTitle(s string) string {
+	return strings.Join(strings.Fields(strings.ToLower(s)), " ")
+}
+
 // Member is a person's role on a page.
 type Member struct {
 	PageID string
@@ -85,6 +103,7 @@ type Invite struct {
 	PageID    string
 	Role      Role
 	CreatedBy int64
+	CreatedAt time.Time
 	ExpiresAt time.Time
 	UsedBy    int64 // 0 until used
 	UsedAt    time.Time

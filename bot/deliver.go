@@ -110,3 +110,22 @@ func (c *Client) SendPhotoFile(ctx context.Context, chatID int64, name string, d
 	}
 	return m.MessageID, nil
 }
+
+// SendDocument uploads a file (a CSV export, say) to a chat with a caption.
+func (c *Client) SendDocument(ctx context.Context, chatID int64, name string, data []byte, caption string) (int, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
+	if c.limit != nil {
+		if err := c.limit.Wait(ctx, chatID); err != nil {
+			return 0, err
+		}
+	}
+	cfg := tgbotapi.NewDocument(chatID, tgbotapi.FileBytes{Name: name, Bytes: data})
+	cfg.Caption = caption
+	m, err := c.api.Send(cfg)
+	if err != nil {
+		return 0, classify("sendDocument", err)
+	}
+	return m.MessageID, nil
+}

@@ -37,13 +37,14 @@ func (d *Desk) showPostAs(ctx context.Context, p who, role redaktor.Role, post r
 		d.log.Warn("send card", "post", post.ID, "err", err)
 		return
 	}
-	if err := d.store.SetCard(ctx, post.ID, storage.Card{ChatID: p.ID, MessageID: msgID}); err != nil {
+	if err := d.store.SetCard(ctx, post.PageID, post.ID, storage.Card{ChatID: p.ID, MessageID: msgID}); err != nil {
 		d.log.Warn("remember card", "err", err)
 	}
 }
 
 // refreshCards redraws every live card of a post for its viewer, so nobody
-// keeps pressing buttons of a state that has passed.
+// keeps pressing buttons of a state that has passed. A viewer no longer on
+// the page's team gets no further updates: their card is forgotten.
 func (d *Desk) refreshCards(ctx context.Context, post redaktor.Post, page redaktor.Page) {
 	cards, err := d.store.Cards(ctx, post.ID)
 	if err != nil {
@@ -58,6 +59,12 @@ func (d *Desk) refreshCards(ctx context.Context, post redaktor.Post, page redakt
 		role, err := d.store.Role(ctx, post.PageID, u.ID)
 		if err != nil || !redaktor.MayRead(post, redaktor.Actor{UserID: u.ID, Role: role}) {
 			continue // one who left the team, or no longer reviews, hears no more of it
+		}
+		if role == "" {
+			if err := d.store.DropCards(ctx, post.PageID, u.ID, []string{post.ID}); err != nil {
+				d.log.Warn("drop card", "err", err)
+			}
+			continue
 		}
 		text, kb := d.card(ctx, d.texts.For(u.Lang), post, page, u.ID, role, nil)
 		if err := d.tg.EditText(ctx, c.ChatID, c.MessageID, text, kb); err != nil {
@@ -75,6 +82,9 @@ func (d *Desk) card(ctx context.Context, t tr, post redaktor.Post, page redaktor
 	b.WriteString(t.T("card_title", map[string]any{"ID": post.ID, "Page": page.Title}))
 	b.WriteString("\n" + t.T("card_author", map[string]any{"Name": t.Person(post.AuthorName), "Version": post.Version}))
 	b.WriteString("\n" + t.T("card_status", map[string]any{"Status": t.T("status_" + string(post.Status))}))
+	if page.Archived && post.Status.Open() {
+		b.WriteString("\n" + t.T("card_page_archived"))
+	}
 	if !post.ProposedAt.IsZero() && post.Status != redaktor.StatusPublished {
 		b.WriteString("\n" + t.T("card_proposed", map[string]any{"When": formatTime(post.ProposedAt, loc, now)}))
 	}

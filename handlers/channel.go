@@ -162,6 +162,14 @@ func (d *Desk) channelChanged(ctx context.Context, p who, page redaktor.Page, ch
 		key, othersKey = "channel_unlinked", "channel_unlinked_by"
 	}
 	d.log.Info("channel changed", "page", page.ID, "channel", ch.ID, "linked", linked, "by", p.ID)
+	action := redaktor.AuditChannelLinked
+	if !linked {
+		action = redaktor.AuditChannelUnlinked
+	}
+	if err := d.store.RecordAudit(ctx, page.ID, redaktor.AuditEntry{At: d.now(), ActorID: p.ID,
+		Action: action, Note: ch.Title}); err != nil {
+		d.log.Warn("record the channel change", "page", page.ID, "err", err)
+	}
 	text := p.t.T(key, map[string]any{"Channel": ch.Title, "Page": page.Title})
 	if messageID == 0 || d.tg.EditText(ctx, p.ID, messageID, text, nil) != nil {
 		d.reply(ctx, p, text)

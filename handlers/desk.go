@@ -30,6 +30,7 @@ type Telegram interface {
 	Chat(ctx context.Context, ref string) (tgbotapi.Chat, error)
 	ChatMember(ctx context.Context, chatID, userID int64) (tgbotapi.ChatMember, error)
 	SendPhotoFile(ctx context.Context, chatID int64, name string, data []byte, caption string) (int, error)
+	SendDocument(ctx context.Context, chatID int64, name string, data []byte, caption string) (int, error)
 }
 
 // Store is what the conversations keep in Redis (implemented by
@@ -41,6 +42,8 @@ type Store interface {
 	subscribers
 	channels
 	forgetter
+	adminStore
+	auditStore
 }
 
 type posts interface {
@@ -60,7 +63,7 @@ type posts interface {
 	Posts(ctx context.Context, ids []string) ([]redaktor.Post, error)
 	PublishedCount(ctx context.Context, pageID string, since time.Time) (int, error)
 	PageActivity(ctx context.Context, pageID string, since, weekStart time.Time, limit int64) (storage.Activity, error)
-	SetCard(ctx context.Context, postID string, c storage.Card) error
+	SetCard(ctx context.Context, pageID, postID string, c storage.Card) error
 	Cards(ctx context.Context, postID string) ([]storage.Card, error)
 	AddAlbumItem(ctx context.Context, userID int64, group string, it storage.AlbumItem, now time.Time, quiet time.Duration) error
 	ReadyAlbums(ctx context.Context, now time.Time, limit int64) ([]storage.ReadyAlbum, error)
@@ -125,6 +128,9 @@ func New(tg Telegram, store Store, texts *Texts, now func() time.Time, log *slog
 	admin := map[int64]bool{}
 	for _, id := range cfg.AdminIDs {
 		admin[id] = true
+	}
+	if len(admin) > 0 {
+		store = adminRoles{Store: store, admin: admin}
 	}
 	return &Desk{tg: tg, store: store, texts: texts, now: now, log: log, cfg: cfg, admin: admin,
 		seen: newPublishedCache()}
@@ -244,6 +250,8 @@ func (d *Desk) onCommand(ctx context.Context, p who, m *tgbotapi.Message) {
 		d.cmdTeam(ctx, p)
 	case "pages":
 		d.cmdPages(ctx, p)
+	case "audit":
+		d.cmdAudit(ctx, p)
 	case "drafts":
 		d.cmdDrafts(ctx, p)
 	case "pending":
@@ -316,6 +324,10 @@ func (d *Desk) memberPage(ctx context.Context, p who) (redaktor.Page, redaktor.R
 	page, role, err := d.currentPage(ctx, p)
 	if err != nil {
 		d.fail(ctx, p, err)
+		return page, role, false
+	}
+	if page.ID == "" && d.admin[p.ID] {
+		d.reply(ctx, p, p.t.T("admin_choose_page"))
 		return page, role, false
 	}
 	if page.ID == "" {

@@ -8,8 +8,23 @@ import (
 	"github.com/redaktor/redaktor"
 )
 
-// chiefs returns the chief editors of a page as the bot knows them.
+// chiefs returns the chief editors of a page as the bot knows them; a
+// page left without one (its director left) has the admins instead, who
+// may act as its chief editor until a successor joins.
 func (d *Desk) chiefs(ctx context.Context, pageID string) []who {
+	out := d.pageChiefs(ctx, pageID)
+	if len(out) > 0 {
+		return out
+	}
+	for _, id := range d.cfg.AdminIDs {
+		if u, err := d.store.User(ctx, id); err == nil {
+			out = append(out, who{User: u, t: d.texts.For(u.Lang)})
+		}
+	}
+	return out
+}
+
+func (d *Desk) pageChiefs(ctx context.Context, pageID string) []who {
 	members, err := d.store.Members(ctx, pageID)
 	if err != nil {
 		d.log.Warn("read members", "page", pageID, "err", err)
@@ -45,23 +60,20 @@ func (d *Desk) notifyChiefs(ctx context.Context, post redaktor.Post, page redakt
 	}
 }
 
-// teamAuthor is the post's author while still on its page's team; one
-// who left or was removed is told nothing more about it (ok false).
-func (d *Desk) teamAuthor(ctx context.Context, post redaktor.Post) (who, bool) {
+// author reads a post's author if they are still on its page: someone
+// taken off the team hears nothing more of the page's posts.
+func (d *Desk) author(ctx context.Context, post redaktor.Post) (redaktor.User, bool) {
+	role, err := d.store.Role(ctx, post.PageID, post.AuthorID)
+	if err != nil || role == "" {
+		return redaktor.User{}, false
+	}
 	u, err := d.store.User(ctx, post.AuthorID)
-	if err != nil {
-		return who{}, false
-	}
-	role, err := d.store.Role(ctx, post.PageID, u.ID)
-	if err != nil || !role.Valid() {
-		return who{}, false
-	}
-	return who{User: u, t: d.texts.For(u.Lang)}, true
+	return u, err == nil
 }
 
 // notifyAuthor tells the author something about their post, in their language.
 func (d *Desk) notifyAuthor(ctx context.Context, post redaktor.Post, key string, data map[string]any) {
-	u, ok := d.teamAuthor(ctx, post)
+	u, ok := d.author(ctx, post)
 	if !ok {
 		return
 	}
@@ -76,28 +88,31 @@ func (d *Desk) notifyApproved(ctx context.Context, post redaktor.Post, page reda
 	if post.AuthorID == by.ID {
 		return
 	}
-	u, ok := d.teamAuthor(ctx, post)
+	u, ok := d.author(ctx, post)
 	if !ok {
 		return
 	}
-	t := u.t
+	t := d.texts.For(u.Lang)
 	d.send(ctx, u.ID, t.T("notify_approved", map[string]any{
 		"ID": post.ID, "Name": by.Name, "When": formatTime(post.PublishAt, d.pageLoc(page), d.now())}), nil)
 }
 
 // notifyVerdict sends the author the reviewer's comment with the draft as
 // it stands and a fresh card that offers "Send new version".
-func (d *Desk) notifyVerdict(ctx context.Context, post redaktor.Post, page redaktor.Page, by who) {
-	author, ok := d.teamAuthor(ctx, post)
+// It reports whether the author is still on the team to be told.
+func (d *Desk) notifyVerdict(ctx context.Context, post redaktor.Post, page redaktor.Page, by who) bool {
+	u, ok := d.author(ctx, post)
 	if !ok {
-		return
+		return false
 	}
+	author := who{User: u, t: d.texts.For(u.Lang)}
 	key := "notify_changes_requested"
 	if post.Status == redaktor.StatusRejected {
 		key = "notify_rejected"
 	}
 	d.reply(ctx, author, author.t.T(key, map[string]any{"ID": post.ID, "Name": by.Name, "Comment": post.Comment}))
 	d.showPostTo(ctx, author, post, page, true)
+	return true
 }
 
 // Published tells the author and the chief editors where the post is.

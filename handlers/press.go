@@ -46,6 +46,7 @@ const (
 	btnTeam       = "tm" // tm:op:pageID:userID  (op: c chief, m moderator, x remove)
 	btnOpen       = "op" // op:postID
 	btnQuality    = "qa" // qa:postID: every finding of the writing advice
+	btnRevoke     = "vr" // vr:pageID:code: revoke an open invite
 )
 
 var postButtons = map[string]bool{
@@ -87,6 +88,21 @@ func parsePress(data string) (press, error) {
 			return press{}, bad
 		}
 		pr.postID = parts[1]
+	case pr.act == btnAdminList || pr.act == btnNewPageAnyway:
+		if len(parts) != 2 || !numeric(parts[1]) {
+			return press{}, bad
+		}
+		pr.arg = parts[1]
+	case adminButtons[pr.act] || pr.act == btnAudit || pr.act == btnAuditCSV:
+		if len(parts) != 2 || !numeric(parts[1]) {
+			return press{}, bad
+		}
+		pr.pageID = parts[1]
+	case pr.act == btnRevoke:
+		if len(parts) != 3 || !numeric(parts[1]) || !inviteCode(parts[2]) {
+			return press{}, bad
+		}
+		pr.pageID, pr.arg = parts[1], parts[2]
 	case pr.act == btnSwitchPage:
 		if len(parts) != 2 || !numeric(parts[1]) {
 			return press{}, bad
@@ -110,6 +126,19 @@ func parsePress(data string) (press, error) {
 		return press{}, bad
 	}
 	return pr, nil
+}
+
+// inviteCode reports whether s can be a code randomCode made.
+func inviteCode(s string) bool {
+	if len(s) != 16 {
+		return false
+	}
+	for _, r := range s {
+		if !(r == '_' || r == '-' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z') {
+			return false
+		}
+	}
+	return true
 }
 
 func numeric(s string) bool {

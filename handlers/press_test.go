@@ -30,6 +30,18 @@ func TestParsePress(t *testing.T) {
 		{"tm:cm:3:1", false, press{}},
 		{"tm:x:3:-1", false, press{}},
 		{"", false, press{}},
+		{"al:20", true, press{act: "al", arg: "20"}},
+		{"al:-10", false, press{}},
+		{"ao:3", true, press{act: "ao", pageID: "3"}},
+		{"ax:3:1", false, press{}},
+		{"ay:x", false, press{}},
+		{"ad:3", true, press{act: "ad", pageID: "3"}},
+		{"ac:3", true, press{act: "ac", pageID: "3"}},
+		{"na:0", true, press{act: "na", arg: "0"}},
+		{"vr:3:AbCdEfGh_-123456", true, press{act: "vr", pageID: "3", arg: "AbCdEfGh_-123456"}},
+		{"vr:3:short", false, press{}},
+		{"vr:3:AbCdEfGh:-123456", false, press{}},
+		{"vr:x:AbCdEfGh_-123456", false, press{}},
 	}
 	for _, tc := range tests {
 		got, err := parsePress(tc.data)
@@ -40,7 +52,8 @@ func TestParsePress(t *testing.T) {
 }
 
 func FuzzParsePress(f *testing.F) {
-	for _, s := range []string{"ap:42:7", "ap:42:7:3", "hi:1:2:3:4", "tm:x:3:12", "iv:chief:1", "op:1", "pg:9", "::", "ap:1:99999999999999999999"} {
+	for _, s := range []string{"ap:42:7", "ap:42:7:3", "hi:1:2:3:4", "tm:x:3:12", "iv:chief:1", "op:1", "pg:9", "::", "ap:1:99999999999999999999",
+		"al:10", "ao:1", "ay:1", "ac:1", "na:0", "vr:1:AbCdEfGh_-123456"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, data string) {
@@ -50,6 +63,10 @@ func FuzzParsePress(f *testing.F) {
 		}
 		if len(data) > 64 || !utf8.ValidString(pr.postID+pr.pageID) {
 			t.Fatalf("accepted %q", data)
+		}
+		if (adminButtons[pr.act] || pr.act == btnRevoke || pr.act == btnAudit || pr.act == btnAuditCSV) &&
+			pr.act != btnAdminList && pr.act != btnNewPageAnyway && !numeric(pr.pageID) {
+			t.Fatalf("accepted a page button without its page: %q -> %+v", data, pr)
 		}
 		if postButtons[pr.act] && (pr.rev < 1 || !numeric(pr.postID)) {
 			t.Fatalf("accepted post button without post and revision: %q -> %+v", data, pr)

@@ -69,6 +69,12 @@ func (d *Desk) onButton(ctx context.Context, q *tgbotapi.CallbackQuery) {
 		answer = d.onOpen(ctx, p, pr.postID)
 	case pr.act == btnQuality:
 		answer = d.onQuality(ctx, p, pr.postID)
+	case adminButtons[pr.act]:
+		answer = d.onAdminPress(ctx, p, pr, messageID)
+	case pr.act == btnAudit || pr.act == btnAuditCSV:
+		answer = d.onAuditPress(ctx, p, pr)
+	case pr.act == btnRevoke:
+		answer = d.onRevokePress(ctx, p, pr, messageID)
 	default:
 		answer = d.onPostPress(ctx, p, pr, view)
 	}
@@ -256,6 +262,14 @@ func (d *Desk) onAnswer(ctx context.Context, p who, se storage.Session, m *tgbot
 	case se.Kind == sessionSlots:
 		d.onSlotsAnswer(ctx, p, se, m.Text)
 		return
+	case se.Kind == sessionRename:
+		d.onRenameAnswer(ctx, p, se, m)
+		return
+	case se.Kind == sessionNewPage:
+		// The page was not created; the message is read as any other.
+		_ = d.store.ClearSession(ctx, p.ID)
+		d.onContent(ctx, p, m, nil)
+		return
 	}
 	text := strings.TrimSpace(m.Text)
 	if text == "" {
@@ -317,8 +331,11 @@ func (d *Desk) onAnswer(ctx context.Context, p who, se storage.Session, m *tgbot
 	case redaktor.ActPropose:
 		d.reply(ctx, p, p.t.T("proposed", map[string]any{"When": formatTime(c.At, d.pageLoc(page), d.now())}))
 	case redaktor.ActRequestChanges, redaktor.ActReject:
-		d.notifyVerdict(ctx, next, page, p)
-		d.reply(ctx, p, p.t.T("verdict_sent"))
+		if d.notifyVerdict(ctx, next, page, p) {
+			d.reply(ctx, p, p.t.T("verdict_sent"))
+		} else {
+			d.reply(ctx, p, p.t.T("verdict_author_left"))
+		}
 	}
 }
 

@@ -46,8 +46,16 @@ func (d *Desk) cmdStart(ctx context.Context, p who, args string) {
 }
 
 func (d *Desk) joinByInvite(ctx context.Context, p who, code string) {
-	inv, role, err := d.store.RedeemInvite(ctx, code, p.ID, d.now())
+	r, err := d.store.Redeem(ctx, code, p.ID, d.now())
+	inv, role := r.Invite, r.Role
 	switch {
+	case errors.Is(err, storage.ErrInviteRevoked):
+		d.reply(ctx, p, p.t.T("invite_revoked"))
+		return
+	case err == nil && r.Again && role == "":
+		// They joined with it once and are no longer on the page.
+		d.reply(ctx, p, p.t.T("invite_used"))
+		return
 	case errors.Is(err, storage.ErrInviteUsed):
 		d.reply(ctx, p, p.t.T("invite_used"))
 		return
@@ -76,6 +84,11 @@ func (d *Desk) joinByInvite(ctx context.Context, p who, code string) {
 		d.fail(ctx, p, err)
 		return
 	}
+	if r.Again {
+		// Opening one's own link again changes nothing and tells nobody.
+		d.reply(ctx, p, p.t.T("invite_again", map[string]any{"Page": page.Title, "Role": p.t.T("role_" + string(role))}))
+		return
+	}
 	key := "joined_moderator"
 	if role == redaktor.RoleChief {
 		key = "joined_chief"
@@ -97,10 +110,24 @@ func (d *Desk) cmdNewPage(ctx context.Context, p who, title string) {
 		return
 	}
 	title = strings.TrimSpace(title)
-	if title == "" || len([]rune(title)) > 128 {
+	if title == "" || len([]rune(title)) > maxTitle {
 		d.reply(ctx, p, p.t.T("newpage_usage"))
 		return
 	}
+	existing, found, err := d.samePage(ctx, title)
+	if err != nil {
+		d.fail(ctx, p, err)
+		return
+	}
+	if found {
+		d.warnSameTitle(ctx, p, title, existing)
+		return
+	}
+	d.createPage(ctx, p, title)
+}
+
+// createPage makes a page and gives the admin its first chief editor's link.
+func (d *Desk) createPage(ctx context.Context, p who, title string) {
 	pageID, err := d.store.NextID(ctx, "page")
 	if err != nil {
 		d.fail(ctx, p, err)
@@ -112,8 +139,12 @@ func (d *Desk) cmdNewPage(ctx context.Context, p who, title string) {
 		d.fail(ctx, p, err)
 		return
 	}
+	if err := d.store.RecordAudit(ctx, pageID, redaktor.AuditEntry{At: d.now(), ActorID: p.ID,
+		Action: redaktor.AuditPageCreated, Note: title}); err != nil {
+		d.log.Warn("record page creation", "err", err)
+	}
 	inv := redaktor.Invite{Code: randomCode(), PageID: pageID, Role: redaktor.RoleChief,
-		CreatedBy: p.ID, ExpiresAt: d.now().Add(redaktor.PageCreationTTL)}
+		CreatedBy: p.ID, CreatedAt: d.now(), ExpiresAt: d.now().Add(redaktor.PageCreationTTL)}
 	if err := d.store.SaveInvite(ctx, inv); err != nil {
 		d.fail(ctx, p, err)
 		return
@@ -126,11 +157,7 @@ func (d *Desk) cmdInvite(ctx context.Context, p who) {
 	if !ok {
 		return
 	}
-	kb := tgbotapi.NewInlineKeyboardMarkup(tgbotapi.NewInlineKeyboardRow(
-		tgbotapi.NewInlineKeyboardButtonData(p.t.T("role_moderator"), btnInvite+":"+string(redaktor.RoleModerator)+":"+page.ID),
-		tgbotapi.NewInlineKeyboardButtonData(p.t.T("role_chief"), btnInvite+":"+string(redaktor.RoleChief)+":"+page.ID),
-	))
-	d.send(ctx, p.ID, p.t.T("invite_choose_role", map[string]any{"Page": page.Title}), &kb)
+	d.inviteMenu(ctx, p, page, 0)
 }
 
 // onInvitePress creates the invite after the role was chosen, checking
@@ -150,7 +177,7 @@ func (d *Desk) onInvitePress(ctx context.Context, p who, pr press) string {
 		return ""
 	}
 	inv := redaktor.Invite{Code: randomCode(), PageID: page.ID, Role: redaktor.Role(pr.arg),
-		CreatedBy: p.ID, ExpiresAt: d.now().Add(redaktor.InviteTTL)}
+		CreatedBy: p.ID, CreatedAt: d.now(), ExpiresAt: d.now().Add(redaktor.InviteTTL)}
 	if err := d.store.SaveInvite(ctx, inv); err != nil {
 		d.fail(ctx, p, err)
 		return ""
@@ -222,14 +249,12 @@ func (d *Desk) onTeamPress(ctx context.Context, p who, pr press, messageID int) 
 	if role != redaktor.RoleChief || pr.userID == p.ID {
 		return p.t.T("not_allowed")
 	}
-	switch pr.arg {
-	case "x":
-		err = d.store.RemoveMember(ctx, pr.pageID, pr.userID)
-	case "c":
-		err = d.store.SetRole(ctx, pr.pageID, pr.userID, redaktor.RoleChief)
-	case "m":
-		err = d.store.SetRole(ctx, pr.pageID, pr.userID, redaktor.RoleModerator)
+	change := storage.MemberChange{PageID: pr.pageID, UserID: pr.userID, By: p.ID, At: d.now(),
+		MayLeaveNoChief: d.admin[p.ID]}
+	if pr.arg != "x" {
+		change.Role = redaktor.Role(roleOf(pr.arg))
 	}
+	revoked, err := d.store.ChangeMember(ctx, change)
 	switch {
 	case errors.Is(err, storage.ErrLastChief):
 		return p.t.T("team_last_chief")
@@ -245,6 +270,7 @@ func (d *Desk) onTeamPress(ctx context.Context, p who, pr press, messageID int) 
 		return ""
 	}
 	d.showTeam(ctx, p, page, role, messageID)
+	d.memberCardsChanged(ctx, page.ID, pr.userID, change.Role)
 	if u, err := d.store.User(ctx, pr.userID); err == nil {
 		t := d.texts.For(u.Lang)
 		if pr.arg == "x" {
@@ -252,6 +278,9 @@ func (d *Desk) onTeamPress(ctx context.Context, p who, pr press, messageID int) 
 		} else {
 			d.send(ctx, u.ID, t.T("team_your_role", map[string]any{"Page": page.Title, "Role": t.T("role_" + roleOf(pr.arg))}), nil)
 		}
+	}
+	if revoked > 0 {
+		return p.t.N("team_invites_revoked", revoked, nil)
 	}
 	return p.t.T("done")
 }
@@ -264,6 +293,10 @@ func roleOf(toggle string) string {
 }
 
 func (d *Desk) cmdPages(ctx context.Context, p who) {
+	if d.admin[p.ID] {
+		d.adminPages(ctx, p, 0, 0)
+		return
+	}
 	pages, roles, err := d.store.UserPages(ctx, p.ID)
 	if err != nil {
 		d.fail(ctx, p, err)
@@ -287,6 +320,9 @@ func (d *Desk) cmdPages(ctx context.Context, p who) {
 			mark = "✓ "
 		}
 		fmt.Fprintf(&b, "\n%s%s — %s", mark, pg.Title, p.t.T("role_"+string(roles[i])))
+		if pg.Archived {
+			b.WriteString(" " + p.t.T("admin_archived_mark"))
+		}
 		if pg.ID != current.ID {
 			rows = append(rows, tgbotapi.NewInlineKeyboardRow(tgbotapi.NewInlineKeyboardButtonData(
 				p.t.T("pages_switch", map[string]any{"Page": pg.Title}), btnSwitchPage+":"+pg.ID)))

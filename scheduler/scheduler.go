@@ -196,6 +196,11 @@ func (s *Scheduler) publish(ctx context.Context, id string) error {
 		}
 		return err
 	}
+	if page.Archived {
+		// Nothing of an archived page is published; the chief editors see
+		// why and retry the post after the page is restored.
+		return s.fail(ctx, post, page, ReasonArchived)
+	}
 	if !page.HasChannel() {
 		return s.fail(ctx, post, page, ReasonNoChannel)
 	}
@@ -257,6 +262,9 @@ const ReasonNoChannel = "fail_no_channel"
 // ReasonChannelNotLinked is the failure reason of a page whose channel is
 // linked to another page.
 const ReasonChannelNotLinked = "fail_channel_not_linked"
+
+// ReasonArchived is the failure reason of a post due on an archived page.
+const ReasonArchived = "fail_archived"
 
 func (s *Scheduler) fail(ctx context.Context, post redaktor.Post, page redaktor.Page, reason string) error {
 	post, ok, err := s.transition(ctx, post, redaktor.Change{Action: redaktor.ActFail, Actor: redaktor.System, Comment: reason})

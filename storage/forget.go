@@ -109,6 +109,7 @@ func (s *Store) ForgetUser(ctx context.Context, userID int64) error {
 	}
 	steps := []func(context.Context, int64) error{
 		s.forgetSubscriptionsAndPages, s.forgetInPosts, s.forgetAlbums, s.forgetInvites, s.forgetDeadUpdates,
+		s.ForgetInAudit,
 	}
 	for _, step := range steps {
 		if err := step(ctx, userID); err != nil {

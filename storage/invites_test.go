@@ -84,3 +84,121 @@ func TestPageKeepsAChiefEditor(t *testing.T) {
 		t.Fatalf("members = %+v", members)
 	}
 }
+
+// A page's open invites are listed until used, revoked or expired; a
+// revoked one cannot be opened; opening one's own used invite again
+// changes nothing and says so.
+func TestOpenInvitesRevokeAndReopen(t *testing.T) {
+	s, _ := storagetest.Store(t)
+	ctx := context.Background()
+	_ = s.SavePage(ctx, redaktor.Page{ID: "1"})
+	for _, inv := range []redaktor.Invite{
+		{Code: "soon", PageID: "1", Role: redaktor.RoleModerator, CreatedBy: 21, ExpiresAt: t0.Add(time.Hour)},
+		{Code: "later", PageID: "1", Role: redaktor.RoleChief, CreatedBy: 21, ExpiresAt: t0.Add(2 * time.Hour)},
+		{Code: "used", PageID: "1", Role: redaktor.RoleModerator, CreatedBy: 21, ExpiresAt: t0.Add(3 * time.Hour)},
+		{Code: "other", PageID: "2", Role: redaktor.RoleModerator, CreatedBy: 21, ExpiresAt: t0.Add(3 * time.Hour)},
+	} {
+		if err := s.SaveInvite(ctx, inv); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r, err := s.Redeem(ctx, "used", 11, t0)
+	if err != nil || r.Again || r.Role != redaktor.RoleModerator {
+		t.Fatalf("first opening = %+v, %v", r, err)
+	}
+	codes := func(at time.Time) []string {
+		t.Helper()
+		open, err := s.OpenInvites(ctx, "1", at)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, inv := range open {
+			out = append(out, inv.Code)
+		}
+		return out
+	}
+	if got := codes(t0); len(got) != 2 || got[0] != "soon" || got[1] != "later" {
+		t.Fatalf("open invites = %v, want [soon later]", got)
+	}
+	if err := s.RevokeInvite(ctx, "2", "later", 21, t0); !errors.Is(err, redaktor.ErrNotFound) {
+		t.Fatalf("revoking through another page: %v, want not found", err)
+	}
+	if err := s.RevokeInvite(ctx, "1", "used", 21, t0); !errors.Is(err, storage.ErrInviteUsed) {
+		t.Fatalf("revoking a used invite: %v, want used", err)
+	}
+	for range 2 { // a retry is fine
+		if err := s.RevokeInvite(ctx, "1", "later", 21, t0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := codes(t0); len(got) != 1 || got[0] != "soon" {
+		t.Fatalf("open invites after the revocation = %v, want [soon]", got)
+	}
+	if got := codes(t0.Add(90 * time.Minute)); len(got) != 0 {
+		t.Fatalf("open invites after the last expired = %v, want none", got)
+	}
+	if _, err := s.Redeem(ctx, "later", 12, t0); !errors.Is(err, storage.ErrInviteRevoked) {
+		t.Fatalf("opening a revoked invite: %v", err)
+	}
+	if role, _ := s.Role(ctx, "1", 12); role != "" {
+		t.Fatalf("the revoked invite gave role %q", role)
+	}
+	r, err = s.Redeem(ctx, "used", 11, t0)
+	if err != nil || !r.Again || r.Role != redaktor.RoleModerator {
+		t.Fatalf("opening one's own used invite again = %+v, %v", r, err)
+	}
+	if err := s.RemoveMember(ctx, "1", 11); err != nil {
+		t.Fatal(err)
+	}
+	r, err = s.Redeem(ctx, "used", 11, t0)
+	if err != nil || !r.Again || r.Role != "" {
+		t.Fatalf("reopening after leaving = %+v, %v; want again, no role", r, err)
+	}
+	if role, _ := s.Role(ctx, "1", 11); role != "" {
+		t.Fatalf("reopening brought the person back as %q", role)
+	}
+}
+
+// Demoting a chief editor revokes the open invites they made, and only
+// theirs; an admin may take the last chief editor off a page.
+func TestDemotionRevokesInvitesAndAdminMayOrphan(t *testing.T) {
+	s, _ := storagetest.Store(t)
+	ctx := context.Background()
+	_ = s.SavePage(ctx, redaktor.Page{ID: "1"})
+	joinTeam(t, s, "1", redaktor.RoleChief, 21)
+	joinTeam(t, s, "1", redaktor.RoleChief, 22)
+	for _, inv := range []redaktor.Invite{
+		{Code: "by21a", PageID: "1", Role: redaktor.RoleModerator, CreatedBy: 21, ExpiresAt: t0.Add(time.Hour)},
+		{Code: "by21b", PageID: "1", Role: redaktor.RoleChief, CreatedBy: 21, ExpiresAt: t0.Add(time.Hour)},
+		{Code: "by22", PageID: "1", Role: redaktor.RoleModerator, CreatedBy: 22, ExpiresAt: t0.Add(time.Hour)},
+	} {
+		_ = s.SaveInvite(ctx, inv)
+	}
+	demote := storage.MemberChange{PageID: "1", UserID: 21, Role: redaktor.RoleModerator, By: 22, At: t0}
+	if n, err := s.ChangeMember(ctx, demote); err != nil || n != 2 {
+		t.Fatalf("demotion revoked %d, %v; want 2", n, err)
+	}
+	if n, err := s.ChangeMember(ctx, demote); err != nil || n != 0 { // a retry
+		t.Fatalf("demotion again: %d, %v", n, err)
+	}
+	for _, code := range []string{"by21a", "by21b"} {
+		if _, err := s.Redeem(ctx, code, 30, t0); !errors.Is(err, storage.ErrInviteRevoked) {
+			t.Fatalf("%s after the demotion: %v, want revoked", code, err)
+		}
+	}
+	if _, err := s.Redeem(ctx, "by22", 31, t0); err != nil {
+		t.Fatalf("the other chief editor's invite: %v", err)
+	}
+	last := storage.MemberChange{PageID: "1", UserID: 22, By: 100, At: t0}
+	if _, err := s.ChangeMember(ctx, last); !errors.Is(err, storage.ErrLastChief) {
+		t.Fatalf("removing the last chief editor: %v, want refused", err)
+	}
+	last.MayLeaveNoChief = true
+	if _, err := s.ChangeMember(ctx, last); err != nil {
+		t.Fatalf("an admin removing the last chief editor: %v", err)
+	}
+	if role, _ := s.Role(ctx, "1", 22); role != "" {
+		t.Fatalf("still %q", role)
+	}
+}

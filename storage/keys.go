@@ -29,6 +29,14 @@ func (k keys) delivery(postID string) string  { return k.p + "post:" + postID + 
 func (k keys) album(userID int64, group string) string {
 	return k.p + "album:" + id(userID) + ":" + group
 }
+
+// A page's audit log, its open invites, and the posts of it whose cards a
+// person was shown.
+func (k keys) audit(pageID string) string   { return k.p + "page:" + pageID + ":audit" }
+func (k keys) invites(pageID string) string { return k.p + "page:" + pageID + ":invites" }
+func (k keys) memberCards(pageID string, userID int64) string {
+	return k.p + "page:" + pageID + ":cards:" + id(userID)
+}
 func (k keys) albums() string          { return k.p + "albums" }
 func (k keys) due() string             { return k.p + "due" }
 func (k keys) leased() string          { return k.p + "leased" }

@@ -7,22 +7,47 @@ import (
 	"fmt"
 	"sort"
 	"strconv"
+	"time"
 
 	"github.com/redis/go-redis/v9"
 
 	"github.com/redaktor/redaktor"
 )
 
-// SavePage stores a page (created or changed: channel, slots).
+// SavePage stores a page (created or changed: channel, slots). Whether the
+// page is archived stays as stored: only UpdatePage changes it, so a page
+// read before an archive and saved after it stays archived.
 func (s *Store) SavePage(ctx context.Context, p redaktor.Page) error {
-	b, err := json.Marshal(p)
-	if err != nil {
-		return fmt.Errorf("encode page: %w", err)
+	key := s.k.page(p.ID)
+	for range 5 {
+		err := s.rdb.Watch(ctx, func(tx *redis.Tx) error {
+			cur, err := tx.Get(ctx, key).Bytes()
+			if err != nil && !errors.Is(err, redis.Nil) {
+				return err
+			}
+			var stored redaktor.Page
+			if len(cur) > 0 && json.Unmarshal(cur, &stored) == nil {
+				p.Archived, p.ArchivedAt = stored.Archived, stored.ArchivedAt
+			}
+			b, err := json.Marshal(p)
+			if err != nil {
+				return fmt.Errorf("encode page: %w", err)
+			}
+			_, err = tx.TxPipelined(ctx, func(pipe redis.Pipeliner) error {
+				pipe.Set(ctx, key, b, 0)
+				return nil
+			})
+			return err
+		}, key)
+		if errors.Is(err, redis.TxFailedErr) {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("save page %s: %w", p.ID, err)
+		}
+		return nil
 	}
-	if err := s.rdb.Set(ctx, s.k.page(p.ID), b, 0).Err(); err != nil {
-		return fmt.Errorf("save page %s: %w", p.ID, err)
-	}
-	return nil
+	return fmt.Errorf("save page %s: changed too often meanwhile: %w", p.ID, redaktor.ErrConflict)
 }
 
 // Page reads one page.
@@ -98,56 +123,105 @@ func (s *Store) Members(ctx context.Context, pageID string) ([]redaktor.Member, 
 }
 
 // changeMember sets (ARGV[2] a role) or removes (ARGV[2] "") a member,
-// refusing to leave a page without a chief editor.
-// KEYS[1] members hash, KEYS[2] the person's pages set.
-// ARGV[1] user id, ARGV[2] new role or "", ARGV[3] page id.
-// Returns 1 done, 0 not a member, -1 would remove the last chief editor.
-var changeMember = redis.NewScript(`
+// refusing to leave a page without a chief editor unless ARGV[6] is "1"
+// (an admin stepping in). A member removed or no longer chief loses the
+// open invites they made, and the change and each revocation are written
+// to the audit log, all in this one step.
+// KEYS[1] members hash, KEYS[2] the person's pages set, KEYS[3] the page's
+// open invites, KEYS[4] the page's audit log.
+// ARGV[1] user id, ARGV[2] new role or "", ARGV[3] page id, ARGV[4] who
+// acts, ARGV[5] now ms, ARGV[6] "1" may leave no chief, ARGV[7] the prefix
+// of invite keys (same hash tag: the codes are only known here).
+// Returns {1, revoked} done; {2, 0} the role was that already (a retry);
+// {0, 0} not a member; {-1, 0} would remove the last chief editor.
+var changeMember = redis.NewScript(luaAudit + `
 local cur = redis.call('HGET', KEYS[1], ARGV[1])
-if not cur then return 0 end
-if cur == 'chief' and ARGV[2] ~= 'chief' then
+if not cur then return {0, 0} end
+if cur == ARGV[2] then return {2, 0} end
+if cur == 'chief' and ARGV[2] ~= 'chief' and ARGV[6] ~= '1' then
   local chiefs = 0
   local all = redis.call('HVALS', KEYS[1])
   for _, r in ipairs(all) do if r == 'chief' then chiefs = chiefs + 1 end end
-  if chiefs <= 1 then return -1 end
+  if chiefs <= 1 then return {-1, 0} end
 end
 if ARGV[2] == '' then
   redis.call('HDEL', KEYS[1], ARGV[1])
   redis.call('SREM', KEYS[2], ARGV[3])
+  audit(KEYS[4], ARGV[5], ARGV[4], 'removed', ARGV[1], cur)
 else
   redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+  audit(KEYS[4], ARGV[5], ARGV[4], 'role_changed', ARGV[1], ARGV[2])
 end
-return 1
+local revoked = 0
+if ARGV[2] ~= 'chief' then
+  for _, code in ipairs(redis.call('ZRANGE', KEYS[3], 0, -1)) do
+    local ik = ARGV[7] .. code
+    local inv = redis.call('HMGET', ik, 'by', 'role', 'used_by', 'revoked')
+    if inv[1] == ARGV[1] and not inv[3] and not inv[4] then
+      redis.call('HSET', ik, 'revoked', ARGV[5])
+      redis.call('ZREM', KEYS[3], code)
+      audit(KEYS[4], ARGV[5], ARGV[4], 'invite_revoked', ARGV[1], inv[2])
+      revoked = revoked + 1
+    end
+  end
+end
+return {1, revoked}
 `)
 
 // ErrLastChief: the change would leave a page without a chief editor.
 var ErrLastChief = fmt.Errorf("the page's only chief editor: %w", redaktor.ErrConflict)
 
-// SetRole changes a member's role.
-func (s *Store) SetRole(ctx context.Context, pageID string, userID int64, role redaktor.Role) error {
-	return s.changeMember(ctx, pageID, userID, string(role))
+// MemberChange asks for a member's new role, or their removal (Role "").
+type MemberChange struct {
+	PageID string
+	UserID int64
+	Role   redaktor.Role
+	By     int64 // who does it, for the audit log
+	At     time.Time
+	// MayLeaveNoChief lets an admin take the last chief editor off a page
+	// whose director left; the admin then gives a new chief-editor link.
+	MayLeaveNoChief bool
 }
 
-// RemoveMember takes a person off a page's team.
-func (s *Store) RemoveMember(ctx context.Context, pageID string, userID int64) error {
-	return s.changeMember(ctx, pageID, userID, "")
-}
-
-func (s *Store) changeMember(ctx context.Context, pageID string, userID int64, role string) error {
-	n, err := changeMember.Run(ctx, s.rdb, []string{s.k.members(pageID), s.k.userPages(userID)}, userID, role, pageID).Int()
+// ChangeMember changes a member's role or removes them; the invites they
+// made are revoked when they are no longer chief. It returns how many
+// were revoked.
+func (s *Store) ChangeMember(ctx context.Context, c MemberChange) (revoked int, err error) {
+	orphan := "0"
+	if c.MayLeaveNoChief {
+		orphan = "1"
+	}
+	res, err := changeMember.Run(ctx, s.rdb,
+		[]string{s.k.members(c.PageID), s.k.userPages(c.UserID), s.k.invites(c.PageID), s.k.audit(c.PageID)},
+		c.UserID, string(c.Role), c.PageID, c.By, c.At.UnixMilli(), orphan, s.k.invite("")).Int64Slice()
 	if err != nil {
-		return fmt.Errorf("change member: %w", err)
+		return 0, fmt.Errorf("change member: %w", err)
 	}
-	switch n {
+	switch res[0] {
 	case 0:
-		return fmt.Errorf("member %d of page %s: %w", userID, pageID, redaktor.ErrNotFound)
+		return 0, fmt.Errorf("member %d of page %s: %w", c.UserID, c.PageID, redaktor.ErrNotFound)
 	case -1:
-		return ErrLastChief
+		return 0, ErrLastChief
 	}
-	if role == "" {
-		return s.expireFormerMember(ctx, userID)
+	if c.Role == "" {
+		if err := s.expireFormerMember(ctx, c.UserID); err != nil {
+			return int(res[1]), err
+		}
 	}
-	return nil
+	return int(res[1]), nil
+}
+
+// SetRole changes a member's role; the audit log names nobody as its author.
+func (s *Store) SetRole(ctx context.Context, pageID string, userID int64, role redaktor.Role) error {
+	_, err := s.ChangeMember(ctx, MemberChange{PageID: pageID, UserID: userID, Role: role, At: time.Now()})
+	return err
+}
+
+// RemoveMember takes a person off a page's team as if they left it
+// themselves.
+func (s *Store) RemoveMember(ctx context.Context, pageID string, userID int64) error {
+	_, err := s.ChangeMember(ctx, MemberChange{PageID: pageID, UserID: userID, By: userID, At: time.Now()})
+	return err
 }
 
 // UserPages lists the pages a person is on, with their role on each.

@@ -27,6 +27,7 @@ import (
 //	kind "mark": the key must not exist (checked before any write); it is
 //	             then set to member, expiring after score milliseconds
 //	kind "zadd", "zrem", "del"
+//	kind "lpush": push member on the list, keeping its first score items
 //
 // Returns {1, rev} applied; {0, rev} already applied (a retried call);
 // {-1, rev} the post is at another revision; {-2, ""} no such post;
@@ -58,6 +59,9 @@ for i = 6, #ARGV, 4 do
   if kind == 'zadd' then redis.call('ZADD', key, ARGV[i+2], ARGV[i+3])
   elseif kind == 'zrem' then redis.call('ZREM', key, ARGV[i+3])
   elseif kind == 'del' then redis.call('DEL', key)
+  elseif kind == 'lpush' then
+    redis.call('LPUSH', key, ARGV[i+3])
+    redis.call('LTRIM', key, 0, tonumber(ARGV[i+2]) - 1)
   elseif kind == 'mark' then redis.call('SET', key, ARGV[i+3], 'PX', ARGV[i+2]) end
 end
 return {1, ARGV[2]}
@@ -184,8 +188,18 @@ func (s *Store) NewPostID(ctx context.Context, update int64) (postID, made strin
 // SavePost stores next in place of old if the post is still at old's
 // revision; otherwise it returns an error wrapping ErrConflict and the
 // caller shows the current state.
+// Publications and deletions are recorded in the page's audit log in the
+// same step.
 func (s *Store) SavePost(ctx context.Context, old, next redaktor.Post, ev redaktor.Event) error {
-	return s.save(ctx, old.Rev, next, ev, s.indexOps(&old, next))
+	ops := s.indexOps(&old, next)
+	if act, ok := postAudit[ev.Action]; ok {
+		o, err := s.auditOp(next.PageID, redaktor.AuditEntry{At: ev.At, ActorID: ev.ActorID, Action: act, PostID: next.ID})
+		if err != nil {
+			return err
+		}
+		ops = append(ops, o)
+	}
+	return s.save(ctx, old.Rev, next, ev, ops)
 }
 
 // SaveNewVersion is SavePost for a new version a person sent in answer to
@@ -398,11 +412,38 @@ type Card struct {
 	MessageID int
 }
 
-// SetCard remembers the live card of a post in one chat, so the cards of
-// every editor can be brought up to date when the post changes.
-func (s *Store) SetCard(ctx context.Context, postID string, c Card) error {
-	if err := s.rdb.HSet(ctx, s.k.cards(postID), id(c.ChatID), c.MessageID).Err(); err != nil {
+// SetCard remembers the live card of a post of a page in one chat, so the
+// cards of every editor can be brought up to date when the post changes,
+// and a person taken off the page's team loses the buttons of all theirs.
+func (s *Store) SetCard(ctx context.Context, pageID, postID string, c Card) error {
+	pipe := s.rdb.TxPipeline()
+	pipe.HSet(ctx, s.k.cards(postID), id(c.ChatID), c.MessageID)
+	pipe.SAdd(ctx, s.k.memberCards(pageID, c.ChatID), postID)
+	if _, err := pipe.Exec(ctx); err != nil {
 		return fmt.Errorf("remember card: %w", err)
+	}
+	return nil
+}
+
+// MemberCards lists the posts of a page of which the person was shown a card.
+func (s *Store) MemberCards(ctx context.Context, pageID string, userID int64) ([]string, error) {
+	ids, err := s.rdb.SMembers(ctx, s.k.memberCards(pageID, userID)).Result()
+	if err != nil {
+		return nil, fmt.Errorf("read cards of %d: %w", userID, err)
+	}
+	return ids, nil
+}
+
+// DropCards forgets a person's cards of posts (of one page): they are
+// updated no more.
+func (s *Store) DropCards(ctx context.Context, pageID string, userID int64, postIDs []string) error {
+	pipe := s.rdb.TxPipeline()
+	for _, pid := range postIDs {
+		pipe.HDel(ctx, s.k.cards(pid), id(userID))
+	}
+	pipe.Del(ctx, s.k.memberCards(pageID, userID))
+	if _, err := pipe.Exec(ctx); err != nil {
+		return fmt.Errorf("drop cards of %d: %w", userID, err)
 	}
 	return nil
 }

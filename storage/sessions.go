@@ -21,6 +21,9 @@ type Session struct {
 	Rev    int64  `json:"rev,omitempty"`
 	PageID string `json:"page_id,omitempty"`
 	Urgent bool   `json:"urgent,omitempty"`
+	// Text is what the session keeps for its answer (the title of a page
+	// to create).
+	Text string `json:"text,omitempty"`
 }
 
 // SessionTTL bounds how long the bot waits for an answer of a team member.

@@ -19,6 +19,9 @@ type Call struct {
 	Time   time.Time         // by the server's clock
 	Result json.RawMessage   // the "result" answered, nil on error
 	Err    *APIError         // the error answered, nil on success
+
+	// Uploads holds the uploaded files' bytes by field (the first MiB).
+	Uploads map[string][]byte
 }
 
 // OK reports whether the call succeeded.
@@ -148,8 +151,10 @@ func (s *Server) record(req *request, started time.Time, result any, apiErr *API
 		Time:   started,
 		Result: raw,
 	}
+	call.Uploads = map[string][]byte{}
 	for field, up := range req.files {
 		call.Files[field] = up.name
+		call.Uploads[field] = up.data
 	}
 	if apiErr != nil {
 		e := *apiErr
@@ -196,6 +201,7 @@ func (s *Server) Calls(methods ...string) []Call {
 		if len(methods) == 0 || slices.Contains(methods, c.Method) {
 			c.Params = maps.Clone(c.Params)
 			c.Files = maps.Clone(c.Files)
+			c.Uploads = maps.Clone(c.Uploads)
 			out = append(out, c)
 		}
 	}

@@ -23,7 +23,11 @@ type request struct {
 type upload struct {
 	name string
 	size int64
+	data []byte // kept up to maxKept bytes, for tests to read
 }
+
+// maxKept bounds the bytes of an upload the server keeps for [Call.Uploads].
+const maxKept = 1 << 20
 
 const maxUpload = 50 << 20 // Telegram's limit for multipart uploads
 
@@ -39,7 +43,12 @@ func parseRequest(r *http.Request, method string) (*request, *APIError) {
 		}
 		for field, headers := range r.MultipartForm.File {
 			if len(headers) > 0 {
-				req.files[field] = upload{name: headers[0].Filename, size: headers[0].Size}
+				up := upload{name: headers[0].Filename, size: headers[0].Size}
+				if f, err := headers[0].Open(); err == nil {
+					up.data, _ = io.ReadAll(io.LimitReader(f, maxKept))
+					_ = f.Close()
+				}
+				req.files[field] = up
 			}
 		}
 	case "application/json":

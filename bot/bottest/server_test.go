@@ -467,7 +467,8 @@ func TestUploadIsRecorded(t *testing.T) {
 		t.Fatalf("document = %+v, %v", got, err)
 	}
 	calls := srv.Calls("sendDocument")
-	if len(calls) != 1 || calls[0].Files["document"] != "draft.pdf" || calls[0].Params["caption"] != "Draft" {
+	if len(calls) != 1 || calls[0].Files["document"] != "draft.pdf" || calls[0].Params["caption"] != "Draft" ||
+		string(calls[0].Uploads["document"]) != "%PDF" {
 		t.Fatalf("calls = %+v", calls)
 	}
 	empty := tgbotapi.NewDocument(alice, tgbotapi.FileBytes{Name: "empty.pdf"})

@@ -362,7 +362,7 @@ func onRemovedsPost(act, what string, done func(*world, persona, fixture) bool, 
 func removedsPending(w *world, _ persona) fixture {
 	post := w.newPostBy(removedID, "Семён", redaktor.StatusPending)
 	held := w.d.last(removedID)
-	if err := w.st.SetCard(ctxT, post.ID, storage.Card{ChatID: removedID, MessageID: held.MessageID}); err != nil {
+	if err := w.st.SetCard(ctxT, post.PageID, post.ID, storage.Card{ChatID: removedID, MessageID: held.MessageID}); err != nil {
 		w.d.t.Fatalf("set card: %v", err)
 	}
 	return fixture{post: post}

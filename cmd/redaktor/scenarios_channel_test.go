@@ -153,6 +153,15 @@ func TestUnlinkFreesTheChannel(t *testing.T) {
 	d.lastSays(stranger, "«Библиотека Усмани» подключён к странице «Библиотека»")
 	d.say(chief, "@usman_school4")
 	d.lastSays(chief, "Канал «МБОУ СОШ №4 г. Усмани» подключён к странице «МБОУ СОШ №4»")
+
+	// The page's log names who linked and who unlinked the channel.
+	d.say(chief, "/audit")
+	log := d.expect(chief, "Журнал «МБОУ СОШ №4»")
+	for _, line := range []string{"Анна: подключил(а) канал", "Анна: отключил(а) канал"} {
+		if !strings.Contains(log.Text, line) {
+			t.Fatalf("/audit lacks %q:\n%s", line, log.Text)
+		}
+	}
 }
 
 // TestBotDemotedChiefsTold: when the channel's owner takes the bot's rights

@@ -696,9 +696,9 @@ func TestPagesSwitch(t *testing.T) {
 	}
 }
 
-// TestRemovedChiefCardIsDead: every press checks the presser's role again;
-// a chief editor removed from the team cannot use a review card he still
-// holds.
+// TestRemovedChiefCardIsDead: a chief editor removed from the team loses
+// the buttons of the review card he holds, and every press checks the
+// presser's role again: the card's old button data is refused.
 func TestRemovedChiefCardIsDead(t *testing.T) {
 	d := newDesk(t)
 	d.setUp()
@@ -710,7 +710,16 @@ func TestRemovedChiefCardIsDead(t *testing.T) {
 	d.pressNow(chief, d.lastSays(chief, "Boris — шеф-редактор"), "Убрать: Boris")
 	d.expect(chief2, "You were removed from the team of")
 
-	u := d.pressNow(chief2, card, "Approve for next free slot")
+	if m := d.fresh(card); len(m.Buttons()) != 0 {
+		t.Fatalf("the removed chief editor's card kept its buttons:\n%s", d.dumpMsg(m))
+	}
+	var approve string
+	for _, b := range card.Buttons() {
+		if strings.Contains(b.Text, "Approve for next free slot") && b.CallbackData != nil {
+			approve = *b.CallbackData
+		}
+	}
+	u := d.forge(chief2, card, approve)
 	if text, alert := d.answerOf(u); !alert || !strings.Contains(text, "not allowed") {
 		t.Fatalf("the removed chief editor's approval answered %q (alert %v)", text, alert)
 	}

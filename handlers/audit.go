@@ -1,0 +1,178 @@
+package handlers
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"strings"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+
+	"github.com/redaktor/redaktor"
+)
+
+// /audit: a page's last team actions for its chief editors and the
+// admins, as a message and, on a press, as a CSV file.
+
+// auditStore is what the audit log needs of storage.
+type auditStore interface {
+	AuditLog(ctx context.Context, pageID string) ([]redaktor.AuditEntry, error)
+	Names(ctx context.Context, userIDs []int64) (map[int64]string, error)
+	RecordAudit(ctx context.Context, pageID string, e redaktor.AuditEntry) error
+}
+
+// Audit buttons.
+const (
+	btnAudit    = "ad" // ad:pageID: the log as a message
+	btnAuditCSV = "ac" // ac:pageID: the log as a CSV file
+)
+
+// auditChunk keeps each message of the log under Telegram's 4096
+// characters.
+const auditChunk = 3800
+
+func (d *Desk) cmdAudit(ctx context.Context, p who) {
+	page, ok := d.chiefPage(ctx, p)
+	if !ok {
+		return
+	}
+	d.showAudit(ctx, p, page)
+}
+
+// onAuditPress shows or sends the log of the page the button names, to a
+// chief editor of that page or an admin.
+func (d *Desk) onAuditPress(ctx context.Context, p who, pr press) string {
+	page, role, err := d.store.Membership(ctx, pr.pageID, p.ID)
+	if isNotFound(err) {
+		return p.t.T("button_stale")
+	}
+	if err != nil {
+		d.fail(ctx, p, err)
+		return ""
+	}
+	if role != redaktor.RoleChief {
+		return p.t.T("not_allowed")
+	}
+	if pr.act == btnAuditCSV {
+		d.sendAuditCSV(ctx, p, page)
+		return ""
+	}
+	d.showAudit(ctx, p, page)
+	return ""
+}
+
+// auditLine is one entry in words.
+type auditLine struct {
+	at, actor, action, user, role, post, note string
+}
+
+// auditLines reads the log and puts names to the ids it holds: a person
+// the bot no longer knows shows as a former member.
+func (d *Desk) auditLines(ctx context.Context, t tr, page redaktor.Page) ([]auditLine, error) {
+	entries, err := d.store.AuditLog(ctx, page.ID)
+	if err != nil {
+		return nil, err
+	}
+	var ids []int64
+	for _, e := range entries {
+		ids = append(ids, e.ActorID, e.UserID)
+	}
+	names, err := d.store.Names(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	name := func(uid int64) string {
+		switch {
+		case uid == 0:
+			return ""
+		case names[uid] != "":
+			return names[uid]
+		}
+		return t.T("audit_former_member")
+	}
+	loc := d.pageLoc(page)
+	out := make([]auditLine, len(entries))
+	for i, e := range entries {
+		actor := name(e.ActorID)
+		if e.ActorID == 0 {
+			actor = t.T("audit_bot")
+		}
+		l := auditLine{at: e.At.In(loc).Format("02.01.2006 15:04"), actor: actor,
+			action: t.T("audit_" + string(e.Action)), user: name(e.UserID), post: e.PostID, note: e.Note}
+		if e.Role.Valid() {
+			l.role = t.T("role_" + string(e.Role))
+		}
+		out[i] = l
+	}
+	return out, nil
+}
+
+func (d *Desk) showAudit(ctx context.Context, p who, page redaktor.Page) {
+	lines, err := d.auditLines(ctx, p.t, page)
+	if err != nil {
+		d.fail(ctx, p, err)
+		return
+	}
+	if len(lines) == 0 {
+		d.reply(ctx, p, p.t.T("audit_empty", map[string]any{"Page": page.Title}))
+		return
+	}
+	var msgs []string
+	var b strings.Builder
+	b.WriteString(p.t.T("audit_title", map[string]any{"Page": page.Title, "Count": len(lines)}))
+	for _, l := range lines {
+		line := "\n• " + l.at + " — " + l.actor + ": " + l.action
+		var what []string
+		for _, s := range []string{l.user, l.role} {
+			if s != "" {
+				what = append(what, s)
+			}
+		}
+		if l.post != "" {
+			what = append(what, "#"+l.post)
+		}
+		if l.note != "" {
+			what = append(what, "«"+l.note+"»")
+		}
+		if len(what) > 0 {
+			line += " (" + strings.Join(what, ", ") + ")"
+		}
+		if b.Len()+len(line) > auditChunk {
+			msgs = append(msgs, b.String())
+			b.Reset()
+		}
+		b.WriteString(line)
+	}
+	msgs = append(msgs, b.String())
+	for _, m := range msgs[:len(msgs)-1] {
+		d.reply(ctx, p, m)
+	}
+	kb := tgbotapi.NewInlineKeyboardMarkup(tgbotapi.NewInlineKeyboardRow(
+		tgbotapi.NewInlineKeyboardButtonData(p.t.T("audit_csv"), btnAuditCSV+":"+page.ID)))
+	d.send(ctx, p.ID, msgs[len(msgs)-1], &kb)
+}
+
+func (d *Desk) sendAuditCSV(ctx context.Context, p who, page redaktor.Page) {
+	lines, err := d.auditLines(ctx, p.t, page)
+	if err != nil {
+		d.fail(ctx, p, err)
+		return
+	}
+	var buf bytes.Buffer
+	buf.WriteString("\ufeff") // so spreadsheet programs read the file as UTF-8
+	w := csv.NewWriter(&buf)
+	_ = w.Write(strings.Split(p.t.T("audit_csv_header"), ","))
+	for _, l := range lines {
+		_ = w.Write([]string{l.at, l.actor, l.action, l.user, l.role, l.post, l.note})
+	}
+	w.Flush()
+	if err := w.Error(); err != nil {
+		d.fail(ctx, p, err)
+		return
+	}
+	name := "audit-page-" + page.ID + "-" + d.now().In(d.pageLoc(page)).Format("2006-01-02") + ".csv"
+	if _, err := d.tg.SendDocument(ctx, p.ID, name, buf.Bytes(), p.t.T("audit_csv_caption", map[string]any{"Page": page.Title})); err != nil {
+		d.log.Warn("send audit csv", "err", err)
+		d.reply(ctx, p, p.t.T("audit_csv_failed"))
+	}
+}
