@@ -309,3 +309,18 @@ func (s *Store) QueueDepths(ctx context.Context) (map[string]int64, error) {
 		"reminders":         reminders.Val(),
 	}, nil
 }
+
+// TouchUpdates claims entries again for the consumer that holds them
+// (JUSTID: their delivery count stays), which resets their idle time:
+// entries waiting in a process for their chat's turn are not stuck, and
+// ReclaimUpdates elsewhere must not take them over.
+func (s *Store) TouchUpdates(ctx context.Context, consumer string, ids []string) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	if err := s.rdb.XClaimJustID(ctx, &redis.XClaimArgs{Stream: s.k.updates(), Group: StreamGroup,
+		Consumer: consumer, Messages: ids}).Err(); err != nil {
+		return fmt.Errorf("touch waiting updates: %w", err)
+	}
+	return nil
+}
