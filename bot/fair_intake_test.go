@@ -88,7 +88,7 @@ type flooding struct {
 	got []int64
 }
 
-func (f *flooding) Flooding(_ context.Context, u tgbotapi.Update, _ time.Time) {
+func (f *flooding) Flooding(_ context.Context, u tgbotapi.Update, _ time.Duration) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.got = append(f.got, u.Message.From.ID)

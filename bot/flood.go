@@ -23,11 +23,11 @@ type FloodLimit struct {
 // DefaultFloodLimit is 30 updates in 10 s, then a minute's pause.
 var DefaultFloodLimit = FloodLimit{Updates: 30, Window: 10 * time.Second, CoolDown: time.Minute}
 
-// FloodNotice tells a person that their updates are ignored until until.
-// The intake calls it once per cool-down in a process, in the person's
-// turn (after their updates handled before).
+// FloodNotice tells a person that their updates are ignored for the
+// pause. The intake calls it once per cool-down in a process, in the
+// person's turn (after their updates handled before).
 type FloodNotice interface {
-	Flooding(ctx context.Context, u tgbotapi.Update, until time.Time)
+	Flooding(ctx context.Context, u tgbotapi.Update, pause time.Duration)
 }
 
 // floodVerdict is what the gate decides for one update.

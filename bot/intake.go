@@ -415,12 +415,11 @@ func (in *Intake) finish(chat int64, q queued) {
 // tellFlooding tells the person past the limit once, in their turn, and
 // acknowledges the update unhandled.
 func (in *Intake) tellFlooding(work context.Context, q queued) {
-	until := in.cfg.Now().Add(in.cfg.Flood.CoolDown)
 	in.log.Info("sender past the flood limit; their updates are dropped for a while",
-		"update_id", q.e.UpdateID, "until", until)
+		"update_id", q.e.UpdateID, "pause", in.cfg.Flood.CoolDown.String())
 	if in.cfg.Flooding != nil {
 		nctx, cancel := context.WithTimeout(work, in.cfg.HandleTimeout)
-		in.cfg.Flooding.Flooding(nctx, q.u, until)
+		in.cfg.Flooding.Flooding(nctx, q.u, in.cfg.Flood.CoolDown)
 		cancel()
 	}
 	in.ack(q.e)
