@@ -76,11 +76,33 @@ func runIntake(ctx context.Context, cfg config, tg *bot.Client, store *storage.S
 	wg.Wait()
 }
 
+// serverTimeouts bound what one client may hold of the webhook and ops
+// servers, so slow or stalled clients cannot pile up connections and
+// goroutines.
+type serverTimeouts struct {
+	ReadHeader time.Duration // the request line and headers
+	Read       time.Duration // the whole request, body included
+	Write      time.Duration // from the end of the headers to the end of the answer
+	Idle       time.Duration // a kept-alive connection between requests
+}
+
+// httpTimeouts: Telegram sends an update of a few KB at once, and a
+// webhook answer takes at most the store's 5 s (plus telling the sender
+// when Redis is down); Telegram keeps its connections alive between
+// deliveries.
+var httpTimeouts = serverTimeouts{ReadHeader: 5 * time.Second, Read: 10 * time.Second,
+	Write: 30 * time.Second, Idle: 2 * time.Minute}
+
+func newServer(ctx context.Context, addr string, h http.Handler, t serverTimeouts) *http.Server {
+	return &http.Server{Addr: addr, Handler: h,
+		ReadHeaderTimeout: t.ReadHeader, ReadTimeout: t.Read, WriteTimeout: t.Write, IdleTimeout: t.Idle,
+		BaseContext: func(net.Listener) context.Context { return context.WithoutCancel(ctx) }}
+}
+
 // serve runs an HTTP server until ctx ends, then lets requests in flight
 // finish for a few seconds.
 func serve(ctx context.Context, what, addr string, h http.Handler, log *slog.Logger) {
-	srv := &http.Server{Addr: addr, Handler: h, ReadHeaderTimeout: 10 * time.Second,
-		BaseContext: func(net.Listener) context.Context { return context.WithoutCancel(ctx) }}
+	srv := newServer(ctx, addr, h, httpTimeouts)
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
