@@ -258,7 +258,7 @@ func (in *Intake) readLoop(ctx, work context.Context) {
 			if i > 0 {
 				in.slots <- struct{}{} // cannot block: the read asked for no more than free
 			}
-			in.dispatch(work, e)
+			in.dispatch(ctx, work, e)
 		}
 	}
 }
@@ -296,7 +296,7 @@ func (in *Intake) reclaimLoop(ctx, work context.Context) {
 			case <-ctx.Done():
 				return // stays pending; reclaimed again later
 			}
-			in.dispatch(work, e)
+			in.dispatch(ctx, work, e)
 		}
 	}
 }
@@ -323,7 +323,7 @@ func (in *Intake) touchWaiting(ctx context.Context) {
 // a worker will serve it; the caller has taken a slot for it. An update of
 // a person past the flood limit is acknowledged unhandled (the first one
 // past it is queued to tell them so).
-func (in *Intake) dispatch(work context.Context, e storage.StreamEntry) {
+func (in *Intake) dispatch(ctx, work context.Context, e storage.StreamEntry) {
 	u, err := decodeUpdate(e.Payload)
 	if err != nil {
 		in.log.Error("unreadable update set aside", "update_id", e.UpdateID, "err", err)
@@ -364,12 +364,14 @@ func (in *Intake) dispatch(work context.Context, e storage.StreamEntry) {
 		<-in.slots // waits in its chat's queue without holding others back
 	}
 	if spawn {
-		in.wg.Go(func() { in.serve(work) })
+		in.wg.Go(func() { in.serve(ctx, work) })
 	}
 }
 
-// serve gives chats their turns, one update each, until none waits.
-func (in *Intake) serve(work context.Context) {
+// serve gives chats their turns, one update each, until none waits. Once
+// ctx ends no new turn starts: what waits stays pending in the stream for
+// another process (or the next start).
+func (in *Intake) serve(ctx, work context.Context) {
 	for first := true; ; first = false {
 		in.mu.Lock()
 		if first {
@@ -384,9 +386,7 @@ func (in *Intake) serve(work context.Context) {
 		in.mu.Unlock()
 
 		switch {
-		case work.Err() != nil:
-			// Past the shutdown deadline: what still waits stays pending
-			// in the stream for another process.
+		case ctx.Err() != nil:
 		case q.notice:
 			in.tellFlooding(work, q)
 		default:

@@ -104,6 +104,9 @@ func (d *Desk) RunAlbums(ctx context.Context, interval time.Duration) {
 			wg.Go(func() {
 				defer func() { busy.Delete(user); <-slots }()
 				for _, a := range albums {
+					if ctx.Err() != nil {
+						return // stopping: the rest stays buffered for the next start
+					}
 					if err := d.assemble(work, a); err != nil {
 						d.log.Warn("assemble album", "user", user, "err", err)
 						return // stays buffered; tried again

@@ -26,7 +26,9 @@ import (
 // FloodStranger: a stranger sends 2,000 messages at once; meanwhile ten
 // other people send /help, 20 in all, one every second. Reported: the
 // time from each /help to its answer (p50, p99, max), and how many were
-// not answered within floodPatience (counted at floodPatience).
+// not answered within floodPatience (counted at floodPatience); how many
+// of the stranger's messages were answered and how many notices of the
+// flood limit they got, and when (from the start of the flood).
 //
 // FloodAlbums: a moderator sends 150 albums of 3 photos at once; meanwhile
 // five posts are approved for "now", one every 4 s. Reported: the time
@@ -92,7 +94,8 @@ func (f *floodRun) answered(chat int64, had int, from time.Time) (time.Duration,
 func BenchmarkFloodStranger(b *testing.B) {
 	const flood, helpers, helps = 2000, 10, 20
 	var waits []time.Duration
-	unanswered, notices := 0, 0
+	unanswered, notices, answers := 0, 0, 0
+	var noticeAfter []time.Duration
 	for range b.N {
 		f := startFlood(b, nil)
 		f.tg.AddUser(stranger, "Пётр", "petr", "ru")
@@ -100,6 +103,7 @@ func BenchmarkFloodStranger(b *testing.B) {
 			f.tg.AddUser(int64(500+i), fmt.Sprintf("Человек%d", i), fmt.Sprintf("p%d", i), "ru")
 		}
 		b.ResetTimer()
+		floodStart := time.Now()
 		for i := range flood {
 			f.tg.SendText(stranger, fmt.Sprintf("сообщение %d", i))
 		}
@@ -123,11 +127,25 @@ func BenchmarkFloodStranger(b *testing.B) {
 		}
 		wg.Wait()
 		b.StopTimer()
-		for _, m := range f.tg.Messages(stranger) {
-			if strings.Contains(m.Text, "слишком много") {
-				notices++
+		// The notice comes in the stranger's turn, after the answers to
+		// what they sent before it: wait for it, then count.
+		told := func() int {
+			n := 0
+			for _, m := range f.tg.Messages(stranger) {
+				if strings.Contains(m.Text, "слишком много") {
+					n++
+				}
 			}
+			return n
 		}
+		for time.Since(floodStart) < floodPatience && told() == 0 {
+			time.Sleep(10 * time.Millisecond)
+		}
+		if told() > 0 {
+			noticeAfter = append(noticeAfter, time.Since(floodStart))
+		}
+		answers += len(f.tg.Messages(stranger)) - told()
+		notices += told()
 		f.stop()
 	}
 	b.ReportMetric(ms(pct(waits, 50)), "help-p50-ms")
@@ -135,6 +153,10 @@ func BenchmarkFloodStranger(b *testing.B) {
 	b.ReportMetric(ms(slices.Max(waits)), "help-max-ms")
 	b.ReportMetric(float64(unanswered)/float64(b.N), "help-unanswered")
 	b.ReportMetric(float64(notices)/float64(b.N), "flood-notices")
+	b.ReportMetric(float64(answers)/float64(b.N), "flood-answered")
+	if len(noticeAfter) > 0 {
+		b.ReportMetric(slices.Max(noticeAfter).Seconds(), "notice-after-s")
+	}
 }
 
 func BenchmarkFloodAlbums(b *testing.B) {
