@@ -37,7 +37,7 @@ type Inbox interface {
 	ForgetConsumer(ctx context.Context, consumer string) error
 	// TouchUpdates claims entries again for consumer, so that entries
 	// waiting here for their chat's turn do not look stuck to others.
-	TouchUpdates(ctx context.Context, consumer string, ids []string) error
+	TouchUpdates(ctx context.Context, consumer string, entries []storage.StreamEntry) error
 }
 
 // Notices tells people about trouble with their update. Both are called
@@ -307,15 +307,15 @@ func (in *Intake) reclaimLoop(ctx, work context.Context) {
 // over as stuck. Entries being handled are not touched: a handler that
 // hangs is taken over as before.
 func (in *Intake) touchWaiting(ctx context.Context) {
-	var ids []string
+	var waiting []storage.StreamEntry
 	in.mu.Lock()
-	in.turns.each(func(q queued) { ids = append(ids, q.e.ID) })
+	in.turns.each(func(q queued) { waiting = append(waiting, q.e) })
 	in.mu.Unlock()
-	if len(ids) == 0 {
+	if len(waiting) == 0 {
 		return
 	}
-	if err := in.in.TouchUpdates(ctx, in.cfg.Consumer, ids); err != nil && ctx.Err() == nil {
-		in.log.Warn("touch waiting updates failed", "n", len(ids), "err", err)
+	if err := in.in.TouchUpdates(ctx, in.cfg.Consumer, waiting); err != nil && ctx.Err() == nil {
+		in.log.Warn("touch waiting updates failed", "n", len(waiting), "err", err)
 	}
 }
 
