@@ -111,9 +111,10 @@ type IntakeConfig struct {
 }
 
 // perChatHeld is how many of one chat's updates count against
-// MaxInFlight (at most a quarter of it): a chat sending a burst holds this many and no more of the
-// read bound, so everybody else's updates are still read and handled.
-// What waits beyond it is bounded by the flood limit.
+// MaxInFlight (at most a quarter of it): a chat sending a burst holds
+// this many and no more of the read bound, so everybody else's updates
+// are still read and handled. What waits beyond it is bounded by the
+// flood limit.
 const perChatHeld = 8
 
 // Intake hands the stream's updates to a Handler: in parallel across
@@ -176,7 +177,8 @@ func NewIntake(in Inbox, h Handler, notices Notices, obs Observer, log *slog.Log
 		cfg.Now = time.Now
 	}
 	return &Intake{in: in, h: h, notices: notices, obs: obs, log: log, cfg: cfg,
-		turns: newTurns(), held: map[int64]int{}, perChat: max(1, min(perChatHeld, cfg.MaxInFlight/4)), active: map[string]bool{}, gate: newFloodGate(cfg.Flood),
+		turns: newTurns(), held: map[int64]int{}, active: map[string]bool{},
+		perChat: max(1, min(perChatHeld, cfg.MaxInFlight/4)), gate: newFloodGate(cfg.Flood),
 		slots: make(chan struct{}, cfg.MaxInFlight), acks: make(chan storage.StreamEntry, cfg.MaxInFlight)}
 }
 

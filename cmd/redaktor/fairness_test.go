@@ -42,6 +42,16 @@ func (d *desk) drained(sent int) {
 	}
 }
 
+// newFloodDesk is newDesk with the flood limit on, at its default.
+func newFloodDesk(t *testing.T) *desk {
+	t.Helper()
+	d := newDesk(t)
+	d.stop()
+	delete(d.env, "FLOOD_LIMIT")
+	d.start()
+	return d
+}
+
 func count(msgs []bottest.Sent, part string) int {
 	n := 0
 	for _, m := range msgs {
@@ -58,7 +68,7 @@ func count(msgs []bottest.Sent, part string) int {
 // again.
 func TestFloodingStrangerIsToldOnceAndOthersAreAnswered(t *testing.T) {
 	t.Parallel()
-	d := newDesk(t)
+	d := newFloodDesk(t)
 	var last int
 	for i := range 100 {
 		last = d.tg.SendText(stranger, fmt.Sprintf("сообщение %d", i)).UpdateID
