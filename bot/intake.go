@@ -35,6 +35,9 @@ type Inbox interface {
 	DeadLetter(ctx context.Context, e storage.StreamEntry, reason string) (bool, error)
 	WasHandled(ctx context.Context, updateID int64) (bool, error)
 	ForgetConsumer(ctx context.Context, consumer string) error
+	// TouchUpdates claims entries again for consumer, so that entries
+	// waiting here for their chat's turn do not look stuck to others.
+	TouchUpdates(ctx context.Context, consumer string, entries []storage.StreamEntry) error
 }
 
 // Notices tells people about trouble with their update. Both are called
@@ -63,6 +66,7 @@ const (
 	OutcomeRetry     = "retry"     // panicked or timed out: handled again later
 	OutcomeDead      = "dead"      // set aside after MaxAttempts
 	OutcomeDuplicate = "duplicate" // handled before: skipped
+	OutcomeDropped   = "dropped"   // its sender was past the flood limit
 )
 
 // IntakeConfig tunes an Intake; zero values are defaults.
@@ -71,7 +75,10 @@ type IntakeConfig struct {
 	Consumer string
 	// Batch is how many entries one read takes (default 128).
 	Batch int64
-	// MaxInFlight bounds the updates handled at once (default 256). A
+	// MaxInFlight bounds the updates read and not yet handled, and the
+	// handlers running at once (default 256); one chat holds at most
+	// perChatHeld of the read bound, its further updates wait without
+	// holding anyone else back. A
 	// handler mostly waits for Telegram (tens of milliseconds a call to
 	// api.telegram.org), so this bounds the throughput: with 50 ms calls,
 	// 64 handled about 600 drafts a second and 256 about 1,700. Against an
@@ -95,7 +102,20 @@ type IntakeConfig struct {
 	// Block is how long one read waits for new entries (default 1 s); it
 	// bounds how long a stop waits for the read in flight.
 	Block time.Duration
+	// Flood is the per-person limit (the zero value turns it off);
+	// Flooding tells a person past it, nil tells nobody.
+	Flood    FloodLimit
+	Flooding FloodNotice
+	// Now is the clock of the flood limit (default time.Now).
+	Now func() time.Time
 }
+
+// perChatHeld is how many of one chat's updates count against
+// MaxInFlight (at most a quarter of it): a chat sending a burst holds
+// this many and no more of the read bound, so everybody else's updates
+// are still read and handled. What waits beyond it is bounded by the
+// flood limit.
+const perChatHeld = 8
 
 // Intake hands the stream's updates to a Handler: in parallel across
 // chats, in order within a chat (in one process; see README).
@@ -107,12 +127,17 @@ type Intake struct {
 	log     *slog.Logger
 	cfg     IntakeConfig
 
-	mu     sync.Mutex
-	chats  map[int64][]queued // queued per chat; present while a worker runs
-	active map[string]bool    // entry ids in flight here
-	slots  chan struct{}
-	acks   chan storage.StreamEntry
-	wg     sync.WaitGroup
+	mu       sync.Mutex
+	turns    turns           // the chats' queues, served in turn
+	held     map[int64]int   // per chat, its updates holding a slot
+	workers  int             // goroutines serving turns
+	starting int             // of them, not yet at their first turn
+	active   map[string]bool // entry ids in flight here
+	gate     *floodGate      // nil: no limit
+	perChat  int             // slots one chat may hold
+	slots    chan struct{}   // updates read and not handled (MaxInFlight)
+	acks     chan storage.StreamEntry
+	wg       sync.WaitGroup
 }
 
 // NewIntake builds an Intake; notices and obs may be nil.
@@ -148,8 +173,12 @@ func NewIntake(in Inbox, h Handler, notices Notices, obs Observer, log *slog.Log
 	if obs == nil {
 		obs = nopObserver{}
 	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
 	return &Intake{in: in, h: h, notices: notices, obs: obs, log: log, cfg: cfg,
-		chats: map[int64][]queued{}, active: map[string]bool{},
+		turns: newTurns(), held: map[int64]int{}, active: map[string]bool{},
+		perChat: max(1, min(perChatHeld, cfg.MaxInFlight/4)), gate: newFloodGate(cfg.Flood),
 		slots: make(chan struct{}, cfg.MaxInFlight), acks: make(chan storage.StreamEntry, cfg.MaxInFlight)}
 }
 
@@ -231,7 +260,7 @@ func (in *Intake) readLoop(ctx, work context.Context) {
 			if i > 0 {
 				in.slots <- struct{}{} // cannot block: the read asked for no more than free
 			}
-			in.dispatch(work, e)
+			in.dispatch(ctx, work, e)
 		}
 	}
 }
@@ -245,6 +274,7 @@ func (in *Intake) reclaimLoop(ctx, work context.Context) {
 			return
 		case <-t.C:
 		}
+		in.touchWaiting(ctx)
 		entries, err := in.in.ReclaimUpdates(ctx, in.cfg.Consumer, in.cfg.ReclaimIdle, in.cfg.Batch)
 		if err != nil {
 			if ctx.Err() == nil {
@@ -268,14 +298,34 @@ func (in *Intake) reclaimLoop(ctx, work context.Context) {
 			case <-ctx.Done():
 				return // stays pending; reclaimed again later
 			}
-			in.dispatch(work, e)
+			in.dispatch(ctx, work, e)
 		}
 	}
 }
 
-// dispatch queues an entry behind its chat's earlier ones; the caller has
-// taken a slot for it.
-func (in *Intake) dispatch(work context.Context, e storage.StreamEntry) {
+// touchWaiting claims again the entries waiting here for their chat's
+// turn: a chat's updates are handled one at a time, so its last ones may
+// wait longer than ReclaimIdle, and another process must not take them
+// over as stuck. Entries being handled are not touched: a handler that
+// hangs is taken over as before.
+func (in *Intake) touchWaiting(ctx context.Context) {
+	var waiting []storage.StreamEntry
+	in.mu.Lock()
+	in.turns.each(func(q queued) { waiting = append(waiting, q.e) })
+	in.mu.Unlock()
+	if len(waiting) == 0 {
+		return
+	}
+	if err := in.in.TouchUpdates(ctx, in.cfg.Consumer, waiting); err != nil && ctx.Err() == nil {
+		in.log.Warn("touch waiting updates failed", "n", len(waiting), "err", err)
+	}
+}
+
+// dispatch queues an entry behind its chat's earlier ones and sees that
+// a worker will serve it; the caller has taken a slot for it. An update of
+// a person past the flood limit is acknowledged unhandled (the first one
+// past it is queued to tell them so).
+func (in *Intake) dispatch(ctx, work context.Context, e storage.StreamEntry) {
 	u, err := decodeUpdate(e.Payload)
 	if err != nil {
 		in.log.Error("unreadable update set aside", "update_id", e.UpdateID, "err", err)
@@ -284,39 +334,98 @@ func (in *Intake) dispatch(work context.Context, e storage.StreamEntry) {
 		return
 	}
 	chat := ChatOf(u)
+	q := queued{e: e, u: u}
 	in.mu.Lock()
-	in.active[e.ID] = true
-	queue, running := in.chats[chat]
-	in.chats[chat] = append(queue, queued{e, u})
-	in.mu.Unlock()
-	if running {
-		return
+	if e.Deliveries <= 1 { // a redelivered update was counted the first time
+		switch in.gate.admit(personOf(u), albumOf(u), in.cfg.Now()) {
+		case floodDrop:
+			in.mu.Unlock()
+			<-in.slots
+			in.ack(e)
+			in.obs.Handled(OutcomeDropped, 0)
+			return
+		case floodNotice:
+			q.notice = true
+		}
 	}
-	in.wg.Go(func() { in.drain(work, chat) })
+	in.active[e.ID] = true
+	q.held = in.held[chat] < in.perChat
+	if q.held {
+		in.held[chat]++
+	}
+	in.turns.add(chat, q)
+	// A new worker only when more chats wait than workers are on their
+	// way to them; busy workers come back to the ring when done.
+	spawn := in.turns.waiting() > in.starting && in.workers < in.cfg.MaxInFlight
+	if spawn {
+		in.workers++
+		in.starting++
+	}
+	in.mu.Unlock()
+	if !q.held {
+		<-in.slots // waits in its chat's queue without holding others back
+	}
+	if spawn {
+		in.wg.Go(func() { in.serve(ctx, work) })
+	}
 }
 
-// drain handles a chat's queued entries one after another.
-func (in *Intake) drain(work context.Context, chat int64) {
-	for {
+// serve gives chats their turns, one update each, until none waits. Once
+// ctx ends no new turn starts: what waits stays pending in the stream for
+// another process (or the next start).
+func (in *Intake) serve(ctx, work context.Context) {
+	for first := true; ; first = false {
 		in.mu.Lock()
-		queue := in.chats[chat]
-		if len(queue) == 0 {
-			delete(in.chats, chat)
+		if first {
+			in.starting--
+		}
+		chat, q, ok := in.turns.next()
+		if !ok {
+			in.workers--
 			in.mu.Unlock()
 			return
 		}
-		q := queue[0]
-		in.chats[chat] = queue[1:]
 		in.mu.Unlock()
 
-		in.handle(work, q.e, q.u)
-		e := q.e
+		switch {
+		case ctx.Err() != nil:
+		case q.notice:
+			in.tellFlooding(work, q)
+		default:
+			in.handle(work, q.e, q.u)
+		}
+		in.finish(chat, q)
+	}
+}
 
-		in.mu.Lock()
-		delete(in.active, e.ID)
-		in.mu.Unlock()
+// finish ends a chat's turn and frees what its update held.
+func (in *Intake) finish(chat int64, q queued) {
+	in.mu.Lock()
+	in.turns.done(chat)
+	delete(in.active, q.e.ID)
+	if q.held {
+		if in.held[chat]--; in.held[chat] == 0 {
+			delete(in.held, chat)
+		}
+	}
+	in.mu.Unlock()
+	if q.held {
 		<-in.slots
 	}
+}
+
+// tellFlooding tells the person past the limit once, in their turn, and
+// acknowledges the update unhandled.
+func (in *Intake) tellFlooding(work context.Context, q queued) {
+	in.log.Info("sender past the flood limit; their updates are dropped for a while",
+		"update_id", q.e.UpdateID, "pause", in.cfg.Flood.CoolDown.String())
+	if in.cfg.Flooding != nil {
+		nctx, cancel := context.WithTimeout(work, in.cfg.HandleTimeout)
+		in.cfg.Flooding.Flooding(nctx, q.u, in.cfg.Flood.CoolDown)
+		cancel()
+	}
+	in.ack(q.e)
+	in.obs.Handled(OutcomeDropped, 0)
 }
 
 func (in *Intake) handle(work context.Context, e storage.StreamEntry, u tgbotapi.Update) {
@@ -459,8 +568,10 @@ func updateID(raw []byte) (int64, error) {
 }
 
 type queued struct {
-	e storage.StreamEntry
-	u tgbotapi.Update
+	e      storage.StreamEntry
+	u      tgbotapi.Update
+	held   bool // holds a slot (one of its chat's first perChatHeld)
+	notice bool // the first update past the flood limit: tell, not handle
 }
 
 type nopObserver struct{}

@@ -115,6 +115,8 @@ type Desk struct {
 	admin map[int64]bool
 	zones sync.Map                              // time zone name → *time.Location
 	seen  *lru.Cache[string, quality.Published] // see newPublishedCache
+	// strangerAlbums: albums of people on no page already answered.
+	strangerAlbums *lru.Cache[string, struct{}]
 }
 
 // New builds the desk. now is the clock (tests pass a fixed one).
@@ -133,7 +135,7 @@ func New(tg Telegram, store Store, texts *Texts, now func() time.Time, log *slog
 		store = adminRoles{Store: store, admin: admin}
 	}
 	return &Desk{tg: tg, store: store, texts: texts, now: now, log: log, cfg: cfg, admin: admin,
-		seen: newPublishedCache()}
+		seen: newPublishedCache(), strangerAlbums: newStrangerAlbums()}
 }
 
 // who is the person behind an update, as the bot knows them.

@@ -37,10 +37,7 @@ func (d *Desk) onContent(ctx context.Context, p who, m *tgbotapi.Message, se *st
 		return
 	}
 	if m.MediaGroupID != "" {
-		it := storage.AlbumItem{UserID: p.ID, MessageID: m.MessageID, Media: content.Media[0], Caption: content.Text, Entities: content.Entities}
-		if err := d.store.AddAlbumItem(ctx, p.ID, m.MediaGroupID, it, d.now(), d.cfg.AlbumQuiet); err != nil {
-			d.fail(ctx, p, err)
-		}
+		d.bufferAlbumItem(ctx, p, m, content)
 		return
 	}
 	d.takeContent(ctx, p, se, content, nil)
@@ -158,37 +155,6 @@ func (d *Desk) dropAlbum(ctx context.Context, album *storage.AlbumRef) {
 	if err := d.store.DropAlbum(ctx, *album); err != nil {
 		d.log.Warn("drop album", "err", err)
 	}
-}
-
-// FlushAlbums turns albums whose items stopped arriving into drafts (or new
-// versions). The scheduler calls it every second.
-func (d *Desk) FlushAlbums(ctx context.Context) error {
-	ready, err := d.store.ReadyAlbums(ctx, d.now(), 50)
-	if err != nil {
-		return err
-	}
-	for _, a := range ready {
-		u, err := d.store.User(ctx, a.UserID)
-		switch {
-		case isNotFound(err):
-			// Someone on no team: the bot keeps no record of them, so
-			// their language is not known; they are told in Russian.
-			u = redaktor.User{ID: a.UserID}
-		case err != nil:
-			return err
-		}
-		p := who{User: u, t: d.texts.For(u.Lang)}
-		se, ok, err := d.store.Session(ctx, p.ID)
-		if err != nil {
-			return err
-		}
-		var waiting *storage.Session
-		if ok {
-			waiting = &se
-		}
-		d.takeContent(ctx, p, waiting, albumContent(a.Items), &a.Ref)
-	}
-	return nil
 }
 
 // albumContent builds one post of an album's items: the first caption is

@@ -53,11 +53,6 @@ type Announcer interface {
 // SetAnnouncer makes every publication also go to the page's subscribers.
 func (s *Scheduler) SetAnnouncer(a Announcer) { s.announce = a }
 
-// AlbumFlusher turns finished albums into drafts.
-type AlbumFlusher interface {
-	FlushAlbums(ctx context.Context) error
-}
-
 // Config tunes the scheduler.
 type Config struct {
 	// Lease is how long a claimed post is held before another replica may
@@ -79,7 +74,6 @@ type Scheduler struct {
 	q      Queue
 	send   Sender
 	notify Notifier
-	albums AlbumFlusher
 	now    func() time.Time
 	log    *slog.Logger
 	cfg    Config
@@ -87,8 +81,8 @@ type Scheduler struct {
 	announce Announcer
 }
 
-// New builds a scheduler. albums may be nil.
-func New(q Queue, send Sender, notify Notifier, albums AlbumFlusher, now func() time.Time, log *slog.Logger, cfg Config) *Scheduler {
+// New builds a scheduler.
+func New(q Queue, send Sender, notify Notifier, now func() time.Time, log *slog.Logger, cfg Config) *Scheduler {
 	if cfg.Lease == 0 {
 		cfg.Lease = 2 * time.Minute
 	}
@@ -104,7 +98,7 @@ func New(q Queue, send Sender, notify Notifier, albums AlbumFlusher, now func() 
 	if cfg.TickBudget == 0 {
 		cfg.TickBudget = 20 * time.Second
 	}
-	return &Scheduler{q: q, send: send, notify: notify, albums: albums, now: now, log: log, cfg: cfg}
+	return &Scheduler{q: q, send: send, notify: notify, now: now, log: log, cfg: cfg}
 }
 
 // Run ticks every second until ctx ends, then waits for a tick in progress.
@@ -135,15 +129,11 @@ func (s *Scheduler) Run(ctx context.Context) error {
 	return nil
 }
 
-// Tick does one round: albums, reminders, due posts. Tests call it with a
-// fixed clock instead of waiting for cron.
+// Tick does one round: reminders, due posts. Tests call it with a fixed
+// clock instead of waiting for cron. Albums are assembled elsewhere
+// (handlers.Desk.RunAlbums), so they never delay a publication.
 func (s *Scheduler) Tick(ctx context.Context) error {
 	var errs []error
-	if s.albums != nil {
-		if err := s.albums.FlushAlbums(ctx); err != nil {
-			errs = append(errs, fmt.Errorf("albums: %w", err))
-		}
-	}
 	if err := s.remind(ctx); err != nil {
 		errs = append(errs, fmt.Errorf("reminders: %w", err))
 	}

@@ -68,7 +68,7 @@ func newWorld(t *testing.T) *world {
 }
 
 func (w *world) scheduler() *scheduler.Scheduler {
-	return scheduler.New(w.store, w.api, w.notes, nil, w.clock.Now, slog.New(slog.DiscardHandler), scheduler.Config{})
+	return scheduler.New(w.store, w.api, w.notes, w.clock.Now, slog.New(slog.DiscardHandler), scheduler.Config{})
 }
 
 // schedule stores an approved post due at at, with the channel's file ids.

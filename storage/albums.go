@@ -72,15 +72,22 @@ func (s *Store) ReadyAlbums(ctx context.Context, now time.Time, limit int64) ([]
 	if err != nil {
 		return nil, fmt.Errorf("find ready albums: %w", err)
 	}
+	if len(zs) == 0 {
+		return nil, nil
+	}
+	// The albums' items in one round trip, however many albums are ready.
+	pipe := s.rdb.Pipeline()
+	lists := make([]*redis.StringSliceCmd, len(zs))
+	for i, z := range zs {
+		lists[i] = pipe.LRange(ctx, z.Member.(string), 0, -1)
+	}
+	if _, err := pipe.Exec(ctx); err != nil {
+		return nil, fmt.Errorf("read albums: %w", err)
+	}
 	out := make([]ReadyAlbum, 0, len(zs))
-	for _, z := range zs {
-		key := z.Member.(string)
-		raw, err := s.rdb.LRange(ctx, key, 0, -1).Result()
-		if err != nil {
-			return nil, fmt.Errorf("read album: %w", err)
-		}
-		a := ReadyAlbum{Ref: AlbumRef{key: key, deadline: z.Score}}
-		for _, r := range raw {
+	for i, z := range zs {
+		a := ReadyAlbum{Ref: AlbumRef{key: z.Member.(string), deadline: z.Score}}
+		for _, r := range lists[i].Val() {
 			var it AlbumItem
 			if err := json.Unmarshal([]byte(r), &it); err == nil {
 				a.Items = append(a.Items, it)

@@ -54,3 +54,7 @@ func (k keys) updateMade(updateID int64) string {
 func (k keys) channelPage(chatID int64) string { return k.p + "channel:" + id(chatID) + ":page" }
 
 func (k keys) lease(name string) string { return k.p + "lease:" + name }
+
+// flood marks a person told they were past the flood limit, for the
+// cool-down, so that replicas tell them once.
+func (k keys) flood(userID int64) string { return k.p + "flood:" + id(userID) }

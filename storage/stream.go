@@ -338,3 +338,27 @@ func (s *Store) QueueDepths(ctx context.Context) (map[string]int64, error) {
 		"reminders":         reminders.Val(),
 	}, nil
 }
+
+// TouchUpdates claims entries again for the consumer that holds them,
+// which resets their idle time: entries waiting in a process for their
+// chat's turn are not stuck, and ReclaimUpdates elsewhere must not take
+// them over. Their delivery counts are kept as they were read (RETRYCOUNT:
+// JUSTID alone keeps it on Redis but not on every server).
+func (s *Store) TouchUpdates(ctx context.Context, consumer string, entries []StreamEntry) error {
+	if len(entries) == 0 {
+		return nil
+	}
+	byCount := map[int64][]any{}
+	for _, e := range entries {
+		byCount[e.Deliveries] = append(byCount[e.Deliveries], e.ID)
+	}
+	pipe := s.rdb.Pipeline()
+	for n, ids := range byCount {
+		args := append([]any{"XCLAIM", s.k.updates(), StreamGroup, consumer, 0}, ids...)
+		pipe.Do(ctx, append(args, "RETRYCOUNT", n, "JUSTID")...)
+	}
+	if _, err := pipe.Exec(ctx); err != nil {
+		return fmt.Errorf("touch waiting updates: %w", err)
+	}
+	return nil
+}

@@ -161,3 +161,40 @@ func TestLease(t *testing.T) {
 		t.Fatal("a cannot take an expired lease")
 	}
 }
+
+// An entry a process keeps waiting for its chat's turn is touched: others
+// do not take it over as stuck, and its delivery count stays.
+func TestTouchedUpdateIsNotReclaimed(t *testing.T) {
+	ctx := context.Background()
+	s, r := storagetest.Store(t)
+	if err := s.EnsureStream(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.AddUpdates(ctx, []int64{7}, [][]byte{payload(7)}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.ReadUpdates(ctx, "a", 10, 0)
+	if err != nil || len(got) != 1 {
+		t.Fatalf("read = %v, %v", got, err)
+	}
+	id := got[0].ID
+	// age makes the entry look a minute idle, as if it had waited that long.
+	age := func() {
+		if err := r.Client.Do(ctx, "XCLAIM", "{"+r.Prefix+"}:updates", storage.StreamGroup, "a", 0, id,
+			"IDLE", time.Minute.Milliseconds(), "RETRYCOUNT", 1, "JUSTID").Err(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	age()
+	if err := s.TouchUpdates(ctx, "a", got); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.ReclaimUpdates(ctx, "b", 30*time.Second, 10); err != nil || len(got) != 0 {
+		t.Fatalf("a touched entry was taken over: %v, %v", got, err)
+	}
+	age()
+	got, err = s.ReclaimUpdates(ctx, "b", 30*time.Second, 10)
+	if err != nil || len(got) != 1 || got[0].Deliveries != 2 {
+		t.Fatalf("reclaim after a minute = %+v, %v; want the entry at its 2nd delivery", got, err)
+	}
+}

@@ -32,6 +32,9 @@ type config struct {
 	WebhookSecret string
 	// WebhookListen is the address the webhook server listens on.
 	WebhookListen string
+	// Flood is how much one person may send before a pause (FLOOD_LIMIT
+	// updates in FLOOD_WINDOW, then FLOOD_COOLDOWN; FLOOD_LIMIT=0: none).
+	Flood bot.FloodLimit
 }
 
 // loadConfig reads every setting and reports every problem at once, so a
@@ -114,6 +117,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 		}
 		c.BroadcastRate = n
 	}
+	c.Flood, problems = floodLimit(getenv, problems)
 	if len(problems) > 0 {
 		return c, errors.New("cannot start, fix these settings:\n  - " + strings.Join(problems, "\n  - "))
 	}
@@ -132,4 +136,33 @@ func validSecret(s string) bool {
 		}
 	}
 	return true
+}
+
+// floodLimit reads FLOOD_LIMIT (updates, 0 turns the limit off),
+// FLOOD_WINDOW and FLOOD_COOLDOWN (durations such as 10s, 1m).
+func floodLimit(getenv func(string) string, problems []string) (bot.FloodLimit, []string) {
+	l := bot.DefaultFloodLimit
+	if v := strings.TrimSpace(getenv("FLOOD_LIMIT")); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			problems = append(problems, fmt.Sprintf("FLOOD_LIMIT %q: how many updates one person may send in FLOOD_WINDOW (30), 0 for no limit", v))
+		}
+		l.Updates = n
+	}
+	for _, d := range []struct {
+		name string
+		into *time.Duration
+	}{{"FLOOD_WINDOW", &l.Window}, {"FLOOD_COOLDOWN", &l.CoolDown}} {
+		v := strings.TrimSpace(getenv(d.name))
+		if v == "" {
+			continue
+		}
+		t, err := time.ParseDuration(v)
+		if err != nil || t <= 0 {
+			problems = append(problems, fmt.Sprintf("%s %q: a duration such as 10s or 1m", d.name, v))
+			continue
+		}
+		*d.into = t
+	}
+	return l, problems
 }

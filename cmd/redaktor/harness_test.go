@@ -11,8 +11,10 @@ import (
 	"time"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+	"github.com/redis/go-redis/v9"
 
 	"github.com/redaktor/redaktor/bot/bottest"
+	"github.com/redaktor/redaktor/storage"
 	"github.com/redaktor/redaktor/storage/storagetest"
 )
 
@@ -57,6 +59,10 @@ func newDesk(t *testing.T) *desk {
 			"BOT_TOKEN": tg.Token(), "TELEGRAM_API_URL": tg.URL(), "REDIS_URL": r.URL,
 			"REDIS_PREFIX": r.Prefix, "ADMIN_IDS": strconv.FormatInt(admin, 10),
 			"TIMEZONE": "Europe/Moscow", "LOG_LEVEL": "debug",
+			// The clock stands still unless a test moves it, so every
+			// update of a scenario would count within one flood window:
+			// the flood limit is off but in the tests of it (fairness_test).
+			"FLOOD_LIMIT": "0",
 		}}
 	d.start()
 	t.Cleanup(func() { d.stop() })
@@ -244,4 +250,16 @@ func waitUntil(cond func() bool) bool {
 		time.Sleep(2 * time.Millisecond)
 	}
 	return true
+}
+
+// redis is a client of the desk's Redis for assertions on its keys, closed
+// with the test.
+func (d *desk) redis() redis.UniversalClient {
+	d.t.Helper()
+	c, err := storage.Connect(context.Background(), d.env["REDIS_URL"])
+	if err != nil {
+		d.t.Fatal(err)
+	}
+	d.t.Cleanup(func() { _ = c.Close() })
+	return c
 }

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"net"
 	"net/http"
 	"net/url"
@@ -41,7 +42,7 @@ func processName() string {
 // handles the stream's updates with the desk. It returns after ctx ended
 // and the handlers in flight finished (or the shutdown deadline passed).
 func runIntake(ctx context.Context, cfg config, tg *bot.Client, store *storage.Store, h bot.Handler,
-	notices bot.Notices, m *metrics.Metrics, log *slog.Logger) {
+	notices notices, m *metrics.Metrics, log *slog.Logger, now func() time.Time) {
 	name := processName()
 	var wg sync.WaitGroup
 	if cfg.WebhookURL != "" {
@@ -65,7 +66,8 @@ func runIntake(ctx context.Context, cfg config, tg *bot.Client, store *storage.S
 			}
 		})
 	}
-	in := bot.NewIntake(store, h, notices, m, log, bot.IntakeConfig{Consumer: name, ShutdownTimeout: shutdownTimeout})
+	in := bot.NewIntake(store, h, notices, m, log, bot.IntakeConfig{Consumer: name, ShutdownTimeout: shutdownTimeout,
+		Flood: cfg.Flood, Flooding: notices, Now: now})
 	wg.Go(func() {
 		if err := in.Run(ctx); err != nil {
 			log.Error("intake stopped", "err", err)
@@ -74,11 +76,33 @@ func runIntake(ctx context.Context, cfg config, tg *bot.Client, store *storage.S
 	wg.Wait()
 }
 
+// serverTimeouts bound what one client may hold of the webhook and ops
+// servers, so slow or stalled clients cannot pile up connections and
+// goroutines.
+type serverTimeouts struct {
+	ReadHeader time.Duration // the request line and headers
+	Read       time.Duration // the whole request, body included
+	Write      time.Duration // from the end of the headers to the end of the answer
+	Idle       time.Duration // a kept-alive connection between requests
+}
+
+// httpTimeouts: Telegram sends an update of a few KB at once, and a
+// webhook answer takes at most the store's 5 s (plus telling the sender
+// when Redis is down); Telegram keeps its connections alive between
+// deliveries.
+var httpTimeouts = serverTimeouts{ReadHeader: 5 * time.Second, Read: 10 * time.Second,
+	Write: 30 * time.Second, Idle: 2 * time.Minute}
+
+func newServer(ctx context.Context, addr string, h http.Handler, t serverTimeouts) *http.Server {
+	return &http.Server{Addr: addr, Handler: h,
+		ReadHeaderTimeout: t.ReadHeader, ReadTimeout: t.Read, WriteTimeout: t.Write, IdleTimeout: t.Idle,
+		BaseContext: func(net.Listener) context.Context { return context.WithoutCancel(ctx) }}
+}
+
 // serve runs an HTTP server until ctx ends, then lets requests in flight
 // finish for a few seconds.
 func serve(ctx context.Context, what, addr string, h http.Handler, log *slog.Logger) {
-	srv := &http.Server{Addr: addr, Handler: h, ReadHeaderTimeout: 10 * time.Second,
-		BaseContext: func(net.Listener) context.Context { return context.WithoutCancel(ctx) }}
+	srv := newServer(ctx, addr, h, httpTimeouts)
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
@@ -135,13 +159,33 @@ func within(ctx context.Context, check func(context.Context) error) error {
 }
 
 // notices tells a person, in their language, that their update waits for
-// Redis, or was set aside after failing.
+// Redis, or was set aside after failing, or that they send too much.
 type notices struct {
 	tg interface {
 		SendText(ctx context.Context, chatID int64, text string, kb bot.Keyboard) (int, error)
 	}
 	texts *handlers.Texts
 	log   *slog.Logger
+	// marks makes the flood notice once across replicas.
+	marks interface {
+		FirstFloodNotice(ctx context.Context, userID int64, ttl time.Duration) (bool, error)
+	}
+}
+
+// Flooding tells the person once per cool-down, whichever replica saw
+// them pass the limit first. Redis down: they are told (better twice
+// than a silent bot).
+func (n notices) Flooding(ctx context.Context, u tgbotapi.Update, pause time.Duration) {
+	if from := u.SentFrom(); from != nil && n.marks != nil {
+		first, err := n.marks.FirstFloodNotice(ctx, from.ID, pause)
+		if err != nil {
+			n.log.Warn("flood notice mark", "err", err)
+		} else if !first {
+			return
+		}
+	}
+	minutes := max(1, int(math.Ceil(pause.Minutes())))
+	n.tell(ctx, u, "flood_notice", map[string]any{"Minutes": minutes})
 }
 
 func (n notices) Unavailable(ctx context.Context, u tgbotapi.Update) {
@@ -151,7 +195,7 @@ func (n notices) Failed(ctx context.Context, u tgbotapi.Update) {
 	n.tell(ctx, u, "error_update_failed")
 }
 
-func (n notices) tell(ctx context.Context, u tgbotapi.Update, key string) {
+func (n notices) tell(ctx context.Context, u tgbotapi.Update, key string, data ...map[string]any) {
 	var from *tgbotapi.User
 	var chat int64
 	switch {
@@ -166,7 +210,7 @@ func (n notices) tell(ctx context.Context, u tgbotapi.Update, key string) {
 	if from != nil {
 		lang = from.LanguageCode
 	}
-	if _, err := n.tg.SendText(ctx, chat, n.texts.For(lang).T(key), nil); err != nil {
+	if _, err := n.tg.SendText(ctx, chat, n.texts.For(lang).T(key, data...), nil); err != nil {
 		n.log.Warn("cannot tell the sender", "update_id", u.UpdateID, "err", err)
 	}
 }

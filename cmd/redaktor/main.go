@@ -96,7 +96,7 @@ func run(ctx context.Context, getenv func(string) string, logOut io.Writer, now 
 			log.Warn("set command menu", "lang", lang, "err", err)
 		}
 	}
-	sched := scheduler.New(store, tg, desk, desk, now, log, scheduler.Config{})
+	sched := scheduler.New(store, tg, desk, now, log, scheduler.Config{})
 	broadcasts := scheduler.NewBroadcaster(store, tg, desk, now, log, scheduler.BroadcastConfig{Rate: cfg.BroadcastRate, Observer: m})
 	sched.SetAnnouncer(broadcasts)
 	tg.SetLimiter(broadcasts)
@@ -108,12 +108,17 @@ func run(ctx context.Context, getenv func(string) string, logOut io.Writer, now 
 			log.Error("broadcasts stopped", "err", err)
 		}
 	})
+	// Albums have their own loop: assembling 150 of them never holds up
+	// the scheduler's tick.
+	wg.Go(func() { desk.RunAlbums(ctx, albumInterval) })
 	wg.Go(func() {
 		if err := sched.Run(ctx); err != nil {
 			log.Error("scheduler stopped", "err", err)
 		}
 	})
-	wg.Go(func() { runIntake(ctx, cfg, tg, store, desk, notices{tg: tg, texts: texts, log: log}, m, log) })
+	wg.Go(func() {
+		runIntake(ctx, cfg, tg, store, desk, notices{tg: tg, texts: texts, log: log, marks: store}, m, log, now)
+	})
 	if cfg.HTTPAddr != "" {
 		wg.Go(func() { serve(ctx, "ops", cfg.HTTPAddr, opsHandler(store.Ping, tg.Ping, m), log) })
 	}
@@ -122,6 +127,10 @@ func run(ctx context.Context, getenv func(string) string, logOut io.Writer, now 
 	log.Info("redaktor stopped")
 	return nil
 }
+
+// albumInterval is how often finished albums are looked for (an album is
+// finished 1.5 s after its last item).
+const albumInterval = 500 * time.Millisecond
 
 // connectRedis waits for Redis at start as the bot waits for Telegram: a
 // bot started before its Redis (a restart of the whole host) comes up by

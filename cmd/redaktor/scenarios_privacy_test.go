@@ -10,7 +10,6 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/redaktor/redaktor/bot/bottest"
-	"github.com/redaktor/redaktor/storage"
 )
 
 // The resident of the privacy scenario: an id, name and username found
@@ -130,17 +129,6 @@ func TestForgetMeLastChiefHandsOverFirst(t *testing.T) {
 	if role := d.roleOf(chief); role != "chief" {
 		t.Fatalf("the chief editor is %q after a forged confirmation", role)
 	}
-}
-
-// redis is a client of the desk's Redis, closed with the test.
-func (d *desk) redis() redis.UniversalClient {
-	d.t.Helper()
-	c, err := storage.Connect(context.Background(), d.env["REDIS_URL"])
-	if err != nil {
-		d.t.Fatal(err)
-	}
-	d.t.Cleanup(func() { _ = c.Close() })
-	return c
 }
 
 // roleOf reads a person's role on the school's page (page 1).

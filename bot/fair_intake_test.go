@@ -1,0 +1,141 @@
+package bot_test
+
+import (
+	"context"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+
+	"github.com/redaktor/redaktor/bot"
+	"github.com/redaktor/redaktor/bot/bottest"
+	"github.com/redaktor/redaktor/storage/storagetest"
+)
+
+// While one person's burst waits behind their first update, everybody
+// else's updates are read and handled; the burst is handled later, one at
+// a time and in order, and nothing of it is lost.
+func TestBurstOfOnePersonHoldsUpNobodyElse(t *testing.T) {
+	srv := bottest.New(t)
+	store, _ := storagetest.Store(t)
+	const flooder int64 = 999
+	srv.AddUser(flooder, "Flood", "flood", "ru")
+	addUsers(srv, 5)
+
+	release := make(chan struct{})
+	var mu sync.Mutex
+	running, most := 0, 0
+	var order []int
+	rec := newRecorder()
+	rec.before = func(ctx context.Context, u tgbotapi.Update, _ int) {
+		if u.Message.From.ID != flooder {
+			return
+		}
+		mu.Lock()
+		running++
+		most = max(most, running)
+		order = append(order, u.UpdateID)
+		mu.Unlock()
+		select {
+		case <-release:
+		case <-ctx.Done():
+		}
+		mu.Lock()
+		running--
+		mu.Unlock()
+	}
+	// Few slots, no flood limit: only the fair queue keeps the others going.
+	startReplica(t, srv, store, rec.handler("a"), replicaOpts{
+		poll: bot.PollConfig{Owner: "a"}, intake: bot.IntakeConfig{MaxInFlight: 4}})
+
+	var burst []int
+	for range 200 {
+		burst = append(burst, srv.SendText(flooder, "спам").UpdateID)
+	}
+	var others []int
+	for i := range 5 {
+		others = append(others, srv.SendText(int64(1000+i), "/help").UpdateID)
+	}
+	waitFor(t, "the others handled while the burst waits", func() bool {
+		for _, id := range others {
+			if rec.count(id) != 1 {
+				return false
+			}
+		}
+		return true
+	})
+	if n := rec.count(burst[0]); n != 0 {
+		t.Fatalf("the burst's first update finished before it was released")
+	}
+	close(release)
+	waitFor(t, "the burst handled", func() bool { return rec.handled() == len(burst)+len(others) })
+	waitFor(t, "the stream drained", drained(t, store))
+	mu.Lock()
+	defer mu.Unlock()
+	if most != 1 {
+		t.Errorf("%d of the person's updates were handled at once, want 1", most)
+	}
+	if !slices.Equal(order, burst) {
+		t.Errorf("the burst was handled out of order")
+	}
+}
+
+// flooding records the notices of the flood limit.
+type flooding struct {
+	mu  sync.Mutex
+	got []int64
+}
+
+func (f *flooding) Flooding(_ context.Context, u tgbotapi.Update, _ time.Duration) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.got = append(f.got, u.Message.From.ID)
+}
+
+func (f *flooding) told() []int64 {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.Clone(f.got)
+}
+
+// Past the limit a person is told once and the rest of their burst is
+// acknowledged unhandled; another person is not affected; after the
+// cool-down (the clock moved, no sleep) the person is handled again.
+func TestFloodLimitTellsOnceAndDropsTheRest(t *testing.T) {
+	srv := bottest.New(t)
+	store, _ := storagetest.Store(t)
+	const flooder int64 = 999
+	srv.AddUser(flooder, "Flood", "flood", "ru")
+	addUsers(srv, 1)
+	clock := bottest.NewFakeClock(time.Date(2026, 12, 2, 9, 0, 0, 0, time.UTC))
+	notes := &flooding{}
+	rec := newRecorder()
+	startReplica(t, srv, store, rec.handler("a"), replicaOpts{poll: bot.PollConfig{Owner: "a"},
+		intake: bot.IntakeConfig{Flood: bot.DefaultFloodLimit, Flooding: notes, Now: clock.Now}})
+
+	var burst []int
+	for range 100 {
+		burst = append(burst, srv.SendText(flooder, "спам").UpdateID)
+	}
+	other := srv.SendText(1000, "/help").UpdateID
+	waitFor(t, "the other person handled", func() bool { return rec.count(other) == 1 })
+	waitFor(t, "the burst acknowledged", drained(t, store))
+	for i, id := range burst {
+		want := 0
+		if i < bot.DefaultFloodLimit.Updates {
+			want = 1
+		}
+		if got := rec.count(id); got != want {
+			t.Errorf("update %d of the burst handled %d times, want %d", i+1, got, want)
+		}
+	}
+	if got := notes.told(); !slices.Equal(got, []int64{flooder}) {
+		t.Errorf("told %v, want the flooder once", got)
+	}
+
+	clock.Advance(bot.DefaultFloodLimit.CoolDown + time.Second)
+	after := srv.SendText(flooder, "снова").UpdateID
+	waitFor(t, "handled after the cool-down", func() bool { return rec.count(after) == 1 })
+}
