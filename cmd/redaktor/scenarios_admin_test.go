@@ -234,6 +234,7 @@ func TestAuditLinesAndCSV(t *testing.T) {
 		"Анна: вступил(а) в команду (Анна, шеф-редактор)",
 		"Анна: создал(а) приглашение (модератор)",
 		"Ирина: вступил(а) в команду (Ирина, модератор)",
+		"Анна: подключил(а) канал",
 		"Анна: убрал(а) из команды (Ирина, модератор)")
 	if strings.Index(log.Text, "убрал(а)") > strings.Index(log.Text, "создал(а) страницу") {
 		t.Fatalf("the log is not newest first:\n%s", log.Text)
@@ -253,7 +254,7 @@ func TestAuditLinesAndCSV(t *testing.T) {
 	if err != nil {
 		t.Fatalf("the CSV does not parse: %v\n%s", err, doc.Uploads["document"])
 	}
-	if doc.ChatID != chief || len(rows) != 7 || strings.Join(rows[0], ",") != "время,кто,действие,участник,роль,пост,примечание" ||
+	if doc.ChatID != chief || len(rows) != 8 || strings.Join(rows[0], ",") != "время,кто,действие,участник,роль,пост,примечание" ||
 		strings.Join(rows[1][1:5], ",") != "Анна,убрал(а) из команды,Ирина,модератор" {
 		t.Fatalf("the CSV (to %d) is:\n%q", doc.ChatID, rows)
 	}
