@@ -146,6 +146,8 @@ func (c BroadcastConfig) Pace() storage.Pace {
 // BroadcastStats counts what this process's senders saw.
 type BroadcastStats struct {
 	Sent, FloodWaits, Retries, Inactive, Failed, Resent int64
+	// Unrecorded: outcomes of sends waiting in this process for Redis.
+	Unrecorded int
 }
 
 // Broadcaster sends published posts to the pages' subscribers. Its senders
@@ -199,7 +201,7 @@ func NewBroadcaster(st BroadcastStore, tg Courier, rep BroadcastReporter, now fu
 // Stats returns this process's counters.
 func (b *Broadcaster) Stats() BroadcastStats {
 	return BroadcastStats{Sent: b.sent.Load(), FloodWaits: b.flood.Load(), Retries: b.retries.Load(),
-		Inactive: b.inactive.Load(), Failed: b.failed.Load(), Resent: b.resent.Load()}
+		Inactive: b.inactive.Load(), Failed: b.failed.Load(), Resent: b.resent.Load(), Unrecorded: b.journal.len()}
 }
 
 // Announce starts the broadcast of a post just published to the channel

@@ -72,8 +72,14 @@ type bcWorld struct {
 
 func newBCWorld(t *testing.T, opts ...bottest.Option) *bcWorld {
 	t.Helper()
+	return newBCWorldOn(t, storagetest.Open(t), opts...)
+}
+
+// newBCWorldOn is a desk whose Redis is r.
+func newBCWorldOn(t *testing.T, r storagetest.Redis, opts ...bottest.Option) *bcWorld {
+	t.Helper()
 	tg := bottest.New(t, opts...)
-	store, r := storagetest.Store(t)
+	store := storage.New(r.Client, r.Prefix)
 	api, err := bot.New(context.Background(), tg.Token(), bot.Options{APIURL: tg.URL()})
 	if err != nil {
 		t.Fatal(err)

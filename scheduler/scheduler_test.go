@@ -54,9 +54,15 @@ type world struct {
 
 func newWorld(t *testing.T) *world {
 	t.Helper()
+	return newWorldOn(t, storagetest.Open(t))
+}
+
+// newWorldOn is a desk whose Redis is r.
+func newWorldOn(t *testing.T, r storagetest.Redis) *world {
+	t.Helper()
 	tg := bottest.New(t)
 	tg.AddChannel(channel, "Библиотека", "village_library")
-	store, _ := storagetest.Store(t)
+	store := storage.New(r.Client, r.Prefix)
 	api, err := bot.New(context.Background(), tg.Token(), bot.Options{APIURL: tg.URL()})
 	if err != nil {
 		t.Fatal(err)
