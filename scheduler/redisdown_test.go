@@ -3,6 +3,7 @@ package scheduler_test
 import (
 	"context"
 	"log/slog"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -189,3 +190,72 @@ func TestBroadcastSurvivesRedisGoingAway(t *testing.T) {
 	t.Logf("resent after the grace (takes whose answer was lost): %d", rec.Resent)
 }
 
+// lockedBuffer is a log the test reads after the process stopped.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// Told to stop while Redis is away, the senders wait a bounded time for
+// it to record what they sent; what stays unrecorded is named in the log.
+func TestStopWhileRedisIsAway(t *testing.T) {
+	for _, back := range []bool{true, false} {
+		name := map[bool]string{true: "Redis back within the bound", false: "Redis stays away"}[back]
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			srv := storagetest.StartServer(t)
+			w := newBCWorldOn(t, srv.Open(t), bottest.WithRateLimits(bottest.Limits{Global: 1000}))
+			w.page(t, "1", 1, 100)
+			flush := 30 * time.Second
+			if !back {
+				flush = 100 * time.Millisecond
+			}
+			courier := &killingCourier{Courier: w.api, after: 30, kill: srv.Kill, killed: make(chan struct{})}
+			logs := &lockedBuffer{}
+			b := scheduler.NewBroadcaster(w.store, courier, w.rep, w.clock, slog.New(slog.NewTextHandler(logs, nil)),
+				scheduler.BroadcastConfig{Rate: 400, Workers: 8, Flush: flush})
+			stop := run(t, b)
+			w.publish(t, b, "80", "1", false)
+			<-courier.killed
+			w.tg.WaitFor(t, 30*time.Second, func() bool { return b.Stats().Unrecorded > 0 })
+
+			stopped := make(chan struct{})
+			go func() { stop(); close(stopped) }()
+			if !back {
+				<-stopped
+				waiting := b.Stats().Unrecorded
+				if n := strings.Count(logs.String(), "STOPPING WITH A SEND NOT RECORDED"); waiting == 0 || n != waiting {
+					t.Fatalf("%d unrecorded sends named in the log, want the %d waiting", n, waiting)
+				}
+				return
+			}
+			srv.Start()
+			<-stopped
+			sent := 0
+			for _, c := range w.tg.Calls("forwardMessage") {
+				if c.OK() {
+					sent++
+				}
+			}
+			rec, err := w.store.Broadcast(context.Background(), "80")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if rec.Delivered != int64(sent) || b.Stats().Unrecorded != 0 {
+				t.Fatalf("%d sent, %d recorded as delivered (%d still waiting), want every send recorded", sent, rec.Delivered, b.Stats().Unrecorded)
+			}
+		})
+	}
+}
