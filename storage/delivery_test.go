@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+
 	"github.com/redaktor/redaktor/storage/storagetest"
 )
 
@@ -75,5 +77,42 @@ func TestPartIsSentOnceWhileItsRecordIsLate(t *testing.T) {
 	}
 	if _, _, sent, _ := begin(0); len(sent) != 2 {
 		t.Fatalf("abort removed a record: %v", sent)
+	}
+}
+
+// Requeue hands a post being published back to the claimers at a time: a
+// leased one at once, a due one earlier, never one nobody is publishing.
+func TestRequeue(t *testing.T) {
+	s, r := storagetest.Store(t)
+	ctx := context.Background()
+	now := time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
+	due := "{" + r.Prefix + "}:due"
+	r.Client.ZAdd(ctx, due, redis.Z{Score: float64(now.UnixMilli()), Member: "1"})
+	if ids, err := s.ClaimDue(ctx, now, time.Minute, 10); err != nil || !slices.Equal(ids, []string{"1"}) {
+		t.Fatalf("claim %v %v", ids, err)
+	}
+	later := now.Add(time.Minute)
+	for range 2 { // a repeated run changes nothing more
+		if err := s.Requeue(ctx, "1", later); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if ids, _ := s.ClaimDue(ctx, now, time.Minute, 10); len(ids) != 0 {
+		t.Fatalf("claimed %v before its time", ids)
+	}
+	if err := s.Requeue(ctx, "1", now); err != nil { // brought forward
+		t.Fatal(err)
+	}
+	if err := s.Requeue(ctx, "1", later); err != nil { // never pushed back
+		t.Fatal(err)
+	}
+	if ids, _ := s.ClaimDue(ctx, now, time.Minute, 10); !slices.Equal(ids, []string{"1"}) {
+		t.Fatalf("claimed %v, want 1 again", ids)
+	}
+	if err := s.Requeue(ctx, "2", now); err != nil { // nobody publishes 2
+		t.Fatal(err)
+	}
+	if n := r.Client.ZCard(ctx, due).Val(); n != 0 {
+		t.Fatalf("%d posts due, want none: a requeue never adds a post", n)
 	}
 }

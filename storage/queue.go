@@ -216,19 +216,29 @@ func (s *Store) EndPart(ctx context.Context, postID string, chatID int64, part i
 	return nil
 }
 
-// requeue makes a leased post due again at once.
+// requeue makes a post being published due at a time: a leased one is
+// moved to the due set, a due one is brought forward (another claimer put
+// it back to wait for a record that has landed now).
 // KEYS[1] due zset, KEYS[2] leased zset; ARGV[1] post id, ARGV[2] due ms.
-// Returns 1 moved, 0 not leased (claimed and finished by someone, or moved
-// already: a repeated run).
+// Returns 1 moved, 0 not (finished by someone, or due earlier already: a
+// repeated run).
 var requeue = redis.NewScript(`
-if not redis.call('ZSCORE', KEYS[2], ARGV[1]) then return 0 end
-redis.call('ZREM', KEYS[2], ARGV[1])
-redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
-return 1
+if redis.call('ZSCORE', KEYS[2], ARGV[1]) then
+  redis.call('ZREM', KEYS[2], ARGV[1])
+  redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
+  return 1
+end
+local due = redis.call('ZSCORE', KEYS[1], ARGV[1])
+if due and tonumber(due) > tonumber(ARGV[2]) then
+  redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
+  return 1
+end
+return 0
 `)
 
-// Requeue gives up the lease of a post still being published and makes it
-// due at at: a claim then continues it from its delivery records.
+// Requeue gives up the lease of a post still being published, or brings
+// its due time forward, so that it is due at at: a claim then continues it
+// from its delivery records, without sending what they record as sent.
 func (s *Store) Requeue(ctx context.Context, postID string, at time.Time) error {
 	if err := requeue.Run(ctx, s.rdb, []string{s.k.due(), s.k.leased()}, postID, at.UnixMilli()).Err(); err != nil {
 		return fmt.Errorf("requeue %s: %w", postID, err)
