@@ -28,7 +28,7 @@ type Queue interface {
 	Page(ctx context.Context, pageID string) (redaktor.Page, error)
 	Delivery(ctx context.Context, postID string, chatID int64) (storage.Delivery, error)
 	BeginPart(ctx context.Context, postID string, chatID int64, part int, now time.Time, grace time.Duration) (storage.PartStart, error)
-	AbortPart(ctx context.Context, postID string, chatID int64, part int) error
+	AbortPart(ctx context.Context, postID string, chatID int64, part int, mark string) error
 	EndPart(ctx context.Context, postID string, chatID int64, part int, messageIDs []int) error
 	Requeue(ctx context.Context, postID string, at time.Time) error
 }
@@ -256,7 +256,7 @@ func (s *Scheduler) publish(ctx context.Context, id string) error {
 			// Cleared even when the tick's time is up: this sender knows the
 			// part was not delivered (or knows no more than anybody).
 			actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.journal.attempt)
-			if err := s.q.AbortPart(actx, post.ID, page.ChannelID, i); err != nil {
+			if err := s.q.AbortPart(actx, post.ID, page.ChannelID, i, start.Mark); err != nil {
 				s.log.Warn("clear part mark", "post", post.ID, "part", i, "err", err)
 			}
 			cancel()

@@ -311,11 +311,11 @@ func (d *dyingQueue) gone() bool {
 	}
 }
 
-func (d *dyingQueue) AbortPart(ctx context.Context, postID string, chatID int64, part int) error {
+func (d *dyingQueue) AbortPart(ctx context.Context, postID string, chatID int64, part int, mark string) error {
 	if d.gone() {
 		return errDeadProcess
 	}
-	return d.Store.AbortPart(ctx, postID, chatID, part)
+	return d.Store.AbortPart(ctx, postID, chatID, part, mark)
 }
 
 func (d *dyingQueue) SavePost(ctx context.Context, old, next redaktor.Post, ev redaktor.Event) error {

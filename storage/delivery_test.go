@@ -63,16 +63,25 @@ func TestPartIsSentOnceWhileItsRecordIsLate(t *testing.T) {
 		t.Fatalf("after the grace: send %v resend %v, want a resend", send, resend)
 	}
 
-	// A send that failed clears its mark: the next try needs no grace.
-	begin(2)
-	if err := s.AbortPart(ctx, "7", chat, 2); err != nil {
+	// A send that failed clears its own mark: the next try needs no grace.
+	// Another holder's mark, and a record, are left alone.
+	first, err := s.BeginPart(ctx, "7", chat, 2, now, grace)
+	if err != nil || !first.Send {
+		t.Fatalf("part 2: %+v %v", first, err)
+	}
+	if err := s.AbortPart(ctx, "7", chat, 2, "someone else's"); err != nil {
+		t.Fatal(err)
+	}
+	if d, _ := s.Delivery(ctx, "7", chat); !slices.Contains(d.InFlight, 2) {
+		t.Fatal("an abort with another mark cleared the part")
+	}
+	if err := s.AbortPart(ctx, "7", chat, 2, first.Mark); err != nil {
 		t.Fatal(err)
 	}
 	if send, resend, _, _ := begin(2); !send || resend {
 		t.Fatalf("after a failed send: send %v resend %v, want a plain send", send, resend)
 	}
-	// An abort never removes a record.
-	if err := s.AbortPart(ctx, "7", chat, 0); err != nil {
+	if err := s.AbortPart(ctx, "7", chat, 0, first.Mark); err != nil {
 		t.Fatal(err)
 	}
 	if _, _, sent, _ := begin(0); len(sent) != 2 {

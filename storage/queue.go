@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"strconv"
 	"strings"
 	"time"
@@ -94,7 +95,7 @@ func (s *Store) Delivery(ctx context.Context, postID string, chatID int64) (Deli
 		if err != nil {
 			continue
 		}
-		if v == "sending" || strings.HasPrefix(v, "orphan:") {
+		if strings.HasPrefix(v, "sending") || strings.HasPrefix(v, "orphan:") {
 			d.InFlight = append(d.InFlight, part)
 			continue
 		}
@@ -123,27 +124,29 @@ func messageIDs(v string) []int {
 // after the grace is resent (the crash case: the only possible duplicate).
 //
 // KEYS[1] delivery hash
-// ARGV[1] field (chat:part), ARGV[2] now ms, ARGV[3] grace ms
-// Returns {"send", ""}: marked, send now; {"sent", ids}: recorded as sent
-// (ids comma separated); {"wait", ms}: another holder's mark, ask again
-// after ms; {"resend", ""}: an orphan past its grace, marked, send again.
-// Running it twice: a second run meets its own "sending" mark and answers
-// wait, so the caller never sends twice because of a repeated script.
+// ARGV[1] field (chat:part), ARGV[2] now ms, ARGV[3] grace ms, ARGV[4] the
+// caller's mark (unique per call)
+// Returns {"send", ""}: marked "sending:<mark>", send now; {"sent", ids}:
+// recorded as sent (ids comma separated); {"wait", ms}: another holder's
+// mark, ask again after ms; {"resend", ""}: an orphan past its grace,
+// marked, send again. Running it twice (go-redis repeats a script whose
+// answer was lost) meets the caller's own mark and answers send again.
 var beginPart = redis.NewScript(`
 local v = redis.call('HGET', KEYS[1], ARGV[1])
 local now = tonumber(ARGV[2])
-if not v then
-  redis.call('HSET', KEYS[1], ARGV[1], 'sending')
+local mine = 'sending:' .. ARGV[4]
+if not v or v == mine then
+  redis.call('HSET', KEYS[1], ARGV[1], mine)
   return {'send', ''}
 end
-if v == 'sending' then
+if string.sub(v, 1, 7) == 'sending' then
   redis.call('HSET', KEYS[1], ARGV[1], 'orphan:' .. string.format('%.0f', now + tonumber(ARGV[3])))
   return {'wait', ARGV[3]}
 end
 if string.sub(v, 1, 7) == 'orphan:' then
   local at = tonumber(string.sub(v, 8))
   if now < at then return {'wait', string.format('%.0f', at - now)} end
-  redis.call('HSET', KEYS[1], ARGV[1], 'sending')
+  redis.call('HSET', KEYS[1], ARGV[1], mine)
   return {'resend', ''}
 end
 return {'sent', v}
@@ -160,13 +163,16 @@ type PartStart struct {
 	Sent []int
 	// Wait: another holder's send is unaccounted for; ask again after Wait.
 	Wait time.Duration
+	// Mark identifies the caller's "sending" mark, for AbortPart.
+	Mark string
 }
 
 // BeginPart marks a part as about to be sent, unless it is sent already or
 // another holder's outcome is still unaccounted for (see beginPart).
 func (s *Store) BeginPart(ctx context.Context, postID string, chatID int64, part int, now time.Time, grace time.Duration) (PartStart, error) {
+	mark := strconv.FormatUint(rand.Uint64(), 36)
 	res, err := beginPart.Run(ctx, s.rdb, []string{s.k.delivery(postID)},
-		deliveryField(chatID, part), now.UnixMilli(), grace.Milliseconds()).StringSlice()
+		deliveryField(chatID, part), now.UnixMilli(), grace.Milliseconds(), mark).StringSlice()
 	if err != nil {
 		return PartStart{}, fmt.Errorf("record delivery start: %w", err)
 	}
@@ -175,9 +181,9 @@ func (s *Store) BeginPart(ctx context.Context, postID string, chatID int64, part
 	}
 	switch res[0] {
 	case "send":
-		return PartStart{Send: true}, nil
+		return PartStart{Send: true, Mark: mark}, nil
 	case "resend":
-		return PartStart{Send: true, Resend: true}, nil
+		return PartStart{Send: true, Resend: true, Mark: mark}, nil
 	case "wait":
 		ms, _ := strconv.ParseInt(res[1], 10, 64)
 		return PartStart{Wait: time.Duration(ms) * time.Millisecond}, nil
@@ -185,20 +191,22 @@ func (s *Store) BeginPart(ctx context.Context, postID string, chatID int64, part
 	return PartStart{Sent: messageIDs(res[1])}, nil
 }
 
-// AbortPart removes the caller's mark of a part whose send failed: the
-// sender knows it was not delivered (or knows no more than anybody), so
-// the next attempt needs no grace. A recorded send is left alone.
-func (s *Store) AbortPart(ctx context.Context, postID string, chatID int64, part int) error {
-	if err := abortPart.Run(ctx, s.rdb, []string{s.k.delivery(postID)}, deliveryField(chatID, part)).Err(); err != nil {
+// AbortPart removes the caller's mark (PartStart.Mark) of a part whose
+// send failed: the sender knows it was not delivered (or knows no more
+// than anybody), so the next attempt needs no grace. A recorded send, or
+// another holder's mark, is left alone.
+func (s *Store) AbortPart(ctx context.Context, postID string, chatID int64, part int, mark string) error {
+	if err := abortPart.Run(ctx, s.rdb, []string{s.k.delivery(postID)}, deliveryField(chatID, part), "sending:"+mark).Err(); err != nil {
 		return fmt.Errorf("clear delivery start: %w", err)
 	}
 	return nil
 }
 
-// abortPart: KEYS[1] delivery hash, ARGV[1] field. Deletes the field only
-// while it is a "sending" mark; returns 1 deleted, 0 not.
+// abortPart: KEYS[1] delivery hash, ARGV[1] field, ARGV[2] the caller's
+// mark. Deletes the field only while it holds that mark; returns 1
+// deleted, 0 not.
 var abortPart = redis.NewScript(`
-if redis.call('HGET', KEYS[1], ARGV[1]) == 'sending' then return redis.call('HDEL', KEYS[1], ARGV[1]) end
+if redis.call('HGET', KEYS[1], ARGV[1]) == ARGV[2] then return redis.call('HDEL', KEYS[1], ARGV[1]) end
 return 0
 `)
 
