@@ -87,7 +87,7 @@ func (j *journal) drain(ctx context.Context) error {
 		if ctx.Err() != nil {
 			break
 		}
-		actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), j.attempt)
+		actx, cancel := context.WithTimeout(ctx, j.attempt)
 		err := o.record(actx)
 		cancel()
 		if err != nil {
