@@ -23,7 +23,7 @@ type BroadcastStore interface {
 	StartBroadcast(ctx context.Context, b storage.Broadcast, now time.Time) (bool, error)
 	Broadcast(ctx context.Context, postID string) (storage.Broadcast, error)
 	ActiveBroadcasts(ctx context.Context) ([]storage.ActiveBroadcast, error)
-	Take(ctx context.Context, postID, pageID string, now time.Time, lease time.Duration, p storage.Pace) (storage.Grant, error)
+	Take(ctx context.Context, postID, pageID string, now time.Time, lease, grace time.Duration, p storage.Pace) (storage.Grant, error)
 	Record(ctx context.Context, postID, pageID string, userID int64, o storage.Outcome, now, at time.Time, r storage.Retries) error
 	Acquire(ctx context.Context, chatID int64, p storage.Pace) (time.Duration, bool, error)
 	Pause(ctx context.Context, d time.Duration) error
@@ -60,8 +60,15 @@ type BroadcastConfig struct {
 	// Only their sends can be in flight at a crash: the duplicate window.
 	Workers int
 	// Lease: a subscriber taken by a sender that died is sent to again
-	// after this (60 s).
+	// after this (60 s) and the Grace.
 	Lease time.Duration
+	// Grace: after a lease runs out, how long its holder (alive, maybe,
+	// and cut off from Redis) has to land its record before anybody sends
+	// to the person again (60 s), counted from when a sender first sees it.
+	Grace time.Duration
+	// Flush bounds the last try, at stop, to record outcomes that wait for
+	// Redis (10 s).
+	Flush time.Duration
 	// ProgressEvery: the progress message is edited at most this often (5 s).
 	ProgressEvery time.Duration
 	// ChatGap between two sends to one chat (1.1 s: Telegram allows one a second).
@@ -95,6 +102,12 @@ func (c BroadcastConfig) withDefaults() BroadcastConfig {
 	}
 	if c.Lease <= 0 {
 		c.Lease = time.Minute
+	}
+	if c.Grace <= 0 {
+		c.Grace = time.Minute
+	}
+	if c.Flush <= 0 {
+		c.Flush = 10 * time.Second
 	}
 	if c.ProgressEvery <= 0 {
 		c.ProgressEvery = 5 * time.Second
@@ -133,6 +146,8 @@ func (c BroadcastConfig) Pace() storage.Pace {
 // BroadcastStats counts what this process's senders saw.
 type BroadcastStats struct {
 	Sent, FloodWaits, Retries, Inactive, Failed, Resent int64
+	// Unrecorded: outcomes of sends waiting in this process for Redis.
+	Unrecorded int
 }
 
 // Broadcaster sends published posts to the pages' subscribers. Its senders
@@ -158,6 +173,9 @@ type Broadcaster struct {
 	ready chan struct{} // closed while there is work
 	known map[string]*running
 
+	// journal holds outcomes of sends that Redis did not take yet.
+	journal *journal
+
 	sent, flood, retries, inactive, failed, resent atomic.Int64
 	// pausedUntil (unix nanos): after a 429, the sends already booked in
 	// this process are held back too, instead of meeting the same 429.
@@ -175,7 +193,7 @@ type running struct {
 func NewBroadcaster(st BroadcastStore, tg Courier, rep BroadcastReporter, now func() time.Time, log *slog.Logger, cfg BroadcastConfig) *Broadcaster {
 	cfg = cfg.withDefaults()
 	b := &Broadcaster{st: st, tg: tg, rep: rep, now: now, log: log, cfg: cfg, pace: cfg.Pace(),
-		kick: make(chan struct{}, 1), ready: make(chan struct{}), known: map[string]*running{}}
+		kick: make(chan struct{}, 1), ready: make(chan struct{}), known: map[string]*running{}, journal: newJournal(log)}
 	b.active.Store(&[]*running{})
 	return b
 }
@@ -183,7 +201,7 @@ func NewBroadcaster(st BroadcastStore, tg Courier, rep BroadcastReporter, now fu
 // Stats returns this process's counters.
 func (b *Broadcaster) Stats() BroadcastStats {
 	return BroadcastStats{Sent: b.sent.Load(), FloodWaits: b.flood.Load(), Retries: b.retries.Load(),
-		Inactive: b.inactive.Load(), Failed: b.failed.Load(), Resent: b.resent.Load()}
+		Inactive: b.inactive.Load(), Failed: b.failed.Load(), Resent: b.resent.Load(), Unrecorded: b.journal.len()}
 }
 
 // Announce starts the broadcast of a post just published to the channel
@@ -219,7 +237,7 @@ func (b *Broadcaster) Kick() {
 }
 
 // Run sends until ctx ends, then lets the sends in flight finish and
-// records them.
+// records them, waiting for Redis at most Flush.
 func (b *Broadcaster) Run(ctx context.Context) error {
 	var wg sync.WaitGroup
 	wg.Go(func() { b.watch(ctx) })
@@ -227,6 +245,7 @@ func (b *Broadcaster) Run(ctx context.Context) error {
 		wg.Go(func() { b.worker(ctx) })
 	}
 	wg.Wait()
+	b.journal.flush(b.cfg.Flush)
 	return nil
 }
 
@@ -394,9 +413,15 @@ func (b *Broadcaster) worker(ctx context.Context) {
 // step makes one send, or waits a little when there is nothing to send.
 // It returns false when ctx ended.
 func (b *Broadcaster) step(ctx context.Context) bool {
+	// Outcomes waiting for Redis are recorded before anything is taken:
+	// once Redis is back, a take could otherwise hand out again a person
+	// this process has sent to.
+	if err := b.journal.drain(ctx); err != nil {
+		return sleep(ctx, b.journal.wait())
+	}
 	idle := b.cfg.Refresh
 	for _, r := range b.order() {
-		g, err := b.st.Take(ctx, r.postID, r.pageID, b.now(), b.cfg.Lease, b.pace)
+		g, err := b.st.Take(ctx, r.postID, r.pageID, b.now(), b.cfg.Lease, b.cfg.Grace, b.pace)
 		if err != nil {
 			if ctx.Err() != nil {
 				return false
@@ -510,17 +535,25 @@ func (b *Broadcaster) deliver(ctx context.Context, r *running, g storage.Grant) 
 }
 
 // record stores an outcome even while the process stops: the send
-// happened, and the record is what keeps it from happening again.
+// happened, and the record is what keeps it from happening again. When
+// Redis does not take it, it waits in the journal, which the senders drain
+// before they take anybody else.
 func (b *Broadcaster) record(ctx context.Context, r *running, userID int64, o storage.Outcome, at time.Time) {
-	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
-	defer cancel()
-	if err := b.st.Record(rctx, r.postID, r.pageID, userID, o, b.now(), at, b.cfg.Retries); err != nil {
-		// The lease runs out and another sender takes the person again.
-		b.log.Error("record announcement", "post", r.postID, "user", userID, "outcome", o, "err", err)
-		return
+	now := b.now()
+	rec := func(ctx context.Context) error {
+		if err := b.st.Record(ctx, r.postID, r.pageID, userID, o, now, at, b.cfg.Retries); err != nil {
+			return err
+		}
+		if b.cfg.Observer != nil {
+			b.cfg.Observer.Broadcast(string(o))
+		}
+		return nil
 	}
-	if b.cfg.Observer != nil {
-		b.cfg.Observer.Broadcast(string(o))
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), b.journal.attempt)
+	defer cancel()
+	if err := rec(rctx); err != nil {
+		b.journal.keep(fmt.Sprintf("bc:%s:%d", r.postID, userID),
+			fmt.Sprintf("post %s to subscriber %d: %s", r.postID, userID, o), rec, err)
 	}
 }
 

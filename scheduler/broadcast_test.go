@@ -62,6 +62,7 @@ func (r *reports) final(postID string) (storage.Broadcast, bool) {
 type bcWorld struct {
 	tg    *bottest.Server
 	store *storage.Store
+	redis storagetest.Redis
 	api   *bot.Client
 	rep   *reports
 	mu    sync.Mutex
@@ -71,13 +72,19 @@ type bcWorld struct {
 
 func newBCWorld(t *testing.T, opts ...bottest.Option) *bcWorld {
 	t.Helper()
+	return newBCWorldOn(t, storagetest.Open(t), opts...)
+}
+
+// newBCWorldOn is a desk whose Redis is r.
+func newBCWorldOn(t *testing.T, r storagetest.Redis, opts ...bottest.Option) *bcWorld {
+	t.Helper()
 	tg := bottest.New(t, opts...)
-	store, _ := storagetest.Store(t)
+	store := storage.New(r.Client, r.Prefix)
 	api, err := bot.New(context.Background(), tg.Token(), bot.Options{APIURL: tg.URL()})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &bcWorld{tg: tg, store: store, api: api, rep: &reports{}, pages: map[string]int64{}}
+	return &bcWorld{tg: tg, store: store, redis: r, api: api, rep: &reports{}, pages: map[string]int64{}}
 }
 
 func (w *bcWorld) clock() time.Time {
@@ -256,11 +263,11 @@ func (c *crashing) CallOnce(ctx context.Context, method string, params tgbotapi.
 	return err
 }
 
-func (c *crashing) Take(ctx context.Context, postID, pageID string, now time.Time, lease time.Duration, p storage.Pace) (storage.Grant, error) {
+func (c *crashing) Take(ctx context.Context, postID, pageID string, now time.Time, lease, grace time.Duration, p storage.Pace) (storage.Grant, error) {
 	if c.crashed.Load() {
 		return storage.Grant{}, errDead
 	}
-	return c.BroadcastStore.Take(ctx, postID, pageID, now, lease, p)
+	return c.BroadcastStore.Take(ctx, postID, pageID, now, lease, grace, p)
 }
 
 func (c *crashing) Record(ctx context.Context, postID, pageID string, userID int64, o storage.Outcome, now, at time.Time, r storage.Retries) error {
@@ -284,10 +291,22 @@ func TestBroadcastResumesAfterACrashBetweenSendAndRecord(t *testing.T) {
 	w.tg.WaitFor(t, 30*time.Second, crash.crashed.Load)
 	stop()
 
-	// A new process starts; the dead one's leases run out.
+	// A new process starts; the dead one's leases run out. The new one
+	// cannot tell a dead holder from one cut off from Redis with its
+	// records in its journal: it sends to everybody else, and gives those
+	// leases a grace before it sends to them again.
 	w.advance(2 * time.Minute)
 	second := w.broadcaster(cfg, nil, nil)
 	run(t, second)
+	w.tg.WaitFor(t, 30*time.Second, func() bool {
+		b, err := w.store.Broadcast(context.Background(), "30")
+		held := w.redis.Client.ZCard(context.Background(), "{"+w.redis.Prefix+"}:bc:30:sending").Val()
+		return err == nil && held > 0 && b.Delivered+held == subs
+	})
+	if b, _ := w.store.Broadcast(context.Background(), "30"); !b.Running {
+		t.Fatal("finished within the grace: a dead holder's leases were sent again at once")
+	}
+	w.advance(time.Minute) // the grace is over: the holder is dead
 	rec := w.waitFinished(t, "30")
 
 	got := w.received(w.pages["1"], 1, subs)

@@ -27,9 +27,11 @@ type Queue interface {
 	SavePost(ctx context.Context, old, next redaktor.Post, ev redaktor.Event) error
 	Page(ctx context.Context, pageID string) (redaktor.Page, error)
 	Delivery(ctx context.Context, postID string, chatID int64) (storage.Delivery, error)
-	BeginPart(ctx context.Context, postID string, chatID int64, part int) error
+	BeginPart(ctx context.Context, postID string, chatID int64, part int, now time.Time, grace time.Duration) (storage.PartStart, error)
+	AbortPart(ctx context.Context, postID string, chatID int64, part int, mark string) error
 	EndPart(ctx context.Context, postID string, chatID int64, part int, messageIDs []int) error
 	OwnsChannel(ctx context.Context, pageID string, channelID int64) (bool, error)
+	Requeue(ctx context.Context, postID string, at time.Time) error
 }
 
 // Sender sends one rendered part of a post.
@@ -67,6 +69,13 @@ type Config struct {
 	Batch int
 	// TickBudget bounds one tick, and so how long a stop waits for it.
 	TickBudget time.Duration
+	// Grace: a part whose sender never recorded the outcome is sent again
+	// only this long after another claimer first met it (1 min), so a
+	// holder alive but cut off from Redis can land its record first.
+	Grace time.Duration
+	// Flush bounds the last try, at stop, to record sends whose records
+	// wait for Redis (10 s).
+	Flush time.Duration
 }
 
 // Scheduler publishes due posts and sends reminders.
@@ -79,6 +88,8 @@ type Scheduler struct {
 	cfg    Config
 	// announce starts the broadcast to subscribers; nil: channel only.
 	announce Announcer
+	// journal holds the records of sends Redis did not take yet.
+	journal *journal
 }
 
 // New builds a scheduler.
@@ -98,7 +109,13 @@ func New(q Queue, send Sender, notify Notifier, now func() time.Time, log *slog.
 	if cfg.TickBudget == 0 {
 		cfg.TickBudget = 20 * time.Second
 	}
-	return &Scheduler{q: q, send: send, notify: notify, now: now, log: log, cfg: cfg}
+	if cfg.Grace == 0 {
+		cfg.Grace = time.Minute
+	}
+	if cfg.Flush == 0 {
+		cfg.Flush = 10 * time.Second
+	}
+	return &Scheduler{q: q, send: send, notify: notify, now: now, log: log, cfg: cfg, journal: newJournal(log)}
 }
 
 // Run ticks every second until ctx ends, then waits for a tick in progress.
@@ -126,6 +143,7 @@ func (s *Scheduler) Run(ctx context.Context) error {
 	c.Start()
 	<-ctx.Done()
 	<-c.Stop().Done()
+	s.journal.flush(s.cfg.Flush)
 	return nil
 }
 
@@ -144,6 +162,11 @@ func (s *Scheduler) Tick(ctx context.Context) error {
 }
 
 func (s *Scheduler) publishDue(ctx context.Context) error {
+	// Records that wait for Redis go first: until they land, a claim could
+	// hand this process a post it has sent part of.
+	if err := s.journal.drain(ctx); err != nil {
+		return err
+	}
 	for ctx.Err() == nil {
 		ids, err := s.q.ClaimDue(ctx, s.now(), s.cfg.Lease, s.cfg.Batch)
 		if err != nil {
@@ -214,18 +237,38 @@ func (s *Scheduler) publish(ctx context.Context, id string) error {
 			msgIDs = append(msgIDs, ids...)
 			continue
 		}
-		if err := s.q.BeginPart(ctx, post.ID, page.ChannelID, i); err != nil {
+		start, err := s.q.BeginPart(ctx, post.ID, page.ChannelID, i, s.now(), s.cfg.Grace)
+		if err != nil {
 			return s.retryLater(ctx, post, err)
+		}
+		switch {
+		case start.Wait > 0:
+			// Another holder's send of this part is unaccounted for: come
+			// back when its grace is over (not an attempt of ours).
+			s.log.Warn("part of a post in flight elsewhere, waiting for its record", "post", post.ID, "part", i, "wait", start.Wait)
+			return s.q.Requeue(ctx, post.ID, s.now().Add(start.Wait))
+		case !start.Send:
+			msgIDs = append(msgIDs, start.Sent...)
+			continue
+		case start.Resend:
+			s.log.Warn("part of a post sent again: its sender never recorded it (possible duplicate)", "post", post.ID, "part", i)
 		}
 		ids, err := s.send.SendPart(ctx, part)
 		if err != nil {
+			// Cleared even when the tick's time is up: this sender knows the
+			// part was not delivered (or knows no more than anybody).
+			actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.journal.attempt)
+			if err := s.q.AbortPart(actx, post.ID, page.ChannelID, i, start.Mark); err != nil {
+				s.log.Warn("clear part mark", "post", post.ID, "part", i, "err", err)
+			}
+			cancel()
 			if bot.Permanent(err) {
 				return s.fail(ctx, post, page, bot.Description(err))
 			}
 			return s.retryLater(ctx, post, err)
 		}
-		if err := s.q.EndPart(ctx, post.ID, page.ChannelID, i, ids); err != nil {
-			return fmt.Errorf("record part %d of post %s: %w", i, post.ID, err)
+		if err := s.recordPart(ctx, post.ID, page.ChannelID, i, ids); err != nil {
+			return err
 		}
 		msgIDs = append(msgIDs, ids...)
 	}
@@ -238,11 +281,54 @@ func (s *Scheduler) publish(ctx context.Context, id string) error {
 	}
 	late := s.now().Sub(post.PublishAt) > s.cfg.LateAfter
 	post, ok, err = s.transition(ctx, post, redaktor.Change{Action: redaktor.ActPublished, Actor: redaktor.System, MessageIDs: msgIDs, Late: late})
-	if err != nil || !ok {
+	if err != nil {
+		// Every part is recorded: the next claim finishes the publication
+		// without sending. Make it due now rather than at the lease's end.
+		s.journal.keep("requeue:"+post.ID, "post "+post.ID+" to finish", func(ctx context.Context) error {
+			return s.q.Requeue(ctx, post.ID, s.now())
+		}, err)
 		return err
+	}
+	if !ok {
+		return nil
 	}
 	s.notify.Published(ctx, post, page)
 	return nil
+}
+
+// recordPart records a part sent to the channel. A send known to have
+// happened must not be made again, so a failed record is retried with a
+// capped backoff while the tick lasts (the tick holds the post's lease and
+// claims nothing else meanwhile); after that it waits in the journal,
+// which every tick drains before claiming, and once it lands the post is
+// made due again to finish the publication.
+func (s *Scheduler) recordPart(ctx context.Context, postID string, chatID int64, part int, ids []int) error {
+	record := func(ctx context.Context) error { return s.q.EndPart(ctx, postID, chatID, part, ids) }
+	err := record(ctx)
+	if err == nil {
+		return nil
+	}
+	s.log.Warn("record of a channel post failed, retrying", "post", postID, "part", part, "err", err)
+	for wait := s.journal.min; ; wait = min(2*wait, s.journal.max) {
+		if !sleep(ctx, wait) {
+			break
+		}
+		actx, cancel := context.WithTimeout(ctx, s.journal.attempt)
+		err = record(actx)
+		cancel()
+		if err == nil {
+			s.log.Info("record of a channel post landed", "post", postID, "part", part)
+			return nil
+		}
+	}
+	what := fmt.Sprintf("post %s part %d in chat %d", postID, part, chatID)
+	s.journal.keep(fmt.Sprintf("part:%s:%d:%d", postID, chatID, part), what, func(ctx context.Context) error {
+		if err := record(ctx); err != nil {
+			return err
+		}
+		return s.q.Requeue(ctx, postID, s.now())
+	}, err)
+	return fmt.Errorf("record part %d of post %s: %w", part, postID, err)
 }
 
 // ReasonNoChannel is the failure reason of a page without a channel; the

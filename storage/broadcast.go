@@ -26,6 +26,10 @@ import (
 //	                          its lease: it may have reached the person, so
 //	                          sending it again is the only possible duplicate,
 //	                          and it is counted (resent)
+//	bc:<post>:suspect   set   subscribers whose lease ran out once: their
+//	                          holder may be alive and waiting for Redis to
+//	                          take its record, so they are given a grace
+//	                          before they are sent to again
 //	bc:<post>:retry     zset  subscribers to try again, score = when (ms)
 //	bc:<post>:tries     hash  failed attempts per subscriber (only those retried)
 //	bc:<post>:progress  hash  chat → message id of the progress message
@@ -37,6 +41,7 @@ func (k keys) bc(postID string) string         { return k.p + "bc:" + postID }
 func (k keys) bcDone(postID string) string     { return k.p + "bc:" + postID + ":done" }
 func (k keys) bcSending(postID string) string  { return k.p + "bc:" + postID + ":sending" }
 func (k keys) bcRetry(postID string) string    { return k.p + "bc:" + postID + ":retry" }
+func (k keys) bcSuspect(postID string) string  { return k.p + "bc:" + postID + ":suspect" }
 func (k keys) bcTries(postID string) string    { return k.p + "bc:" + postID + ":tries" }
 func (k keys) bcProgress(postID string) string { return k.p + "bc:" + postID + ":progress" }
 func (k keys) bcTick(postID string) string     { return k.p + "bc:" + postID + ":tick" }
@@ -209,13 +214,18 @@ type Grant struct {
 // the subscriber's chat slot is respected. Subscribers come from, in order:
 // leases that ran out (their holder died), retries that are due, and the
 // page's subscriber set after the cursor (skipping those done or held).
+// A lease that runs out is not taken at once: its holder may be alive,
+// with the outcome in its journal while Redis was away. The first sighting
+// marks it suspect and extends it by a grace (counted from a moment Redis
+// answers); only at the second is it sent again. Anybody recorded as done
+// meanwhile is dropped from the leases and retries, never sent again.
 //
 // KEYS[1] bc hash, KEYS[2] done set, KEYS[3] sending zset, KEYS[4] retry zset,
 // KEYS[5] page subs zset, KEYS[6] pacer key, KEYS[7] active zset,
-// KEYS[8] the page's English-speaking subscribers
+// KEYS[8] the page's English-speaking subscribers, KEYS[9] suspect set
 // ARGV[1] now ms (leases, retries), ARGV[2] lease ms, ARGV[3] interval µs,
 // ARGV[4] max ahead µs, ARGV[5] chat pacer key prefix (same hash tag),
-// ARGV[6] chat gap µs, ARGV[7] post id, ARGV[8] keep seconds
+// ARGV[6] chat gap µs, ARGV[7] post id, ARGV[8] keep seconds, ARGV[9] grace ms
 // Returns {kind, user id, wait µs, resend, english}.
 var take = redis.NewScript(`
 if redis.call('HGET', KEYS[1], 'state') ~= 'running' then return {'gone', '', '0', 0, 0} end
@@ -227,11 +237,26 @@ if slot - nowus > tonumber(ARGV[4]) then
 end
 local now = tonumber(ARGV[1])
 local uid, resend = nil, 0
-local exp = redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', now, 'LIMIT', 0, 1)
-if #exp > 0 then uid = exp[1]; resend = 1 end
+local exp = redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', now, 'LIMIT', 0, 16)
+for _, m in ipairs(exp) do
+  if redis.call('SISMEMBER', KEYS[2], m) == 1 then
+    redis.call('ZREM', KEYS[3], m)
+    redis.call('SREM', KEYS[9], m)
+  elseif redis.call('SISMEMBER', KEYS[9], m) == 1 then
+    redis.call('SREM', KEYS[9], m)
+    uid = m; resend = 1
+    break
+  else
+    redis.call('SADD', KEYS[9], m)
+    redis.call('ZADD', KEYS[3], string.format('%.0f', now + tonumber(ARGV[9])), m)
+  end
+end
 if not uid then
   local due = redis.call('ZRANGEBYSCORE', KEYS[4], '-inf', now, 'LIMIT', 0, 1)
-  if #due > 0 then uid = due[1]; redis.call('ZREM', KEYS[4], uid) end
+  if #due > 0 then
+    redis.call('ZREM', KEYS[4], due[1])
+    if redis.call('SISMEMBER', KEYS[2], due[1]) == 0 then uid = due[1] end
+  end
 end
 if not uid and redis.call('HGET', KEYS[1], 'exhausted') ~= '1' then
   local cursor = redis.call('HGET', KEYS[1], 'cursor')
@@ -263,6 +288,7 @@ if not uid then
     redis.call('ZREM', KEYS[7], ARGV[7])
     redis.call('EXPIRE', KEYS[1], ARGV[8])
     redis.call('EXPIRE', KEYS[2], ARGV[8])
+    redis.call('DEL', KEYS[9])
     return {'done', '', '0', 0, 0}
   end
   local nxt = now + 250
@@ -284,13 +310,14 @@ return {'send', uid, string.format('%.0f', at - nowus), resend, redis.call('SISM
 
 // Take hands a sender the next subscriber of a broadcast (of page pageID)
 // and the moment to send (Grant.Wait from now). The subscriber stays leased to the caller
-// until Record, or until lease (after the slot) runs out.
-func (s *Store) Take(ctx context.Context, postID, pageID string, now time.Time, lease time.Duration, p Pace) (Grant, error) {
+// until Record, or until lease (after the slot) runs out; a lease that ran
+// out is given grace more before anybody sends to the person again.
+func (s *Store) Take(ctx context.Context, postID, pageID string, now time.Time, lease, grace time.Duration, p Pace) (Grant, error) {
 	res, err := take.Run(ctx, s.rdb,
 		[]string{s.k.bc(postID), s.k.bcDone(postID), s.k.bcSending(postID), s.k.bcRetry(postID),
-			s.k.subs(pageID), s.k.rlTAT(), s.k.bcActive(), s.k.subsEn(pageID)},
+			s.k.subs(pageID), s.k.rlTAT(), s.k.bcActive(), s.k.subsEn(pageID), s.k.bcSuspect(postID)},
 		now.UnixMilli(), lease.Milliseconds(), p.Interval.Microseconds(), p.MaxAhead.Microseconds(),
-		s.k.rlChatPrefix(), p.ChatGap.Microseconds(), postID, int64(KeepBroadcast.Seconds())).Slice()
+		s.k.rlChatPrefix(), p.ChatGap.Microseconds(), postID, int64(KeepBroadcast.Seconds()), grace.Milliseconds()).Slice()
 	if err != nil {
 		return Grant{}, fmt.Errorf("take from broadcast %s: %w", postID, err)
 	}
@@ -329,16 +356,25 @@ const (
 	Later Outcome = "later"
 )
 
-// record stores the outcome of a send once.
+// record stores the outcome of a send once. A final outcome (delivered,
+// inactive, failed) sticks whoever holds the subscriber now: it may come
+// late from a journal, after the lease ran out and another sender took the
+// person (or put them in the retries). An outcome that asks for another
+// try counts only from the holder. Once the subscriber is done, nothing
+// changes any more: a repeated run, or a second sender's record.
 // KEYS[1] bc hash, KEYS[2] done, KEYS[3] sending, KEYS[4] retry, KEYS[5] tries,
-// KEYS[6] page subs, KEYS[7] page gone
+// KEYS[6] page subs, KEYS[7] page gone, KEYS[8] suspect set
 // ARGV[1] user id, ARGV[2] outcome, ARGV[3] now ms, ARGV[4] later: at ms,
 // ARGV[5] max tries, ARGV[6] backoff base ms, ARGV[7] backoff cap ms
-// Returns 1 recorded, 0 not held (recorded before: a repeated call).
+// Returns 1 recorded, 0 nothing to do (done before, or a try asked by a
+// sender that no longer holds the person).
 var record = redis.NewScript(`
-if not redis.call('ZSCORE', KEYS[3], ARGV[1]) then return 0 end
-redis.call('ZREM', KEYS[3], ARGV[1])
+if redis.call('SISMEMBER', KEYS[2], ARGV[1]) == 1 then return 0 end
 local o = ARGV[2]
+local final = o == 'ok' or o == 'inactive' or o == 'failed'
+if not final and not redis.call('ZSCORE', KEYS[3], ARGV[1]) then return 0 end
+redis.call('ZREM', KEYS[3], ARGV[1])
+redis.call('SREM', KEYS[8], ARGV[1])
 if o == 'later' then
   redis.call('ZADD', KEYS[4], ARGV[4], ARGV[1])
   return 1
@@ -353,6 +389,7 @@ if o == 'retry' then
   o = 'failed'
 end
 redis.call('SADD', KEYS[2], ARGV[1])
+redis.call('ZREM', KEYS[4], ARGV[1])
 redis.call('HDEL', KEYS[5], ARGV[1])
 if o == 'ok' then
   redis.call('HINCRBY', KEYS[1], 'delivered', 1)
@@ -377,7 +414,7 @@ type Retries struct {
 func (s *Store) Record(ctx context.Context, postID, page string, userID int64, o Outcome, now, at time.Time, r Retries) error {
 	err := record.Run(ctx, s.rdb,
 		[]string{s.k.bc(postID), s.k.bcDone(postID), s.k.bcSending(postID), s.k.bcRetry(postID), s.k.bcTries(postID),
-			s.k.subs(page), s.k.subsGone(page)},
+			s.k.subs(page), s.k.subsGone(page), s.k.bcSuspect(postID)},
 		userID, string(o), now.UnixMilli(), at.UnixMilli(), r.Max, r.Base.Milliseconds(), r.Cap.Milliseconds()).Err()
 	if err != nil {
 		return fmt.Errorf("record send of broadcast %s to %d: %w", postID, userID, err)

@@ -98,7 +98,7 @@ func TestTakeAndRecordResumeWithoutRepeats(t *testing.T) {
 	retries := storage.Retries{Max: 2, Base: time.Second, Cap: time.Second}
 	take := func() storage.Grant {
 		t.Helper()
-		g, err := s.Take(ctx, "9", "1", now, time.Minute, fastPace)
+		g, err := s.Take(ctx, "9", "1", now, time.Minute, time.Minute, fastPace)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -131,6 +131,10 @@ func TestTakeAndRecordResumeWithoutRepeats(t *testing.T) {
 		t.Fatal(err)
 	}
 	now = now.Add(2 * time.Minute) // 2's lease ran out
+	if g := take(); g.Kind != storage.GrantIdle {
+		t.Fatalf("grant %+v when 2's lease ran out, want idle: its holder is given a grace", g)
+	}
+	now = now.Add(time.Minute) // the grace is over: the holder is dead
 	g := take()
 	if g.UserID != 2 || !g.Resend {
 		t.Fatalf("grant %+v, want 2 again, marked as a possible repeat", g)
@@ -186,5 +190,96 @@ func TestPacerBooksSlotsOneIntervalApart(t *testing.T) {
 		if d := waits[i] - waits[i-1]; d < 50*time.Millisecond || d > 100*time.Millisecond {
 			t.Fatalf("waits %v: slots should be 100 ms apart", waits)
 		}
+	}
+}
+
+// A record of a send that comes late (it waited in its sender's journal
+// while Redis was away) wins, whatever happened to the lease meanwhile, and
+// a second sender is not handed a person whose send was recorded.
+func TestLateRecordOfASendWins(t *testing.T) {
+	retries := storage.Retries{Max: 3, Base: time.Second, Cap: time.Second}
+	for _, tc := range []struct {
+		name string
+		// meanwhile happens after the first holder's lease ran out and
+		// before its record lands; it returns the second sender's grant.
+		meanwhile func(t *testing.T, take func() storage.Grant, advance func(time.Duration)) storage.Grant
+		// second is what the second sender records after the late one.
+		second storage.Outcome
+	}{
+		{name: "within the grace: nobody else is handed the person",
+			meanwhile: func(t *testing.T, take func() storage.Grant, _ func(time.Duration)) storage.Grant {
+				if g := take(); g.Kind != storage.GrantIdle {
+					t.Fatalf("grant %+v, want idle: the holder is given a grace", g)
+				}
+				return storage.Grant{}
+			}},
+		{name: "after the grace: re-taken, then the late record, then the second sender's",
+			meanwhile: func(t *testing.T, take func() storage.Grant, advance func(time.Duration)) storage.Grant {
+				take()
+				advance(time.Minute)
+				g := take()
+				if g.UserID != 1 || !g.Resend {
+					t.Fatalf("grant %+v, want 1 again as a possible repeat", g)
+				}
+				return g
+			}, second: storage.Delivered},
+		{name: "after the grace: the second sender met a 429 first",
+			meanwhile: func(t *testing.T, take func() storage.Grant, advance func(time.Duration)) storage.Grant {
+				take()
+				advance(time.Minute)
+				g := take()
+				return g
+			}, second: storage.Later},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s, _ := storagetest.Store(t)
+			ctx := context.Background()
+			if _, err := s.Subscribe(ctx, "1", 1, false); err != nil {
+				t.Fatal(err)
+			}
+			now := time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
+			if _, err := s.StartBroadcast(ctx, storage.Broadcast{PostID: "9", PageID: "1", From: -100, MessageIDs: []int{4}}, now); err != nil {
+				t.Fatal(err)
+			}
+			take := func() storage.Grant {
+				t.Helper()
+				g, err := s.Take(ctx, "9", "1", now, time.Minute, time.Minute, fastPace)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return g
+			}
+			record := func(o storage.Outcome) {
+				t.Helper()
+				if err := s.Record(ctx, "9", "1", 1, o, now, now, retries); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if g := take(); g.UserID != 1 {
+				t.Fatalf("grant %+v, want 1", g)
+			}
+			now = now.Add(2 * time.Minute) // Redis was away; the lease ran out
+			second := tc.meanwhile(t, take, func(d time.Duration) { now = now.Add(d) })
+			if tc.second == storage.Later {
+				record(storage.Later) // the second sender's 429 lands first
+			}
+			record(storage.Delivered) // the first sender's journal drains
+			if second.UserID != 0 && tc.second != storage.Later {
+				record(tc.second)
+			}
+			for range 3 {
+				now = now.Add(2 * time.Minute)
+				if g := take(); g.Kind == storage.GrantSend {
+					t.Fatalf("grant %+v: sent again after its send was recorded", g)
+				}
+			}
+			b, err := s.Broadcast(ctx, "9")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if b.Running || b.Delivered != 1 || b.Failed != 0 {
+				t.Fatalf("record %+v, want done with 1 delivered", b)
+			}
+		})
 	}
 }

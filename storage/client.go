@@ -38,6 +38,10 @@ func Connect(ctx context.Context, url string) (redis.UniversalClient, error) {
 		}
 		o.ContextTimeoutEnabled = true
 		o.MaintNotificationsConfig = maint
+		// A primary that died answers nothing (no MOVED), so the client
+		// learns of its replica's promotion only by reloading the slot map:
+		// every second while commands run, not every minute.
+		o.ClusterStateReloadInterval = time.Second
 		c = redis.NewClusterClient(o)
 	default:
 		o, err := redis.ParseURL(url)

@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"strconv"
 	"strings"
 	"time"
@@ -71,7 +72,8 @@ type Delivery struct {
 	// Sent maps a part number to the message ids Telegram returned.
 	Sent map[int][]int
 	// InFlight lists parts begun and never recorded: sent or not, nobody
-	// knows. Resending them is the only possible duplicate.
+	// knows (or only a holder whose record still waits for Redis).
+	// Resending them after the grace is the only possible duplicate.
 	InFlight []int
 }
 
@@ -93,30 +95,124 @@ func (s *Store) Delivery(ctx context.Context, postID string, chatID int64) (Deli
 		if err != nil {
 			continue
 		}
-		if v == "sending" {
+		if strings.HasPrefix(v, "sending") || strings.HasPrefix(v, "orphan:") {
 			d.InFlight = append(d.InFlight, part)
 			continue
 		}
-		var ids []int
-		for _, f := range strings.Split(v, ",") {
-			if n, err := strconv.Atoi(f); err == nil {
-				ids = append(ids, n)
-			}
-		}
-		d.Sent[part] = ids
+		d.Sent[part] = messageIDs(v)
 	}
 	return d, nil
 }
 
-// BeginPart records that a part is about to be sent.
-func (s *Store) BeginPart(ctx context.Context, postID string, chatID int64, part int) error {
-	if err := s.rdb.HSet(ctx, s.k.delivery(postID), deliveryField(chatID, part), "sending").Err(); err != nil {
-		return fmt.Errorf("record delivery start: %w", err)
+func messageIDs(v string) []int {
+	var ids []int
+	for _, f := range strings.Split(v, ",") {
+		if n, err := strconv.Atoi(f); err == nil {
+			ids = append(ids, n)
+		}
+	}
+	return ids
+}
+
+// beginPart marks a part of a post as being sent to a chat, unless it is
+// sent already or may be: a mark left by a holder that never recorded the
+// outcome is either a crash (the send may have happened) or a holder still
+// alive that waits for Redis to take its record. The first claimer to meet
+// such a mark does not send: it turns the mark into "orphan:<ms>" and waits
+// a grace counted from then, i.e. from a moment Redis answers, so the live
+// holder's journal has time to land the record. Only a mark still there
+// after the grace is resent (the crash case: the only possible duplicate).
+//
+// KEYS[1] delivery hash
+// ARGV[1] field (chat:part), ARGV[2] now ms, ARGV[3] grace ms, ARGV[4] the
+// caller's mark (unique per call)
+// Returns {"send", ""}: marked "sending:<mark>", send now; {"sent", ids}:
+// recorded as sent (ids comma separated); {"wait", ms}: another holder's
+// mark, ask again after ms; {"resend", ""}: an orphan past its grace,
+// marked, send again. Running it twice (go-redis repeats a script whose
+// answer was lost) meets the caller's own mark and answers send again.
+var beginPart = redis.NewScript(`
+local v = redis.call('HGET', KEYS[1], ARGV[1])
+local now = tonumber(ARGV[2])
+local mine = 'sending:' .. ARGV[4]
+if not v or v == mine then
+  redis.call('HSET', KEYS[1], ARGV[1], mine)
+  return {'send', ''}
+end
+if string.sub(v, 1, 7) == 'sending' then
+  redis.call('HSET', KEYS[1], ARGV[1], 'orphan:' .. string.format('%.0f', now + tonumber(ARGV[3])))
+  return {'wait', ARGV[3]}
+end
+if string.sub(v, 1, 7) == 'orphan:' then
+  local at = tonumber(string.sub(v, 8))
+  if now < at then return {'wait', string.format('%.0f', at - now)} end
+  redis.call('HSET', KEYS[1], ARGV[1], mine)
+  return {'resend', ''}
+end
+return {'sent', v}
+`)
+
+// PartStart is what BeginPart found.
+type PartStart struct {
+	// Send: marked as being sent by the caller, who sends it now.
+	Send bool
+	// Resend: like Send, but an earlier holder may have sent it already
+	// (it never recorded the outcome and did not within the grace).
+	Resend bool
+	// Sent: the part was recorded as sent as these message ids.
+	Sent []int
+	// Wait: another holder's send is unaccounted for; ask again after Wait.
+	Wait time.Duration
+	// Mark identifies the caller's "sending" mark, for AbortPart.
+	Mark string
+}
+
+// BeginPart marks a part as about to be sent, unless it is sent already or
+// another holder's outcome is still unaccounted for (see beginPart).
+func (s *Store) BeginPart(ctx context.Context, postID string, chatID int64, part int, now time.Time, grace time.Duration) (PartStart, error) {
+	mark := strconv.FormatUint(rand.Uint64(), 36)
+	res, err := beginPart.Run(ctx, s.rdb, []string{s.k.delivery(postID)},
+		deliveryField(chatID, part), now.UnixMilli(), grace.Milliseconds(), mark).StringSlice()
+	if err != nil {
+		return PartStart{}, fmt.Errorf("record delivery start: %w", err)
+	}
+	if len(res) != 2 {
+		return PartStart{}, fmt.Errorf("record delivery start: answer %v", res)
+	}
+	switch res[0] {
+	case "send":
+		return PartStart{Send: true, Mark: mark}, nil
+	case "resend":
+		return PartStart{Send: true, Resend: true, Mark: mark}, nil
+	case "wait":
+		ms, _ := strconv.ParseInt(res[1], 10, 64)
+		return PartStart{Wait: time.Duration(ms) * time.Millisecond}, nil
+	}
+	return PartStart{Sent: messageIDs(res[1])}, nil
+}
+
+// AbortPart removes the caller's mark (PartStart.Mark) of a part whose
+// send failed: the sender knows it was not delivered (or knows no more
+// than anybody), so the next attempt needs no grace. A recorded send, or
+// another holder's mark, is left alone.
+func (s *Store) AbortPart(ctx context.Context, postID string, chatID int64, part int, mark string) error {
+	if err := abortPart.Run(ctx, s.rdb, []string{s.k.delivery(postID)}, deliveryField(chatID, part), "sending:"+mark).Err(); err != nil {
+		return fmt.Errorf("clear delivery start: %w", err)
 	}
 	return nil
 }
 
-// EndPart records the message ids a part was delivered as.
+// abortPart: KEYS[1] delivery hash, ARGV[1] field, ARGV[2] the caller's
+// mark. Deletes the field only while it holds that mark; returns 1
+// deleted, 0 not.
+var abortPart = redis.NewScript(`
+if redis.call('HGET', KEYS[1], ARGV[1]) == ARGV[2] then return redis.call('HDEL', KEYS[1], ARGV[1]) end
+return 0
+`)
+
+// EndPart records the message ids a part was delivered as. The record of
+// a send wins over any mark, whoever holds the post now: it is safe to
+// run late, after a re-lease, and twice.
 func (s *Store) EndPart(ctx context.Context, postID string, chatID int64, part int, messageIDs []int) error {
 	parts := make([]string, len(messageIDs))
 	for i, m := range messageIDs {
@@ -124,6 +220,36 @@ func (s *Store) EndPart(ctx context.Context, postID string, chatID int64, part i
 	}
 	if err := s.rdb.HSet(ctx, s.k.delivery(postID), deliveryField(chatID, part), strings.Join(parts, ",")).Err(); err != nil {
 		return fmt.Errorf("record delivery: %w", err)
+	}
+	return nil
+}
+
+// requeue makes a post being published due at a time: a leased one is
+// moved to the due set, a due one is brought forward (another claimer put
+// it back to wait for a record that has landed now).
+// KEYS[1] due zset, KEYS[2] leased zset; ARGV[1] post id, ARGV[2] due ms.
+// Returns 1 moved, 0 not (finished by someone, or due earlier already: a
+// repeated run).
+var requeue = redis.NewScript(`
+if redis.call('ZSCORE', KEYS[2], ARGV[1]) then
+  redis.call('ZREM', KEYS[2], ARGV[1])
+  redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
+  return 1
+end
+local due = redis.call('ZSCORE', KEYS[1], ARGV[1])
+if due and tonumber(due) > tonumber(ARGV[2]) then
+  redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
+  return 1
+end
+return 0
+`)
+
+// Requeue gives up the lease of a post still being published, or brings
+// its due time forward, so that it is due at at: a claim then continues it
+// from its delivery records, without sending what they record as sent.
+func (s *Store) Requeue(ctx context.Context, postID string, at time.Time) error {
+	if err := requeue.Run(ctx, s.rdb, []string{s.k.due(), s.k.leased()}, postID, at.UnixMilli()).Err(); err != nil {
+		return fmt.Errorf("requeue %s: %w", postID, err)
 	}
 	return nil
 }
