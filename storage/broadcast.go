@@ -37,17 +37,6 @@ import (
 //	                          score so they sort first
 //	rl:tat              the shared pacer: the next free send slot (µs, Redis
 //	                    clock); rl:chat:<id> the next free slot of one chat
-func (k keys) bc(postID string) string         { return k.p + "bc:" + postID }
-func (k keys) bcDone(postID string) string     { return k.p + "bc:" + postID + ":done" }
-func (k keys) bcSending(postID string) string  { return k.p + "bc:" + postID + ":sending" }
-func (k keys) bcRetry(postID string) string    { return k.p + "bc:" + postID + ":retry" }
-func (k keys) bcSuspect(postID string) string  { return k.p + "bc:" + postID + ":suspect" }
-func (k keys) bcTries(postID string) string    { return k.p + "bc:" + postID + ":tries" }
-func (k keys) bcProgress(postID string) string { return k.p + "bc:" + postID + ":progress" }
-func (k keys) bcTick(postID string) string     { return k.p + "bc:" + postID + ":tick" }
-func (k keys) bcActive() string                { return k.p + "bc:active" }
-func (k keys) rlTAT() string                   { return k.p + "rl:tat" }
-func (k keys) rlChatPrefix() string            { return k.p + "rl:chat:" }
 
 // Broadcast is the record of one post's delivery to subscribers.
 type Broadcast struct {

@@ -249,6 +249,7 @@ func (s *Store) forgetInPosts(ctx context.Context, userID int64) error {
 			pipe.HDel(ctx, s.k.cards(post), uid)
 			pipe.SRem(ctx, s.k.bcDone(post), uid)
 			pipe.ZRem(ctx, s.k.bcSending(post), uid)
+			pipe.SRem(ctx, s.k.bcSuspect(post), uid)
 			pipe.ZRem(ctx, s.k.bcRetry(post), uid)
 			pipe.HDel(ctx, s.k.bcTries(post), uid)
 			pipe.HDel(ctx, s.k.bcProgress(post), uid)

@@ -58,3 +58,22 @@ func (k keys) lease(name string) string { return k.p + "lease:" + name }
 // flood marks a person told they were past the flood limit, for the
 // cool-down, so that replicas tell them once.
 func (k keys) flood(userID int64) string { return k.p + "flood:" + id(userID) }
+
+// Subscribers (data model in subscribers.go) and broadcasts (broadcast.go).
+func (k keys) subs(pageID string) string        { return k.p + "page:" + pageID + ":subs" }
+func (k keys) subsEn(pageID string) string      { return k.p + "page:" + pageID + ":subs:en" }
+func (k keys) subSeq(pageID string) string      { return k.p + "page:" + pageID + ":subseq" }
+func (k keys) subsGone(pageID string) string    { return k.p + "page:" + pageID + ":gone" }
+func (k keys) audience(pageID string) string    { return k.p + "page:" + pageID + ":audience" }
+func (k keys) subscribeCode(code string) string { return k.p + "subcode:" + code }
+func (k keys) bc(postID string) string          { return k.p + "bc:" + postID }
+func (k keys) bcDone(postID string) string      { return k.p + "bc:" + postID + ":done" }
+func (k keys) bcSending(postID string) string   { return k.p + "bc:" + postID + ":sending" }
+func (k keys) bcRetry(postID string) string     { return k.p + "bc:" + postID + ":retry" }
+func (k keys) bcSuspect(postID string) string   { return k.p + "bc:" + postID + ":suspect" }
+func (k keys) bcTries(postID string) string     { return k.p + "bc:" + postID + ":tries" }
+func (k keys) bcProgress(postID string) string  { return k.p + "bc:" + postID + ":progress" }
+func (k keys) bcTick(postID string) string      { return k.p + "bc:" + postID + ":tick" }
+func (k keys) bcActive() string                 { return k.p + "bc:active" }
+func (k keys) rlTAT() string                    { return k.p + "rl:tat" }
+func (k keys) rlChatPrefix() string             { return k.p + "rl:chat:" }

@@ -27,21 +27,14 @@ import (
 //	                         instead of forwards)
 //	subcode:<code>     string the page of a subscribe code
 //
-// That is all the bot keeps of a subscriber (issue 10, 152-ФЗ): their chat
+// That is all the bot keeps of a subscriber (152-ФЗ): their chat
 // id as a member of the page's sets, and English or not. No name, no
 // username, no key of their own: about 100 bytes of Redis memory a
 // subscriber (BenchmarkSubscriberMemory). Which pages a person follows is
 // found by asking each page (Follows): a district has tens of pages, and
 // the question comes only with /stop, /subscriptions, /forgetme and a
 // blocked bot, so a per-person index would cost every subscriber memory to
-// save a rare round trip.
-func (k keys) subs(pageID string) string { return k.p + "page:" + pageID + ":subs" }
-
-func (k keys) subsEn(pageID string) string      { return k.p + "page:" + pageID + ":subs:en" }
-func (k keys) subSeq(pageID string) string      { return k.p + "page:" + pageID + ":subseq" }
-func (k keys) subsGone(pageID string) string    { return k.p + "page:" + pageID + ":gone" }
-func (k keys) audience(pageID string) string    { return k.p + "page:" + pageID + ":audience" }
-func (k keys) subscribeCode(code string) string { return k.p + "subcode:" + code }
+// save a rare round trip. (Keys are built in keys.go.)
 
 // Audience is how a page reaches its subscribers.
 type Audience struct {
