@@ -72,6 +72,7 @@ type posts interface {
 
 type team interface {
 	SavePage(ctx context.Context, p redaktor.Page) error
+	EditPage(ctx context.Context, pageID string, change func(p *redaktor.Page) bool) (redaktor.Page, error)
 	Page(ctx context.Context, pageID string) (redaktor.Page, error)
 	Role(ctx context.Context, pageID string, userID int64) (redaktor.Role, error)
 	Membership(ctx context.Context, pageID string, userID int64) (redaktor.Page, redaktor.Role, error)

@@ -211,8 +211,8 @@ func (d *Desk) cmdStats(ctx context.Context, p who, args string) {
 			d.reply(ctx, p, p.t.T("stats_usage"))
 			return
 		}
-		page.WeeklyGoal = goal
-		if err := d.store.SavePage(ctx, page); err != nil {
+		page, err = d.store.EditPage(ctx, page.ID, func(pg *redaktor.Page) bool { pg.WeeklyGoal = goal; return true })
+		if err != nil {
 			d.fail(ctx, p, err)
 			return
 		}

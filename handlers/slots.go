@@ -53,8 +53,8 @@ func (d *Desk) setSlots(ctx context.Context, p who, page redaktor.Page, text str
 		d.reply(ctx, p, p.t.T("slots_unreadable"))
 		return false
 	}
-	page.Slots = slots
-	if err := d.store.SavePage(ctx, page); err != nil {
+	page, err = d.store.EditPage(ctx, page.ID, func(pg *redaktor.Page) bool { pg.Slots = slots; return true })
+	if err != nil {
 		d.fail(ctx, p, err)
 		return false
 	}

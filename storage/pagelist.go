@@ -147,6 +147,18 @@ func (s *Store) Names(ctx context.Context, userIDs []int64) (map[int64]string, e
 // meanwhile (a channel linked) is neither lost nor overwritten: the read
 // is done again.
 func (s *Store) UpdatePage(ctx context.Context, pageID string, e redaktor.AuditEntry, change func(p *redaktor.Page) bool) (redaktor.Page, error) {
+	return s.updatePage(ctx, pageID, &e, change)
+}
+
+// EditPage changes a setting of a page where it stands (slots, the weekly
+// goal), like UpdatePage but with no line in the audit log: a page read
+// before a rename, a link or an unlink and saved after it would otherwise
+// put the old title or channel back.
+func (s *Store) EditPage(ctx context.Context, pageID string, change func(p *redaktor.Page) bool) (redaktor.Page, error) {
+	return s.updatePage(ctx, pageID, nil, change)
+}
+
+func (s *Store) updatePage(ctx context.Context, pageID string, e *redaktor.AuditEntry, change func(p *redaktor.Page) bool) (redaktor.Page, error) {
 	key := s.k.page(pageID)
 	var out redaktor.Page
 	for range 5 {
@@ -167,14 +179,18 @@ func (s *Store) UpdatePage(ctx context.Context, pageID string, e redaktor.AuditE
 			if err != nil {
 				return fmt.Errorf("encode page: %w", err)
 			}
-			entry, err := encodeAudit(e)
-			if err != nil {
-				return err
+			entry := ""
+			if e != nil {
+				if entry, err = encodeAudit(*e); err != nil {
+					return err
+				}
 			}
 			_, err = tx.TxPipelined(ctx, func(pipe redis.Pipeliner) error {
 				pipe.Set(ctx, key, next, 0)
-				pipe.LPush(ctx, s.k.audit(pageID), entry)
-				pipe.LTrim(ctx, s.k.audit(pageID), 0, redaktor.AuditKeep-1)
+				if entry != "" {
+					pipe.LPush(ctx, s.k.audit(pageID), entry)
+					pipe.LTrim(ctx, s.k.audit(pageID), 0, redaktor.AuditKeep-1)
+				}
 				return nil
 			})
 			return err

@@ -91,3 +91,37 @@ func TestArchiveSurvivesAStaleSave(t *testing.T) {
 		t.Fatalf("updating a missing page: %v", err)
 	}
 }
+
+// A setting changed where the page stands (slots, the weekly goal) keeps
+// what others changed meanwhile — a rename, a channel — and writes no line
+// in the team's log.
+func TestEditPageKeepsWhatChangedMeanwhile(t *testing.T) {
+	s, _ := storagetest.Store(t)
+	ctx := context.Background()
+	if err := s.SavePage(ctx, redaktor.Page{ID: "1", Title: "Школа", ChannelID: -100, ChannelTitle: "Канал"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.UpdatePage(ctx, "1", redaktor.AuditEntry{At: time.Now(), Action: redaktor.AuditRenamed, Note: "Школа №4"},
+		func(p *redaktor.Page) bool { p.Title = "Школа №4"; return true }); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.EditPage(ctx, "1", func(p *redaktor.Page) bool { p.WeeklyGoal = 5; return true })
+	if err != nil {
+		t.Fatal(err)
+	}
+	stored, err := s.Page(ctx, "1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []redaktor.Page{got, stored} {
+		if p.Title != "Школа №4" || p.ChannelID != -100 || p.WeeklyGoal != 5 {
+			t.Fatalf("page after the goal was set: %+v", p)
+		}
+	}
+	if log, err := s.AuditLog(ctx, "1"); err != nil || len(log) != 1 || log[0].Action != redaktor.AuditRenamed {
+		t.Fatalf("the log holds %+v (%v); want the rename only", log, err)
+	}
+	if _, err := s.EditPage(ctx, "404", func(*redaktor.Page) bool { return true }); !errors.Is(err, redaktor.ErrNotFound) {
+		t.Fatalf("editing a page that does not exist: %v", err)
+	}
+}

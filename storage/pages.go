@@ -14,9 +14,10 @@ import (
 	"github.com/redaktor/redaktor"
 )
 
-// SavePage stores a page (created or changed: channel, slots). Whether the
-// page is archived stays as stored: only UpdatePage changes it, so a page
-// read before an archive and saved after it stays archived.
+// SavePage stores a new page. A page that exists is changed where it
+// stands, by UpdatePage, EditPage or the channel's scripts; should a whole
+// page be saved over one (a page made twice), whether it is archived stays
+// as stored.
 func (s *Store) SavePage(ctx context.Context, p redaktor.Page) error {
 	key := s.k.page(p.ID)
 	for range 5 {
