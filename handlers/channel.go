@@ -104,20 +104,24 @@ func (d *Desk) onChannelAnswer(ctx context.Context, p who, se storage.Session, m
 		d.fail(ctx, p, err)
 		return
 	}
+	// The person before anything about the channel: its title, the bot's
+	// rights there and which page holds it are told only to people who
+	// run it. Telegram answers who runs a channel only to its
+	// administrators, so a bot that is not one yet is told first.
+	if me.Status == "administrator" || me.Status == "creator" {
+		runs, err := d.runsChannel(ctx, chat.ID, p.ID)
+		if err != nil {
+			d.fail(ctx, p, err)
+			return
+		}
+		if !runs {
+			d.reply(ctx, p, p.t.T("channel_not_admin"))
+			return
+		}
+	}
 	if missing := missingRights(p.t, me); len(missing) > 0 {
 		d.reply(ctx, p, p.t.T("channel_rights_missing", map[string]any{
 			"Channel": chat.Title, "Missing": "• " + strings.Join(missing, "\n• ")}))
-		return
-	}
-	// The person before the holder: whose page has a channel is told only
-	// to the people who run that channel.
-	runs, err := d.runsChannel(ctx, chat.ID, p.ID)
-	if err != nil {
-		d.fail(ctx, p, err)
-		return
-	}
-	if !runs {
-		d.reply(ctx, p, p.t.T("channel_not_admin", map[string]any{"Channel": chat.Title}))
 		return
 	}
 	page, err := d.store.LinkChannel(ctx, se.PageID, storage.Channel{ID: chat.ID, Title: chat.Title, Username: chat.UserName})

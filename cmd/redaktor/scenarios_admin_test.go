@@ -106,8 +106,7 @@ func TestArchivedPageHoldsPublication(t *testing.T) {
 	d.pressNow(admin, card, "Восстановить")
 	d.expect(chief, "«МБОУ СОШ №4» восстановлена")
 	d.pressNow(chief, failed, "Повторить")
-	d.expect(moderator, "Пост #"+id+" опубликован")
-	settle()
+	d.expect(moderator, "Пост #"+id+" опубликован") // told after the channel got it
 	if n := d.inChannel("Субботник в пятницу"); n != 1 || len(d.channelPosts()) != 1 {
 		t.Fatalf("the channel has %q, want the post once", d.channelTexts())
 	}
@@ -181,8 +180,7 @@ func TestRemovedMemberCardsAndNotices(t *testing.T) {
 
 	d.pressNow(chief, review, "На доработку")
 	d.say(chief, "Добавьте фото с прошлого субботника")
-	d.lastSays(chief, "Автор больше не в команде")
-	settle()
+	d.lastSays(chief, "Автор больше не в команде") // the press and the answer were handled whole
 	if after := len(d.tg.Messages(moderator)); after != before {
 		t.Fatalf("the removed moderator was told:\n%s", d.last(moderator).Text)
 	}
@@ -212,8 +210,7 @@ func TestReopeningOwnInviteTellsNobody(t *testing.T) {
 	d.expect(chief, "Ирина присоединяется")
 	before := len(d.tg.Messages(chief))
 	d.say(moderator, "/start "+link)
-	d.lastSays(moderator, "Вы уже в команде «МБОУ СОШ №4» (модератор)")
-	settle()
+	d.lastSays(moderator, "Вы уже в команде «МБОУ СОШ №4» (модератор)") // say waited for the whole handling
 	if n := len(d.tg.Messages(chief)); n != before {
 		t.Fatalf("the chief editor was told again:\n%s", d.last(chief).Text)
 	}
