@@ -187,8 +187,27 @@ func (s *Store) ChannelPage(ctx context.Context, channelID int64) (string, error
 
 // OwnsChannel reports whether a page may post to a channel: the channel is
 // linked to it. A channel no page holds is claimed by the page that has it,
-// so pages linked before the index existed keep publishing.
+// so pages linked before the index existed keep publishing, unless another
+// page names the same channel too: then neither gets it (one of them took
+// it before links were checked), and whoever runs the channel links it
+// again with /channel, which checks them.
 func (s *Store) OwnsChannel(ctx context.Context, pageID string, channelID int64) (bool, error) {
+	holder, err := s.ChannelPage(ctx, channelID)
+	if err != nil {
+		return false, err
+	}
+	if holder != "" {
+		return holder == pageID, nil
+	}
+	pages, err := s.AllPages(ctx)
+	if err != nil {
+		return false, fmt.Errorf("check the channel of page %s: %w", pageID, err)
+	}
+	for _, p := range pages {
+		if p.ID != pageID && p.ChannelID == channelID {
+			return false, nil
+		}
+	}
 	n, err := claimChannel.Run(ctx, s.rdb, []string{s.k.channelPage(channelID)}, pageID).Int()
 	if err != nil {
 		return false, fmt.Errorf("check the channel of page %s: %w", pageID, err)

@@ -21,6 +21,9 @@ func twoPages(t *testing.T) *storage.Store {
 	s, _ := storagetest.Store(t)
 	ctx := context.Background()
 	for _, p := range []redaktor.Page{{ID: "1", Title: "Школа"}, {ID: "2", Title: "Библиотека"}} {
+		if _, err := s.NextID(ctx, "page"); err != nil { // pages are numbered as the bot numbers them
+			t.Fatal(err)
+		}
 		if err := s.SavePage(ctx, p); err != nil {
 			t.Fatal(err)
 		}
@@ -155,6 +158,34 @@ func TestOwnsChannelClaimsAnUnheldChannel(t *testing.T) {
 	}
 	if _, err := s.LinkChannel(ctx, "2", storage.Channel{ID: schoolChannel}); err == nil {
 		t.Fatal("a second page linked the claimed channel")
+	}
+}
+
+// Two pages saved with the same channel before the index existed (one took
+// it while links were unchecked): neither may post there, until whoever
+// runs the channel links it again.
+func TestOwnsChannelRefusesAChannelTwoPagesName(t *testing.T) {
+	t.Parallel()
+	s := twoPages(t)
+	ctx := context.Background()
+	for _, id := range []string{"1", "2"} {
+		if err := s.SavePage(ctx, redaktor.Page{ID: id, ChannelID: schoolChannel}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, id := range []string{"1", "2"} {
+		if ok, err := s.OwnsChannel(ctx, id, schoolChannel); err != nil || ok {
+			t.Fatalf("page %s may post to a channel two pages name: %v, %v", id, ok, err)
+		}
+	}
+	if _, err := s.LinkChannel(ctx, "1", storage.Channel{ID: schoolChannel}); err != nil {
+		t.Fatal(err)
+	}
+	if ok, _ := s.OwnsChannel(ctx, "1", schoolChannel); !ok {
+		t.Fatal("the page that linked the channel again may not post there")
+	}
+	if ok, _ := s.OwnsChannel(ctx, "2", schoolChannel); ok {
+		t.Fatal("the other page may still post there")
 	}
 }
 
