@@ -163,7 +163,7 @@ func (d *Desk) sendAuditCSV(ctx context.Context, p who, page redaktor.Page) {
 	w := csv.NewWriter(&buf)
 	_ = w.Write(strings.Split(p.t.T("audit_csv_header"), ","))
 	for _, l := range lines {
-		_ = w.Write([]string{l.at, l.actor, l.action, l.user, l.role, l.post, l.note})
+		_ = w.Write([]string{l.at, csvCell(l.actor), l.action, csvCell(l.user), l.role, l.post, csvCell(l.note)})
 	}
 	w.Flush()
 	if err := w.Error(); err != nil {
@@ -175,4 +175,13 @@ func (d *Desk) sendAuditCSV(ctx context.Context, p who, page redaktor.Page) {
 		d.log.Warn("send audit csv", "err", err)
 		d.reply(ctx, p, p.t.T("audit_csv_failed"))
 	}
+}
+
+// csvCell keeps a value a spreadsheet would run as a formula (a member's
+// Telegram name or a channel's title starting with = + - @) as text.
+func csvCell(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
 }

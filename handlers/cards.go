@@ -57,14 +57,17 @@ func (d *Desk) refreshCards(ctx context.Context, post redaktor.Post, page redakt
 			continue
 		}
 		role, err := d.store.Role(ctx, post.PageID, u.ID)
-		if err != nil || !redaktor.MayRead(post, redaktor.Actor{UserID: u.ID, Role: role}) {
-			continue // one who left the team, or no longer reviews, hears no more of it
+		if err != nil {
+			continue
 		}
-		if role == "" {
+		if role == "" { // one who left the team hears no more of it
 			if err := d.store.DropCards(ctx, post.PageID, u.ID, []string{post.ID}); err != nil {
 				d.log.Warn("drop card", "err", err)
 			}
 			continue
+		}
+		if !redaktor.MayRead(post, redaktor.Actor{UserID: u.ID, Role: role}) {
+			continue // no longer reviews it (a chief editor made moderator)
 		}
 		text, kb := d.card(ctx, d.texts.For(u.Lang), post, page, u.ID, role, nil)
 		if err := d.tg.EditText(ctx, c.ChatID, c.MessageID, text, kb); err != nil {
