@@ -42,16 +42,9 @@ func (d *Desk) cmdAudit(ctx context.Context, p who) {
 // onAuditPress shows or sends the log of the page the button names, to a
 // chief editor of that page or an admin.
 func (d *Desk) onAuditPress(ctx context.Context, p who, pr press) string {
-	page, role, err := d.store.Membership(ctx, pr.pageID, p.ID)
-	if isNotFound(err) {
-		return p.t.T("button_stale")
-	}
-	if err != nil {
-		d.fail(ctx, p, err)
-		return ""
-	}
-	if role != redaktor.RoleChief {
-		return p.t.T("not_allowed")
+	page, answer, ok := d.pressedByChief(ctx, p, pr.pageID)
+	if !ok {
+		return answer
 	}
 	if pr.act == btnAuditCSV {
 		d.sendAuditCSV(ctx, p, page)

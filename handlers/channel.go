@@ -227,18 +227,9 @@ func (d *Desk) onChannelPress(ctx context.Context, p who, q *tgbotapi.CallbackQu
 	if !ok {
 		return p.t.T("button_stale")
 	}
-	role, err := d.store.Role(ctx, pageID, p.ID)
-	if err != nil {
-		d.fail(ctx, p, err)
-		return ""
-	}
-	if role != redaktor.RoleChief {
-		return p.t.T("not_allowed")
-	}
-	before, err := d.store.Page(ctx, pageID)
-	if err != nil {
-		d.fail(ctx, p, err)
-		return ""
+	before, answer, ok := d.pressedByChief(ctx, p, pageID)
+	if !ok {
+		return answer
 	}
 	page, err := d.store.UnlinkChannel(ctx, pageID, channelID)
 	switch {

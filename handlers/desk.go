@@ -354,6 +354,24 @@ func (d *Desk) chiefPage(ctx context.Context, p who) (redaktor.Page, bool) {
 	return page, true
 }
 
+// pressedByChief reads the page a button names and checks, on every press,
+// that the presser is its chief editor (an admin counts as one). When not,
+// ok is false and answer is what the press is answered (empty when the
+// person was already told of a failure).
+func (d *Desk) pressedByChief(ctx context.Context, p who, pageID string) (page redaktor.Page, answer string, ok bool) {
+	page, role, err := d.store.Membership(ctx, pageID, p.ID)
+	switch {
+	case isNotFound(err):
+		return page, p.t.T("button_stale"), false
+	case err != nil:
+		d.fail(ctx, p, err)
+		return page, "", false
+	case role != redaktor.RoleChief:
+		return page, p.t.T("not_allowed"), false
+	}
+	return page, "", true
+}
+
 // pageLoc is the page's time zone. Zones are kept once loaded:
 // time.LoadLocation reads the zone file from disk on every call, and every
 // card shows times.

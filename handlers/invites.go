@@ -57,19 +57,12 @@ func (d *Desk) inviteMenu(ctx context.Context, p who, page redaktor.Page, messag
 // onRevokePress revokes an open invite of the page the button names, for
 // a chief editor of that page or an admin.
 func (d *Desk) onRevokePress(ctx context.Context, p who, pr press, messageID int) string {
-	page, role, err := d.store.Membership(ctx, pr.pageID, p.ID)
-	if isNotFound(err) {
-		return p.t.T("button_stale")
+	page, answer, ok := d.pressedByChief(ctx, p, pr.pageID)
+	if !ok {
+		return answer
 	}
-	if err != nil {
-		d.fail(ctx, p, err)
-		return ""
-	}
-	if role != redaktor.RoleChief {
-		return p.t.T("not_allowed")
-	}
-	err = d.store.RevokeInvite(ctx, page.ID, pr.arg, p.ID, d.now())
-	answer := p.t.T("invite_revoked_done")
+	err := d.store.RevokeInvite(ctx, page.ID, pr.arg, p.ID, d.now())
+	answer = p.t.T("invite_revoked_done")
 	switch {
 	case errors.Is(err, storage.ErrInviteUsed):
 		answer = p.t.T("invite_revoke_used")

@@ -242,18 +242,9 @@ func (d *Desk) onStopPress(ctx context.Context, p who, pageID string) string {
 }
 
 func (d *Desk) onAudiencePress(ctx context.Context, p who, act, pageID string, m *tgbotapi.Message) string {
-	role, err := d.store.Role(ctx, pageID, p.ID)
-	if err != nil {
-		d.fail(ctx, p, err)
-		return ""
-	}
-	if role != redaktor.RoleChief {
-		return p.t.T("not_allowed")
-	}
-	page, err := d.store.Page(ctx, pageID)
-	if err != nil {
-		d.fail(ctx, p, err)
-		return ""
+	page, answer, ok := d.pressedByChief(ctx, p, pageID)
+	if !ok {
+		return answer
 	}
 	aud, err := d.store.Audience(ctx, pageID)
 	if err != nil {

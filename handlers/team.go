@@ -163,18 +163,9 @@ func (d *Desk) cmdInvite(ctx context.Context, p who) {
 // onInvitePress creates the invite after the role was chosen, checking
 // again that the presser is a chief editor of that page.
 func (d *Desk) onInvitePress(ctx context.Context, p who, pr press) string {
-	role, err := d.store.Role(ctx, pr.pageID, p.ID)
-	if err != nil {
-		d.fail(ctx, p, err)
-		return ""
-	}
-	if role != redaktor.RoleChief {
-		return p.t.T("not_allowed")
-	}
-	page, err := d.store.Page(ctx, pr.pageID)
-	if err != nil {
-		d.fail(ctx, p, err)
-		return ""
+	page, answer, ok := d.pressedByChief(ctx, p, pr.pageID)
+	if !ok {
+		return answer
 	}
 	inv := redaktor.Invite{Code: randomCode(), PageID: page.ID, Role: redaktor.Role(pr.arg),
 		CreatedBy: p.ID, CreatedAt: d.now(), ExpiresAt: d.now().Add(redaktor.InviteTTL)}
