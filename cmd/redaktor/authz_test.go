@@ -351,8 +351,11 @@ func (r authzRow) publishing() authzRow {
 		if w.post(f.post.ID).Rev == f.post.Rev {
 			return // refused: nothing set going
 		}
+		// The notice follows the failure's record: wait on Redis first,
+		// then read the chat (reading a chat is the dearer of the two).
+		failed := waitUntil(func() bool { return w.post(f.post.ID).Status == redaktor.StatusFailed })
 		notice := []string{"Пост #" + f.post.ID + " для", "не опубликован"}
-		if !waitUntil(func() bool { return w.d.count(chief, notice...) > 0 }) {
+		if !failed || !waitUntil(func() bool { return w.d.count(chief, notice...) > 0 }) {
 			w.d.t.Fatalf("post %s was published now, but its failure was never told:\n%s", f.post.ID, w.d.dump(chief))
 		}
 	}
@@ -644,10 +647,8 @@ func (w *world) forge(p persona, data string) string {
 	w.d.handled(u)
 	answer, _ := w.d.answerOf(u)
 	seen := answer + "\n"
-	for _, m := range w.d.tg.Messages(from.ID) {
-		if m.MessageID == pressed.MessageID && m.Edits > pressed.Edits {
-			seen += m.Text + "\n" // the pressed message, redrawn
-		}
+	if m, ok := w.d.tg.Message(from.ID, pressed.MessageID); ok && m.Edits > pressed.Edits {
+		seen += m.Text + "\n" // the pressed message, redrawn
 	}
 	return seen + w.since(p, before)
 }
