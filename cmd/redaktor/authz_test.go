@@ -152,6 +152,10 @@ type authzRow struct {
 	// background (a publication, and its failure notice), so that it is
 	// not taken for a later row's doing (nil: nothing).
 	after func(w *world, p persona, f fixture)
+	// ownPage: an allowed answer names the page it acts on, and that must
+	// be the person's current page (page A for the admin, who works on it
+	// as its chief editor; page B for B's chief editor).
+	ownPage bool
 }
 
 // authzTable: every command and button action. Keep the names short: they
@@ -176,22 +180,22 @@ var authzTable = []authzRow{
 		}},
 	{name: "/newpage", allow: of(pAdmin), act: say("/newpage Новая страница"), saw: []string{"создана"},
 		done: func(w *world, _ persona, _ fixture) bool { return w.pageTitled("Новая страница") != "" }},
-	command("/invite", anyChief, "Кого приглашаем"),
+	command("/invite", anyChief, "Кого приглашаем").onOwnPage(),
 	{name: "/channel", allow: anyChief, act: say("/channel"), saw: []string{"Подключаем канал"},
-		done: waits("channel")},
-	command("/subscribers", anyChief, "Подписчики страницы"),
+		done: waits("channel"), ownPage: true},
+	command("/subscribers", anyChief, "Подписчики страницы").onOwnPage(),
 	command("/subscriptions", everyone, "Ваши подписки", "нет подписок"),
 	{name: "/stop", allow: everyone, prep: subscribed, act: say("/stop"), saw: []string{"Вы отписались", "нет подписок"},
 		done: func(w *world, p persona, _ fixture) bool { return !w.subscribed(p) }},
-	command("/team", working, "Команда «"),
+	command("/team", working, "Команда «").onOwnPage(),
 	command("/pages", working, "Ваши страницы", "Все страницы района"),
 	{name: "/pages: every page of the district", allow: admins, act: say("/pages"), saw: []string{"Все страницы района"},
 		instead: []string{"Ваши страницы"}},
 	{name: "/drafts", allow: everyone, act: say("/drafts"), saw: []string{"Ваши посты", "нет открытых постов"},
 		hidden: []string{oldDraft}},
-	command("/pending", anyChief, "согласовани"),
-	command("/queue", anyChief, "очеред", "Очередь"),
-	{name: "/slots", allow: anyChief, act: say("/slots"), saw: []string{"Слоты публикаций"}, done: waits("slots")},
+	command("/pending", anyChief, "согласовани").onOwnPage(),
+	command("/queue", anyChief, "очеред", "Очередь").onOwnPage(),
+	{name: "/slots", allow: anyChief, act: say("/slots"), saw: []string{"Слоты публикаций"}, done: waits("slots"), ownPage: true},
 	{name: "/slots 07:45", allow: anyChief, act: say("/slots 07:45"), saw: []string{"Слоты «"},
 		done: func(w *world, p persona, _ fixture) bool {
 			return strings.Contains(w.page(w.pageOf(p)).Slots.String("ru"), "07:45")
@@ -202,7 +206,7 @@ var authzTable = []authzRow{
 		done: func(w *world, p persona, _ fixture) bool { return w.page(w.pageOf(p)).WeeklyGoal == 7 }},
 	command("/cancel", everyone, "отменено"),
 	command("/privacy", everyone, "Что бот хранит о вас"),
-	command("/audit", anyChief, "Журнал «", "В журнале «"),
+	command("/audit", anyChief, "Журнал «", "В журнале «").onOwnPage(),
 	// /forgetme is tried by a fresh person of each kind (a subscriber, a
 	// moderator, an author with a draft, a removed member with one…), so
 	// later rows keep theirs; a page's only chief editor (the chief
@@ -365,6 +369,12 @@ func (r authzRow) publishing() authzRow {
 // pressing presses a button with data on the person's newest message.
 func pressing(data string) func(w *world, p persona, _ fixture) string {
 	return func(w *world, p persona, _ fixture) string { return w.forge(p, data) }
+}
+
+// onOwnPage is the row whose answer names the page it acts on (see ownPage).
+func (r authzRow) onOwnPage() authzRow {
+	r.ownPage = true
+	return r
 }
 
 // telling is the row whose allowed action may tell others (see tells).
@@ -615,6 +625,14 @@ func (w *world) id(p persona) int64 {
 		return id
 	}
 	return personaIDs[p]
+}
+
+// titleOf is the title of the page a persona's commands act on.
+func (w *world) titleOf(p persona) string {
+	if p == pOtherChief {
+		return titleB
+	}
+	return titleA
 }
 
 // pageOf is the page a persona's commands act on.
@@ -870,6 +888,8 @@ func (w *world) check(t *testing.T, row authzRow, p persona) {
 		t.Errorf("%s may not %s, but was told:\n%s", personaNames[p], row.name, seen)
 	case !allowed && took:
 		t.Errorf("%s may not %s, but it took effect; they were told:\n%s", personaNames[p], row.name, seen)
+	case allowed && row.ownPage && !strings.Contains(seen, "«"+w.titleOf(p)+"»"):
+		t.Errorf("%s may %s on their page «%s», but was told:\n%s", personaNames[p], row.name, w.titleOf(p), seen)
 	}
 	if !allowed && f.post.ID != "" && strings.Contains(seen, f.post.Content.Text) {
 		t.Errorf("%s, refused %s, was shown the post:\n%s", personaNames[p], row.name, seen)
