@@ -110,8 +110,8 @@ func (w *world) footprintOf(p persona) string {
 // keptAll: the press took nothing away.
 func keptAll(w *world, p persona, f fixture) bool { return w.footprintOf(p) == f.before.(string) }
 
-// linked gives page A the test channel.
-func linked(w *world, _ persona) fixture {
+// channelLinked gives page A the test channel.
+func channelLinked(w *world, _ persona) fixture {
 	if _, err := w.st.LinkChannel(ctxT, w.pageA, storage.Channel{ID: channel, Title: "МБОУ СОШ №4 г. Усмани", Username: "usman_school4"}); err != nil {
 		w.d.t.Fatalf("link channel: %v", err)
 	}

@@ -7,6 +7,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -83,7 +84,7 @@ var (
 	anyChief   = of(pChief, pOtherChief, pAdmin) // chief editors of their own current page, and the admin
 	working    = anyTeam | of(pAdmin)            // on a team, or an admin acting as chief editor
 	pageChief  = of(pChief)                      // page A's chief editor (on its team: told of the page's news)
-	admins     = of(pAdmin)                      // in ADMIN_IDS
+	adminOnly  = of(pAdmin)                      // in ADMIN_IDS
 	authorOnly = of(pAuthor)                     // the post's author
 	readers    = of(pAuthor, pChief, pAdmin)     // may open a post and its history
 	outsiders  = of(pStranger, pOtherChief)      // must never learn page A's title
@@ -189,7 +190,7 @@ var authzTable = []authzRow{
 		done: func(w *world, p persona, _ fixture) bool { return !w.subscribed(p) }},
 	command("/team", working, "Команда «").onOwnPage(),
 	command("/pages", working, "Ваши страницы", "Все страницы района"),
-	{name: "/pages: every page of the district", allow: admins, act: say("/pages"), saw: []string{"Все страницы района"},
+	{name: "/pages: every page of the district", allow: adminOnly, act: say("/pages"), saw: []string{"Все страницы района"},
 		instead: []string{"Ваши страницы"}},
 	{name: "/drafts", allow: everyone, act: say("/drafts"), saw: []string{"Ваши посты", "нет открытых постов"},
 		hidden: []string{oldDraft}},
@@ -296,7 +297,7 @@ var authzTable = []authzRow{
 	teamPress("c", "make chief editor", redaktor.RoleModerator, redaktor.RoleChief),
 	teamPress("m", "make moderator", redaktor.RoleChief, redaktor.RoleModerator),
 	teamPress("x", "remove from the team", redaktor.RoleModerator, ""),
-	{name: "pg: switch to page A", allow: pageTeam | admins, prep: noCurrentPage, act: forgeOnA("pg:"), saw: []string{"Текущая страница"},
+	{name: "pg: switch to page A", allow: pageTeam | adminOnly, prep: noCurrentPage, act: forgeOnA("pg:"), saw: []string{"Текущая страница"},
 		done: func(w *world, p persona, _ fixture) bool { return w.user(p).CurrentPage == w.pageA }},
 
 	// Subscriber buttons.
@@ -311,7 +312,7 @@ var authzTable = []authzRow{
 		}},
 
 	// The page's channel, invites and log, on page A.
-	{name: "cu: unlink the channel", allow: chiefs, prep: linked, act: forgeUnlink, saw: []string{"отключён от страницы"},
+	{name: "cu: unlink the channel", allow: chiefs, prep: channelLinked, act: forgeUnlink, saw: []string{"отключён от страницы"},
 		done: func(w *world, _ persona, _ fixture) bool { return !w.page(w.pageA).HasChannel() },
 		undo: func(w *world, _ persona, _ fixture) { w.unlinkChannel() }, tells: pageChief},
 	{name: "vr: revoke an invite", allow: chiefs, prep: openInvite, act: forgeRevoke, saw: []string{"Приглашение отозвано"},
@@ -321,25 +322,25 @@ var authzTable = []authzRow{
 		saw: []string{"Журнал действий «"}, done: csvSent},
 
 	// The district's admin: their buttons, on page A.
-	{name: "al: the list of every page", allow: admins, act: pressing("al:0"), saw: []string{"Все страницы района"}},
-	{name: "ao: a page's card", allow: admins, act: forgeOnA("ao:"), saw: []string{"Страница №"}},
-	{name: "ai: a new chief editor's link", allow: admins, prep: chiefInvitesBefore, act: forgeOnA("ai:"),
+	{name: "al: the list of every page", allow: adminOnly, act: pressing("al:0"), saw: []string{"Все страницы района"}},
+	{name: "ao: a page's card", allow: adminOnly, act: forgeOnA("ao:"), saw: []string{"Страница №"}},
+	{name: "ai: a new chief editor's link", allow: adminOnly, prep: chiefInvitesBefore, act: forgeOnA("ai:"),
 		saw: []string{"Ссылка-приглашение (шеф-редактор"}, done: newChiefInvite},
-	{name: "ar: rename", allow: admins, act: forgeOnA("ar:"), saw: []string{"Напишите новое название"}, done: waits("rename")},
-	{name: "answer: the page's new title", allow: admins, prep: waiting(storage.Session{Kind: "rename"}), act: say(newTitleA),
+	{name: "ar: rename", allow: adminOnly, act: forgeOnA("ar:"), saw: []string{"Напишите новое название"}, done: waits("rename")},
+	{name: "answer: the page's new title", allow: adminOnly, prep: waiting(storage.Session{Kind: "rename"}), act: say(newTitleA),
 		saw: []string{"теперь называется"}, done: func(w *world, _ persona, _ fixture) bool { return w.page(w.pageA).Title == newTitleA },
 		undo: renameBack, tells: pageTeam},
-	{name: "ax: archive (asks first)", allow: admins, act: forgeOnA("ax:"), saw: []string{"Отправить страницу «"}},
-	{name: "ay: archive, confirmed", allow: admins, act: forgeOnA("ay:"), saw: []string{"Страница в архиве."},
+	{name: "ax: archive (asks first)", allow: adminOnly, act: forgeOnA("ax:"), saw: []string{"Отправить страницу «"}},
+	{name: "ay: archive, confirmed", allow: adminOnly, act: forgeOnA("ay:"), saw: []string{"Страница в архиве."},
 		done: func(w *world, _ persona, _ fixture) bool { return w.page(w.pageA).Archived },
 		undo: restoreA, tells: pageTeam},
-	{name: "au: restore", allow: admins, prep: archiveA, act: forgeOnA("au:"), saw: []string{"Страница восстановлена."},
+	{name: "au: restore", allow: adminOnly, prep: archiveA, act: forgeOnA("au:"), saw: []string{"Страница восстановлена."},
 		done: func(w *world, _ persona, _ fixture) bool { return !w.page(w.pageA).Archived },
 		undo: restoreA, tells: pageTeam},
-	{name: "aw: act as chief editor", allow: admins, prep: noCurrentPage, act: forgeOnA("aw:"),
+	{name: "aw: act as chief editor", allow: adminOnly, prep: noCurrentPage, act: forgeOnA("aw:"),
 		saw:  []string{"действуете здесь как шеф-редактор"},
 		done: func(w *world, p persona, _ fixture) bool { return w.user(p).CurrentPage == w.pageA }},
-	{name: "na: create a page of the same title anyway", allow: admins,
+	{name: "na: create a page of the same title anyway", allow: adminOnly,
 		prep: waiting(storage.Session{Kind: "newpage", Text: anotherTitle}), act: pressing("na:0"), saw: []string{"создана"},
 		done: func(w *world, _ persona, _ fixture) bool { return w.pageTitled(anotherTitle) != "" }},
 }
@@ -844,18 +845,26 @@ func (w *world) newMember(role redaktor.Role) int64 {
 // in parallel, the rows of one persona in order (each with its own fresh
 // fixture; what the bot waits for is cleared between rows).
 func TestWhoMayDoWhat(t *testing.T) {
+	// All eight at once, not t.Parallel (which runs GOMAXPROCS of them at
+	// a time): much of a world's time is waiting for the program, and
+	// the waits of eight overlap.
+	var all sync.WaitGroup
 	for p := range numPersonas {
-		t.Run(personaNames[p], func(t *testing.T) {
-			t.Parallel()
-			w := newWorld(t)
-			for _, row := range authzTable {
-				t.Run(row.name, func(t *testing.T) { w.check(t, row, p) })
-				if err := w.st.ClearSession(ctxT, w.id(p)); err != nil {
-					t.Fatalf("clear session: %v", err)
+		all.Add(1)
+		go func() {
+			defer all.Done()
+			t.Run(personaNames[p], func(t *testing.T) {
+				w := newWorld(t)
+				for _, row := range authzTable {
+					t.Run(row.name, func(t *testing.T) { w.check(t, row, p) })
+					if err := w.st.ClearSession(ctxT, w.id(p)); err != nil {
+						t.Fatalf("clear session: %v", err)
+					}
 				}
-			}
-		})
+			})
+		}()
 	}
+	all.Wait()
 }
 
 func (w *world) check(t *testing.T, row authzRow, p persona) {
