@@ -7,6 +7,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -72,14 +73,20 @@ func of(ps ...persona) who {
 func (s who) has(p persona) bool { return s&(1<<p) != 0 }
 
 var (
-	nobody     = who(0)
-	everyone   = who(1<<numPersonas - 1)
-	pageTeam   = of(pModerator, pAuthor, pChief) // page A's team
-	anyTeam    = pageTeam | of(pOtherChief)      // on a team (commands act on their own page)
-	chiefs     = of(pChief)                      // chief editors of the item's page
-	anyChief   = of(pChief, pOtherChief)         // chief editors of their own current page
+	nobody   = who(0)
+	everyone = who(1<<numPersonas - 1)
+	pageTeam = of(pModerator, pAuthor, pChief) // page A's team
+	anyTeam  = pageTeam | of(pOtherChief)      // on a team (commands act on their own page)
+	// An admin acts as chief editor of every page (their current page is
+	// page A: they pressed «Работать как шеф-редактор» on it) without
+	// being on its team.
+	chiefs     = of(pChief, pAdmin)              // chief editors of the item's page, and the admin
+	anyChief   = of(pChief, pOtherChief, pAdmin) // chief editors of their own current page, and the admin
+	working    = anyTeam | of(pAdmin)            // on a team, or an admin acting as chief editor
+	pageChief  = of(pChief)                      // page A's chief editor (on its team: told of the page's news)
+	adminOnly  = of(pAdmin)                      // in ADMIN_IDS
 	authorOnly = of(pAuthor)                     // the post's author
-	readers    = of(pAuthor, pChief)             // may open a post and its history
+	readers    = of(pAuthor, pChief, pAdmin)     // may open a post and its history
 	outsiders  = of(pStranger, pOtherChief)      // must never learn page A's title
 )
 
@@ -88,11 +95,16 @@ const (
 	titleB = "Библиотека (страница Б)"
 	// oldDraft is the removed member's draft, written before removal.
 	oldDraft = "Черновик ушедшего модератора"
+	// newTitleA is page A's title after the admin renames it (put back
+	// after the row); anotherTitle a page the admin creates anyway.
+	newTitleA    = "Гимназия №4 (бывшая А)"
+	anotherTitle = "Ещё одна страница"
 )
 
 // refusals are the words of every refusal the bot gives.
 var refusals = []string{"нет прав", "только шеф-редактор", "не состоите ни в одной команде",
-	"только администраторы", "не подписаны", "уже использована"}
+	"только администраторы", "не подписаны", "уже использована", "кнопка устарела",
+	"единственный шеф-редактор"}
 
 // fixture is what one row acts on, made fresh for it.
 type fixture struct {
@@ -100,6 +112,10 @@ type fixture struct {
 	target  int64         // the team member acted on
 	before  any           // state read before the action, for done
 	oldCard bool          // press with a card's data without the page
+	// as is a fresh person of the persona's kind who acts in this row
+	// instead (0: the persona's own person), for rows that would take
+	// from the persona what later rows need (/forgetme).
+	as int64
 }
 
 // authzRow is one action of the table.
@@ -129,6 +145,18 @@ type authzRow struct {
 	tells who
 	// hidden is text nobody may see from this row (nil: none).
 	hidden []string
+	// instead is what a person who may not is told when that is not a
+	// refusal but a narrower answer (a member's /pages lists their own
+	// pages, not the district's).
+	instead []string
+	// after waits, once the action is done, for what it sets going in the
+	// background (a publication, and its failure notice), so that it is
+	// not taken for a later row's doing (nil: nothing).
+	after func(w *world, p persona, f fixture)
+	// ownPage: an allowed answer names the page it acts on, and that must
+	// be the person's current page (page A for the admin, who works on it
+	// as its chief editor; page B for B's chief editor).
+	ownPage bool
 }
 
 // authzTable: every command and button action. Keep the names short: they
@@ -138,7 +166,7 @@ var authzTable = []authzRow{
 	// the chief editor of page B acts on B and must never see A.
 	command("/start", everyone, "Здравствуйте"),
 	command("/help", everyone, "Как работать"),
-	{name: "/start with an invite link already used", allow: anyTeam, saw: []string{"Готово! Вы"},
+	{name: "/start with an invite link already used", allow: anyTeam, saw: []string{"Вы уже в команде"},
 		act:  func(w *world, p persona, _ fixture) string { return w.say(p, "/start "+w.usedLink(p)) },
 		done: func(w *world, p persona, _ fixture) bool { return w.role(w.pageOf(p), w.id(p)).Valid() }},
 	{name: "/start with the page's subscribe link", allow: everyone, public: true, saw: []string{"Вы подписались", "Вы уже подписаны"},
@@ -153,53 +181,67 @@ var authzTable = []authzRow{
 		}},
 	{name: "/newpage", allow: of(pAdmin), act: say("/newpage Новая страница"), saw: []string{"создана"},
 		done: func(w *world, _ persona, _ fixture) bool { return w.pageTitled("Новая страница") != "" }},
-	command("/invite", anyChief, "Кого приглашаем"),
+	command("/invite", anyChief, "Кого приглашаем").onOwnPage(),
 	{name: "/channel", allow: anyChief, act: say("/channel"), saw: []string{"Подключаем канал"},
-		done: waits("channel")},
-	command("/subscribers", anyChief, "Подписчики страницы"),
+		done: waits("channel"), ownPage: true},
+	command("/subscribers", anyChief, "Подписчики страницы").onOwnPage(),
 	command("/subscriptions", everyone, "Ваши подписки", "нет подписок"),
 	{name: "/stop", allow: everyone, prep: subscribed, act: say("/stop"), saw: []string{"Вы отписались", "нет подписок"},
 		done: func(w *world, p persona, _ fixture) bool { return !w.subscribed(p) }},
-	command("/team", anyTeam, "Команда «"),
-	command("/pages", anyTeam, "Ваши страницы"),
+	command("/team", working, "Команда «").onOwnPage(),
+	command("/pages", working, "Ваши страницы", "Все страницы района"),
+	{name: "/pages: every page of the district", allow: adminOnly, act: say("/pages"), saw: []string{"Все страницы района"},
+		instead: []string{"Ваши страницы"}},
 	{name: "/drafts", allow: everyone, act: say("/drafts"), saw: []string{"Ваши посты", "нет открытых постов"},
 		hidden: []string{oldDraft}},
-	command("/pending", anyChief, "согласовани"),
-	command("/queue", anyChief, "очеред", "Очередь"),
-	{name: "/slots", allow: anyChief, act: say("/slots"), saw: []string{"Слоты публикаций"}, done: waits("slots")},
+	command("/pending", anyChief, "согласовани").onOwnPage(),
+	command("/queue", anyChief, "очеред", "Очередь").onOwnPage(),
+	{name: "/slots", allow: anyChief, act: say("/slots"), saw: []string{"Слоты публикаций"}, done: waits("slots"), ownPage: true},
 	{name: "/slots 07:45", allow: anyChief, act: say("/slots 07:45"), saw: []string{"Слоты «"},
 		done: func(w *world, p persona, _ fixture) bool {
 			return strings.Contains(w.page(w.pageOf(p)).Slots.String("ru"), "07:45")
 		}},
-	command("/check text", anyTeam, "Проверка текста"),
-	command("/stats", anyTeam, "Цель:"),
+	command("/check text", working, "Проверка текста"),
+	command("/stats", working, "Цель:"),
 	{name: "/stats goal 7", allow: anyChief, act: say("/stats goal 7"), saw: []string{"Цель: 7"},
 		done: func(w *world, p persona, _ fixture) bool { return w.page(w.pageOf(p)).WeeklyGoal == 7 }},
 	command("/cancel", everyone, "отменено"),
-	{name: "a post (text)", allow: anyTeam, prep: postsBefore, act: say("Новость дня: открыта выставка"),
+	command("/privacy", everyone, "Что бот хранит о вас"),
+	command("/audit", anyChief, "Журнал «", "В журнале «").onOwnPage(),
+	// /forgetme is tried by a fresh person of each kind (a subscriber, a
+	// moderator, an author with a draft, a removed member with one…), so
+	// later rows keep theirs; a page's only chief editor (the chief
+	// editors of A and B both are) is refused until they hand over, and
+	// the admin (one of ADMIN_IDS, which the program reads once) is
+	// forgotten and given back their record after the row.
+	{name: "/forgetme, then fg:yes (a page's only chief editor hands over first)", allow: everyone &^ of(pChief, pOtherChief),
+		prep: someoneToForget, act: forgetMe, saw: []string{"бот удалил всё"}, done: forgotten, undo: rememberAdmin},
+	{name: "fg:no: keep everything", allow: everyone, prep: footprint, act: pressing("fg:no"), saw: []string{"ничего не удалено"},
+		done: keptAll},
+	{name: "a post (text)", allow: working, prep: postsBefore, act: say("Новость дня: открыта выставка"),
 		saw:  []string{"Пост #"},
 		done: func(w *world, p persona, f fixture) bool { return len(w.postsOf(p)) > f.before.(int) }},
 
 	// Post buttons, on a post of page A by its author, with the data a
 	// real card carries.
-	postPress("sb", "submit · draft", redaktor.StatusDraft, authorOnly, changed, "Отправлено на согласование").telling(chiefs),
+	postPress("sb", "submit · draft", redaktor.StatusDraft, authorOnly, changed, "Отправлено на согласование").telling(pageChief),
 	postPress("pt", "propose time · draft", redaktor.StatusDraft, authorOnly, waitsFor, "Когда опубликовать"),
 	postPress("dl", "delete · draft", redaktor.StatusDraft, authorOnly, changed, "Черновик удалён"),
 	postPress("ap", "approve · a draft not submitted", redaktor.StatusDraft, nobody, changed, "Одобрено"),
 	postPress("ap", "approve, next slot · pending", redaktor.StatusPending, chiefs, changed, "Одобрено").telling(authorOnly),
 	postPress("at", "approve at a time · pending", redaktor.StatusPending, chiefs, waitsFor, "Когда опубликовать"),
-	postPress("pn", "publish now · pending", redaktor.StatusPending, chiefs, changed, "Публикую").telling(authorOnly),
-	postPress("uu", "publish now, urgent · pending", redaktor.StatusPending, chiefs, changed, "Публикую срочно").telling(authorOnly),
+	postPress("pn", "publish now · pending", redaktor.StatusPending, chiefs, changed, "Публикую").telling(authorOnly).publishing(),
+	postPress("uu", "publish now, urgent · pending", redaktor.StatusPending, chiefs, changed, "Публикую срочно").telling(authorOnly).publishing(),
 	postPress("rc", "request changes · pending", redaktor.StatusPending, chiefs, waitsFor, "Что поправить"),
 	postPress("rj", "reject · pending", redaktor.StatusPending, chiefs, waitsFor, "Почему пост"),
 	postPress("nv", "new version · changes requested", redaktor.StatusChangesRequested, authorOnly, waitsFor, "Пришлите исправленный"),
 	postPress("dl", "delete · changes requested", redaktor.StatusChangesRequested, authorOnly, changed, "Черновик удалён"),
 	postPress("qt", "reschedule · scheduled", redaktor.StatusScheduled, chiefs, waitsFor, "Когда опубликовать"),
 	postPress("qc", "cancel · scheduled", redaktor.StatusScheduled, chiefs, changed, "Готово").telling(authorOnly),
-	postPress("pn", "publish now · scheduled", redaktor.StatusScheduled, chiefs, changed, "Публикую").telling(authorOnly),
-	postPress("rt", "retry · failed", redaktor.StatusFailed, chiefs, changed, "Публикую"),
+	postPress("pn", "publish now · scheduled", redaktor.StatusScheduled, chiefs, changed, "Публикую").telling(authorOnly).publishing(),
+	postPress("rt", "retry · failed", redaktor.StatusFailed, chiefs, changed, "Публикую").publishing(),
 	postPress("qc", "cancel · failed", redaktor.StatusFailed, chiefs, changed, "Готово").telling(authorOnly),
-	oldCard(postPress("pn", "publish now · pending, a card drawn before buttons named the page", redaktor.StatusPending, chiefs, changed, "Публикую")).telling(authorOnly),
+	oldCard(postPress("pn", "publish now · pending, a card drawn before buttons named the page", redaktor.StatusPending, chiefs, changed, "Публикую")).telling(authorOnly).publishing(),
 	postPress("hi", "history (with review comments) · changes requested", redaktor.StatusChangesRequested, readers, nil, "История поста"),
 	{name: "op: open a post · draft", allow: readers, prep: postIn(redaktor.StatusDraft),
 		act: func(w *world, p persona, f fixture) string { return w.forge(p, "op:"+f.post.ID) },
@@ -219,7 +261,7 @@ var authzTable = []authzRow{
 	answer("reschedule", "a new time", redaktor.StatusScheduled, "завтра 10:00", chiefs, "Одобрено").telling(authorOnly),
 	answer("comment:request_changes", "what to change", redaktor.StatusPending, "Поправьте дату", chiefs, "Комментарий отправлен").telling(authorOnly),
 	answer("comment:reject", "why rejected", redaktor.StatusPending, "Не по теме", chiefs, "Комментарий отправлен").telling(authorOnly),
-	answer("new_version", "the new version", redaktor.StatusChangesRequested, "Исправленный текст", authorOnly, "версия 2").telling(chiefs),
+	answer("new_version", "the new version", redaktor.StatusChangesRequested, "Исправленный текст", authorOnly, "версия 2").telling(pageChief),
 	{name: "answer: new slots", allow: chiefs, prep: waiting(storage.Session{Kind: "slots"}), act: say("08:15"),
 		saw: []string{"Слоты «"}, done: func(w *world, _ persona, _ fixture) bool {
 			return strings.Contains(w.page(w.pageA).Slots.String("ru"), "08:15")
@@ -231,9 +273,10 @@ var authzTable = []authzRow{
 			w.d.handled(w.d.tg.Send(w.id(p), bottest.ForwardedFrom(channel, 5), bottest.Text("старый пост")))
 			return w.since(p, before)
 		},
-		saw:  []string{"подключён"},
-		done: func(w *world, _ persona, _ fixture) bool { return w.page(w.pageA).ChannelID == channel },
-		undo: func(w *world, _ persona, _ fixture) { w.unlinkChannel() }},
+		saw:   []string{"подключён"},
+		done:  func(w *world, _ persona, _ fixture) bool { return w.page(w.pageA).ChannelID == channel },
+		undo:  func(w *world, _ persona, _ fixture) { w.unlinkChannel() },
+		tells: pageChief}, // an admin linking it tells the page's chief editor
 
 	// A removed member's post that was waiting for review: the chief
 	// editors still decide on it, and the removed member hears nothing
@@ -241,7 +284,7 @@ var authzTable = []authzRow{
 	onRemovedsPost("ap", "approve, next slot", changed, "Одобрено"),
 	onRemovedsPost("qc", "cancel", changed, "Готово"),
 	{name: "answer: what to change · a removed member's post", allow: chiefs, act: say("Поправьте дату"),
-		saw: []string{"Комментарий отправлен"}, done: changed,
+		saw: []string{"Комментарий сохранён в истории поста"}, done: changed,
 		prep: func(w *world, p persona) fixture {
 			f := removedsPending(w, p)
 			w.setSession(p, storage.Session{Kind: "comment:request_changes", PostID: f.post.ID, Rev: f.post.Rev, PageID: w.pageA})
@@ -254,7 +297,7 @@ var authzTable = []authzRow{
 	teamPress("c", "make chief editor", redaktor.RoleModerator, redaktor.RoleChief),
 	teamPress("m", "make moderator", redaktor.RoleChief, redaktor.RoleModerator),
 	teamPress("x", "remove from the team", redaktor.RoleModerator, ""),
-	{name: "pg: switch to page A", allow: pageTeam, prep: noCurrentPage, act: forgeOnA("pg:"), saw: []string{"Текущая страница"},
+	{name: "pg: switch to page A", allow: pageTeam | adminOnly, prep: noCurrentPage, act: forgeOnA("pg:"), saw: []string{"Текущая страница"},
 		done: func(w *world, p persona, _ fixture) bool { return w.user(p).CurrentPage == w.pageA }},
 
 	// Subscriber buttons.
@@ -267,9 +310,73 @@ var authzTable = []authzRow{
 		done: func(w *world, _ persona, f fixture) bool {
 			return w.audience().Copy != f.before.(storage.Audience).Copy
 		}},
+
+	// The page's channel, invites and log, on page A.
+	{name: "cu: unlink the channel", allow: chiefs, prep: channelLinked, act: forgeUnlink, saw: []string{"отключён от страницы"},
+		done: func(w *world, _ persona, _ fixture) bool { return !w.page(w.pageA).HasChannel() },
+		undo: func(w *world, _ persona, _ fixture) { w.unlinkChannel() }, tells: pageChief},
+	{name: "vr: revoke an invite", allow: chiefs, prep: openInvite, act: forgeRevoke, saw: []string{"Приглашение отозвано"},
+		done: inviteRevoked},
+	{name: "ad: the page's log", allow: chiefs, act: forgeOnA("ad:"), saw: []string{"Журнал «"}},
+	{name: "ac: the page's log as a CSV file", allow: chiefs, prep: csvsBefore, act: forgeOnA("ac:"),
+		saw: []string{"Журнал действий «"}, done: csvSent},
+
+	// The district's admin: their buttons, on page A.
+	{name: "al: the list of every page", allow: adminOnly, act: pressing("al:0"), saw: []string{"Все страницы района"}},
+	{name: "ao: a page's card", allow: adminOnly, act: forgeOnA("ao:"), saw: []string{"Страница №"}},
+	{name: "ai: a new chief editor's link", allow: adminOnly, prep: chiefInvitesBefore, act: forgeOnA("ai:"),
+		saw: []string{"Ссылка-приглашение (шеф-редактор"}, done: newChiefInvite},
+	{name: "ar: rename", allow: adminOnly, act: forgeOnA("ar:"), saw: []string{"Напишите новое название"}, done: waits("rename")},
+	{name: "answer: the page's new title", allow: adminOnly, prep: waiting(storage.Session{Kind: "rename"}), act: say(newTitleA),
+		saw: []string{"теперь называется"}, done: func(w *world, _ persona, _ fixture) bool { return w.page(w.pageA).Title == newTitleA },
+		undo: renameBack, tells: pageTeam},
+	{name: "ax: archive (asks first)", allow: adminOnly, act: forgeOnA("ax:"), saw: []string{"Отправить страницу «"}},
+	{name: "ay: archive, confirmed", allow: adminOnly, act: forgeOnA("ay:"), saw: []string{"Страница в архиве."},
+		done: func(w *world, _ persona, _ fixture) bool { return w.page(w.pageA).Archived },
+		undo: restoreA, tells: pageTeam},
+	{name: "au: restore", allow: adminOnly, prep: archiveA, act: forgeOnA("au:"), saw: []string{"Страница восстановлена."},
+		done: func(w *world, _ persona, _ fixture) bool { return !w.page(w.pageA).Archived },
+		undo: restoreA, tells: pageTeam},
+	{name: "aw: act as chief editor", allow: adminOnly, prep: noCurrentPage, act: forgeOnA("aw:"),
+		saw:  []string{"действуете здесь как шеф-редактор"},
+		done: func(w *world, p persona, _ fixture) bool { return w.user(p).CurrentPage == w.pageA }},
+	{name: "na: create a page of the same title anyway", allow: adminOnly,
+		prep: waiting(storage.Session{Kind: "newpage", Text: anotherTitle}), act: pressing("na:0"), saw: []string{"создана"},
+		done: func(w *world, _ persona, _ fixture) bool { return w.pageTitled(anotherTitle) != "" }},
 }
 
 // ---- row builders ----
+
+// publishing is a row whose allowed action publishes at once: page A has
+// no channel, so the publication fails and the page's chief editor is
+// told; the row waits for that notice.
+func (r authzRow) publishing() authzRow {
+	r.tells |= pageChief
+	r.after = func(w *world, _ persona, f fixture) {
+		if w.post(f.post.ID).Rev == f.post.Rev {
+			return // refused: nothing set going
+		}
+		// The notice follows the failure's record: wait on Redis first,
+		// then read the chat (reading a chat is the dearer of the two).
+		failed := waitUntil(func() bool { return w.post(f.post.ID).Status == redaktor.StatusFailed })
+		notice := []string{"Пост #" + f.post.ID + " для", "не опубликован"}
+		if !failed || !waitUntil(func() bool { return w.d.count(chief, notice...) > 0 }) {
+			w.d.t.Fatalf("post %s was published now, but its failure was never told:\n%s", f.post.ID, w.d.dump(chief))
+		}
+	}
+	return r
+}
+
+// pressing presses a button with data on the person's newest message.
+func pressing(data string) func(w *world, p persona, _ fixture) string {
+	return func(w *world, p persona, _ fixture) string { return w.forge(p, data) }
+}
+
+// onOwnPage is the row whose answer names the page it acts on (see ownPage).
+func (r authzRow) onOwnPage() authzRow {
+	r.ownPage = true
+	return r
+}
 
 // telling is the row whose allowed action may tell others (see tells).
 func (r authzRow) telling(others who) authzRow {
@@ -428,6 +535,8 @@ type world struct {
 	// subscribeLink is page A's public subscribe link (start payload).
 	subscribeLink string
 	nextMember    atomic.Int64
+	// as is who stands in for a persona in the row being checked.
+	as map[persona]int64
 }
 
 // newWorld builds page A (chief editor, author, moderator, a member since
@@ -435,7 +544,7 @@ type world struct {
 // program, as people would.
 func newWorld(t *testing.T) *world {
 	d := newDesk(t)
-	w := &world{d: d, users: map[int64]tgbotapi.User{}, used: map[persona]string{}}
+	w := &world{d: d, users: map[int64]tgbotapi.User{}, used: map[persona]string{}, as: map[persona]int64{}}
 	for id, u := range people {
 		w.users[id] = u
 	}
@@ -481,6 +590,14 @@ func newWorld(t *testing.T) *world {
 	d.say(otherChiefID, "/invite")
 	w.pageB = d.pageOf(otherChiefID)
 
+	// The admin works on page A as its chief editor, chosen from the
+	// district's list, and runs its channel as its chief editors do.
+	d.say(admin, "/pages")
+	d.press(admin, d.lastSays(admin, "Все страницы района"), "Школа №4")
+	d.press(admin, d.lastSays(admin, "Страница №"+w.pageA), "Работать как шеф-редактор")
+	d.lastSays(admin, "действуете здесь как шеф-редактор", titleA)
+	d.tg.SetMember(channel, admin, bottest.StatusAdministrator)
+
 	d.say(chief, "/subscribers")
 	link := subscribeLink.FindStringSubmatch(d.expect(chief, "Подписчики страницы").Text)
 	if link == nil {
@@ -502,7 +619,22 @@ func (w *world) usedLink(p persona) string {
 	return w.used[pRemoved]
 }
 
-func (w *world) id(p persona) int64 { return personaIDs[p] }
+// id is the persona's person, or the fresh one standing in for them in
+// the row being checked (see fixture.as).
+func (w *world) id(p persona) int64 {
+	if id := w.as[p]; id != 0 {
+		return id
+	}
+	return personaIDs[p]
+}
+
+// titleOf is the title of the page a persona's commands act on.
+func (w *world) titleOf(p persona) string {
+	if p == pOtherChief {
+		return titleB
+	}
+	return titleA
+}
 
 // pageOf is the page a persona's commands act on.
 func (w *world) pageOf(p persona) string {
@@ -525,14 +657,19 @@ func (w *world) say(p persona, text string) string {
 func (w *world) forge(p persona, data string) string {
 	from := w.users[w.id(p)]
 	before := len(w.d.tg.Messages(from.ID))
-	msg := w.d.last(from.ID).Message
+	pressed := w.d.last(from.ID)
+	msg := pressed.Message
 	u := w.d.tg.PushUpdate(tgbotapi.Update{CallbackQuery: &tgbotapi.CallbackQuery{
 		ID: "authz-" + strconv.FormatInt(forgedSeq.Add(1), 10), From: &from, Message: &msg,
 		ChatInstance: "forged", Data: data,
 	}})
 	w.d.handled(u)
 	answer, _ := w.d.answerOf(u)
-	return answer + "\n" + w.since(p, before)
+	seen := answer + "\n"
+	if m, ok := w.d.tg.Message(from.ID, pressed.MessageID); ok && m.Edits > pressed.Edits {
+		seen += m.Text + "\n" // the pressed message, redrawn
+	}
+	return seen + w.since(p, before)
 }
 
 func (w *world) since(p persona, before int) string {
@@ -603,9 +740,11 @@ func (w *world) session(p persona) (storage.Session, bool) {
 // nowhere.
 func (w *world) unlinkChannel() {
 	page := w.page(w.pageA)
-	page.ChannelID, page.ChannelTitle, page.ChannelUsername = 0, "", ""
-	if err := w.st.SavePage(ctxT, page); err != nil {
-		w.d.t.Fatalf("save page: %v", err)
+	if !page.HasChannel() {
+		return
+	}
+	if _, err := w.st.UnlinkChannel(ctxT, w.pageA, page.ChannelID); err != nil {
+		w.d.t.Fatalf("unlink channel: %v", err)
 	}
 }
 
@@ -685,8 +824,7 @@ func (w *world) newPostBy(authorID int64, name string, status redaktor.Status) r
 // newMember brings a fresh person onto page A's team with role.
 func (w *world) newMember(role redaktor.Role) int64 {
 	t := w.d.t
-	id := 9000 + w.nextMember.Add(1)
-	w.d.tg.AddUser(id, "Участник", "", "ru")
+	id := w.freshPerson()
 	if err := w.st.SaveUser(ctxT, redaktor.User{ID: id, Name: "Участник", Lang: "ru"}); err != nil {
 		t.Fatalf("save user: %v", err)
 	}
@@ -707,18 +845,26 @@ func (w *world) newMember(role redaktor.Role) int64 {
 // in parallel, the rows of one persona in order (each with its own fresh
 // fixture; what the bot waits for is cleared between rows).
 func TestWhoMayDoWhat(t *testing.T) {
+	// All eight at once, not t.Parallel (which runs GOMAXPROCS of them at
+	// a time): much of a world's time is waiting for the program, and
+	// the waits of eight overlap.
+	var all sync.WaitGroup
 	for p := range numPersonas {
-		t.Run(personaNames[p], func(t *testing.T) {
-			t.Parallel()
-			w := newWorld(t)
-			for _, row := range authzTable {
-				t.Run(row.name, func(t *testing.T) { w.check(t, row, p) })
-				if err := w.st.ClearSession(ctxT, w.id(p)); err != nil {
-					t.Fatalf("clear session: %v", err)
+		all.Add(1)
+		go func() {
+			defer all.Done()
+			t.Run(personaNames[p], func(t *testing.T) {
+				w := newWorld(t)
+				for _, row := range authzTable {
+					t.Run(row.name, func(t *testing.T) { w.check(t, row, p) })
+					if err := w.st.ClearSession(ctxT, w.id(p)); err != nil {
+						t.Fatalf("clear session: %v", err)
+					}
 				}
-			}
-		})
+			})
+		}()
 	}
+	all.Wait()
 }
 
 func (w *world) check(t *testing.T, row authzRow, p persona) {
@@ -726,14 +872,21 @@ func (w *world) check(t *testing.T, row authzRow, p persona) {
 	if row.prep != nil {
 		f = row.prep(w, p)
 	}
+	if f.as != 0 {
+		w.as[p] = f.as
+		defer delete(w.as, p)
+	}
 	var heard [numPersonas]string
 	for q := range numPersonas {
 		heard[q] = w.heard(q)
 	}
 	seen := row.act(w, p, f)
+	if row.after != nil {
+		row.after(w, p, f)
+	}
 	allowed := row.allow.has(p)
 	sawDone := containsAny(seen, row.saw)
-	refused := containsAny(seen, refusals)
+	refused := containsAny(seen, refusals) || containsAny(seen, row.instead)
 	took := row.done != nil && row.done(w, p, f)
 	switch {
 	case allowed && (!sawDone || refused):
@@ -744,6 +897,8 @@ func (w *world) check(t *testing.T, row authzRow, p persona) {
 		t.Errorf("%s may not %s, but was told:\n%s", personaNames[p], row.name, seen)
 	case !allowed && took:
 		t.Errorf("%s may not %s, but it took effect; they were told:\n%s", personaNames[p], row.name, seen)
+	case allowed && row.ownPage && !strings.Contains(seen, "«"+w.titleOf(p)+"»"):
+		t.Errorf("%s may %s on their page «%s», but was told:\n%s", personaNames[p], row.name, w.titleOf(p), seen)
 	}
 	if !allowed && f.post.ID != "" && strings.Contains(seen, f.post.Content.Text) {
 		t.Errorf("%s, refused %s, was shown the post:\n%s", personaNames[p], row.name, seen)
