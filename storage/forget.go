@@ -29,21 +29,6 @@ const postBatch = 200
 // for team members only). Joining a team again keeps it for good.
 const FormerMemberKeep = 24 * time.Hour
 
-// expireOffTeam sets the record of a person on no team to expire.
-// KEYS[1] the person's pages, KEYS[2] their record; ARGV[1] ms.
-var expireOffTeam = redis.NewScript(`
-if redis.call('SCARD', KEYS[1]) == 0 then redis.call('PEXPIRE', KEYS[2], ARGV[1]) end
-return 1
-`)
-
-func (s *Store) expireFormerMember(ctx context.Context, userID int64) error {
-	err := expireOffTeam.Run(ctx, s.rdb, []string{s.k.userPages(userID), s.k.user(userID)}, FormerMemberKeep.Milliseconds()).Err()
-	if err != nil {
-		return fmt.Errorf("expire the record of former member %d: %w", userID, err)
-	}
-	return nil
-}
-
 // RefreshUser updates the record of a person the bot keeps one of (their
 // name or language changed), keeping its expiry, and never makes one: a
 // record deleted meanwhile (/forgetme) stays deleted.
