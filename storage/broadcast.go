@@ -350,18 +350,25 @@ const (
 // late from a journal, after the lease ran out and another sender took the
 // person (or put them in the retries). An outcome that asks for another
 // try counts only from the holder. Once the subscriber is done, nothing
-// changes any more: a repeated run, or a second sender's record.
+// changes any more: a repeated run, or a second sender's record. A person
+// the broadcast and the page no longer know (neither leased nor waiting
+// for a retry, neither subscribed nor inactive: they used /forgetme
+// meanwhile) is not written back: nothing is recorded or counted.
 // KEYS[1] bc hash, KEYS[2] done, KEYS[3] sending, KEYS[4] retry, KEYS[5] tries,
 // KEYS[6] page subs, KEYS[7] page gone, KEYS[8] suspect set
 // ARGV[1] user id, ARGV[2] outcome, ARGV[3] now ms, ARGV[4] later: at ms,
 // ARGV[5] max tries, ARGV[6] backoff base ms, ARGV[7] backoff cap ms
-// Returns 1 recorded, 0 nothing to do (done before, or a try asked by a
-// sender that no longer holds the person).
+// Returns 1 recorded, 0 nothing to do (done before, a try asked by a
+// sender that no longer holds the person, or a person forgotten).
 var record = redis.NewScript(`
 if redis.call('SISMEMBER', KEYS[2], ARGV[1]) == 1 then return 0 end
 local o = ARGV[2]
 local final = o == 'ok' or o == 'inactive' or o == 'failed'
 if not final and not redis.call('ZSCORE', KEYS[3], ARGV[1]) then return 0 end
+if not redis.call('ZSCORE', KEYS[3], ARGV[1]) and not redis.call('ZSCORE', KEYS[4], ARGV[1])
+   and not redis.call('ZSCORE', KEYS[6], ARGV[1]) and redis.call('SISMEMBER', KEYS[7], ARGV[1]) == 0 then
+  return 0
+end
 redis.call('ZREM', KEYS[3], ARGV[1])
 redis.call('SREM', KEYS[8], ARGV[1])
 if o == 'later' then

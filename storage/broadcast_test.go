@@ -283,3 +283,70 @@ func TestLateRecordOfASendWins(t *testing.T) {
 		})
 	}
 }
+
+// A record of a send that lands after the subscriber's /forgetme (it
+// waited in a sender's journal) writes nothing about them: not in the
+// broadcast's done set, not among the page's inactive subscribers. The
+// other subscriber's late record still counts.
+func TestRecordAfterForgetWritesNothingAboutThePerson(t *testing.T) {
+	retries := storage.Retries{Max: 3, Base: time.Second, Cap: time.Second}
+	for _, o := range []storage.Outcome{storage.Delivered, storage.Inactive, storage.FailedForGood} {
+		t.Run(string(o), func(t *testing.T) {
+			ctx := context.Background()
+			s, r := storagetest.Store(t)
+			page, err := s.NextID(ctx, "page")
+			if err != nil {
+				t.Fatal(err)
+			}
+			post, err := s.NextID(ctx, "post")
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, u := range []int64{1, 2} {
+				if _, err := s.Subscribe(ctx, page, u, false); err != nil {
+					t.Fatal(err)
+				}
+			}
+			now := time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
+			if _, err := s.StartBroadcast(ctx, storage.Broadcast{PostID: post, PageID: page, From: -100, MessageIDs: []int{4}}, now); err != nil {
+				t.Fatal(err)
+			}
+			for range 2 {
+				if g, err := s.Take(ctx, post, page, now, time.Minute, time.Minute, fastPace); err != nil || g.Kind != storage.GrantSend {
+					t.Fatalf("grant %+v %v, want a send", g, err)
+				}
+			}
+			now = now.Add(2 * time.Minute) // Redis was away; the leases ran out
+			if err := s.ForgetUser(ctx, 1); err != nil {
+				t.Fatal(err)
+			}
+			for _, u := range []int64{1, 2} { // the journal drains, twice for a lost answer
+				for range 2 {
+					if err := s.Record(ctx, post, page, u, o, now, now, retries); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+			done := r.Client.SMembers(ctx, "{"+r.Prefix+"}:bc:"+post+":done").Val()
+			if len(done) != 1 || done[0] != "2" {
+				t.Fatalf("done set %v, want only the subscriber not forgotten", done)
+			}
+			if gone := r.Client.SIsMember(ctx, "{"+r.Prefix+"}:page:"+page+":gone", "1").Val(); gone {
+				t.Fatal("the forgotten subscriber is back among the inactive")
+			}
+			if ok, _ := s.Subscribed(ctx, page, 1); ok {
+				t.Fatal("the forgotten subscriber is subscribed again")
+			}
+			if g, err := s.Take(ctx, post, page, now, time.Minute, time.Minute, fastPace); err != nil || g.Kind != storage.GrantDone {
+				t.Fatalf("grant %+v %v, want the broadcast done (nobody to send to again)", g, err)
+			}
+			b, err := s.Broadcast(ctx, post)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n := b.Delivered + b.Inactive + b.Failed; n != 1 {
+				t.Fatalf("record %+v: %d outcomes counted, want the one of subscriber 2", b, n)
+			}
+		})
+	}
+}

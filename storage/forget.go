@@ -29,21 +29,6 @@ const postBatch = 200
 // for team members only). Joining a team again keeps it for good.
 const FormerMemberKeep = 24 * time.Hour
 
-// expireOffTeam sets the record of a person on no team to expire.
-// KEYS[1] the person's pages, KEYS[2] their record; ARGV[1] ms.
-var expireOffTeam = redis.NewScript(`
-if redis.call('SCARD', KEYS[1]) == 0 then redis.call('PEXPIRE', KEYS[2], ARGV[1]) end
-return 1
-`)
-
-func (s *Store) expireFormerMember(ctx context.Context, userID int64) error {
-	err := expireOffTeam.Run(ctx, s.rdb, []string{s.k.userPages(userID), s.k.user(userID)}, FormerMemberKeep.Milliseconds()).Err()
-	if err != nil {
-		return fmt.Errorf("expire the record of former member %d: %w", userID, err)
-	}
-	return nil
-}
-
 // RefreshUser updates the record of a person the bot keeps one of (their
 // name or language changed), keeping its expiry, and never makes one: a
 // record deleted meanwhile (/forgetme) stays deleted.
@@ -203,14 +188,22 @@ func (s *Store) forgetSubscriptionsAndPages(ctx context.Context, userID int64) e
 }
 
 // forgetInPost rewrites a post and its history lines as read, or deletes
-// the post (ARGV[2] ""), only if nothing changed since.
+// the post (ARGV[2] ""), only if nothing changed since. A rewritten post
+// gets a new revision, so that a change made from a copy read before (a
+// chief editor's press, the scheduler's publication) is refused as a
+// conflict and cannot write the person back. A scheduler that claimed the
+// post and had not yet saved its claim gives its lease up on that
+// conflict: the post is made due again when the lease would have ended.
 // KEYS[1] post hash, KEYS[2] history list, KEYS[3] cards, KEYS[4] the
-// author's open posts; ARGV[1] data read, ARGV[2] new data or "" to delete,
-// ARGV[3] post id, ARGV[4..] triples (index from 0, line read, new line).
+// author's open posts, KEYS[5] due posts, KEYS[6] leased posts;
+// ARGV[1] data read, ARGV[2] new data or "" to delete, ARGV[3] post id,
+// ARGV[4] revision read, ARGV[5] new revision,
+// ARGV[6..] triples (index from 0, line read, new line).
 // Returns 1 done, 0 changed meanwhile (read again).
 var forgetInPost = redis.NewScript(`
 if (redis.call('HGET', KEYS[1], 'data') or '') ~= ARGV[1] then return 0 end
-for i = 4, #ARGV, 3 do
+if (redis.call('HGET', KEYS[1], 'rev') or '') ~= ARGV[4] then return 0 end
+for i = 6, #ARGV, 3 do
   if redis.call('LINDEX', KEYS[2], tonumber(ARGV[i])) ~= ARGV[i+1] then return 0 end
 end
 if ARGV[2] == '' then
@@ -218,8 +211,14 @@ if ARGV[2] == '' then
   redis.call('ZREM', KEYS[4], ARGV[3])
   return 1
 end
-if ARGV[1] ~= '' then redis.call('HSET', KEYS[1], 'data', ARGV[2]) end
-for i = 4, #ARGV, 3 do
+if ARGV[1] ~= '' and ARGV[2] ~= ARGV[1] then
+  redis.call('HSET', KEYS[1], 'data', ARGV[2], 'rev', ARGV[5])
+  if redis.call('HGET', KEYS[1], 'status') == 'scheduled' then
+    local lease = redis.call('ZSCORE', KEYS[6], ARGV[3])
+    if lease then redis.call('ZADD', KEYS[5], 'NX', lease, ARGV[3]) end
+  end
+end
+for i = 6, #ARGV, 3 do
   redis.call('LSET', KEYS[2], tonumber(ARGV[i]), ARGV[i+2])
 end
 return 1
@@ -239,7 +238,7 @@ func (s *Store) forgetInPosts(ctx context.Context, userID int64) error {
 		pipe := s.rdb.Pipeline()
 		type read struct {
 			post     string
-			data     *redis.StringCmd
+			data     *redis.SliceCmd
 			history  *redis.StringSliceCmd
 			delivery *redis.StringSliceCmd
 		}
@@ -253,7 +252,7 @@ func (s *Store) forgetInPosts(ctx context.Context, userID int64) error {
 			pipe.ZRem(ctx, s.k.bcRetry(post), uid)
 			pipe.HDel(ctx, s.k.bcTries(post), uid)
 			pipe.HDel(ctx, s.k.bcProgress(post), uid)
-			all = append(all, read{post: post, data: pipe.HGet(ctx, s.k.post(post), "data"),
+			all = append(all, read{post: post, data: pipe.HMGet(ctx, s.k.post(post), "data", "rev"),
 				history: pipe.LRange(ctx, s.k.history(post), 0, -1), delivery: pipe.HKeys(ctx, s.k.delivery(post))})
 		}
 		if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
@@ -267,7 +266,8 @@ func (s *Store) forgetInPosts(ctx context.Context, userID int64) error {
 					}
 				}
 			}
-			if err := s.forgetInOnePost(ctx, userID, r.post, r.data.Val(), r.history.Val()); err != nil {
+			data, rev := dataAndRev(r.data.Val())
+			if err := s.forgetInOnePost(ctx, userID, r.post, data, rev, r.history.Val()); err != nil {
 				return err
 			}
 		}
@@ -275,16 +275,25 @@ func (s *Store) forgetInPosts(ctx context.Context, userID int64) error {
 	return nil
 }
 
+// dataAndRev is the post JSON and revision of an HMGET of both ("" where absent).
+func dataAndRev(vals []any) (data, rev string) {
+	if len(vals) == 2 {
+		data, _ = vals[0].(string)
+		rev, _ = vals[1].(string)
+	}
+	return data, rev
+}
+
 // forgetInOnePost rewrites one post as read; when it changed meanwhile it
 // reads it again, a few times.
-func (s *Store) forgetInOnePost(ctx context.Context, userID int64, postID, data string, history []string) error {
+func (s *Store) forgetInOnePost(ctx context.Context, userID int64, postID, data, rev string, history []string) error {
 	for range 5 {
-		args, changed, err := forgetArgs(userID, postID, data, history)
+		args, changed, err := forgetArgs(userID, postID, data, rev, history)
 		if err != nil || !changed {
 			return err
 		}
 		n, err := forgetInPost.Run(ctx, s.rdb, []string{s.k.post(postID), s.k.history(postID), s.k.cards(postID),
-			s.k.userPosts(userID)}, args...).Int()
+			s.k.userPosts(userID), s.k.due(), s.k.leased()}, args...).Int()
 		if err != nil {
 			return fmt.Errorf("forget %d in post %s: %w", userID, postID, err)
 		}
@@ -292,20 +301,21 @@ func (s *Store) forgetInOnePost(ctx context.Context, userID int64, postID, data 
 			return nil
 		}
 		pipe := s.rdb.Pipeline()
-		d := pipe.HGet(ctx, s.k.post(postID), "data")
+		d := pipe.HMGet(ctx, s.k.post(postID), "data", "rev")
 		h := pipe.LRange(ctx, s.k.history(postID), 0, -1)
 		if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
 			return fmt.Errorf("read post %s again: %w", postID, err)
 		}
-		data, history = d.Val(), h.Val()
+		data, rev = dataAndRev(d.Val())
+		history = h.Val()
 	}
 	return fmt.Errorf("forget %d in post %s: it keeps changing: %w", userID, postID, redaktor.ErrConflict)
 }
 
 // forgetArgs is forgetInPost's arguments for a post as read; changed is
 // false when the person is in neither the post nor its history.
-func forgetArgs(userID int64, postID, data string, history []string) (args []any, changed bool, err error) {
-	newData := data
+func forgetArgs(userID int64, postID, data, rev string, history []string) (args []any, changed bool, err error) {
+	newData, newRev := data, rev
 	if data != "" {
 		var p redaktor.Post
 		if err := json.Unmarshal([]byte(data), &p); err != nil {
@@ -314,20 +324,25 @@ func forgetArgs(userID int64, postID, data string, history []string) (args []any
 		switch {
 		case p.AuthorID == userID && p.Status == redaktor.StatusDraft:
 			// Never submitted: nobody but them has seen it.
-			return []any{data, "", postID}, true, nil
+			return []any{data, "", postID, rev, rev}, true, nil
 		case p.AuthorID == userID || p.Last.ActorID == userID:
 			if p.AuthorID == userID {
 				p.AuthorID, p.AuthorName = 0, ""
 			}
 			p.Last = formerActor(p.Last, userID)
+			n, err := strconv.ParseInt(rev, 10, 64)
+			if err != nil {
+				return nil, false, fmt.Errorf("decode post %s rev %q: %w", postID, rev, err)
+			}
+			p.Rev = n + 1
 			b, err := json.Marshal(p)
 			if err != nil {
 				return nil, false, fmt.Errorf("encode post %s: %w", postID, err)
 			}
-			newData, changed = string(b), true
+			newData, newRev, changed = string(b), strconv.FormatInt(p.Rev, 10), true
 		}
 	}
-	args = []any{data, newData, postID}
+	args = []any{data, newData, postID, rev, newRev}
 	for i, line := range history {
 		var ev redaktor.Event
 		if json.Unmarshal([]byte(line), &ev) != nil || ev.ActorID != userID {

@@ -127,17 +127,28 @@ func (s *Store) Members(ctx context.Context, pageID string) ([]redaktor.Member, 
 // refusing to leave a page without a chief editor unless ARGV[6] is "1"
 // (an admin stepping in). A member removed or no longer chief loses the
 // open invites they made, and the change and each revocation are written
-// to the audit log, all in this one step.
+// to the audit log, all in this one step. A removal that leaves the person
+// on no team sets their record to expire (FormerMemberKeep), also when it
+// is repeated (its reply was lost), never putting an expiry off.
 // KEYS[1] members hash, KEYS[2] the person's pages set, KEYS[3] the page's
-// open invites, KEYS[4] the page's audit log.
+// open invites, KEYS[4] the page's audit log, KEYS[5] the person's record.
 // ARGV[1] user id, ARGV[2] new role or "", ARGV[3] page id, ARGV[4] who
 // acts, ARGV[5] now ms, ARGV[6] "1" may leave no chief, ARGV[7] the prefix
-// of invite keys (same hash tag: the codes are only known here).
+// of invite keys (same hash tag: the codes are only known here), ARGV[8]
+// how long the record of a person on no team is kept, ms.
 // Returns {1, revoked} done; {2, 0} the role was that already (a retry);
 // {0, 0} not a member; {-1, 0} would remove the last chief editor.
 var changeMember = redis.NewScript(luaAudit + `
+local function expireOffTeam()
+  if ARGV[2] == '' and redis.call('SCARD', KEYS[2]) == 0 and redis.call('PTTL', KEYS[5]) == -1 then
+    redis.call('PEXPIRE', KEYS[5], ARGV[8])
+  end
+end
 local cur = redis.call('HGET', KEYS[1], ARGV[1])
-if not cur then return {0, 0} end
+if not cur then
+  expireOffTeam()
+  return {0, 0}
+end
 if cur == ARGV[2] then return {2, 0} end
 if cur == 'chief' and ARGV[2] ~= 'chief' and ARGV[6] ~= '1' then
   local chiefs = 0
@@ -148,6 +159,7 @@ end
 if ARGV[2] == '' then
   redis.call('HDEL', KEYS[1], ARGV[1])
   redis.call('SREM', KEYS[2], ARGV[3])
+  expireOffTeam()
   audit(KEYS[4], ARGV[5], ARGV[4], 'removed', ARGV[1], cur)
 else
   redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
@@ -193,8 +205,9 @@ func (s *Store) ChangeMember(ctx context.Context, c MemberChange) (revoked int, 
 		orphan = "1"
 	}
 	res, err := changeMember.Run(ctx, s.rdb,
-		[]string{s.k.members(c.PageID), s.k.userPages(c.UserID), s.k.invites(c.PageID), s.k.audit(c.PageID)},
-		c.UserID, string(c.Role), c.PageID, c.By, c.At.UnixMilli(), orphan, s.k.invite("")).Int64Slice()
+		[]string{s.k.members(c.PageID), s.k.userPages(c.UserID), s.k.invites(c.PageID), s.k.audit(c.PageID), s.k.user(c.UserID)},
+		c.UserID, string(c.Role), c.PageID, c.By, c.At.UnixMilli(), orphan, s.k.invite(""),
+		FormerMemberKeep.Milliseconds()).Int64Slice()
 	if err != nil {
 		return 0, fmt.Errorf("change member: %w", err)
 	}
@@ -203,11 +216,6 @@ func (s *Store) ChangeMember(ctx context.Context, c MemberChange) (revoked int, 
 		return 0, fmt.Errorf("member %d of page %s: %w", c.UserID, c.PageID, redaktor.ErrNotFound)
 	case -1:
 		return 0, ErrLastChief
-	}
-	if c.Role == "" {
-		if err := s.expireFormerMember(ctx, c.UserID); err != nil {
-			return int(res[1]), err
-		}
 	}
 	return int(res[1]), nil
 }

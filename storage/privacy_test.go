@@ -169,7 +169,7 @@ func TestForgetUserInPostsAndSetAsideUpdates(t *testing.T) {
 		t.Fatal(err)
 	}
 	post, err := s.Post(ctx, submitted.ID)
-	if err != nil || post.AuthorID != 0 || post.AuthorName != "" || post.Status != redaktor.StatusScheduled || post.Rev != submitted.Rev {
+	if err != nil || post.AuthorID != 0 || post.AuthorName != "" || post.Status != redaktor.StatusScheduled || post.Rev != submitted.Rev+1 {
 		t.Fatalf("the submitted post after forgetting its author: %+v %v", post, err)
 	}
 	hist, err := s.History(ctx, submitted.ID)
@@ -245,5 +245,57 @@ func TestFormerMemberRecordExpires(t *testing.T) {
 	}
 	if _, err := s.User(ctx, 99); !errors.Is(err, redaktor.ErrNotFound) {
 		t.Fatalf("a refresh made a record: %v", err)
+	}
+}
+
+// A removal repeated (its reply was lost, or /forgetme's leaveTeams runs
+// again) still sets the record of a person on no team to expire; it does
+// not put the expiry off.
+func TestRepeatedRemovalExpiresTheRecord(t *testing.T) {
+	ctx := context.Background()
+	s, r := storagetest.Store(t)
+	pageID, err := s.NextID(ctx, "page")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SavePage(ctx, redaktor.Page{ID: pageID, Title: "Школа"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SaveInvite(ctx, redaktor.Invite{Code: "a", PageID: pageID, Role: redaktor.RoleModerator, ExpiresAt: time.Now().Add(time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := s.RedeemInvite(ctx, "a", 7, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SaveUser(ctx, redaktor.User{ID: 7, Name: "Ирина"}); err != nil {
+		t.Fatal(err)
+	}
+	user := "{" + r.Prefix + "}:user:7"
+	// The removal ran in Redis and its reply was lost: the person is on
+	// no team, and the step after it (the expiry) never ran.
+	if err := r.Client.HDel(ctx, "{"+r.Prefix+"}:page:"+pageID+":members", "7").Err(); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Client.SRem(ctx, user+":pages", pageID).Err(); err != nil {
+		t.Fatal(err)
+	}
+	if d := r.Client.PTTL(ctx, user).Val(); d >= 0 {
+		t.Fatalf("set up: the record expires in %v, want no expiry", d)
+	}
+	if err := s.RemoveMember(ctx, pageID, 7); !errors.Is(err, redaktor.ErrNotFound) {
+		t.Fatalf("repeated removal: %v, want not found", err)
+	}
+	d := r.Client.PTTL(ctx, user).Val()
+	if d <= storage.FormerMemberKeep-time.Minute || d > storage.FormerMemberKeep {
+		t.Fatalf("after a repeated removal the record expires in %v, want %v", d, storage.FormerMemberKeep)
+	}
+	if err := r.Client.PExpire(ctx, user, time.Hour).Err(); err != nil { // a day went by, nearly
+		t.Fatal(err)
+	}
+	if err := s.RemoveMember(ctx, pageID, 7); !errors.Is(err, redaktor.ErrNotFound) {
+		t.Fatal(err)
+	}
+	if d := r.Client.PTTL(ctx, user).Val(); d > time.Hour {
+		t.Fatalf("a removal repeated put the expiry off to %v", d)
 	}
 }
