@@ -104,12 +104,13 @@ func (f *flooding) told() []int64 {
 // acknowledged unhandled; another person is not affected; after the
 // cool-down (the clock moved, no sleep) the person is handled again.
 func TestFloodLimitTellsOnceAndDropsTheRest(t *testing.T) {
-	srv := bottest.New(t)
+	// Telegram dates the messages by the same clock the intake reads.
+	clock := bottest.NewFakeClock(time.Date(2026, 12, 2, 9, 0, 0, 0, time.UTC))
+	srv := bottest.New(t, bottest.WithClock(clock))
 	store, _ := storagetest.Store(t)
 	const flooder int64 = 999
 	srv.AddUser(flooder, "Flood", "flood", "ru")
 	addUsers(srv, 1)
-	clock := bottest.NewFakeClock(time.Date(2026, 12, 2, 9, 0, 0, 0, time.UTC))
 	notes := &flooding{}
 	rec := newRecorder()
 	startReplica(t, srv, store, rec.handler("a"), replicaOpts{poll: bot.PollConfig{Owner: "a"},
@@ -138,4 +139,54 @@ func TestFloodLimitTellsOnceAndDropsTheRest(t *testing.T) {
 	clock.Advance(bot.DefaultFloodLimit.CoolDown + time.Second)
 	after := srv.SendText(flooder, "снова").UpdateID
 	waitFor(t, "handled after the cool-down", func() bool { return rec.count(after) == 1 })
+}
+
+// After downtime Telegram delivers what a moderator sent over 5 minutes in
+// one burst: it is all handled and nobody is told they send too much, for
+// the limit counts each update when it was sent. A live burst of 100 right
+// after is still cut at the limit with one notice.
+func TestBacklogAfterDowntimeIsNoFlood(t *testing.T) {
+	clock := bottest.NewFakeClock(time.Date(2026, 12, 2, 9, 0, 0, 0, time.UTC))
+	srv := bottest.New(t, bottest.WithClock(clock))
+	store, _ := storagetest.Store(t)
+	const moderator int64 = 999
+	srv.AddUser(moderator, "Ирина", "irina", "ru")
+
+	// The bot is down: 100 updates over 5 minutes wait at Telegram.
+	var backlog []int
+	for range 100 {
+		backlog = append(backlog, srv.SendText(moderator, "черновик").UpdateID)
+		clock.Advance(3 * time.Second)
+	}
+	notes := &flooding{}
+	rec := newRecorder()
+	startReplica(t, srv, store, rec.handler("a"), replicaOpts{poll: bot.PollConfig{Owner: "a"},
+		intake: bot.IntakeConfig{Flood: bot.DefaultFloodLimit, Flooding: notes, Now: clock.Now}})
+	waitFor(t, "the backlog stored", func() bool { return srv.Confirmed() > backlog[len(backlog)-1] })
+	waitFor(t, "the backlog acknowledged", drained(t, store))
+	for i, id := range backlog {
+		if got := rec.count(id); got != 1 {
+			t.Errorf("update %d of the backlog handled %d times, want once", i+1, got)
+		}
+	}
+	if got := notes.told(); len(got) != 0 {
+		t.Errorf("told %v that they send too much after downtime, want nobody", got)
+	}
+
+	var burst []int
+	for range 100 {
+		burst = append(burst, srv.SendText(moderator, "спам").UpdateID)
+	}
+	waitFor(t, "the burst stored", func() bool { return srv.Confirmed() > burst[len(burst)-1] })
+	waitFor(t, "the burst acknowledged", drained(t, store))
+	handled := 0
+	for _, id := range burst {
+		handled += rec.count(id)
+	}
+	if handled != bot.DefaultFloodLimit.Updates {
+		t.Errorf("%d of a live burst of 100 handled, want %d", handled, bot.DefaultFloodLimit.Updates)
+	}
+	if got := notes.told(); !slices.Equal(got, []int64{moderator}) {
+		t.Errorf("told %v, want the moderator once", got)
+	}
 }

@@ -2,8 +2,11 @@ package bot
 
 import (
 	"slices"
+	"strconv"
 	"testing"
 	"time"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
 	"github.com/redaktor/redaktor/storage"
 )
@@ -78,7 +81,7 @@ func TestFloodGate(t *testing.T) {
 		g := newFloodGate(limit)
 		var got []floodVerdict
 		for range 40 {
-			got = append(got, g.admit(flooder, "", t0))
+			got = append(got, g.admit(flooder, "", t0, t0))
 		}
 		want := slices.Repeat([]floodVerdict{floodPass}, 30)
 		want = append(want, floodNotice)
@@ -86,7 +89,7 @@ func TestFloodGate(t *testing.T) {
 		if !slices.Equal(got, want) {
 			t.Errorf("verdicts %v, want %v", got, want)
 		}
-		if v := g.admit(other, "", t0); v != floodPass {
+		if v := g.admit(other, "", t0, t0); v != floodPass {
 			t.Errorf("another person's update: %v, want it to pass", v)
 		}
 	})
@@ -94,18 +97,18 @@ func TestFloodGate(t *testing.T) {
 	t.Run("the cool-down ends and the count starts afresh", func(t *testing.T) {
 		g := newFloodGate(limit)
 		for range 31 {
-			g.admit(flooder, "", t0)
+			g.admit(flooder, "", t0, t0)
 		}
-		if v := g.admit(flooder, "", t0.Add(59*time.Second)); v != floodDrop {
+		if v := g.admit(flooder, "", t0.Add(59*time.Second), t0.Add(59*time.Second)); v != floodDrop {
 			t.Errorf("at 59 s: %v, want dropped", v)
 		}
 		later := t0.Add(61 * time.Second)
 		for i := range 30 {
-			if v := g.admit(flooder, "", later); v != floodPass {
+			if v := g.admit(flooder, "", later, later); v != floodPass {
 				t.Fatalf("update %d after the cool-down: %v, want it to pass", i+1, v)
 			}
 		}
-		if v := g.admit(flooder, "", later); v != floodNotice {
+		if v := g.admit(flooder, "", later, later); v != floodNotice {
 			t.Errorf("past the limit again: %v, want a second notice", v)
 		}
 	})
@@ -114,7 +117,7 @@ func TestFloodGate(t *testing.T) {
 		g := newFloodGate(limit)
 		now := t0
 		for i := range 300 { // three per second for 100 s
-			if v := g.admit(flooder, "", now); v != floodPass {
+			if v := g.admit(flooder, "", now, now); v != floodPass {
 				t.Fatalf("update %d at %s: %v", i+1, now.Sub(t0), v)
 			}
 			now = now.Add(limit.Window / time.Duration(limit.Updates))
@@ -125,12 +128,12 @@ func TestFloodGate(t *testing.T) {
 		g := newFloodGate(limit)
 		for a := range 30 {
 			for range 10 {
-				if v := g.admit(flooder, string(rune('a'+a)), t0); v != floodPass {
+				if v := g.admit(flooder, string(rune('a'+a)), t0, t0); v != floodPass {
 					t.Fatalf("album %d: %v, want its 10 items to pass", a+1, v)
 				}
 			}
 		}
-		if v := g.admit(flooder, "31st", t0); v != floodNotice {
+		if v := g.admit(flooder, "31st", t0, t0); v != floodNotice {
 			t.Errorf("the 31st album: %v, want the notice", v)
 		}
 	})
@@ -138,20 +141,64 @@ func TestFloodGate(t *testing.T) {
 	t.Run("people seen long ago are forgotten", func(t *testing.T) {
 		g := newFloodGate(limit)
 		for i := range 1000 {
-			g.admit(int64(i+1), "", t0)
+			g.admit(int64(i+1), "", t0, t0)
 		}
-		g.admit(other, "", t0.Add(time.Hour))
+		g.admit(other, "", t0.Add(time.Hour), t0.Add(time.Hour))
 		if len(g.people) != 1 {
 			t.Errorf("%d people remembered an hour later, want 1", len(g.people))
+		}
+	})
+
+	t.Run("a backlog counts as it was sent", func(t *testing.T) {
+		g := newFloodGate(limit)
+		read := t0.Add(5 * time.Minute) // all read at once after downtime
+		for i := range 100 {            // sent one every 3 s
+			if v := g.admit(flooder, "", t0.Add(time.Duration(i)*3*time.Second), read); v != floodPass {
+				t.Fatalf("update %d of the backlog: %v, want it to pass", i+1, v)
+			}
+		}
+		// A flood within the backlog is still one.
+		var got []floodVerdict
+		for range 40 {
+			got = append(got, g.admit(other, "", t0, read))
+		}
+		if got[29] != floodPass || got[30] != floodNotice || got[39] != floodDrop {
+			t.Errorf("a burst of 40 sent in one second, read later: %v", got)
 		}
 	})
 
 	t.Run("off", func(t *testing.T) {
 		g := newFloodGate(FloodLimit{})
 		for range 100 {
-			if v := g.admit(flooder, "", t0); v != floodPass {
+			if v := g.admit(flooder, "", t0, t0); v != floodPass {
 				t.Fatalf("with no limit: %v", v)
 			}
 		}
 	})
+}
+
+func TestSentAt(t *testing.T) {
+	now := time.Date(2026, 12, 2, 9, 5, 0, 0, time.UTC)
+	sent := now.Add(-5 * time.Minute)
+	stored := now.Add(-2 * time.Minute)
+	entry := strconv.FormatInt(stored.UnixMilli(), 10) + "-3"
+	tests := []struct {
+		name  string
+		u     tgbotapi.Update
+		entry string
+		want  time.Time
+	}{
+		{"a message: its date", tgbotapi.Update{Message: &tgbotapi.Message{Date: int(sent.Unix())}}, entry, sent},
+		{"an edit: the edit's date", tgbotapi.Update{EditedMessage: &tgbotapi.Message{Date: int(sent.Unix()) - 60, EditDate: int(sent.Unix())}}, entry, sent},
+		{"a button: when stored", tgbotapi.Update{CallbackQuery: &tgbotapi.CallbackQuery{ID: "1"}}, entry, stored},
+		{"a date ahead of our clock: now", tgbotapi.Update{Message: &tgbotapi.Message{Date: int(now.Unix()) + 30}}, entry, now},
+		{"stored ahead of our clock: now", tgbotapi.Update{CallbackQuery: &tgbotapi.CallbackQuery{ID: "1"}},
+			strconv.FormatInt(now.Add(time.Minute).UnixMilli(), 10) + "-0", now},
+		{"no date, an id not of a stream: now", tgbotapi.Update{CallbackQuery: &tgbotapi.CallbackQuery{ID: "1"}}, "x", now},
+	}
+	for _, tc := range tests {
+		if got := sentAt(tc.u, tc.entry, now); !got.Equal(tc.want) {
+			t.Errorf("%s: %s, want %s", tc.name, got, tc.want)
+		}
+	}
 }

@@ -337,7 +337,8 @@ func (in *Intake) dispatch(ctx, work context.Context, e storage.StreamEntry) {
 	q := queued{e: e, u: u}
 	in.mu.Lock()
 	if e.Deliveries <= 1 { // a redelivered update was counted the first time
-		switch in.gate.admit(personOf(u), albumOf(u), in.cfg.Now()) {
+		now := in.cfg.Now()
+		switch in.gate.admit(personOf(u), albumOf(u), sentAt(u, e.ID, now), now) {
 		case floodDrop:
 			in.mu.Unlock()
 			<-in.slots

@@ -53,8 +53,14 @@ func (d *Desk) bufferAlbumItem(ctx context.Context, p who, m *tgbotapi.Message, 
 	}
 }
 
-// albumWorkers bounds how many members' albums are assembled at once.
-const albumWorkers = 8
+// albumWorkers bounds how many members' albums are assembled at once, and
+// albumsPerTurn how many of one member's one worker takes in a row: each
+// becomes a draft and a card at Telegram's 1 message/s per chat, so a
+// member with 150 albums is served in turns, not for minutes on end.
+const (
+	albumWorkers  = 8
+	albumsPerTurn = 10
+)
 
 // RunAlbums assembles finished albums every interval until ctx ends, then
 // waits for the assemblies under way (their context is not cancelled, so
@@ -62,6 +68,7 @@ const albumWorkers = 8
 func (d *Desk) RunAlbums(ctx context.Context, interval time.Duration) {
 	work := context.WithoutCancel(ctx)
 	var busy sync.Map // user id → assembling their albums now
+	serving := func(user int64) bool { _, ok := busy.Load(user); return ok }
 	slots := make(chan struct{}, albumWorkers)
 	var wg sync.WaitGroup
 	defer wg.Wait()
@@ -73,21 +80,24 @@ func (d *Desk) RunAlbums(ctx context.Context, interval time.Duration) {
 			return
 		case <-t.C:
 		}
-		ready, err := d.store.ReadyAlbums(ctx, d.now(), 200)
+		if len(slots) == cap(slots) {
+			continue // every worker busy: nothing to start this round
+		}
+		// The members being served are left out of the read, which pages
+		// past their albums: whoever else has an album ready is read this
+		// round, however many albums the busy ones have waiting.
+		ready, err := d.store.ReadyAlbums(ctx, d.now(), storage.AlbumPick{
+			Limit: albumWorkers * albumsPerTurn, PerUser: albumsPerTurn, Skip: serving})
 		if err != nil {
 			if ctx.Err() == nil {
 				d.log.Warn("find ready albums", "err", err)
 			}
 			continue
 		}
-		// One worker per member, their albums one after another in order:
-		// a member with 150 albums keeps one worker, the others get theirs.
+		// One worker per member, their albums one after another in order.
 		var order []int64
 		byUser := map[int64][]storage.ReadyAlbum{}
 		for _, a := range ready {
-			if _, ok := busy.Load(a.UserID); ok {
-				continue
-			}
 			if _, seen := byUser[a.UserID]; !seen {
 				order = append(order, a.UserID)
 			}

@@ -66,7 +66,7 @@ type posts interface {
 	SetCard(ctx context.Context, pageID, postID string, c storage.Card) error
 	Cards(ctx context.Context, postID string) ([]storage.Card, error)
 	AddAlbumItem(ctx context.Context, userID int64, group string, it storage.AlbumItem, now time.Time, quiet time.Duration) error
-	ReadyAlbums(ctx context.Context, now time.Time, limit int64) ([]storage.ReadyAlbum, error)
+	ReadyAlbums(ctx context.Context, now time.Time, pick storage.AlbumPick) ([]storage.ReadyAlbum, error)
 	DropAlbum(ctx context.Context, ref storage.AlbumRef) error
 }
 

@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -63,14 +65,52 @@ func (s *Store) AddAlbumItem(ctx context.Context, userID int64, group string, it
 	return nil
 }
 
-// ReadyAlbums returns albums whose deadline has passed. They stay buffered
-// until CreatePost consumes them, so a crash here loses nothing.
-func (s *Store) ReadyAlbums(ctx context.Context, now time.Time, limit int64) ([]ReadyAlbum, error) {
-	zs, err := s.rdb.ZRangeArgsWithScores(ctx, redis.ZRangeArgs{
-		Key: s.k.albums(), ByScore: true, Start: "-inf", Stop: ms(now), Count: limit,
-	}).Result()
-	if err != nil {
-		return nil, fmt.Errorf("find ready albums: %w", err)
+// AlbumPick says which of the ready albums to read.
+type AlbumPick struct {
+	// Limit bounds the albums read.
+	Limit int
+	// PerUser bounds the albums of one person read; 0 for no bound.
+	PerUser int
+	// Skip leaves out the albums of the people it names (nil: nobody):
+	// those being assembled already, say.
+	Skip func(userID int64) bool
+}
+
+// Reading pages past the albums Skip and PerUser leave out, at most
+// albumScanMax of them in one read: one person's backlog does not hide
+// another's album, and a read stays bounded however large the backlog is.
+const (
+	albumScanPage = 256
+	albumScanMax  = 8192
+)
+
+// ReadyAlbums returns albums whose deadline has passed, the oldest first,
+// as pick says. They stay buffered until CreatePost consumes them, so a
+// crash here loses nothing.
+func (s *Store) ReadyAlbums(ctx context.Context, now time.Time, pick AlbumPick) ([]ReadyAlbum, error) {
+	var zs []redis.Z
+	taken := map[int64]int{}
+	for offset := int64(0); len(zs) < pick.Limit && offset < albumScanMax; offset += albumScanPage {
+		page, err := s.rdb.ZRangeArgsWithScores(ctx, redis.ZRangeArgs{
+			Key: s.k.albums(), ByScore: true, Start: "-inf", Stop: ms(now), Offset: offset, Count: albumScanPage,
+		}).Result()
+		if err != nil {
+			return nil, fmt.Errorf("find ready albums: %w", err)
+		}
+		for _, z := range page {
+			if user, ok := s.k.albumUser(z.Member.(string)); ok {
+				if pick.Skip != nil && pick.Skip(user) || pick.PerUser > 0 && taken[user] >= pick.PerUser {
+					continue
+				}
+				taken[user]++
+			}
+			if zs = append(zs, z); len(zs) == pick.Limit {
+				break
+			}
+		}
+		if len(page) < albumScanPage {
+			break
+		}
 	}
 	if len(zs) == 0 {
 		return nil, nil
@@ -97,6 +137,17 @@ func (s *Store) ReadyAlbums(ctx context.Context, now time.Time, limit int64) ([]
 		out = append(out, a)
 	}
 	return out, nil
+}
+
+// albumUser is the person whose album key is, as album builds it.
+func (k keys) albumUser(key string) (int64, bool) {
+	rest, ok := strings.CutPrefix(key, k.p+"album:")
+	if !ok {
+		return 0, false
+	}
+	user, _, _ := strings.Cut(rest, ":")
+	n, err := strconv.ParseInt(user, 10, 64)
+	return n, err == nil
 }
 
 // DropAlbum removes a buffered album that cannot become a draft (its owner

@@ -231,10 +231,10 @@ func TestAlbumBecomesOneDraftOnlyWhenComplete(t *testing.T) {
 	add(1, t0)
 	add(2, t0)
 	add(2, t0) // delivered twice
-	if ready, _ := s.ReadyAlbums(ctx, t0.Add(time.Second), 10); len(ready) != 0 {
+	if ready, _ := s.ReadyAlbums(ctx, t0.Add(time.Second), storage.AlbumPick{Limit: 10}); len(ready) != 0 {
 		t.Fatalf("album ready before the quiet moment: %+v", ready)
 	}
-	ready, err := s.ReadyAlbums(ctx, t0.Add(quiet), 10)
+	ready, err := s.ReadyAlbums(ctx, t0.Add(quiet), storage.AlbumPick{Limit: 10})
 	if err != nil || len(ready) != 1 || len(ready[0].Items) != 2 || ready[0].UserID != 11 {
 		t.Fatalf("ready = %+v, %v; want one album of 2 items from user 11", ready, err)
 	}
@@ -245,14 +245,14 @@ func TestAlbumBecomesOneDraftOnlyWhenComplete(t *testing.T) {
 	if err := s.CreatePost(ctx, p, storage.Origin{Album: &ready[0].Ref}); !errors.Is(err, redaktor.ErrConflict) {
 		t.Fatalf("create from a stale album read: %v, want conflict", err)
 	}
-	ready, _ = s.ReadyAlbums(ctx, t0.Add(2*quiet), 10)
+	ready, _ = s.ReadyAlbums(ctx, t0.Add(2*quiet), storage.AlbumPick{Limit: 10})
 	if len(ready) != 1 || len(ready[0].Items) != 3 {
 		t.Fatalf("ready = %+v, want the album of 3", ready)
 	}
 	if err := s.CreatePost(ctx, p, storage.Origin{Album: &ready[0].Ref}); err != nil {
 		t.Fatal(err)
 	}
-	if ready, _ := s.ReadyAlbums(ctx, t0.Add(time.Hour), 10); len(ready) != 0 {
+	if ready, _ := s.ReadyAlbums(ctx, t0.Add(time.Hour), storage.AlbumPick{Limit: 10}); len(ready) != 0 {
 		t.Fatalf("album still buffered after its draft was made: %+v", ready)
 	}
 }
