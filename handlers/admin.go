@@ -90,13 +90,6 @@ var adminButtons = map[string]bool{
 	btnNewPageAnyway: true,
 }
 
-// sessionRename waits for a page's new title; sessionNewPage for the
-// press that creates a page whose title another page has (Text).
-const (
-	sessionRename  = "rename"
-	sessionNewPage = "newpage"
-)
-
 // adminPageSize is how many pages one message of the list shows: ten fit
 // a phone's screen with their buttons.
 const adminPageSize = 10
@@ -228,7 +221,7 @@ func (d *Desk) onAdminPress(ctx context.Context, p who, pr press, messageID int)
 	case btnAdminLink:
 		d.chiefLink(ctx, p, page)
 	case btnAdminRename:
-		if err := d.store.SetSession(ctx, p.ID, storage.Session{Kind: sessionRename, PageID: page.ID}); err != nil {
+		if err := d.store.SetSession(ctx, p.ID, storage.Session{Kind: redaktor.SessionRename, PageID: page.ID}); err != nil {
 			d.fail(ctx, p, err)
 			return ""
 		}
@@ -402,7 +395,7 @@ func (d *Desk) samePage(ctx context.Context, title string) (redaktor.Page, bool,
 // warnSameTitle shows the admin the page that has the title already and
 // offers to create the new one anyway; the title waits in a session.
 func (d *Desk) warnSameTitle(ctx context.Context, p who, title string, existing redaktor.Page) {
-	if err := d.store.SetSession(ctx, p.ID, storage.Session{Kind: sessionNewPage, Text: title}); err != nil {
+	if err := d.store.SetSession(ctx, p.ID, storage.Session{Kind: redaktor.SessionNewPage, Text: title}); err != nil {
 		d.fail(ctx, p, err)
 		return
 	}
@@ -419,7 +412,7 @@ func (d *Desk) newPageAnyway(ctx context.Context, p who) string {
 		d.fail(ctx, p, err)
 		return ""
 	}
-	if !ok || se.Kind != sessionNewPage || se.Text == "" {
+	if !ok || se.Kind != redaktor.SessionNewPage || se.Text == "" {
 		return p.t.T("button_stale")
 	}
 	if err := d.store.ClearSession(ctx, p.ID); err != nil {

@@ -103,7 +103,7 @@ func (d *Desk) card(ctx context.Context, t tr, post redaktor.Post, page redaktor
 	if post.Comment != "" {
 		b.WriteString("\n" + t.T("card_comment", map[string]any{"Comment": post.Comment}))
 	}
-	if post.FailReason != "" {
+	if !post.FailReason.IsZero() {
 		b.WriteString("\n" + t.T("card_fail_reason", map[string]any{"Reason": reasonText(t, post.FailReason)}))
 	}
 	for _, w := range d.warnings(t, post.Content) {
@@ -197,8 +197,8 @@ func (d *Desk) eventLine(t tr, ev redaktor.Event, page redaktor.Page) string {
 		data["When"] = formatTime(ev.When, loc, d.now())
 	}
 	line := t.T("event_"+string(ev.Action), data)
-	if ev.Note != "" {
-		line += fmt.Sprintf(": «%s»", ev.Note)
+	if note := eventNote(t, ev); note != "" {
+		line += fmt.Sprintf(": «%s»", note)
 	}
 	return line
 }

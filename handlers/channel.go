@@ -35,7 +35,7 @@ func (d *Desk) cmdChannel(ctx context.Context, p who) {
 	if !ok {
 		return
 	}
-	if err := d.store.SetSession(ctx, p.ID, storage.Session{Kind: sessionChannel, PageID: page.ID}); err != nil {
+	if err := d.store.SetSession(ctx, p.ID, storage.Session{Kind: redaktor.SessionChannel, PageID: page.ID}); err != nil {
 		d.fail(ctx, p, err)
 		return
 	}
@@ -239,7 +239,7 @@ func (d *Desk) onChannelPress(ctx context.Context, p who, q *tgbotapi.CallbackQu
 		d.fail(ctx, p, err)
 		return ""
 	}
-	if s, _, _ := d.store.Session(ctx, p.ID); s.Kind == sessionChannel && s.PageID == pageID {
+	if s, _, _ := d.store.Session(ctx, p.ID); s.Kind == redaktor.SessionChannel && s.PageID == pageID {
 		_ = d.store.ClearSession(ctx, p.ID)
 	}
 	messageID := 0

@@ -136,7 +136,7 @@ func (d *Desk) cmdCheck(ctx context.Context, p who, m *tgbotapi.Message) {
 		return
 	}
 	if strings.TrimSpace(m.CommandArguments()) == "" {
-		if err := d.store.SetSession(ctx, p.ID, storage.Session{Kind: sessionCheck}); err != nil {
+		if err := d.store.SetSession(ctx, p.ID, storage.Session{Kind: redaktor.SessionCheck}); err != nil {
 			d.fail(ctx, p, err)
 			return
 		}

@@ -19,7 +19,7 @@ func (d *Desk) cmdSlots(ctx context.Context, p who, args string) {
 		d.setSlots(ctx, p, page, args)
 		return
 	}
-	if err := d.store.SetSession(ctx, p.ID, storage.Session{Kind: sessionSlots, PageID: page.ID}); err != nil {
+	if err := d.store.SetSession(ctx, p.ID, storage.Session{Kind: redaktor.SessionSlots, PageID: page.ID}); err != nil {
 		d.fail(ctx, p, err)
 		return
 	}
