@@ -187,9 +187,12 @@ func (d *Desk) lastPublished(p who, s storage.PageSummary) string {
 
 func (d *Desk) sendOrEdit(ctx context.Context, p who, messageID int, text string, kb bot.Keyboard) {
 	if messageID != 0 {
-		if err := d.tg.EditText(ctx, p.ID, messageID, text, kb); err == nil {
+		err := d.tg.EditText(ctx, p.ID, messageID, text, kb)
+		if err == nil {
 			return
 		}
+		// The message may be gone or too old to edit: a new one replaces it.
+		d.log.Debug("edit failed, sending anew", "chat", p.ID, "message", messageID, "err", err)
 	}
 	d.send(ctx, p.ID, text, kb)
 }
@@ -200,7 +203,10 @@ func (d *Desk) onAdminPress(ctx context.Context, p who, pr press, messageID int)
 		return p.t.T("not_allowed")
 	}
 	if pr.act == btnAdminList {
-		offset, _ := strconv.Atoi(pr.arg)
+		offset, err := strconv.Atoi(pr.arg)
+		if err != nil {
+			offset = 0 // a garbled (or forged) offset shows the list from its start
+		}
 		d.adminPages(ctx, p, offset, messageID)
 		return ""
 	}
@@ -289,7 +295,7 @@ func (d *Desk) chiefLink(ctx context.Context, p who, page redaktor.Page) {
 // onRenameAnswer takes the page's new title.
 func (d *Desk) onRenameAnswer(ctx context.Context, p who, se storage.Session, m *tgbotapi.Message) {
 	if !d.admin[p.ID] {
-		_ = d.store.ClearSession(ctx, p.ID)
+		d.endSession(ctx, p)
 		d.reply(ctx, p, p.t.T("not_allowed"))
 		return
 	}
@@ -300,7 +306,7 @@ func (d *Desk) onRenameAnswer(ctx context.Context, p who, se storage.Session, m 
 	}
 	page, err := d.store.Page(ctx, se.PageID)
 	if err != nil {
-		_ = d.store.ClearSession(ctx, p.ID)
+		d.endSession(ctx, p)
 		d.fail(ctx, p, err)
 		return
 	}
@@ -312,7 +318,7 @@ func (d *Desk) onRenameAnswer(ctx context.Context, p who, se storage.Session, m 
 		d.fail(ctx, p, err)
 		return
 	}
-	_ = d.store.ClearSession(ctx, p.ID)
+	d.endSession(ctx, p)
 	d.reply(ctx, p, p.t.T("admin_renamed", map[string]any{"Old": old, "Page": title}))
 	d.tellTeam(ctx, page, "page_renamed_notice", map[string]any{"Old": old, "Page": title})
 }
@@ -366,11 +372,9 @@ func (d *Desk) tellTeam(ctx context.Context, page redaktor.Page, key string, dat
 		return
 	}
 	for _, m := range members {
-		u, err := d.store.User(ctx, m.UserID)
-		if err != nil {
-			continue
+		if u, ok := d.userToTell(ctx, m.UserID); ok {
+			d.send(ctx, u.ID, d.texts.For(u.Lang).T(key, data), nil)
 		}
-		d.send(ctx, u.ID, d.texts.For(u.Lang).T(key, data), nil)
 	}
 }
 

@@ -52,12 +52,13 @@ func (d *Desk) refreshCards(ctx context.Context, post redaktor.Post, page redakt
 		return
 	}
 	for _, c := range cards {
-		u, err := d.store.User(ctx, c.ChatID)
-		if err != nil {
+		u, ok := d.userToTell(ctx, c.ChatID)
+		if !ok {
 			continue
 		}
 		role, err := d.store.Role(ctx, post.PageID, u.ID)
 		if err != nil {
+			d.log.Warn("read role to refresh a card", "post", post.ID, "user", u.ID, "err", err)
 			continue
 		}
 		if role == "" { // one who left the team hears no more of it

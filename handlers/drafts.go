@@ -218,7 +218,7 @@ func (d *Desk) sendList(ctx context.Context, p who, title string, list []redakto
 	b.WriteString(title)
 	var rows [][]tgbotapi.InlineKeyboardButton
 	for _, post := range list {
-		page, _ := d.store.Page(ctx, post.PageID)
+		page := d.pageForShow(ctx, post.PageID)
 		fmt.Fprintf(&b, "\n\n%s", d.listLine(p.t, post, page))
 		rows = append(rows, tgbotapi.NewInlineKeyboardRow(tgbotapi.NewInlineKeyboardButtonData(
 			p.t.T("open_post", map[string]any{"ID": post.ID}), btnOpen+":"+post.ID)))

@@ -91,7 +91,11 @@ type pressedView struct {
 func (d *Desk) readPress(ctx context.Context, from *tgbotapi.User, pr press) (who, *pressedView, error) {
 	r, err := d.store.ReadPress(ctx, from.ID, pr.postID, pr.pageID, pr.act == btnHistory)
 	if err != nil {
-		p, _ := d.personOf(ctx, from, redaktor.User{}, storage.Session{}, false, err)
+		// personOf only builds the person to answer; err is the one reported.
+		p, perr := d.personOf(ctx, from, redaktor.User{}, storage.Session{}, false, err)
+		if perr != nil && !errors.Is(perr, err) {
+			d.log.Warn("save person", "user", from.ID, "err", perr)
+		}
 		return p, nil, err
 	}
 	p, err := d.personOf(ctx, from, r.User, r.Session, r.Waiting, r.UserErr)
@@ -256,7 +260,7 @@ func (d *Desk) onAnswer(ctx context.Context, p who, se storage.Session, m *tgbot
 		d.onChannelAnswer(ctx, p, se, m)
 		return
 	case se.Kind == redaktor.SessionCheck:
-		_ = d.store.ClearSession(ctx, p.ID)
+		d.endSession(ctx, p)
 		d.checkMessage(ctx, p, m)
 		return
 	case se.Kind == redaktor.SessionSlots:
@@ -267,7 +271,7 @@ func (d *Desk) onAnswer(ctx context.Context, p who, se storage.Session, m *tgbot
 		return
 	case se.Kind == redaktor.SessionNewPage:
 		// The page was not created; the message is read as any other.
-		_ = d.store.ClearSession(ctx, p.ID)
+		d.endSession(ctx, p)
 		d.onContent(ctx, p, m, nil)
 		return
 	}
@@ -278,7 +282,7 @@ func (d *Desk) onAnswer(ctx context.Context, p who, se storage.Session, m *tgbot
 	}
 	post, err := d.store.Post(ctx, se.PostID)
 	if err != nil {
-		_ = d.store.ClearSession(ctx, p.ID)
+		d.endSession(ctx, p)
 		d.fail(ctx, p, err)
 		return
 	}
@@ -289,7 +293,7 @@ func (d *Desk) onAnswer(ctx context.Context, p who, se storage.Session, m *tgbot
 	}
 	// The post may have moved on while the person was typing.
 	if post.Rev != se.Rev {
-		_ = d.store.ClearSession(ctx, p.ID)
+		d.endSession(ctx, p)
 		d.reply(ctx, p, d.staleAnswer(p.t, post, page))
 		return
 	}
@@ -309,11 +313,11 @@ func (d *Desk) onAnswer(ctx context.Context, p who, se storage.Session, m *tgbot
 	case redaktor.SessionRequestChanges, redaktor.SessionReject:
 		c = redaktor.Change{Action: action, Actor: actor, Comment: limitRunes(text, 1000)}
 	default:
-		_ = d.store.ClearSession(ctx, p.ID)
+		d.endSession(ctx, p)
 		return
 	}
 	next, ok := d.change(ctx, p, post, c)
-	_ = d.store.ClearSession(ctx, p.ID)
+	d.endSession(ctx, p)
 	if !ok {
 		return
 	}
@@ -385,7 +389,7 @@ func (d *Desk) changeSaving(ctx context.Context, p who, post redaktor.Post, c re
 	if made, ok := errors.AsType[*storage.MadeError](err); ok {
 		// The update being handled made a post before (it is handled again
 		// after a crash): show that one rather than change this one.
-		page, _ := d.store.Page(ctx, post.PageID)
+		page := d.pageForShow(ctx, post.PageID)
 		d.showMade(ctx, p, made.PostID, page)
 		return post, false
 	}
@@ -393,9 +397,11 @@ func (d *Desk) changeSaving(ctx context.Context, p who, post redaktor.Post, c re
 		if errors.Is(err, redaktor.ErrConflict) {
 			if cur, rerr := d.store.Post(ctx, post.ID); rerr == nil {
 				post = cur
+			} else {
+				d.log.Warn("read post after a conflict", "post", post.ID, "err", rerr)
 			}
 		}
-		page, _ := d.store.Page(ctx, post.PageID)
+		page := d.pageForShow(ctx, post.PageID)
 		switch {
 		case errors.Is(err, redaktor.ErrConflict) || errors.Is(err, redaktor.ErrForbidden) || errors.Is(err, redaktor.ErrInvalid):
 			d.reply(ctx, p, d.refusalFull(p.t, err, post, page))
@@ -406,9 +412,12 @@ func (d *Desk) changeSaving(ctx context.Context, p who, post redaktor.Post, c re
 		return post, false
 	}
 	page, err := d.store.Page(ctx, next.PageID)
-	if err == nil {
-		d.refreshCards(ctx, next, page)
+	if err != nil {
+		// The change is saved; only the cards wait for the next change.
+		d.log.Warn("read page to refresh cards", "post", next.ID, "page", next.PageID, "err", err)
+		return next, true
 	}
+	d.refreshCards(ctx, next, page)
 	return next, true
 }
 
