@@ -43,14 +43,14 @@ type Post struct {
 	Comment    string    `json:"comment,omitempty"` // the last reviewer's comment
 	Reminded   bool      `json:"reminded,omitempty"`
 	// Filled by publication.
-	MessageIDs  []int     `json:"message_ids,omitempty"`
-	PublishedAt time.Time `json:"published_at,omitzero"`
-	Late        bool      `json:"late,omitempty"`
-	FailReason  string    `json:"fail_reason,omitempty"`
-	Attempts    int       `json:"attempts,omitempty"` // failed tries of this publication
-	RetryAt     time.Time `json:"retry_at,omitzero"`  // the next try after a temporary failure
-	CreatedAt   time.Time `json:"created_at"`
-	UpdatedAt   time.Time `json:"updated_at"`
+	MessageIDs  []int         `json:"message_ids,omitempty"`
+	PublishedAt time.Time     `json:"published_at,omitzero"`
+	Late        bool          `json:"late,omitempty"`
+	FailReason  FailureReason `json:"fail_reason,omitzero"`
+	Attempts    int           `json:"attempts,omitempty"` // failed tries of this publication
+	RetryAt     time.Time     `json:"retry_at,omitzero"`  // the next try after a temporary failure
+	CreatedAt   time.Time     `json:"created_at"`
+	UpdatedAt   time.Time     `json:"updated_at"`
 	// Last is the last change, so an editor whose button came too late is
 	// told who did what.
 	Last Event `json:"last"`
@@ -99,6 +99,8 @@ type Event struct {
 	Version   int       `json:"version,omitempty"`
 	When      time.Time `json:"when,omitzero"` // a time the action set
 	Note      string    `json:"note,omitempty"`
+	// Failure is why a publication failed (ActFail).
+	Failure FailureReason `json:"failure,omitzero"`
 }
 
 // Change asks for one transition of a post.
@@ -106,8 +108,10 @@ type Change struct {
 	Action  Action
 	Actor   Actor
 	At      time.Time // approve, reschedule, propose: the time chosen
-	Comment string    // request changes, reject; fail: the reason
-	Content *Content  // new version
+	Comment string    // request changes, reject
+	// Failure is why publication failed (fail) or is put off (defer).
+	Failure FailureReason
+	Content *Content // new version
 	Urgent  bool
 	// Published carries what publication produced.
 	MessageIDs []int
@@ -150,7 +154,7 @@ func Apply(p Post, c Change, now time.Time) (Post, Event, error) {
 		next.Status = StatusScheduled
 		next.PublishAt = now
 		next.RetryAt, next.Attempts = time.Time{}, 0
-		next.FailReason = ""
+		next.FailReason = FailureReason{}
 		ev.When = now
 	case ActRequestChanges:
 		next.Status = StatusChangesRequested
@@ -182,17 +186,17 @@ func Apply(p Post, c Change, now time.Time) (Post, Event, error) {
 		next.Status = StatusScheduled
 		next.Attempts++
 		next.RetryAt = c.At
-		next.FailReason = c.Comment
+		next.FailReason = c.Failure
 	case ActPublished:
 		next.Status = StatusPublished
 		next.MessageIDs = c.MessageIDs
 		next.PublishedAt = now
 		next.Late = c.Late
-		next.FailReason = ""
+		next.FailReason = FailureReason{}
 	case ActFail:
 		next.Status = StatusFailed
-		next.FailReason = c.Comment
-		ev.Note = c.Comment
+		next.FailReason = c.Failure
+		ev.Failure = c.Failure
 	default:
 		return p, Event{}, fmt.Errorf("%w: unknown action %q", ErrInvalid, c.Action)
 	}

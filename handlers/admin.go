@@ -90,13 +90,6 @@ var adminButtons = map[string]bool{
 	btnNewPageAnyway: true,
 }
 
-// sessionRename waits for a page's new title; sessionNewPage for the
-// press that creates a page whose title another page has (Text).
-const (
-	sessionRename  = "rename"
-	sessionNewPage = "newpage"
-)
-
 // adminPageSize is how many pages one message of the list shows: ten fit
 // a phone's screen with their buttons.
 const adminPageSize = 10
@@ -194,9 +187,12 @@ func (d *Desk) lastPublished(p who, s storage.PageSummary) string {
 
 func (d *Desk) sendOrEdit(ctx context.Context, p who, messageID int, text string, kb bot.Keyboard) {
 	if messageID != 0 {
-		if err := d.tg.EditText(ctx, p.ID, messageID, text, kb); err == nil {
+		err := d.tg.EditText(ctx, p.ID, messageID, text, kb)
+		if err == nil {
 			return
 		}
+		// The message may be gone or too old to edit: a new one replaces it.
+		d.log.Debug("edit failed, sending anew", "chat", p.ID, "message", messageID, "err", err)
 	}
 	d.send(ctx, p.ID, text, kb)
 }
@@ -207,7 +203,10 @@ func (d *Desk) onAdminPress(ctx context.Context, p who, pr press, messageID int)
 		return p.t.T("not_allowed")
 	}
 	if pr.act == btnAdminList {
-		offset, _ := strconv.Atoi(pr.arg)
+		offset, err := strconv.Atoi(pr.arg)
+		if err != nil {
+			offset = 0 // a garbled (or forged) offset shows the list from its start
+		}
 		d.adminPages(ctx, p, offset, messageID)
 		return ""
 	}
@@ -228,7 +227,7 @@ func (d *Desk) onAdminPress(ctx context.Context, p who, pr press, messageID int)
 	case btnAdminLink:
 		d.chiefLink(ctx, p, page)
 	case btnAdminRename:
-		if err := d.store.SetSession(ctx, p.ID, storage.Session{Kind: sessionRename, PageID: page.ID}); err != nil {
+		if err := d.store.SetSession(ctx, p.ID, storage.Session{Kind: redaktor.SessionRename, PageID: page.ID}); err != nil {
 			d.fail(ctx, p, err)
 			return ""
 		}
@@ -296,7 +295,7 @@ func (d *Desk) chiefLink(ctx context.Context, p who, page redaktor.Page) {
 // onRenameAnswer takes the page's new title.
 func (d *Desk) onRenameAnswer(ctx context.Context, p who, se storage.Session, m *tgbotapi.Message) {
 	if !d.admin[p.ID] {
-		_ = d.store.ClearSession(ctx, p.ID)
+		d.endSession(ctx, p)
 		d.reply(ctx, p, p.t.T("not_allowed"))
 		return
 	}
@@ -307,7 +306,7 @@ func (d *Desk) onRenameAnswer(ctx context.Context, p who, se storage.Session, m 
 	}
 	page, err := d.store.Page(ctx, se.PageID)
 	if err != nil {
-		_ = d.store.ClearSession(ctx, p.ID)
+		d.endSession(ctx, p)
 		d.fail(ctx, p, err)
 		return
 	}
@@ -319,7 +318,7 @@ func (d *Desk) onRenameAnswer(ctx context.Context, p who, se storage.Session, m 
 		d.fail(ctx, p, err)
 		return
 	}
-	_ = d.store.ClearSession(ctx, p.ID)
+	d.endSession(ctx, p)
 	d.reply(ctx, p, p.t.T("admin_renamed", map[string]any{"Old": old, "Page": title}))
 	d.tellTeam(ctx, page, "page_renamed_notice", map[string]any{"Old": old, "Page": title})
 }
@@ -373,11 +372,9 @@ func (d *Desk) tellTeam(ctx context.Context, page redaktor.Page, key string, dat
 		return
 	}
 	for _, m := range members {
-		u, err := d.store.User(ctx, m.UserID)
-		if err != nil {
-			continue
+		if u, ok := d.userToTell(ctx, m.UserID); ok {
+			d.send(ctx, u.ID, d.texts.For(u.Lang).T(key, data), nil)
 		}
-		d.send(ctx, u.ID, d.texts.For(u.Lang).T(key, data), nil)
 	}
 }
 
@@ -402,7 +399,7 @@ func (d *Desk) samePage(ctx context.Context, title string) (redaktor.Page, bool,
 // warnSameTitle shows the admin the page that has the title already and
 // offers to create the new one anyway; the title waits in a session.
 func (d *Desk) warnSameTitle(ctx context.Context, p who, title string, existing redaktor.Page) {
-	if err := d.store.SetSession(ctx, p.ID, storage.Session{Kind: sessionNewPage, Text: title}); err != nil {
+	if err := d.store.SetSession(ctx, p.ID, storage.Session{Kind: redaktor.SessionNewPage, Text: title}); err != nil {
 		d.fail(ctx, p, err)
 		return
 	}
@@ -419,7 +416,7 @@ func (d *Desk) newPageAnyway(ctx context.Context, p who) string {
 		d.fail(ctx, p, err)
 		return ""
 	}
-	if !ok || se.Kind != sessionNewPage || se.Text == "" {
+	if !ok || se.Kind != redaktor.SessionNewPage || se.Text == "" {
 		return p.t.T("button_stale")
 	}
 	if err := d.store.ClearSession(ctx, p.ID); err != nil {

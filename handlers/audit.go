@@ -153,13 +153,11 @@ func (d *Desk) sendAuditCSV(ctx context.Context, p who, page redaktor.Page) {
 	}
 	var buf bytes.Buffer
 	buf.WriteString("\ufeff") // so spreadsheet programs read the file as UTF-8
-	w := csv.NewWriter(&buf)
-	_ = w.Write(strings.Split(p.t.T("audit_csv_header"), ","))
+	records := [][]string{strings.Split(p.t.T("audit_csv_header"), ",")}
 	for _, l := range lines {
-		_ = w.Write([]string{l.at, csvCell(l.actor), l.action, csvCell(l.user), l.role, l.post, csvCell(l.note)})
+		records = append(records, []string{l.at, csvCell(l.actor), l.action, csvCell(l.user), l.role, l.post, csvCell(l.note)})
 	}
-	w.Flush()
-	if err := w.Error(); err != nil {
+	if err := csv.NewWriter(&buf).WriteAll(records); err != nil {
 		d.fail(ctx, p, err)
 		return
 	}

@@ -52,12 +52,13 @@ func (d *Desk) refreshCards(ctx context.Context, post redaktor.Post, page redakt
 		return
 	}
 	for _, c := range cards {
-		u, err := d.store.User(ctx, c.ChatID)
-		if err != nil {
+		u, ok := d.userToTell(ctx, c.ChatID)
+		if !ok {
 			continue
 		}
 		role, err := d.store.Role(ctx, post.PageID, u.ID)
 		if err != nil {
+			d.log.Warn("read role to refresh a card", "post", post.ID, "user", u.ID, "err", err)
 			continue
 		}
 		if role == "" { // one who left the team hears no more of it
@@ -103,7 +104,7 @@ func (d *Desk) card(ctx context.Context, t tr, post redaktor.Post, page redaktor
 	if post.Comment != "" {
 		b.WriteString("\n" + t.T("card_comment", map[string]any{"Comment": post.Comment}))
 	}
-	if post.FailReason != "" {
+	if !post.FailReason.IsZero() {
 		b.WriteString("\n" + t.T("card_fail_reason", map[string]any{"Reason": reasonText(t, post.FailReason)}))
 	}
 	for _, w := range d.warnings(t, post.Content) {
@@ -197,8 +198,8 @@ func (d *Desk) eventLine(t tr, ev redaktor.Event, page redaktor.Page) string {
 		data["When"] = formatTime(ev.When, loc, d.now())
 	}
 	line := t.T("event_"+string(ev.Action), data)
-	if ev.Note != "" {
-		line += fmt.Sprintf(": «%s»", ev.Note)
+	if note := eventNote(t, ev); note != "" {
+		line += fmt.Sprintf(": «%s»", note)
 	}
 	return line
 }

@@ -35,7 +35,7 @@ func (d *Desk) cmdChannel(ctx context.Context, p who) {
 	if !ok {
 		return
 	}
-	if err := d.store.SetSession(ctx, p.ID, storage.Session{Kind: sessionChannel, PageID: page.ID}); err != nil {
+	if err := d.store.SetSession(ctx, p.ID, storage.Session{Kind: redaktor.SessionChannel, PageID: page.ID}); err != nil {
 		d.fail(ctx, p, err)
 		return
 	}
@@ -68,7 +68,7 @@ func channelAddress(page redaktor.Page) string {
 // may post, edit and delete there, and links it unless another page has it.
 func (d *Desk) onChannelAnswer(ctx context.Context, p who, se storage.Session, m *tgbotapi.Message) {
 	if role, err := d.store.Role(ctx, se.PageID, p.ID); err != nil || role != redaktor.RoleChief {
-		_ = d.store.ClearSession(ctx, p.ID)
+		d.endSession(ctx, p)
 		d.reply(ctx, p, p.t.T("not_allowed"))
 		return
 	}
@@ -139,7 +139,7 @@ func (d *Desk) onChannelAnswer(ctx context.Context, p who, se storage.Session, m
 		d.fail(ctx, p, err)
 		return
 	}
-	_ = d.store.ClearSession(ctx, p.ID)
+	d.endSession(ctx, p)
 	d.channelChanged(ctx, p, page, storage.Channel{ID: chat.ID, Title: chat.Title, Username: chat.UserName}, true, 0)
 }
 
@@ -196,7 +196,7 @@ func (d *Desk) tellChiefs(ctx context.Context, page redaktor.Page, except int64,
 			continue
 		}
 		lang := ""
-		if u, err := d.store.User(ctx, m.UserID); err == nil {
+		if u, ok := d.userToTell(ctx, m.UserID); ok {
 			lang = u.Lang
 		}
 		d.send(ctx, m.UserID, text(d.texts.For(lang)), nil)
@@ -239,8 +239,11 @@ func (d *Desk) onChannelPress(ctx context.Context, p who, q *tgbotapi.CallbackQu
 		d.fail(ctx, p, err)
 		return ""
 	}
-	if s, _, _ := d.store.Session(ctx, p.ID); s.Kind == sessionChannel && s.PageID == pageID {
-		_ = d.store.ClearSession(ctx, p.ID)
+	// The bot no longer waits for a channel of the page just unlinked.
+	if s, ok, err := d.store.Session(ctx, p.ID); err != nil {
+		d.log.Warn("read session", "user", p.ID, "err", err)
+	} else if ok && s.Kind == redaktor.SessionChannel && s.PageID == pageID {
+		d.endSession(ctx, p)
 	}
 	messageID := 0
 	if q.Message != nil {

@@ -219,7 +219,7 @@ func (d *Desk) onMessage(ctx context.Context, update int, m *tgbotapi.Message) {
 		return
 	}
 	switch se := p.session; {
-	case se != nil && se.Kind != sessionNewVersion:
+	case se != nil && se.Kind != redaktor.SessionNewVersion:
 		d.onAnswer(ctx, p, *se, m)
 	default:
 		d.onContent(ctx, p, m, se)

@@ -15,18 +15,6 @@ import (
 	"github.com/redaktor/redaktor/storage"
 )
 
-// Sessions: what the bot waits for from a person.
-const (
-	sessionComment    = "comment"     // request changes or reject: the reason
-	sessionApproveAt  = "approve_at"  // a time for approval
-	sessionPropose    = "propose"     // the author's proposed time
-	sessionReschedule = "reschedule"  // a new time for a scheduled post
-	sessionNewVersion = "new_version" // corrected content
-	sessionChannel    = "channel"     // the page's channel
-	sessionSlots      = "slots"       // new posting slots
-	sessionCheck      = "check"       // a text to check without a draft
-)
-
 // onContent makes a draft of whatever a member sends, or a new version when
 // the bot waits for one (se, already read). Album items are buffered and
 // assembled later, when the session is read again.
@@ -46,7 +34,7 @@ func (d *Desk) onContent(ctx context.Context, p who, m *tgbotapi.Message, se *st
 // takeContent turns content into a draft, or a new version when the
 // person's session waits for one.
 func (d *Desk) takeContent(ctx context.Context, p who, se *storage.Session, content redaktor.Content, album *storage.AlbumRef) {
-	if se != nil && se.Kind == sessionNewVersion {
+	if se != nil && se.Kind == redaktor.SessionNewVersion {
 		d.newVersion(ctx, p, *se, content, album)
 		return
 	}
@@ -230,7 +218,7 @@ func (d *Desk) sendList(ctx context.Context, p who, title string, list []redakto
 	b.WriteString(title)
 	var rows [][]tgbotapi.InlineKeyboardButton
 	for _, post := range list {
-		page, _ := d.store.Page(ctx, post.PageID)
+		page := d.pageForShow(ctx, post.PageID)
 		fmt.Fprintf(&b, "\n\n%s", d.listLine(p.t, post, page))
 		rows = append(rows, tgbotapi.NewInlineKeyboardRow(tgbotapi.NewInlineKeyboardButtonData(
 			p.t.T("open_post", map[string]any{"ID": post.ID}), btnOpen+":"+post.ID)))

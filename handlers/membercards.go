@@ -33,6 +33,7 @@ func (d *Desk) memberCardsChanged(ctx context.Context, pageID string, userID int
 	for _, pid := range ids {
 		cs, err := d.store.Cards(ctx, pid)
 		if err != nil {
+			d.log.Warn("read cards", "post", pid, "err", err)
 			continue
 		}
 		for _, c := range cs {

@@ -17,7 +17,7 @@ func (d *Desk) chiefs(ctx context.Context, pageID string) []who {
 		return out
 	}
 	for _, id := range d.cfg.AdminIDs {
-		if u, err := d.store.User(ctx, id); err == nil {
+		if u, ok := d.userToTell(ctx, id); ok {
 			out = append(out, who{User: u, t: d.texts.For(u.Lang)})
 		}
 	}
@@ -35,11 +35,9 @@ func (d *Desk) pageChiefs(ctx context.Context, pageID string) []who {
 		if m.Role != redaktor.RoleChief {
 			continue
 		}
-		u, err := d.store.User(ctx, m.UserID)
-		if err != nil {
-			continue
+		if u, ok := d.userToTell(ctx, m.UserID); ok {
+			out = append(out, who{User: u, t: d.texts.For(u.Lang)})
 		}
-		out = append(out, who{User: u, t: d.texts.For(u.Lang)})
 	}
 	return out
 }
@@ -64,11 +62,14 @@ func (d *Desk) notifyChiefs(ctx context.Context, post redaktor.Post, page redakt
 // taken off the team hears nothing more of the page's posts.
 func (d *Desk) author(ctx context.Context, post redaktor.Post) (redaktor.User, bool) {
 	role, err := d.store.Role(ctx, post.PageID, post.AuthorID)
-	if err != nil || role == "" {
+	if err != nil {
+		d.log.Warn("read the author's role", "post", post.ID, "page", post.PageID, "err", err)
 		return redaktor.User{}, false
 	}
-	u, err := d.store.User(ctx, post.AuthorID)
-	return u, err == nil
+	if role == "" {
+		return redaktor.User{}, false
+	}
+	return d.userToTell(ctx, post.AuthorID)
 }
 
 // notifyAuthor tells the author something about their post, in their language.

@@ -136,7 +136,7 @@ func (d *Desk) cmdCheck(ctx context.Context, p who, m *tgbotapi.Message) {
 		return
 	}
 	if strings.TrimSpace(m.CommandArguments()) == "" {
-		if err := d.store.SetSession(ctx, p.ID, storage.Session{Kind: sessionCheck}); err != nil {
+		if err := d.store.SetSession(ctx, p.ID, storage.Session{Kind: redaktor.SessionCheck}); err != nil {
 			d.fail(ctx, p, err)
 			return
 		}
@@ -222,8 +222,16 @@ func (d *Desk) cmdStats(ctx context.Context, p who, args string) {
 		d.fail(ctx, p, err)
 		return
 	}
-	pending, _ := d.store.PendingPosts(ctx, page.ID, 100)
-	queued, _ := d.store.QueuedPosts(ctx, page.ID, 100)
+	pending, err := d.store.PendingPosts(ctx, page.ID, 100)
+	if err != nil {
+		d.fail(ctx, p, err)
+		return
+	}
+	queued, err := d.store.QueuedPosts(ctx, page.ID, 100)
+	if err != nil {
+		d.fail(ctx, p, err)
+		return
+	}
 	d.reply(ctx, p, p.t.T("stats", map[string]any{
 		"Page": page.Title, "Rhythm": rhythmLine(p.t, r), "Goal": page.Goal(),
 		"Pending": len(pending), "Queued": len(queued)}))

@@ -91,7 +91,11 @@ type pressedView struct {
 func (d *Desk) readPress(ctx context.Context, from *tgbotapi.User, pr press) (who, *pressedView, error) {
 	r, err := d.store.ReadPress(ctx, from.ID, pr.postID, pr.pageID, pr.act == btnHistory)
 	if err != nil {
-		p, _ := d.personOf(ctx, from, redaktor.User{}, storage.Session{}, false, err)
+		// personOf only builds the person to answer; err is the one reported.
+		p, perr := d.personOf(ctx, from, redaktor.User{}, storage.Session{}, false, err)
+		if perr != nil && !errors.Is(perr, err) {
+			d.log.Warn("save person", "user", from.ID, "err", perr)
+		}
 		return p, nil, err
 	}
 	p, err := d.personOf(ctx, from, r.User, r.Session, r.Waiting, r.UserErr)
@@ -214,35 +218,35 @@ func (d *Desk) onPostPress(ctx context.Context, p who, pr press, read *pressedVi
 // askFor checks the press is allowed now, then waits for the person's text.
 func (d *Desk) askFor(ctx context.Context, p who, pr press, post redaktor.Post, actor redaktor.Actor) string {
 	kinds := map[string]struct {
-		session string
-		action  redaktor.Action
+		session redaktor.SessionKind
 		prompt  string
 	}{
-		btnApproveAt:  {sessionApproveAt, redaktor.ActApprove, "ask_time"},
-		btnPropose:    {sessionPropose, redaktor.ActPropose, "ask_time"},
-		btnReschedule: {sessionReschedule, redaktor.ActReschedule, "ask_time"},
-		btnChanges:    {sessionComment, redaktor.ActRequestChanges, "ask_changes"},
-		btnReject:     {sessionComment, redaktor.ActReject, "ask_reject"},
-		btnNewVersion: {sessionNewVersion, redaktor.ActNewVersion, "ask_new_version"},
+		btnApproveAt:  {redaktor.SessionApproveAt, "ask_time"},
+		btnPropose:    {redaktor.SessionPropose, "ask_time"},
+		btnReschedule: {redaktor.SessionReschedule, "ask_time"},
+		btnChanges:    {redaktor.SessionRequestChanges, "ask_changes"},
+		btnReject:     {redaktor.SessionReject, "ask_reject"},
+		btnNewVersion: {redaktor.SessionNewVersion, "ask_new_version"},
 	}
 	k := kinds[pr.act]
+	action, ok := k.session.Action()
+	if !ok {
+		return "" // only the presses listed above come here
+	}
 	// A dry run of the change tells whether it may happen at all, before the
 	// person types anything.
-	probe := redaktor.Change{Action: k.action, Actor: actor, At: d.now().Add(time.Hour), Comment: "-",
+	probe := redaktor.Change{Action: action, Actor: actor, At: d.now().Add(time.Hour), Comment: "-",
 		Content: &redaktor.Content{Text: "-"}}
 	if _, _, err := redaktor.Apply(post, probe, d.now()); err != nil {
 		return d.refusal(p.t, err, post)
 	}
 	se := storage.Session{Kind: k.session, PostID: post.ID, Rev: post.Rev, PageID: post.PageID}
-	if k.session == sessionComment {
-		se.Kind = sessionComment + ":" + string(k.action)
-	}
 	if err := d.store.SetSession(ctx, p.ID, se); err != nil {
 		d.fail(ctx, p, err)
 		return ""
 	}
 	prompt := p.t.T(k.prompt, map[string]any{"ID": post.ID})
-	if k.action == redaktor.ActApprove || k.action == redaktor.ActReschedule {
+	if action == redaktor.ActApprove || action == redaktor.ActReschedule {
 		prompt += "\n" + p.t.T("ask_time_urgent_hint")
 	}
 	d.reply(ctx, p, prompt+"\n"+p.t.T("cancel_hint"))
@@ -252,22 +256,22 @@ func (d *Desk) askFor(ctx context.Context, p who, pr press, post redaktor.Post, 
 // onAnswer takes the text the bot asked for.
 func (d *Desk) onAnswer(ctx context.Context, p who, se storage.Session, m *tgbotapi.Message) {
 	switch {
-	case se.Kind == sessionChannel:
+	case se.Kind == redaktor.SessionChannel:
 		d.onChannelAnswer(ctx, p, se, m)
 		return
-	case se.Kind == sessionCheck:
-		_ = d.store.ClearSession(ctx, p.ID)
+	case se.Kind == redaktor.SessionCheck:
+		d.endSession(ctx, p)
 		d.checkMessage(ctx, p, m)
 		return
-	case se.Kind == sessionSlots:
+	case se.Kind == redaktor.SessionSlots:
 		d.onSlotsAnswer(ctx, p, se, m.Text)
 		return
-	case se.Kind == sessionRename:
+	case se.Kind == redaktor.SessionRename:
 		d.onRenameAnswer(ctx, p, se, m)
 		return
-	case se.Kind == sessionNewPage:
+	case se.Kind == redaktor.SessionNewPage:
 		// The page was not created; the message is read as any other.
-		_ = d.store.ClearSession(ctx, p.ID)
+		d.endSession(ctx, p)
 		d.onContent(ctx, p, m, nil)
 		return
 	}
@@ -278,7 +282,7 @@ func (d *Desk) onAnswer(ctx context.Context, p who, se storage.Session, m *tgbot
 	}
 	post, err := d.store.Post(ctx, se.PostID)
 	if err != nil {
-		_ = d.store.ClearSession(ctx, p.ID)
+		d.endSession(ctx, p)
 		d.fail(ctx, p, err)
 		return
 	}
@@ -289,34 +293,31 @@ func (d *Desk) onAnswer(ctx context.Context, p who, se storage.Session, m *tgbot
 	}
 	// The post may have moved on while the person was typing.
 	if post.Rev != se.Rev {
-		_ = d.store.ClearSession(ctx, p.ID)
+		d.endSession(ctx, p)
 		d.reply(ctx, p, d.staleAnswer(p.t, post, page))
 		return
 	}
 	var c redaktor.Change
+	action, _ := se.Kind.Action()
 	switch se.Kind {
-	case sessionApproveAt, sessionPropose, sessionReschedule:
+	case redaktor.SessionApproveAt, redaktor.SessionPropose, redaktor.SessionReschedule:
 		urgent := false
-		if se.Kind != sessionPropose { // a chief editor's decision
+		if se.Kind != redaktor.SessionPropose { // a chief editor's decision
 			text, urgent = d.urgentWord(text)
 		}
 		at, ok := d.parseTimeAnswer(ctx, p, page, text)
 		if !ok {
 			return // the session stays: the person tries again
 		}
-		c = redaktor.Change{Action: map[string]redaktor.Action{
-			sessionApproveAt: redaktor.ActApprove, sessionPropose: redaktor.ActPropose, sessionReschedule: redaktor.ActReschedule,
-		}[se.Kind], Actor: actor, At: at, Urgent: urgent}
-	case sessionComment + ":" + string(redaktor.ActRequestChanges):
-		c = redaktor.Change{Action: redaktor.ActRequestChanges, Actor: actor, Comment: limitRunes(text, 1000)}
-	case sessionComment + ":" + string(redaktor.ActReject):
-		c = redaktor.Change{Action: redaktor.ActReject, Actor: actor, Comment: limitRunes(text, 1000)}
+		c = redaktor.Change{Action: action, Actor: actor, At: at, Urgent: urgent}
+	case redaktor.SessionRequestChanges, redaktor.SessionReject:
+		c = redaktor.Change{Action: action, Actor: actor, Comment: limitRunes(text, 1000)}
 	default:
-		_ = d.store.ClearSession(ctx, p.ID)
+		d.endSession(ctx, p)
 		return
 	}
 	next, ok := d.change(ctx, p, post, c)
-	_ = d.store.ClearSession(ctx, p.ID)
+	d.endSession(ctx, p)
 	if !ok {
 		return
 	}
@@ -388,7 +389,7 @@ func (d *Desk) changeSaving(ctx context.Context, p who, post redaktor.Post, c re
 	if made, ok := errors.AsType[*storage.MadeError](err); ok {
 		// The update being handled made a post before (it is handled again
 		// after a crash): show that one rather than change this one.
-		page, _ := d.store.Page(ctx, post.PageID)
+		page := d.pageForShow(ctx, post.PageID)
 		d.showMade(ctx, p, made.PostID, page)
 		return post, false
 	}
@@ -396,9 +397,11 @@ func (d *Desk) changeSaving(ctx context.Context, p who, post redaktor.Post, c re
 		if errors.Is(err, redaktor.ErrConflict) {
 			if cur, rerr := d.store.Post(ctx, post.ID); rerr == nil {
 				post = cur
+			} else {
+				d.log.Warn("read post after a conflict", "post", post.ID, "err", rerr)
 			}
 		}
-		page, _ := d.store.Page(ctx, post.PageID)
+		page := d.pageForShow(ctx, post.PageID)
 		switch {
 		case errors.Is(err, redaktor.ErrConflict) || errors.Is(err, redaktor.ErrForbidden) || errors.Is(err, redaktor.ErrInvalid):
 			d.reply(ctx, p, d.refusalFull(p.t, err, post, page))
@@ -409,9 +412,12 @@ func (d *Desk) changeSaving(ctx context.Context, p who, post redaktor.Post, c re
 		return post, false
 	}
 	page, err := d.store.Page(ctx, next.PageID)
-	if err == nil {
-		d.refreshCards(ctx, next, page)
+	if err != nil {
+		// The change is saved; only the cards wait for the next change.
+		d.log.Warn("read page to refresh cards", "post", next.ID, "page", next.PageID, "err", err)
+		return next, true
 	}
+	d.refreshCards(ctx, next, page)
 	return next, true
 }
 
@@ -492,7 +498,7 @@ func (d *Desk) cmdQueue(ctx context.Context, p who) {
 	var rows [][]tgbotapi.InlineKeyboardButton
 	for _, post := range list {
 		b.WriteString("\n\n" + d.listLine(p.t, post, page))
-		if post.FailReason != "" {
+		if !post.FailReason.IsZero() {
 			b.WriteString("\n" + p.t.T("card_fail_reason", map[string]any{"Reason": reasonText(p.t, post.FailReason)}))
 		}
 		switch post.Status {

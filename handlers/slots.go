@@ -19,7 +19,7 @@ func (d *Desk) cmdSlots(ctx context.Context, p who, args string) {
 		d.setSlots(ctx, p, page, args)
 		return
 	}
-	if err := d.store.SetSession(ctx, p.ID, storage.Session{Kind: sessionSlots, PageID: page.ID}); err != nil {
+	if err := d.store.SetSession(ctx, p.ID, storage.Session{Kind: redaktor.SessionSlots, PageID: page.ID}); err != nil {
 		d.fail(ctx, p, err)
 		return
 	}
@@ -33,7 +33,7 @@ func (d *Desk) cmdSlots(ctx context.Context, p who, args string) {
 func (d *Desk) onSlotsAnswer(ctx context.Context, p who, se storage.Session, text string) {
 	role, err := d.store.Role(ctx, se.PageID, p.ID)
 	if err != nil || role != redaktor.RoleChief {
-		_ = d.store.ClearSession(ctx, p.ID)
+		d.endSession(ctx, p)
 		d.reply(ctx, p, p.t.T("not_allowed"))
 		return
 	}
@@ -43,7 +43,7 @@ func (d *Desk) onSlotsAnswer(ctx context.Context, p who, se storage.Session, tex
 		return
 	}
 	if d.setSlots(ctx, p, page, text) {
-		_ = d.store.ClearSession(ctx, p.ID)
+		d.endSession(ctx, p)
 	}
 }
 

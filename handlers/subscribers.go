@@ -315,16 +315,21 @@ func (d *Desk) onMyChatMember(ctx context.Context, m *tgbotapi.ChatMemberUpdated
 			return
 		}
 		t := d.texts.For("")
-		if u, err := d.store.User(ctx, userID); err == nil {
+		if u, ok := d.userToTell(ctx, userID); ok {
 			t = d.texts.For(u.Lang)
-		} else if en, err := d.store.SubscriberEnglish(ctx, userID); err == nil && en {
+		} else if en, err := d.store.SubscriberEnglish(ctx, userID); err != nil {
+			d.log.Warn("read a subscriber's language", "user", userID, "err", err)
+		} else if en {
 			t = d.texts.For("en") // a subscriber has no record: the page keeps their language
 		}
 		var titles []string
 		for _, pid := range pages {
-			if page, err := d.store.Page(ctx, pid); err == nil {
-				titles = append(titles, "«"+page.Title+"»")
+			page, err := d.store.Page(ctx, pid)
+			if err != nil {
+				d.log.Warn("read a page to name it", "page", pid, "err", err)
+				continue
 			}
+			titles = append(titles, "«"+page.Title+"»")
 		}
 		d.send(ctx, userID, t.T("subscriptions_back", map[string]any{"Pages": strings.Join(titles, ", ")}), nil)
 	}

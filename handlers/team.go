@@ -97,7 +97,7 @@ func (d *Desk) joinByInvite(ctx context.Context, p who, code string) {
 	// The inviter is told once: not when the person opens the link again
 	// (inv is as it was before this opening).
 	if inv.CreatedBy != 0 && inv.CreatedBy != p.ID && inv.UsedBy == 0 {
-		if u, err := d.store.User(ctx, inv.CreatedBy); err == nil {
+		if u, ok := d.userToTell(ctx, inv.CreatedBy); ok {
 			t := d.texts.For(u.Lang)
 			d.send(ctx, u.ID, t.T("invite_accepted", map[string]any{"Name": p.Name, "Page": page.Title, "Role": t.T("role_" + string(role))}), nil)
 		}
@@ -262,7 +262,7 @@ func (d *Desk) onTeamPress(ctx context.Context, p who, pr press, messageID int) 
 	}
 	d.showTeam(ctx, p, page, role, messageID)
 	d.memberCardsChanged(ctx, page.ID, pr.userID, change.Role)
-	if u, err := d.store.User(ctx, pr.userID); err == nil {
+	if u, ok := d.userToTell(ctx, pr.userID); ok {
 		t := d.texts.For(u.Lang)
 		if pr.arg == "x" {
 			d.send(ctx, u.ID, t.T("team_you_removed", map[string]any{"Page": page.Title}), nil)

@@ -4,7 +4,6 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"errors"
-	"strings"
 	"time"
 
 	"github.com/redaktor/redaktor"
@@ -16,7 +15,7 @@ func isNotFound(err error) bool { return errors.Is(err, redaktor.ErrNotFound) }
 // the alphabet Telegram allows in a start parameter.
 func randomCode() string {
 	b := make([]byte, 12)
-	_, _ = rand.Read(b)
+	rand.Read(b) // never fails: crypto/rand crashes the program rather than return an error
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
@@ -27,13 +26,4 @@ func formatTime(t time.Time, loc *time.Location, now time.Time) string {
 		return t.Format("02.01.2006 15:04")
 	}
 	return t.Format("02.01 15:04")
-}
-
-// reasonText shows a failure reason: the scheduler's own reasons are
-// locale keys ("fail_..."), Telegram's come as Telegram wrote them.
-func reasonText(t tr, reason string) string {
-	if strings.HasPrefix(reason, "fail_") {
-		return t.T(reason)
-	}
-	return reason
 }

@@ -5,7 +5,6 @@ import (
 	"testing"
 
 	"github.com/redaktor/redaktor"
-	"github.com/redaktor/redaktor/scheduler"
 	"github.com/redaktor/redaktor/storage"
 )
 
@@ -32,7 +31,7 @@ func TestPublishesOnlyToTheLinkedChannel(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got.Status != redaktor.StatusFailed || got.FailReason != scheduler.ReasonChannelNotLinked {
-		t.Fatalf("post %s: %s (%q), want failed for the channel", got.ID, got.Status, got.FailReason)
+	if got.Status != redaktor.StatusFailed || got.FailReason.Code != redaktor.FailureChannelNotLinked {
+		t.Fatalf("post %s: %s (%q), want failed for the channel", got.ID, got.Status, got.FailReason.String())
 	}
 }

@@ -212,20 +212,20 @@ func (s *Scheduler) publish(ctx context.Context, id string) error {
 	if page.Archived {
 		// Nothing of an archived page is published; the chief editors see
 		// why and retry the post after the page is restored.
-		return s.fail(ctx, post, page, ReasonArchived)
+		return s.fail(ctx, post, page, redaktor.Failed(redaktor.FailureArchived, ""))
 	}
 	if !page.HasChannel() {
-		return s.fail(ctx, post, page, ReasonNoChannel)
+		return s.fail(ctx, post, page, redaktor.Failed(redaktor.FailureNoChannel, ""))
 	}
 	// Defence in depth: a page posts only to a channel linked to it.
 	if owns, err := s.q.OwnsChannel(ctx, page.ID, page.ChannelID); err != nil {
 		return s.retryLater(ctx, post, err)
 	} else if !owns {
-		return s.fail(ctx, post, page, ReasonChannelNotLinked)
+		return s.fail(ctx, post, page, redaktor.Failed(redaktor.FailureChannelNotLinked, ""))
 	}
 	parts, err := bot.Parts(page.ChannelID, post.Content)
 	if err != nil {
-		return s.fail(ctx, post, page, err.Error())
+		return s.fail(ctx, post, page, redaktor.Failed(redaktor.FailureContent, err.Error()))
 	}
 	done, err := s.q.Delivery(ctx, post.ID, page.ChannelID)
 	if err != nil {
@@ -263,7 +263,7 @@ func (s *Scheduler) publish(ctx context.Context, id string) error {
 			}
 			cancel()
 			if bot.Permanent(err) {
-				return s.fail(ctx, post, page, bot.Description(err))
+				return s.fail(ctx, post, page, redaktor.Failed(redaktor.FailureRefused, bot.Description(err)))
 			}
 			return s.retryLater(ctx, post, err)
 		}
@@ -331,19 +331,10 @@ func (s *Scheduler) recordPart(ctx context.Context, postID string, chatID int64,
 	return fmt.Errorf("record part %d of post %s: %w", part, postID, err)
 }
 
-// ReasonNoChannel is the failure reason of a page without a channel; the
-// desk shows it in the reader's language.
-const ReasonNoChannel = "fail_no_channel"
-
-// ReasonChannelNotLinked is the failure reason of a page whose channel is
-// linked to another page.
-const ReasonChannelNotLinked = "fail_channel_not_linked"
-
-// ReasonArchived is the failure reason of a post due on an archived page.
-const ReasonArchived = "fail_archived"
-
-func (s *Scheduler) fail(ctx context.Context, post redaktor.Post, page redaktor.Page, reason string) error {
-	post, ok, err := s.transition(ctx, post, redaktor.Change{Action: redaktor.ActFail, Actor: redaktor.System, Comment: reason})
+// fail marks the post failed for reason (a code the desk shows in the
+// reader's language) and tells the page's chief editors.
+func (s *Scheduler) fail(ctx context.Context, post redaktor.Post, page redaktor.Page, reason redaktor.FailureReason) error {
+	post, ok, err := s.transition(ctx, post, redaktor.Change{Action: redaktor.ActFail, Actor: redaktor.System, Failure: reason})
 	if err != nil || !ok {
 		return err
 	}
@@ -359,11 +350,11 @@ func (s *Scheduler) retryLater(ctx context.Context, post redaktor.Post, cause er
 		if err != nil {
 			return err
 		}
-		return s.fail(ctx, post, page, bot.Description(cause))
+		return s.fail(ctx, post, page, redaktor.Failed(redaktor.FailureTemporary, bot.Description(cause)))
 	}
 	wait := time.Duration(1<<post.Attempts) * 5 * time.Second
 	_, _, err := s.transition(ctx, post, redaktor.Change{Action: redaktor.ActDefer, Actor: redaktor.System,
-		At: s.now().Add(wait), Comment: bot.Description(cause)})
+		At: s.now().Add(wait), Failure: redaktor.Failed(redaktor.FailureTemporary, bot.Description(cause))})
 	if err != nil {
 		return err
 	}

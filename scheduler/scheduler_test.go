@@ -260,8 +260,8 @@ func TestLostRightsFailWithTheReason(t *testing.T) {
 		t.Fatal(err)
 	}
 	got, _ := w.store.Post(context.Background(), p.ID)
-	if got.Status != redaktor.StatusFailed || !strings.Contains(got.FailReason, "rights") {
-		t.Fatalf("post %s reason %q, want failed with Telegram's reason", got.Status, got.FailReason)
+	if got.Status != redaktor.StatusFailed || !strings.Contains(got.FailReason.Detail, "rights") {
+		t.Fatalf("post %s reason %q, want failed with Telegram's reason", got.Status, got.FailReason.String())
 	}
 	if len(w.notes.failed) != 1 {
 		t.Fatalf("%d failure notices, want 1", len(w.notes.failed))

@@ -74,7 +74,7 @@ func TestStrangerSessionExpiresSoon(t *testing.T) {
 		user int64
 		want time.Duration
 	}{{1, storage.SessionTTL}, {2, storage.StrangerSessionTTL}} {
-		if err := s.SetSession(ctx, tc.user, storage.Session{Kind: "check"}); err != nil {
+		if err := s.SetSession(ctx, tc.user, storage.Session{Kind: redaktor.SessionCheck}); err != nil {
 			t.Fatal(err)
 		}
 		ttl, err := r.Client.PTTL(ctx, "{"+r.Prefix+"}:user:"+strconv.FormatInt(tc.user, 10)+":session").Result()

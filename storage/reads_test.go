@@ -54,7 +54,7 @@ func TestUserSessionReadsBothOrSaysUnknown(t *testing.T) {
 	if err != nil || u != ira || waiting {
 		t.Fatalf("known person, no session: %+v waiting=%v err=%v", u, waiting, err)
 	}
-	se := storage.Session{Kind: "comment", PostID: "7", Rev: 3}
+	se := storage.Session{Kind: redaktor.SessionRequestChanges, PostID: "7", Rev: 3}
 	if err := s.SetSession(ctx, 11, se); err != nil {
 		t.Fatal(err)
 	}
@@ -267,7 +267,7 @@ func TestSaveNewVersionEndsTheSessionAndMarksTheUpdate(t *testing.T) {
 	p = apply(t, s, p, redaktor.Change{Action: redaktor.ActRequestChanges, Actor: chiefA, Comment: "Время?"}, t0)
 	newVersion := func(p redaktor.Post, update int64) (redaktor.Post, error) {
 		t.Helper()
-		if err := s.SetSession(ctx, moderator.UserID, storage.Session{Kind: "new_version", PostID: p.ID, Rev: p.Rev}); err != nil {
+		if err := s.SetSession(ctx, moderator.UserID, storage.Session{Kind: redaktor.SessionNewVersion, PostID: p.ID, Rev: p.Rev}); err != nil {
 			t.Fatal(err)
 		}
 		next, ev, err := redaktor.Apply(p, redaktor.Change{Action: redaktor.ActNewVersion, Actor: moderator,

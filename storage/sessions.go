@@ -16,11 +16,11 @@ import (
 // "Request changes", a time after "Approve for a time…", new content after
 // "Send new version", a channel after /channel.
 type Session struct {
-	Kind   string `json:"kind"`
-	PostID string `json:"post_id,omitempty"`
-	Rev    int64  `json:"rev,omitempty"`
-	PageID string `json:"page_id,omitempty"`
-	Urgent bool   `json:"urgent,omitempty"`
+	Kind   redaktor.SessionKind `json:"kind"`
+	PostID string               `json:"post_id,omitempty"`
+	Rev    int64                `json:"rev,omitempty"`
+	PageID string               `json:"page_id,omitempty"`
+	Urgent bool                 `json:"urgent,omitempty"`
 	// Text is what the session keeps for its answer (the title of a page
 	// to create).
 	Text string `json:"text,omitempty"`
@@ -47,6 +47,9 @@ return 1
 
 // SetSession replaces the person's session.
 func (s *Store) SetSession(ctx context.Context, userID int64, se Session) error {
+	if !se.Kind.Valid() {
+		return fmt.Errorf("%w: session kind %q", redaktor.ErrInvalid, se.Kind)
+	}
 	b, err := json.Marshal(se)
 	if err != nil {
 		return fmt.Errorf("encode session: %w", err)
@@ -68,11 +71,24 @@ func (s *Store) Session(ctx context.Context, userID int64) (Session, bool, error
 	if err != nil {
 		return Session{}, false, fmt.Errorf("read session: %w", err)
 	}
+	se, ok := decodeSession(b)
+	return se, ok, nil
+}
+
+// decodeSession reads a stored session. One that cannot be read, or whose
+// kind this version does not know (written by a newer or older one), counts
+// as none: the person's next message is read afresh.
+func decodeSession(b []byte) (Session, bool) {
 	var se Session
 	if err := json.Unmarshal(b, &se); err != nil {
-		return Session{}, false, nil // unreadable: as if none
+		return Session{}, false
 	}
-	return se, true, nil
+	kind, err := redaktor.ParseSessionKind(string(se.Kind))
+	if err != nil {
+		return Session{}, false
+	}
+	se.Kind = kind
+	return se, true
 }
 
 // UserSession reads a person and their session in one round trip, as
@@ -94,8 +110,8 @@ func decodeUserSession(userID int64, vals []any) (u redaktor.User, se Session, o
 	if err := json.Unmarshal([]byte(user), &u); err != nil {
 		return u, se, false, fmt.Errorf("decode user: %w", err)
 	}
-	if raw, _ := vals[1].(string); raw != "" && json.Unmarshal([]byte(raw), &se) == nil {
-		ok = true // an unreadable session counts as none, as in Session
+	if raw, _ := vals[1].(string); raw != "" {
+		se, ok = decodeSession([]byte(raw))
 	}
 	return u, se, ok, nil
 }

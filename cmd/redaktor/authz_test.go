@@ -439,7 +439,7 @@ func teamPress(op, what string, from, to redaktor.Role) authzRow {
 
 // answer is a text the bot waits for about a post of page A in status
 // from, with a session of kind.
-func answer(kind, what string, from redaktor.Status, text string, allow who, saw string) authzRow {
+func answer(kind redaktor.SessionKind, what string, from redaktor.Status, text string, allow who, saw string) authzRow {
 	return authzRow{name: "answer: " + what, allow: allow, act: say(text), saw: []string{saw}, done: changed,
 		prep: func(w *world, p persona) fixture {
 			post := w.newPost(from)
@@ -515,7 +515,7 @@ func waitsFor(w *world, p persona, f fixture) bool {
 }
 
 // waits: the bot now waits for the person's answer of a kind, for their page.
-func waits(kind string) func(w *world, p persona, _ fixture) bool {
+func waits(kind redaktor.SessionKind) func(w *world, p persona, _ fixture) bool {
 	return func(w *world, p persona, _ fixture) bool {
 		se, ok := w.session(p)
 		return ok && se.Kind == kind && se.PageID == w.pageOf(p)
@@ -806,7 +806,7 @@ func (w *world) newPostBy(authorID int64, name string, status redaktor.Status) r
 		redaktor.StatusChangesRequested: {{Action: redaktor.ActSubmit, Actor: author}, {Action: redaktor.ActRequestChanges, Actor: boss, Comment: "Секретный комментарий"}},
 		redaktor.StatusScheduled:        {{Action: redaktor.ActSubmit, Actor: author}, {Action: redaktor.ActApprove, Actor: boss, At: now.Add(48 * time.Hour)}},
 		redaktor.StatusFailed: {{Action: redaktor.ActSubmit, Actor: author}, {Action: redaktor.ActApprove, Actor: boss, At: now.Add(48 * time.Hour)},
-			{Action: redaktor.ActClaim, Actor: redaktor.System}, {Action: redaktor.ActFail, Actor: redaktor.System, Comment: "fail_no_channel"}},
+			{Action: redaktor.ActClaim, Actor: redaktor.System}, {Action: redaktor.ActFail, Actor: redaktor.System, Failure: redaktor.Failed(redaktor.FailureNoChannel, "")}},
 	}
 	for _, c := range steps[status] {
 		next, ev, err := redaktor.Apply(post, c, now)

@@ -1,0 +1,62 @@
+package redaktor
+
+import "fmt"
+
+// SessionKind names what the bot waits for from a person after asking: a
+// time, a comment, corrected content, a channel, slots, a title. It is
+// stored with the session, so its values must never change.
+type SessionKind string
+
+// Session kinds. The values are what earlier versions stored.
+const (
+	SessionApproveAt      SessionKind = "approve_at"              // a time for approval
+	SessionPropose        SessionKind = "propose"                 // the author's proposed time
+	SessionReschedule     SessionKind = "reschedule"              // a new time for a scheduled post
+	SessionRequestChanges SessionKind = "comment:request_changes" // what to change
+	SessionReject         SessionKind = "comment:reject"          // why the post is rejected
+	SessionNewVersion     SessionKind = "new_version"             // corrected content
+	SessionChannel        SessionKind = "channel"                 // the page's channel
+	SessionSlots          SessionKind = "slots"                   // new posting slots
+	SessionCheck          SessionKind = "check"                   // a text to check without a draft
+	SessionRename         SessionKind = "rename"                  // a page's new title
+	SessionNewPage        SessionKind = "newpage"                 // a press creating a page whose title another page has
+)
+
+// Valid reports whether k is a known kind.
+func (k SessionKind) Valid() bool {
+	switch k {
+	case SessionApproveAt, SessionPropose, SessionReschedule, SessionRequestChanges, SessionReject,
+		SessionNewVersion, SessionChannel, SessionSlots, SessionCheck, SessionRename, SessionNewPage:
+		return true
+	}
+	return false
+}
+
+// Action is the change of a post the answer to a session of kind k makes;
+// ok is false for a kind not about a post's life.
+func (k SessionKind) Action() (a Action, ok bool) {
+	switch k {
+	case SessionApproveAt:
+		return ActApprove, true
+	case SessionPropose:
+		return ActPropose, true
+	case SessionReschedule:
+		return ActReschedule, true
+	case SessionRequestChanges:
+		return ActRequestChanges, true
+	case SessionReject:
+		return ActReject, true
+	case SessionNewVersion:
+		return ActNewVersion, true
+	}
+	return "", false
+}
+
+// ParseSessionKind reads a stored kind; an unknown one wraps ErrInvalid.
+func ParseSessionKind(s string) (SessionKind, error) {
+	k := SessionKind(s)
+	if !k.Valid() {
+		return "", fmt.Errorf("%w: session kind %q", ErrInvalid, s)
+	}
+	return k, nil
+}
