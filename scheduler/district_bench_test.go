@@ -27,7 +27,7 @@ import (
 //	TEST_REDIS_URL=redis://127.0.0.1:6379/0 go test -run '^$' -bench DistrictTen -benchtime 1x ./scheduler
 func BenchmarkDistrictTen(b *testing.B) {
 	const pages = 500
-	for _, rate := range []int{30, 100} {
+	for _, rate := range []int{30, 100, 300} {
 		b.Run("rate="+strconv.Itoa(rate), func(b *testing.B) {
 			for range b.N {
 				b.StopTimer()
