@@ -209,3 +209,35 @@ func TestStopFinishesThePostUnderWayAndPutsBackTheRest(t *testing.T) {
 		t.Fatalf("%d publication notices, want 3", len(w.notes.published))
 	}
 }
+
+// When the tick's budget ends, a post claimed but not begun (its channel
+// waited for a worker) is due again at once, not after its lease.
+func TestBudgetEndPutsBackPostsNotBegun(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	w.addPage(t, "2", otherChannel)
+	w.scheduleOn(t, "1", "Библиотека", t0.Add(-time.Minute))
+	w.scheduleOn(t, "2", "Школа", t0)
+	send := holdFirstSendTo(t, w.api, channel)
+	s := scheduler.New(w.store, send, w.notes, w.clock.Now, slog.New(slog.DiscardHandler), scheduler.Config{Workers: 1})
+
+	budget, over := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- s.Tick(budget) }()
+	send.waitHeld(t)
+	over()
+	send.release()
+	if err := <-done; err == nil {
+		t.Fatal("a tick cut by its budget reported no error")
+	}
+	if n := len(w.tg.Messages(otherChannel)); n != 0 {
+		t.Fatalf("the school's channel got %d messages from a tick whose budget was over", n)
+	}
+
+	if err := w.scheduler().Tick(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if got := texts(w, otherChannel); len(got) != 1 || got[0] != "Школа" {
+		t.Fatalf("the next tick published %q to the school's channel, want its post once", got)
+	}
+}
