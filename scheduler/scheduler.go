@@ -67,6 +67,9 @@ type Config struct {
 	MaxAttempts int
 	// Batch is how many due posts one claim takes.
 	Batch int
+	// Workers is how many channels are published to at once (16); posts
+	// of one channel go one after another, in due order.
+	Workers int
 	// TickBudget bounds one tick, and so how long a stop waits for it.
 	TickBudget time.Duration
 	// Grace: a part whose sender never recorded the outcome is sent again
@@ -106,6 +109,9 @@ func New(q Queue, send Sender, notify Notifier, now func() time.Time, log *slog.
 	if cfg.Batch == 0 {
 		cfg.Batch = 20
 	}
+	if cfg.Workers <= 0 {
+		cfg.Workers = 16
+	}
 	if cfg.TickBudget == 0 {
 		cfg.TickBudget = 20 * time.Second
 	}
@@ -132,9 +138,10 @@ func (s *Scheduler) Run(ctx context.Context) error {
 		// A tick under way when the bot is told to stop finishes its work:
 		// cutting it between a send and its delivery record would make the
 		// next start send that part again. It is bounded by TickBudget.
+		// Stopping only ends the starting of new publications.
 		work, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.cfg.TickBudget)
 		defer cancel()
-		if err := s.Tick(work); err != nil {
+		if err := s.tick(work, ctx.Done()); err != nil {
 			s.log.Warn("scheduler tick", "err", err)
 		}
 	}); err != nil {
@@ -150,38 +157,83 @@ func (s *Scheduler) Run(ctx context.Context) error {
 // Tick does one round: reminders, due posts. Tests call it with a fixed
 // clock instead of waiting for cron. Albums are assembled elsewhere
 // (handlers.Desk.RunAlbums), so they never delay a publication.
-func (s *Scheduler) Tick(ctx context.Context) error {
+func (s *Scheduler) Tick(ctx context.Context) error { return s.tick(ctx, nil) }
+
+// tick is Tick that begins no new publication once stop is closed.
+func (s *Scheduler) tick(ctx context.Context, stop <-chan struct{}) error {
 	var errs []error
 	if err := s.remind(ctx); err != nil {
 		errs = append(errs, fmt.Errorf("reminders: %w", err))
 	}
-	if err := s.publishDue(ctx); err != nil {
+	if err := s.publishDue(ctx, stop); err != nil {
 		errs = append(errs, fmt.Errorf("publish: %w", err))
 	}
 	return errors.Join(errs...)
 }
 
-func (s *Scheduler) publishDue(ctx context.Context) error {
-	// Records that wait for Redis go first: until they land, a claim could
-	// hand this process a post it has sent part of.
-	if err := s.journal.drain(ctx); err != nil {
-		return err
+// publishDue claims due posts in batches and publishes them in lanes, one
+// per channel, up to Workers at once. It claims again as soon as every lane
+// holding posts runs (so a worker would otherwise idle) and few claimed
+// posts wait, so the leases it holds stay close to what it can publish.
+// Posts still waiting when the budget ends or the bot stops are put back.
+func (s *Scheduler) publishDue(ctx context.Context, stop <-chan struct{}) error {
+	ls := newLanes(ctx, stop, s.cfg.Workers, func(ctx context.Context, id string) {
+		if err := s.publish(ctx, id); err != nil {
+			s.log.Error("publish", "post", id, "err", err)
+		}
+	}, s.release)
+	err := s.claimInto(ctx, ls)
+	ls.wait()
+	if err == nil && ls.stopping() {
+		err = ctx.Err()
 	}
-	for ctx.Err() == nil {
+	return err
+}
+
+// claimInto feeds the lanes until nothing more is due, or no publication
+// may begin any more.
+func (s *Scheduler) claimInto(ctx context.Context, ls *lanes) error {
+	for ls.ready(s.cfg.Batch + s.cfg.Workers) {
+		// Records that wait for Redis go first: until they land, a claim
+		// could hand this process a post it has sent part of.
+		if err := s.journal.drain(ctx); err != nil {
+			return err
+		}
 		ids, err := s.q.ClaimDue(ctx, s.now(), s.cfg.Lease, s.cfg.Batch)
 		if err != nil {
 			return err
 		}
 		for _, id := range ids {
-			if err := s.publish(ctx, id); err != nil {
-				s.log.Error("publish", "post", id, "err", err)
-			}
+			ls.add(s.laneOf(ctx, id))
 		}
 		if len(ids) < s.cfg.Batch {
 			return nil
 		}
 	}
-	return ctx.Err()
+	return nil
+}
+
+// laneOf reads which lane a claimed post goes to: its page's, which is its
+// channel's. A post that cannot be read gets a lane of its own; publish
+// reads it again and decides.
+func (s *Scheduler) laneOf(ctx context.Context, id string) (string, claimed) {
+	post, err := s.q.Post(ctx, id)
+	if err != nil {
+		return "post:" + id, claimed{id: id, due: s.now()}
+	}
+	return "page:" + post.PageID, claimed{id: id, due: post.DueAt()}
+}
+
+// release puts a claimed post not begun back in the due set at its due
+// time, so the next claim (here or in another replica) takes it in its
+// place instead of waiting for the lease to run out. Should Redis not
+// answer, the lease running out does the same later.
+func (s *Scheduler) release(id string, due time.Time) {
+	ctx, cancel := context.WithTimeout(context.Background(), s.journal.attempt)
+	defer cancel()
+	if err := s.q.Requeue(ctx, id, due); err != nil {
+		s.log.Warn("put back a claimed post", "post", id, "err", err)
+	}
 }
 
 // publish sends one claimed post to its channel. Each part is recorded
