@@ -93,24 +93,11 @@ func sentence(a *analysis, from int) (int, int) {
 	if from >= len(ws.toks) {
 		return from, from
 	}
-	for k := from + 1; k < len(ws.toks); k++ {
-		t := ws.toks[k]
-		if t.lineBreak {
-			return from, k
-		}
-		prev := ws.toks[k-1]
-		gap := a.text[prev.end:t.start]
-		if !strings.ContainsAny(gap, ".!?…") {
-			continue
-		}
-		if r, _ := decode(a.text, int(t.start)); !isUpper(r) && !isDigit(r) {
-			continue
-		}
-		if strings.ContainsAny(gap, "!?…") || !sentenceAbbr(ws.word(k-1)) {
-			return from, k
-		}
+	to := from + 1
+	for to < len(ws.toks) && !ws.toks[to].sentStart {
+		to++
 	}
-	return from, len(ws.toks)
+	return from, to
 }
 
 // maxHeadline is the most words of a headline line.

@@ -150,8 +150,8 @@ func (p *placeFinder) find(a *analysis) (span, bool) {
 func (p *placeFinder) findWords(a *analysis) (span, bool) {
 	ws := &a.words
 	for i := 0; i < len(ws.toks); i++ {
-		if _, n := p.labels.at(ws, i); n > 0 {
-			if s, ok := p.afterLabel(a, i, i+n); ok {
+		if _, to, _ := p.labels.at(ws, i); to > i {
+			if s, ok := p.afterLabel(a, i, to); ok {
 				return s, true
 			}
 		}

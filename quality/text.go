@@ -1,6 +1,7 @@
 package quality
 
 import (
+	"strings"
 	"unicode"
 	"unicode/utf8"
 )
@@ -28,6 +29,7 @@ type token struct {
 	class      uint8
 	joined     bool // only spaces separate it from the previous token, so a phrase may continue here
 	lineBreak  bool // a newline separates it from the previous token
+	sentStart  bool // it starts a sentence (see markSentences)
 }
 
 // caps reports whether the word is written in capitals: at least two
@@ -261,7 +263,30 @@ func tokenize(text string, skip []span) (words, []span) {
 	for k := range w.toks {
 		w.toks[k].class = classify(w.word(k))
 	}
+	markSentences(text, &w)
 	return w, tags
+}
+
+// markSentences marks the first token of each sentence: a sentence ends at
+// a line break or at «.», «!», «?», «…» followed by a capital letter or a
+// digit, except after a short abbreviation such as «ул.» or «д.».
+func markSentences(text string, w *words) {
+	for k := range w.toks {
+		t := &w.toks[k]
+		if k == 0 || t.lineBreak {
+			t.sentStart = true
+			continue
+		}
+		prev := w.toks[k-1]
+		gap := text[prev.end:t.start]
+		if !strings.ContainsAny(gap, ".!?…") {
+			continue
+		}
+		if r, _ := decode(text, int(t.start)); !isUpper(r) && !isDigit(r) {
+			continue
+		}
+		t.sentStart = strings.ContainsAny(gap, "!?…") || !sentenceAbbr(w.word(k-1))
+	}
 }
 
 // appendNorm appends the comparison form of r: lower case, with ё as е,
