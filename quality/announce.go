@@ -25,10 +25,10 @@ func (c *Checker) checkAnnounce(a *analysis, add func(Finding)) {
 		kind   string
 		notice bool
 	)
-	if ms := c.noticeAny.find(ws, 1); len(ms) > 0 {
-		n := c.notices[ms[0].ref]
+	if m, ok := c.noticeAt(ws); ok {
+		n := c.notices[m.ref]
 		needs, kind, notice = n.needs, n.kind, true
-		trig = ws.span(ms[0].from, ms[0].to)
+		trig = ws.span(m.from, m.to)
 	} else if ms := c.invitation(ws); len(ms) > 0 {
 		needs = map[string]bool{NeedWhen: true, NeedWhere: true}
 		trig = ws.span(ms[0].from, ms[0].to)
@@ -67,6 +67,18 @@ func (c *Checker) checkAnnounce(a *analysis, add func(Finding)) {
 	if needs[NeedDeadline] && !c.deadline.any(ws) {
 		missing(RuleNoticeNoDeadline, NeedDeadline, trig)
 	}
+}
+
+// noticeAt finds the first notice phrase that is not told as a report:
+// «Энергетики заменили опоры, свет дали через два дня» and «сделали
+// прививки 600 детям» tell what happened, not what readers must know.
+func (c *Checker) noticeAt(ws *words) (match, bool) {
+	for _, m := range c.noticeAny.find(ws, 0) {
+		if from, to := sentenceOf(ws, m.from); !c.report.anyIn(ws, from, to) {
+			return m, true
+		}
+	}
+	return match{}, false
 }
 
 // invitation finds the phrase that makes a post an announcement. A soft

@@ -263,7 +263,12 @@ func (m *matcher) at(ws *words, i int) (ref, to, c int) {
 	})
 	if m.parts != nil {
 		m.parts.each(ws, i, func(id, n int) {
-			cp := m.partOf[id]
+			// A combination is found at its first part, as written in the
+			// data file: «отключ* + воду» is quoted from «отключим».
+			cp := m.partOf[m.parts.patterns[id].ref]
+			if cp.part != 0 {
+				return
+			}
 			if end, ok := m.comboAround(ws, i, n, cp); ok && end > to {
 				ref, to, c = m.combos[cp.combo].ref, end, cp.combo
 			}
@@ -289,7 +294,7 @@ func (m *matcher) comboAround(ws *words, i, n int, cp comboPart) (end int, ok bo
 				continue
 			}
 			m.parts.each(ws, t, func(id, pn int) {
-				if found < 0 && m.partOf[id] == (comboPart{cp.combo, k}) {
+				if found < 0 && m.partOf[m.parts.patterns[id].ref] == (comboPart{cp.combo, k}) {
 					found = t + pn
 				}
 			})
