@@ -56,7 +56,7 @@ func (c *Checker) checkAnnounce(a *analysis, add func(Finding)) {
 	if needs[NeedWhere] {
 		_, place := c.firstPlace(a)
 		link := !notice && c.linkIsWhere && len(a.urls) > 0
-		if !place && !link && !c.where.any(ws) {
+		if !place && !link && !c.whereWords(ws) {
 			s := trig
 			if ms := c.places.vague.find(ws, 1); len(ms) > 0 {
 				s = ws.span(ms[0].from, ms[0].to)
@@ -79,6 +79,27 @@ func (c *Checker) noticeAt(ws *words) (match, bool) {
 		}
 	}
 	return match{}, false
+}
+
+// whereWords reports whether one of the announce.where words («ул.», «по
+// адресу», «онлайн») names the place, outside the vague places: «по одной
+// из улиц» holds «улиц» but names none.
+func (c *Checker) whereWords(ws *words) bool {
+	ms := c.where.find(ws, 0)
+	if len(ms) == 0 {
+		return false
+	}
+	vague := c.places.vague.find(ws, 0)
+next:
+	for _, m := range ms {
+		for _, v := range vague {
+			if m.from < v.to && m.to > v.from {
+				continue next
+			}
+		}
+		return true
+	}
+	return false
 }
 
 // invitation finds the phrase that makes a post an announcement. A soft

@@ -149,6 +149,18 @@ func (p *placeFinder) find(a *analysis) (span, bool) {
 // findWords returns the first place written in words.
 func (p *placeFinder) findWords(a *analysis) (span, bool) {
 	ws := &a.words
+	// «по одной из улиц посёлка», «в ряде домов» name no place: a
+	// candidate that touches such words, or the preposition before them,
+	// is not a place.
+	vague := p.vague.find(ws, 0)
+	isVague := func(from, to int) bool {
+		for _, v := range vague {
+			if from < v.to && to > v.from-1 {
+				return true
+			}
+		}
+		return false
+	}
 	for i := 0; i < len(ws.toks); i++ {
 		if _, to, _ := p.labels.at(ws, i); to > i {
 			if s, ok := p.afterLabel(a, i, to); ok {
@@ -167,6 +179,9 @@ func (p *placeFinder) findWords(a *analysis) (span, bool) {
 				break
 			}
 			if p.isNoun(w) || (p.names[ws.word(i)] && p.isName(a, k)) {
+				if isVague(i, k+1) {
+					break
+				}
 				return ws.span(i, k+1), true
 			}
 			if !p.isAdjective(w) {
@@ -174,7 +189,7 @@ func (p *placeFinder) findWords(a *analysis) (span, bool) {
 			}
 			// «на Садовой», «по Советской, 5»: a street named by an
 			// adjective, with no noun after it.
-			if k == i+1 && p.streets[ws.word(i)] && capitalised(a, k) && (k+1 == len(ws.toks) || !ws.toks[k+1].joined) {
+			if k == i+1 && p.streets[ws.word(i)] && capitalised(a, k) && (k+1 == len(ws.toks) || !ws.toks[k+1].joined) && !isVague(i, k+1) {
 				return ws.span(i, k+1), true
 			}
 		}
