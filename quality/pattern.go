@@ -40,7 +40,8 @@ type wordPat struct {
 	class uint8
 }
 
-func (w wordPat) match(norm string, t token) bool {
+func (w wordPat) match(ws *words, i int) bool {
+	norm := ws.word(i)
 	switch w.kind {
 	case wordExact:
 		return norm == w.text
@@ -53,12 +54,15 @@ func (w wordPat) match(norm string, t token) bool {
 		// Snowball may cut the listed form shorter than other forms
 		// («спортзал» → «спортза», «спортзале» → «спортзал»): a stem that
 		// is a beginning of the listed word is the same word too.
-		s := stem(norm)
+		if norm == w.full {
+			return true
+		}
+		s := ws.stem(i)
 		return s == w.text || (len(s) > len(w.text) && strings.HasPrefix(w.full, s))
 	case wordAny:
 		return true
 	default:
-		return t.class&w.class != 0
+		return ws.toks[i].class&w.class != 0
 	}
 }
 
@@ -332,7 +336,7 @@ func (p *pattern) matchAt(ws *words, i int) int {
 		if k > 0 && !t.joined {
 			return 0
 		}
-		if !w.match(ws.word(i+k), t) {
+		if !w.match(ws, i+k) {
 			return 0
 		}
 	}

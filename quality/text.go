@@ -38,8 +38,21 @@ func (t token) caps() bool { return t.letters >= 2 && t.upper == t.letters }
 
 // words is the token stream of a text.
 type words struct {
-	toks []token
-	norm string // all normalised words, back to back
+	toks  []token
+	norm  string   // all normalised words, back to back
+	stems []string // Snowball stems, filled in as patterns ask for them
+}
+
+// stem returns the Snowball stem of token i, stemming each token at most
+// once per text: stemming is the costliest step of matching.
+func (w *words) stem(i int) string {
+	if w.stems == nil {
+		w.stems = make([]string, len(w.toks))
+	}
+	if w.stems[i] == "" {
+		w.stems[i] = stem(w.word(i))
+	}
+	return w.stems[i]
 }
 
 // word returns the normalised form of token i.
