@@ -144,3 +144,61 @@ func TestLeadQuotedName(t *testing.T) {
 		{"Ученики школы № 2 заняли первое место в конкурсе «Зелёная планета».", nil},
 	})
 }
+
+// TestMoreNoticeFamilies: closures, schedule changes, contest entries and
+// cuts told with «не будет» in either order.
+func TestMoreNoticeFamilies(t *testing.T) {
+	runFamilies(t, []familyCase{
+		{"Воды не будет на улице Мира в четверг.", []string{"date_relative в четверг"}},
+		{"На улице Мира не будет газа 5 марта с 9:00 до 15:00.", nil},
+		{"Библиотека закрыта на ремонт.", []string{"notice_no_when закрыта на ремонт"}},
+		{"Музей закрыт на санобработку 3 и 4 марта.", nil},
+		{"Режим работы поликлиники изменится на праздники.", []string{"notice_no_when Режим работы поликлиники изменится"}},
+		{"С 1 марта график работы библиотеки меняется: по субботам с 10:00 до 15:00.", nil},
+		{"Рисунки на конкурс «Зимняя сказка» принимаются в библиотеке.", []string{"notice_no_deadline Рисунки"}},
+		{"Присылайте фотографии на конкурс до 20 декабря на почту школы.", nil},
+		{"Приём заявок на конкурс продлится до 1 марта.", nil},
+	})
+}
+
+// TestVagueDateFamilies: the vague words of a date in their forms.
+func TestVagueDateFamilies(t *testing.T) {
+	const where = " в центральной библиотеке пройдёт встреча с писателем."
+	for _, when := range []string{"В ближайшие месяцы", "В ближайшее время", "В течение недели", "В самое ближайшее время", "Вскоре"} {
+		t.Run(when, func(t *testing.T) {
+			got := checkRu(t, when+where)
+			if len(got) != 1 || got[0] != "date_relative "+when {
+				t.Errorf("got %q, want the date asked for", got)
+			}
+		})
+	}
+}
+
+// TestNoticeBureaucratese: the канцелярит of official notices.
+func TestNoticeBureaucratese(t *testing.T) {
+	tests := []struct{ text, fragment, suggestion string }{
+		{"По всем возникающим вопросам звоните в администрацию.", "По всем возникающим вопросам", "по телефону"},
+		{"Просьба обращаться по телефону 2-12-12.", "Просьба обращаться", "пожалуйста"},
+		{"Обращаем ваше внимание на новый график.", "Обращаем ваше внимание", "пожалуйста"},
+		{"За нарушение грозит административная ответственность.", "административная ответственность", "штраф"},
+		{"В образовательных учреждениях района прошли уроки.", "образовательных учреждениях", "школа"},
+		{"В зимний период каток работает до 20:00.", "В зимний период", "зимой"},
+		{"Занятия проходят на безвозмездной основе.", "на безвозмездной основе", "бесплатно"},
+		{"При наличии справки приём без очереди.", "При наличии", "если есть"},
+	}
+	ru := mustLoad(t, "ru")
+	for _, tt := range tests {
+		t.Run(tt.fragment, func(t *testing.T) {
+			r := ru.Check(Post{Text: tt.text, HasMedia: true})
+			for _, f := range r.Findings {
+				if f.Rule == RuleBureaucratese && f.Fragment == tt.fragment {
+					if !strings.Contains(f.Suggestion, tt.suggestion) {
+						t.Errorf("suggestion %q, want it to say %q", f.Suggestion, tt.suggestion)
+					}
+					return
+				}
+			}
+			t.Errorf("got %q, want bureaucratese %q", rules(r), tt.fragment)
+		})
+	}
+}
