@@ -202,3 +202,16 @@ func TestNoticeBureaucratese(t *testing.T) {
 		})
 	}
 }
+
+// TestPlaceNounsAndWorks: more place nouns, and works named by their kind.
+func TestPlaceNounsAndWorks(t *testing.T) {
+	runFamilies(t, []familyCase{
+		{"Концерт пройдёт 14 декабря в 16:00 в помещении библиотеки.", nil},
+		{"Концерт пройдёт 14 декабря в 16:00 на территории школы № 2.", []string{"bureaucratese на территории"}},
+		{"Концерт пройдёт 14 декабря в 16:00 на территории поселения.", []string{"bureaucratese на территории", "announce_no_where территории поселения"}},
+		{"Плановые работы на сетях пройдут 5 марта с 9:00 до 17:00 на улице Мира.", nil},
+		{"Аварийные работы продлятся до вечера.", []string{"notice_no_when Аварийные работы", "notice_no_where Аварийные работы"}},
+		{"Работы по замене труб начнутся 3 апреля.", []string{"notice_no_where Работы по замене труб начнутся"}},
+		{"Работы учеников будут выставлены в холле библиотеки 3 апреля.", nil},
+	})
+}
