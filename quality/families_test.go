@@ -215,3 +215,15 @@ func TestPlaceNounsAndWorks(t *testing.T) {
 		{"Работы учеников будут выставлены в холле библиотеки 3 апреля.", nil},
 	})
 }
+
+// TestHealthCalls: a call to be vaccinated is a notice in any order; a
+// post that explains vaccination is not.
+func TestHealthCalls(t *testing.T) {
+	runFamilies(t, []familyCase{
+		{"Прививку от гриппа можно сделать в поликлинике.", []string{"notice_no_when Прививку от гриппа можно"}},
+		{"Сделать прививку от гриппа можно 5 марта с 8:00 до 12:00 в кабинете № 14 поликлиники.", nil},
+		{"Привейтесь от гриппа: кабинет № 14, по будням с 8:00 до 12:00.", nil},
+		{"Прививка защищает от тяжёлых осложнений гриппа, рассказывает педиатр Анна Петрова.", nil},
+		{"Диспансеризацию можно пройти в поликлинике по субботам с 8:00 до 12:00.", nil},
+	})
+}
