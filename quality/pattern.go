@@ -21,6 +21,7 @@ import (
 type pattern struct {
 	words []wordPat
 	ref   int // index of the entry in the data file, or of the combination part
+	combo int // 1 + the combination this pattern is the first part of; 0 for a phrase
 }
 
 type wordKind uint8
@@ -77,8 +78,9 @@ type matcher struct {
 	stemKey  int              // bytes of the shortest first-word stem
 	classes  []int            // patterns starting with a class
 
-	// Combinations («отключ* + воду»): parts holds the patterns of every
-	// part, each with ref as an index into partOf.
+	// Combinations («отключ* + воду»): the first part of each is indexed
+	// with the phrases, so a token costs no more look-ups; parts holds the
+	// patterns of the other parts, each with ref as an index into partOf.
 	parts  *matcher
 	partOf []comboPart
 	combos []combo
@@ -167,6 +169,17 @@ func newMatcher(phrases []string, refs []int) (*matcher, error) {
 			for k, piece := range pieces {
 				if strings.TrimSpace(piece) == "" {
 					return nil, fmt.Errorf("phrase %q: an empty part", src)
+				}
+				if k == 0 {
+					ps, err := compilePattern(piece)
+					if err != nil {
+						return nil, err
+					}
+					for _, p := range ps {
+						p.ref, p.combo = refs[i], c+1
+						m.add(p)
+					}
+					continue
 				}
 				parts = append(parts, piece)
 				partRefs = append(partRefs, len(m.partOf))
@@ -261,44 +274,40 @@ func (m *matcher) each(ws *words, i int, fn func(id, n int)) {
 func (m *matcher) at(ws *words, i int) (ref, to, c int) {
 	to, c = i, -1
 	m.each(ws, i, func(id, n int) {
-		if i+n > to {
-			ref, to = m.patterns[id].ref, i+n
-		}
-	})
-	if m.parts != nil {
-		m.parts.each(ws, i, func(id, n int) {
-			// A combination is found at its first part, as written in the
-			// data file: «отключ* + воду» is quoted from «отключим».
-			cp := m.partOf[m.parts.patterns[id].ref]
-			if cp.part != 0 {
+		p := &m.patterns[id]
+		end, pc := i+n, -1
+		if p.combo > 0 {
+			// A combination is found at its first part, as written in
+			// the data file: «отключ* + воду» is quoted from «отключим».
+			var ok bool
+			if end, ok = m.comboAround(ws, i, n, p.combo-1); !ok {
 				return
 			}
-			if end, ok := m.comboAround(ws, i, n, cp); ok && end > to {
-				ref, to, c = m.combos[cp.combo].ref, end, cp.combo
-			}
-		})
-	}
+			pc = p.combo - 1
+		}
+		if end > to {
+			ref, to, c = p.ref, end, pc
+		}
+	})
 	return ref, to, c
 }
 
-// comboAround reports whether the other parts of a combination stand in
-// the sentence of token i, where part cp matched n tokens. end is the token
-// after the quote: the parts after i when they are close, else part cp.
-func (m *matcher) comboAround(ws *words, i, n int, cp comboPart) (end int, ok bool) {
+// comboAround reports whether the other parts of combination c stand in
+// the sentence of token i, where its first part matched n tokens. end is
+// the token after the quote: the parts after i when they are close, else
+// the first part.
+func (m *matcher) comboAround(ws *words, i, n, c int) (end int, ok bool) {
 	from, to := sentenceOf(ws, i)
 	end = i + n
 	far := i + n
-	for k := 0; k < m.combos[cp.combo].parts; k++ {
-		if k == cp.part {
-			continue
-		}
+	for k := 1; k < m.combos[c].parts; k++ {
 		found := -1
 		for t := from; t < to && found < 0; t++ {
 			if t >= i && t < i+n {
 				continue
 			}
 			m.parts.each(ws, t, func(id, pn int) {
-				if found < 0 && m.partOf[m.parts.patterns[id].ref] == (comboPart{cp.combo, k}) {
+				if found < 0 && m.partOf[m.parts.patterns[id].ref] == (comboPart{c, k}) {
 					found = t + pn
 				}
 			})
