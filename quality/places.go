@@ -189,12 +189,22 @@ func (p *placeFinder) findWords(a *analysis) (span, bool) {
 			}
 			// «на Садовой», «по Советской, 5»: a street named by an
 			// adjective, with no noun after it.
-			if k == i+1 && p.streets[ws.word(i)] && capitalised(a, k) && (k+1 == len(ws.toks) || !ws.toks[k+1].joined) && !isVague(i, k+1) {
+			if k == i+1 && p.streets[ws.word(i)] && capitalised(a, k) && endsName(ws, k) && !isVague(i, k+1) {
 				return ws.span(i, k+1), true
 			}
 		}
 	}
 	return span{}, false
+}
+
+// endsName reports whether nothing joins token k to a next word, or only
+// «и» before another street: «на Садовой», «на Садовой, 5», «на Садовой и
+// Полевой».
+func endsName(ws *words, k int) bool {
+	if k+1 == len(ws.toks) || !ws.toks[k+1].joined {
+		return true
+	}
+	return ws.word(k+1) == "и" && k+2 < len(ws.toks) && ws.toks[k+2].joined && ws.toks[k+2].upper == 1
 }
 
 // afterLabel looks for a place noun or a name in the few words after a
