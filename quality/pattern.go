@@ -323,14 +323,19 @@ func (m *matcher) comboAround(ws *words, i, n, c int) (end int, ok bool) {
 	return end, true
 }
 
+// maxSentenceReach is how many words on each side of a word its sentence
+// may reach: a text without full stops is not one sentence of thousands of
+// words, and a combination must not cost a scan of the whole text per word.
+const maxSentenceReach = 60
+
 // sentenceOf returns the tokens [from, to) of the sentence holding token i.
 func sentenceOf(ws *words, i int) (int, int) {
 	from := i
-	for from > 0 && !ws.toks[from].sentStart {
+	for from > 0 && from > i-maxSentenceReach && !ws.toks[from].sentStart {
 		from--
 	}
 	to := i + 1
-	for to < len(ws.toks) && !ws.toks[to].sentStart {
+	for to < len(ws.toks) && to < i+maxSentenceReach && !ws.toks[to].sentStart {
 		to++
 	}
 	return from, to
