@@ -269,3 +269,31 @@ func TestReportsAndInfoStayQuiet(t *testing.T) {
 		{"Водоснабжение на улице Лесной восстановлено.", nil},
 	})
 }
+
+// TestPhraseSigns: the three signs of the phrase language and their errors.
+func TestPhraseSigns(t *testing.T) {
+	m, err := newMatcher([]string{"мероприятие~", "воду|света", "отключ* + газ"}, []int{0, 1, 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		text string
+		want int // matches
+	}{
+		{"мероприятиях мероприятия мероприятие", 3},
+		{"мерой меры", 0},
+		{"воду света воды", 2},
+		{"Газ отключат. Отключат газ.", 2},
+		{"Газ есть. Отключат завтра.", 0},
+	} {
+		a := analyse(tt.text)
+		if got := len(m.find(&a.words, 0)); got != tt.want {
+			t.Errorf("%q: %d matches, want %d", tt.text, got, tt.want)
+		}
+	}
+	for _, bad := range []string{"опрос + ", "воду||света", "* + газ", "слово~*"} {
+		if _, err := newMatcher([]string{bad}, []int{0}); err == nil {
+			t.Errorf("%q compiled, want an error", bad)
+		}
+	}
+}
