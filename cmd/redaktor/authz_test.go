@@ -971,6 +971,7 @@ func authzMarkdown() string {
 // TestREADMEShowsTheAuthzTable: the README's table is the one the test
 // runs. Until the README has the section, this prints the table to paste.
 func TestREADMEShowsTheAuthzTable(t *testing.T) {
+	t.Parallel()
 	readme, err := os.ReadFile("../../README.md")
 	if err != nil {
 		t.Fatal(err)

@@ -12,6 +12,7 @@ import (
 // TestEditorialDeskEndToEnd follows one post of a school's page from an
 // album in the moderator's chat to the channel.
 func TestEditorialDeskEndToEnd(t *testing.T) {
+	t.Parallel()
 	d := newDesk(t)
 	d.setUp()
 
