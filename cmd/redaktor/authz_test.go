@@ -451,8 +451,9 @@ func answer(kind, what string, from redaktor.Status, text string, allow who, saw
 // waiting leaves the person a session of page A.
 func waiting(se storage.Session) func(w *world, p persona) fixture {
 	return func(w *world, p persona) fixture {
-		se.PageID = w.pageA
-		w.setSession(p, se)
+		mine := se // the personas' worlds run this row at once
+		mine.PageID = w.pageA
+		w.setSession(p, mine)
 		return fixture{}
 	}
 }
