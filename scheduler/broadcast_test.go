@@ -178,6 +178,7 @@ func (w *bcWorld) received(from int64, first, n int64) map[int64]int {
 }
 
 func TestBroadcastReachesEverySubscriberOnceWithinTheLimit(t *testing.T) {
+	t.Parallel()
 	// The pacer books 19.6/s; Telegram here allows 40/s. Eight senders
 	// unpaced would send all 60 within a second, beyond it. Paced, a
 	// second holds at most 20 sends and the 8 a stalled machine may let
@@ -213,6 +214,7 @@ func TestBroadcastReachesEverySubscriberOnceWithinTheLimit(t *testing.T) {
 }
 
 func TestBroadcastMarksBlockedAndDeletedSubscribersInactive(t *testing.T) {
+	t.Parallel()
 	w := newBCWorld(t)
 	w.page(t, "1", 1, 30)
 	w.tg.Block(3)
@@ -285,6 +287,7 @@ func (c *crashing) Record(ctx context.Context, postID, pageID string, userID int
 }
 
 func TestBroadcastResumesAfterACrashBetweenSendAndRecord(t *testing.T) {
+	t.Parallel()
 	const subs, workers = 200, 6
 	w := newBCWorld(t)
 	w.page(t, "1", 1, subs)
@@ -342,6 +345,7 @@ func TestBroadcastResumesAfterACrashBetweenSendAndRecord(t *testing.T) {
 }
 
 func TestTwoProcessesShareOneLimit(t *testing.T) {
+	t.Parallel()
 	// Each process alone paces at 20/s; if they did not share the pacer
 	// they would send 39/s together and Telegram (30/s here) would answer
 	// 429. Sharing it, a second holds at most 20 sends and the 4 a stalled
@@ -368,6 +372,7 @@ func TestTwoProcessesShareOneLimit(t *testing.T) {
 }
 
 func TestBroadcastsShareFairlyAndUrgentGoesFirst(t *testing.T) {
+	t.Parallel()
 	w := newBCWorld(t)
 	w.page(t, "A", 1, 150)
 	w.page(t, "B", 1001, 150)
@@ -437,6 +442,7 @@ func (c *counter) get(outcome string) int {
 
 // The metrics see every recorded send by its outcome.
 func TestBroadcastOutcomesAreObserved(t *testing.T) {
+	t.Parallel()
 	w := newBCWorld(t)
 	w.page(t, "1", 1, 12)
 	w.tg.Block(3)
