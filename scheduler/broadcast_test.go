@@ -178,26 +178,29 @@ func (w *bcWorld) received(from int64, first, n int64) map[int64]int {
 }
 
 func TestBroadcastReachesEverySubscriberOnceWithinTheLimit(t *testing.T) {
-	// The pacer books 98/s; Telegram here allows 150/s. Eight senders
-	// unpaced would send far beyond it, while the headroom keeps a busy
-	// machine's scheduling jitter (sends booked apart, arriving bunched)
-	// from counting as the pacer's fault. How close to the limit the pacer
-	// runs is measured by cmd/benchbroadcast, not asserted here.
-	w := newBCWorld(t, bottest.WithRateLimits(bottest.Limits{Global: 150, PrivateBurst: 1}))
-	w.page(t, "1", 1, 120)
-	b := w.broadcaster(scheduler.BroadcastConfig{Rate: 100, Workers: 8}, nil, nil)
+	t.Parallel()
+	// The pacer books 19.6/s; Telegram here allows 40/s. Eight senders
+	// unpaced would send all 60 within a second, beyond it. Paced, a
+	// second holds at most 20 sends and the 8 a stalled machine may let
+	// bunch up (each sender holds one slot at a time). How close to the
+	// limit the pacer runs is measured by cmd/benchbroadcast, not asserted
+	// here.
+	const subs = 60
+	w := newBCWorld(t, bottest.WithRateLimits(bottest.Limits{Global: 40, PrivateBurst: 1}))
+	w.page(t, "1", 1, subs)
+	b := w.broadcaster(scheduler.BroadcastConfig{Rate: 20, Workers: 8}, nil, nil)
 	run(t, b)
 	w.publish(t, b, "10", "1", false)
 	rec := w.waitFinished(t, "10")
 
-	got := w.received(w.pages["1"], 1, 120)
-	for u := int64(1); u <= 120; u++ {
+	got := w.received(w.pages["1"], 1, subs)
+	for u := int64(1); u <= subs; u++ {
 		if got[u] != 1 {
 			t.Errorf("subscriber %d got the post %d times, want once", u, got[u])
 		}
 	}
-	if rec.Delivered != 120 || rec.Total != 120 || rec.Inactive != 0 || rec.Failed != 0 {
-		t.Errorf("final report %+v, want 120 of 120 delivered", rec)
+	if rec.Delivered != subs || rec.Total != subs || rec.Inactive != 0 || rec.Failed != 0 {
+		t.Errorf("final report %+v, want %d of %d delivered", rec, subs, subs)
 	}
 	if st := w.tg.Stats(); st.RateLimited != 0 {
 		t.Errorf("Telegram answered 429 %d times; the pacer must never provoke it", st.RateLimited)
@@ -205,12 +208,13 @@ func TestBroadcastReachesEverySubscriberOnceWithinTheLimit(t *testing.T) {
 	// Announcing the same post again (the scheduler repeats it after a
 	// crash) sends nothing more.
 	w.publish(t, b, "10", "1", false)
-	if n := len(w.tg.Calls("forwardMessage")); n != 120 {
-		t.Errorf("%d forwards after a repeated announcement, want 120", n)
+	if n := len(w.tg.Calls("forwardMessage")); n != subs {
+		t.Errorf("%d forwards after a repeated announcement, want %d", n, subs)
 	}
 }
 
 func TestBroadcastMarksBlockedAndDeletedSubscribersInactive(t *testing.T) {
+	t.Parallel()
 	w := newBCWorld(t)
 	w.page(t, "1", 1, 30)
 	w.tg.Block(3)
@@ -283,6 +287,7 @@ func (c *crashing) Record(ctx context.Context, postID, pageID string, userID int
 }
 
 func TestBroadcastResumesAfterACrashBetweenSendAndRecord(t *testing.T) {
+	t.Parallel()
 	const subs, workers = 200, 6
 	w := newBCWorld(t)
 	w.page(t, "1", 1, subs)
@@ -340,20 +345,23 @@ func TestBroadcastResumesAfterACrashBetweenSendAndRecord(t *testing.T) {
 }
 
 func TestTwoProcessesShareOneLimit(t *testing.T) {
-	// Each process alone paces at 40/s; if they did not share the pacer
-	// they would send 80/s together and Telegram (50/s here) would answer
-	// 429.
-	w := newBCWorld(t, bottest.WithRateLimits(bottest.Limits{Global: 50}))
-	w.page(t, "1", 1, 160)
-	cfg := scheduler.BroadcastConfig{Rate: 40, Workers: 4}
+	t.Parallel()
+	// Each process alone paces at 20/s; if they did not share the pacer
+	// they would send 39/s together and Telegram (30/s here) would answer
+	// 429. Sharing it, a second holds at most 20 sends and the 4 a stalled
+	// machine may let bunch up (each sender holds one slot at a time).
+	const subs = 80
+	w := newBCWorld(t, bottest.WithRateLimits(bottest.Limits{Global: 30}))
+	w.page(t, "1", 1, subs)
+	cfg := scheduler.BroadcastConfig{Rate: 20, Workers: 2}
 	a, b := w.broadcaster(cfg, nil, nil), w.broadcaster(cfg, nil, nil)
 	run(t, a)
 	run(t, b)
 	w.publish(t, a, "40", "1", false)
 	b.Kick()
 	rec := w.waitFinished(t, "40")
-	if rec.Delivered != 160 {
-		t.Fatalf("delivered %d, want 160", rec.Delivered)
+	if rec.Delivered != subs {
+		t.Fatalf("delivered %d, want %d", rec.Delivered, subs)
 	}
 	if st := w.tg.Stats(); st.RateLimited != 0 {
 		t.Fatalf("%d answers 429: the processes did not share one limit", st.RateLimited)
@@ -364,6 +372,7 @@ func TestTwoProcessesShareOneLimit(t *testing.T) {
 }
 
 func TestBroadcastsShareFairlyAndUrgentGoesFirst(t *testing.T) {
+	t.Parallel()
 	w := newBCWorld(t)
 	w.page(t, "A", 1, 150)
 	w.page(t, "B", 1001, 150)
@@ -433,6 +442,7 @@ func (c *counter) get(outcome string) int {
 
 // The metrics see every recorded send by its outcome.
 func TestBroadcastOutcomesAreObserved(t *testing.T) {
+	t.Parallel()
 	w := newBCWorld(t)
 	w.page(t, "1", 1, 12)
 	w.tg.Block(3)

@@ -12,6 +12,7 @@ import (
 // bug elsewhere) does not post there: the post fails with the reason, and
 // the channel receives nothing.
 func TestPublishesOnlyToTheLinkedChannel(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	ctx := context.Background()
 	if err := w.store.SavePage(ctx, redaktor.Page{ID: "2", Title: "Школа"}); err != nil {

@@ -17,6 +17,7 @@ import (
 // its delivery record: in the channel once, published once, and the
 // author stays a former member.
 func TestForgetDuringPublicationPublishesOnceWithoutTheAuthor(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	post := w.schedule(t, redaktor.Content{Text: "Субботник в субботу"}, t0)
 	var once sync.Once

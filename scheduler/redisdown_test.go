@@ -39,6 +39,7 @@ func (k *killingSender) SendPart(ctx context.Context, p bot.Part) ([]int, error)
 // channel has the post once, the publication is recorded as done and the
 // authors are told once, however long Redis was away and whoever ticks.
 func TestChannelPostIsRecordedWhenRedisComesBack(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name string
 		// away is what happens while Redis is down and after it is back;
@@ -216,6 +217,7 @@ func (l *lockedBuffer) String() string {
 // Told to stop while Redis is away, the senders wait a bounded time for
 // it to record what they sent; what stays unrecorded is named in the log.
 func TestStopWhileRedisIsAway(t *testing.T) {
+	t.Parallel()
 	for _, back := range []bool{true, false} {
 		name := map[bool]string{true: "Redis back within the bound", false: "Redis stays away"}[back]
 		t.Run(name, func(t *testing.T) {

@@ -113,6 +113,7 @@ func (w *world) photo(t *testing.T) string {
 }
 
 func TestTwoSchedulersPublishEachPostOnce(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	const n = 40
 	for i := 0; i < n; i++ {
@@ -154,6 +155,7 @@ func TestTwoSchedulersPublishEachPostOnce(t *testing.T) {
 }
 
 func TestLongCaptionGoesAfterTheMedia(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	long := strings.Repeat("Очень подробный рассказ о событии. ", 40) // > 1024
 	bold := []redaktor.Entity{{Type: "bold", Offset: 0, Length: 6}}
@@ -176,6 +178,7 @@ func TestLongCaptionGoesAfterTheMedia(t *testing.T) {
 // A crash after the album was sent but before the text was: the lease runs
 // out, another scheduler resumes, and only the missing part is sent.
 func TestPublicationResumesAfterACrash(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	long := strings.Repeat("Текст. ", 200)
 	photo := w.photo(t)
@@ -234,6 +237,7 @@ func TestPublicationResumesAfterACrash(t *testing.T) {
 }
 
 func TestCancelledWhileQueuedIsNotPublished(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	p := w.schedule(t, redaktor.Content{Text: "Отменённое"}, t0)
 	chief := redaktor.Actor{UserID: 7, Role: redaktor.RoleChief}
@@ -253,6 +257,7 @@ func TestCancelledWhileQueuedIsNotPublished(t *testing.T) {
 }
 
 func TestLostRightsFailWithTheReason(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	w.tg.SetBotRights(channel, bottest.Rights{Status: bottest.StatusAdministrator, CanEditMessages: true, CanDeleteMessages: true})
 	p := w.schedule(t, redaktor.Content{Text: "Не выйдет"}, t0)
@@ -269,6 +274,7 @@ func TestLostRightsFailWithTheReason(t *testing.T) {
 }
 
 func TestTemporaryFailureIsRetriedWithBackoff(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	p := w.schedule(t, redaktor.Content{Text: "Повтор"}, t0)
 	w.tg.FailNext("sendMessage", 10, 502) // more than the client's own retries

@@ -168,27 +168,41 @@ func TestTakeAndRecordResumeWithoutRepeats(t *testing.T) {
 func TestPacerBooksSlotsOneIntervalApart(t *testing.T) {
 	s, _ := storagetest.Store(t)
 	ctx := context.Background()
-	p := storage.Pace{Interval: 100 * time.Millisecond, MaxAhead: 250 * time.Millisecond}
-	var waits []time.Duration
+	// The pacer reads Redis's clock, so the test cannot stop it; instead
+	// its intervals are long next to how long a call can take on a busy
+	// machine (nobody waits them out), and each booked slot is placed
+	// within the real time its call took.
+	p := storage.Pace{Interval: 10 * time.Second, MaxAhead: 25 * time.Second}
+	type booking struct {
+		wait          time.Duration
+		ok            bool
+		before, after time.Time
+	}
+	var got []booking
 	for range 4 {
+		b := booking{before: time.Now()}
 		w, ok, err := s.Acquire(ctx, 1, p)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !ok {
-			waits = append(waits, -1)
-			continue
-		}
-		waits = append(waits, w)
+		b.wait, b.ok, b.after = w, ok, time.Now()
+		got = append(got, b)
 	}
-	// Slots 0, 100, 200 ms are booked; the fourth (300 ms) is past MaxAhead.
-	// Each wait is its slot less the time the calls took (well under 50 ms).
-	if waits[3] != -1 {
-		t.Fatalf("waits %v: the fourth should be refused", waits)
+	// Slots 0, 10, 20 s are booked; the fourth (30 s) is past MaxAhead
+	// unless the calls took over 5 s.
+	if got[3].ok {
+		t.Fatalf("bookings %+v: the fourth should be refused", got)
 	}
+	// A slot is its call's moment plus the wait: between the earliest and
+	// the latest the call may have read Redis's clock (1 ms for rounding).
 	for i := 1; i < 3; i++ {
-		if d := waits[i] - waits[i-1]; d < 50*time.Millisecond || d > 100*time.Millisecond {
-			t.Fatalf("waits %v: slots should be 100 ms apart", waits)
+		if !got[i].ok {
+			t.Fatalf("bookings %+v: slot %d refused", got, i)
+		}
+		least := got[i].before.Add(got[i].wait).Sub(got[i-1].after.Add(got[i-1].wait)) - time.Millisecond
+		most := got[i].after.Add(got[i].wait).Sub(got[i-1].before.Add(got[i-1].wait)) + time.Millisecond
+		if p.Interval < least || p.Interval > most {
+			t.Fatalf("bookings %+v: slots %d and %d are %v to %v apart, want %v", got, i-1, i, least, most, p.Interval)
 		}
 	}
 }

@@ -48,10 +48,16 @@ type stored struct {
 	rawMarkup string // reply_markup as sent, whatever the keyboard type
 	edits     int
 	deleted   bool
+	// copied is a deep copy of msg as of copiedAt edits: tests read a
+	// chat's messages in loops, and copying each on every read made
+	// bottest the busiest part of the whole-program tests.
+	copied   *tgbotapi.Message
+	copiedAt int
 }
 
 // Sent is a snapshot of a message the bot posted, in its current state:
-// edits replace text and keyboard, deletion sets Deleted.
+// edits replace text and keyboard, deletion sets Deleted. Snapshots of one
+// state share their slices and pointers: read them, do not change them.
 type Sent struct {
 	ChatID       int64
 	MessageID    int
@@ -94,7 +100,14 @@ func (m Sent) CallbackData(text string) string {
 }
 
 func (st *stored) snapshot() Sent {
-	msg := cloneMessage(st.msg)
+	// A message changes after it is posted only by an edit (applyEdit
+	// counts them); its creation finishes under Server.mu before anyone
+	// can read it.
+	if st.copied == nil || st.copiedAt != st.edits {
+		c := cloneMessage(st.msg)
+		st.copied, st.copiedAt = &c, st.edits
+	}
+	msg := *st.copied
 	text, entities := msg.Text, msg.Entities
 	if st.kind != KindText {
 		text, entities = msg.Caption, msg.CaptionEntities

@@ -451,8 +451,9 @@ func answer(kind redaktor.SessionKind, what string, from redaktor.Status, text s
 // waiting leaves the person a session of page A.
 func waiting(se storage.Session) func(w *world, p persona) fixture {
 	return func(w *world, p persona) fixture {
-		se.PageID = w.pageA
-		w.setSession(p, se)
+		mine := se // the personas' worlds run this row at once
+		mine.PageID = w.pageA
+		w.setSession(p, mine)
 		return fixture{}
 	}
 }
@@ -971,6 +972,7 @@ func authzMarkdown() string {
 // TestREADMEShowsTheAuthzTable: the README's table is the one the test
 // runs. Until the README has the section, this prints the table to paste.
 func TestREADMEShowsTheAuthzTable(t *testing.T) {
+	t.Parallel()
 	readme, err := os.ReadFile("../../README.md")
 	if err != nil {
 		t.Fatal(err)

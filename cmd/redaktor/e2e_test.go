@@ -12,6 +12,7 @@ import (
 // TestEditorialDeskEndToEnd follows one post of a school's page from an
 // album in the moderator's chat to the channel.
 func TestEditorialDeskEndToEnd(t *testing.T) {
+	t.Parallel()
 	d := newDesk(t)
 	d.setUp()
 
@@ -54,7 +55,7 @@ func TestEditorialDeskEndToEnd(t *testing.T) {
 	link := d.expect(moderator, "опубликован", "https://t.me/usman_school4/")
 	d.expect(chief, "опубликован", "https://t.me/usman_school4/")
 	d.clock.Advance(5 * time.Second)
-	time.Sleep(1500 * time.Millisecond) // let a few more real ticks pass
+	d.quiet() // a whole tick more, with nothing left due
 
 	posts := d.channelPosts()
 	groups := map[string]int{}

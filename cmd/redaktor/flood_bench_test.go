@@ -63,7 +63,7 @@ func startFlood(b *testing.B, extra map[string]string) *floodRun {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- run(ctx, func(k string) string { return env[k] }, logs, time.Now) }()
-	if !waitUntil(func() bool { return strings.Contains(logs.String(), "redaktor is running") }) {
+	if !waitUntil(func() bool { return len(tg.Calls("deleteWebhook")) > 0 }) { // the intake started
 		b.Fatalf("the bot did not start; logs:\n%s", logs.String())
 	}
 	f := &floodRun{tg: tg, st: storage.New(r.Client, r.Prefix)}

@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"flag"
+	"os"
 	"regexp"
 	"strconv"
 	"strings"
@@ -37,6 +39,10 @@ type desk struct {
 	logs  *syncBuffer
 	env   map[string]string
 	stop  func()
+	// rdb and store read the desk's Redis for waits and assertions.
+	rdb   redis.UniversalClient
+	store *storage.Store
+	probe int
 }
 
 const wait = 10 * time.Second
@@ -64,15 +70,31 @@ func newDesk(t *testing.T) *desk {
 			// the flood limit is off but in the tests of it (fairness_test).
 			"FLOOD_LIMIT": "0",
 		}}
+	rdb, err := storage.Connect(context.Background(), r.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.rdb, d.store = rdb, storage.New(rdb, r.Prefix)
 	d.start()
-	t.Cleanup(func() { d.stop() })
+	t.Cleanup(func() {
+		d.stop()
+		_ = rdb.Close()
+	})
 	return d
 }
 
 func (d *desk) start() {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- run(ctx, func(k string) string { return d.env[k] }, d.logs, d.clock.Now) }()
+	exited := make(chan struct{})
+	// The program is running once its intake told Telegram it polls
+	// (deleteWebhook comes before the first getUpdates, which is recorded
+	// only when its long poll ends).
+	began := len(d.tg.Calls("deleteWebhook"))
+	go func() {
+		done <- run(ctx, func(k string) string { return d.env[k] }, d.logs, d.clock.Now)
+		close(exited)
+	}()
 	d.stop = func() {
 		cancel()
 		select {
@@ -85,8 +107,25 @@ func (d *desk) start() {
 		}
 		d.stop = func() {}
 	}
-	if !waitUntil(func() bool { return strings.Contains(d.logs.String(), "redaktor is running") }) {
+	started := func() bool {
+		select {
+		case <-exited:
+			return true
+		default:
+			return len(d.tg.Calls("deleteWebhook")) > began
+		}
+	}
+	if !waitUntil(started) || isClosed(exited) {
 		d.t.Fatalf("the bot did not start polling; logs:\n%s", d.logs.String())
+	}
+}
+
+func isClosed(c chan struct{}) bool {
+	select {
+	case <-c:
+		return true
+	default:
+		return false
 	}
 }
 
@@ -106,15 +145,58 @@ func (d *desk) album(from int64, caption string, kinds ...bottest.Kind) {
 	d.clock.Advance(2 * time.Second)
 }
 
-// handled waits until the intake handled the update (confirmation to
-// Telegram only means it was stored in Redis).
+// handled waits until the intake handled the update: its id is among the
+// handled ones in Redis (the intake's record that skips a redelivery), which
+// is written after the handler returned. Confirmation to Telegram only
+// means the update was stored.
 func (d *desk) handled(u tgbotapi.Update) {
 	d.t.Helper()
-	mark := `"msg":"update handled","update_id":` + strconv.Itoa(u.UpdateID) + `,`
-	if !waitUntil(func() bool { return strings.Contains(d.logs.String(), mark) }) {
+	done := func() bool {
+		ok, err := d.store.WasHandled(context.Background(), int64(u.UpdateID))
+		return err == nil && ok
+	}
+	if !waitUntil(done) {
 		d.t.Fatalf("update %d not handled; confirmed %d; logs:\n%s", u.UpdateID, d.tg.Confirmed(), d.logs.String())
 	}
 }
+
+// quiet waits for a whole scheduler tick that starts after the call, and
+// until nothing is left due, being published or to be reminded of at the
+// desk's clock: what the scheduler would still do before the clock moves
+// has been done. A test asserting that something does NOT happen calls it
+// first. The tick is seen through a probe: an id of no post put in the due
+// set, which a tick's claim takes and drops (reminders come first in a
+// tick, so they are done too).
+func (d *desk) quiet() {
+	d.t.Helper()
+	ctx := context.Background()
+	d.probe++
+	probe := "probe-" + strconv.Itoa(d.probe)
+	if err := d.rdb.ZAdd(ctx, d.key("due"), redis.Z{Score: 0, Member: probe}).Err(); err != nil {
+		d.t.Fatal(err)
+	}
+	now := strconv.FormatInt(d.clock.Now().UnixMilli(), 10)
+	still := func() (int64, error) {
+		var n int64
+		for _, c := range []struct{ key, max string }{{"due", now}, {"leased", "+inf"}, {"reminders", now}} {
+			k, err := d.rdb.ZCount(ctx, d.key(c.key), "-inf", c.max).Result()
+			if err != nil {
+				return 0, err
+			}
+			n += k
+		}
+		return n, nil
+	}
+	if !waitUntil(func() bool { n, err := still(); return err == nil && n == 0 }) {
+		due, _ := d.rdb.ZRangeWithScores(ctx, d.key("due"), 0, -1).Result()
+		leased, _ := d.rdb.ZRangeWithScores(ctx, d.key("leased"), 0, -1).Result()
+		reminders, _ := d.rdb.ZRangeWithScores(ctx, d.key("reminders"), 0, -1).Result()
+		d.t.Fatalf("the scheduler did not settle at %s: due %v, leased %v, reminders %v", d.clock.Now(), due, leased, reminders)
+	}
+}
+
+// key is the desk's Redis key of that name.
+func (d *desk) key(name string) string { return "{" + d.env["REDIS_PREFIX"] + "}:" + name }
 
 // expect waits for a message of the bot in a chat containing all parts and
 // returns it.
@@ -247,19 +329,29 @@ func waitUntil(cond func() bool) bool {
 		if time.Now().After(deadline) {
 			return false
 		}
-		time.Sleep(2 * time.Millisecond)
+		time.Sleep(5 * time.Millisecond)
 	}
 	return true
 }
 
-// redis is a client of the desk's Redis for assertions on its keys, closed
-// with the test.
-func (d *desk) redis() redis.UniversalClient {
-	d.t.Helper()
-	c, err := storage.Connect(context.Background(), d.env["REDIS_URL"])
-	if err != nil {
-		d.t.Fatal(err)
+// redis is a client of the desk's Redis for assertions on its keys.
+func (d *desk) redis() redis.UniversalClient { return d.rdb }
+
+// wholePrograms is how many tests of this package run at once unless
+// -parallel says otherwise. A whole-program test spends most of its time
+// waiting for the program's loops (the scheduler ticks once a second, the
+// album loop twice), not on a core, so the default of GOMAXPROCS (two on
+// the machines the suite must be fast on) would leave those waits in a row.
+const wholePrograms = 8
+
+func TestMain(m *testing.M) {
+	flag.Parse()
+	explicit := false
+	flag.Visit(func(f *flag.Flag) { explicit = explicit || f.Name == "test.parallel" })
+	if !explicit {
+		if err := flag.Set("test.parallel", strconv.Itoa(wholePrograms)); err != nil {
+			panic(err)
+		}
 	}
-	d.t.Cleanup(func() { _ = c.Close() })
-	return c
+	os.Exit(m.Run())
 }

@@ -25,6 +25,7 @@ func get(t *testing.T, h http.Handler, path string) (int, string) {
 }
 
 func TestOpsEndpoints(t *testing.T) {
+	t.Parallel()
 	m := metrics.New(func(context.Context) (map[string]int64, error) {
 		return map[string]int64{"updates_waiting": 3}, nil
 	}, nil)
@@ -63,6 +64,7 @@ func TestOpsEndpoints(t *testing.T) {
 }
 
 func TestLogsNeverShowTheToken(t *testing.T) {
+	t.Parallel()
 	const token = "123456:SECRET-token"
 	var buf bytes.Buffer
 	log := slog.New(redactHandler{Handler: slog.NewJSONHandler(&buf, nil), token: token})

@@ -12,6 +12,7 @@ const bureaucratic = "В рамках месячника безопасност�
 	"Данное мероприятие является важным. ВСЕ РОДИТЕЛИ ОБЯЗАНЫ ПРИЙТИ!!!"
 
 func TestCardCarriesWritingAdvice(t *testing.T) {
+	t.Parallel()
 	d := newDesk(t)
 	d.setUp()
 
@@ -43,6 +44,7 @@ func TestCardCarriesWritingAdvice(t *testing.T) {
 }
 
 func TestGoodPostGetsNoHints(t *testing.T) {
+	t.Parallel()
 	d := newDesk(t)
 	d.setUp()
 	d.handled(d.tg.Send(moderator, bottest.Media(bottest.KindPhoto), bottest.Text(
@@ -54,6 +56,7 @@ func TestGoodPostGetsNoHints(t *testing.T) {
 }
 
 func TestCheckWithoutDraft(t *testing.T) {
+	t.Parallel()
 	d := newDesk(t)
 	d.setUp()
 	d.say(moderator, "/check Приглашаем всех на субботник!")
@@ -70,6 +73,7 @@ func TestCheckWithoutDraft(t *testing.T) {
 }
 
 func TestRepeatAndWeeklyRhythm(t *testing.T) {
+	t.Parallel()
 	d := newDesk(t)
 	d.setUp()
 	text := "Библиотека открыта после ремонта, ждём читателей с понедельника по пятницу с 9 до 18 часов в читальном зале на втором этаже."

@@ -38,6 +38,7 @@ func (d *desk) inviteLink(from int64, role, linkText string) string {
 // posts, steps in as its chief editor and approves a moderator's post,
 // which is published. Nobody else can press the admin's buttons.
 func TestAdminOnNoTeamApprovesAPost(t *testing.T) {
+	t.Parallel()
 	d := newDesk(t)
 	d.setUp()
 	review, id := d.submitted("Субботник в пятницу")
@@ -76,6 +77,7 @@ func TestAdminOnNoTeamApprovesAPost(t *testing.T) {
 // told of the archive and the restore, and after the restore Retry
 // publishes the post once. The log keeps every step.
 func TestArchivedPageHoldsPublication(t *testing.T) {
+	t.Parallel()
 	d := newDesk(t)
 	d.setUp()
 	review, id := d.submitted("Субботник в пятницу")
@@ -119,6 +121,7 @@ func TestArchivedPageHoldsPublication(t *testing.T) {
 // links he made and redraws his cards with a moderator's buttons; /invite
 // lists open links with Revoke; a revoked link lets nobody in.
 func TestDemotedChiefsInvitesAndRevoke(t *testing.T) {
+	t.Parallel()
 	d := newDesk(t)
 	d.setUp()
 	d.addChief2()
@@ -159,6 +162,7 @@ func TestDemotedChiefsInvitesAndRevoke(t *testing.T) {
 // comment, no card update) and, opening his old invite again, is not told
 // he is a member; nobody is told he joined again.
 func TestRemovedMemberCardsAndNotices(t *testing.T) {
+	t.Parallel()
 	d := newDesk(t)
 	d.teamWithoutChannel()
 	link := startLink.FindStringSubmatch(d.expect(chief, "Ссылка-приглашение (модератор").Text)[1]
@@ -204,6 +208,7 @@ func TestRemovedMemberCardsAndNotices(t *testing.T) {
 // TestReopeningOwnInviteTellsNobody: a member who opens his used link
 // again is told he is on the team already; his inviter hears nothing.
 func TestReopeningOwnInviteTellsNobody(t *testing.T) {
+	t.Parallel()
 	d := newDesk(t)
 	d.teamWithoutChannel()
 	link := startLink.FindStringSubmatch(d.expect(chief, "Ссылка-приглашение (модератор").Text)[1]
@@ -220,6 +225,7 @@ func TestReopeningOwnInviteTellsNobody(t *testing.T) {
 // now (a person the bot forgot is a former member), offers the same as a
 // CSV file, and is for chief editors and admins only.
 func TestAuditLinesAndCSV(t *testing.T) {
+	t.Parallel()
 	d := newDesk(t)
 	d.setUp()
 	d.say(chief, "/team")
@@ -292,6 +298,7 @@ func forget(t *testing.T, d *desk, user int64) {
 // exists (case and spacing aside) shows that page first and creates the
 // new one only when the admin presses "Create anyway".
 func TestNewPageWithAnExistingTitle(t *testing.T) {
+	t.Parallel()
 	d := newDesk(t)
 	d.setUp()
 	d.say(admin, "/newpage  мбоу   СОШ №4 ")
@@ -313,6 +320,7 @@ func TestNewPageWithAnExistingTitle(t *testing.T) {
 // TestAdminPagesArePaged: a district's pages come ten to a message with
 // Next and Back, which edit the message in place.
 func TestAdminPagesArePaged(t *testing.T) {
+	t.Parallel()
 	d := newDesk(t)
 	for i := 1; i <= 23; i++ {
 		d.say(admin, "/newpage Библиотека "+strconv.Itoa(i))
@@ -350,6 +358,7 @@ func TestAdminPagesArePaged(t *testing.T) {
 // editor), is sent the page's posts for approval meanwhile, gives a new
 // chief-editor link, and her successor runs the page.
 func TestDirectorLeaves(t *testing.T) {
+	t.Parallel()
 	d := newDesk(t)
 	d.setUp()
 	d.pressNow(admin, d.adminCard(), "Работать как шеф-редактор")

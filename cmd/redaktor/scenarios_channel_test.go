@@ -37,6 +37,7 @@ func (d *desk) linkChannel(from int64, ref string) {
 // told whose it is; running it too, he is told it is the school's. Either
 // way his posts never reach the school's channel.
 func TestChannelHijackRefused(t *testing.T) {
+	t.Parallel()
 	d := newDesk(t)
 	d.setUp()
 	d.library()
@@ -75,6 +76,7 @@ func TestChannelHijackRefused(t *testing.T) {
 // links it; a subscriber of the channel, or someone not in it, is told who
 // can.
 func TestChannelNeedsItsAdmin(t *testing.T) {
+	t.Parallel()
 	d := newDesk(t)
 	d.teamWithoutChannel()
 	d.say(chief, "/channel")
@@ -95,6 +97,7 @@ func TestChannelNeedsItsAdmin(t *testing.T) {
 // people copy; an invite link to a private channel is answered with the
 // way that works.
 func TestChannelByLink(t *testing.T) {
+	t.Parallel()
 	d := newDesk(t)
 	d.teamWithoutChannel()
 	d.say(chief, "/channel")
@@ -124,6 +127,7 @@ func TestChannelByLink(t *testing.T) {
 // (the other chief editor is told); then the library may link it, and the
 // school may not take it back.
 func TestUnlinkFreesTheChannel(t *testing.T) {
+	t.Parallel()
 	d := newDesk(t)
 	d.setUp()
 	d.addChief2()
@@ -168,6 +172,7 @@ func TestUnlinkFreesTheChannel(t *testing.T) {
 // language, and again when the rights come back; the moderator is not
 // bothered, and the channel stays linked.
 func TestBotDemotedChiefsTold(t *testing.T) {
+	t.Parallel()
 	d := newDesk(t)
 	d.setUp()
 	d.addChief2()
@@ -205,6 +210,7 @@ func TestBotDemotedChiefsTold(t *testing.T) {
 // press, for the page it names: the chief editor of another page, or the
 // school's moderator, forging it changes nothing.
 func TestForgedUnlinkChangesNothing(t *testing.T) {
+	t.Parallel()
 	d := newDesk(t)
 	d.setUp()
 	school := d.pageOf(chief)

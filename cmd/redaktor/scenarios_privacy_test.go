@@ -27,6 +27,7 @@ const (
 // their id, name or username anywhere: key names, members, fields, values,
 // list elements, stream entries.
 func TestForgetMeLeavesNoTrace(t *testing.T) {
+	t.Parallel()
 	d := newDesk(t)
 	d.tg.AddUser(resident, residentName, residentUsername, "ru")
 	d.setUp()
@@ -112,6 +113,7 @@ func TestForgetMeLeavesNoTrace(t *testing.T) {
 // The only chief editor is asked to hand the page over first, and nothing
 // is deleted.
 func TestForgetMeLastChiefHandsOverFirst(t *testing.T) {
+	t.Parallel()
 	d := newDesk(t)
 	d.teamWithoutChannel()
 	d.say(chief, "/forgetme")

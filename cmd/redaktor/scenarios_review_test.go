@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"strconv"
 	"strings"
 	"testing"
@@ -59,6 +60,7 @@ func (d *desk) toldBesides(chat int64, card bottest.Sent, before int, ups ...tgb
 // takes effect, the post goes out once, and the other chief editor is told
 // who acted.
 func TestTwoChiefsApproveAtOnce(t *testing.T) {
+	t.Parallel()
 	d := newDesk(t)
 	d.setUp()
 	d.addChief2()
@@ -98,7 +100,7 @@ func TestTwoChiefsApproveAtOnce(t *testing.T) {
 
 	d.advanceTo(msk(11, 26, 14, 0))
 	d.expect(moderator, "Пост #1 опубликован")
-	settle()
+	d.quiet()
 	if n := d.inChannel("Субботник в пятницу"); n != 1 || len(d.channelPosts()) != 1 {
 		t.Fatalf("the channel has %q, want the post once", d.channelTexts())
 	}
@@ -107,6 +109,7 @@ func TestTwoChiefsApproveAtOnce(t *testing.T) {
 // TestStaleButtons: a button of a revision that has passed changes
 // nothing and answers with the post's current state.
 func TestStaleButtons(t *testing.T) {
+	t.Parallel()
 	d := newDesk(t)
 	d.setUp()
 	modCard, id := d.draft(moderator, "Субботник в пятницу")
@@ -160,7 +163,7 @@ func TestStaleButtons(t *testing.T) {
 	if n := strings.Count(hist, "отправляет на согласование"); n != 1 {
 		t.Fatalf("the post was submitted %d times:\n%s", n, hist)
 	}
-	settle()
+	d.quiet()
 	if n := len(d.channelPosts()); n != 0 {
 		t.Fatalf("a stale Publish now published: %q", d.channelTexts())
 	}
@@ -169,6 +172,7 @@ func TestStaleButtons(t *testing.T) {
 // TestModeratorCannotApprove: a moderator's forged approval is refused and
 // the post still waits.
 func TestModeratorCannotApprove(t *testing.T) {
+	t.Parallel()
 	d := newDesk(t)
 	d.setUp()
 	review, id := d.submitted("Субботник в пятницу")
@@ -193,7 +197,7 @@ func TestModeratorCannotApprove(t *testing.T) {
 	}
 	d.say(chief, "/pending")
 	d.lastSays(chief, "1 пост ждёт согласования")
-	settle()
+	d.quiet()
 	if n := len(d.channelPosts()); n != 0 {
 		t.Fatalf("the channel got %q", d.channelTexts())
 	}
@@ -209,6 +213,7 @@ func labelFor(act string) string {
 // TestUnsupportedContent: what cannot be a channel post is answered and
 // makes no draft.
 func TestUnsupportedContent(t *testing.T) {
+	t.Parallel()
 	d := newDesk(t)
 	d.setUp()
 	for _, k := range []bottest.Kind{bottest.KindSticker, bottest.KindLocation, bottest.KindPoll, bottest.KindVoice, bottest.KindContact, bottest.KindVideoNote} {
@@ -232,6 +237,7 @@ func TestUnsupportedContent(t *testing.T) {
 // TestApproveAtTimeAnswers: an unreadable or past time gets examples and
 // the question stays open; a good time approves.
 func TestApproveAtTimeAnswers(t *testing.T) {
+	t.Parallel()
 	d := newDesk(t)
 	d.setUp()
 	review, id := d.submitted("Субботник в пятницу")
@@ -269,6 +275,7 @@ func TestApproveAtTimeAnswers(t *testing.T) {
 // warned about and published as the photo, then the text with its
 // formatting.
 func TestLongCaptionSplit(t *testing.T) {
+	t.Parallel()
 	d := newDesk(t)
 	d.setUp()
 	text := "Важно: " + strings.TrimSpace(strings.Repeat("Субботник пройдёт в пятницу у школы. ", 40))
@@ -284,7 +291,7 @@ func TestLongCaptionSplit(t *testing.T) {
 
 	d.pressNow(chief, review, "Опубликовать сейчас")
 	d.expect(moderator, "Пост #1 опубликован")
-	settle()
+	d.quiet()
 	posts := d.channelPosts()
 	if len(posts) != 2 {
 		t.Fatalf("the channel has %d messages, want the photo and the text:\n%s", len(posts), d.dump(channel))
@@ -309,6 +316,7 @@ func TestLongCaptionSplit(t *testing.T) {
 // TestApproveIntoNextSlot: approvals take the page's free slots in order
 // (10:00, 14:00, 18:00 Moscow; it is 12:00 now).
 func TestApproveIntoNextSlot(t *testing.T) {
+	t.Parallel()
 	d := newDesk(t)
 	d.setUp()
 	for _, c := range []struct{ text, when string }{
@@ -332,6 +340,7 @@ func TestApproveIntoNextSlot(t *testing.T) {
 // buttons; Cancel keeps a post out of the channel, Publish now sends one
 // at once.
 func TestQueue(t *testing.T) {
+	t.Parallel()
 	d := newDesk(t)
 	d.setUp()
 	// #1 for tomorrow 10:00, #2 for today's 14:00 slot.
@@ -415,6 +424,7 @@ func TestQueue(t *testing.T) {
 // post is failed, the chief editor is told why with Retry, and Retry after
 // the rights are back publishes it once.
 func TestPermanentFailure(t *testing.T) {
+	t.Parallel()
 	d := newDesk(t)
 	d.setUp()
 	review, id := d.submitted("Субботник в пятницу")
@@ -429,7 +439,7 @@ func TestPermanentFailure(t *testing.T) {
 	if m := d.fresh(review); !strings.Contains(m.Text, "не удалось опубликовать") {
 		t.Fatalf("the card does not show the failure:\n%s", m.Text)
 	}
-	settle()
+	d.quiet()
 	if n := d.count(chief, "не опубликован"); n != 1 {
 		t.Fatalf("the chief editor was told %d times", n)
 	}
@@ -449,7 +459,7 @@ func TestPermanentFailure(t *testing.T) {
 		t.Fatalf("retry answered %q", text)
 	}
 	d.expect(moderator, "Пост #"+id+" опубликован")
-	settle()
+	d.quiet()
 	if n := d.inChannel("Субботник в пятницу"); n != 1 || len(d.channelPosts()) != 1 {
 		t.Fatalf("the channel has %q, want the post once", d.channelTexts())
 	}
@@ -458,6 +468,7 @@ func TestPermanentFailure(t *testing.T) {
 // TestTemporaryFailure: Telegram answers 502 a few times at publication;
 // the post is still published exactly once.
 func TestTemporaryFailure(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		name  string
 		fails int
@@ -466,6 +477,7 @@ func TestTemporaryFailure(t *testing.T) {
 		{"the scheduler tries again later", 5},
 	} {
 		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
 			d := newDesk(t)
 			d.setUp()
 			review, id := d.submitted("Субботник в пятницу")
@@ -475,13 +487,17 @@ func TestTemporaryFailure(t *testing.T) {
 			if c.fails > 3 {
 				// The client gives up after its attempts; the scheduler
 				// defers the post by 5 s of the page's clock.
-				if !waitUntil(func() bool { return strings.Contains(d.logs.String(), "deferred 5s") }) {
-					t.Fatalf("the post was not deferred; logs:\n%s", d.logs.String())
+				deferred := func() bool {
+					due, err := d.redis().ZScore(context.Background(), d.key("due"), id).Result()
+					return err == nil && int64(due) == d.clock.Now().Add(5*time.Second).UnixMilli()
+				}
+				if !waitUntil(deferred) {
+					t.Fatalf("the post was not deferred by 5 s; logs:\n%s", d.logs.String())
 				}
 				d.clock.Advance(5 * time.Second)
 			}
 			d.expect(moderator, "Пост #"+id+" опубликован")
-			settle()
+			d.quiet()
 			if n := d.inChannel("Субботник в пятницу"); n != 1 || len(d.channelPosts()) != 1 {
 				t.Fatalf("the channel has %q, want the post once", d.channelTexts())
 			}
@@ -504,6 +520,7 @@ func TestTemporaryFailure(t *testing.T) {
 // TestDowntime: a post that fell due while the bot was down is published
 // once when it comes back, and the chief editor is told it is late.
 func TestDowntime(t *testing.T) {
+	t.Parallel()
 	d := newDesk(t)
 	d.setUp()
 	review, id := d.submitted("Субботник в пятницу")
@@ -514,7 +531,7 @@ func TestDowntime(t *testing.T) {
 	d.start()
 	d.expect(chief, "Пост #"+id+" опубликован", "с опозданием", "26.11 14:00")
 	d.expect(moderator, "Пост #"+id+" опубликован")
-	settle()
+	d.quiet()
 	if n := d.inChannel("Субботник в пятницу"); n != 1 || len(d.channelPosts()) != 1 {
 		t.Fatalf("the channel has %q, want the post once", d.channelTexts())
 	}
@@ -522,6 +539,7 @@ func TestDowntime(t *testing.T) {
 
 // TestRestartKeepsDrafts: a draft card made before a restart still works.
 func TestRestartKeepsDrafts(t *testing.T) {
+	t.Parallel()
 	d := newDesk(t)
 	d.setUp()
 	card, id := d.draft(moderator, "Субботник в пятницу")
@@ -539,6 +557,7 @@ func TestRestartKeepsDrafts(t *testing.T) {
 // TestPendingPastProposedTime: a post still waiting for approval at its
 // proposed time is not published; the chief editor is reminded once.
 func TestPendingPastProposedTime(t *testing.T) {
+	t.Parallel()
 	d := newDesk(t)
 	d.setUp()
 	card, id := d.draft(moderator, "Субботник в пятницу")
@@ -550,9 +569,9 @@ func TestPendingPastProposedTime(t *testing.T) {
 
 	d.advanceTo(msk(11, 26, 15, 0).Add(30 * time.Second))
 	d.expect(chief, "Наступило предложенное время поста #"+id, "26.11 15:00", "не согласован")
-	settle()
+	d.quiet()
 	d.clock.Advance(time.Hour)
-	settle()
+	d.quiet()
 	if n := d.count(chief, "Наступило предложенное время"); n != 1 {
 		t.Fatalf("the chief editor was reminded %d times, want once", n)
 	}
@@ -566,6 +585,7 @@ func TestPendingPastProposedTime(t *testing.T) {
 // TestDraftsAndHistory: /drafts lists the author's posts with their status;
 // History tells who did what.
 func TestDraftsAndHistory(t *testing.T) {
+	t.Parallel()
 	d := newDesk(t)
 	d.setUp()
 	_, id1 := d.draft(moderator, "Черновик о библиотеке")

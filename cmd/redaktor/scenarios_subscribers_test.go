@@ -36,6 +36,7 @@ func (d *desk) subscribeStranger() {
 // publishes an urgent post, the resident receives it forwarded from the
 // channel, the chief editor gets the report, and /stop ends it.
 func TestSubscribersReceivePublications(t *testing.T) {
+	t.Parallel()
 	d := newDesk(t)
 	d.setUp()
 
@@ -95,6 +96,7 @@ func TestSubscribersReceivePublications(t *testing.T) {
 // A subscriber who blocks the bot (my_chat_member) becomes inactive and is
 // not sent to; unblocking brings the subscription back.
 func TestBlockingTheBotDeactivatesTheSubscriber(t *testing.T) {
+	t.Parallel()
 	d := newDesk(t)
 	d.setUp()
 	d.subscribeStranger()
@@ -121,6 +123,7 @@ func TestBlockingTheBotDeactivatesTheSubscriber(t *testing.T) {
 // With copies instead of forwards every announcement carries a button to
 // unsubscribe, in the subscriber's language, and pressing it works.
 func TestCopiesCarryUnsubscribeInTheSubscribersLanguage(t *testing.T) {
+	t.Parallel()
 	d := newDesk(t)
 	d.setUp()
 	d.say(chief, "/subscribers")
@@ -152,6 +155,7 @@ func TestCopiesCarryUnsubscribeInTheSubscribersLanguage(t *testing.T) {
 // A chief editor approving for a time can mark the post urgent with one
 // word in the answer; at its time it goes to subscribers as urgent.
 func TestUrgentApprovalForATime(t *testing.T) {
+	t.Parallel()
 	d := newDesk(t)
 	d.setUp()
 	d.subscribeStranger()
@@ -175,6 +179,7 @@ func TestUrgentApprovalForATime(t *testing.T) {
 // An album published to the channel reaches a subscriber as one album
 // forwarded from the channel, not as loose photos.
 func TestSubscriberGetsAnAlbumForwardedWhole(t *testing.T) {
+	t.Parallel()
 	d := newDesk(t)
 	d.setUp()
 	d.subscribeStranger()

@@ -234,10 +234,6 @@ func msk(month time.Month, day, hour, minute int) time.Time {
 	return time.Date(2026, month, day, hour, minute, 0, 0, moscow)
 }
 
-// settle lets a few real scheduler ticks pass, for asserting that
-// something does NOT happen.
-func settle() { time.Sleep(1500 * time.Millisecond) }
-
 // pageOf reads the page id from the chief editor's invite buttons.
 func (d *desk) pageOf(chiefID int64) string {
 	d.t.Helper()
@@ -266,6 +262,7 @@ func (d *desk) addChief2() {
 // TestInviteLinks: a link works once, expires after 72 hours, and a
 // made-up one is unknown; none of them lets the opener in.
 func TestInviteLinks(t *testing.T) {
+	t.Parallel()
 	d := newDesk(t)
 	d.say(admin, "/newpage МБОУ СОШ №4")
 	first := joinLink(t, d.expect(admin, "t.me/redaktor_test_bot?start="))
@@ -302,6 +299,7 @@ func TestInviteLinks(t *testing.T) {
 
 // TestNewPageRefusals: only admins create pages, and a title is needed.
 func TestNewPageRefusals(t *testing.T) {
+	t.Parallel()
 	d := newDesk(t)
 	cases := []struct {
 		name string
@@ -334,6 +332,7 @@ func TestNewPageRefusals(t *testing.T) {
 // TestChannelRightsNamed: linking a channel where the bot lacks rights
 // names exactly what is missing; once fixed, the same forward links it.
 func TestChannelRightsNamed(t *testing.T) {
+	t.Parallel()
 	const (
 		notAdmin = "бот не администратор канала"
 		post     = "публикация сообщений"
@@ -352,6 +351,7 @@ func TestChannelRightsNamed(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
 			d := newDesk(t)
 			d.teamWithoutChannel()
 			d.tg.SetBotRights(channel, c.rights)
@@ -383,6 +383,7 @@ func TestChannelRightsNamed(t *testing.T) {
 // member with buttons, the people affected are told, and however two chief
 // editors race to demote each other, the page keeps a chief editor.
 func TestTeamRoles(t *testing.T) {
+	t.Parallel()
 	d := newDesk(t)
 	d.setUp()
 	// Boris joins as a moderator.
@@ -496,6 +497,7 @@ func (d *desk) refusedForged(from int64, m bottest.Sent, data string) {
 // the library, forging the school's post buttons with the library's page
 // in them, changes nothing.
 func TestChiefOfAnotherPageIsRefused(t *testing.T) {
+	t.Parallel()
 	d := newDesk(t)
 	d.setUp()
 	school := d.pageOf(chief)
@@ -516,7 +518,7 @@ func TestChiefOfAnotherPageIsRefused(t *testing.T) {
 	if m := d.fresh(review); !strings.Contains(m.Text, "на согласовании") {
 		t.Fatalf("the review card changed:\n%s", m.Text)
 	}
-	settle()
+	d.quiet()
 	if n := len(d.channelPosts()); n != 0 {
 		t.Fatalf("the channel got %d messages", n)
 	}
@@ -525,6 +527,7 @@ func TestChiefOfAnotherPageIsRefused(t *testing.T) {
 // TestStrangerIsRefused: someone on no page cannot make posts, and
 // forged buttons change nothing and answer with an alert.
 func TestStrangerIsRefused(t *testing.T) {
+	t.Parallel()
 	d := newDesk(t)
 	d.setUp()
 	page := d.pageOf(chief)
@@ -570,7 +573,7 @@ func TestStrangerIsRefused(t *testing.T) {
 	if strings.Contains(team.Text, "Пётр") {
 		t.Fatalf("the stranger got on the team:\n%s", team.Text)
 	}
-	settle()
+	d.quiet()
 	if n := len(d.channelPosts()); n != 0 {
 		t.Fatalf("the channel got %d messages", n)
 	}
@@ -579,6 +582,7 @@ func TestStrangerIsRefused(t *testing.T) {
 // TestCommandMenu: the menu is set in Russian for everybody and in English
 // for English speakers.
 func TestCommandMenu(t *testing.T) {
+	t.Parallel()
 	d := newDesk(t)
 	ru := d.tg.Commands(tgbotapi.BotCommandScope{}, "")
 	en := d.tg.Commands(tgbotapi.BotCommandScope{}, "en")
@@ -625,6 +629,7 @@ func TestCommandMenu(t *testing.T) {
 
 // TestEnglishSpeaker: a person whose Telegram is in English gets English.
 func TestEnglishSpeaker(t *testing.T) {
+	t.Parallel()
 	d := newDesk(t)
 	d.setUp()
 	d.say(chief2, "/start")
@@ -661,6 +666,7 @@ func TestEnglishSpeaker(t *testing.T) {
 
 // TestPagesSwitch: a person on two pages chooses where new drafts go.
 func TestPagesSwitch(t *testing.T) {
+	t.Parallel()
 	d := newDesk(t)
 	d.say(admin, "/newpage Школа №1")
 	school := joinLink(t, d.expect(admin, "«Школа №1» создана"))
@@ -700,6 +706,7 @@ func TestPagesSwitch(t *testing.T) {
 // the buttons of the review card he holds, and every press checks the
 // presser's role again: the card's old button data is refused.
 func TestRemovedChiefCardIsDead(t *testing.T) {
+	t.Parallel()
 	d := newDesk(t)
 	d.setUp()
 	d.addChief2()

@@ -1,14 +1,13 @@
 package storagetest
 
 import (
+	"bytes"
 	"context"
 	"net"
 	"os/exec"
 	"sync"
 	"testing"
 	"time"
-
-	"github.com/redis/go-redis/v9"
 
 	"github.com/redaktor/redaktor/storage"
 )
@@ -21,64 +20,80 @@ type Server struct {
 	Addr string
 	dir  string
 
-	mu  sync.Mutex
-	cmd *exec.Cmd
+	mu   sync.Mutex
+	proc *node
 }
 
 // StartServer starts a redis-server on a free local port; it is killed when
-// the test ends.
+// the test ends. A port found free can be taken before redis-server binds
+// it (tests run in parallel, and beside other test processes): then it
+// tries another.
 func StartServer(t testing.TB) *Server {
 	t.Helper()
 	if _, err := exec.LookPath("redis-server"); err != nil {
 		t.Skip("redis-server is not installed: this test kills and restarts a Redis of its own")
 	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := &Server{t: t, Addr: l.Addr().String(), dir: t.TempDir()}
-	_ = l.Close()
-	s.Start()
+	s := &Server{t: t, dir: t.TempDir()}
 	t.Cleanup(s.Kill)
-	return s
+	var why string
+	for range 5 {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.Addr = l.Addr().String()
+		_ = l.Close()
+		if why = s.start(); why == "" {
+			return s
+		}
+	}
+	t.Fatalf("redis-server would not start on a free port: %s", why)
+	return nil
 }
 
 // Start (re)starts the server on its address and data directory, and
 // returns once it answers.
 func (s *Server) Start() {
 	s.t.Helper()
+	if why := s.start(); why != "" {
+		s.t.Fatalf("redis-server did not start again on %s: %s", s.Addr, why)
+	}
+}
+
+// start starts the server and returns "" once this server (not another
+// that took its port) answers, or why not.
+func (s *Server) start() string {
 	_, port, _ := net.SplitHostPort(s.Addr)
-	cmd := exec.Command("redis-server", "--bind", "127.0.0.1", "--port", port, "--dir", s.dir,
+	n := &node{exited: make(chan struct{}), out: &bytes.Buffer{}}
+	n.cmd = exec.Command("redis-server", "--bind", "127.0.0.1", "--port", port, "--dir", s.dir,
 		"--appendonly", "yes", "--appendfsync", "always", "--save", "", "--maxmemory-policy", "noeviction")
-	if err := cmd.Start(); err != nil {
+	n.cmd.Stdout, n.cmd.Stderr = n.out, n.out
+	if err := n.cmd.Start(); err != nil {
 		s.t.Fatal(err)
 	}
+	go func() { _ = n.cmd.Wait(); close(n.exited) }()
 	s.mu.Lock()
-	s.cmd = cmd
+	s.proc = n
 	s.mu.Unlock()
-	c := redis.NewClient(&redis.Options{Addr: s.Addr, DialTimeout: 100 * time.Millisecond, MaxRetries: -1})
-	defer c.Close()
-	deadline := time.Now().Add(10 * time.Second)
-	for c.Ping(context.Background()).Err() != nil {
-		if time.Now().After(deadline) {
-			s.t.Fatal("redis-server did not answer within 10 s")
-		}
-		time.Sleep(5 * time.Millisecond)
+	if answersAs(s.Addr, n, 10*time.Second) {
+		return ""
 	}
+	s.Kill()
+	return lastLine(n.out.String())
 }
 
 // Kill stops the server the hard way, like a crash or a power cut; what
 // was written before is kept by the AOF (fsync always).
 func (s *Server) Kill() {
 	s.mu.Lock()
-	cmd := s.cmd
-	s.cmd = nil
+	n := s.proc
+	s.proc = nil
 	s.mu.Unlock()
-	if cmd == nil || cmd.Process == nil {
+	if n == nil {
 		return
 	}
-	_ = cmd.Process.Kill()
-	_ = cmd.Wait()
+	_ = n.cmd.Process.Kill()
+	<-n.exited
 }
 
 // Open connects to the server with short timeouts (a call to a dead
