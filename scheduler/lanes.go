@@ -24,6 +24,7 @@ type lanes struct {
 	slots   chan struct{} // a token per running lane
 
 	mu      sync.Mutex
+	turn    chan struct{} // closed when the newest lane took its token or gave up
 	byKey   map[string]*lane
 	waiting int           // lanes waiting for a token
 	queued  int           // posts claimed and not begun
@@ -35,6 +36,10 @@ type lanes struct {
 type lane struct {
 	key   string
 	posts []claimed
+	// after is closed when the lane made before this one has its token
+	// (or gave up): lanes take tokens in the order they were made, which
+	// is their first post's due order, whatever the goroutines' timing.
+	after, mine chan struct{}
 }
 
 // claimed is a post this tick holds the lease of.
@@ -45,7 +50,9 @@ type claimed struct {
 
 func newLanes(work context.Context, stop <-chan struct{}, workers int,
 	publish func(ctx context.Context, id string), release func(id string, due time.Time)) *lanes {
-	return &lanes{work: work, stop: stop, publish: publish, release: release,
+	first := make(chan struct{})
+	close(first)
+	return &lanes{work: work, stop: stop, publish: publish, release: release, turn: first,
 		slots: make(chan struct{}, workers), byKey: map[string]*lane{}, changed: make(chan struct{}, 1)}
 }
 
@@ -70,7 +77,8 @@ func (l *lanes) add(key string, p claimed) {
 		ln.posts = append(ln.posts, p)
 		return
 	}
-	ln := &lane{key: key, posts: []claimed{p}}
+	ln := &lane{key: key, posts: []claimed{p}, after: l.turn, mine: make(chan struct{})}
+	l.turn = ln.mine
 	l.byKey[key] = ln
 	l.waiting++
 	l.wg.Go(func() { l.run(ln) })
@@ -82,11 +90,17 @@ func (l *lanes) add(key string, p claimed) {
 func (l *lanes) run(ln *lane) {
 	got := false
 	select {
-	case l.slots <- struct{}{}:
-		got = true
+	case <-ln.after:
+		select {
+		case l.slots <- struct{}{}:
+			got = true
+		case <-l.stop:
+		case <-l.work.Done():
+		}
 	case <-l.stop:
 	case <-l.work.Done():
 	}
+	close(ln.mine)
 	l.mu.Lock()
 	l.waiting--
 	l.mu.Unlock()
