@@ -335,15 +335,25 @@ func (in *Intake) reclaimLoop(ctx, work context.Context) {
 func (in *Intake) beatLoop(ctx context.Context) {
 	t := time.NewTicker(in.cfg.AliveTTL / 3)
 	defer t.Stop()
+	failing := 0 // renewals failed in a row: warned once
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
 		}
-		if err := in.in.BeatConsumer(ctx, in.cfg.Consumer, in.cfg.AliveTTL); err != nil && ctx.Err() == nil {
+		err := in.in.BeatConsumer(ctx, in.cfg.Consumer, in.cfg.AliveTTL)
+		switch {
+		case err != nil && failing == 0 && ctx.Err() == nil:
 			in.log.Warn("intake liveness not renewed; others take this process's updates over once it lapses",
 				"err", err, "ttl", in.cfg.AliveTTL.String())
+		case err == nil && failing > 0:
+			in.log.Info("intake liveness renewed again", "failed_times", failing)
+		}
+		if err != nil {
+			failing++
+		} else {
+			failing = 0
 		}
 	}
 }
