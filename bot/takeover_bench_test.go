@@ -48,6 +48,9 @@ const (
 
 func takeoverOnce(b *testing.B) {
 	store, r := storagetest.Store(b)
+	if r.Mini != nil {
+		b.Skip("needs TEST_REDIS_URL: the embedded Redis lets keys lapse only when told to, so a killed process would look alive forever")
+	}
 	ctx := context.Background()
 	if err := store.EnsureStream(ctx); err != nil {
 		b.Fatal(err)
@@ -80,10 +83,10 @@ func takeoverOnce(b *testing.B) {
 	if _, err := store.AddUpdates(ctx, ids, payloads); err != nil {
 		b.Fatal(err)
 	}
-	child := exec.Command(os.Args[0], "-test.run=^TestIntakeChildProcess$", "-test.v")
+	child := exec.Command(os.Args[0], "-test.run=^TestIntakeChildProcess$")
 	child.Env = append(os.Environ(), childEnv+"=1", "CHILD_REDIS_URL="+r.URL, "CHILD_PREFIX="+r.Prefix,
 		"CHILD_ANSWER_URL="+answers.URL)
-	child.Stdout, child.Stderr = os.Stderr, os.Stderr
+	child.Stderr = os.Stderr
 	if err := child.Start(); err != nil {
 		b.Fatal(err)
 	}
