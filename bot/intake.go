@@ -105,7 +105,7 @@ type IntakeConfig struct {
 	// again once it was handed out this long ago (default HandleTimeout +
 	// 10 s; never less than HandleTimeout).
 	ReclaimIdle time.Duration
-	// AliveTTL: this process renews its liveness key every third of it; the
+	// AliveTTL: this process renews its liveness key every quarter of it; the
 	// entries of a process whose key lapsed are taken over by the others
 	// within AliveTTL and a third (default 3 s).
 	AliveTTL time.Duration
@@ -330,10 +330,11 @@ func (in *Intake) reclaimLoop(ctx, work context.Context) {
 	}
 }
 
-// beatLoop renews this process's liveness every third of AliveTTL until
-// ctx ends.
+// beatLoop renews this process's liveness every quarter of AliveTTL until
+// ctx ends: a process stalled (or cut off from Redis) for three renewals
+// in a row is taken for dead.
 func (in *Intake) beatLoop(ctx context.Context) {
-	t := time.NewTicker(in.cfg.AliveTTL / 3)
+	t := time.NewTicker(in.cfg.AliveTTL / 4)
 	defer t.Stop()
 	failing := 0 // renewals failed in a row: warned once
 	for {

@@ -386,7 +386,8 @@ func (s *Store) TouchUpdates(ctx context.Context, consumer string, entries []Str
 //
 // KEYS[1] stream, KEYS[2] the owner's liveness key
 // ARGV[1] group, ARGV[2] owner, ARGV[3] claimer, ARGV[4] count
-// Returns {entry id, deliveries, fields} for each entry taken. The check
+// Returns {entry id, deliveries, fields} for each entry taken; once all are
+// taken the owner leaves the group (nothing of it is left to see). The check
 // and the claim are one step, so an owner that is alive keeps its entries,
 // and of several claimers each entry goes to one. Running it twice takes
 // nothing twice: the owner has nothing pending the second time.
@@ -401,6 +402,9 @@ for _, p in ipairs(pend) do
   if #got > 0 and got[1][2] then
     table.insert(out, {p[1], p[4] + 1, got[1][2]})
   end
+end
+if #pend < tonumber(ARGV[4]) then
+  redis.call('XGROUP', 'DELCONSUMER', KEYS[1], ARGV[1], ARGV[2])
 end
 return out
 `)

@@ -245,6 +245,15 @@ func TestOrphanUpdatesAreTakenOverOnlyFromTheDead(t *testing.T) {
 	if got, _ := s.ClaimOrphanUpdates(ctx, "c", 10); len(got) != 0 {
 		t.Fatalf("an update taken over was taken again: %+v", got)
 	}
+	left, err := r.Client.XInfoConsumers(ctx, "{"+r.Prefix+"}:updates", storage.StreamGroup).Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range left {
+		if c.Name == "dead" {
+			t.Fatal("a dead consumer whose updates were all taken over is still in the group")
+		}
+	}
 	// The live consumer's own failed update is its to try again.
 	own, err := s.ReclaimOwnUpdates(ctx, "live", 0, 10)
 	if err != nil || len(own) != 1 || own[0].UpdateID != 7 || own[0].Deliveries != 2 {
