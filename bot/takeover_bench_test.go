@@ -39,7 +39,8 @@ func BenchmarkIntakeTakeoverAfterKill(b *testing.B) {
 }
 
 // takeoverUpdates is how many updates each run hands the two processes;
-// takeoverWork is one handling's time (a few Telegram calls).
+// one handling takes takeoverWork and up to as much again (a few Telegram
+// calls), spread so that the handlings do not end in waves.
 const (
 	takeoverUpdates = 1000
 	takeoverWork    = 200 * time.Millisecond
@@ -58,10 +59,15 @@ func takeoverOnce(b *testing.B) {
 	var mu sync.Mutex
 	answered := map[int64]int{}
 	byChild := 0
+	var killedAt time.Time        // zero until the kill
+	beforeKill := map[int64]int{} // answers before the kill, per update
 	answers := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		id, _ := strconv.ParseInt(req.URL.Query().Get("id"), 10, 64)
 		mu.Lock()
 		answered[id]++
+		if killedAt.IsZero() {
+			beforeKill[id]++
+		}
 		if req.URL.Query().Get("by") == "child" {
 			byChild++
 		}
@@ -106,6 +112,9 @@ func takeoverOnce(b *testing.B) {
 		b.Fatal(err)
 	}
 	killed := time.Now()
+	mu.Lock()
+	killedAt = killed
+	mu.Unlock()
 	_ = child.Wait()
 	atKill, _ := count()
 	b.ResetTimer()
@@ -122,8 +131,11 @@ func takeoverOnce(b *testing.B) {
 	took := time.Since(killed)
 	b.StopTimer()
 	mu.Lock()
-	twice, lost := 0, 0
+	twice, lost, doubledLive := 0, 0, 0
 	for _, id := range ids {
+		if beforeKill[id] > 1 {
+			doubledLive++ // answered twice while both processes lived
+		}
 		switch n := answered[id]; {
 		case n == 0:
 			lost++
@@ -136,6 +148,10 @@ func takeoverOnce(b *testing.B) {
 	b.ReportMetric(float64(takeoverUpdates-atKill), "unanswered-at-kill")
 	b.ReportMetric(float64(twice), "answered-twice")
 	b.ReportMetric(float64(lost), "lost")
+	b.ReportMetric(float64(doubledLive), "answered-twice-before-kill")
+	if doubledLive > 0 {
+		b.Errorf("%d updates answered twice while both processes were alive", doubledLive)
+	}
 	if lost > 0 {
 		b.Errorf("%d updates never answered", lost)
 	}
@@ -154,16 +170,16 @@ func TestIntakeChildProcess(t *testing.T) {
 	}
 	store := storage.New(c, os.Getenv("CHILD_PREFIX"))
 	in := bot.NewIntake(store, answerer{os.Getenv("CHILD_ANSWER_URL"), "child"}, nil, nil,
-		slog.New(slog.DiscardHandler), bot.IntakeConfig{Consumer: "child"})
+		slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})), bot.IntakeConfig{Consumer: "child"})
 	_ = in.Run(ctx) // until killed
 }
 
-// answerer answers an update after takeoverWork, by a call to url.
+// answerer answers an update after its handling time, by a call to url.
 type answerer struct{ url, by string }
 
 func (a answerer) Handle(ctx context.Context, u tgbotapi.Update) {
 	select {
-	case <-time.After(takeoverWork):
+	case <-time.After(takeoverWork + time.Duration(u.UpdateID*7919%1000)*takeoverWork/1000):
 	case <-ctx.Done():
 		return
 	}
