@@ -218,11 +218,12 @@ func TestWaitingForTurnsIsNotFailing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The last reply waits 30 × 20 ms = 600 ms for its turn: four deadlines.
-	tg.SetLimiter(&pacer{gap: 20 * time.Millisecond})
+	// The last reply waits 30 × 100 ms = 3 s for its turn: three deadlines
+	// (each ample for a handling's own work on a busy machine).
+	tg.SetLimiter(&pacer{gap: 100 * time.Millisecond})
 	obs := &outcomes{}
 	runIntake(t, store, replier{tg}, obs, bot.IntakeConfig{Consumer: "a",
-		HandleTimeout: 150 * time.Millisecond, ReclaimIdle: 150 * time.Millisecond})
+		HandleTimeout: time.Second, ReclaimIdle: time.Second})
 	addUpdates(t, store, 1, people)
 	waitFor(t, "every update handled", func() bool { return obs.get(bot.OutcomeOK) == people })
 	waitFor(t, "the stream drained", drained(t, store))
