@@ -145,14 +145,14 @@ type Intake struct {
 	cfg     IntakeConfig
 
 	mu       sync.Mutex
-	turns    turns           // the chats' queues, served in turn
-	held     map[int64]int   // per chat, its updates holding a slot
-	workers  int             // goroutines serving turns
-	starting int             // of them, not yet at their first turn
-	active   map[string]bool // entry ids in flight here
-	gate     *floodGate      // nil: no limit
-	perChat  int             // slots one chat may hold
-	slots    chan struct{}   // updates read and not handled (MaxInFlight)
+	turns    turns                          // the chats' queues, served in turn
+	held     map[int64]int                  // per chat, its updates holding a slot
+	workers  int                            // goroutines serving turns
+	starting int                            // of them, not yet at their first turn
+	active   map[string]storage.StreamEntry // by id: entries in hand here (waiting or being handled)
+	gate     *floodGate                     // nil: no limit
+	perChat  int                            // slots one chat may hold
+	slots    chan struct{}                  // updates read and not handled (MaxInFlight)
 	acks     chan storage.StreamEntry
 	wg       sync.WaitGroup
 }
@@ -200,7 +200,7 @@ func NewIntake(in Inbox, h Handler, notices Notices, obs Observer, log *slog.Log
 		cfg.Now = time.Now
 	}
 	return &Intake{in: in, h: h, notices: notices, obs: obs, log: log, cfg: cfg,
-		turns: newTurns(), held: map[int64]int{}, active: map[string]bool{},
+		turns: newTurns(), held: map[int64]int{}, active: map[string]storage.StreamEntry{},
 		perChat: max(1, min(perChatHeld, cfg.MaxInFlight/4)), gate: newFloodGate(cfg.Flood),
 		slots: make(chan struct{}, cfg.MaxInFlight), acks: make(chan storage.StreamEntry, cfg.MaxInFlight)}
 }
@@ -316,7 +316,7 @@ func (in *Intake) reclaimLoop(ctx, work context.Context) {
 			return
 		case <-t.C:
 		}
-		in.touchWaiting(ctx)
+		in.touchHeld(ctx)
 		entries, err := in.in.ReclaimOwnUpdates(ctx, in.cfg.Consumer, in.cfg.ReclaimIdle, in.cfg.Batch)
 		if err != nil {
 			if ctx.Err() == nil {
@@ -389,7 +389,7 @@ func (in *Intake) orphanLoop(ctx, work context.Context) {
 func (in *Intake) take(ctx, work context.Context, entries []storage.StreamEntry) bool {
 	for _, e := range entries {
 		in.mu.Lock()
-		mine := in.active[e.ID]
+		_, mine := in.active[e.ID]
 		in.mu.Unlock()
 		if mine {
 			continue // still being handled here
@@ -408,21 +408,25 @@ func (in *Intake) take(ctx, work context.Context, entries []storage.StreamEntry)
 	return true
 }
 
-// touchWaiting claims again the entries waiting here for their chat's
-// turn: a chat's updates are handled one at a time, so its last ones may
-// wait longer than ReclaimIdle, and another process must not take them
-// over as stuck. Entries being handled are not touched: a handler that
-// hangs is taken over as before.
-func (in *Intake) touchWaiting(ctx context.Context) {
-	var waiting []storage.StreamEntry
+// touchHeld claims again the entries in hand here, waiting for their
+// chat's turn or being handled: a chat's updates are handled one at a
+// time, and a handling may wait long for its turns under Telegram's limit,
+// so they may be held longer than ReclaimIdle. Touched, they are not taken
+// for failed by this process's own reclaim, whose delivery counts they
+// would raise, nor for stuck by a replica of an older version, which
+// reclaims by idle time alone.
+func (in *Intake) touchHeld(ctx context.Context) {
 	in.mu.Lock()
-	in.turns.each(func(q queued) { waiting = append(waiting, q.e) })
+	held := make([]storage.StreamEntry, 0, len(in.active))
+	for _, e := range in.active {
+		held = append(held, e)
+	}
 	in.mu.Unlock()
-	if len(waiting) == 0 {
+	if len(held) == 0 {
 		return
 	}
-	if err := in.in.TouchUpdates(ctx, in.cfg.Consumer, waiting); err != nil && ctx.Err() == nil {
-		in.log.Warn("touch waiting updates failed", "n", len(waiting), "err", err)
+	if err := in.in.TouchUpdates(ctx, in.cfg.Consumer, held); err != nil && ctx.Err() == nil {
+		in.log.Warn("touch held updates failed", "n", len(held), "err", err)
 	}
 }
 
@@ -454,7 +458,7 @@ func (in *Intake) dispatch(ctx, work context.Context, e storage.StreamEntry) {
 			q.notice = true
 		}
 	}
-	in.active[e.ID] = true
+	in.active[e.ID] = e
 	q.held = in.held[chat] < in.perChat
 	if q.held {
 		in.held[chat]++

@@ -161,6 +161,12 @@ func (o *outcomes) Handled(outcome string, _ time.Duration) {
 	o.n[outcome]++
 }
 
+func (o *outcomes) String() string {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return fmt.Sprint(o.n)
+}
+
 func (o *outcomes) get(outcome string) int {
 	o.mu.Lock()
 	defer o.mu.Unlock()
@@ -258,5 +264,62 @@ func TestWaitingForTurnsIsBounded(t *testing.T) {
 	waitFor(t, "the handling failed", func() bool { return obs.get(bot.OutcomeRetry) == 1 })
 	if n := obs.get(bot.OutcomeOK); n != 0 {
 		t.Fatalf("%d handled without a turn", n)
+	}
+}
+
+// slowFirstTurn keeps the first send waiting for its turn.
+type slowFirstTurn struct {
+	wait  time.Duration
+	calls atomic.Int32
+}
+
+func (s *slowFirstTurn) Wait(ctx context.Context, _ int64) error {
+	if s.calls.Add(1) > 1 {
+		return nil
+	}
+	select {
+	case <-time.After(s.wait):
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// failsFirst replies, and fails its first handling after the reply.
+type failsFirst struct {
+	tg       *bot.Client
+	attempts atomic.Int32
+}
+
+func (f *failsFirst) Handle(ctx context.Context, u tgbotapi.Update) {
+	_, _ = f.tg.SendText(ctx, u.Message.Chat.ID, "reply", nil)
+	if f.attempts.Add(1) == 1 {
+		panic("failed after a long wait for its turn")
+	}
+}
+
+// An update held here while its handling waits long for its turn is not
+// counted as delivered again meanwhile: when that handling then fails, it
+// is tried again, not set aside as failed too often.
+func TestLongTurnWaitDoesNotUseUpAttempts(t *testing.T) {
+	srv := bottest.New(t)
+	store, _ := storagetest.Store(t)
+	if err := store.EnsureStream(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	addUsers(srv, 1)
+	tg, err := bot.New(context.Background(), srv.Token(), bot.Options{APIURL: srv.URL(), Logger: testLog(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const idle = 200 * time.Millisecond
+	tg.SetLimiter(&slowFirstTurn{wait: 10 * idle}) // twenty own-reclaim rounds
+	obs := &outcomes{}
+	h := &failsFirst{tg: tg}
+	runIntake(t, store, h, obs, bot.IntakeConfig{Consumer: "a", HandleTimeout: idle, ReclaimIdle: idle})
+	addUpdates(t, store, 1, 1)
+	waitFor(t, "the update handled", func() bool { return obs.get(bot.OutcomeOK) == 1 || obs.get(bot.OutcomeDead) > 0 })
+	if obs.get(bot.OutcomeDead) != 0 || obs.get(bot.OutcomeRetry) != 1 || h.attempts.Load() != 2 {
+		t.Fatalf("outcomes %v after %d attempts; want one failure, then handled", obs, h.attempts.Load())
 	}
 }
