@@ -198,3 +198,75 @@ func TestTouchedUpdateIsNotReclaimed(t *testing.T) {
 		t.Fatalf("reclaim after a minute = %+v, %v; want the entry at its 2nd delivery", got, err)
 	}
 }
+
+// The updates of a consumer whose liveness lapsed are taken over at once,
+// however briefly they waited; those of a live consumer never are.
+func TestOrphanUpdatesAreTakenOverOnlyFromTheDead(t *testing.T) {
+	ctx := context.Background()
+	s, r := storagetest.Store(t)
+	if err := s.EnsureStream(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.AddUpdates(ctx, []int64{7, 8}, [][]byte{payload(7), payload(8)}); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []string{"b", "live", "dead"} {
+		if err := s.BeatConsumer(ctx, c, time.Minute); err != nil {
+			t.Fatal(err)
+		}
+		if c == "b" {
+			continue
+		}
+		if got, err := s.ReadUpdates(ctx, c, 1, 0); err != nil || len(got) != 1 {
+			t.Fatalf("read by %s = %v, %v", c, got, err)
+		}
+	}
+	if got, err := s.ClaimOrphanUpdates(ctx, "b", 10); err != nil || len(got) != 0 {
+		t.Fatalf("taken over while both are alive: %v, %v", got, err)
+	}
+	// The dead consumer's key lapses; the live one's is renewed.
+	if err := r.Client.PExpire(ctx, "{"+r.Prefix+"}:intake:alive:dead", time.Millisecond).Err(); err != nil {
+		t.Fatal(err)
+	}
+	if r.Mini != nil {
+		r.Mini.FastForward(time.Second)
+	}
+	var got []storage.StreamEntry
+	deadline := time.Now().Add(5 * time.Second)
+	for len(got) == 0 && time.Now().Before(deadline) {
+		var err error
+		if got, err = s.ClaimOrphanUpdates(ctx, "b", 10); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(got) != 1 || got[0].UpdateID != 8 || got[0].Deliveries != 2 || string(got[0].Payload) != string(payload(8)) {
+		t.Fatalf("took over %+v; want update 8 at its 2nd delivery", got)
+	}
+	if got, _ := s.ClaimOrphanUpdates(ctx, "c", 10); len(got) != 0 {
+		t.Fatalf("an update taken over was taken again: %+v", got)
+	}
+	left, err := r.Client.XInfoConsumers(ctx, "{"+r.Prefix+"}:updates", storage.StreamGroup).Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range left {
+		if c.Name == "dead" {
+			t.Fatal("a dead consumer whose updates were all taken over is still in the group")
+		}
+	}
+	// The live consumer's own failed update is its to try again.
+	own, err := s.ReclaimOwnUpdates(ctx, "live", 0, 10)
+	if err != nil || len(own) != 1 || own[0].UpdateID != 7 || own[0].Deliveries != 2 {
+		t.Fatalf("own reclaim = %+v, %v", own, err)
+	}
+	if own, _ := s.ReclaimOwnUpdates(ctx, "c", 0, 10); len(own) != 0 {
+		t.Fatalf("another consumer's update reclaimed as own: %+v", own)
+	}
+	// A stopping consumer ends its liveness: what it leaves is taken over.
+	if err := s.ForgetConsumer(ctx, "live"); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := s.ClaimOrphanUpdates(ctx, "b", 10); len(got) != 1 || got[0].UpdateID != 7 {
+		t.Fatalf("after a stop took over %+v; want update 7", got)
+	}
+}
