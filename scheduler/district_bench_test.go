@@ -180,4 +180,3 @@ func (d *district) uniqueChannelsPosted() int {
 	}
 	return n
 }
-
