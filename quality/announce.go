@@ -25,10 +25,10 @@ func (c *Checker) checkAnnounce(a *analysis, add func(Finding)) {
 		kind   string
 		notice bool
 	)
-	if ms := c.noticeAny.find(ws, 1); len(ms) > 0 {
-		n := c.notices[ms[0].ref]
+	if m, ok := c.noticeAt(ws); ok {
+		n := c.notices[m.ref]
 		needs, kind, notice = n.needs, n.kind, true
-		trig = ws.span(ms[0].from, ms[0].to)
+		trig = ws.span(m.from, m.to)
 	} else if ms := c.invitation(ws); len(ms) > 0 {
 		needs = map[string]bool{NeedWhen: true, NeedWhere: true}
 		trig = ws.span(ms[0].from, ms[0].to)
@@ -56,7 +56,7 @@ func (c *Checker) checkAnnounce(a *analysis, add func(Finding)) {
 	if needs[NeedWhere] {
 		_, place := c.firstPlace(a)
 		link := !notice && c.linkIsWhere && len(a.urls) > 0
-		if !place && !link && !c.where.any(ws) {
+		if !place && !link && !c.whereWords(ws) {
 			s := trig
 			if ms := c.places.vague.find(ws, 1); len(ms) > 0 {
 				s = ws.span(ms[0].from, ms[0].to)
@@ -67,6 +67,39 @@ func (c *Checker) checkAnnounce(a *analysis, add func(Finding)) {
 	if needs[NeedDeadline] && !c.deadline.any(ws) {
 		missing(RuleNoticeNoDeadline, NeedDeadline, trig)
 	}
+}
+
+// noticeAt finds the first notice phrase that is not told as a report:
+// «Энергетики заменили опоры, свет дали через два дня» and «сделали
+// прививки 600 детям» tell what happened, not what readers must know.
+func (c *Checker) noticeAt(ws *words) (match, bool) {
+	for _, m := range c.noticeAny.find(ws, 0) {
+		if from, to := sentenceOf(ws, m.from); !c.report.anyIn(ws, from, to) {
+			return m, true
+		}
+	}
+	return match{}, false
+}
+
+// whereWords reports whether one of the announce.where words («ул.», «по
+// адресу», «онлайн») names the place, outside the vague places: «по одной
+// из улиц» holds «улиц» but names none.
+func (c *Checker) whereWords(ws *words) bool {
+	ms := c.where.find(ws, 0)
+	if len(ms) == 0 {
+		return false
+	}
+	vague := c.places.vague.find(ws, 0)
+next:
+	for _, m := range ms {
+		for _, v := range vague {
+			if m.from < v.to && m.to > v.from {
+				continue next
+			}
+		}
+		return true
+	}
+	return false
 }
 
 // invitation finds the phrase that makes a post an announcement. A soft

@@ -73,3 +73,19 @@ func BenchmarkLoad(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkCheckRunOn is the worst case of combinations: a post-sized text
+// of one endless sentence full of first parts («опрос», «отключ…»), so each
+// would search its sentence for the other parts.
+func BenchmarkCheckRunOn(b *testing.B) {
+	c, err := Load("ru")
+	if err != nil {
+		b.Fatal(err)
+	}
+	text := strings.Repeat("опрос отключим ждем прививки закроют ", 110)[:4000]
+	p := Post{Text: text, HasMedia: true}
+	for b.Loop() {
+		c.Check(p)
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "posts/s")
+}

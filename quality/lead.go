@@ -19,20 +19,26 @@ func (c *Checker) checkLead(a *analysis, add func(Finding)) {
 	if to < len(ws.toks) && ((c.greetings.atStart(ws, from) && to-from <= 5) || isHeadline(a, from, to)) {
 		from, to = sentence(a, to)
 	}
-	if from >= to || opensWithQuote(a, from) || c.carriesNews(&a.words, from, to) {
+	if from >= to || opensWithQuote(a, from) {
+		return
+	}
+	// A name in quotes is not news: «МБОУ «Школа № 2» уделяет внимание…»
+	// holds a number and a place noun only inside the school's name.
+	quoted := quotedTokens(a, from, to)
+	if c.carriesNews(ws, from, to, quoted) {
 		return
 	}
 	// An introduction buries the news even when it names a place («так
 	// хочется гулять на улице»); otherwise a place is news enough.
 	buried := c.intro.anyIn(ws, from, to)
 	if !buried {
-		if s, ok := c.firstPlace(a); ok && s.start < int(ws.toks[to-1].end) {
+		if s, ok := c.firstPlace(a); ok && s.start < int(ws.toks[to-1].end) && !c.quotedPlace(a, s, from, quoted) {
 			return
 		}
 		// An institution named as the subject is a place too: «Детская
 		// библиотека объявляет конкурс».
 		for i := from; i < to; i++ {
-			if c.places.isNoun(ws.word(i)) {
+			if !quoted[i-from] && c.places.isNoun(ws.word(i)) {
 				return
 			}
 		}
@@ -51,13 +57,66 @@ func (c *Checker) checkLead(a *analysis, add func(Finding)) {
 
 // carriesNews reports whether tokens [from, to) hold a date, a number, a
 // day or a news word. A vague word («скоро») is not news.
-func (c *Checker) carriesNews(ws *words, from, to int) bool {
+func (c *Checker) carriesNews(ws *words, from, to int, quoted []bool) bool {
 	for i := from; i < to; i++ {
+		if quoted[i-from] {
+			continue
+		}
 		if c.newsAt(ws, i) || c.relative.startsAt(ws, i) {
 			return true
 		}
 	}
 	return false
+}
+
+// quotedPlace reports whether the place s of the lead sentence (tokens
+// from on, quoted marking the tokens inside quotation marks) is only a
+// name in quotes: «в «Точке роста»», or a place noun inside a name.
+func (c *Checker) quotedPlace(a *analysis, s span, from int, quoted []bool) bool {
+	ws := &a.words
+	for i := from; i < from+len(quoted); i++ {
+		t := ws.toks[i]
+		if int(t.start) < s.start || int(t.start) >= s.end {
+			continue
+		}
+		if quoted[i-from] {
+			return true
+		}
+		if int(t.end) == s.end && c.places.quoted && opensQuote(a.text, s.end) {
+			return true
+		}
+	}
+	return false
+}
+
+// quotedTokens marks the tokens [from, to) that stand inside quotation
+// marks: «…», „…“ and "…".
+func quotedTokens(a *analysis, from, to int) []bool {
+	ws := &a.words
+	out := make([]bool, to-from)
+	pos := strings.LastIndexByte(a.text[:ws.toks[from].start], '\n') + 1
+	depth, straight := 0, false
+	for i := from; i < to; i++ {
+		for _, r := range a.text[pos:ws.toks[i].start] {
+			switch r {
+			case '«', '„':
+				depth++
+			case '»', '”':
+				depth = max(depth-1, 0)
+			case '“':
+				if depth > 0 {
+					depth--
+				} else {
+					depth++
+				}
+			case '"':
+				straight = !straight
+			}
+		}
+		pos = int(ws.toks[i].start)
+		out[i-from] = depth > 0 || straight
+	}
+	return out
 }
 
 // newsAt reports whether token i is a number or date, or starts a calendar
@@ -93,24 +152,11 @@ func sentence(a *analysis, from int) (int, int) {
 	if from >= len(ws.toks) {
 		return from, from
 	}
-	for k := from + 1; k < len(ws.toks); k++ {
-		t := ws.toks[k]
-		if t.lineBreak {
-			return from, k
-		}
-		prev := ws.toks[k-1]
-		gap := a.text[prev.end:t.start]
-		if !strings.ContainsAny(gap, ".!?…") {
-			continue
-		}
-		if r, _ := decode(a.text, int(t.start)); !isUpper(r) && !isDigit(r) {
-			continue
-		}
-		if strings.ContainsAny(gap, "!?…") || !sentenceAbbr(ws.word(k-1)) {
-			return from, k
-		}
+	to := from + 1
+	for to < len(ws.toks) && !ws.toks[to].sentStart {
+		to++
 	}
-	return from, len(ws.toks)
+	return from, to
 }
 
 // maxHeadline is the most words of a headline line.

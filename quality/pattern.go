@@ -9,13 +9,19 @@ import (
 //
 //	в рамках        exact words (case and ё/е do not matter)
 //	данн*           a stem: any word that starts with "данн"
+//	мероприятие~    any form of the word: same Snowball stem (мероприятия, мероприятиях)
+//	опрос*|анкет*   any of the alternatives, each written as above
 //	в * зале        "*" alone stands for any one word
 //	{number} час*   {number}, {time} and {date} stand for numbers, times and dates
 //
-// Words of a phrase must follow each other separated only by spaces.
+// Words of a phrase must follow each other separated only by spaces. A
+// phrase whose parts are joined by " + " is a combination: every part must
+// stand in the same sentence, in any order and with any words between
+// («отключ* + воду|воды»: «Скоро отключим воду», «воду отключат в среду»).
 type pattern struct {
 	words []wordPat
-	ref   int // index of the entry in the data file (for the suggestion)
+	ref   int // index of the entry in the data file, or of the combination part
+	combo int // 1 + the combination this pattern is the first part of; 0 for a phrase
 }
 
 type wordKind uint8
@@ -23,26 +29,41 @@ type wordKind uint8
 const (
 	wordExact wordKind = iota
 	wordStem
+	wordForm
 	wordAny
 	wordClass
 )
 
 type wordPat struct {
 	kind  wordKind
-	text  string // normalised word or stem
+	text  string // normalised word, prefix, or the Snowball stem of a wordForm
+	full  string // the normalised word of a wordForm
 	class uint8
 }
 
-func (w wordPat) match(norm string, t token) bool {
+func (w wordPat) match(ws *words, i int) bool {
+	norm := ws.word(i)
 	switch w.kind {
 	case wordExact:
 		return norm == w.text
 	case wordStem:
 		return strings.HasPrefix(norm, w.text)
+	case wordForm:
+		if !strings.HasPrefix(norm, w.text) {
+			return false
+		}
+		// Snowball may cut the listed form shorter than other forms
+		// («спортзал» → «спортза», «спортзале» → «спортзал»): a stem that
+		// is a beginning of the listed word is the same word too.
+		if norm == w.full {
+			return true
+		}
+		s := ws.stem(i)
+		return s == w.text || (len(s) > len(w.text) && strings.HasPrefix(w.full, s))
 	case wordAny:
 		return true
 	default:
-		return t.class&w.class != 0
+		return ws.toks[i].class&w.class != 0
 	}
 }
 
@@ -56,114 +77,268 @@ type matcher struct {
 	stems    map[string][]int // first stemKey bytes of a first-word stem → patterns
 	stemKey  int              // bytes of the shortest first-word stem
 	classes  []int            // patterns starting with a class
+
+	// Combinations («отключ* + воду»): the first part of each is indexed
+	// with the phrases, so a token costs no more look-ups; parts holds the
+	// patterns of the other parts, each with ref as an index into partOf.
+	parts  *matcher
+	partOf []comboPart
+	combos []combo
 }
 
-// compilePattern parses one phrase of a data file.
-func compilePattern(src string) (pattern, error) {
+type comboPart struct{ combo, part int }
+
+type combo struct {
+	ref   int // the entry in the data file
+	parts int
+}
+
+// maxComboQuote is how many words a combination's quote may span: its
+// parts are quoted together when they stand this close («отключим воду»),
+// otherwise the first part alone.
+const maxComboQuote = 5
+
+// compilePattern parses one phrase of a data file (without " + ") into the
+// patterns its alternatives stand for.
+func compilePattern(src string) ([]pattern, error) {
 	fields := strings.Fields(src)
 	if len(fields) == 0 {
-		return pattern{}, fmt.Errorf("empty phrase")
+		return nil, fmt.Errorf("empty phrase")
 	}
-	var p pattern
+	out := []pattern{{}}
 	for i, f := range fields {
-		var w wordPat
-		switch {
-		case f == "*":
-			if i == 0 {
-				return p, fmt.Errorf("phrase %q: a phrase cannot start with *", src)
+		var alts []wordPat
+		for _, a := range strings.Split(f, "|") {
+			w, err := compileWord(src, a, i)
+			if err != nil {
+				return nil, err
 			}
-			w.kind = wordAny
-		case f == "{number}" || f == "{time}" || f == "{date}":
-			w.kind = wordClass
-			w.class = map[string]uint8{"{number}": classNumber, "{time}": classTime, "{date}": classDate}[f]
-		default:
-			stem := strings.HasSuffix(f, "*")
-			word := strings.TrimSuffix(f, "*")
-			ws, _ := tokenize(word, nil)
-			if len(ws.toks) != 1 {
-				return p, fmt.Errorf("phrase %q: %q is not a single word", src, f)
-			}
-			w.text = ws.word(0)
-			if stem {
-				w.kind = wordStem
+			alts = append(alts, w)
+		}
+		next := make([]pattern, 0, len(out)*len(alts))
+		for _, p := range out {
+			for _, w := range alts {
+				next = append(next, pattern{words: append(p.words[:len(p.words):len(p.words)], w)})
 			}
 		}
-		p.words = append(p.words, w)
+		out = next
 	}
-	return p, nil
+	return out, nil
+}
+
+// compileWord parses one word of a phrase; i is its place in the phrase.
+func compileWord(src, f string, i int) (wordPat, error) {
+	var w wordPat
+	switch {
+	case f == "":
+		return w, fmt.Errorf("phrase %q: an empty alternative", src)
+	case f == "*":
+		if i == 0 {
+			return w, fmt.Errorf("phrase %q: a phrase cannot start with *", src)
+		}
+		w.kind = wordAny
+	case f == "{number}" || f == "{time}" || f == "{date}":
+		w.kind = wordClass
+		w.class = map[string]uint8{"{number}": classNumber, "{time}": classTime, "{date}": classDate}[f]
+	default:
+		word := strings.TrimRight(f, "*~")
+		ws, _ := tokenize(word, nil)
+		if len(ws.toks) != 1 || len(f)-len(word) > 1 {
+			return w, fmt.Errorf("phrase %q: %q is not a single word", src, f)
+		}
+		w.text = ws.word(0)
+		switch {
+		case strings.HasSuffix(f, "*"):
+			w.kind = wordStem
+		case strings.HasSuffix(f, "~"):
+			w.kind, w.full, w.text = wordForm, w.text, stem(w.text)
+		}
+	}
+	return w, nil
 }
 
 // newMatcher compiles phrases; ref[i] is remembered with phrase i.
 func newMatcher(phrases []string, refs []int) (*matcher, error) {
 	m := &matcher{exact: map[string][]int{}, pairs: map[string][]int{}, stems: map[string][]int{}}
+	var parts []string
+	var partRefs []int
 	for i, src := range phrases {
-		p, err := compilePattern(src)
+		if pieces := strings.Split(src, " + "); len(pieces) > 1 {
+			c := len(m.combos)
+			m.combos = append(m.combos, combo{ref: refs[i], parts: len(pieces)})
+			for k, piece := range pieces {
+				if strings.TrimSpace(piece) == "" {
+					return nil, fmt.Errorf("phrase %q: an empty part", src)
+				}
+				if k == 0 {
+					ps, err := compilePattern(piece)
+					if err != nil {
+						return nil, err
+					}
+					for _, p := range ps {
+						p.ref, p.combo = refs[i], c+1
+						m.add(p)
+					}
+					continue
+				}
+				parts = append(parts, piece)
+				partRefs = append(partRefs, len(m.partOf))
+				m.partOf = append(m.partOf, comboPart{c, k})
+			}
+			continue
+		}
+		ps, err := compilePattern(src)
 		if err != nil {
 			return nil, err
 		}
-		p.ref = refs[i]
-		idx := len(m.patterns)
-		m.patterns = append(m.patterns, p)
-		switch w := p.words[0]; w.kind {
-		case wordExact:
-			// Many phrases share a first word («в эту субботу», «в конце
-			// мая»…): index those by their first two words, so a common
-			// word costs one look-up rather than a try of every phrase.
-			if len(p.words) > 1 && p.words[1].kind == wordExact {
-				key := w.text + p.words[1].text
-				m.pairs[key] = append(m.pairs[key], idx)
-			} else {
-				m.exact[w.text] = append(m.exact[w.text], idx)
-			}
-		case wordStem:
-			if m.stemKey == 0 || len(w.text) < m.stemKey {
-				m.stemKey = len(w.text)
-			}
-		default:
-			m.classes = append(m.classes, idx)
+		for _, p := range ps {
+			p.ref = refs[i]
+			m.add(p)
 		}
 	}
-	// Stems are indexed by their first stemKey bytes: one look-up per token
-	// finds every stem that can match it, whatever the stem lengths.
-	for idx, p := range m.patterns {
-		if w := p.words[0]; w.kind == wordStem {
-			key := w.text[:m.stemKey]
-			m.stems[key] = append(m.stems[key], idx)
+	m.index()
+	if len(parts) > 0 {
+		var err error
+		if m.parts, err = newMatcher(parts, partRefs); err != nil {
+			return nil, err
 		}
 	}
 	return m, nil
 }
 
-// at returns the longest pattern that matches starting at token i, its
-// length in tokens, or 0 if none does.
-func (m *matcher) at(ws *words, i int) (pat *pattern, n int) {
+// add appends a pattern and indexes it by its first word.
+func (m *matcher) add(p pattern) {
+	idx := len(m.patterns)
+	m.patterns = append(m.patterns, p)
+	switch w := p.words[0]; w.kind {
+	case wordExact:
+		// Many phrases share a first word («в эту субботу», «в конце
+		// мая»…): index those by their first two words, so a common word
+		// costs one look-up rather than a try of every phrase.
+		if len(p.words) > 1 && p.words[1].kind == wordExact {
+			key := w.text + p.words[1].text
+			m.pairs[key] = append(m.pairs[key], idx)
+		} else {
+			m.exact[w.text] = append(m.exact[w.text], idx)
+		}
+	case wordStem, wordForm:
+		if m.stemKey == 0 || len(w.text) < m.stemKey {
+			m.stemKey = len(w.text)
+		}
+	default:
+		m.classes = append(m.classes, idx)
+	}
+}
+
+// index builds the stem index once every pattern is added. Stems are
+// indexed by their first stemKey bytes: one look-up per token finds every
+// stem that can match it, whatever the stem lengths.
+func (m *matcher) index() {
+	for idx, p := range m.patterns {
+		if w := p.words[0]; w.kind == wordStem || w.kind == wordForm {
+			key := w.text[:m.stemKey]
+			m.stems[key] = append(m.stems[key], idx)
+		}
+	}
+}
+
+// each calls fn for every pattern that matches starting at token i, with
+// the pattern's index and its length in tokens.
+func (m *matcher) each(ws *words, i int, fn func(id, n int)) {
+	try := func(ids []int) {
+		for _, id := range ids {
+			if n := m.patterns[id].matchAt(ws, i); n > 0 {
+				fn(id, n)
+			}
+		}
+	}
 	norm := ws.word(i)
-	pat, n = m.best(ws, i, m.exact[norm], pat, n)
+	try(m.exact[norm])
 	if len(m.pairs) > 0 && i+1 < len(ws.toks) && ws.toks[i+1].joined {
 		// The two words stand back to back in ws.norm, so the key needs no
 		// allocation. «в»+«эту» and «вэ»+«ту» share a key; matchAt tells
 		// them apart.
-		pat, n = m.best(ws, i, m.pairs[ws.norm[ws.toks[i].ns:ws.toks[i+1].ne]], pat, n)
+		try(m.pairs[ws.norm[ws.toks[i].ns:ws.toks[i+1].ne]])
 	}
 	if m.stemKey > 0 && len(norm) >= m.stemKey {
-		pat, n = m.best(ws, i, m.stems[norm[:m.stemKey]], pat, n)
+		try(m.stems[norm[:m.stemKey]])
 	}
 	if ws.toks[i].class != 0 {
-		pat, n = m.best(ws, i, m.classes, pat, n)
+		try(m.classes)
 	}
-	return pat, n
 }
 
-// best returns the longest of the candidate patterns matching at token i,
-// or pat and n if none is longer.
-func (m *matcher) best(ws *words, i int, ids []int, pat *pattern, n int) (*pattern, int) {
-	for _, id := range ids {
+// at returns the longest match starting at token i: the entry it refers
+// to and the token after it, to > i; to is i when nothing matches. c is
+// the combination matched, or -1 for a phrase.
+func (m *matcher) at(ws *words, i int) (ref, to, c int) {
+	to, c = i, -1
+	m.each(ws, i, func(id, n int) {
 		p := &m.patterns[id]
-		if k := p.matchAt(ws, i); k > n {
-			pat, n = p, k
+		end, pc := i+n, -1
+		if p.combo > 0 {
+			// A combination is found at its first part, as written in
+			// the data file: «отключ* + воду» is quoted from «отключим».
+			var ok bool
+			if end, ok = m.comboAround(ws, i, n, p.combo-1); !ok {
+				return
+			}
+			pc = p.combo - 1
 		}
+		if end > to {
+			ref, to, c = p.ref, end, pc
+		}
+	})
+	return ref, to, c
+}
+
+// comboAround reports whether the other parts of combination c stand in
+// the sentence of token i, where its first part matched n tokens. end is
+// the token after the quote: the parts after i when they are close, else
+// the first part.
+func (m *matcher) comboAround(ws *words, i, n, c int) (end int, ok bool) {
+	from, to := sentenceOf(ws, i)
+	end = i + n
+	far := i + n
+	for k := 1; k < m.combos[c].parts; k++ {
+		found := -1
+		for t := from; t < to && found < 0; t++ {
+			if t >= i && t < i+n {
+				continue
+			}
+			m.parts.each(ws, t, func(id, pn int) {
+				if found < 0 && m.partOf[m.parts.patterns[id].ref] == (comboPart{c, k}) {
+					found = t + pn
+				}
+			})
+		}
+		if found < 0 {
+			return 0, false
+		}
+		far = max(far, found)
 	}
-	return pat, n
+	if far-i <= maxComboQuote {
+		end = far
+	}
+	return end, true
+}
+
+// maxSentenceReach is how many words on each side of a word its sentence
+// may reach: a text without full stops is not one sentence of thousands of
+// words, and a combination must not cost a scan of the whole text per word.
+const maxSentenceReach = 60
+
+// sentenceOf returns the tokens [from, to) of the sentence holding token i.
+func sentenceOf(ws *words, i int) (int, int) {
+	from := i
+	for from > 0 && from > i-maxSentenceReach && !ws.toks[from].sentStart {
+		from--
+	}
+	to := i + 1
+	for to < len(ws.toks) && to < i+maxSentenceReach && !ws.toks[to].sentStart {
+		to++
+	}
+	return from, to
 }
 
 func (p *pattern) matchAt(ws *words, i int) int {
@@ -175,7 +350,7 @@ func (p *pattern) matchAt(ws *words, i int) int {
 		if k > 0 && !t.joined {
 			return 0
 		}
-		if !w.match(ws.word(i+k), t) {
+		if !w.match(ws, i+k) {
 			return 0
 		}
 	}
@@ -189,17 +364,33 @@ type match struct {
 }
 
 // find returns non-overlapping matches in text order, the longest phrase
-// winning at each position. limit > 0 stops after that many matches.
+// winning at each position. limit > 0 stops after that many matches. A
+// combination is found once per sentence.
 func (m *matcher) find(ws *words, limit int) []match {
 	var out []match
+	type seen struct{ combo, sentence int }
+	var done []seen
 	for i := 0; i < len(ws.toks); i++ {
-		if p, n := m.at(ws, i); n > 0 {
-			out = append(out, match{i, i + n, p.ref})
-			if limit > 0 && len(out) == limit {
-				break
-			}
-			i += n - 1
+		ref, to, c := m.at(ws, i)
+		if to == i {
+			continue
 		}
+		if c >= 0 {
+			s, _ := sentenceOf(ws, i)
+			dup := false
+			for _, d := range done {
+				dup = dup || d == (seen{c, s})
+			}
+			if dup {
+				continue
+			}
+			done = append(done, seen{c, s})
+		}
+		out = append(out, match{i, to, ref})
+		if limit > 0 && len(out) == limit {
+			break
+		}
+		i = to - 1
 	}
 	return out
 }
@@ -207,7 +398,7 @@ func (m *matcher) find(ws *words, limit int) []match {
 // any reports whether any pattern occurs in toks.
 func (m *matcher) any(ws *words) bool {
 	for i := range ws.toks {
-		if _, n := m.at(ws, i); n > 0 {
+		if m.startsAt(ws, i) {
 			return true
 		}
 	}
@@ -216,8 +407,8 @@ func (m *matcher) any(ws *words) bool {
 
 // startsAt reports whether some pattern starts at token i.
 func (m *matcher) startsAt(ws *words, i int) bool {
-	_, n := m.at(ws, i)
-	return n > 0
+	_, to, _ := m.at(ws, i)
+	return to > i
 }
 
 // atStart is startsAt for the first token of a sentence.

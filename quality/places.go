@@ -149,9 +149,21 @@ func (p *placeFinder) find(a *analysis) (span, bool) {
 // findWords returns the first place written in words.
 func (p *placeFinder) findWords(a *analysis) (span, bool) {
 	ws := &a.words
+	// «по одной из улиц посёлка», «в ряде домов» name no place: a
+	// candidate that touches such words, or the preposition before them,
+	// is not a place.
+	vague := p.vague.find(ws, 0)
+	isVague := func(from, to int) bool {
+		for _, v := range vague {
+			if from < v.to && to > v.from-1 {
+				return true
+			}
+		}
+		return false
+	}
 	for i := 0; i < len(ws.toks); i++ {
-		if _, n := p.labels.at(ws, i); n > 0 {
-			if s, ok := p.afterLabel(a, i, i+n); ok {
+		if _, to, _ := p.labels.at(ws, i); to > i {
+			if s, ok := p.afterLabel(a, i, to); ok {
 				return s, true
 			}
 		}
@@ -167,6 +179,9 @@ func (p *placeFinder) findWords(a *analysis) (span, bool) {
 				break
 			}
 			if p.isNoun(w) || (p.names[ws.word(i)] && p.isName(a, k)) {
+				if isVague(i, k+1) {
+					break
+				}
 				return ws.span(i, k+1), true
 			}
 			if !p.isAdjective(w) {
@@ -174,12 +189,22 @@ func (p *placeFinder) findWords(a *analysis) (span, bool) {
 			}
 			// «на Садовой», «по Советской, 5»: a street named by an
 			// adjective, with no noun after it.
-			if k == i+1 && p.streets[ws.word(i)] && capitalised(a, k) && (k+1 == len(ws.toks) || !ws.toks[k+1].joined) {
+			if k == i+1 && p.streets[ws.word(i)] && capitalised(a, k) && endsName(ws, k) && !isVague(i, k+1) {
 				return ws.span(i, k+1), true
 			}
 		}
 	}
 	return span{}, false
+}
+
+// endsName reports whether nothing joins token k to a next word, or only
+// «и» before another street: «на Садовой», «на Садовой, 5», «на Садовой и
+// Полевой».
+func endsName(ws *words, k int) bool {
+	if k+1 == len(ws.toks) || !ws.toks[k+1].joined {
+		return true
+	}
+	return ws.word(k+1) == "и" && k+2 < len(ws.toks) && ws.toks[k+2].joined && ws.toks[k+2].upper == 1
 }
 
 // afterLabel looks for a place noun or a name in the few words after a

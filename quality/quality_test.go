@@ -41,7 +41,7 @@ func TestCheckEdgeCases(t *testing.T) {
 		{"known long abbreviation", "Ребята из ДОСААФ показали технику.", true, nil},
 		{"unknown short capitals pass", "Группа АБВГД выступила на конкурсе хорошо.", true, nil},
 		{"shouted word", "Уважаемые ЖИТЕЛИ, вывоз мусора перенесён на 5 мая.", true, []string{"caps ЖИТЕЛИ"}},
-		{"run of short shouted words", "Друзья, МЫ ВАС ЖДЕМ на субботнике.", true, []string{"caps МЫ ВАС ЖДЕМ"}},
+		{"run of short shouted words", "Друзья, МЫ ВАС ЖДЕМ на субботнике.", true, []string{"caps МЫ ВАС ЖДЕМ", "announce_no_when ЖДЕМ", "announce_no_where ЖДЕМ"}},
 		{"caps run stops at a line break", "Итоги: СОШ\nОГЭ ЕГЭ ВПР сдали все.", true, nil},
 		{"caps in a link is not shouting", "Смотрите новости школы здесь: vk.com/SCHOOLNEWS", true, nil},
 		{"caps in a hashtag is not shouting", "Итоги недели в нашей школе #ШКОЛЬНЫЕНОВОСТИ", true, nil},

@@ -1,6 +1,7 @@
 package quality
 
 import (
+	"strings"
 	"unicode"
 	"unicode/utf8"
 )
@@ -28,6 +29,7 @@ type token struct {
 	class      uint8
 	joined     bool // only spaces separate it from the previous token, so a phrase may continue here
 	lineBreak  bool // a newline separates it from the previous token
+	sentStart  bool // it starts a sentence (see markSentences)
 }
 
 // caps reports whether the word is written in capitals: at least two
@@ -36,8 +38,21 @@ func (t token) caps() bool { return t.letters >= 2 && t.upper == t.letters }
 
 // words is the token stream of a text.
 type words struct {
-	toks []token
-	norm string // all normalised words, back to back
+	toks  []token
+	norm  string   // all normalised words, back to back
+	stems []string // Snowball stems, filled in as patterns ask for them
+}
+
+// stem returns the Snowball stem of token i, stemming each token at most
+// once per text: stemming is the costliest step of matching.
+func (w *words) stem(i int) string {
+	if w.stems == nil {
+		w.stems = make([]string, len(w.toks))
+	}
+	if w.stems[i] == "" {
+		w.stems[i] = stem(w.word(i))
+	}
+	return w.stems[i]
 }
 
 // word returns the normalised form of token i.
@@ -261,7 +276,30 @@ func tokenize(text string, skip []span) (words, []span) {
 	for k := range w.toks {
 		w.toks[k].class = classify(w.word(k))
 	}
+	markSentences(text, &w)
 	return w, tags
+}
+
+// markSentences marks the first token of each sentence: a sentence ends at
+// a line break or at «.», «!», «?», «…» followed by a capital letter or a
+// digit, except after a short abbreviation such as «ул.» or «д.».
+func markSentences(text string, w *words) {
+	for k := range w.toks {
+		t := &w.toks[k]
+		if k == 0 || t.lineBreak {
+			t.sentStart = true
+			continue
+		}
+		prev := w.toks[k-1]
+		gap := text[prev.end:t.start]
+		if !strings.ContainsAny(gap, ".!?…") {
+			continue
+		}
+		if r, _ := decode(text, int(t.start)); !isUpper(r) && !isDigit(r) {
+			continue
+		}
+		t.sentStart = strings.ContainsAny(gap, "!?…") || !sentenceAbbr(w.word(k-1))
+	}
 }
 
 // appendNorm appends the comparison form of r: lower case, with ё as е,
