@@ -137,20 +137,11 @@ func (c *Client) callInto(ctx context.Context, method string, params tgbotapi.Pa
 			break
 		}
 		c.log.Debug("telegram call retried", "method", method, "err", last, "wait", wait)
-		if err := c.waitRetry(ctx, wait, last); err != nil {
+		if err := c.sleep(ctx, wait); err != nil {
 			return err
 		}
 	}
 	return last
-}
-
-// waitRetry waits before a retry; a 429's retry_after is a wait for a
-// turn under Telegram's limit, which the handling's deadline does not count.
-func (c *Client) waitRetry(ctx context.Context, wait time.Duration, err error) error {
-	if _, flood := FloodWait(err); flood {
-		defer waitingForTurn(ctx)()
-	}
-	return c.sleep(ctx, wait)
 }
 
 func (c *Client) observe(method string, err error) {

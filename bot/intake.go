@@ -18,10 +18,8 @@ import (
 // Intake is durable: the poller and the webhook write every update to a
 // Redis stream (Persister) before Telegram learns it arrived, and an Intake
 // in every process hands the stream's entries to the handler, acknowledges
-// them after handling, tries again those whose handler failed, takes over
-// at once the entries of a process that died (its liveness key lapsed),
-// and sets aside an entry that failed too often. The entries of a live
-// process are its own: no other takes them over, however slow it is.
+// them after handling, takes over entries whose handler crashed, timed out
+// or died with its process, and sets aside an entry that failed too often.
 
 // Persister keeps updates before they are confirmed (storage.Store).
 type Persister interface {
@@ -33,13 +31,7 @@ type Inbox interface {
 	EnsureStream(ctx context.Context) error
 	ReadUpdates(ctx context.Context, consumer string, count int64, block time.Duration) ([]storage.StreamEntry, error)
 	AckUpdates(ctx context.Context, entries []storage.StreamEntry) error
-	// ReclaimOwnUpdates hands consumer again its own entries idle for
-	// minIdle (their handling failed here).
-	ReclaimOwnUpdates(ctx context.Context, consumer string, minIdle time.Duration, count int64) ([]storage.StreamEntry, error)
-	// BeatConsumer keeps consumer alive for ttl; ClaimOrphanUpdates takes
-	// over the entries of consumers no longer alive.
-	BeatConsumer(ctx context.Context, consumer string, ttl time.Duration) error
-	ClaimOrphanUpdates(ctx context.Context, consumer string, count int64) ([]storage.StreamEntry, error)
+	ReclaimUpdates(ctx context.Context, consumer string, minIdle time.Duration, count int64) ([]storage.StreamEntry, error)
 	DeadLetter(ctx context.Context, e storage.StreamEntry, reason string) (bool, error)
 	WasHandled(ctx context.Context, updateID int64) (bool, error)
 	ForgetConsumer(ctx context.Context, consumer string) error
@@ -93,22 +85,13 @@ type IntakeConfig struct {
 	// instant Telegram more only queue for the CPU; the updates are safe in
 	// the stream either way.
 	MaxInFlight int
-	// HandleTimeout bounds one handling's own work (default 20 s); a
-	// handler still running then counts as failed and the update is
-	// handled again. Time spent waiting for a turn under Telegram's limit
-	// (the pacer, a 429's retry_after) does not count, up to TurnWaitMax.
+	// HandleTimeout bounds one handling (default 20 s); a handler still
+	// running then counts as failed and the update is handled again.
 	HandleTimeout time.Duration
-	// TurnWaitMax bounds how much waiting for turns may add to
-	// HandleTimeout (default 2 min: 3,600 replies at 30 a second).
-	TurnWaitMax time.Duration
-	// ReclaimIdle: this process tries an entry whose handling failed here
-	// again once it was handed out this long ago (default HandleTimeout +
-	// 10 s; never less than HandleTimeout).
+	// ReclaimIdle: an entry handed out this long ago and not acknowledged
+	// is taken over (default HandleTimeout + 10 s; never less than
+	// HandleTimeout, so a slow but live handler is not doubled).
 	ReclaimIdle time.Duration
-	// AliveTTL: this process renews its liveness key every quarter of it; the
-	// entries of a process whose key lapsed are taken over by the others
-	// within AliveTTL and a third (default 3 s).
-	AliveTTL time.Duration
 	// MaxAttempts: an update whose handling failed this many times is set
 	// aside and its sender told (default 3).
 	MaxAttempts int64
@@ -145,14 +128,14 @@ type Intake struct {
 	cfg     IntakeConfig
 
 	mu       sync.Mutex
-	turns    turns                          // the chats' queues, served in turn
-	held     map[int64]int                  // per chat, its updates holding a slot
-	workers  int                            // goroutines serving turns
-	starting int                            // of them, not yet at their first turn
-	active   map[string]storage.StreamEntry // by id: entries in hand here (waiting or being handled)
-	gate     *floodGate                     // nil: no limit
-	perChat  int                            // slots one chat may hold
-	slots    chan struct{}                  // updates read and not handled (MaxInFlight)
+	turns    turns           // the chats' queues, served in turn
+	held     map[int64]int   // per chat, its updates holding a slot
+	workers  int             // goroutines serving turns
+	starting int             // of them, not yet at their first turn
+	active   map[string]bool // entry ids in flight here
+	gate     *floodGate      // nil: no limit
+	perChat  int             // slots one chat may hold
+	slots    chan struct{}   // updates read and not handled (MaxInFlight)
 	acks     chan storage.StreamEntry
 	wg       sync.WaitGroup
 }
@@ -172,12 +155,6 @@ func NewIntake(in Inbox, h Handler, notices Notices, obs Observer, log *slog.Log
 		cfg.ReclaimIdle = cfg.HandleTimeout + 10*time.Second
 	}
 	cfg.ReclaimIdle = max(cfg.ReclaimIdle, cfg.HandleTimeout)
-	if cfg.TurnWaitMax == 0 {
-		cfg.TurnWaitMax = 2 * time.Minute
-	}
-	if cfg.AliveTTL == 0 {
-		cfg.AliveTTL = 3 * time.Second
-	}
 	if cfg.MaxAttempts == 0 {
 		cfg.MaxAttempts = 3
 	}
@@ -200,7 +177,7 @@ func NewIntake(in Inbox, h Handler, notices Notices, obs Observer, log *slog.Log
 		cfg.Now = time.Now
 	}
 	return &Intake{in: in, h: h, notices: notices, obs: obs, log: log, cfg: cfg,
-		turns: newTurns(), held: map[int64]int{}, active: map[string]storage.StreamEntry{},
+		turns: newTurns(), held: map[int64]int{}, active: map[string]bool{},
 		perChat: max(1, min(perChatHeld, cfg.MaxInFlight/4)), gate: newFloodGate(cfg.Flood),
 		slots: make(chan struct{}, cfg.MaxInFlight), acks: make(chan storage.StreamEntry, cfg.MaxInFlight)}
 }
@@ -220,32 +197,15 @@ func (in *Intake) Run(ctx context.Context) error {
 			return nil
 		}
 	}
-	// Alive before the first read: what this process reads is its own.
-	for {
-		err := in.in.BeatConsumer(ctx, in.cfg.Consumer, in.cfg.AliveTTL)
-		if err == nil {
-			break
-		}
-		in.log.Warn("intake liveness not written, retrying", "err", err)
-		if sleepCtx(ctx, time.Second) != nil {
-			return nil
-		}
-	}
 	// work lives until the handlers finished or the shutdown deadline.
 	work, stopWork := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopWork()
 	ackDone := make(chan struct{})
 	go func() { defer close(ackDone); in.acker(work) }()
-	// The process stays alive while its handlers finish: their updates are
-	// not taken over under them.
-	beating, stopBeating := context.WithCancel(work)
-	beatDone := make(chan struct{})
-	go func() { defer close(beatDone); in.beatLoop(beating) }()
 
 	var loops sync.WaitGroup
 	loops.Go(func() { in.readLoop(ctx, work) })
 	loops.Go(func() { in.reclaimLoop(ctx, work) })
-	loops.Go(func() { in.orphanLoop(ctx, work) })
 	loops.Wait()
 
 	// Stop: no more reads; wait for the handlers in flight.
@@ -260,8 +220,6 @@ func (in *Intake) Run(ctx context.Context) error {
 	}
 	close(in.acks)
 	<-ackDone
-	stopBeating()
-	<-beatDone
 	fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
 	defer cancel()
 	if err := in.in.ForgetConsumer(fctx, in.cfg.Consumer); err != nil {
@@ -316,117 +274,50 @@ func (in *Intake) reclaimLoop(ctx, work context.Context) {
 			return
 		case <-t.C:
 		}
-		in.touchHeld(ctx)
-		entries, err := in.in.ReclaimOwnUpdates(ctx, in.cfg.Consumer, in.cfg.ReclaimIdle, in.cfg.Batch)
+		in.touchWaiting(ctx)
+		entries, err := in.in.ReclaimUpdates(ctx, in.cfg.Consumer, in.cfg.ReclaimIdle, in.cfg.Batch)
 		if err != nil {
 			if ctx.Err() == nil {
 				in.log.Warn("reclaim updates failed", "err", err)
 			}
 			continue
 		}
-		if !in.take(ctx, work, entries) {
-			return
+		for _, e := range entries {
+			in.mu.Lock()
+			mine := in.active[e.ID]
+			in.mu.Unlock()
+			if mine {
+				continue // still being handled here
+			}
+			if e.Deliveries > in.cfg.MaxAttempts {
+				in.setAside(work, e)
+				continue
+			}
+			select {
+			case in.slots <- struct{}{}:
+			case <-ctx.Done():
+				return // stays pending; reclaimed again later
+			}
+			in.dispatch(ctx, work, e)
 		}
 	}
 }
 
-// beatLoop renews this process's liveness every quarter of AliveTTL until
-// ctx ends: a process stalled (or cut off from Redis) for three renewals
-// in a row is taken for dead.
-func (in *Intake) beatLoop(ctx context.Context) {
-	t := time.NewTicker(in.cfg.AliveTTL / 4)
-	defer t.Stop()
-	failing := 0 // renewals failed in a row: warned once
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-		err := in.in.BeatConsumer(ctx, in.cfg.Consumer, in.cfg.AliveTTL)
-		switch {
-		case err != nil && failing == 0 && ctx.Err() == nil:
-			in.log.Warn("intake liveness not renewed; others take this process's updates over once it lapses",
-				"err", err, "ttl", in.cfg.AliveTTL.String())
-		case err == nil && failing > 0:
-			in.log.Info("intake liveness renewed again", "failed_times", failing)
-		}
-		if err != nil {
-			failing++
-		} else {
-			failing = 0
-		}
-	}
-}
-
-// orphanLoop takes over, every third of AliveTTL, the updates of processes
-// whose liveness lapsed.
-func (in *Intake) orphanLoop(ctx, work context.Context) {
-	t := time.NewTicker(in.cfg.AliveTTL / 3)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-		entries, err := in.in.ClaimOrphanUpdates(ctx, in.cfg.Consumer, in.cfg.Batch)
-		if len(entries) > 0 {
-			in.log.Info("took over the updates of a process that is gone", "n", len(entries))
-		}
-		if err != nil && ctx.Err() == nil {
-			in.log.Warn("take over updates failed", "err", err)
-		}
-		if !in.take(ctx, work, entries) {
-			return
-		}
-	}
-}
-
-// take dispatches entries claimed for this process (set aside those that
-// failed too often); false when ctx ended first (the rest stay pending
-// here, and are taken over once this process's liveness ends).
-func (in *Intake) take(ctx, work context.Context, entries []storage.StreamEntry) bool {
-	for _, e := range entries {
-		in.mu.Lock()
-		_, mine := in.active[e.ID]
-		in.mu.Unlock()
-		if mine {
-			continue // still being handled here
-		}
-		if e.Deliveries > in.cfg.MaxAttempts {
-			in.setAside(work, e)
-			continue
-		}
-		select {
-		case in.slots <- struct{}{}:
-		case <-ctx.Done():
-			return false
-		}
-		in.dispatch(ctx, work, e)
-	}
-	return true
-}
-
-// touchHeld claims again the entries in hand here, waiting for their
-// chat's turn or being handled: a chat's updates are handled one at a
-// time, and a handling may wait long for its turns under Telegram's limit,
-// so they may be held longer than ReclaimIdle. Touched, they are not taken
-// for failed by this process's own reclaim, whose delivery counts they
-// would raise, nor for stuck by a replica of an older version, which
-// reclaims by idle time alone.
-func (in *Intake) touchHeld(ctx context.Context) {
+// touchWaiting claims again the entries waiting here for their chat's
+// turn: a chat's updates are handled one at a time, so its last ones may
+// wait longer than ReclaimIdle, and another process must not take them
+// over as stuck. Entries being handled are not touched: a handler that
+// hangs is taken over as before.
+func (in *Intake) touchWaiting(ctx context.Context) {
+	var waiting []storage.StreamEntry
 	in.mu.Lock()
-	held := make([]storage.StreamEntry, 0, len(in.active))
-	for _, e := range in.active {
-		held = append(held, e)
-	}
+	in.turns.each(func(q queued) { waiting = append(waiting, q.e) })
 	in.mu.Unlock()
-	if len(held) == 0 {
+	if len(waiting) == 0 {
 		return
 	}
-	if err := in.in.TouchUpdates(ctx, in.cfg.Consumer, held); err != nil && ctx.Err() == nil {
-		in.log.Warn("touch held updates failed", "n", len(held), "err", err)
+	if err := in.in.TouchUpdates(ctx, in.cfg.Consumer, waiting); err != nil && ctx.Err() == nil {
+		in.log.Warn("touch waiting updates failed", "n", len(waiting), "err", err)
 	}
 }
 
@@ -458,7 +349,7 @@ func (in *Intake) dispatch(ctx, work context.Context, e storage.StreamEntry) {
 			q.notice = true
 		}
 	}
-	in.active[e.ID] = e
+	in.active[e.ID] = true
 	q.held = in.held[chat] < in.perChat
 	if q.held {
 		in.held[chat]++
@@ -553,10 +444,10 @@ func (in *Intake) handle(work context.Context, e storage.StreamEntry, u tgbotapi
 			return
 		}
 	}
-	hctx, expired, stop := withHandlingClock(work, in.cfg.HandleTimeout, in.cfg.TurnWaitMax)
+	hctx, cancel := context.WithTimeout(work, in.cfg.HandleTimeout)
 	panicked := safe(hctx, in.log, in.h, u)
-	failed := panicked || expired() || work.Err() != nil
-	stop()
+	failed := panicked || errors.Is(hctx.Err(), context.DeadlineExceeded) || work.Err() != nil
+	cancel()
 	d := time.Since(start)
 	if failed {
 		in.log.Warn("update handling failed; it will be handled again", "update_id", e.UpdateID,

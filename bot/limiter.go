@@ -21,14 +21,12 @@ type Limiter interface {
 // take their slot themselves.
 func (c *Client) SetLimiter(l Limiter) { c.limit = l }
 
-// pace waits for the limiter before a send. The wait does not count
-// against the handling's deadline (turnwait.go).
+// pace waits for the limiter before a send.
 func (c *Client) pace(ctx context.Context, method string, params tgbotapi.Params) error {
 	if c.limit == nil || !counted(method) {
 		return nil
 	}
 	chat, _ := strconv.ParseInt(params["chat_id"], 10, 64)
-	defer waitingForTurn(ctx)()
 	return c.limit.Wait(ctx, chat)
 }
 

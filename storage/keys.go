@@ -46,10 +46,6 @@ func (k keys) updates() string         { return k.p + "updates" }
 func (k keys) updatesSeen() string     { return k.p + "updates:seen" }
 func (k keys) updatesDone() string     { return k.p + "updates:done" }
 func (k keys) updatesDead() string     { return k.p + "updates:dead" }
-
-// intakeAlive is renewed by a live intake consumer; once it lapses, the
-// consumer's pending updates are taken over by the others at once.
-func (k keys) intakeAlive(consumer string) string { return k.p + "intake:alive:" + consumer }
 func (k keys) updateMade(updateID int64) string {
 	return k.p + "updates:made:" + id(updateID)
 }

@@ -218,16 +218,10 @@ func (s *Store) AckUpdates(ctx context.Context, entries []StreamEntry) error {
 // DeadKeep: the intake reclaims every few seconds, so they go on time even
 // when no update comes.
 func (s *Store) ReclaimUpdates(ctx context.Context, consumer string, minIdle time.Duration, count int64) ([]StreamEntry, error) {
-	return s.reclaim(ctx, "", consumer, minIdle, count)
-}
-
-// reclaim claims for consumer entries idle for minIdle pending with owner
-// (any consumer for "").
-func (s *Store) reclaim(ctx context.Context, owner, consumer string, minIdle time.Duration, count int64) ([]StreamEntry, error) {
 	pipe := s.rdb.Pipeline()
 	trim := pipe.XTrimMinID(ctx, s.k.updatesDead(), deadMinID(time.Now()))
 	pending := pipe.XPendingExt(ctx, &redis.XPendingExtArgs{Stream: s.k.updates(), Group: StreamGroup,
-		Idle: minIdle, Start: "-", End: "+", Count: count, Consumer: owner})
+		Idle: minIdle, Start: "-", End: "+", Count: count})
 	_, _ = pipe.Exec(ctx) // errors are read per command below
 	if err := trim.Err(); err != nil {
 		return nil, fmt.Errorf("trim set-aside updates: %w", err)
@@ -299,13 +293,9 @@ func (s *Store) DeadUpdates(ctx context.Context, limit int64) ([]int64, error) {
 	return ids, nil
 }
 
-// ForgetConsumer ends a stopping consumer's liveness, so that the others
-// take over at once what it leaves pending, and removes it from the group
-// when it holds no pending entries (deleting one that does would drop them).
+// ForgetConsumer removes a stopping consumer from the group when it holds
+// no pending entries (deleting one that does would drop them).
 func (s *Store) ForgetConsumer(ctx context.Context, consumer string) error {
-	if err := s.rdb.Del(ctx, s.k.intakeAlive(consumer)).Err(); err != nil {
-		return fmt.Errorf("end liveness of %s: %w", consumer, err)
-	}
 	pend, err := s.rdb.XPendingExt(ctx, &redis.XPendingExtArgs{Stream: s.k.updates(), Group: StreamGroup,
 		Start: "-", End: "+", Count: 1, Consumer: consumer}).Result()
 	if err != nil {
@@ -371,121 +361,4 @@ func (s *Store) TouchUpdates(ctx context.Context, consumer string, entries []Str
 		return fmt.Errorf("touch waiting updates: %w", err)
 	}
 	return nil
-}
-
-// Liveness of the consumers: a live intake renews its key
-// ({p}:intake:alive:<consumer>) every second or so with a time to live of
-// a few seconds. The updates pending with a consumer whose key is gone
-// (its process died, or stopped) are taken over by the others at once;
-// those of a consumer whose key is there are never taken over, however
-// long they wait, so a live but slow process never sees its updates
-// handled twice.
-
-// claimOrphans takes over the pending entries of a consumer that is not
-// alive, for claimer.
-//
-// KEYS[1] stream, KEYS[2] the owner's liveness key
-// ARGV[1] group, ARGV[2] owner, ARGV[3] claimer, ARGV[4] count
-// Returns {entry id, deliveries, fields} for each entry taken; once all are
-// taken the owner leaves the group (nothing of it is left to see). The check
-// and the claim are one step, so an owner that is alive keeps its entries,
-// and of several claimers each entry goes to one. Running it twice takes
-// nothing twice: the owner has nothing pending the second time.
-var claimOrphans = redis.NewScript(`
-if redis.call('EXISTS', KEYS[2]) == 1 then
-  return {}
-end
-local out = {}
-local pend = redis.call('XPENDING', KEYS[1], ARGV[1], '-', '+', tonumber(ARGV[4]), ARGV[2])
-for _, p in ipairs(pend) do
-  local got = redis.call('XCLAIM', KEYS[1], ARGV[1], ARGV[3], 0, p[1])
-  if #got > 0 and got[1][2] then
-    table.insert(out, {p[1], p[4] + 1, got[1][2]})
-  end
-end
-if #pend < tonumber(ARGV[4]) then
-  redis.call('XGROUP', 'DELCONSUMER', KEYS[1], ARGV[1], ARGV[2])
-end
-return out
-`)
-
-// BeatConsumer tells the other consumers that consumer is alive for ttl.
-func (s *Store) BeatConsumer(ctx context.Context, consumer string, ttl time.Duration) error {
-	if err := s.rdb.Set(ctx, s.k.intakeAlive(consumer), time.Now().UTC().Format(time.RFC3339), ttl).Err(); err != nil {
-		return fmt.Errorf("renew liveness of %s: %w", consumer, err)
-	}
-	return nil
-}
-
-// ClaimOrphanUpdates takes over for consumer up to count entries pending
-// with consumers that are no longer alive. Deliveries tells how often each
-// was handed out, this time included.
-func (s *Store) ClaimOrphanUpdates(ctx context.Context, consumer string, count int64) ([]StreamEntry, error) {
-	sum, err := s.rdb.XPending(ctx, s.k.updates(), StreamGroup).Result()
-	if err != nil {
-		if strings.HasPrefix(err.Error(), "NOGROUP") || errors.Is(err, redis.Nil) {
-			return nil, nil
-		}
-		return nil, fmt.Errorf("list pending updates: %w", err)
-	}
-	var owners []string
-	for owner, n := range sum.Consumers {
-		if owner != consumer && n > 0 {
-			owners = append(owners, owner)
-		}
-	}
-	if len(owners) == 0 {
-		return nil, nil
-	}
-	pipe := s.rdb.Pipeline()
-	alive := make([]*redis.IntCmd, len(owners))
-	for i, owner := range owners {
-		alive[i] = pipe.Exists(ctx, s.k.intakeAlive(owner))
-	}
-	if _, err := pipe.Exec(ctx); err != nil {
-		return nil, fmt.Errorf("check liveness of %d consumers: %w", len(owners), err)
-	}
-	var out []StreamEntry
-	for i, owner := range owners {
-		if alive[i].Val() == 1 || int64(len(out)) >= count {
-			continue
-		}
-		res, err := claimOrphans.Run(ctx, s.rdb, []string{s.k.updates(), s.k.intakeAlive(owner)},
-			StreamGroup, owner, consumer, count-int64(len(out))).Slice()
-		if err != nil {
-			return out, fmt.Errorf("take over updates of %s: %w", owner, err)
-		}
-		for _, r := range res {
-			e, ok := orphanEntry(r)
-			if ok {
-				out = append(out, e)
-			}
-		}
-	}
-	return out, nil
-}
-
-// orphanEntry reads one {entry id, deliveries, fields} of claimOrphans.
-func orphanEntry(r any) (StreamEntry, bool) {
-	row, ok := r.([]any)
-	if !ok || len(row) != 3 {
-		return StreamEntry{}, false
-	}
-	id, _ := row[0].(string)
-	n, _ := row[1].(int64)
-	fields, _ := row[2].([]any)
-	values := make(map[string]any, len(fields)/2)
-	for i := 0; i+1 < len(fields); i += 2 {
-		if k, ok := fields[i].(string); ok {
-			values[k] = fields[i+1]
-		}
-	}
-	return entryOf(redis.XMessage{ID: id, Values: values}, n), id != ""
-}
-
-// ReclaimOwnUpdates hands consumer again up to count of its own entries
-// not acknowledged for minIdle: their handling failed (it panicked or
-// timed out) and the process lives on, so it tries them again itself.
-func (s *Store) ReclaimOwnUpdates(ctx context.Context, consumer string, minIdle time.Duration, count int64) ([]StreamEntry, error) {
-	return s.reclaim(ctx, consumer, consumer, minIdle, count)
 }
