@@ -241,3 +241,39 @@ func TestBudgetEndPutsBackPostsNotBegun(t *testing.T) {
 		t.Fatalf("the next tick published %q to the school's channel, want its post once", got)
 	}
 }
+
+// panickingSender panics on every send to one chat, as a bug on one odd
+// post would.
+type panickingSender struct {
+	scheduler.Sender
+	chat string
+}
+
+func (p panickingSender) SendPart(ctx context.Context, part bot.Part) ([]int, error) {
+	if part.Params["chat_id"] == p.chat {
+		panic("a bug met an odd post")
+	}
+	return p.Sender.SendPart(ctx, part)
+}
+
+// A panic while publishing one post (in a lane's goroutine, where cron's
+// Recover does not reach) neither ends the process nor keeps the other
+// page's post from its channel.
+func TestPanicInOneLaneSparesTheOthers(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	w.addPage(t, "2", otherChannel)
+	w.scheduleOn(t, "1", "Библиотека", t0.Add(-time.Minute))
+	w.scheduleOn(t, "2", "Школа", t0)
+	send := panickingSender{Sender: w.api, chat: strconv.FormatInt(channel, 10)}
+	s := scheduler.New(w.store, send, w.notes, w.clock.Now, slog.New(slog.DiscardHandler), scheduler.Config{Workers: 2})
+	if err := s.Tick(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if got := texts(w, otherChannel); len(got) != 1 || got[0] != "Школа" {
+		t.Fatalf("the other page's channel has %q, want its post", got)
+	}
+	if n := len(w.tg.Messages(channel)); n != 0 {
+		t.Fatalf("the channel whose send panicked has %d messages", n)
+	}
+}

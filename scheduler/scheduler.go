@@ -171,17 +171,28 @@ func (s *Scheduler) tick(ctx context.Context, stop <-chan struct{}) error {
 	return errors.Join(errs...)
 }
 
+// publishSafely publishes one claimed post in a lane's goroutine, where
+// cron's Recover does not reach: a panic on one odd post is logged and the
+// post stays leased, to be tried again when its lease runs out, instead of
+// ending the process and every page with it.
+func (s *Scheduler) publishSafely(ctx context.Context, id string) {
+	defer func() {
+		if r := recover(); r != nil {
+			s.log.Error("publish panicked", "post", id, "panic", fmt.Sprint(r))
+		}
+	}()
+	if err := s.publish(ctx, id); err != nil {
+		s.log.Error("publish", "post", id, "err", err)
+	}
+}
+
 // publishDue claims due posts in batches and publishes them in lanes, one
 // per channel, up to Workers at once. It claims again as soon as every lane
 // holding posts runs (so a worker would otherwise idle) and few claimed
 // posts wait, so the leases it holds stay close to what it can publish.
 // Posts still waiting when the budget ends or the bot stops are put back.
 func (s *Scheduler) publishDue(ctx context.Context, stop <-chan struct{}) error {
-	ls := newLanes(ctx, stop, s.cfg.Workers, func(ctx context.Context, id string) {
-		if err := s.publish(ctx, id); err != nil {
-			s.log.Error("publish", "post", id, "err", err)
-		}
-	}, s.release)
+	ls := newLanes(ctx, stop, s.cfg.Workers, s.publishSafely, s.release)
 	err := s.claimInto(ctx, ls)
 	ls.wait()
 	if err == nil && ls.stopping() {
