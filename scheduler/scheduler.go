@@ -361,9 +361,9 @@ func (s *Scheduler) publish(ctx context.Context, id string) error {
 
 // recordPart records a part sent to the channel. A send known to have
 // happened must not be made again, so a failed record is retried with a
-// capped backoff while the tick lasts (the tick holds the post's lease and
-// claims nothing else meanwhile); after that it waits in the journal,
-// which every tick drains before claiming, and once it lands the post is
+// capped backoff while the tick lasts (the tick holds the post's lease,
+// and this lane begins nothing else meanwhile); after that it waits in the
+// journal, which every claim is preceded by draining, and once it lands the post is
 // made due again to finish the publication.
 func (s *Scheduler) recordPart(ctx context.Context, postID string, chatID int64, part int, ids []int) error {
 	record := func(ctx context.Context) error { return s.q.EndPart(ctx, postID, chatID, part, ids) }
