@@ -75,27 +75,7 @@ func (w *world) addPage(t *testing.T, id string, ch int64) {
 // scheduleOn stores an approved text post of page pageID due at at.
 func (w *world) scheduleOn(t *testing.T, pageID, text string, at time.Time) redaktor.Post {
 	t.Helper()
-	ctx := context.Background()
-	id, err := w.store.NextID(ctx, "post")
-	if err != nil {
-		t.Fatal(err)
-	}
-	chief := redaktor.Actor{UserID: 7, Name: "Анна", Role: redaktor.RoleChief}
-	p, err := redaktor.NewPost(id, pageID, chief, redaktor.Content{Text: text}, t0.Add(-time.Hour))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := w.store.CreatePost(ctx, p, storage.Origin{}); err != nil {
-		t.Fatal(err)
-	}
-	next, ev, err := redaktor.Apply(p, redaktor.Change{Action: redaktor.ActApprove, Actor: chief, At: at}, t0.Add(-time.Hour))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := w.store.SavePost(ctx, p, next, ev); err != nil {
-		t.Fatal(err)
-	}
-	return next
+	return w.scheduleContent(t, pageID, redaktor.Content{Text: text}, at)
 }
 
 func texts(w *world, ch int64) []string {

@@ -78,8 +78,15 @@ func (w *world) scheduler() *scheduler.Scheduler {
 	return scheduler.New(w.store, w.api, w.notes, w.clock.Now, slog.New(slog.DiscardHandler), scheduler.Config{})
 }
 
-// schedule stores an approved post due at at, with the channel's file ids.
+// schedule stores an approved post of page 1 due at at, with the channel's
+// file ids.
 func (w *world) schedule(t *testing.T, c redaktor.Content, at time.Time) redaktor.Post {
+	t.Helper()
+	return w.scheduleContent(t, "1", c, at)
+}
+
+// scheduleContent stores an approved post of a page due at at.
+func (w *world) scheduleContent(t *testing.T, pageID string, c redaktor.Content, at time.Time) redaktor.Post {
 	t.Helper()
 	ctx := context.Background()
 	id, err := w.store.NextID(ctx, "post")
@@ -87,7 +94,7 @@ func (w *world) schedule(t *testing.T, c redaktor.Content, at time.Time) redakto
 		t.Fatal(err)
 	}
 	chief := redaktor.Actor{UserID: 7, Name: "Анна", Role: redaktor.RoleChief}
-	p, err := redaktor.NewPost(id, "1", chief, c, t0.Add(-time.Hour))
+	p, err := redaktor.NewPost(id, pageID, chief, c, t0.Add(-time.Hour))
 	if err != nil {
 		t.Fatal(err)
 	}
