@@ -36,8 +36,7 @@ func TestBroadcastSurvivesAClusterFailover(t *testing.T) {
 	courier := &killingCourier{Courier: w.api, after: 100, kill: func() { cl.Kill(primary.Options().Addr) }, killed: make(chan struct{})}
 	cfg := scheduler.BroadcastConfig{Rate: 400, Workers: workers}
 	a, b := w.broadcaster(cfg, nil, courier), w.broadcaster(cfg, nil, courier)
-	run(t, a)
-	run(t, b)
+	stopA, stopB := run(t, a), run(t, b)
 	w.publish(t, a, "70", "1", false)
 	b.Kick()
 
@@ -49,10 +48,17 @@ func TestBroadcastSurvivesAClusterFailover(t *testing.T) {
 	})
 	// A take the dead primary ran and passed on to its replica, but whose
 	// answer was lost with the connection, leaves a lease nobody holds. A
-	// sender takes it over at the second sighting: the first, once the
-	// lease ran out, marks it suspect and gives it a grace; only then may
-	// the clock pass the grace (both moves at once let the senders see the
-	// lease once, and the grace then ran in real time, past the wait).
+	// sender takes it over at its second sighting: the first, once the
+	// lease ran out, marks it suspect and gives it the grace. The senders
+	// stop first (what they took and did not send goes back as a retry),
+	// so every lease left is such an orphan, and senders that start anew
+	// must see each twice: the clock passes the grace only once all are
+	// suspect (both moves at once let them see it once, and the grace then
+	// ran in real time, past the wait).
+	stopA()
+	stopB()
+	run(t, w.broadcaster(cfg, nil, nil))
+	run(t, w.broadcaster(cfg, nil, nil))
 	w.advance(2 * time.Minute)
 	w.tg.WaitFor(t, 60*time.Second, func() bool {
 		held, err := rdb.ZCard(ctx, "{failover}:bc:70:sending").Result()

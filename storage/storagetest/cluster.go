@@ -72,7 +72,7 @@ func (c *Cluster) startNode() string {
 		if answersAs(addr, n, 20*time.Second) {
 			return addr
 		}
-		c.kill(addr)
+		c.Kill(addr)
 		why = fmt.Sprintf("%s: %s", addr, lastLine(n.out.String()))
 	}
 	c.t.Fatalf("no redis node would start on a free port; last: %s", why)
@@ -167,40 +167,16 @@ func (c *Cluster) URL() string {
 	return u
 }
 
-// Kill stops the node at addr the hard way. Its address and cluster bus
-// port then stay reserved until the test ends: the cluster and its
-// clients know the dead node's address for a while (go-redis keeps it for
-// a minute and asks it for the slot map), and a redis-server of another
-// test process started there meanwhile would hand them a foreign cluster's
-// slots, or take their writes.
+// Kill stops the node at addr the hard way.
 func (c *Cluster) Kill(addr string) {
-	if !c.kill(addr) {
-		return
-	}
-	host, port, _ := net.SplitHostPort(addr)
-	p, _ := strconv.Atoi(port)
-	for _, a := range []string{addr, net.JoinHostPort(host, strconv.Itoa(p+10000))} {
-		release, err := reservePort(a)
-		if err != nil {
-			c.t.Logf("the dead node's port %s is not reserved: %v", a, err)
-			continue
-		}
-		c.t.Cleanup(release)
-	}
-}
-
-// kill stops the node at addr; it reports whether there was one.
-func (c *Cluster) kill(addr string) bool {
 	c.mu.Lock()
 	n := c.procs[addr]
 	delete(c.procs, addr)
 	c.mu.Unlock()
-	if n == nil {
-		return false
+	if n != nil {
+		_ = n.cmd.Process.Kill()
+		<-n.exited
 	}
-	_ = n.cmd.Process.Kill()
-	<-n.exited
-	return true
 }
 
 func (c *Cluster) stopAll() {
@@ -211,6 +187,6 @@ func (c *Cluster) stopAll() {
 	}
 	c.mu.Unlock()
 	for _, a := range addrs {
-		c.kill(a)
+		c.Kill(a)
 	}
 }
