@@ -36,8 +36,7 @@ func TestBroadcastSurvivesAClusterFailover(t *testing.T) {
 	courier := &killingCourier{Courier: w.api, after: 100, kill: func() { cl.Kill(primary.Options().Addr) }, killed: make(chan struct{})}
 	cfg := scheduler.BroadcastConfig{Rate: 400, Workers: workers}
 	a, b := w.broadcaster(cfg, nil, courier), w.broadcaster(cfg, nil, courier)
-	run(t, a)
-	run(t, b)
+	stopA, stopB := run(t, a), run(t, b)
 	w.publish(t, a, "70", "1", false)
 	b.Kick()
 
@@ -47,7 +46,25 @@ func TestBroadcastSurvivesAClusterFailover(t *testing.T) {
 		held := rdb.ZCard(ctx, "{failover}:bc:70:sending").Val()
 		return err == nil && (!bc.Running || bc.Delivered+held == subs && a.Stats().Unrecorded+b.Stats().Unrecorded == 0)
 	})
-	w.advance(2 * time.Minute) // leases nobody holds (lost answers) are taken over after the grace
+	// A take the dead primary ran and passed on to its replica, but whose
+	// answer was lost with the connection, leaves a lease nobody holds. A
+	// sender takes it over at its second sighting: the first, once the
+	// lease ran out, marks it suspect and gives it the grace. The senders
+	// stop first (what they took and did not send goes back as a retry),
+	// so every lease left is such an orphan, and senders that start anew
+	// must see each twice: the clock passes the grace only once all are
+	// suspect (both moves at once let them see it once, and the grace then
+	// ran in real time, past the wait).
+	stopA()
+	stopB()
+	run(t, w.broadcaster(cfg, nil, nil))
+	run(t, w.broadcaster(cfg, nil, nil))
+	w.advance(2 * time.Minute)
+	w.tg.WaitFor(t, 60*time.Second, func() bool {
+		held, err := rdb.ZCard(ctx, "{failover}:bc:70:sending").Result()
+		suspect, err2 := rdb.SCard(ctx, "{failover}:bc:70:suspect").Result()
+		return err == nil && err2 == nil && held == suspect
+	})
 	w.advance(time.Minute)
 	rec := w.waitFinished(t, "70")
 
