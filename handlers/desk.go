@@ -77,8 +77,6 @@ type team interface {
 	Role(ctx context.Context, pageID string, userID int64) (redaktor.Role, error)
 	Membership(ctx context.Context, pageID string, userID int64) (redaktor.Page, redaktor.Role, error)
 	Members(ctx context.Context, pageID string) ([]redaktor.Member, error)
-	SetRole(ctx context.Context, pageID string, userID int64, role redaktor.Role) error
-	RemoveMember(ctx context.Context, pageID string, userID int64) error
 	UserPages(ctx context.Context, userID int64) ([]redaktor.Page, []redaktor.Role, error)
 	SaveUser(ctx context.Context, u redaktor.User) error
 	User(ctx context.Context, userID int64) (redaktor.User, error)
