@@ -36,7 +36,7 @@ func TestDecodeUpdatesKeepsTheChannelOfAForward(t *testing.T) {
 			if err != nil || len(list) != 1 {
 				t.Fatalf("DecodeUpdates: %d updates, %v", len(list), err)
 			}
-			one, err := decodeUpdate([]byte(tt.raw))
+			one, err := DecodeUpdate([]byte(tt.raw))
 			if err != nil {
 				t.Fatalf("decodeUpdate: %v", err)
 			}
@@ -60,13 +60,13 @@ func TestDecodeUpdatesKeepsTheChannelOfAForward(t *testing.T) {
 // An update without a message decodes with its other parts, and a stream
 // entry that is not exactly one update is refused (it is set aside).
 func TestDecodeOneUpdate(t *testing.T) {
-	u, err := decodeUpdate([]byte(`{"update_id":4,"callback_query":{"id":"q","from":{"id":7,"is_bot":false,"first_name":"Анна"},"data":"hi:1"}}`))
+	u, err := DecodeUpdate([]byte(`{"update_id":4,"callback_query":{"id":"q","from":{"id":7,"is_bot":false,"first_name":"Анна"},"data":"hi:1"}}`))
 	if err != nil || u.UpdateID != 4 || u.Message != nil || u.CallbackQuery == nil || u.CallbackQuery.Data != "hi:1" {
 		t.Fatalf("press: %+v, %v", u, err)
 	}
 	for _, bad := range []string{``, `{"update_id":1} {"update_id":2}`, `[{"update_id":1}]`, `{"update_id":"x"}`} {
-		if _, err := decodeUpdate([]byte(bad)); err == nil {
-			t.Errorf("decodeUpdate(%q) accepted", bad)
+		if _, err := DecodeUpdate([]byte(bad)); err == nil {
+			t.Errorf("DecodeUpdate(%q) accepted", bad)
 		}
 	}
 }

@@ -151,7 +151,7 @@ type who struct {
 
 // Handle routes one update. Errors are answered to the person here and
 // logged once; nothing propagates.
-func (d *Desk) Handle(ctx context.Context, u tgbotapi.Update) {
+func (d *Desk) Handle(ctx context.Context, u tgbotapi.Update) error {
 	switch {
 	case u.CallbackQuery != nil:
 		d.onButton(ctx, u.CallbackQuery)
@@ -162,6 +162,7 @@ func (d *Desk) Handle(ctx context.Context, u tgbotapi.Update) {
 	case u.Message != nil && u.Message.Chat != nil && u.Message.Chat.IsPrivate() && u.Message.From != nil:
 		d.onMessage(ctx, u.UpdateID, u.Message)
 	}
+	return nil
 }
 
 // person loads the sender, keeping the record of a team member fresh.

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/redaktor/redaktor"
 	"github.com/redis/go-redis/v9"
 )
 
@@ -48,18 +49,6 @@ const DeadKeep = 7 * 24 * time.Hour
 // deadMinID is the smallest stream id of the set-aside updates kept at now:
 // stream ids start with the Redis clock's milliseconds when added.
 func deadMinID(now time.Time) string { return strconv.FormatInt(now.Add(-DeadKeep).UnixMilli(), 10) }
-
-// StreamEntry is one update in the intake stream.
-type StreamEntry struct {
-	// ID is the stream entry id.
-	ID       string
-	UpdateID int64
-	// Payload is the update as Telegram sent it (JSON).
-	Payload []byte
-	// Deliveries counts how often the entry was handed to a handler,
-	// this time included: 1 for a fresh entry.
-	Deliveries int64
-}
 
 // addUpdates appends updates not seen before.
 //
@@ -153,7 +142,7 @@ func (s *Store) AddUpdates(ctx context.Context, ids []int64, payloads [][]byte) 
 // ReadUpdates hands up to count fresh entries to consumer, waiting up to
 // block for one to arrive (not at all for block <= 0). A group lost with the data of a restarted
 // Redis is created again.
-func (s *Store) ReadUpdates(ctx context.Context, consumer string, count int64, block time.Duration) ([]StreamEntry, error) {
+func (s *Store) ReadUpdates(ctx context.Context, consumer string, count int64, block time.Duration) ([]redaktor.QueuedUpdate, error) {
 	if block <= 0 {
 		block = -1 // go-redis: no BLOCK argument (BLOCK 0 waits forever)
 	}
@@ -172,7 +161,7 @@ func (s *Store) ReadUpdates(ctx context.Context, consumer string, count int64, b
 	if err != nil {
 		return nil, fmt.Errorf("read intake stream: %w", err)
 	}
-	var out []StreamEntry
+	var out []redaktor.QueuedUpdate
 	for _, st := range res {
 		for _, m := range st.Messages {
 			out = append(out, entryOf(m, 1))
@@ -181,8 +170,8 @@ func (s *Store) ReadUpdates(ctx context.Context, consumer string, count int64, b
 	return out, nil
 }
 
-func entryOf(m redis.XMessage, deliveries int64) StreamEntry {
-	e := StreamEntry{ID: m.ID, Deliveries: deliveries}
+func entryOf(m redis.XMessage, deliveries int64) redaktor.QueuedUpdate {
+	e := redaktor.QueuedUpdate{ID: m.ID, Deliveries: deliveries}
 	if v, ok := m.Values["id"].(string); ok {
 		e.UpdateID, _ = strconv.ParseInt(v, 10, 64)
 	}
@@ -194,7 +183,7 @@ func entryOf(m redis.XMessage, deliveries int64) StreamEntry {
 
 // AckUpdates records the entries' updates as handled and removes them from
 // the stream, in one round trip.
-func (s *Store) AckUpdates(ctx context.Context, entries []StreamEntry) error {
+func (s *Store) AckUpdates(ctx context.Context, entries []redaktor.QueuedUpdate) error {
 	if len(entries) == 0 {
 		return nil
 	}
@@ -217,7 +206,7 @@ func (s *Store) AckUpdates(ctx context.Context, entries []StreamEntry) error {
 // In the same round trip it trims the set-aside updates older than
 // DeadKeep: the intake reclaims every few seconds, so they go on time even
 // when no update comes.
-func (s *Store) ReclaimUpdates(ctx context.Context, consumer string, minIdle time.Duration, count int64) ([]StreamEntry, error) {
+func (s *Store) ReclaimUpdates(ctx context.Context, consumer string, minIdle time.Duration, count int64) ([]redaktor.QueuedUpdate, error) {
 	pipe := s.rdb.Pipeline()
 	trim := pipe.XTrimMinID(ctx, s.k.updatesDead(), deadMinID(time.Now()))
 	pending := pipe.XPendingExt(ctx, &redis.XPendingExtArgs{Stream: s.k.updates(), Group: StreamGroup,
@@ -246,7 +235,7 @@ func (s *Store) ReclaimUpdates(ctx context.Context, consumer string, minIdle tim
 	if err != nil {
 		return nil, fmt.Errorf("claim stuck updates: %w", err)
 	}
-	out := make([]StreamEntry, 0, len(msgs))
+	out := make([]redaktor.QueuedUpdate, 0, len(msgs))
 	for _, m := range msgs {
 		if m.Values == nil {
 			continue // deleted meanwhile
@@ -258,7 +247,7 @@ func (s *Store) ReclaimUpdates(ctx context.Context, consumer string, minIdle tim
 
 // DeadLetter sets an entry aside after it failed too often. It reports
 // false when the entry was no longer pending (someone else finished it).
-func (s *Store) DeadLetter(ctx context.Context, e StreamEntry, reason string) (bool, error) {
+func (s *Store) DeadLetter(ctx context.Context, e redaktor.QueuedUpdate, reason string) (bool, error) {
 	n, err := deadLetter.Run(ctx, s.rdb, []string{s.k.updates(), s.k.updatesDead(), s.k.updatesDone()},
 		StreamGroup, e.ID, e.UpdateID, e.Payload, e.Deliveries, reason, time.Now().UnixMilli(), DeadMax, deadMinID(time.Now())).Int()
 	if err != nil {
@@ -344,7 +333,7 @@ func (s *Store) QueueDepths(ctx context.Context) (map[string]int64, error) {
 // chat's turn are not stuck, and ReclaimUpdates elsewhere must not take
 // them over. Their delivery counts are kept as they were read (RETRYCOUNT:
 // JUSTID alone keeps it on Redis but not on every server).
-func (s *Store) TouchUpdates(ctx context.Context, consumer string, entries []StreamEntry) error {
+func (s *Store) TouchUpdates(ctx context.Context, consumer string, entries []redaktor.QueuedUpdate) error {
 	if len(entries) == 0 {
 		return nil
 	}

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/redaktor/redaktor"
 	"github.com/redaktor/redaktor/storage"
 	"github.com/redaktor/redaktor/storage/storagetest"
 )
@@ -85,7 +86,7 @@ func TestStreamReclaimCountsDeliveriesAndSetsAsideOnce(t *testing.T) {
 	if err != nil || len(got) != 0 {
 		t.Fatalf("reclaim(1h) = %v, %v", got, err)
 	}
-	var e storage.StreamEntry
+	var e redaktor.QueuedUpdate
 	for attempt := int64(2); attempt <= 3; attempt++ {
 		got, err = s.ReclaimUpdates(ctx, "c2", 0, 10)
 		if err != nil || len(got) != 1 {

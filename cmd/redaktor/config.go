@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/redaktor/redaktor/bot"
+	"github.com/redaktor/redaktor/intake"
 )
 
 // config is the bot's settings, read from the environment.
@@ -34,7 +35,7 @@ type config struct {
 	WebhookListen string
 	// Flood is how much one person may send before a pause (FLOOD_LIMIT
 	// updates in FLOOD_WINDOW, then FLOOD_COOLDOWN; FLOOD_LIMIT=0: none).
-	Flood bot.FloodLimit
+	Flood intake.FloodLimit
 }
 
 // loadConfig reads every setting and reports every problem at once, so a
@@ -140,8 +141,8 @@ func validSecret(s string) bool {
 
 // floodLimit reads FLOOD_LIMIT (updates, 0 turns the limit off),
 // FLOOD_WINDOW and FLOOD_COOLDOWN (durations such as 10s, 1m).
-func floodLimit(getenv func(string) string, problems []string) (bot.FloodLimit, []string) {
-	l := bot.DefaultFloodLimit
+func floodLimit(getenv func(string) string, problems []string) (intake.FloodLimit, []string) {
+	l := intake.DefaultFloodLimit
 	if v := strings.TrimSpace(getenv("FLOOD_LIMIT")); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 0 {

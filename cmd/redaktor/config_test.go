@@ -5,20 +5,20 @@ import (
 	"testing"
 	"time"
 
-	"github.com/redaktor/redaktor/bot"
+	"github.com/redaktor/redaktor/intake"
 )
 
 func TestFloodLimitSettings(t *testing.T) {
 	t.Parallel()
 	cases := []struct {
 		env     map[string]string
-		want    bot.FloodLimit
+		want    intake.FloodLimit
 		problem string
 	}{
-		{env: nil, want: bot.DefaultFloodLimit},
-		{env: map[string]string{"FLOOD_LIMIT": "0"}, want: bot.FloodLimit{Updates: 0, Window: 10 * time.Second, CoolDown: time.Minute}},
+		{env: nil, want: intake.DefaultFloodLimit},
+		{env: map[string]string{"FLOOD_LIMIT": "0"}, want: intake.FloodLimit{Updates: 0, Window: 10 * time.Second, CoolDown: time.Minute}},
 		{env: map[string]string{"FLOOD_LIMIT": "50", "FLOOD_WINDOW": "20s", "FLOOD_COOLDOWN": "5m"},
-			want: bot.FloodLimit{Updates: 50, Window: 20 * time.Second, CoolDown: 5 * time.Minute}},
+			want: intake.FloodLimit{Updates: 50, Window: 20 * time.Second, CoolDown: 5 * time.Minute}},
 		{env: map[string]string{"FLOOD_LIMIT": "много"}, problem: "FLOOD_LIMIT"},
 		{env: map[string]string{"FLOOD_COOLDOWN": "минута"}, problem: "FLOOD_COOLDOWN"},
 		{env: map[string]string{"FLOOD_WINDOW": "-1s"}, problem: "FLOOD_WINDOW"},

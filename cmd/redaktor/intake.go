@@ -20,6 +20,7 @@ import (
 
 	"github.com/redaktor/redaktor/bot"
 	"github.com/redaktor/redaktor/handlers"
+	"github.com/redaktor/redaktor/intake"
 	"github.com/redaktor/redaktor/metrics"
 	"github.com/redaktor/redaktor/storage"
 )
@@ -41,7 +42,7 @@ func processName() string {
 // this process holds the poller lease), persists them to the stream, and
 // handles the stream's updates with the desk. It returns after ctx ended
 // and the handlers in flight finished (or the shutdown deadline passed).
-func runIntake(ctx context.Context, cfg config, tg *bot.Client, store *storage.Store, h bot.Handler,
+func runIntake(ctx context.Context, cfg config, tg *bot.Client, store *storage.Store, h intake.Handler,
 	notices notices, m *metrics.Metrics, log *slog.Logger, now func() time.Time) {
 	name := processName()
 	var wg sync.WaitGroup
@@ -54,19 +55,19 @@ func runIntake(ctx context.Context, cfg config, tg *bot.Client, store *storage.S
 			path = u.Path
 		}
 		mux := http.NewServeMux()
-		mux.Handle(path, bot.NewWebhook(cfg.WebhookSecret, store, notices, m, log))
+		mux.Handle(path, intake.NewWebhook(cfg.WebhookSecret, store, notices, m, log))
 		wg.Go(func() { serve(ctx, "webhook", cfg.WebhookListen, mux, log) })
 	} else {
 		if err := tg.DeleteWebhook(ctx); err != nil {
 			log.Warn("deleteWebhook failed; polling may be refused while a webhook is set", "err", err)
 		}
 		wg.Go(func() {
-			if err := tg.Poll(ctx, store, store, bot.PollConfig{Owner: name, Notices: notices, Observer: m}); err != nil {
+			if err := intake.Poll(ctx, tg, store, store, intake.PollConfig{Owner: name, Notices: notices, Observer: m, Logger: log}); err != nil {
 				log.Error("polling stopped", "err", err)
 			}
 		})
 	}
-	in := bot.NewIntake(store, h, notices, m, log, bot.IntakeConfig{Consumer: name, ShutdownTimeout: shutdownTimeout,
+	in := intake.New(store, h, notices, m, log, intake.Config{Consumer: name, ShutdownTimeout: shutdownTimeout,
 		Flood: cfg.Flood, Flooding: notices, Now: now})
 	wg.Go(func() {
 		if err := in.Run(ctx); err != nil {

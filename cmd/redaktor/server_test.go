@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/redaktor/redaktor/bot"
+	"github.com/redaktor/redaktor/intake"
 )
 
 // countingStore is a Persister that counts the updates stored.
@@ -30,7 +31,7 @@ func TestWebhookServerCutsSlowClients(t *testing.T) {
 	store := &countingStore{}
 	short := serverTimeouts{ReadHeader: 100 * time.Millisecond, Read: 200 * time.Millisecond,
 		Write: time.Second, Idle: 200 * time.Millisecond}
-	srv := newServer(context.Background(), "", bot.NewWebhook("s3cret", store, nil, nil, nil), short)
+	srv := newServer(context.Background(), "", intake.NewWebhook("s3cret", store, nil, nil, nil), short)
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

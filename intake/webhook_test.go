@@ -1,4 +1,4 @@
-package bot_test
+package intake_test
 
 import (
 	"context"
@@ -13,6 +13,7 @@ import (
 
 	"github.com/redaktor/redaktor/bot"
 	"github.com/redaktor/redaktor/bot/bottest"
+	"github.com/redaktor/redaktor/intake"
 	"github.com/redaktor/redaktor/storage"
 	"github.com/redaktor/redaktor/storage/storagetest"
 )
@@ -39,7 +40,7 @@ func TestWebhookRefusesWrongSecretAndStoresBeforeOK(t *testing.T) {
 	if err := store.EnsureStream(ctx); err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(bot.NewWebhook("s3cret-token", store, nil, nil, nil))
+	srv := httptest.NewServer(intake.NewWebhook("s3cret-token", store, nil, nil, nil))
 	defer srv.Close()
 
 	for _, secret := range []string{"", "wrong", "s3cret-token-but-longer"} {
@@ -105,9 +106,9 @@ func TestRedisRestartIsSurvived(t *testing.T) {
 	addUsers(srv, 2)
 	rec := newRecorder()
 	notices := &fakeNotices{}
-	startReplica(t, srv, store, rec.handler("a"), replicaOpts{poll: bot.PollConfig{Owner: "a"}, notices: notices,
-		intake: bot.IntakeConfig{Block: 50 * time.Millisecond}})
-	hook := httptest.NewServer(bot.NewWebhook("s", store, notices, nil, nil))
+	startReplica(t, srv, store, rec.handler("a"), replicaOpts{poll: intake.PollConfig{Owner: "a"}, notices: notices,
+		intake: intake.Config{Block: 50 * time.Millisecond}})
+	hook := httptest.NewServer(intake.NewWebhook("s", store, notices, nil, nil))
 	defer hook.Close()
 
 	before := srv.SendText(1000, "before the restart")

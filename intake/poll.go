@@ -1,21 +1,23 @@
-package bot
+package intake
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
-	"strconv"
+	"log/slog"
 	"time"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+	"github.com/redaktor/redaktor/bot"
 )
 
-// PollTimeout is getUpdates' long-poll wait.
-const PollTimeout = 25 * time.Second
-
-// Handler handles one update.
+// Handler handles one update. An error means the update was not handled:
+// it is handled again later (and set aside after MaxAttempts).
 type Handler interface {
-	Handle(ctx context.Context, u tgbotapi.Update)
+	Handle(ctx context.Context, u tgbotapi.Update) error
+}
+
+// Updates is the Bot API's getUpdates (bot.Client).
+type Updates interface {
+	GetUpdates(offset int64) ([]int64, [][]byte, error)
 }
 
 // Lease is a lock with a time to live in Redis (storage.Store): of several
@@ -39,6 +41,8 @@ type PollConfig struct {
 	Notices Notices
 	// Observer counts persisted updates (optional).
 	Observer Observer
+	// Logger (optional).
+	Logger *slog.Logger
 }
 
 // Poll fetches updates while this process holds the poller lease and
@@ -47,7 +51,7 @@ type PollConfig struct {
 // update fetched twice (a poller died between persisting and confirming)
 // is dropped by the stream. Processes without the lease wait and try to
 // take it over. When ctx ends the lease is released.
-func (c *Client) Poll(ctx context.Context, q Persister, lease Lease, cfg PollConfig) error {
+func Poll(ctx context.Context, src Updates, q Persister, lease Lease, cfg PollConfig) error {
 	if cfg.LeaseTTL == 0 {
 		cfg.LeaseTTL = 10 * time.Second
 	}
@@ -57,24 +61,27 @@ func (c *Client) Poll(ctx context.Context, q Persister, lease Lease, cfg PollCon
 	if cfg.Observer == nil {
 		cfg.Observer = nopObserver{}
 	}
-	p := &poller{c: c, q: q, lease: lease, cfg: cfg, told: map[int64]bool{}}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	p := &poller{src: src, log: cfg.Logger, q: q, lease: lease, cfg: cfg, told: map[int64]bool{}}
 	defer p.release(ctx)
 	holding := false
 	for ctx.Err() == nil {
 		ok, err := lease.HoldLease(ctx, PollerLease, cfg.Owner, cfg.LeaseTTL)
 		switch {
 		case err != nil && ctx.Err() == nil:
-			c.log.Warn("poller lease: cannot reach Redis", "err", err)
+			cfg.Logger.Warn("poller lease: cannot reach Redis", "err", err)
 		case ok:
 			if !holding {
-				c.log.Info("this process is the poller now", "owner", cfg.Owner)
+				cfg.Logger.Info("this process is the poller now", "owner", cfg.Owner)
 			}
 			holding = true
 			p.pollWhileHeld(ctx)
 			continue
 		default:
 			if holding {
-				c.log.Info("another process took over polling")
+				cfg.Logger.Info("another process took over polling")
 			}
 			holding = false
 		}
@@ -86,7 +93,8 @@ func (c *Client) Poll(ctx context.Context, q Persister, lease Lease, cfg PollCon
 }
 
 type poller struct {
-	c     *Client
+	src   Updates
+	log   *slog.Logger
 	q     Persister
 	lease Lease
 	cfg   PollConfig
@@ -97,7 +105,7 @@ func (p *poller) release(ctx context.Context) {
 	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
 	defer cancel()
 	if err := p.lease.ReleaseLease(rctx, PollerLease, p.cfg.Owner); err != nil {
-		p.c.log.Warn("release poller lease", "err", err)
+		p.log.Warn("release poller lease", "err", err)
 	}
 }
 
@@ -111,12 +119,12 @@ func (p *poller) pollWhileHeld(ctx context.Context) {
 	offset := int64(0)
 	backoff := time.Second
 	for held.Err() == nil {
-		ids, payloads, err := p.c.fetch(offset)
+		ids, payloads, err := p.src.GetUpdates(offset)
 		if err != nil {
 			if held.Err() != nil {
 				return
 			}
-			p.c.log.Warn("getUpdates failed", "err", err, "retry_in", backoff.String())
+			p.log.Warn("getUpdates failed", "err", err, "retry_in", backoff.String())
 			if sleepCtx(held, backoff) != nil {
 				return
 			}
@@ -154,7 +162,7 @@ func (p *poller) keepLease(held context.Context, lost context.CancelFunc) {
 			return
 		}
 		if err != nil && held.Err() == nil {
-			p.c.log.Warn("poller lease: cannot reach Redis", "err", err)
+			p.log.Warn("poller lease: cannot reach Redis", "err", err)
 		}
 	}
 }
@@ -174,7 +182,7 @@ func (p *poller) persist(ctx context.Context, ids []int64, payloads [][]byte) bo
 		if ctx.Err() != nil {
 			return false
 		}
-		p.c.log.Warn("cannot store updates; they stay unconfirmed at Telegram", "n", len(ids), "err", err, "retry_in", backoff.String())
+		p.log.Warn("cannot store updates; they stay unconfirmed at Telegram", "n", len(ids), "err", err, "retry_in", backoff.String())
 		p.tellUnavailable(ctx, ids, payloads)
 		if sleepCtx(ctx, backoff) != nil {
 			return false
@@ -192,103 +200,8 @@ func (p *poller) tellUnavailable(ctx context.Context, ids []int64, payloads [][]
 			continue
 		}
 		p.told[id] = true
-		if u, err := decodeUpdate(payloads[i]); err == nil {
+		if u, err := bot.DecodeUpdate(payloads[i]); err == nil {
 			p.cfg.Notices.Unavailable(ctx, u)
 		}
 	}
-}
-
-// fetch is one getUpdates call; the call ends with the bot's lifetime
-// (the client library takes no context).
-func (c *Client) fetch(offset int64) ([]int64, [][]byte, error) {
-	p := tgbotapi.Params{
-		"offset":          strconv.FormatInt(offset, 10),
-		"timeout":         strconv.Itoa(int(PollTimeout / time.Second)),
-		"allowed_updates": allowedUpdates,
-	}
-	var res json.RawMessage
-	if err := c.request("getUpdates", p, &res); err != nil {
-		return nil, nil, err
-	}
-	return splitUpdates(res)
-}
-
-// allowedUpdates are the update kinds the bot asks for.
-const allowedUpdates = `["message","callback_query","my_chat_member"]`
-
-// Ping checks that the Bot API answers (getMe), for readiness checks.
-func (c *Client) Ping(ctx context.Context) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	return c.request("getMe", nil, nil)
-}
-
-// DecodeUpdates reads a getUpdates result. Since Bot API 7.0 a forward
-// carries forward_origin instead of forward_from_chat, which the library
-// does not know; the channel of a forwarded channel post is copied over so
-// the rest of the bot sees it.
-func DecodeUpdates(raw json.RawMessage) ([]tgbotapi.Update, error) {
-	var wire []wireUpdate
-	if err := json.Unmarshal(raw, &wire); err != nil {
-		return nil, fmt.Errorf("decode updates: %w", err)
-	}
-	updates := make([]tgbotapi.Update, len(wire))
-	for i := range wire {
-		updates[i] = wire[i].update()
-	}
-	return updates, nil
-}
-
-// decodeUpdate reads one update (a stream entry, a webhook body) as
-// DecodeUpdates reads each.
-func decodeUpdate(raw []byte) (tgbotapi.Update, error) {
-	var w wireUpdate
-	if err := json.Unmarshal(raw, &w); err != nil {
-		return tgbotapi.Update{}, fmt.Errorf("decode update: %w", err)
-	}
-	return w.update(), nil
-}
-
-// wireUpdate is an update as Telegram sends it: the library's Update with
-// its message read together with forward_origin, so the JSON is read once.
-type wireUpdate struct {
-	tgbotapi.Update
-	Message *wireMessage `json:"message"`
-}
-
-type wireMessage struct {
-	tgbotapi.Message
-	ForwardOrigin *struct {
-		Type      string         `json:"type"`
-		Chat      *tgbotapi.Chat `json:"chat"`
-		MessageID int            `json:"message_id"`
-	} `json:"forward_origin"`
-}
-
-func (w *wireUpdate) update() tgbotapi.Update {
-	u := w.Update
-	if w.Message == nil {
-		return u
-	}
-	m := &w.Message.Message
-	if fo := w.Message.ForwardOrigin; fo != nil && m.ForwardFromChat == nil && fo.Type == "channel" && fo.Chat != nil {
-		m.ForwardFromChat = fo.Chat
-		m.ForwardFromMessageID = fo.MessageID
-	}
-	u.Message = m
-	return u
-}
-
-// ChatOf is the chat an update belongs to, for ordering.
-func ChatOf(u tgbotapi.Update) int64 {
-	switch {
-	case u.Message != nil:
-		return u.Message.Chat.ID
-	case u.CallbackQuery != nil && u.CallbackQuery.From != nil:
-		return u.CallbackQuery.From.ID
-	case u.MyChatMember != nil:
-		return u.MyChatMember.Chat.ID
-	}
-	return 0
 }

@@ -1,4 +1,4 @@
-package bot
+package intake
 
 import (
 	"slices"
@@ -7,8 +7,7 @@ import (
 	"time"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
-
-	"github.com/redaktor/redaktor/storage"
+	"github.com/redaktor/redaktor"
 )
 
 func TestTurnsServeChatsInRoundsOneUpdateEach(t *testing.T) {
@@ -18,7 +17,7 @@ func TestTurnsServeChatsInRoundsOneUpdateEach(t *testing.T) {
 	add := func(chat int64, k int) {
 		for range k {
 			n++
-			tr.add(chat, queued{e: storage.StreamEntry{UpdateID: int64(n)}})
+			tr.add(chat, queued{e: redaktor.QueuedUpdate{UpdateID: int64(n)}})
 		}
 	}
 	add(1, 5)

@@ -1,4 +1,4 @@
-package bot_test
+package intake_test
 
 import (
 	"context"
@@ -15,6 +15,7 @@ import (
 	"github.com/redaktor/redaktor/bot"
 	"github.com/redaktor/redaktor/bot/bottest"
 	"github.com/redaktor/redaktor/handlers"
+	"github.com/redaktor/redaktor/intake"
 	"github.com/redaktor/redaktor/storage"
 	"github.com/redaktor/redaktor/storage/storagetest"
 )
@@ -23,22 +24,25 @@ import (
 // update is acknowledged: the draft is made and shown, but the stream
 // still holds the update, so another process handles it again.
 type diesAfter struct {
-	desk   bot.Handler
+	desk   intake.Handler
 	victim int
 	once   sync.Once
 	died   chan struct{}
 }
 
-func (h *diesAfter) Handle(ctx context.Context, u tgbotapi.Update) {
-	h.desk.Handle(ctx, u)
+func (h *diesAfter) Handle(ctx context.Context, u tgbotapi.Update) error {
+	if err := h.desk.Handle(ctx, u); err != nil {
+		return err
+	}
 	if u.UpdateID != h.victim {
-		return
+		return nil
 	}
 	h.once.Do(func() {
 		close(h.died)
 		<-ctx.Done() // the process dies before the acknowledgement
 		panic("killed")
 	})
+	return nil
 }
 
 // A moderator's draft whose process died after making it, before the
@@ -163,8 +167,8 @@ func crashAfterHandling(t *testing.T, srv *bottest.Server, store *storage.Store,
 	a := &diesAfter{victim: victim.UpdateID, died: make(chan struct{})}
 	a.desk = newTestDesk(t, srv, store)
 	ra := startReplica(t, srv, store, a, replicaOpts{
-		poll:   bot.PollConfig{Owner: "a"},
-		intake: bot.IntakeConfig{ShutdownTimeout: time.Millisecond},
+		poll:   intake.PollConfig{Owner: "a"},
+		intake: intake.Config{ShutdownTimeout: time.Millisecond},
 	})
 	<-a.died
 	ra.stop()
@@ -175,8 +179,8 @@ func crashAfterHandling(t *testing.T, srv *bottest.Server, store *storage.Store,
 func recoverIn(t *testing.T, srv *bottest.Server, store *storage.Store) {
 	t.Helper()
 	startReplica(t, srv, store, newTestDesk(t, srv, store), replicaOpts{
-		poll:   bot.PollConfig{Owner: "b"},
-		intake: bot.IntakeConfig{HandleTimeout: 50 * time.Millisecond, ReclaimIdle: 100 * time.Millisecond},
+		poll:   intake.PollConfig{Owner: "b"},
+		intake: intake.Config{HandleTimeout: 50 * time.Millisecond, ReclaimIdle: 100 * time.Millisecond},
 	})
 }
 
@@ -190,7 +194,7 @@ func cardsIn(msgs []bottest.Sent) []string {
 	return cards
 }
 
-func newTestDesk(t *testing.T, srv *bottest.Server, store *storage.Store) bot.Handler {
+func newTestDesk(t *testing.T, srv *bottest.Server, store *storage.Store) intake.Handler {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)

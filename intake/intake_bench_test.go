@@ -1,4 +1,4 @@
-package bot_test
+package intake_test
 
 import (
 	"context"
@@ -19,6 +19,7 @@ import (
 	"github.com/redaktor/redaktor/bot"
 	"github.com/redaktor/redaktor/bot/bottest"
 	"github.com/redaktor/redaktor/handlers"
+	"github.com/redaktor/redaktor/intake"
 	"github.com/redaktor/redaktor/quality"
 	"github.com/redaktor/redaktor/storage"
 	"github.com/redaktor/redaktor/storage/storagetest"
@@ -54,22 +55,23 @@ type benchDesk struct {
 // timing wraps the desk and records when each update ended and how long
 // its handling took.
 type timing struct {
-	h     bot.Handler
+	h     intake.Handler
 	mu    sync.Mutex
 	took  []time.Duration
 	ended map[int]time.Time
 	n     atomic.Int64
 }
 
-func (t *timing) Handle(ctx context.Context, u tgbotapi.Update) {
+func (t *timing) Handle(ctx context.Context, u tgbotapi.Update) error {
 	start := time.Now()
-	t.h.Handle(ctx, u)
+	err := t.h.Handle(ctx, u)
 	end := time.Now()
 	t.mu.Lock()
 	t.took = append(t.took, end.Sub(start))
 	t.ended[u.UpdateID] = end
 	t.mu.Unlock()
 	t.n.Add(1)
+	return err
 }
 
 func (t *timing) reset() {
@@ -82,7 +84,7 @@ func (t *timing) reset() {
 // newBenchDesk starts the desk; maxInFlight 0 is the intake's default.
 func newBenchDesk(b *testing.B, maxInFlight int) *benchDesk {
 	b.Helper()
-	return newBench(b, maxInFlight, func(tg *bot.Client, store *storage.Store, log *slog.Logger) bot.Handler {
+	return newBench(b, maxInFlight, func(tg *bot.Client, store *storage.Store, log *slog.Logger) intake.Handler {
 		texts, err := handlers.LoadTexts()
 		if err != nil {
 			b.Fatal(err)
@@ -97,7 +99,7 @@ func newBenchDesk(b *testing.B, maxInFlight int) *benchDesk {
 
 // newBench starts the intake with the handler made by handler, on a page
 // with benchUsers moderators.
-func newBench(b *testing.B, maxInFlight int, handler func(*bot.Client, *storage.Store, *slog.Logger) bot.Handler) *benchDesk {
+func newBench(b *testing.B, maxInFlight int, handler func(*bot.Client, *storage.Store, *slog.Logger) intake.Handler) *benchDesk {
 	b.Helper()
 	srv := bottest.New(b)
 	store, r := storagetest.Store(b)
@@ -127,9 +129,9 @@ func newBench(b *testing.B, maxInFlight int, handler func(*bot.Client, *storage.
 		b.Fatal(err)
 	}
 	d.h = &timing{h: handler(tg, store, log), ended: map[int]time.Time{}}
-	in := bot.NewIntake(store, d.h, nil, nil, log, bot.IntakeConfig{Consumer: "bench", MaxInFlight: maxInFlight})
+	in := intake.New(store, d.h, nil, nil, log, intake.Config{Consumer: "bench", MaxInFlight: maxInFlight})
 	var wg sync.WaitGroup
-	wg.Go(func() { _ = tg.Poll(runCtx, store, store, bot.PollConfig{Owner: "bench"}) })
+	wg.Go(func() { _ = intake.Poll(runCtx, tg, store, store, intake.PollConfig{Owner: "bench"}) })
 	wg.Go(func() { _ = in.Run(runCtx) })
 	d.stop = func() { cancel(); wg.Wait() }
 	b.Cleanup(d.stop)
@@ -389,7 +391,7 @@ func BenchmarkIntakeFloor(b *testing.B) {
 	card := msgs[len(msgs)-1]
 	d.stop()
 
-	f := newBench(b, 0, func(tg *bot.Client, _ *storage.Store, _ *slog.Logger) bot.Handler {
+	f := newBench(b, 0, func(tg *bot.Client, _ *storage.Store, _ *slog.Logger) intake.Handler {
 		return twoSends{tg: tg, card: card.Text, kb: card.Keyboard}
 	})
 	f.run(b, b.N, 0, func(i int) tgbotapi.Update {
@@ -403,19 +405,18 @@ type twoSends struct {
 	kb   bot.Keyboard
 }
 
-func (h twoSends) Handle(ctx context.Context, u tgbotapi.Update) {
+func (h twoSends) Handle(ctx context.Context, u tgbotapi.Update) error {
 	chat := u.Message.Chat.ID
 	if _, err := h.tg.SendText(ctx, chat, u.Message.Text, nil); err != nil {
-		panic(err)
+		return err
 	}
-	if _, err := h.tg.SendText(ctx, chat, h.card, h.kb); err != nil {
-		panic(err)
-	}
+	_, err := h.tg.SendText(ctx, chat, h.card, h.kb)
+	return err
 }
 
 type nopHandler struct{}
 
-func (nopHandler) Handle(context.Context, tgbotapi.Update) {}
+func (nopHandler) Handle(context.Context, tgbotapi.Update) error { return nil }
 
 // BenchmarkIntakeOnly: the intake's own cost, with a handler that does
 // nothing: getUpdates, persist, confirm, read, acknowledge.
@@ -433,9 +434,9 @@ func BenchmarkIntakeOnly(b *testing.B) {
 		b.Fatal(err)
 	}
 	d.h = &timing{h: nopHandler{}, ended: map[int]time.Time{}}
-	in := bot.NewIntake(store, d.h, nil, nil, nil, bot.IntakeConfig{Consumer: "bench"})
+	in := intake.New(store, d.h, nil, nil, nil, intake.Config{Consumer: "bench"})
 	var wg sync.WaitGroup
-	wg.Go(func() { _ = tg.Poll(ctx, store, store, bot.PollConfig{Owner: "bench"}) })
+	wg.Go(func() { _ = intake.Poll(ctx, tg, store, store, intake.PollConfig{Owner: "bench"}) })
 	wg.Go(func() { _ = in.Run(ctx) })
 	b.Cleanup(func() { cancel(); wg.Wait() })
 	d.run(b, b.N, 0, func(i int) tgbotapi.Update {

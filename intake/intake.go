@@ -1,8 +1,7 @@
-package bot
+package intake
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -12,7 +11,8 @@ import (
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
-	"github.com/redaktor/redaktor/storage"
+	"github.com/redaktor/redaktor"
+	"github.com/redaktor/redaktor/bot"
 )
 
 // Intake is durable: the poller and the webhook write every update to a
@@ -29,15 +29,15 @@ type Persister interface {
 // Inbox is the stream the handlers consume (storage.Store).
 type Inbox interface {
 	EnsureStream(ctx context.Context) error
-	ReadUpdates(ctx context.Context, consumer string, count int64, block time.Duration) ([]storage.StreamEntry, error)
-	AckUpdates(ctx context.Context, entries []storage.StreamEntry) error
-	ReclaimUpdates(ctx context.Context, consumer string, minIdle time.Duration, count int64) ([]storage.StreamEntry, error)
-	DeadLetter(ctx context.Context, e storage.StreamEntry, reason string) (bool, error)
+	ReadUpdates(ctx context.Context, consumer string, count int64, block time.Duration) ([]redaktor.QueuedUpdate, error)
+	AckUpdates(ctx context.Context, entries []redaktor.QueuedUpdate) error
+	ReclaimUpdates(ctx context.Context, consumer string, minIdle time.Duration, count int64) ([]redaktor.QueuedUpdate, error)
+	DeadLetter(ctx context.Context, e redaktor.QueuedUpdate, reason string) (bool, error)
 	WasHandled(ctx context.Context, updateID int64) (bool, error)
 	ForgetConsumer(ctx context.Context, consumer string) error
 	// TouchUpdates claims entries again for consumer, so that entries
 	// waiting here for their chat's turn do not look stuck to others.
-	TouchUpdates(ctx context.Context, consumer string, entries []storage.StreamEntry) error
+	TouchUpdates(ctx context.Context, consumer string, entries []redaktor.QueuedUpdate) error
 }
 
 // Notices tells people about trouble with their update. Both are called
@@ -69,8 +69,8 @@ const (
 	OutcomeDropped   = "dropped"   // its sender was past the flood limit
 )
 
-// IntakeConfig tunes an Intake; zero values are defaults.
-type IntakeConfig struct {
+// Config tunes an Intake; zero values are defaults.
+type Config struct {
 	// Consumer is this process's unique name in the consumer group.
 	Consumer string
 	// Batch is how many entries one read takes (default 128).
@@ -119,13 +119,13 @@ const perChatHeld = 8
 
 // Intake hands the stream's updates to a Handler: in parallel across
 // chats, in order within a chat (in one process; see README).
-type Intake struct {
+type Consumer struct {
 	in      Inbox
 	h       Handler
 	notices Notices
 	obs     Observer
 	log     *slog.Logger
-	cfg     IntakeConfig
+	cfg     Config
 
 	mu       sync.Mutex
 	turns    turns           // the chats' queues, served in turn
@@ -136,12 +136,12 @@ type Intake struct {
 	gate     *floodGate      // nil: no limit
 	perChat  int             // slots one chat may hold
 	slots    chan struct{}   // updates read and not handled (MaxInFlight)
-	acks     chan storage.StreamEntry
+	acks     chan redaktor.QueuedUpdate
 	wg       sync.WaitGroup
 }
 
-// NewIntake builds an Intake; notices and obs may be nil.
-func NewIntake(in Inbox, h Handler, notices Notices, obs Observer, log *slog.Logger, cfg IntakeConfig) *Intake {
+// New builds an Intake; notices and obs may be nil.
+func New(in Inbox, h Handler, notices Notices, obs Observer, log *slog.Logger, cfg Config) *Consumer {
 	if cfg.Batch == 0 {
 		cfg.Batch = 128
 	}
@@ -176,17 +176,17 @@ func NewIntake(in Inbox, h Handler, notices Notices, obs Observer, log *slog.Log
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	return &Intake{in: in, h: h, notices: notices, obs: obs, log: log, cfg: cfg,
+	return &Consumer{in: in, h: h, notices: notices, obs: obs, log: log, cfg: cfg,
 		turns: newTurns(), held: map[int64]int{}, active: map[string]bool{},
 		perChat: max(1, min(perChatHeld, cfg.MaxInFlight/4)), gate: newFloodGate(cfg.Flood),
-		slots: make(chan struct{}, cfg.MaxInFlight), acks: make(chan storage.StreamEntry, cfg.MaxInFlight)}
+		slots: make(chan struct{}, cfg.MaxInFlight), acks: make(chan redaktor.QueuedUpdate, cfg.MaxInFlight)}
 }
 
 // Run consumes the stream until ctx ends, then stops reading, gives the
 // handlers in flight ShutdownTimeout to finish, acknowledges what they
 // finished and returns. Handlers run on a context that is not cancelled
 // with ctx, so a send in flight at a stop completes and is recorded.
-func (in *Intake) Run(ctx context.Context) error {
+func (in *Consumer) Run(ctx context.Context) error {
 	for {
 		err := in.in.EnsureStream(ctx)
 		if err == nil {
@@ -228,7 +228,7 @@ func (in *Intake) Run(ctx context.Context) error {
 	return nil
 }
 
-func (in *Intake) readLoop(ctx, work context.Context) {
+func (in *Consumer) readLoop(ctx, work context.Context) {
 	backoff := 100 * time.Millisecond
 	for ctx.Err() == nil {
 		// Take a slot before reading so no more is read than can be handled.
@@ -265,7 +265,7 @@ func (in *Intake) readLoop(ctx, work context.Context) {
 	}
 }
 
-func (in *Intake) reclaimLoop(ctx, work context.Context) {
+func (in *Consumer) reclaimLoop(ctx, work context.Context) {
 	t := time.NewTicker(in.cfg.ReclaimIdle / 2)
 	defer t.Stop()
 	for {
@@ -308,8 +308,8 @@ func (in *Intake) reclaimLoop(ctx, work context.Context) {
 // wait longer than ReclaimIdle, and another process must not take them
 // over as stuck. Entries being handled are not touched: a handler that
 // hangs is taken over as before.
-func (in *Intake) touchWaiting(ctx context.Context) {
-	var waiting []storage.StreamEntry
+func (in *Consumer) touchWaiting(ctx context.Context) {
+	var waiting []redaktor.QueuedUpdate
 	in.mu.Lock()
 	in.turns.each(func(q queued) { waiting = append(waiting, q.e) })
 	in.mu.Unlock()
@@ -325,15 +325,15 @@ func (in *Intake) touchWaiting(ctx context.Context) {
 // a worker will serve it; the caller has taken a slot for it. An update of
 // a person past the flood limit is acknowledged unhandled (the first one
 // past it is queued to tell them so).
-func (in *Intake) dispatch(ctx, work context.Context, e storage.StreamEntry) {
-	u, err := decodeUpdate(e.Payload)
+func (in *Consumer) dispatch(ctx, work context.Context, e redaktor.QueuedUpdate) {
+	u, err := bot.DecodeUpdate(e.Payload)
 	if err != nil {
 		in.log.Error("unreadable update set aside", "update_id", e.UpdateID, "err", err)
 		in.deadLetter(work, e, err.Error())
 		<-in.slots
 		return
 	}
-	chat := ChatOf(u)
+	chat := bot.ChatOf(u)
 	q := queued{e: e, u: u}
 	in.mu.Lock()
 	if e.Deliveries <= 1 { // a redelivered update was counted the first time
@@ -374,7 +374,7 @@ func (in *Intake) dispatch(ctx, work context.Context, e storage.StreamEntry) {
 // serve gives chats their turns, one update each, until none waits. Once
 // ctx ends no new turn starts: what waits stays pending in the stream for
 // another process (or the next start).
-func (in *Intake) serve(ctx, work context.Context) {
+func (in *Consumer) serve(ctx, work context.Context) {
 	for first := true; ; first = false {
 		in.mu.Lock()
 		if first {
@@ -400,7 +400,7 @@ func (in *Intake) serve(ctx, work context.Context) {
 }
 
 // finish ends a chat's turn and frees what its update held.
-func (in *Intake) finish(chat int64, q queued) {
+func (in *Consumer) finish(chat int64, q queued) {
 	in.mu.Lock()
 	in.turns.done(chat)
 	delete(in.active, q.e.ID)
@@ -417,7 +417,7 @@ func (in *Intake) finish(chat int64, q queued) {
 
 // tellFlooding tells the person past the limit once, in their turn, and
 // acknowledges the update unhandled.
-func (in *Intake) tellFlooding(work context.Context, q queued) {
+func (in *Consumer) tellFlooding(work context.Context, q queued) {
 	in.log.Info("sender past the flood limit; their updates are dropped for a while",
 		"update_id", q.e.UpdateID, "pause", in.cfg.Flood.CoolDown.String())
 	if in.cfg.Flooding != nil {
@@ -429,7 +429,7 @@ func (in *Intake) tellFlooding(work context.Context, q queued) {
 	in.obs.Handled(OutcomeDropped, 0)
 }
 
-func (in *Intake) handle(work context.Context, e storage.StreamEntry, u tgbotapi.Update) {
+func (in *Consumer) handle(work context.Context, e redaktor.QueuedUpdate, u tgbotapi.Update) {
 	start := time.Now()
 	if e.Deliveries > 1 {
 		done, err := in.in.WasHandled(work, e.UpdateID)
@@ -445,13 +445,13 @@ func (in *Intake) handle(work context.Context, e storage.StreamEntry, u tgbotapi
 		}
 	}
 	hctx, cancel := context.WithTimeout(work, in.cfg.HandleTimeout)
-	panicked := safe(hctx, in.log, in.h, u)
-	failed := panicked || errors.Is(hctx.Err(), context.DeadlineExceeded) || work.Err() != nil
+	err := safe(hctx, in.h, u)
+	failed := err != nil || errors.Is(hctx.Err(), context.DeadlineExceeded) || work.Err() != nil
 	cancel()
 	d := time.Since(start)
 	if failed {
 		in.log.Warn("update handling failed; it will be handled again", "update_id", e.UpdateID,
-			"attempt", e.Deliveries, "panicked", panicked, "took", d)
+			"attempt", e.Deliveries, "err", err, "took", d)
 		in.obs.Handled(OutcomeRetry, d)
 		return // stays pending: reclaimed after ReclaimIdle
 	}
@@ -460,12 +460,12 @@ func (in *Intake) handle(work context.Context, e storage.StreamEntry, u tgbotapi
 	in.log.Debug("update handled", "update_id", e.UpdateID, "took", d)
 }
 
-func (in *Intake) ack(e storage.StreamEntry) { in.acks <- e }
+func (in *Consumer) ack(e redaktor.QueuedUpdate) { in.acks <- e }
 
 // acker acknowledges finished entries in batches: whatever finished while
 // the previous batch was on its way goes in the next one round trip.
-func (in *Intake) acker(work context.Context) {
-	batch := make([]storage.StreamEntry, 0, 256)
+func (in *Consumer) acker(work context.Context) {
+	batch := make([]redaktor.QueuedUpdate, 0, 256)
 	for e := range in.acks {
 		batch = append(batch[:0], e)
 	more:
@@ -499,7 +499,7 @@ func (in *Intake) acker(work context.Context) {
 	}
 }
 
-func (in *Intake) setAside(work context.Context, e storage.StreamEntry) {
+func (in *Consumer) setAside(work context.Context, e redaktor.QueuedUpdate) {
 	if !in.deadLetter(work, e, fmt.Sprintf("failed %d times", e.Deliveries-1)) {
 		return
 	}
@@ -508,14 +508,14 @@ func (in *Intake) setAside(work context.Context, e storage.StreamEntry) {
 	if in.notices == nil {
 		return
 	}
-	if u, err := decodeUpdate(e.Payload); err == nil {
+	if u, err := bot.DecodeUpdate(e.Payload); err == nil {
 		nctx, cancel := context.WithTimeout(work, in.cfg.HandleTimeout)
 		defer cancel()
 		in.notices.Failed(nctx, u)
 	}
 }
 
-func (in *Intake) deadLetter(work context.Context, e storage.StreamEntry, reason string) bool {
+func (in *Consumer) deadLetter(work context.Context, e redaktor.QueuedUpdate, reason string) bool {
 	ok, err := in.in.DeadLetter(work, e, reason)
 	if err != nil {
 		in.log.Warn("set update aside failed; it stays in the stream", "update_id", e.UpdateID, "err", err)
@@ -524,52 +524,18 @@ func (in *Intake) deadLetter(work context.Context, e storage.StreamEntry, reason
 	return ok
 }
 
-// safe handles an update and reports whether the handler panicked.
-func safe(ctx context.Context, log *slog.Logger, h Handler, u tgbotapi.Update) (panicked bool) {
+// safe handles an update; a panic is returned as an error, with its stack.
+func safe(ctx context.Context, h Handler, u tgbotapi.Update) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			log.Error("handler panicked", "update_id", u.UpdateID, "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
-			panicked = true
+			err = fmt.Errorf("handler panicked: %v\n%s", r, debug.Stack())
 		}
 	}()
-	h.Handle(ctx, u)
-	return false
-}
-
-// splitUpdates cuts a getUpdates result into its updates' ids and JSON,
-// which is what the stream keeps: the update exactly as Telegram sent it.
-func splitUpdates(raw json.RawMessage) ([]int64, [][]byte, error) {
-	var items []json.RawMessage
-	if err := json.Unmarshal(raw, &items); err != nil {
-		return nil, nil, fmt.Errorf("decode updates: %w", err)
-	}
-	ids := make([]int64, len(items))
-	payloads := make([][]byte, len(items))
-	for i, it := range items {
-		id, err := updateID(it)
-		if err != nil {
-			return nil, nil, err
-		}
-		ids[i], payloads[i] = id, it
-	}
-	return ids, payloads, nil
-}
-
-func updateID(raw []byte) (int64, error) {
-	var head struct {
-		UpdateID *int64 `json:"update_id"`
-	}
-	if err := json.Unmarshal(raw, &head); err != nil {
-		return 0, fmt.Errorf("decode update: %w", err)
-	}
-	if head.UpdateID == nil {
-		return 0, errors.New("decode update: no update_id")
-	}
-	return *head.UpdateID, nil
+	return h.Handle(ctx, u)
 }
 
 type queued struct {
-	e      storage.StreamEntry
+	e      redaktor.QueuedUpdate
 	u      tgbotapi.Update
 	held   bool // holds a slot (one of its chat's first perChatHeld)
 	notice bool // the first update past the flood limit: tell, not handle
@@ -579,3 +545,15 @@ type nopObserver struct{}
 
 func (nopObserver) Persisted(string, int, int)    {}
 func (nopObserver) Handled(string, time.Duration) {}
+
+// sleepCtx waits d or until ctx ends (then it returns ctx's error).
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}

@@ -1,4 +1,4 @@
-package bot_test
+package intake_test
 
 import (
 	"context"
@@ -9,8 +9,8 @@ import (
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
-	"github.com/redaktor/redaktor/bot"
 	"github.com/redaktor/redaktor/bot/bottest"
+	"github.com/redaktor/redaktor/intake"
 	"github.com/redaktor/redaktor/storage/storagetest"
 )
 
@@ -48,7 +48,7 @@ func TestBurstOfOnePersonHoldsUpNobodyElse(t *testing.T) {
 	}
 	// Few slots, no flood limit: only the fair queue keeps the others going.
 	startReplica(t, srv, store, rec.handler("a"), replicaOpts{
-		poll: bot.PollConfig{Owner: "a"}, intake: bot.IntakeConfig{MaxInFlight: 4}})
+		poll: intake.PollConfig{Owner: "a"}, intake: intake.Config{MaxInFlight: 4}})
 
 	var burst []int
 	for range 200 {
@@ -113,8 +113,8 @@ func TestFloodLimitTellsOnceAndDropsTheRest(t *testing.T) {
 	addUsers(srv, 1)
 	notes := &flooding{}
 	rec := newRecorder()
-	startReplica(t, srv, store, rec.handler("a"), replicaOpts{poll: bot.PollConfig{Owner: "a"},
-		intake: bot.IntakeConfig{Flood: bot.DefaultFloodLimit, Flooding: notes, Now: clock.Now}})
+	startReplica(t, srv, store, rec.handler("a"), replicaOpts{poll: intake.PollConfig{Owner: "a"},
+		intake: intake.Config{Flood: intake.DefaultFloodLimit, Flooding: notes, Now: clock.Now}})
 
 	var burst []int
 	for range 100 {
@@ -125,7 +125,7 @@ func TestFloodLimitTellsOnceAndDropsTheRest(t *testing.T) {
 	waitFor(t, "the burst acknowledged", drained(t, store))
 	for i, id := range burst {
 		want := 0
-		if i < bot.DefaultFloodLimit.Updates {
+		if i < intake.DefaultFloodLimit.Updates {
 			want = 1
 		}
 		if got := rec.count(id); got != want {
@@ -136,7 +136,7 @@ func TestFloodLimitTellsOnceAndDropsTheRest(t *testing.T) {
 		t.Errorf("told %v, want the flooder once", got)
 	}
 
-	clock.Advance(bot.DefaultFloodLimit.CoolDown + time.Second)
+	clock.Advance(intake.DefaultFloodLimit.CoolDown + time.Second)
 	after := srv.SendText(flooder, "снова").UpdateID
 	waitFor(t, "handled after the cool-down", func() bool { return rec.count(after) == 1 })
 }
@@ -160,8 +160,8 @@ func TestBacklogAfterDowntimeIsNoFlood(t *testing.T) {
 	}
 	notes := &flooding{}
 	rec := newRecorder()
-	startReplica(t, srv, store, rec.handler("a"), replicaOpts{poll: bot.PollConfig{Owner: "a"},
-		intake: bot.IntakeConfig{Flood: bot.DefaultFloodLimit, Flooding: notes, Now: clock.Now}})
+	startReplica(t, srv, store, rec.handler("a"), replicaOpts{poll: intake.PollConfig{Owner: "a"},
+		intake: intake.Config{Flood: intake.DefaultFloodLimit, Flooding: notes, Now: clock.Now}})
 	waitFor(t, "the backlog stored", func() bool { return srv.Confirmed() > backlog[len(backlog)-1] })
 	waitFor(t, "the backlog acknowledged", drained(t, store))
 	for i, id := range backlog {
@@ -183,8 +183,8 @@ func TestBacklogAfterDowntimeIsNoFlood(t *testing.T) {
 	for _, id := range burst {
 		handled += rec.count(id)
 	}
-	if handled != bot.DefaultFloodLimit.Updates {
-		t.Errorf("%d of a live burst of 100 handled, want %d", handled, bot.DefaultFloodLimit.Updates)
+	if handled != intake.DefaultFloodLimit.Updates {
+		t.Errorf("%d of a live burst of 100 handled, want %d", handled, intake.DefaultFloodLimit.Updates)
 	}
 	if got := notes.told(); !slices.Equal(got, []int64{moderator}) {
 		t.Errorf("told %v, want the moderator once", got)

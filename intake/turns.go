@@ -1,4 +1,4 @@
-package bot
+package intake
 
 // turns is the intake's fair queue: updates wait in their chat's queue,
 // and chats take turns, one update per turn, in the order they became

@@ -1,4 +1,4 @@
-package bot
+package intake
 
 import (
 	"context"
@@ -7,40 +7,11 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"strconv"
 	"sync"
 	"time"
 
-	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+	"github.com/redaktor/redaktor/bot"
 )
-
-// SecretHeader carries the webhook's secret_token in Telegram's requests.
-const SecretHeader = "X-Telegram-Bot-Api-Secret-Token"
-
-// WebhookConnections is how many deliveries Telegram may make to the
-// webhook at once: its maximum (the default is 40). The handler only
-// stores the update and answers, so more parallel deliveries only make a
-// backlog (after an outage, a busy morning) drain sooner.
-const WebhookConnections = 100
-
-// SetWebhook asks Telegram to deliver updates to url, each request
-// carrying secret in SecretHeader. Pending updates are kept.
-func (c *Client) SetWebhook(ctx context.Context, url, secret string) error {
-	_, err := c.Call(ctx, "setWebhook", tgbotapi.Params{
-		"url":             url,
-		"secret_token":    secret,
-		"allowed_updates": allowedUpdates,
-		"max_connections": strconv.Itoa(WebhookConnections),
-	})
-	return err
-}
-
-// DeleteWebhook switches Telegram back to getUpdates, keeping pending
-// updates. Polling needs it after the bot ran with a webhook.
-func (c *Client) DeleteWebhook(ctx context.Context) error {
-	_, err := c.Call(ctx, "deleteWebhook", tgbotapi.Params{"drop_pending_updates": "false"})
-	return err
-}
 
 // maxWebhookBody bounds one update's JSON (Telegram's are a few KB).
 const maxWebhookBody = 1 << 20
@@ -79,7 +50,7 @@ func (wh *Webhook) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 		return
 	}
-	got := []byte(r.Header.Get(SecretHeader))
+	got := []byte(r.Header.Get(bot.SecretHeader))
 	if len(wh.secret) == 0 || subtle.ConstantTimeCompare(got, wh.secret) != 1 {
 		http.Error(w, "unauthorized", http.StatusUnauthorized)
 		return
@@ -89,7 +60,7 @@ func (wh *Webhook) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "cannot read the update", http.StatusBadRequest)
 		return
 	}
-	id, err := updateID(body)
+	id, err := bot.UpdateID(body)
 	if err != nil {
 		http.Error(w, "not an update", http.StatusBadRequest)
 		return
@@ -125,7 +96,7 @@ func (wh *Webhook) tellUnavailable(ctx context.Context, id int64, body []byte) {
 	}
 	wh.told[id] = true
 	wh.mu.Unlock()
-	if u, err := decodeUpdate(body); err == nil {
+	if u, err := bot.DecodeUpdate(body); err == nil {
 		wh.notices.Unavailable(ctx, u)
 	}
 }

@@ -1,4 +1,4 @@
-package bot_test
+package intake_test
 
 import (
 	"context"
@@ -12,6 +12,7 @@ import (
 
 	"github.com/redaktor/redaktor/bot"
 	"github.com/redaktor/redaktor/bot/bottest"
+	"github.com/redaktor/redaktor/intake"
 	"github.com/redaktor/redaktor/storage"
 	"github.com/redaktor/redaktor/storage/storagetest"
 )
@@ -29,14 +30,14 @@ type recorder struct {
 
 func newRecorder() *recorder { return &recorder{n: map[int]int{}, by: map[string]int{}} }
 
-func (r *recorder) handler(name string) bot.Handler { return named{r, name} }
+func (r *recorder) handler(name string) intake.Handler { return named{r, name} }
 
 type named struct {
 	r    *recorder
 	name string
 }
 
-func (h named) Handle(ctx context.Context, u tgbotapi.Update) {
+func (h named) Handle(ctx context.Context, u tgbotapi.Update) error {
 	h.r.mu.Lock()
 	attempt := h.r.n[u.UpdateID] + 1
 	before := h.r.before
@@ -48,6 +49,7 @@ func (h named) Handle(ctx context.Context, u tgbotapi.Update) {
 	h.r.n[u.UpdateID]++
 	h.r.by[h.name]++
 	h.r.mu.Unlock()
+	return nil
 }
 
 func (r *recorder) count(id int) int {
@@ -95,13 +97,13 @@ type replica struct {
 }
 
 type replicaOpts struct {
-	intake  bot.IntakeConfig
-	poll    bot.PollConfig
-	lease   bot.Lease // default: the store
-	notices bot.Notices
+	intake  intake.Config
+	poll    intake.PollConfig
+	lease   intake.Lease // default: the store
+	notices intake.Notices
 }
 
-func startReplica(t *testing.T, srv *bottest.Server, store *storage.Store, h bot.Handler, o replicaOpts) *replica {
+func startReplica(t *testing.T, srv *bottest.Server, store *storage.Store, h intake.Handler, o replicaOpts) *replica {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	c, err := bot.New(ctx, srv.Token(), bot.Options{APIURL: srv.URL(), Logger: testLog(t)})
@@ -117,9 +119,9 @@ func startReplica(t *testing.T, srv *bottest.Server, store *storage.Store, h bot
 	if o.intake.Consumer == "" {
 		o.intake.Consumer = o.poll.Owner
 	}
-	in := bot.NewIntake(store, h, o.notices, nil, testLog(t), o.intake)
+	in := intake.New(store, h, o.notices, nil, testLog(t), o.intake)
 	var wg sync.WaitGroup
-	wg.Go(func() { _ = c.Poll(ctx, store, o.lease, o.poll) })
+	wg.Go(func() { _ = intake.Poll(ctx, c, store, o.lease, o.poll) })
 	wg.Go(func() { _ = in.Run(ctx) })
 	r := &replica{name: o.poll.Owner}
 	r.stop = func() { cancel(); wg.Wait(); r.stop = func() {} }
@@ -166,7 +168,7 @@ func TestTwoReplicasHandleEachUpdateOnce(t *testing.T) {
 	}
 	for _, name := range []string{"a", "b"} {
 		startReplica(t, srv, store, rec.handler(name), replicaOpts{
-			poll: bot.PollConfig{Owner: name}, intake: bot.IntakeConfig{Batch: 16},
+			poll: intake.PollConfig{Owner: name}, intake: intake.Config{Batch: 16},
 		})
 	}
 	waitFor(t, "1000 updates handled", func() bool { return rec.handled() == 1000 })
@@ -202,8 +204,8 @@ func TestKilledWhileHandlingLosesNothing(t *testing.T) {
 		}
 	}
 	a := startReplica(t, srv, store, rec.handler("a"), replicaOpts{
-		poll:   bot.PollConfig{Owner: "a"},
-		intake: bot.IntakeConfig{ShutdownTimeout: time.Millisecond},
+		poll:   intake.PollConfig{Owner: "a"},
+		intake: intake.Config{ShutdownTimeout: time.Millisecond},
 	})
 	<-started
 	a.stop()
@@ -212,8 +214,8 @@ func TestKilledWhileHandlingLosesNothing(t *testing.T) {
 	}
 	more := []tgbotapi.Update{srv.SendText(1001, "after"), srv.SendText(1002, "the crash")}
 	startReplica(t, srv, store, rec.handler("b"), replicaOpts{
-		poll:   bot.PollConfig{Owner: "b"},
-		intake: bot.IntakeConfig{HandleTimeout: 50 * time.Millisecond, ReclaimIdle: 100 * time.Millisecond},
+		poll:   intake.PollConfig{Owner: "b"},
+		intake: intake.Config{HandleTimeout: 50 * time.Millisecond, ReclaimIdle: 100 * time.Millisecond},
 	})
 	waitFor(t, "the victim handled by b", func() bool { return rec.count(victim.UpdateID) == 1 })
 	waitFor(t, "the stream drained", drained(t, store))
@@ -254,8 +256,8 @@ func TestFailingUpdateIsRetriedThenSetAside(t *testing.T) {
 	}
 	notices := &fakeNotices{}
 	startReplica(t, srv, store, rec.handler("a"), replicaOpts{
-		poll:    bot.PollConfig{Owner: "a"},
-		intake:  bot.IntakeConfig{HandleTimeout: 50 * time.Millisecond, ReclaimIdle: 100 * time.Millisecond, MaxAttempts: 3},
+		poll:    intake.PollConfig{Owner: "a"},
+		intake:  intake.Config{HandleTimeout: 50 * time.Millisecond, ReclaimIdle: 100 * time.Millisecond, MaxAttempts: 3},
 		notices: notices,
 	})
 	waitFor(t, "the poison set aside", func() bool { _, failed := notices.lists(); return len(failed) > 0 })
@@ -281,7 +283,7 @@ func TestFailingUpdateIsRetriedThenSetAside(t *testing.T) {
 // mortal is a lease whose holder can die: after die, it neither renews
 // nor releases, like a killed process.
 type mortal struct {
-	bot.Lease
+	intake.Lease
 	mu   sync.Mutex
 	dead bool
 }
@@ -321,9 +323,9 @@ func TestPollerLeaseMovesWhenHolderDies(t *testing.T) {
 	ctx := context.Background()
 	ttl := 300 * time.Millisecond
 	lease := &mortal{Lease: store}
-	a := startReplica(t, srv, store, rec.handler("a"), replicaOpts{poll: bot.PollConfig{Owner: "a", LeaseTTL: ttl}, lease: lease})
-	waitFor(t, "a holds the lease", func() bool { who, _ := store.LeaseHolder(ctx, bot.PollerLease); return who == "a" })
-	startReplica(t, srv, store, rec.handler("b"), replicaOpts{poll: bot.PollConfig{Owner: "b", LeaseTTL: ttl}})
+	a := startReplica(t, srv, store, rec.handler("a"), replicaOpts{poll: intake.PollConfig{Owner: "a", LeaseTTL: ttl}, lease: lease})
+	waitFor(t, "a holds the lease", func() bool { who, _ := store.LeaseHolder(ctx, intake.PollerLease); return who == "a" })
+	startReplica(t, srv, store, rec.handler("b"), replicaOpts{poll: intake.PollConfig{Owner: "b", LeaseTTL: ttl}})
 	first := srv.SendText(1000, "before")
 	waitFor(t, "the first update handled", func() bool { return rec.count(first.UpdateID) == 1 })
 
@@ -332,7 +334,7 @@ func TestPollerLeaseMovesWhenHolderDies(t *testing.T) {
 	if r.Mini != nil {
 		r.Mini.FastForward(ttl) // miniredis does not expire keys by itself
 	}
-	waitFor(t, "b holds the lease", func() bool { who, _ := store.LeaseHolder(ctx, bot.PollerLease); return who == "b" })
+	waitFor(t, "b holds the lease", func() bool { who, _ := store.LeaseHolder(ctx, intake.PollerLease); return who == "b" })
 	second := srv.SendText(1001, "after")
 	waitFor(t, "the second update handled", func() bool { return rec.count(second.UpdateID) == 1 })
 }
@@ -340,7 +342,7 @@ func TestPollerLeaseMovesWhenHolderDies(t *testing.T) {
 // killAfterPersist ends the run right after the first batch was stored:
 // the poller dies between persisting and confirming.
 type killAfterPersist struct {
-	bot.Persister
+	intake.Persister
 	kill  func()
 	mu    sync.Mutex
 	added []int
@@ -372,7 +374,7 @@ func TestPollerKilledBeforeConfirmingDuplicatesNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 	k := &killAfterPersist{Persister: store, kill: cancel}
-	_ = c.Poll(ctx, k, store, bot.PollConfig{Owner: "a"})
+	_ = intake.Poll(ctx, c, k, store, intake.PollConfig{Owner: "a"})
 	if srv.Pending() != 5 {
 		t.Fatalf("%d updates pending at Telegram, want 5 (stored, never confirmed)", srv.Pending())
 	}
@@ -384,7 +386,7 @@ func TestPollerKilledBeforeConfirmingDuplicatesNothing(t *testing.T) {
 	}
 	k2 := &killAfterPersist{Persister: store}
 	done := make(chan struct{})
-	go func() { defer close(done); _ = c2.Poll(ctx2, k2, store, bot.PollConfig{Owner: "b"}) }()
+	go func() { defer close(done); _ = intake.Poll(ctx2, c2, k2, store, intake.PollConfig{Owner: "b"}) }()
 	waitFor(t, "the batch confirmed", func() bool { return srv.Pending() == 0 })
 	cancel2()
 	<-done
