@@ -13,7 +13,7 @@ COPY --from=build /out/redaktor /redaktor
 # Garbage collection: the bot's live heap is small (tens of MB), so it
 # trades memory for fewer collections: collect at 5x the live heap, but
 # before the heap passes 256 MiB. A draft's p99 at 1,000 a second drops
-# from 10-17 ms to about 4 ms (README, Intake: figures).
+# from 10-17 ms to about 4 ms (docs/benchmarks.md, Intake).
 ENV GOGC=400 GOMEMLIMIT=256MiB
 USER nonroot:nonroot
 ENTRYPOINT ["/redaktor"]

@@ -9,7 +9,7 @@
 // Each scenario runs in its own process (so its peak memory is its own),
 // talking to a fake Telegram in a third process (so the fake's memory,
 // which keeps every message, is not counted). Figures are printed as a
-// Markdown table for the README.
+// Markdown table for docs/benchmarks.md.
 package main
 
 import (

@@ -25,10 +25,10 @@ import (
 // allowed action is what they are told AND what changed.
 //
 // To add an action, add one line to authzTable: its name (as in the
-// README's table), who may take it, and how it is done and observed
-// (command, postPress, answer, teamPress, forgeOnA below build the usual
-// kinds). The README's table is generated from it: see
-// TestREADMEShowsTheAuthzTable.
+// table of docs/authorization.md), who may take it, and how it is done and
+// observed (command, postPress, answer, teamPress, forgeOnA below build the
+// usual kinds). The doc's table is generated from it: see
+// TestAuthorizationDocShowsTheAuthzTable.
 
 // persona is a kind of person the table tries every action as.
 type persona int
@@ -160,7 +160,7 @@ type authzRow struct {
 }
 
 // authzTable: every command and button action. Keep the names short: they
-// are the README table's rows.
+// are the rows of the table in docs/authorization.md.
 var authzTable = []authzRow{
 	// Commands. Those for chief editors act on the person's current page:
 	// the chief editor of page B acts on B and must never see A.
@@ -947,7 +947,7 @@ func containsAny(s string, parts []string) bool {
 	return false
 }
 
-// authzMarkdown is the table as the README shows it.
+// authzMarkdown is the table as docs/authorization.md shows it.
 func authzMarkdown() string {
 	var b strings.Builder
 	b.WriteString("| Action |")
@@ -969,18 +969,16 @@ func authzMarkdown() string {
 	return b.String()
 }
 
-// TestREADMEShowsTheAuthzTable: the README's table is the one the test
-// runs. Until the README has the section, this prints the table to paste.
-func TestREADMEShowsTheAuthzTable(t *testing.T) {
+// TestAuthorizationDocShowsTheAuthzTable: the table in
+// docs/authorization.md is the one the test runs; when they differ, this
+// prints the table to paste.
+func TestAuthorizationDocShowsTheAuthzTable(t *testing.T) {
 	t.Parallel()
-	readme, err := os.ReadFile("../../README.md")
+	doc, err := os.ReadFile("../../docs/authorization.md")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(string(readme), "| Action | stranger |") {
-		t.Skip("the README has no table of who may do what yet; paste this one:\n" + authzMarkdown())
-	}
-	if !strings.Contains(string(readme), authzMarkdown()) {
-		t.Errorf("the README's table of who may do what differs from authzTable; it should read:\n%s", authzMarkdown())
+	if !strings.Contains(string(doc), authzMarkdown()) {
+		t.Errorf("the table of who may do what in docs/authorization.md differs from authzTable; it should read:\n%s", authzMarkdown())
 	}
 }
