@@ -1,6 +1,9 @@
 package redaktor
 
-import "fmt"
+import (
+	"fmt"
+	"time"
+)
 
 // SessionKind names what the bot waits for from a person after asking: a
 // time, a comment, corrected content, a channel, slots, a title. It is
@@ -60,3 +63,25 @@ func ParseSessionKind(s string) (SessionKind, error) {
 	}
 	return k, nil
 }
+
+// Session is what the bot waits for from a person: a comment after
+// "Request changes", a time after "Approve for a time…", new content after
+// "Send new version", a channel after /channel.
+type Session struct {
+	Kind   SessionKind `json:"kind"`
+	PostID string      `json:"post_id,omitempty"`
+	Rev    int64       `json:"rev,omitempty"`
+	PageID string      `json:"page_id,omitempty"`
+	Urgent bool        `json:"urgent,omitempty"`
+	// Text is what the session keeps for its answer (the title of a page
+	// to create).
+	Text string `json:"text,omitempty"`
+}
+
+// SessionTTL bounds how long the bot waits for an answer of a team member.
+const SessionTTL = time.Hour
+
+// StrangerSessionTTL bounds it for a person the bot keeps no record of (a
+// subscriber or a stranger checking a text): what the bot holds of them
+// goes soon after their update (issue 10, 152-ФЗ).
+const StrangerSessionTTL = 10 * time.Minute

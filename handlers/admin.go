@@ -11,7 +11,6 @@ import (
 
 	"github.com/redaktor/redaktor"
 	"github.com/redaktor/redaktor/bot"
-	"github.com/redaktor/redaktor/storage"
 )
 
 // The district admin's desk: every page in a list, a card per page from
@@ -21,10 +20,10 @@ import (
 // adminStore is what the admin's conversation keeps in Redis.
 type adminStore interface {
 	AllPages(ctx context.Context) ([]redaktor.Page, error)
-	PageSummaries(ctx context.Context, pages []redaktor.Page) ([]storage.PageSummary, error)
+	PageSummaries(ctx context.Context, pages []redaktor.Page) ([]redaktor.PageSummary, error)
 	UpdatePage(ctx context.Context, pageID string, e redaktor.AuditEntry, change func(p *redaktor.Page) bool) (redaktor.Page, error)
-	ChangeMember(ctx context.Context, c storage.MemberChange) (int, error)
-	Redeem(ctx context.Context, code string, userID int64, now time.Time) (storage.Redeemed, error)
+	ChangeMember(ctx context.Context, c redaktor.MemberChange) (int, error)
+	Redeem(ctx context.Context, code string, userID int64, now time.Time) (redaktor.Redeemed, error)
 	OpenInvites(ctx context.Context, pageID string, now time.Time) ([]redaktor.Invite, error)
 	RevokeInvite(ctx context.Context, pageID, code string, by int64, now time.Time) error
 	MemberCards(ctx context.Context, pageID string, userID int64) ([]string, error)
@@ -63,7 +62,7 @@ func (s adminRoles) Membership(ctx context.Context, pageID string, userID int64)
 	return page, role, err
 }
 
-func (s adminRoles) ReadPress(ctx context.Context, userID int64, postID, pageID string, withHistory bool) (storage.Press, error) {
+func (s adminRoles) ReadPress(ctx context.Context, userID int64, postID, pageID string, withHistory bool) (redaktor.Press, error) {
 	pr, err := s.Store.ReadPress(ctx, userID, postID, pageID, withHistory)
 	if err == nil && pr.ViewErr == nil && s.admin[userID] && pr.View.Page.ID != "" {
 		pr.View.Role = redaktor.RoleChief
@@ -138,7 +137,7 @@ func (d *Desk) adminPages(ctx context.Context, p who, offset, messageID int) {
 }
 
 // summaryLine is a page as the admin's list shows it.
-func (d *Desk) summaryLine(p who, s storage.PageSummary) string {
+func (d *Desk) summaryLine(p who, s redaktor.PageSummary) string {
 	var b strings.Builder
 	b.WriteString(s.Page.Title)
 	if s.Page.Archived {
@@ -178,7 +177,7 @@ func channelName(p who, page redaktor.Page) string {
 	return page.ChannelTitle
 }
 
-func (d *Desk) lastPublished(p who, s storage.PageSummary) string {
+func (d *Desk) lastPublished(p who, s redaktor.PageSummary) string {
 	if s.LastPublished.IsZero() {
 		return p.t.T("admin_never")
 	}
@@ -227,7 +226,7 @@ func (d *Desk) onAdminPress(ctx context.Context, p who, pr press, messageID int)
 	case btnAdminLink:
 		d.chiefLink(ctx, p, page)
 	case btnAdminRename:
-		if err := d.store.SetSession(ctx, p.ID, storage.Session{Kind: redaktor.SessionRename, PageID: page.ID}); err != nil {
+		if err := d.store.SetSession(ctx, p.ID, redaktor.Session{Kind: redaktor.SessionRename, PageID: page.ID}); err != nil {
 			d.fail(ctx, p, err)
 			return ""
 		}
@@ -293,7 +292,7 @@ func (d *Desk) chiefLink(ctx context.Context, p who, page redaktor.Page) {
 }
 
 // onRenameAnswer takes the page's new title.
-func (d *Desk) onRenameAnswer(ctx context.Context, p who, se storage.Session, m *tgbotapi.Message) {
+func (d *Desk) onRenameAnswer(ctx context.Context, p who, se redaktor.Session, m *tgbotapi.Message) {
 	if !d.admin[p.ID] {
 		d.endSession(ctx, p)
 		d.reply(ctx, p, p.t.T("not_allowed"))
@@ -399,7 +398,7 @@ func (d *Desk) samePage(ctx context.Context, title string) (redaktor.Page, bool,
 // warnSameTitle shows the admin the page that has the title already and
 // offers to create the new one anyway; the title waits in a session.
 func (d *Desk) warnSameTitle(ctx context.Context, p who, title string, existing redaktor.Page) {
-	if err := d.store.SetSession(ctx, p.ID, storage.Session{Kind: redaktor.SessionNewPage, Text: title}); err != nil {
+	if err := d.store.SetSession(ctx, p.ID, redaktor.Session{Kind: redaktor.SessionNewPage, Text: title}); err != nil {
 		d.fail(ctx, p, err)
 		return
 	}

@@ -10,7 +10,6 @@ import (
 	lru "github.com/hashicorp/golang-lru/v2"
 
 	"github.com/redaktor/redaktor"
-	"github.com/redaktor/redaktor/storage"
 )
 
 // Albums arrive as separate messages; a member's are buffered in Redis and
@@ -47,7 +46,7 @@ func (d *Desk) bufferAlbumItem(ctx context.Context, p who, m *tgbotapi.Message, 
 		}
 		return
 	}
-	it := storage.AlbumItem{UserID: p.ID, MessageID: m.MessageID, Media: content.Media[0], Caption: content.Text, Entities: content.Entities}
+	it := redaktor.AlbumItem{UserID: p.ID, MessageID: m.MessageID, Media: content.Media[0], Caption: content.Text, Entities: content.Entities}
 	if err := d.store.AddAlbumItem(ctx, p.ID, m.MediaGroupID, it, d.now(), d.cfg.AlbumQuiet); err != nil {
 		d.fail(ctx, p, err)
 	}
@@ -86,7 +85,7 @@ func (d *Desk) RunAlbums(ctx context.Context, interval time.Duration) {
 		// The members being served are left out of the read, which pages
 		// past their albums: whoever else has an album ready is read this
 		// round, however many albums the busy ones have waiting.
-		ready, err := d.store.ReadyAlbums(ctx, d.now(), storage.AlbumPick{
+		ready, err := d.store.ReadyAlbums(ctx, d.now(), redaktor.AlbumPick{
 			Limit: albumWorkers * albumsPerTurn, PerUser: albumsPerTurn, Skip: serving})
 		if err != nil {
 			if ctx.Err() == nil {
@@ -96,7 +95,7 @@ func (d *Desk) RunAlbums(ctx context.Context, interval time.Duration) {
 		}
 		// One worker per member, their albums one after another in order.
 		var order []int64
-		byUser := map[int64][]storage.ReadyAlbum{}
+		byUser := map[int64][]redaktor.ReadyAlbum{}
 		for _, a := range ready {
 			if _, seen := byUser[a.UserID]; !seen {
 				order = append(order, a.UserID)
@@ -128,7 +127,7 @@ func (d *Desk) RunAlbums(ctx context.Context, interval time.Duration) {
 }
 
 // assemble turns one finished album into a draft or a new version.
-func (d *Desk) assemble(ctx context.Context, a storage.ReadyAlbum) error {
+func (d *Desk) assemble(ctx context.Context, a redaktor.ReadyAlbum) error {
 	u, err := d.store.User(ctx, a.UserID)
 	switch {
 	case isNotFound(err):
@@ -145,7 +144,7 @@ func (d *Desk) assemble(ctx context.Context, a storage.ReadyAlbum) error {
 	if err != nil {
 		return err
 	}
-	var waiting *storage.Session
+	var waiting *redaktor.Session
 	if ok {
 		waiting = &se
 	}

@@ -11,7 +11,6 @@ import (
 	"github.com/redaktor/redaktor"
 	"github.com/redaktor/redaktor/bot"
 	"github.com/redaktor/redaktor/bot/bottest"
-	"github.com/redaktor/redaktor/storage"
 	"github.com/redaktor/redaktor/storage/storagetest"
 )
 
@@ -49,7 +48,7 @@ func TestOnePersonsAlbumsHoldUpNobodyElse(t *testing.T) {
 		for i := range n {
 			for _, u := range tg.SendAlbum(user, "") { // real file ids; the updates themselves are never read
 				photo := u.Message.Photo[len(u.Message.Photo)-1]
-				it := storage.AlbumItem{UserID: user, MessageID: u.Message.MessageID,
+				it := redaktor.AlbumItem{UserID: user, MessageID: u.Message.MessageID,
 					Media: redaktor.Media{Kind: redaktor.MediaPhoto, FileID: photo.FileID}}
 				if err := store.AddAlbumItem(ctx, user, fmt.Sprintf("g%d", i), it, sent, quiet); err != nil {
 					t.Fatal(err)

@@ -9,7 +9,6 @@ import (
 
 	"github.com/redaktor/redaktor"
 	"github.com/redaktor/redaktor/bot"
-	"github.com/redaktor/redaktor/storage"
 )
 
 // showPostTo sends a person the post as it will appear (an album stays an
@@ -24,7 +23,7 @@ func (d *Desk) showPostTo(ctx context.Context, p who, post redaktor.Post, page r
 
 // showPostAs is showPostTo for a caller who knows the person's role (and
 // may have read the page's activity for the card: act, else nil).
-func (d *Desk) showPostAs(ctx context.Context, p who, role redaktor.Role, post redaktor.Post, page redaktor.Page, preview bool, act *storage.Activity) {
+func (d *Desk) showPostAs(ctx context.Context, p who, role redaktor.Role, post redaktor.Post, page redaktor.Page, preview bool, act *redaktor.Activity) {
 	if preview {
 		if _, err := d.tg.SendContent(ctx, p.ID, post.Content); err != nil {
 			d.log.Warn("send preview", "post", post.ID, "err", err)
@@ -37,7 +36,7 @@ func (d *Desk) showPostAs(ctx context.Context, p who, role redaktor.Role, post r
 		d.log.Warn("send card", "post", post.ID, "err", err)
 		return
 	}
-	if err := d.store.SetCard(ctx, post.PageID, post.ID, storage.Card{ChatID: p.ID, MessageID: msgID}); err != nil {
+	if err := d.store.SetCard(ctx, post.PageID, post.ID, redaktor.Card{ChatID: p.ID, MessageID: msgID}); err != nil {
 		d.log.Warn("remember card", "err", err)
 	}
 }
@@ -79,7 +78,7 @@ func (d *Desk) refreshCards(ctx context.Context, post redaktor.Post, page redakt
 
 // card renders the text and buttons of a post for one viewer; act is the
 // page's activity when the caller read it already, else nil.
-func (d *Desk) card(ctx context.Context, t tr, post redaktor.Post, page redaktor.Page, viewer int64, role redaktor.Role, act *storage.Activity) (string, bot.Keyboard) {
+func (d *Desk) card(ctx context.Context, t tr, post redaktor.Post, page redaktor.Page, viewer int64, role redaktor.Role, act *redaktor.Activity) (string, bot.Keyboard) {
 	loc := d.pageLoc(page)
 	now := d.now()
 	var b strings.Builder

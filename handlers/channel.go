@@ -10,7 +10,6 @@ import (
 
 	"github.com/redaktor/redaktor"
 	"github.com/redaktor/redaktor/bot"
-	"github.com/redaktor/redaktor/storage"
 )
 
 // A page's channel belongs to it alone: linking needs the person to run the
@@ -20,7 +19,7 @@ import (
 
 // channels is what the channel conversation keeps in Redis.
 type channels interface {
-	LinkChannel(ctx context.Context, pageID string, ch storage.Channel) (redaktor.Page, error)
+	LinkChannel(ctx context.Context, pageID string, ch redaktor.Channel) (redaktor.Page, error)
 	UnlinkChannel(ctx context.Context, pageID string, channelID int64) (redaktor.Page, error)
 	ChannelPage(ctx context.Context, channelID int64) (string, error)
 }
@@ -35,7 +34,7 @@ func (d *Desk) cmdChannel(ctx context.Context, p who) {
 	if !ok {
 		return
 	}
-	if err := d.store.SetSession(ctx, p.ID, storage.Session{Kind: redaktor.SessionChannel, PageID: page.ID}); err != nil {
+	if err := d.store.SetSession(ctx, p.ID, redaktor.Session{Kind: redaktor.SessionChannel, PageID: page.ID}); err != nil {
 		d.fail(ctx, p, err)
 		return
 	}
@@ -66,7 +65,7 @@ func channelAddress(page redaktor.Page) string {
 // onChannelAnswer reads the channel from a forwarded post, a t.me link,
 // @username or id, checks that the person runs the channel and that the bot
 // may post, edit and delete there, and links it unless another page has it.
-func (d *Desk) onChannelAnswer(ctx context.Context, p who, se storage.Session, m *tgbotapi.Message) {
+func (d *Desk) onChannelAnswer(ctx context.Context, p who, se redaktor.Session, m *tgbotapi.Message) {
 	if role, err := d.store.Role(ctx, se.PageID, p.ID); err != nil || role != redaktor.RoleChief {
 		d.endSession(ctx, p)
 		d.reply(ctx, p, p.t.T("not_allowed"))
@@ -124,8 +123,8 @@ func (d *Desk) onChannelAnswer(ctx context.Context, p who, se storage.Session, m
 			"Channel": chat.Title, "Missing": "• " + strings.Join(missing, "\n• ")}))
 		return
 	}
-	page, err := d.store.LinkChannel(ctx, se.PageID, storage.Channel{ID: chat.ID, Title: chat.Title, Username: chat.UserName})
-	var taken *storage.ChannelTakenError
+	page, err := d.store.LinkChannel(ctx, se.PageID, redaktor.Channel{ID: chat.ID, Title: chat.Title, Username: chat.UserName})
+	var taken *redaktor.ChannelTakenError
 	switch {
 	case errors.As(err, &taken):
 		holder, herr := d.store.Page(ctx, taken.PageID)
@@ -140,7 +139,7 @@ func (d *Desk) onChannelAnswer(ctx context.Context, p who, se storage.Session, m
 		return
 	}
 	d.endSession(ctx, p)
-	d.channelChanged(ctx, p, page, storage.Channel{ID: chat.ID, Title: chat.Title, Username: chat.UserName}, true, 0)
+	d.channelChanged(ctx, p, page, redaktor.Channel{ID: chat.ID, Title: chat.Title, Username: chat.UserName}, true, 0)
 }
 
 // runsChannel reports whether a person is the channel's creator or one of
@@ -160,7 +159,7 @@ func (d *Desk) runsChannel(ctx context.Context, channelID, userID int64) (bool, 
 // channelChanged is the one place a link or an unlink has succeeded: the
 // person is told (in the pressed message when messageID is not 0), and so
 // are the page's other chief editors. The team audit log records here.
-func (d *Desk) channelChanged(ctx context.Context, p who, page redaktor.Page, ch storage.Channel, linked bool, messageID int) {
+func (d *Desk) channelChanged(ctx context.Context, p who, page redaktor.Page, ch redaktor.Channel, linked bool, messageID int) {
 	key, othersKey := "channel_linked", "channel_linked_by"
 	if !linked {
 		key, othersKey = "channel_unlinked", "channel_unlinked_by"
@@ -233,7 +232,7 @@ func (d *Desk) onChannelPress(ctx context.Context, p who, q *tgbotapi.CallbackQu
 	}
 	page, err := d.store.UnlinkChannel(ctx, pageID, channelID)
 	switch {
-	case errors.Is(err, storage.ErrChannelNotLinked):
+	case errors.Is(err, redaktor.ErrChannelNotLinked):
 		return p.t.T("channel_unlink_stale")
 	case err != nil:
 		d.fail(ctx, p, err)
@@ -249,7 +248,7 @@ func (d *Desk) onChannelPress(ctx context.Context, p who, q *tgbotapi.CallbackQu
 	if q.Message != nil {
 		messageID = q.Message.MessageID
 	}
-	d.channelChanged(ctx, p, page, storage.Channel{ID: channelID, Title: before.ChannelTitle, Username: before.ChannelUsername}, false, messageID)
+	d.channelChanged(ctx, p, page, redaktor.Channel{ID: channelID, Title: before.ChannelTitle, Username: before.ChannelUsername}, false, messageID)
 	return ""
 }
 

@@ -16,7 +16,6 @@ import (
 	"github.com/redaktor/redaktor"
 	"github.com/redaktor/redaktor/bot"
 	"github.com/redaktor/redaktor/quality"
-	"github.com/redaktor/redaktor/storage"
 )
 
 // Telegram is what the conversations need of the Bot API.
@@ -49,9 +48,9 @@ type Store interface {
 type posts interface {
 	NextID(ctx context.Context, kind string) (string, error)
 	NewPostID(ctx context.Context, update int64) (postID, made string, err error)
-	StartDraft(ctx context.Context, pageID string, userID, update int64, since time.Time, limit int64) (storage.DraftStart, error)
-	ReadPress(ctx context.Context, userID int64, postID, pageID string, withHistory bool) (storage.Press, error)
-	CreatePost(ctx context.Context, p redaktor.Post, from storage.Origin) error
+	StartDraft(ctx context.Context, pageID string, userID, update int64, since time.Time, limit int64) (redaktor.DraftStart, error)
+	ReadPress(ctx context.Context, userID int64, postID, pageID string, withHistory bool) (redaktor.Press, error)
+	CreatePost(ctx context.Context, p redaktor.Post, from redaktor.Origin) error
 	SavePost(ctx context.Context, old, next redaktor.Post, ev redaktor.Event) error
 	SaveNewVersion(ctx context.Context, old, next redaktor.Post, ev redaktor.Event, userID, update int64) error
 	Post(ctx context.Context, postID string) (redaktor.Post, error)
@@ -62,12 +61,12 @@ type posts interface {
 	ScheduledTimes(ctx context.Context, pageID string, from, to time.Time) (map[int64]bool, error)
 	Posts(ctx context.Context, ids []string) ([]redaktor.Post, error)
 	PublishedCount(ctx context.Context, pageID string, since time.Time) (int, error)
-	PageActivity(ctx context.Context, pageID string, since, weekStart time.Time, limit int64) (storage.Activity, error)
-	SetCard(ctx context.Context, pageID, postID string, c storage.Card) error
-	Cards(ctx context.Context, postID string) ([]storage.Card, error)
-	AddAlbumItem(ctx context.Context, userID int64, group string, it storage.AlbumItem, now time.Time, quiet time.Duration) error
-	ReadyAlbums(ctx context.Context, now time.Time, pick storage.AlbumPick) ([]storage.ReadyAlbum, error)
-	DropAlbum(ctx context.Context, ref storage.AlbumRef) error
+	PageActivity(ctx context.Context, pageID string, since, weekStart time.Time, limit int64) (redaktor.Activity, error)
+	SetCard(ctx context.Context, pageID, postID string, c redaktor.Card) error
+	Cards(ctx context.Context, postID string) ([]redaktor.Card, error)
+	AddAlbumItem(ctx context.Context, userID int64, group string, it redaktor.AlbumItem, now time.Time, quiet time.Duration) error
+	ReadyAlbums(ctx context.Context, now time.Time, pick redaktor.AlbumPick) ([]redaktor.ReadyAlbum, error)
+	DropAlbum(ctx context.Context, ref redaktor.AlbumRef) error
 }
 
 type team interface {
@@ -85,9 +84,9 @@ type team interface {
 }
 
 type sessions interface {
-	UserSession(ctx context.Context, userID int64) (redaktor.User, storage.Session, bool, error)
-	SetSession(ctx context.Context, userID int64, se storage.Session) error
-	Session(ctx context.Context, userID int64) (storage.Session, bool, error)
+	UserSession(ctx context.Context, userID int64) (redaktor.User, redaktor.Session, bool, error)
+	SetSession(ctx context.Context, userID int64, se redaktor.Session) error
+	Session(ctx context.Context, userID int64) (redaktor.Session, bool, error)
 	ClearSession(ctx context.Context, userID int64) error
 }
 
@@ -143,7 +142,7 @@ type who struct {
 	t tr
 	// session is what the bot waits for from them, nil for nothing; read
 	// with the person, in the same round trip.
-	session *storage.Session
+	session *redaktor.Session
 	// update is the update being handled, 0 for work no update started
 	// (an album's assembly).
 	update int64
@@ -177,7 +176,7 @@ func (d *Desk) person(ctx context.Context, from *tgbotapi.User) (who, error) {
 // for FormerMemberKeep) and the admins are saved: of a subscriber
 // or a stranger nothing outlives the handling of their update (issue 10,
 // 152-ФЗ); their name lives in memory for this update only.
-func (d *Desk) personOf(ctx context.Context, from *tgbotapi.User, u redaktor.User, se storage.Session, waiting bool, err error) (who, error) {
+func (d *Desk) personOf(ctx context.Context, from *tgbotapi.User, u redaktor.User, se redaktor.Session, waiting bool, err error) (who, error) {
 	if err != nil && !isNotFound(err) {
 		return who{User: redaktor.User{ID: from.ID, Lang: from.LanguageCode}, t: d.texts.For(from.LanguageCode)}, err
 	}

@@ -12,13 +12,12 @@ import (
 
 	"github.com/redaktor/redaktor"
 	"github.com/redaktor/redaktor/bot"
-	"github.com/redaktor/redaktor/storage"
 )
 
 // onContent makes a draft of whatever a member sends, or a new version when
 // the bot waits for one (se, already read). Album items are buffered and
 // assembled later, when the session is read again.
-func (d *Desk) onContent(ctx context.Context, p who, m *tgbotapi.Message, se *storage.Session) {
+func (d *Desk) onContent(ctx context.Context, p who, m *tgbotapi.Message, se *redaktor.Session) {
 	content, ok := bot.ContentOf(m)
 	if !ok {
 		d.reply(ctx, p, p.t.T("unsupported"))
@@ -33,7 +32,7 @@ func (d *Desk) onContent(ctx context.Context, p who, m *tgbotapi.Message, se *st
 
 // takeContent turns content into a draft, or a new version when the
 // person's session waits for one.
-func (d *Desk) takeContent(ctx context.Context, p who, se *storage.Session, content redaktor.Content, album *storage.AlbumRef) {
+func (d *Desk) takeContent(ctx context.Context, p who, se *redaktor.Session, content redaktor.Content, album *redaktor.AlbumRef) {
 	if se != nil && se.Kind == redaktor.SessionNewVersion {
 		d.newVersion(ctx, p, *se, content, album)
 		return
@@ -73,11 +72,11 @@ func (d *Desk) takeContent(ctx context.Context, p who, se *storage.Session, cont
 		d.fail(ctx, p, err)
 		return
 	}
-	if err := d.store.CreatePost(ctx, post, storage.Origin{Album: album, Update: p.update}); err != nil {
+	if err := d.store.CreatePost(ctx, post, redaktor.Origin{Album: album, Update: p.update}); err != nil {
 		if errors.Is(err, redaktor.ErrConflict) && album != nil {
 			return // the album grew meanwhile: it is assembled again on the next tick
 		}
-		if made, ok := errors.AsType[*storage.MadeError](err); ok {
+		if made, ok := errors.AsType[*redaktor.MadeError](err); ok {
 			d.showMade(ctx, p, made.PostID, st.Page) // handled twice at once: the other made it
 			return
 		}
@@ -92,7 +91,7 @@ func (d *Desk) takeContent(ctx context.Context, p who, se *storage.Session, cont
 // trip while their current page is still theirs; otherwise through
 // currentPage (their first page), and then the card reads the activity
 // itself (act is nil). A person on no page gets a zero Page.
-func (d *Desk) startDraft(ctx context.Context, p who) (st storage.DraftStart, act *storage.Activity, err error) {
+func (d *Desk) startDraft(ctx context.Context, p who) (st redaktor.DraftStart, act *redaktor.Activity, err error) {
 	if p.CurrentPage != "" {
 		st, err = d.store.StartDraft(ctx, p.CurrentPage, p.ID, p.update, d.now().Add(-repeatWindow), recentLimit)
 		if err != nil && !isNotFound(err) {
@@ -111,13 +110,13 @@ func (d *Desk) startDraft(ctx context.Context, p who) (st storage.DraftStart, ac
 	}
 	page, role, err := d.currentPage(ctx, p)
 	if err != nil || page.ID == "" {
-		return storage.DraftStart{}, nil, err
+		return redaktor.DraftStart{}, nil, err
 	}
 	postID, made, err := d.store.NewPostID(ctx, p.update)
 	if err != nil {
-		return storage.DraftStart{}, nil, err
+		return redaktor.DraftStart{}, nil, err
 	}
-	return storage.DraftStart{Page: page, Role: role, PostID: postID, Made: made}, nil, nil
+	return redaktor.DraftStart{Page: page, Role: role, PostID: postID, Made: made}, nil, nil
 }
 
 func (d *Desk) showMade(ctx context.Context, p who, postID string, page redaktor.Page) {
@@ -136,7 +135,7 @@ func (d *Desk) showMade(ctx context.Context, p who, postID string, page redaktor
 	d.showPostTo(ctx, p, post, page, true)
 }
 
-func (d *Desk) dropAlbum(ctx context.Context, album *storage.AlbumRef) {
+func (d *Desk) dropAlbum(ctx context.Context, album *redaktor.AlbumRef) {
 	if album == nil {
 		return
 	}
@@ -147,7 +146,7 @@ func (d *Desk) dropAlbum(ctx context.Context, album *storage.AlbumRef) {
 
 // albumContent builds one post of an album's items: the first caption is
 // the post's text; later captions stay on their items.
-func albumContent(items []storage.AlbumItem) redaktor.Content {
+func albumContent(items []redaktor.AlbumItem) redaktor.Content {
 	var c redaktor.Content
 	for _, it := range items {
 		m := it.Media
@@ -163,7 +162,7 @@ func albumContent(items []storage.AlbumItem) redaktor.Content {
 	return c
 }
 
-func (d *Desk) newVersion(ctx context.Context, p who, se storage.Session, content redaktor.Content, album *storage.AlbumRef) {
+func (d *Desk) newVersion(ctx context.Context, p who, se redaktor.Session, content redaktor.Content, album *redaktor.AlbumRef) {
 	post, err := d.store.Post(ctx, se.PostID)
 	if err != nil {
 		d.fail(ctx, p, err)

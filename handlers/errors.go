@@ -8,7 +8,7 @@ import (
 
 // endSession ends the person's session once their answer is taken or no
 // longer wanted. A failure is logged, not shown: what the person asked for
-// is done, and the stale session ends by itself (storage.SessionTTL); an
+// is done, and the stale session ends by itself (redaktor.SessionTTL); an
 // answer to it meanwhile is refused as stale (the post's revision moved on)
 // or read again.
 func (d *Desk) endSession(ctx context.Context, p who) {

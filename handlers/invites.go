@@ -9,7 +9,6 @@ import (
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
 	"github.com/redaktor/redaktor"
-	"github.com/redaktor/redaktor/storage"
 )
 
 // inviteMenu asks whom to invite and lists the page's open invites, each
@@ -64,7 +63,7 @@ func (d *Desk) onRevokePress(ctx context.Context, p who, pr press, messageID int
 	err := d.store.RevokeInvite(ctx, page.ID, pr.arg, p.ID, d.now())
 	answer = p.t.T("invite_revoked_done")
 	switch {
-	case errors.Is(err, storage.ErrInviteUsed):
+	case errors.Is(err, redaktor.ErrInviteUsed):
 		answer = p.t.T("invite_revoke_used")
 	case isNotFound(err):
 		answer = p.t.T("button_stale")

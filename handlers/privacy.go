@@ -8,7 +8,6 @@ import (
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
 	"github.com/redaktor/redaktor"
-	"github.com/redaktor/redaktor/storage"
 )
 
 // /privacy and /forgetme (issue 10, 152-ФЗ).
@@ -86,7 +85,7 @@ func (d *Desk) forgetPress(ctx context.Context, p who, q *tgbotapi.CallbackQuery
 		return p.t.T("button_stale")
 	}
 	err := d.store.ForgetUser(ctx, p.ID)
-	var last *storage.LastChiefError
+	var last *redaktor.LastChiefError
 	switch {
 	case errors.As(err, &last):
 		d.reply(ctx, p, d.lastChiefText(p.t, []redaktor.Page{last.Page}))

@@ -11,7 +11,6 @@ import (
 	"github.com/redaktor/redaktor"
 	"github.com/redaktor/redaktor/bot"
 	"github.com/redaktor/redaktor/quality"
-	"github.com/redaktor/redaktor/storage"
 )
 
 // repeatWindow is how far back a draft is compared with the page's posts.
@@ -136,7 +135,7 @@ func (d *Desk) cmdCheck(ctx context.Context, p who, m *tgbotapi.Message) {
 		return
 	}
 	if strings.TrimSpace(m.CommandArguments()) == "" {
-		if err := d.store.SetSession(ctx, p.ID, storage.Session{Kind: redaktor.SessionCheck}); err != nil {
+		if err := d.store.SetSession(ctx, p.ID, redaktor.Session{Kind: redaktor.SessionCheck}); err != nil {
 			d.fail(ctx, p, err)
 			return
 		}
@@ -239,7 +238,7 @@ func (d *Desk) cmdStats(ctx context.Context, p who, args string) {
 
 // qualityBlock is the advice and rhythm part of a card, for the states in
 // which the post can still be improved or decided on.
-func (d *Desk) qualityBlock(ctx context.Context, t tr, post redaktor.Post, page redaktor.Page, read *storage.Activity) (string, []tgbotapi.InlineKeyboardButton) {
+func (d *Desk) qualityBlock(ctx context.Context, t tr, post redaktor.Post, page redaktor.Page, read *redaktor.Activity) (string, []tgbotapi.InlineKeyboardButton) {
 	switch post.Status {
 	case redaktor.StatusDraft, redaktor.StatusPending, redaktor.StatusChangesRequested, redaktor.StatusRejected:
 	default:
@@ -250,7 +249,7 @@ func (d *Desk) qualityBlock(ctx context.Context, t tr, post redaktor.Post, page 
 	}
 	// The recent posts and the week's count in one round trip: every card
 	// shows both.
-	var act storage.Activity
+	var act redaktor.Activity
 	var err error
 	if read != nil {
 		act = *read

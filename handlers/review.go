@@ -10,7 +10,6 @@ import (
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
 	"github.com/redaktor/redaktor"
-	"github.com/redaktor/redaktor/storage"
 )
 
 // onButton handles a press: parse strictly, check the presser's role on
@@ -82,7 +81,7 @@ func (d *Desk) onButton(ctx context.Context, q *tgbotapi.CallbackQuery) {
 
 // pressedView is a post button's post as read with the person.
 type pressedView struct {
-	v   storage.PostView
+	v   redaktor.PostView
 	err error
 }
 
@@ -92,7 +91,7 @@ func (d *Desk) readPress(ctx context.Context, from *tgbotapi.User, pr press) (wh
 	r, err := d.store.ReadPress(ctx, from.ID, pr.postID, pr.pageID, pr.act == btnHistory)
 	if err != nil {
 		// personOf only builds the person to answer; err is the one reported.
-		p, perr := d.personOf(ctx, from, redaktor.User{}, storage.Session{}, false, err)
+		p, perr := d.personOf(ctx, from, redaktor.User{}, redaktor.Session{}, false, err)
 		if perr != nil && !errors.Is(perr, err) {
 			d.log.Warn("save person", "user", from.ID, "err", perr)
 		}
@@ -114,16 +113,16 @@ func (d *Desk) actor(ctx context.Context, p who, post redaktor.Post) (redaktor.A
 // pressedPost is the post of a post button with its page and the
 // person's role there (and its history for History): read with the
 // person when the button names the page, as every card drawn now does.
-func (d *Desk) pressedPost(ctx context.Context, p who, pr press, read *pressedView) (storage.PostView, error) {
+func (d *Desk) pressedPost(ctx context.Context, p who, pr press, read *pressedView) (redaktor.PostView, error) {
 	if read != nil {
 		return read.v, read.err
 	}
 	post, err := d.store.Post(ctx, pr.postID)
 	if err != nil {
-		return storage.PostView{}, err
+		return redaktor.PostView{}, err
 	}
 	actor, page, err := d.actor(ctx, p, post)
-	return storage.PostView{Post: post, Page: page, Role: actor.Role}, err
+	return redaktor.PostView{Post: post, Page: page, Role: actor.Role}, err
 }
 
 func (d *Desk) onOpen(ctx context.Context, p who, postID string) string {
@@ -240,7 +239,7 @@ func (d *Desk) askFor(ctx context.Context, p who, pr press, post redaktor.Post, 
 	if _, _, err := redaktor.Apply(post, probe, d.now()); err != nil {
 		return d.refusal(p.t, err, post)
 	}
-	se := storage.Session{Kind: k.session, PostID: post.ID, Rev: post.Rev, PageID: post.PageID}
+	se := redaktor.Session{Kind: k.session, PostID: post.ID, Rev: post.Rev, PageID: post.PageID}
 	if err := d.store.SetSession(ctx, p.ID, se); err != nil {
 		d.fail(ctx, p, err)
 		return ""
@@ -254,7 +253,7 @@ func (d *Desk) askFor(ctx context.Context, p who, pr press, post redaktor.Post, 
 }
 
 // onAnswer takes the text the bot asked for.
-func (d *Desk) onAnswer(ctx context.Context, p who, se storage.Session, m *tgbotapi.Message) {
+func (d *Desk) onAnswer(ctx context.Context, p who, se redaktor.Session, m *tgbotapi.Message) {
 	switch {
 	case se.Kind == redaktor.SessionChannel:
 		d.onChannelAnswer(ctx, p, se, m)
@@ -386,7 +385,7 @@ func (d *Desk) changeSaving(ctx context.Context, p who, post redaktor.Post, c re
 	if err == nil {
 		err = save(ctx, post, next, ev)
 	}
-	if made, ok := errors.AsType[*storage.MadeError](err); ok {
+	if made, ok := errors.AsType[*redaktor.MadeError](err); ok {
 		// The update being handled made a post before (it is handled again
 		// after a crash): show that one rather than change this one.
 		page := d.pageForShow(ctx, post.PageID)

@@ -5,7 +5,6 @@ import (
 	"strings"
 
 	"github.com/redaktor/redaktor"
-	"github.com/redaktor/redaktor/storage"
 )
 
 // cmdSlots shows the page's posting slots; with arguments (or as the next
@@ -19,7 +18,7 @@ func (d *Desk) cmdSlots(ctx context.Context, p who, args string) {
 		d.setSlots(ctx, p, page, args)
 		return
 	}
-	if err := d.store.SetSession(ctx, p.ID, storage.Session{Kind: redaktor.SessionSlots, PageID: page.ID}); err != nil {
+	if err := d.store.SetSession(ctx, p.ID, redaktor.Session{Kind: redaktor.SessionSlots, PageID: page.ID}); err != nil {
 		d.fail(ctx, p, err)
 		return
 	}
@@ -30,7 +29,7 @@ func (d *Desk) cmdSlots(ctx context.Context, p who, args string) {
 	d.reply(ctx, p, p.t.T("slots_now", map[string]any{"Page": page.Title, "Slots": slots.String(p.t.lang)})+"\n"+p.t.T("cancel_hint"))
 }
 
-func (d *Desk) onSlotsAnswer(ctx context.Context, p who, se storage.Session, text string) {
+func (d *Desk) onSlotsAnswer(ctx context.Context, p who, se redaktor.Session, text string) {
 	role, err := d.store.Role(ctx, se.PageID, p.ID)
 	if err != nil || role != redaktor.RoleChief {
 		d.endSession(ctx, p)

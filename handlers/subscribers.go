@@ -11,7 +11,6 @@ import (
 
 	"github.com/redaktor/redaktor"
 	"github.com/redaktor/redaktor/bot"
-	"github.com/redaktor/redaktor/storage"
 )
 
 // subscribePrefix marks a page's public subscribe link in a /start deep
@@ -33,8 +32,8 @@ type subscribers interface {
 	Follows(ctx context.Context, userID int64) ([]string, error)
 	SubscriberEnglish(ctx context.Context, userID int64) (bool, error)
 	SubscriberCounts(ctx context.Context, pageID string) (int64, int64, error)
-	Audience(ctx context.Context, pageID string) (storage.Audience, error)
-	SetAudience(ctx context.Context, pageID string, a storage.Audience) error
+	Audience(ctx context.Context, pageID string) (redaktor.Audience, error)
+	SetAudience(ctx context.Context, pageID string, a redaktor.Audience) error
 	SubscribeCode(ctx context.Context, pageID string, newCode func() string) (string, error)
 	PageByCode(ctx context.Context, code string) (string, error)
 	DeactivateSubscriber(ctx context.Context, userID int64) ([]string, error)
@@ -345,7 +344,7 @@ func (d *Desk) StopButton(pageID, lang string) bot.Keyboard {
 
 // BroadcastProgress shows every chief editor of the page one message with
 // the broadcast's progress, edited as it goes, and a report at the end.
-func (d *Desk) BroadcastProgress(ctx context.Context, b storage.Broadcast, page redaktor.Page, final bool) {
+func (d *Desk) BroadcastProgress(ctx context.Context, b redaktor.Broadcast, page redaktor.Page, final bool) {
 	for _, c := range d.chiefs(ctx, page.ID) {
 		text := d.progressText(c.t, b, page, final)
 		msgID, err := d.store.ProgressMessage(ctx, b.PostID, c.ID)
@@ -370,7 +369,7 @@ func (d *Desk) BroadcastProgress(ctx context.Context, b storage.Broadcast, page 
 	}
 }
 
-func (d *Desk) progressText(t tr, b storage.Broadcast, page redaktor.Page, final bool) string {
+func (d *Desk) progressText(t tr, b redaktor.Broadcast, page redaktor.Page, final bool) string {
 	data := map[string]any{"ID": b.PostID, "Page": page.Title, "Delivered": b.Delivered, "Total": b.Total,
 		"Remaining": b.Remaining(), "Inactive": b.Inactive, "Failed": b.Failed, "Resent": b.Resent}
 	var s string

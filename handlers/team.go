@@ -11,7 +11,6 @@ import (
 
 	"github.com/redaktor/redaktor"
 	"github.com/redaktor/redaktor/bot"
-	"github.com/redaktor/redaktor/storage"
 )
 
 // invitePrefix marks a team invite in a /start deep link.
@@ -49,17 +48,17 @@ func (d *Desk) joinByInvite(ctx context.Context, p who, code string) {
 	r, err := d.store.Redeem(ctx, code, p.ID, d.now())
 	inv, role := r.Invite, r.Role
 	switch {
-	case errors.Is(err, storage.ErrInviteRevoked):
+	case errors.Is(err, redaktor.ErrInviteRevoked):
 		d.reply(ctx, p, p.t.T("invite_revoked"))
 		return
 	case err == nil && r.Again && role == "":
 		// They joined with it once and are no longer on the page.
 		d.reply(ctx, p, p.t.T("invite_used"))
 		return
-	case errors.Is(err, storage.ErrInviteUsed):
+	case errors.Is(err, redaktor.ErrInviteUsed):
 		d.reply(ctx, p, p.t.T("invite_used"))
 		return
-	case errors.Is(err, storage.ErrInviteExpired):
+	case errors.Is(err, redaktor.ErrInviteExpired):
 		d.reply(ctx, p, p.t.T("invite_expired"))
 		return
 	case isNotFound(err):
@@ -240,14 +239,14 @@ func (d *Desk) onTeamPress(ctx context.Context, p who, pr press, messageID int) 
 	if role != redaktor.RoleChief || pr.userID == p.ID {
 		return p.t.T("not_allowed")
 	}
-	change := storage.MemberChange{PageID: pr.pageID, UserID: pr.userID, By: p.ID, At: d.now(),
+	change := redaktor.MemberChange{PageID: pr.pageID, UserID: pr.userID, By: p.ID, At: d.now(),
 		MayLeaveNoChief: d.admin[p.ID]}
 	if pr.arg != "x" {
 		change.Role = redaktor.Role(roleOf(pr.arg))
 	}
 	revoked, err := d.store.ChangeMember(ctx, change)
 	switch {
-	case errors.Is(err, storage.ErrLastChief):
+	case errors.Is(err, redaktor.ErrLastChief):
 		return p.t.T("team_last_chief")
 	case isNotFound(err):
 		return p.t.T("team_not_member")

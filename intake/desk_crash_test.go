@@ -118,7 +118,7 @@ func TestNewVersionHandledAgainAfterACrashIsNotDoubled(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := store.CreatePost(ctx, post, storage.Origin{}); err != nil {
+	if err := store.CreatePost(ctx, post, redaktor.Origin{}); err != nil {
 		t.Fatal(err)
 	}
 	for _, c := range []redaktor.Change{
@@ -134,7 +134,7 @@ func TestNewVersionHandledAgainAfterACrashIsNotDoubled(t *testing.T) {
 		}
 		post = next
 	}
-	if err := store.SetSession(ctx, mod, storage.Session{Kind: "new_version", PostID: post.ID, Rev: post.Rev}); err != nil {
+	if err := store.SetSession(ctx, mod, redaktor.Session{Kind: "new_version", PostID: post.ID, Rev: post.Rev}); err != nil {
 		t.Fatal(err)
 	}
 

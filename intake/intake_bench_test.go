@@ -165,7 +165,7 @@ func seedPublished(b *testing.B, store *storage.Store, pageID string) {
 			b.Fatal(err)
 		}
 		p.Status, p.PublishAt, p.PublishedAt, p.MessageIDs = redaktor.StatusPublished, at, at, []int{i + 1}
-		if err := store.CreatePost(ctx, p, storage.Origin{}); err != nil {
+		if err := store.CreatePost(ctx, p, redaktor.Origin{}); err != nil {
 			b.Fatal(err)
 		}
 	}

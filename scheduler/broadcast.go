@@ -14,18 +14,17 @@ import (
 
 	"github.com/redaktor/redaktor"
 	"github.com/redaktor/redaktor/bot"
-	"github.com/redaktor/redaktor/storage"
 )
 
 // BroadcastStore is what broadcasting needs of storage.
 type BroadcastStore interface {
-	Audience(ctx context.Context, pageID string) (storage.Audience, error)
-	StartBroadcast(ctx context.Context, b storage.Broadcast, now time.Time) (bool, error)
-	Broadcast(ctx context.Context, postID string) (storage.Broadcast, error)
-	ActiveBroadcasts(ctx context.Context) ([]storage.ActiveBroadcast, error)
-	Take(ctx context.Context, postID, pageID string, now time.Time, lease, grace time.Duration, p storage.Pace) (storage.Grant, error)
-	Record(ctx context.Context, postID, pageID string, userID int64, o storage.Outcome, now, at time.Time, r storage.Retries) error
-	Acquire(ctx context.Context, chatID int64, p storage.Pace) (time.Duration, bool, error)
+	Audience(ctx context.Context, pageID string) (redaktor.Audience, error)
+	StartBroadcast(ctx context.Context, b redaktor.Broadcast, now time.Time) (bool, error)
+	Broadcast(ctx context.Context, postID string) (redaktor.Broadcast, error)
+	ActiveBroadcasts(ctx context.Context) ([]redaktor.ActiveBroadcast, error)
+	Take(ctx context.Context, postID, pageID string, now time.Time, lease, grace time.Duration, p redaktor.Pace) (redaktor.Grant, error)
+	Record(ctx context.Context, postID, pageID string, userID int64, o redaktor.SendOutcome, now, at time.Time, r redaktor.Retries) error
+	Acquire(ctx context.Context, chatID int64, p redaktor.Pace) (time.Duration, bool, error)
 	Pause(ctx context.Context, d time.Duration) error
 	ClaimProgressTick(ctx context.Context, postID string, every time.Duration) (bool, error)
 	DeactivateSubscriber(ctx context.Context, userID int64) ([]string, error)
@@ -42,7 +41,7 @@ type Courier interface {
 type BroadcastReporter interface {
 	// BroadcastProgress shows (or updates) the progress message; final is
 	// the report at the end.
-	BroadcastProgress(ctx context.Context, b storage.Broadcast, page redaktor.Page, final bool)
+	BroadcastProgress(ctx context.Context, b redaktor.Broadcast, page redaktor.Page, final bool)
 	// StopButton is the button under an announcement copy that unsubscribes.
 	StopButton(pageID, lang string) bot.Keyboard
 }
@@ -79,7 +78,7 @@ type BroadcastConfig struct {
 	// a broadcast started in this process is seen at once.
 	Refresh time.Duration
 	// Retries of 5xx answers and timeouts (20 attempts, 2 s doubling to 5 min).
-	Retries storage.Retries
+	Retries redaktor.Retries
 	// Observer counts every recorded send by its outcome (the metrics);
 	// optional.
 	Observer BroadcastObserver
@@ -134,9 +133,9 @@ func (c BroadcastConfig) withDefaults() BroadcastConfig {
 }
 
 // Pace is the shared pacer setting derived from the config.
-func (c BroadcastConfig) Pace() storage.Pace {
+func (c BroadcastConfig) Pace() redaktor.Pace {
 	c = c.withDefaults()
-	return storage.Pace{
+	return redaktor.Pace{
 		Interval: time.Duration(float64(time.Second) / (float64(c.Rate) * c.Headroom)),
 		MaxAhead: c.MaxAhead,
 		ChatGap:  c.ChatGap,
@@ -163,7 +162,7 @@ type Broadcaster struct {
 	now  func() time.Time
 	log  *slog.Logger
 	cfg  BroadcastConfig
-	pace storage.Pace
+	pace redaktor.Pace
 
 	kick   chan struct{}
 	turn   atomic.Uint64
@@ -216,7 +215,7 @@ func (b *Broadcaster) Announce(ctx context.Context, post redaktor.Post, page red
 	if aud.Off {
 		return nil
 	}
-	created, err := b.st.StartBroadcast(ctx, storage.Broadcast{PostID: post.ID, PageID: page.ID, Urgent: post.Urgent,
+	created, err := b.st.StartBroadcast(ctx, redaktor.Broadcast{PostID: post.ID, PageID: page.ID, Urgent: post.Urgent,
 		Copy: aud.Copy, From: page.ChannelID, MessageIDs: messageIDs}, b.now())
 	if err != nil {
 		return err
@@ -316,7 +315,7 @@ func (b *Broadcaster) refresh(ctx context.Context) {
 // (copyMessages takes no buttons) or there is no channel post, with the
 // button under its last message if that message can carry one (an album
 // cannot).
-func (b *Broadcaster) load(ctx context.Context, a storage.ActiveBroadcast) (*running, error) {
+func (b *Broadcaster) load(ctx context.Context, a redaktor.ActiveBroadcast) (*running, error) {
 	rec, err := b.st.Broadcast(ctx, a.PostID)
 	if err != nil {
 		return nil, err
@@ -430,17 +429,17 @@ func (b *Broadcaster) step(ctx context.Context) bool {
 			return sleep(ctx, time.Second)
 		}
 		switch g.Kind {
-		case storage.GrantSend:
+		case redaktor.GrantSend:
 			b.deliver(ctx, r, g)
 			return ctx.Err() == nil
-		case storage.GrantWait:
+		case redaktor.GrantWait:
 			return sleep(ctx, g.Wait)
-		case storage.GrantDone:
+		case redaktor.GrantDone:
 			b.report(context.WithoutCancel(ctx), r.postID, true)
 			b.Kick()
-		case storage.GrantGone:
+		case redaktor.GrantGone:
 			b.Kick()
-		case storage.GrantIdle:
+		case redaktor.GrantIdle:
 			idle = min(idle, max(g.Wait, 10*time.Millisecond))
 		}
 	}
@@ -471,22 +470,22 @@ func (b *Broadcaster) order() []*running {
 }
 
 // deliver waits for the granted slot, sends, and records the outcome.
-func (b *Broadcaster) deliver(ctx context.Context, r *running, g storage.Grant) {
+func (b *Broadcaster) deliver(ctx context.Context, r *running, g redaktor.Grant) {
 	if g.Resend {
 		b.resent.Add(1)
 	}
 	if !sleep(ctx, g.Wait) {
-		b.record(ctx, r, g.UserID, storage.Later, b.now())
+		b.record(ctx, r, g.UserID, redaktor.SendLater, b.now())
 		return
 	}
 	if until := b.pausedUntil.Load(); time.Now().UnixNano() < until {
-		b.record(ctx, r, g.UserID, storage.Later, b.now().Add(time.Duration(until-time.Now().UnixNano())))
+		b.record(ctx, r, g.UserID, redaktor.SendLater, b.now().Add(time.Duration(until-time.Now().UnixNano())))
 		return
 	}
 	parts, err := r.parts(g.UserID, g.English)
 	if err != nil {
 		b.log.Error("render announcement", "post", r.postID, "err", err)
-		b.record(ctx, r, g.UserID, storage.FailedForGood, b.now())
+		b.record(ctx, r, g.UserID, redaktor.SendFailed, b.now())
 		return
 	}
 	for i, p := range parts {
@@ -503,9 +502,9 @@ func (b *Broadcaster) deliver(ctx context.Context, r *running, g storage.Grant) 
 	switch wait, flood := bot.FloodWait(err); {
 	case err == nil:
 		b.sent.Add(1)
-		b.record(ctx, r, g.UserID, storage.Delivered, now)
+		b.record(ctx, r, g.UserID, redaktor.SendDelivered, now)
 	case errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded):
-		b.record(ctx, r, g.UserID, storage.Later, now)
+		b.record(ctx, r, g.UserID, redaktor.SendLater, now)
 	case flood:
 		// Telegram does not say whether the limit hit is the bot's or the
 		// chat's: every sender of every process waits, and this person is
@@ -516,21 +515,21 @@ func (b *Broadcaster) deliver(ctx context.Context, r *running, g storage.Grant) 
 		if err := b.st.Pause(context.WithoutCancel(ctx), d); err != nil {
 			b.log.Warn("pause senders", "err", err)
 		}
-		b.record(ctx, r, g.UserID, storage.Later, now.Add(d))
+		b.record(ctx, r, g.UserID, redaktor.SendLater, now.Add(d))
 	case bot.Gone(err):
 		b.inactive.Add(1)
-		b.record(ctx, r, g.UserID, storage.Inactive, now)
+		b.record(ctx, r, g.UserID, redaktor.SendInactive, now)
 		if _, err := b.st.DeactivateSubscriber(context.WithoutCancel(ctx), g.UserID); err != nil {
 			b.log.Warn("deactivate subscriber", "user", g.UserID, "err", err)
 		}
 	case bot.Permanent(err):
 		b.failed.Add(1)
 		b.log.Warn("announcement refused", "post", r.postID, "user", g.UserID, "err", err)
-		b.record(ctx, r, g.UserID, storage.FailedForGood, now)
+		b.record(ctx, r, g.UserID, redaktor.SendFailed, now)
 	default:
 		b.retries.Add(1)
 		b.log.Debug("announcement retried", "post", r.postID, "user", g.UserID, "err", err)
-		b.record(ctx, r, g.UserID, storage.Retry, now)
+		b.record(ctx, r, g.UserID, redaktor.SendRetry, now)
 	}
 }
 
@@ -538,7 +537,7 @@ func (b *Broadcaster) deliver(ctx context.Context, r *running, g storage.Grant) 
 // happened, and the record is what keeps it from happening again. When
 // Redis does not take it, it waits in the journal, which the senders drain
 // before they take anybody else.
-func (b *Broadcaster) record(ctx context.Context, r *running, userID int64, o storage.Outcome, at time.Time) {
+func (b *Broadcaster) record(ctx context.Context, r *running, userID int64, o redaktor.SendOutcome, at time.Time) {
 	now := b.now()
 	rec := func(ctx context.Context) error {
 		if err := b.st.Record(ctx, r.postID, r.pageID, userID, o, now, at, b.cfg.Retries); err != nil {

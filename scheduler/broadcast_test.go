@@ -23,11 +23,11 @@ import (
 // reports records what the chief editors are shown.
 type reports struct {
 	mu     sync.Mutex
-	finals []storage.Broadcast
+	finals []redaktor.Broadcast
 	ticks  int
 }
 
-func (r *reports) BroadcastProgress(_ context.Context, b storage.Broadcast, _ redaktor.Page, final bool) {
+func (r *reports) BroadcastProgress(_ context.Context, b redaktor.Broadcast, _ redaktor.Page, final bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if final {
@@ -47,7 +47,7 @@ func (r *reports) StopButton(pageID, lang string) bot.Keyboard {
 	return &kb
 }
 
-func (r *reports) final(postID string) (storage.Broadcast, bool) {
+func (r *reports) final(postID string) (redaktor.Broadcast, bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	for _, b := range r.finals {
@@ -55,7 +55,7 @@ func (r *reports) final(postID string) (storage.Broadcast, bool) {
 			return b, true
 		}
 	}
-	return storage.Broadcast{}, false
+	return redaktor.Broadcast{}, false
 }
 
 // bcWorld is a desk with pages that have subscribers.
@@ -153,9 +153,9 @@ func run(t *testing.T, b *scheduler.Broadcaster) (stop func()) {
 	return stop
 }
 
-func (w *bcWorld) waitFinished(t *testing.T, postID string) storage.Broadcast {
+func (w *bcWorld) waitFinished(t *testing.T, postID string) redaktor.Broadcast {
 	t.Helper()
-	var b storage.Broadcast
+	var b redaktor.Broadcast
 	w.tg.WaitFor(t, 60*time.Second, func() bool {
 		var ok bool
 		b, ok = w.rep.final(postID)
@@ -222,7 +222,7 @@ func TestBroadcastMarksBlockedAndDeletedSubscribersInactive(t *testing.T) {
 	w.tg.Deactivate(11)
 	w.tg.FailNext("forwardMessage", 3, 502) // a burst of 5xx: retried, nothing dropped
 	b := w.broadcaster(scheduler.BroadcastConfig{Rate: 200, Workers: 4,
-		Retries: storage.Retries{Max: 5, Base: time.Millisecond, Cap: time.Millisecond}}, nil, nil)
+		Retries: redaktor.Retries{Max: 5, Base: time.Millisecond, Cap: time.Millisecond}}, nil, nil)
 	run(t, b)
 	w.publish(t, b, "20", "1", false)
 	rec := w.waitFinished(t, "20")
@@ -272,14 +272,14 @@ func (c *crashing) CallOnce(ctx context.Context, method string, params tgbotapi.
 	return err
 }
 
-func (c *crashing) Take(ctx context.Context, postID, pageID string, now time.Time, lease, grace time.Duration, p storage.Pace) (storage.Grant, error) {
+func (c *crashing) Take(ctx context.Context, postID, pageID string, now time.Time, lease, grace time.Duration, p redaktor.Pace) (redaktor.Grant, error) {
 	if c.crashed.Load() {
-		return storage.Grant{}, errDead
+		return redaktor.Grant{}, errDead
 	}
 	return c.BroadcastStore.Take(ctx, postID, pageID, now, lease, grace, p)
 }
 
-func (c *crashing) Record(ctx context.Context, postID, pageID string, userID int64, o storage.Outcome, now, at time.Time, r storage.Retries) error {
+func (c *crashing) Record(ctx context.Context, postID, pageID string, userID int64, o redaktor.SendOutcome, now, at time.Time, r redaktor.Retries) error {
 	if c.crashed.Load() {
 		return errDead
 	}
@@ -452,7 +452,7 @@ func TestBroadcastOutcomesAreObserved(t *testing.T) {
 	run(t, b)
 	w.publish(t, b, "60", "1", false)
 	rec := w.waitFinished(t, "60")
-	if rec.Delivered != 10 || seen.get(string(storage.Delivered)) != 10 || seen.get(string(storage.Inactive)) != 2 {
+	if rec.Delivered != 10 || seen.get(string(redaktor.SendDelivered)) != 10 || seen.get(string(redaktor.SendInactive)) != 2 {
 		t.Fatalf("delivered %d; observed %v; want 10 delivered and 2 inactive", rec.Delivered, seen.n)
 	}
 }

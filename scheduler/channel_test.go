@@ -5,7 +5,6 @@ import (
 	"testing"
 
 	"github.com/redaktor/redaktor"
-	"github.com/redaktor/redaktor/storage"
 )
 
 // A page whose stored channel is linked to another page (a stale write, a
@@ -18,7 +17,7 @@ func TestPublishesOnlyToTheLinkedChannel(t *testing.T) {
 	if err := w.store.SavePage(ctx, redaktor.Page{ID: "2", Title: "Школа"}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := w.store.LinkChannel(ctx, "2", storage.Channel{ID: channel, Title: "Библиотека"}); err != nil {
+	if _, err := w.store.LinkChannel(ctx, "2", redaktor.Channel{ID: channel, Title: "Библиотека"}); err != nil {
 		t.Fatal(err)
 	}
 	post := w.schedule(t, redaktor.Content{Text: "Чужой пост"}, t0)

@@ -99,7 +99,7 @@ func newDistrict(b *testing.B, pages, rate int, latency time.Duration) *district
 		if err := store.SavePage(ctx, redaktor.Page{ID: pageID, Title: "Страница " + pageID}); err != nil {
 			b.Fatal(err)
 		}
-		if _, err := store.LinkChannel(ctx, pageID, storage.Channel{ID: ch, Title: "Страница " + pageID}); err != nil {
+		if _, err := store.LinkChannel(ctx, pageID, redaktor.Channel{ID: ch, Title: "Страница " + pageID}); err != nil {
 			b.Fatal(err)
 		}
 		id, err := store.NextID(ctx, "post")
@@ -110,7 +110,7 @@ func newDistrict(b *testing.B, pages, rate int, latency time.Duration) *district
 		if err != nil {
 			b.Fatal(err)
 		}
-		if err := store.CreatePost(ctx, p, storage.Origin{}); err != nil {
+		if err := store.CreatePost(ctx, p, redaktor.Origin{}); err != nil {
 			b.Fatal(err)
 		}
 		next, ev, err := redaktor.Apply(p, redaktor.Change{Action: redaktor.ActApprove, Actor: chief, At: due}, time.Now())

@@ -11,7 +11,6 @@ import (
 	"github.com/redaktor/redaktor"
 	"github.com/redaktor/redaktor/bot"
 	"github.com/redaktor/redaktor/scheduler"
-	"github.com/redaktor/redaktor/storage"
 )
 
 const otherChannel int64 = -1001234567890
@@ -67,7 +66,7 @@ func (w *world) addPage(t *testing.T, id string, ch int64) {
 	if err := w.store.SavePage(ctx, redaktor.Page{ID: id, Title: "Школа"}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := w.store.LinkChannel(ctx, id, storage.Channel{ID: ch, Title: "Школа"}); err != nil {
+	if _, err := w.store.LinkChannel(ctx, id, redaktor.Channel{ID: ch, Title: "Школа"}); err != nil {
 		t.Fatal(err)
 	}
 }

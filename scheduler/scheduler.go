@@ -15,7 +15,6 @@ import (
 
 	"github.com/redaktor/redaktor"
 	"github.com/redaktor/redaktor/bot"
-	"github.com/redaktor/redaktor/storage"
 )
 
 // Queue is what the scheduler needs of storage.
@@ -26,8 +25,8 @@ type Queue interface {
 	Post(ctx context.Context, postID string) (redaktor.Post, error)
 	SavePost(ctx context.Context, old, next redaktor.Post, ev redaktor.Event) error
 	Page(ctx context.Context, pageID string) (redaktor.Page, error)
-	Delivery(ctx context.Context, postID string, chatID int64) (storage.Delivery, error)
-	BeginPart(ctx context.Context, postID string, chatID int64, part int, now time.Time, grace time.Duration) (storage.PartStart, error)
+	Delivery(ctx context.Context, postID string, chatID int64) (redaktor.Delivery, error)
+	BeginPart(ctx context.Context, postID string, chatID int64, part int, now time.Time, grace time.Duration) (redaktor.PartStart, error)
 	AbortPart(ctx context.Context, postID string, chatID int64, part int, mark string) error
 	EndPart(ctx context.Context, postID string, chatID int64, part int, messageIDs []int) error
 	OwnsChannel(ctx context.Context, pageID string, channelID int64) (bool, error)

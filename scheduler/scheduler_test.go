@@ -98,7 +98,7 @@ func (w *world) scheduleContent(t *testing.T, pageID string, c redaktor.Content,
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := w.store.CreatePost(ctx, p, storage.Origin{}); err != nil {
+	if err := w.store.CreatePost(ctx, p, redaktor.Origin{}); err != nil {
 		t.Fatal(err)
 	}
 	next, ev, err := redaktor.Apply(p, redaktor.Change{Action: redaktor.ActApprove, Actor: chief, At: at}, t0.Add(-time.Hour))

@@ -17,28 +17,6 @@ import (
 // media_group_id. They are buffered here and become ONE draft once no item
 // has arrived for a quiet moment.
 
-// AlbumItem is one buffered message of an album.
-type AlbumItem struct {
-	UserID    int64             `json:"user_id"`
-	MessageID int               `json:"message_id"`
-	Media     redaktor.Media    `json:"media"`
-	Caption   string            `json:"caption,omitempty"`
-	Entities  []redaktor.Entity `json:"entities,omitempty"`
-}
-
-// AlbumRef names a buffered album as it was read, for CreatePost.
-type AlbumRef struct {
-	key      string
-	deadline float64
-}
-
-// ReadyAlbum is a buffered album whose items stopped arriving.
-type ReadyAlbum struct {
-	Ref    AlbumRef
-	UserID int64
-	Items  []AlbumItem
-}
-
 // addAlbumItem appends an item and moves the album's deadline.
 // KEYS[1] album list, KEYS[2] albums zset, KEYS[3] message ids seen.
 // ARGV[1] item JSON, ARGV[2] deadline ms, ARGV[3] message id (an item
@@ -53,7 +31,7 @@ return 1
 
 // AddAlbumItem buffers one album message of a user; the album is ready once
 // quiet has passed without another item.
-func (s *Store) AddAlbumItem(ctx context.Context, userID int64, group string, it AlbumItem, now time.Time, quiet time.Duration) error {
+func (s *Store) AddAlbumItem(ctx context.Context, userID int64, group string, it redaktor.AlbumItem, now time.Time, quiet time.Duration) error {
 	b, err := json.Marshal(it)
 	if err != nil {
 		return fmt.Errorf("encode album item: %w", err)
@@ -63,17 +41,6 @@ func (s *Store) AddAlbumItem(ctx context.Context, userID int64, group string, it
 		return fmt.Errorf("buffer album item: %w", err)
 	}
 	return nil
-}
-
-// AlbumPick says which of the ready albums to read.
-type AlbumPick struct {
-	// Limit bounds the albums read.
-	Limit int
-	// PerUser bounds the albums of one person read; 0 for no bound.
-	PerUser int
-	// Skip leaves out the albums of the people it names (nil: nobody):
-	// those being assembled already, say.
-	Skip func(userID int64) bool
 }
 
 // Reading pages past the albums Skip and PerUser leave out, at most
@@ -87,7 +54,7 @@ const (
 // ReadyAlbums returns albums whose deadline has passed, the oldest first,
 // as pick says. They stay buffered until CreatePost consumes them, so a
 // crash here loses nothing.
-func (s *Store) ReadyAlbums(ctx context.Context, now time.Time, pick AlbumPick) ([]ReadyAlbum, error) {
+func (s *Store) ReadyAlbums(ctx context.Context, now time.Time, pick redaktor.AlbumPick) ([]redaktor.ReadyAlbum, error) {
 	var zs []redis.Z
 	taken := map[int64]int{}
 	for offset := int64(0); len(zs) < pick.Limit && offset < albumScanMax; offset += albumScanPage {
@@ -124,11 +91,11 @@ func (s *Store) ReadyAlbums(ctx context.Context, now time.Time, pick AlbumPick) 
 	if _, err := pipe.Exec(ctx); err != nil {
 		return nil, fmt.Errorf("read albums: %w", err)
 	}
-	out := make([]ReadyAlbum, 0, len(zs))
+	out := make([]redaktor.ReadyAlbum, 0, len(zs))
 	for i, z := range zs {
-		a := ReadyAlbum{Ref: AlbumRef{key: z.Member.(string), deadline: z.Score}}
+		a := redaktor.ReadyAlbum{Ref: redaktor.AlbumRef{Key: z.Member.(string), Deadline: z.Score}}
 		for _, r := range lists[i].Val() {
-			var it AlbumItem
+			var it redaktor.AlbumItem
 			if err := json.Unmarshal([]byte(r), &it); err == nil {
 				a.Items = append(a.Items, it)
 				a.UserID = it.UserID
@@ -152,10 +119,10 @@ func (k keys) albumUser(key string) (int64, bool) {
 
 // DropAlbum removes a buffered album that cannot become a draft (its owner
 // left the page, say), after the owner has been told.
-func (s *Store) DropAlbum(ctx context.Context, ref AlbumRef) error {
+func (s *Store) DropAlbum(ctx context.Context, ref redaktor.AlbumRef) error {
 	pipe := s.rdb.TxPipeline()
-	pipe.ZRem(ctx, s.k.albums(), ref.key)
-	pipe.Del(ctx, ref.key)
+	pipe.ZRem(ctx, s.k.albums(), ref.Key)
+	pipe.Del(ctx, ref.Key)
 	if _, err := pipe.Exec(ctx); err != nil {
 		return fmt.Errorf("drop album: %w", err)
 	}

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/redaktor/redaktor"
-	"github.com/redaktor/redaktor/storage"
 	"github.com/redaktor/redaktor/storage/storagetest"
 )
 
@@ -22,7 +21,7 @@ func TestReadyAlbumsPagesPastBusyPeople(t *testing.T) {
 	const a, b, c int64 = 1, 2, 3
 	add := func(user int64, n int, at time.Time) {
 		for i := range n {
-			it := storage.AlbumItem{UserID: user, MessageID: i + 1, Media: redaktor.Media{Kind: redaktor.MediaPhoto, FileID: "f"}}
+			it := redaktor.AlbumItem{UserID: user, MessageID: i + 1, Media: redaktor.Media{Kind: redaktor.MediaPhoto, FileID: "f"}}
 			if err := s.AddAlbumItem(ctx, user, fmt.Sprintf("g%d", i), it, at.Add(time.Duration(i)*time.Millisecond), quiet); err != nil {
 				t.Fatal(err)
 			}
@@ -32,7 +31,7 @@ func TestReadyAlbumsPagesPastBusyPeople(t *testing.T) {
 	add(b, 300, t0.Add(time.Second))
 	add(c, 2, t0.Add(2*time.Second))
 	now := t0.Add(time.Hour)
-	users := func(ready []storage.ReadyAlbum) map[int64]int {
+	users := func(ready []redaktor.ReadyAlbum) map[int64]int {
 		n := map[int64]int{}
 		for _, r := range ready {
 			n[r.UserID]++
@@ -42,13 +41,13 @@ func TestReadyAlbumsPagesPastBusyPeople(t *testing.T) {
 
 	tests := []struct {
 		name string
-		pick storage.AlbumPick
+		pick redaktor.AlbumPick
 		want map[int64]int
 	}{
-		{"the oldest first", storage.AlbumPick{Limit: 200}, map[int64]int{a: 200}},
-		{"past the busy", storage.AlbumPick{Limit: 200, Skip: func(u int64) bool { return u != c }}, map[int64]int{c: 2}},
-		{"a few of each", storage.AlbumPick{Limit: 200, PerUser: 10}, map[int64]int{a: 10, b: 10, c: 2}},
-		{"a few of each, up to the limit", storage.AlbumPick{Limit: 15, PerUser: 10}, map[int64]int{a: 10, b: 5}},
+		{"the oldest first", redaktor.AlbumPick{Limit: 200}, map[int64]int{a: 200}},
+		{"past the busy", redaktor.AlbumPick{Limit: 200, Skip: func(u int64) bool { return u != c }}, map[int64]int{c: 2}},
+		{"a few of each", redaktor.AlbumPick{Limit: 200, PerUser: 10}, map[int64]int{a: 10, b: 10, c: 2}},
+		{"a few of each, up to the limit", redaktor.AlbumPick{Limit: 15, PerUser: 10}, map[int64]int{a: 10, b: 5}},
 	}
 	for _, tc := range tests {
 		ready, err := s.ReadyAlbums(ctx, now, tc.pick)
@@ -61,7 +60,7 @@ func TestReadyAlbumsPagesPastBusyPeople(t *testing.T) {
 	}
 
 	// One person's albums come in the order they were sent.
-	ready, err := s.ReadyAlbums(ctx, now, storage.AlbumPick{Limit: 5, Skip: func(u int64) bool { return u == a }})
+	ready, err := s.ReadyAlbums(ctx, now, redaktor.AlbumPick{Limit: 5, Skip: func(u int64) bool { return u == a }})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -28,7 +28,7 @@ func TestAuditLogRecordsTeamActions(t *testing.T) {
 	if err := s.SaveInvite(ctx, open); err != nil {
 		t.Fatal(err)
 	}
-	revoked, err := s.ChangeMember(ctx, storage.MemberChange{PageID: "1", UserID: chiefB.UserID,
+	revoked, err := s.ChangeMember(ctx, redaktor.MemberChange{PageID: "1", UserID: chiefB.UserID,
 		By: chiefA.UserID, At: t0.Add(time.Minute)})
 	if err != nil || revoked != 1 {
 		t.Fatalf("remove chief B: revoked %d, %v; want 1 invite revoked", revoked, err)
@@ -109,10 +109,10 @@ func TestForgetInAuditKeepsTheActionsNotThePerson(t *testing.T) {
 		t.Fatal(err)
 	}
 	joinTeam(t, s, pid, redaktor.RoleModerator, 4242)
-	if err := s.SetCard(ctx, pid, "7", storage.Card{ChatID: 4242, MessageID: 3}); err != nil {
+	if err := s.SetCard(ctx, pid, "7", redaktor.Card{ChatID: 4242, MessageID: 3}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.ChangeMember(ctx, storage.MemberChange{PageID: pid, UserID: 4242, By: 21, At: t0}); err != nil {
+	if _, err := s.ChangeMember(ctx, redaktor.MemberChange{PageID: pid, UserID: 4242, By: 21, At: t0}); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.ForgetInAudit(ctx, 4242); err != nil {

@@ -38,33 +38,6 @@ import (
 //	rl:tat              the shared pacer: the next free send slot (µs, Redis
 //	                    clock); rl:chat:<id> the next free slot of one chat
 
-// Broadcast is the record of one post's delivery to subscribers.
-type Broadcast struct {
-	PostID string
-	PageID string
-	Urgent bool
-	// Copy: plain copies with a stop button instead of forwards.
-	Copy bool
-	// From and MessageIDs are the channel post the subscribers get.
-	From       int64
-	MessageIDs []int
-	Running    bool
-	Total      int64 // active subscribers when it started
-	Delivered  int64
-	Inactive   int64 // blocked the bot, deleted their account, chat gone
-	Failed     int64 // permanent errors, or retries used up
-	Resent     int64 // sends repeated after a crash: possible duplicates
-	StartedAt  time.Time
-	FinishedAt time.Time
-}
-
-// Processed is how many subscribers are finished with.
-func (b Broadcast) Processed() int64 { return b.Delivered + b.Inactive + b.Failed }
-
-// Remaining is how many are still to go (new subscribers joining during
-// the broadcast may make it run a little past Total).
-func (b Broadcast) Remaining() int64 { return max(0, b.Total-b.Processed()) }
-
 // KeepBroadcast is how long a finished broadcast's records are kept.
 const KeepBroadcast = 14 * 24 * time.Hour
 
@@ -91,7 +64,7 @@ return 1
 
 // StartBroadcast creates the broadcast of a post unless it exists; created
 // is true when this call made it and it has subscribers to reach.
-func (s *Store) StartBroadcast(ctx context.Context, b Broadcast, now time.Time) (created bool, err error) {
+func (s *Store) StartBroadcast(ctx context.Context, b redaktor.Broadcast, now time.Time) (created bool, err error) {
 	score := float64(now.UnixMilli())
 	if b.Urgent {
 		score -= 1e14
@@ -110,13 +83,13 @@ func (s *Store) StartBroadcast(ctx context.Context, b Broadcast, now time.Time) 
 }
 
 // Broadcast reads a broadcast's record.
-func (s *Store) Broadcast(ctx context.Context, postID string) (Broadcast, error) {
+func (s *Store) Broadcast(ctx context.Context, postID string) (redaktor.Broadcast, error) {
 	m, err := s.rdb.HGetAll(ctx, s.k.bc(postID)).Result()
 	if err != nil {
-		return Broadcast{}, fmt.Errorf("read broadcast %s: %w", postID, err)
+		return redaktor.Broadcast{}, fmt.Errorf("read broadcast %s: %w", postID, err)
 	}
 	if len(m) == 0 {
-		return Broadcast{}, fmt.Errorf("broadcast %s: %w", postID, redaktor.ErrNotFound)
+		return redaktor.Broadcast{}, fmt.Errorf("broadcast %s: %w", postID, redaktor.ErrNotFound)
 	}
 	num := func(f string) int64 { n, _ := strconv.ParseInt(m[f], 10, 64); return n }
 	at := func(f string) time.Time {
@@ -125,7 +98,7 @@ func (s *Store) Broadcast(ctx context.Context, postID string) (Broadcast, error)
 		}
 		return time.Time{}
 	}
-	b := Broadcast{PostID: m["post"], PageID: m["page"], Urgent: m["urgent"] == "1", Copy: m["copy"] == "1",
+	b := redaktor.Broadcast{PostID: m["post"], PageID: m["page"], Urgent: m["urgent"] == "1", Copy: m["copy"] == "1",
 		From: num("from"), Running: m["state"] == "running", Total: num("total"), Delivered: num("delivered"),
 		Inactive: num("inactive"), Failed: num("failed"), Resent: num("resent"),
 		StartedAt: at("started"), FinishedAt: at("finished")}
@@ -137,64 +110,18 @@ func (s *Store) Broadcast(ctx context.Context, postID string) (Broadcast, error)
 	return b, nil
 }
 
-// ActiveBroadcast is a running broadcast as the senders see it.
-type ActiveBroadcast struct {
-	PostID string
-	Urgent bool
-}
-
 // ActiveBroadcasts lists the running broadcasts, urgent ones first, then
 // oldest first.
-func (s *Store) ActiveBroadcasts(ctx context.Context) ([]ActiveBroadcast, error) {
+func (s *Store) ActiveBroadcasts(ctx context.Context) ([]redaktor.ActiveBroadcast, error) {
 	zs, err := s.rdb.ZRangeWithScores(ctx, s.k.bcActive(), 0, -1).Result()
 	if err != nil {
 		return nil, fmt.Errorf("list broadcasts: %w", err)
 	}
-	out := make([]ActiveBroadcast, len(zs))
+	out := make([]redaktor.ActiveBroadcast, len(zs))
 	for i, z := range zs {
-		out[i] = ActiveBroadcast{PostID: fmt.Sprint(z.Member), Urgent: z.Score < 0}
+		out[i] = redaktor.ActiveBroadcast{PostID: fmt.Sprint(z.Member), Urgent: z.Score < 0}
 	}
 	return out, nil
-}
-
-// Pace is the shared limit every sender of every process keeps.
-type Pace struct {
-	// Interval between two sends of the bot (1/rate).
-	Interval time.Duration
-	// MaxAhead: a slot further ahead than this is not booked; the caller
-	// waits and asks again (keeps many senders from booking far ahead).
-	MaxAhead time.Duration
-	// ChatGap between two sends to one chat.
-	ChatGap time.Duration
-}
-
-// GrantKind is the answer to a sender asking for work.
-type GrantKind string
-
-const (
-	// GrantSend: send to UserID after Wait.
-	GrantSend GrantKind = "send"
-	// GrantWait: the limit is booked for a while; ask again after Wait.
-	GrantWait GrantKind = "wait"
-	// GrantIdle: nothing to send now (the rest is in flight or waits for a
-	// retry); something may come after Wait.
-	GrantIdle GrantKind = "idle"
-	// GrantDone: this call finished the broadcast: the caller reports it.
-	GrantDone GrantKind = "done"
-	// GrantGone: the broadcast is not running (finished by someone else).
-	GrantGone GrantKind = "gone"
-)
-
-// Grant is what Take hands a sender.
-type Grant struct {
-	Kind   GrantKind
-	UserID int64
-	Wait   time.Duration
-	// Resend: a previous holder took this subscriber and never recorded the
-	// outcome: the person may already have the post.
-	Resend bool
-	// English: the subscriber's Telegram speaks English.
-	English bool
 }
 
 // take hands one subscriber of a broadcast to a sender, together with a
@@ -301,22 +228,22 @@ return {'send', uid, string.format('%.0f', at - nowus), resend, redis.call('SISM
 // and the moment to send (Grant.Wait from now). The subscriber stays leased to the caller
 // until Record, or until lease (after the slot) runs out; a lease that ran
 // out is given grace more before anybody sends to the person again.
-func (s *Store) Take(ctx context.Context, postID, pageID string, now time.Time, lease, grace time.Duration, p Pace) (Grant, error) {
+func (s *Store) Take(ctx context.Context, postID, pageID string, now time.Time, lease, grace time.Duration, p redaktor.Pace) (redaktor.Grant, error) {
 	res, err := take.Run(ctx, s.rdb,
 		[]string{s.k.bc(postID), s.k.bcDone(postID), s.k.bcSending(postID), s.k.bcRetry(postID),
 			s.k.subs(pageID), s.k.rlTAT(), s.k.bcActive(), s.k.subsEn(pageID), s.k.bcSuspect(postID)},
 		now.UnixMilli(), lease.Milliseconds(), p.Interval.Microseconds(), p.MaxAhead.Microseconds(),
 		s.k.rlChatPrefix(), p.ChatGap.Microseconds(), postID, int64(KeepBroadcast.Seconds()), grace.Milliseconds()).Slice()
 	if err != nil {
-		return Grant{}, fmt.Errorf("take from broadcast %s: %w", postID, err)
+		return redaktor.Grant{}, fmt.Errorf("take from broadcast %s: %w", postID, err)
 	}
 	if len(res) != 5 {
-		return Grant{}, fmt.Errorf("take from broadcast %s: answer %v", postID, res)
+		return redaktor.Grant{}, fmt.Errorf("take from broadcast %s: answer %v", postID, res)
 	}
-	g := Grant{Kind: GrantKind(fmt.Sprint(res[0]))}
+	g := redaktor.Grant{Kind: redaktor.GrantKind(fmt.Sprint(res[0]))}
 	if u := fmt.Sprint(res[1]); u != "" {
 		if g.UserID, err = strconv.ParseInt(u, 10, 64); err != nil {
-			return Grant{}, fmt.Errorf("take from broadcast %s: user %q", postID, u)
+			return redaktor.Grant{}, fmt.Errorf("take from broadcast %s: user %q", postID, u)
 		}
 	}
 	us, _ := strconv.ParseInt(fmt.Sprint(res[2]), 10, 64)
@@ -325,25 +252,6 @@ func (s *Store) Take(ctx context.Context, postID, pageID string, now time.Time, 
 	g.English = fmt.Sprint(res[4]) == "1"
 	return g, nil
 }
-
-// Outcome is what became of one send.
-type Outcome string
-
-const (
-	// Delivered: Telegram accepted it.
-	Delivered Outcome = "ok"
-	// Inactive: the person blocked the bot, deleted their account, or the
-	// chat is gone: marked inactive on the page, not retried.
-	Inactive Outcome = "inactive"
-	// FailedForGood: a permanent error; counted, not retried.
-	FailedForGood Outcome = "failed"
-	// Retry: a temporary failure (5xx, timeout): tried again with backoff
-	// until the attempts are used up.
-	Retry Outcome = "retry"
-	// Later: not sent (a 429 for this chat, or the process is stopping):
-	// tried again at the given time, not counted as an attempt.
-	Later Outcome = "later"
-)
 
 // record stores the outcome of a send once. A final outcome (delivered,
 // inactive, failed) sticks whoever holds the subscriber now: it may come
@@ -398,16 +306,9 @@ end
 return 1
 `)
 
-// Retries tunes Record's handling of temporary failures.
-type Retries struct {
-	Max  int           // attempts before a subscriber counts as failed
-	Base time.Duration // first backoff, doubled per attempt
-	Cap  time.Duration // longest backoff
-}
-
 // Record stores what became of the send to one subscriber. at is when a
 // Later outcome is tried again. Recording twice changes nothing.
-func (s *Store) Record(ctx context.Context, postID, page string, userID int64, o Outcome, now, at time.Time, r Retries) error {
+func (s *Store) Record(ctx context.Context, postID, page string, userID int64, o redaktor.SendOutcome, now, at time.Time, r redaktor.Retries) error {
 	err := record.Run(ctx, s.rdb,
 		[]string{s.k.bc(postID), s.k.bcDone(postID), s.k.bcSending(postID), s.k.bcRetry(postID), s.k.bcTries(postID),
 			s.k.subs(page), s.k.subsGone(page), s.k.bcSuspect(postID)},
@@ -439,7 +340,7 @@ return {1, string.format('%.0f', at - nowus)}
 
 // Acquire books a send slot for a chat; the caller sends after wait. ok is
 // false when the pacer is booked too far ahead: wait, then ask again.
-func (s *Store) Acquire(ctx context.Context, chatID int64, p Pace) (wait time.Duration, ok bool, err error) {
+func (s *Store) Acquire(ctx context.Context, chatID int64, p redaktor.Pace) (wait time.Duration, ok bool, err error) {
 	res, err := acquire.Run(ctx, s.rdb, []string{s.k.rlTAT()}, p.Interval.Microseconds(),
 		s.k.rlChatPrefix()+id(chatID), p.ChatGap.Microseconds(), p.MaxAhead.Microseconds()).Slice()
 	if err != nil {

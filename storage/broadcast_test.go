@@ -7,11 +7,10 @@ import (
 	"time"
 
 	"github.com/redaktor/redaktor"
-	"github.com/redaktor/redaktor/storage"
 	"github.com/redaktor/redaktor/storage/storagetest"
 )
 
-var fastPace = storage.Pace{Interval: time.Microsecond, MaxAhead: time.Second, ChatGap: time.Microsecond}
+var fastPace = redaktor.Pace{Interval: time.Microsecond, MaxAhead: time.Second, ChatGap: time.Microsecond}
 
 func TestSubscriptionsAndInactiveSubscribers(t *testing.T) {
 	s, r := storagetest.Store(t)
@@ -88,15 +87,15 @@ func TestTakeAndRecordResumeWithoutRepeats(t *testing.T) {
 		}
 	}
 	now := time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
-	created, err := s.StartBroadcast(ctx, storage.Broadcast{PostID: "9", PageID: "1", From: -100, MessageIDs: []int{4}}, now)
+	created, err := s.StartBroadcast(ctx, redaktor.Broadcast{PostID: "9", PageID: "1", From: -100, MessageIDs: []int{4}}, now)
 	if err != nil || !created {
 		t.Fatalf("start: %v %v", created, err)
 	}
-	if again, _ := s.StartBroadcast(ctx, storage.Broadcast{PostID: "9", PageID: "1"}, now); again {
+	if again, _ := s.StartBroadcast(ctx, redaktor.Broadcast{PostID: "9", PageID: "1"}, now); again {
 		t.Fatal("a repeated start created it again")
 	}
-	retries := storage.Retries{Max: 2, Base: time.Second, Cap: time.Second}
-	take := func() storage.Grant {
+	retries := redaktor.Retries{Max: 2, Base: time.Second, Cap: time.Second}
+	take := func() redaktor.Grant {
 		t.Helper()
 		g, err := s.Take(ctx, "9", "1", now, time.Minute, time.Minute, fastPace)
 		if err != nil {
@@ -106,10 +105,10 @@ func TestTakeAndRecordResumeWithoutRepeats(t *testing.T) {
 	}
 	// 1 delivered (recorded twice: counted once), 2 taken and never recorded
 	// (its sender died), 3 blocked, 4 a 5xx twice (fails for good), 5 delivered.
-	outcomes := map[int64]storage.Outcome{1: storage.Delivered, 3: storage.Inactive, 4: storage.Retry, 5: storage.Delivered}
+	outcomes := map[int64]redaktor.SendOutcome{1: redaktor.SendDelivered, 3: redaktor.SendInactive, 4: redaktor.SendRetry, 5: redaktor.SendDelivered}
 	for range 5 {
 		g := take()
-		if g.Kind != storage.GrantSend {
+		if g.Kind != redaktor.GrantSend {
 			t.Fatalf("grant %+v, want a send", g)
 		}
 		if o, ok := outcomes[g.UserID]; ok {
@@ -120,18 +119,18 @@ func TestTakeAndRecordResumeWithoutRepeats(t *testing.T) {
 			}
 		}
 	}
-	if g := take(); g.Kind != storage.GrantIdle {
+	if g := take(); g.Kind != redaktor.GrantIdle {
 		t.Fatalf("with 2 leased and 4 waiting for a retry: %+v, want idle", g)
 	}
 	now = now.Add(2 * time.Second) // 4's retry is due
 	if g := take(); g.UserID != 4 || g.Resend {
 		t.Fatalf("grant %+v, want the retry of 4", g)
 	}
-	if err := s.Record(ctx, "9", "1", 4, storage.Retry, now, now, retries); err != nil {
+	if err := s.Record(ctx, "9", "1", 4, redaktor.SendRetry, now, now, retries); err != nil {
 		t.Fatal(err)
 	}
 	now = now.Add(2 * time.Minute) // 2's lease ran out
-	if g := take(); g.Kind != storage.GrantIdle {
+	if g := take(); g.Kind != redaktor.GrantIdle {
 		t.Fatalf("grant %+v when 2's lease ran out, want idle: its holder is given a grace", g)
 	}
 	now = now.Add(time.Minute) // the grace is over: the holder is dead
@@ -139,20 +138,20 @@ func TestTakeAndRecordResumeWithoutRepeats(t *testing.T) {
 	if g.UserID != 2 || !g.Resend {
 		t.Fatalf("grant %+v, want 2 again, marked as a possible repeat", g)
 	}
-	if err := s.Record(ctx, "9", "1", 2, storage.Delivered, now, now, retries); err != nil {
+	if err := s.Record(ctx, "9", "1", 2, redaktor.SendDelivered, now, now, retries); err != nil {
 		t.Fatal(err)
 	}
-	if g := take(); g.Kind != storage.GrantDone {
+	if g := take(); g.Kind != redaktor.GrantDone {
 		t.Fatalf("grant %+v, want done", g)
 	}
-	if g := take(); g.Kind != storage.GrantGone {
+	if g := take(); g.Kind != redaktor.GrantGone {
 		t.Fatalf("grant %+v after done, want gone", g)
 	}
 	b, err := s.Broadcast(ctx, "9")
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := storage.Broadcast{PostID: "9", PageID: "1", From: -100, MessageIDs: []int{4}, Total: 5,
+	want := redaktor.Broadcast{PostID: "9", PageID: "1", From: -100, MessageIDs: []int{4}, Total: 5,
 		Delivered: 3, Inactive: 1, Failed: 1, Resent: 1, StartedAt: b.StartedAt, FinishedAt: b.FinishedAt}
 	if b.PostID != want.PostID || b.Total != 5 || b.Delivered != 3 || b.Inactive != 1 || b.Failed != 1 || b.Resent != 1 || b.Running || b.Remaining() != 0 {
 		t.Fatalf("record %+v, want %+v", b, want)
@@ -172,7 +171,7 @@ func TestPacerBooksSlotsOneIntervalApart(t *testing.T) {
 	// its intervals are long next to how long a call can take on a busy
 	// machine (nobody waits them out), and each booked slot is placed
 	// within the real time its call took.
-	p := storage.Pace{Interval: 10 * time.Second, MaxAhead: 25 * time.Second}
+	p := redaktor.Pace{Interval: 10 * time.Second, MaxAhead: 25 * time.Second}
 	type booking struct {
 		wait          time.Duration
 		ok            bool
@@ -211,24 +210,24 @@ func TestPacerBooksSlotsOneIntervalApart(t *testing.T) {
 // while Redis was away) wins, whatever happened to the lease meanwhile, and
 // a second sender is not handed a person whose send was recorded.
 func TestLateRecordOfASendWins(t *testing.T) {
-	retries := storage.Retries{Max: 3, Base: time.Second, Cap: time.Second}
+	retries := redaktor.Retries{Max: 3, Base: time.Second, Cap: time.Second}
 	for _, tc := range []struct {
 		name string
 		// meanwhile happens after the first holder's lease ran out and
 		// before its record lands; it returns the second sender's grant.
-		meanwhile func(t *testing.T, take func() storage.Grant, advance func(time.Duration)) storage.Grant
+		meanwhile func(t *testing.T, take func() redaktor.Grant, advance func(time.Duration)) redaktor.Grant
 		// second is what the second sender records after the late one.
-		second storage.Outcome
+		second redaktor.SendOutcome
 	}{
 		{name: "within the grace: nobody else is handed the person",
-			meanwhile: func(t *testing.T, take func() storage.Grant, _ func(time.Duration)) storage.Grant {
-				if g := take(); g.Kind != storage.GrantIdle {
+			meanwhile: func(t *testing.T, take func() redaktor.Grant, _ func(time.Duration)) redaktor.Grant {
+				if g := take(); g.Kind != redaktor.GrantIdle {
 					t.Fatalf("grant %+v, want idle: the holder is given a grace", g)
 				}
-				return storage.Grant{}
+				return redaktor.Grant{}
 			}},
 		{name: "after the grace: re-taken, then the late record, then the second sender's",
-			meanwhile: func(t *testing.T, take func() storage.Grant, advance func(time.Duration)) storage.Grant {
+			meanwhile: func(t *testing.T, take func() redaktor.Grant, advance func(time.Duration)) redaktor.Grant {
 				take()
 				advance(time.Minute)
 				g := take()
@@ -236,14 +235,14 @@ func TestLateRecordOfASendWins(t *testing.T) {
 					t.Fatalf("grant %+v, want 1 again as a possible repeat", g)
 				}
 				return g
-			}, second: storage.Delivered},
+			}, second: redaktor.SendDelivered},
 		{name: "after the grace: the second sender met a 429 first",
-			meanwhile: func(t *testing.T, take func() storage.Grant, advance func(time.Duration)) storage.Grant {
+			meanwhile: func(t *testing.T, take func() redaktor.Grant, advance func(time.Duration)) redaktor.Grant {
 				take()
 				advance(time.Minute)
 				g := take()
 				return g
-			}, second: storage.Later},
+			}, second: redaktor.SendLater},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s, _ := storagetest.Store(t)
@@ -252,10 +251,10 @@ func TestLateRecordOfASendWins(t *testing.T) {
 				t.Fatal(err)
 			}
 			now := time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
-			if _, err := s.StartBroadcast(ctx, storage.Broadcast{PostID: "9", PageID: "1", From: -100, MessageIDs: []int{4}}, now); err != nil {
+			if _, err := s.StartBroadcast(ctx, redaktor.Broadcast{PostID: "9", PageID: "1", From: -100, MessageIDs: []int{4}}, now); err != nil {
 				t.Fatal(err)
 			}
-			take := func() storage.Grant {
+			take := func() redaktor.Grant {
 				t.Helper()
 				g, err := s.Take(ctx, "9", "1", now, time.Minute, time.Minute, fastPace)
 				if err != nil {
@@ -263,7 +262,7 @@ func TestLateRecordOfASendWins(t *testing.T) {
 				}
 				return g
 			}
-			record := func(o storage.Outcome) {
+			record := func(o redaktor.SendOutcome) {
 				t.Helper()
 				if err := s.Record(ctx, "9", "1", 1, o, now, now, retries); err != nil {
 					t.Fatal(err)
@@ -274,16 +273,16 @@ func TestLateRecordOfASendWins(t *testing.T) {
 			}
 			now = now.Add(2 * time.Minute) // Redis was away; the lease ran out
 			second := tc.meanwhile(t, take, func(d time.Duration) { now = now.Add(d) })
-			if tc.second == storage.Later {
-				record(storage.Later) // the second sender's 429 lands first
+			if tc.second == redaktor.SendLater {
+				record(redaktor.SendLater) // the second sender's 429 lands first
 			}
-			record(storage.Delivered) // the first sender's journal drains
-			if second.UserID != 0 && tc.second != storage.Later {
+			record(redaktor.SendDelivered) // the first sender's journal drains
+			if second.UserID != 0 && tc.second != redaktor.SendLater {
 				record(tc.second)
 			}
 			for range 3 {
 				now = now.Add(2 * time.Minute)
-				if g := take(); g.Kind == storage.GrantSend {
+				if g := take(); g.Kind == redaktor.GrantSend {
 					t.Fatalf("grant %+v: sent again after its send was recorded", g)
 				}
 			}
@@ -303,8 +302,8 @@ func TestLateRecordOfASendWins(t *testing.T) {
 // broadcast's done set, not among the page's inactive subscribers. The
 // other subscriber's late record still counts.
 func TestRecordAfterForgetWritesNothingAboutThePerson(t *testing.T) {
-	retries := storage.Retries{Max: 3, Base: time.Second, Cap: time.Second}
-	for _, o := range []storage.Outcome{storage.Delivered, storage.Inactive, storage.FailedForGood} {
+	retries := redaktor.Retries{Max: 3, Base: time.Second, Cap: time.Second}
+	for _, o := range []redaktor.SendOutcome{redaktor.SendDelivered, redaktor.SendInactive, redaktor.SendFailed} {
 		t.Run(string(o), func(t *testing.T) {
 			ctx := context.Background()
 			s, r := storagetest.Store(t)
@@ -322,11 +321,11 @@ func TestRecordAfterForgetWritesNothingAboutThePerson(t *testing.T) {
 				}
 			}
 			now := time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
-			if _, err := s.StartBroadcast(ctx, storage.Broadcast{PostID: post, PageID: page, From: -100, MessageIDs: []int{4}}, now); err != nil {
+			if _, err := s.StartBroadcast(ctx, redaktor.Broadcast{PostID: post, PageID: page, From: -100, MessageIDs: []int{4}}, now); err != nil {
 				t.Fatal(err)
 			}
 			for range 2 {
-				if g, err := s.Take(ctx, post, page, now, time.Minute, time.Minute, fastPace); err != nil || g.Kind != storage.GrantSend {
+				if g, err := s.Take(ctx, post, page, now, time.Minute, time.Minute, fastPace); err != nil || g.Kind != redaktor.GrantSend {
 					t.Fatalf("grant %+v %v, want a send", g, err)
 				}
 			}
@@ -351,7 +350,7 @@ func TestRecordAfterForgetWritesNothingAboutThePerson(t *testing.T) {
 			if ok, _ := s.Subscribed(ctx, page, 1); ok {
 				t.Fatal("the forgotten subscriber is subscribed again")
 			}
-			if g, err := s.Take(ctx, post, page, now, time.Minute, time.Minute, fastPace); err != nil || g.Kind != storage.GrantDone {
+			if g, err := s.Take(ctx, post, page, now, time.Minute, time.Minute, fastPace); err != nil || g.Kind != redaktor.GrantDone {
 				t.Fatalf("grant %+v %v, want the broadcast done (nobody to send to again)", g, err)
 			}
 			b, err := s.Broadcast(ctx, post)

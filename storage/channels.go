@@ -15,26 +15,6 @@ import (
 // truth: linking claims it atomically, so two pages linking the same channel
 // at once cannot both win, and publication checks it before every post.
 
-// Channel is a Telegram channel as a page links it.
-type Channel struct {
-	ID       int64
-	Title    string
-	Username string // without "@"; empty for a private channel
-}
-
-// ChannelTakenError: the channel is linked to another page.
-type ChannelTakenError struct{ PageID string }
-
-func (e *ChannelTakenError) Error() string {
-	return "channel linked to page " + e.PageID
-}
-
-// Unwrap makes the error a conflict.
-func (e *ChannelTakenError) Unwrap() error { return redaktor.ErrConflict }
-
-// ErrChannelNotLinked: the page does not have that channel (any more).
-var ErrChannelNotLinked = fmt.Errorf("channel not linked to the page: %w", redaktor.ErrConflict)
-
 // linkChannel claims a channel for a page and writes the page, releasing
 // the page's previous channel. The page is compare-and-set against what the
 // caller read, so a concurrent change of the page is not overwritten. A
@@ -103,7 +83,7 @@ const casAttempts = 5
 // LinkChannel links a channel to a page, unless another page holds it
 // (*ChannelTakenError names that page). The page's previous channel is
 // released. Returns the page as saved.
-func (s *Store) LinkChannel(ctx context.Context, pageID string, ch Channel) (redaktor.Page, error) {
+func (s *Store) LinkChannel(ctx context.Context, pageID string, ch redaktor.Channel) (redaktor.Page, error) {
 	return s.changeChannel(ctx, pageID, func(p *redaktor.Page) ([]string, []any, error) {
 		holder, err := s.ChannelPage(ctx, ch.ID)
 		if err != nil {
@@ -128,7 +108,7 @@ func (s *Store) LinkChannel(ctx context.Context, pageID string, ch Channel) (red
 func (s *Store) UnlinkChannel(ctx context.Context, pageID string, channelID int64) (redaktor.Page, error) {
 	return s.changeChannel(ctx, pageID, func(p *redaktor.Page) ([]string, []any, error) {
 		if p.ChannelID != channelID || channelID == 0 {
-			return nil, nil, ErrChannelNotLinked
+			return nil, nil, redaktor.ErrChannelNotLinked
 		}
 		p.ChannelID, p.ChannelTitle, p.ChannelUsername = 0, "", ""
 		return []string{s.k.channelPage(channelID), s.k.page(pageID)}, nil, nil
@@ -164,7 +144,7 @@ func (s *Store) changeChannel(ctx context.Context, pageID string, change func(*r
 		case "ok":
 			return p, nil
 		case "held":
-			return redaktor.Page{}, &ChannelTakenError{PageID: res[1]}
+			return redaktor.Page{}, &redaktor.ChannelTakenError{PageID: res[1]}
 		case "gone":
 			return redaktor.Page{}, fmt.Errorf("page %s: %w", pageID, redaktor.ErrNotFound)
 		}

@@ -35,7 +35,7 @@ func TestChannelBelongsToOnePage(t *testing.T) {
 	t.Parallel()
 	s := twoPages(t)
 	ctx := context.Background()
-	school := storage.Channel{ID: schoolChannel, Title: "Школа №4", Username: "school4"}
+	school := redaktor.Channel{ID: schoolChannel, Title: "Школа №4", Username: "school4"}
 
 	page, err := s.LinkChannel(ctx, "1", school)
 	if err != nil || page.ChannelID != schoolChannel || page.ChannelUsername != "school4" {
@@ -45,7 +45,7 @@ func TestChannelBelongsToOnePage(t *testing.T) {
 		t.Fatalf("linking the same channel again: %+v, %v", again, err)
 	}
 	_, err = s.LinkChannel(ctx, "2", school)
-	var taken *storage.ChannelTakenError
+	var taken *redaktor.ChannelTakenError
 	if !errors.As(err, &taken) || taken.PageID != "1" || !errors.Is(err, redaktor.ErrConflict) {
 		t.Fatalf("the other page linked a held channel: %v", err)
 	}
@@ -60,10 +60,10 @@ func TestChannelBelongsToOnePage(t *testing.T) {
 	}
 
 	// Unlinking with the wrong channel changes nothing.
-	if _, err := s.UnlinkChannel(ctx, "1", libraryChannel); !errors.Is(err, storage.ErrChannelNotLinked) {
+	if _, err := s.UnlinkChannel(ctx, "1", libraryChannel); !errors.Is(err, redaktor.ErrChannelNotLinked) {
 		t.Fatalf("unlink of a channel the page does not have: %v", err)
 	}
-	if _, err := s.UnlinkChannel(ctx, "2", schoolChannel); !errors.Is(err, storage.ErrChannelNotLinked) {
+	if _, err := s.UnlinkChannel(ctx, "2", schoolChannel); !errors.Is(err, redaktor.ErrChannelNotLinked) {
 		t.Fatalf("page 2 unlinked page 1's channel: %v", err)
 	}
 	if holder, _ := s.ChannelPage(ctx, schoolChannel); holder != "1" {
@@ -86,10 +86,10 @@ func TestRelinkReleasesTheOldChannel(t *testing.T) {
 	t.Parallel()
 	s := twoPages(t)
 	ctx := context.Background()
-	if _, err := s.LinkChannel(ctx, "1", storage.Channel{ID: schoolChannel, Title: "old"}); err != nil {
+	if _, err := s.LinkChannel(ctx, "1", redaktor.Channel{ID: schoolChannel, Title: "old"}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.LinkChannel(ctx, "1", storage.Channel{ID: libraryChannel, Title: "new"}); err != nil {
+	if _, err := s.LinkChannel(ctx, "1", redaktor.Channel{ID: libraryChannel, Title: "new"}); err != nil {
 		t.Fatal(err)
 	}
 	if holder, _ := s.ChannelPage(ctx, schoolChannel); holder != "" {
@@ -98,7 +98,7 @@ func TestRelinkReleasesTheOldChannel(t *testing.T) {
 	if holder, _ := s.ChannelPage(ctx, libraryChannel); holder != "1" {
 		t.Fatalf("new channel held by %q", holder)
 	}
-	if _, err := s.LinkChannel(ctx, "2", storage.Channel{ID: schoolChannel}); err != nil {
+	if _, err := s.LinkChannel(ctx, "2", redaktor.Channel{ID: schoolChannel}); err != nil {
 		t.Fatalf("freed channel: %v", err)
 	}
 }
@@ -119,7 +119,7 @@ func TestConcurrentLinksOneWinner(t *testing.T) {
 	var wg sync.WaitGroup
 	errs := make([]error, n)
 	for i, id := range ids {
-		wg.Go(func() { _, errs[i] = s.LinkChannel(ctx, id, storage.Channel{ID: schoolChannel}) })
+		wg.Go(func() { _, errs[i] = s.LinkChannel(ctx, id, redaktor.Channel{ID: schoolChannel}) })
 	}
 	wg.Wait()
 	holder, _ := s.ChannelPage(ctx, schoolChannel)
@@ -156,7 +156,7 @@ func TestOwnsChannelClaimsAnUnheldChannel(t *testing.T) {
 	if ok, _ := s.OwnsChannel(ctx, "2", schoolChannel); ok {
 		t.Fatal("a second page claimed the same channel")
 	}
-	if _, err := s.LinkChannel(ctx, "2", storage.Channel{ID: schoolChannel}); err == nil {
+	if _, err := s.LinkChannel(ctx, "2", redaktor.Channel{ID: schoolChannel}); err == nil {
 		t.Fatal("a second page linked the claimed channel")
 	}
 }
@@ -178,7 +178,7 @@ func TestOwnsChannelRefusesAChannelTwoPagesName(t *testing.T) {
 			t.Fatalf("page %s may post to a channel two pages name: %v, %v", id, ok, err)
 		}
 	}
-	if _, err := s.LinkChannel(ctx, "1", storage.Channel{ID: schoolChannel}); err != nil {
+	if _, err := s.LinkChannel(ctx, "1", redaktor.Channel{ID: schoolChannel}); err != nil {
 		t.Fatal(err)
 	}
 	if ok, _ := s.OwnsChannel(ctx, "1", schoolChannel); !ok {
@@ -195,7 +195,7 @@ func TestUnlinkKeepsThePage(t *testing.T) {
 	t.Parallel()
 	s := twoPages(t)
 	ctx := context.Background()
-	if _, err := s.LinkChannel(ctx, "1", storage.Channel{ID: schoolChannel}); err != nil {
+	if _, err := s.LinkChannel(ctx, "1", redaktor.Channel{ID: schoolChannel}); err != nil {
 		t.Fatal(err)
 	}
 	p, _ := s.Page(ctx, "1")
@@ -207,7 +207,7 @@ func TestUnlinkKeepsThePage(t *testing.T) {
 	if err != nil || got.Title != p.Title {
 		t.Fatalf("unlink: %+v, %v", got, err)
 	}
-	if _, err := s.LinkChannel(ctx, "9", storage.Channel{ID: schoolChannel}); !errors.Is(err, redaktor.ErrNotFound) {
+	if _, err := s.LinkChannel(ctx, "9", redaktor.Channel{ID: schoolChannel}); !errors.Is(err, redaktor.ErrNotFound) {
 		t.Fatalf("link to a missing page: %v", err)
 	}
 }
@@ -219,14 +219,14 @@ func TestStaleClaimIsTakenOver(t *testing.T) {
 	t.Parallel()
 	s := twoPages(t)
 	ctx := context.Background()
-	if _, err := s.LinkChannel(ctx, "1", storage.Channel{ID: schoolChannel}); err != nil {
+	if _, err := s.LinkChannel(ctx, "1", redaktor.Channel{ID: schoolChannel}); err != nil {
 		t.Fatal(err)
 	}
 	// A rename that read page 1 before the link writes it back.
 	if err := s.SavePage(ctx, redaktor.Page{ID: "1", Title: "Школа, новое имя"}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.LinkChannel(ctx, "2", storage.Channel{ID: schoolChannel}); err != nil {
+	if _, err := s.LinkChannel(ctx, "2", redaktor.Channel{ID: schoolChannel}); err != nil {
 		t.Fatalf("stale claim kept: %v", err)
 	}
 	if holder, _ := s.ChannelPage(ctx, schoolChannel); holder != "2" {
@@ -235,16 +235,16 @@ func TestStaleClaimIsTakenOver(t *testing.T) {
 	// The claim is checked against the whole id: page 1 saved over with a
 	// channel whose id starts with the claimed one's has not the claimed one.
 	short := schoolChannel / 10 // "-100100000000", a prefix of "-1001000000001"
-	if _, err := s.LinkChannel(ctx, "1", storage.Channel{ID: short}); err != nil {
+	if _, err := s.LinkChannel(ctx, "1", redaktor.Channel{ID: short}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.LinkChannel(ctx, "2", storage.Channel{ID: short}); err == nil {
+	if _, err := s.LinkChannel(ctx, "2", redaktor.Channel{ID: short}); err == nil {
 		t.Fatal("a held channel was taken over")
 	}
 	if err := s.SavePage(ctx, redaktor.Page{ID: "1", ChannelID: schoolChannel}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.LinkChannel(ctx, "2", storage.Channel{ID: short}); err != nil {
+	if _, err := s.LinkChannel(ctx, "2", redaktor.Channel{ID: short}); err != nil {
 		t.Fatalf("stale claim on a prefix id kept: %v", err)
 	}
 }

@@ -43,16 +43,6 @@ func (s *Store) RefreshUser(ctx context.Context, u redaktor.User) error {
 	return nil
 }
 
-// LastChiefError: the person is the only chief editor of a page and must
-// hand it over before they leave.
-type LastChiefError struct{ Page redaktor.Page }
-
-func (e *LastChiefError) Error() string {
-	return "the only chief editor of page " + e.Page.ID
-}
-
-func (e *LastChiefError) Unwrap() error { return ErrLastChief }
-
 // SoleChiefOf lists the pages whose only chief editor the person is.
 func (s *Store) SoleChiefOf(ctx context.Context, userID int64) ([]redaktor.Page, error) {
 	pages, roles, err := s.UserPages(ctx, userID)
@@ -115,7 +105,7 @@ func (s *Store) leaveTeams(ctx context.Context, userID int64) error {
 		return err
 	}
 	if len(sole) > 0 {
-		return &LastChiefError{Page: sole[0]}
+		return &redaktor.LastChiefError{Page: sole[0]}
 	}
 	pages, err := s.rdb.SMembers(ctx, s.k.userPages(userID)).Result()
 	if err != nil {
@@ -124,12 +114,12 @@ func (s *Store) leaveTeams(ctx context.Context, userID int64) error {
 	for _, pageID := range pages {
 		err := s.RemoveMember(ctx, pageID, userID)
 		switch {
-		case errors.Is(err, ErrLastChief):
+		case errors.Is(err, redaktor.ErrLastChief):
 			page, perr := s.Page(ctx, pageID)
 			if perr != nil {
 				page = redaktor.Page{ID: pageID}
 			}
-			return &LastChiefError{Page: page}
+			return &redaktor.LastChiefError{Page: page}
 		case err != nil && !errors.Is(err, redaktor.ErrNotFound):
 			return err
 		}

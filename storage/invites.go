@@ -130,7 +130,7 @@ func (s *Store) RevokeInvite(ctx context.Context, pageID, code string, by int64,
 	case -2:
 		return fmt.Errorf("invite of page %s: %w", pageID, redaktor.ErrNotFound)
 	case -4:
-		return ErrInviteUsed
+		return redaktor.ErrInviteUsed
 	}
 	return nil
 }
@@ -161,38 +161,21 @@ audit(KEYS[5], ARGV[1], ARGV[2], 'joined', ARGV[2], role)
 return {1, role}
 `)
 
-// Invite errors, each wrapping a domain sentinel.
-var (
-	ErrInviteUsed    = fmt.Errorf("invite already used: %w", redaktor.ErrConflict)
-	ErrInviteExpired = fmt.Errorf("invite expired: %w", redaktor.ErrInvalid)
-	ErrInviteRevoked = fmt.Errorf("invite revoked: %w", redaktor.ErrInvalid)
-)
-
-// Redeemed is the outcome of opening an invite.
-type Redeemed struct {
-	Invite redaktor.Invite
-	// Role is the person's role on the page now; "" when Again and they
-	// left the page since.
-	Role redaktor.Role
-	// Again: the person had used this invite before; nothing changed now.
-	Again bool
-}
-
 // Redeem makes userID a member with the invite's role (a chief editor
 // invited as moderator stays chief).
-func (s *Store) Redeem(ctx context.Context, code string, userID int64, now time.Time) (Redeemed, error) {
+func (s *Store) Redeem(ctx context.Context, code string, userID int64, now time.Time) (redaktor.Redeemed, error) {
 	inv, err := s.Invite(ctx, code)
 	if err != nil {
-		return Redeemed{Invite: inv}, err
+		return redaktor.Redeemed{Invite: inv}, err
 	}
 	res, err := redeemInvite.Run(ctx, s.rdb,
 		[]string{s.k.invite(code), s.k.members(inv.PageID), s.k.userPages(userID), s.k.invites(inv.PageID), s.k.audit(inv.PageID)},
 		now.UnixMilli(), userID, inv.PageID, code).Slice()
 	if err != nil {
-		return Redeemed{Invite: inv}, fmt.Errorf("redeem invite: %w", err)
+		return redaktor.Redeemed{Invite: inv}, fmt.Errorf("redeem invite: %w", err)
 	}
 	role, _ := res[1].(string)
-	out := Redeemed{Invite: inv, Role: redaktor.Role(role)}
+	out := redaktor.Redeemed{Invite: inv, Role: redaktor.Role(role)}
 	switch res[0].(int64) {
 	case 1:
 		return out, nil
@@ -200,11 +183,11 @@ func (s *Store) Redeem(ctx context.Context, code string, userID int64, now time.
 		out.Again = true
 		return out, nil
 	case -4:
-		return out, ErrInviteUsed
+		return out, redaktor.ErrInviteUsed
 	case -5:
-		return out, ErrInviteExpired
+		return out, redaktor.ErrInviteExpired
 	case -6:
-		return out, ErrInviteRevoked
+		return out, redaktor.ErrInviteRevoked
 	default:
 		return out, fmt.Errorf("invite: %w", redaktor.ErrNotFound)
 	}

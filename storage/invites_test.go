@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/redaktor/redaktor"
-	"github.com/redaktor/redaktor/storage"
 	"github.com/redaktor/redaktor/storage/storagetest"
 )
 
@@ -30,7 +29,7 @@ func TestInviteIsOneTimeAndExpires(t *testing.T) {
 	}{
 		{"first opener joins", 11, t0.Add(time.Hour), nil, redaktor.RoleModerator},
 		{"same person again is fine", 11, t0.Add(2 * time.Hour), nil, redaktor.RoleModerator},
-		{"someone else is refused", 12, t0.Add(2 * time.Hour), storage.ErrInviteUsed, ""},
+		{"someone else is refused", 12, t0.Add(2 * time.Hour), redaktor.ErrInviteUsed, ""},
 	}
 	for _, tc := range tests {
 		_, role, err := s.RedeemInvite(ctx, "abc", tc.user, tc.at)
@@ -40,7 +39,7 @@ func TestInviteIsOneTimeAndExpires(t *testing.T) {
 	}
 	late := redaktor.Invite{Code: "late", PageID: "1", Role: redaktor.RoleChief, ExpiresAt: t0}
 	_ = s.SaveInvite(ctx, late)
-	if _, _, err := s.RedeemInvite(ctx, "late", 13, t0.Add(time.Minute)); !errors.Is(err, storage.ErrInviteExpired) {
+	if _, _, err := s.RedeemInvite(ctx, "late", 13, t0.Add(time.Minute)); !errors.Is(err, redaktor.ErrInviteExpired) {
 		t.Fatalf("late invite: %v, want expired", err)
 	}
 	if _, _, err := s.RedeemInvite(ctx, "nope", 13, t0); !errors.Is(err, redaktor.ErrNotFound) {
@@ -63,10 +62,10 @@ func TestPageKeepsAChiefEditor(t *testing.T) {
 	}
 	_, _, _ = s.RedeemInvite(ctx, "c", 21, t0)
 	_, _, _ = s.RedeemInvite(ctx, "m", 11, t0)
-	if err := s.SetRole(ctx, "1", 21, redaktor.RoleModerator); !errors.Is(err, storage.ErrLastChief) {
+	if err := s.SetRole(ctx, "1", 21, redaktor.RoleModerator); !errors.Is(err, redaktor.ErrLastChief) {
 		t.Fatalf("demoting the only chief: %v, want ErrLastChief", err)
 	}
-	if err := s.RemoveMember(ctx, "1", 21); !errors.Is(err, storage.ErrLastChief) {
+	if err := s.RemoveMember(ctx, "1", 21); !errors.Is(err, redaktor.ErrLastChief) {
 		t.Fatalf("removing the only chief: %v, want ErrLastChief", err)
 	}
 	if err := s.SetRole(ctx, "1", 11, redaktor.RoleChief); err != nil {
@@ -124,7 +123,7 @@ func TestOpenInvitesRevokeAndReopen(t *testing.T) {
 	if err := s.RevokeInvite(ctx, "2", "later", 21, t0); !errors.Is(err, redaktor.ErrNotFound) {
 		t.Fatalf("revoking through another page: %v, want not found", err)
 	}
-	if err := s.RevokeInvite(ctx, "1", "used", 21, t0); !errors.Is(err, storage.ErrInviteUsed) {
+	if err := s.RevokeInvite(ctx, "1", "used", 21, t0); !errors.Is(err, redaktor.ErrInviteUsed) {
 		t.Fatalf("revoking a used invite: %v, want used", err)
 	}
 	for range 2 { // a retry is fine
@@ -138,7 +137,7 @@ func TestOpenInvitesRevokeAndReopen(t *testing.T) {
 	if got := codes(t0.Add(90 * time.Minute)); len(got) != 0 {
 		t.Fatalf("open invites after the last expired = %v, want none", got)
 	}
-	if _, err := s.Redeem(ctx, "later", 12, t0); !errors.Is(err, storage.ErrInviteRevoked) {
+	if _, err := s.Redeem(ctx, "later", 12, t0); !errors.Is(err, redaktor.ErrInviteRevoked) {
 		t.Fatalf("opening a revoked invite: %v", err)
 	}
 	if role, _ := s.Role(ctx, "1", 12); role != "" {
@@ -175,7 +174,7 @@ func TestDemotionRevokesInvitesAndAdminMayOrphan(t *testing.T) {
 	} {
 		_ = s.SaveInvite(ctx, inv)
 	}
-	demote := storage.MemberChange{PageID: "1", UserID: 21, Role: redaktor.RoleModerator, By: 22, At: t0}
+	demote := redaktor.MemberChange{PageID: "1", UserID: 21, Role: redaktor.RoleModerator, By: 22, At: t0}
 	if n, err := s.ChangeMember(ctx, demote); err != nil || n != 2 {
 		t.Fatalf("demotion revoked %d, %v; want 2", n, err)
 	}
@@ -183,15 +182,15 @@ func TestDemotionRevokesInvitesAndAdminMayOrphan(t *testing.T) {
 		t.Fatalf("demotion again: %d, %v", n, err)
 	}
 	for _, code := range []string{"by21a", "by21b"} {
-		if _, err := s.Redeem(ctx, code, 30, t0); !errors.Is(err, storage.ErrInviteRevoked) {
+		if _, err := s.Redeem(ctx, code, 30, t0); !errors.Is(err, redaktor.ErrInviteRevoked) {
 			t.Fatalf("%s after the demotion: %v, want revoked", code, err)
 		}
 	}
 	if _, err := s.Redeem(ctx, "by22", 31, t0); err != nil {
 		t.Fatalf("the other chief editor's invite: %v", err)
 	}
-	last := storage.MemberChange{PageID: "1", UserID: 22, By: 100, At: t0}
-	if _, err := s.ChangeMember(ctx, last); !errors.Is(err, storage.ErrLastChief) {
+	last := redaktor.MemberChange{PageID: "1", UserID: 22, By: 100, At: t0}
+	if _, err := s.ChangeMember(ctx, last); !errors.Is(err, redaktor.ErrLastChief) {
 		t.Fatalf("removing the last chief editor: %v, want refused", err)
 	}
 	last.MayLeaveNoChief = true

@@ -51,18 +51,9 @@ func (s *Store) AllPages(ctx context.Context) ([]redaktor.Page, error) {
 	return out, nil
 }
 
-// PageSummary is a line of the admins' list of pages.
-type PageSummary struct {
-	Page          redaktor.Page
-	Chiefs        []redaktor.Member // with names, as the bot knows them
-	LastPublished time.Time         // zero: nothing published yet
-	Pending       int               // posts waiting for approval
-	Queued        int               // scheduled, publishing or failed
-}
-
 // PageSummaries reads what the admins' list shows of each page, in two
 // round trips whatever the number of pages.
-func (s *Store) PageSummaries(ctx context.Context, pages []redaktor.Page) ([]PageSummary, error) {
+func (s *Store) PageSummaries(ctx context.Context, pages []redaktor.Page) ([]redaktor.PageSummary, error) {
 	pipe := s.rdb.Pipeline()
 	type reads struct {
 		members *redis.MapStringStringCmd
@@ -84,10 +75,10 @@ func (s *Store) PageSummaries(ctx context.Context, pages []redaktor.Page) ([]Pag
 			return nil, fmt.Errorf("read page summaries: %w", err)
 		}
 	}
-	out := make([]PageSummary, len(pages))
+	out := make([]redaktor.PageSummary, len(pages))
 	var chiefIDs []int64
 	for i, p := range pages {
-		sum := PageSummary{Page: p, Pending: int(rs[i].pending.Val()), Queued: int(rs[i].queued.Val())}
+		sum := redaktor.PageSummary{Page: p, Pending: int(rs[i].pending.Val()), Queued: int(rs[i].queued.Val())}
 		if z := rs[i].last.Val(); len(z) == 1 {
 			sum.LastPublished = time.UnixMilli(int64(z[0].Score)).UTC()
 		}

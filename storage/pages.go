@@ -181,25 +181,10 @@ end
 return {1, revoked}
 `)
 
-// ErrLastChief: the change would leave a page without a chief editor.
-var ErrLastChief = fmt.Errorf("the page's only chief editor: %w", redaktor.ErrConflict)
-
-// MemberChange asks for a member's new role, or their removal (Role "").
-type MemberChange struct {
-	PageID string
-	UserID int64
-	Role   redaktor.Role
-	By     int64 // who does it, for the audit log
-	At     time.Time
-	// MayLeaveNoChief lets an admin take the last chief editor off a page
-	// whose director left; the admin then gives a new chief-editor link.
-	MayLeaveNoChief bool
-}
-
 // ChangeMember changes a member's role or removes them; the invites they
 // made are revoked when they are no longer chief. It returns how many
 // were revoked.
-func (s *Store) ChangeMember(ctx context.Context, c MemberChange) (revoked int, err error) {
+func (s *Store) ChangeMember(ctx context.Context, c redaktor.MemberChange) (revoked int, err error) {
 	orphan := "0"
 	if c.MayLeaveNoChief {
 		orphan = "1"
@@ -215,21 +200,21 @@ func (s *Store) ChangeMember(ctx context.Context, c MemberChange) (revoked int, 
 	case 0:
 		return 0, fmt.Errorf("member %d of page %s: %w", c.UserID, c.PageID, redaktor.ErrNotFound)
 	case -1:
-		return 0, ErrLastChief
+		return 0, redaktor.ErrLastChief
 	}
 	return int(res[1]), nil
 }
 
 // SetRole changes a member's role; the audit log names nobody as its author.
 func (s *Store) SetRole(ctx context.Context, pageID string, userID int64, role redaktor.Role) error {
-	_, err := s.ChangeMember(ctx, MemberChange{PageID: pageID, UserID: userID, Role: role, At: time.Now()})
+	_, err := s.ChangeMember(ctx, redaktor.MemberChange{PageID: pageID, UserID: userID, Role: role, At: time.Now()})
 	return err
 }
 
 // RemoveMember takes a person off a page's team as if they left it
 // themselves.
 func (s *Store) RemoveMember(ctx context.Context, pageID string, userID int64) error {
-	_, err := s.ChangeMember(ctx, MemberChange{PageID: pageID, UserID: userID, By: userID, At: time.Now()})
+	_, err := s.ChangeMember(ctx, redaktor.MemberChange{PageID: pageID, UserID: userID, By: userID, At: time.Now()})
 	return err
 }
 

@@ -125,32 +125,14 @@ func (s *Store) indexOps(old *redaktor.Post, next redaktor.Post) []op {
 	return ops
 }
 
-// Origin is what a new draft was made of; both parts are optional.
-type Origin struct {
-	// Album is the buffered album it was assembled from: that buffer is
-	// removed in the same step, and only if no item arrived since it was
-	// read (else ErrConflict: read it again).
-	Album *AlbumRef
-	// Update is the update it came in: the update is marked as having made
-	// this post, in the same step, so handling it again after a crash
-	// finds the post (NewPostID) instead of making a second one.
-	Update int64
-}
-
-// MadeError: the update a draft was to be made of made another one
-// meanwhile (it was handled twice at once); PostID is that one.
-type MadeError struct{ PostID string }
-
-func (e *MadeError) Error() string { return "the update made post " + e.PostID + " already" }
-
 // CreatePost stores a new draft.
-func (s *Store) CreatePost(ctx context.Context, p redaktor.Post, from Origin) error {
+func (s *Store) CreatePost(ctx context.Context, p redaktor.Post, from redaktor.Origin) error {
 	ops := s.indexOps(nil, p)
 	if a := from.Album; a != nil {
 		ops = append(ops,
-			op{kind: "guard", key: s.k.albums(), score: a.deadline, member: a.key},
-			op{kind: "zrem", key: s.k.albums(), member: a.key},
-			op{kind: "del", key: a.key})
+			op{kind: "guard", key: s.k.albums(), score: a.Deadline, member: a.Key},
+			op{kind: "zrem", key: s.k.albums(), member: a.Key},
+			op{kind: "del", key: a.Key})
 	}
 	if from.Update != 0 {
 		ops = append(ops, s.markMade(from.Update, p.ID))
@@ -247,7 +229,7 @@ func (s *Store) save(ctx context.Context, expected int64, p redaktor.Post, ev re
 		return fmt.Errorf("album of post %s grew meanwhile: %w", p.ID, redaktor.ErrConflict)
 	case -4:
 		made, _ := res[1].(string)
-		return &MadeError{PostID: made}
+		return &redaktor.MadeError{PostID: made}
 	default:
 		return fmt.Errorf("post %s is at revision %v, not %d: %w", p.ID, res[1], expected, redaktor.ErrConflict)
 	}
@@ -328,30 +310,22 @@ func (s *Store) QueuedPosts(ctx context.Context, pageID string, limit int64) ([]
 	return s.listIndex(ctx, s.k.queue(pageID), false, limit)
 }
 
-// Activity is what a page published lately: the ids of the posts since a
-// moment, oldest first (the advice compares a draft with them), and how
-// many since the week began.
-type Activity struct {
-	Recent []string
-	Week   int
-}
-
 // PageActivity reads the ids of a page's posts published since (the
 // latest limit of them) and counts those since weekStart, in one round
 // trip: every draft card shows both. The posts themselves are read with
 // Posts, by those who do not have them yet (a published post does not
 // change).
-func (s *Store) PageActivity(ctx context.Context, pageID string, since, weekStart time.Time, limit int64) (Activity, error) {
+func (s *Store) PageActivity(ctx context.Context, pageID string, since, weekStart time.Time, limit int64) (redaktor.Activity, error) {
 	pipe := s.rdb.Pipeline()
 	ids := pipe.ZRangeArgs(ctx, redis.ZRangeArgs{Key: s.k.published(pageID), ByScore: true,
 		Start: "+inf", Stop: ms(since), Rev: true, Count: limit})
 	week := pipe.ZCount(ctx, s.k.published(pageID), strconv.FormatFloat(ms(weekStart), 'f', -1, 64), "+inf")
 	if _, err := pipe.Exec(ctx); err != nil {
-		return Activity{}, fmt.Errorf("read page activity: %w", err)
+		return redaktor.Activity{}, fmt.Errorf("read page activity: %w", err)
 	}
 	recent := ids.Val()
 	slices.Reverse(recent)
-	return Activity{Recent: recent, Week: int(week.Val())}, nil
+	return redaktor.Activity{Recent: recent, Week: int(week.Val())}, nil
 }
 
 // Posts reads posts by id in one round trip; a post removed meanwhile is
@@ -406,16 +380,10 @@ func decodeHistory(postID string, raw []string) ([]redaktor.Event, error) {
 	return out, nil
 }
 
-// Card is a message that shows a post and its buttons in someone's chat.
-type Card struct {
-	ChatID    int64
-	MessageID int
-}
-
 // SetCard remembers the live card of a post of a page in one chat, so the
 // cards of every editor can be brought up to date when the post changes,
 // and a person taken off the page's team loses the buttons of all theirs.
-func (s *Store) SetCard(ctx context.Context, pageID, postID string, c Card) error {
+func (s *Store) SetCard(ctx context.Context, pageID, postID string, c redaktor.Card) error {
 	pipe := s.rdb.TxPipeline()
 	pipe.HSet(ctx, s.k.cards(postID), id(c.ChatID), c.MessageID)
 	pipe.SAdd(ctx, s.k.memberCards(pageID, c.ChatID), postID)
@@ -449,19 +417,19 @@ func (s *Store) DropCards(ctx context.Context, pageID string, userID int64, post
 }
 
 // Cards returns the live cards of a post.
-func (s *Store) Cards(ctx context.Context, postID string) ([]Card, error) {
+func (s *Store) Cards(ctx context.Context, postID string) ([]redaktor.Card, error) {
 	m, err := s.rdb.HGetAll(ctx, s.k.cards(postID)).Result()
 	if err != nil {
 		return nil, fmt.Errorf("read cards: %w", err)
 	}
-	out := make([]Card, 0, len(m))
+	out := make([]redaktor.Card, 0, len(m))
 	for chat, msg := range m {
 		c, err1 := strconv.ParseInt(chat, 10, 64)
 		mid, err2 := strconv.Atoi(msg)
 		if err1 != nil || err2 != nil {
 			continue
 		}
-		out = append(out, Card{ChatID: c, MessageID: mid})
+		out = append(out, redaktor.Card{ChatID: c, MessageID: mid})
 	}
 	return out, nil
 }

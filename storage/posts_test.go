@@ -31,7 +31,7 @@ func newDraft(t *testing.T, s *storage.Store) redaktor.Post {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := s.CreatePost(ctx, p, storage.Origin{}); err != nil {
+	if err := s.CreatePost(ctx, p, redaktor.Origin{}); err != nil {
 		t.Fatal(err)
 	}
 	return p
@@ -152,7 +152,7 @@ func TestSaveIsSafeToRunTwice(t *testing.T) {
 	if hist, _ := s.History(ctx, p.ID); len(hist) != 2 {
 		t.Fatalf("history has %d lines after a repeated save, want 2", len(hist))
 	}
-	if err := s.CreatePost(ctx, p, storage.Origin{}); !errors.Is(err, redaktor.ErrConflict) {
+	if err := s.CreatePost(ctx, p, redaktor.Origin{}); !errors.Is(err, redaktor.ErrConflict) {
 		t.Fatalf("creating over an existing post: %v, want conflict", err)
 	}
 }
@@ -223,7 +223,7 @@ func TestAlbumBecomesOneDraftOnlyWhenComplete(t *testing.T) {
 	ctx := context.Background()
 	quiet := 2 * time.Second
 	add := func(msgID int, at time.Time) {
-		it := storage.AlbumItem{UserID: 11, MessageID: msgID, Media: redaktor.Media{Kind: redaktor.MediaPhoto, FileID: "f"}}
+		it := redaktor.AlbumItem{UserID: 11, MessageID: msgID, Media: redaktor.Media{Kind: redaktor.MediaPhoto, FileID: "f"}}
 		if err := s.AddAlbumItem(ctx, 11, "g1", it, at, quiet); err != nil {
 			t.Fatal(err)
 		}
@@ -231,10 +231,10 @@ func TestAlbumBecomesOneDraftOnlyWhenComplete(t *testing.T) {
 	add(1, t0)
 	add(2, t0)
 	add(2, t0) // delivered twice
-	if ready, _ := s.ReadyAlbums(ctx, t0.Add(time.Second), storage.AlbumPick{Limit: 10}); len(ready) != 0 {
+	if ready, _ := s.ReadyAlbums(ctx, t0.Add(time.Second), redaktor.AlbumPick{Limit: 10}); len(ready) != 0 {
 		t.Fatalf("album ready before the quiet moment: %+v", ready)
 	}
-	ready, err := s.ReadyAlbums(ctx, t0.Add(quiet), storage.AlbumPick{Limit: 10})
+	ready, err := s.ReadyAlbums(ctx, t0.Add(quiet), redaktor.AlbumPick{Limit: 10})
 	if err != nil || len(ready) != 1 || len(ready[0].Items) != 2 || ready[0].UserID != 11 {
 		t.Fatalf("ready = %+v, %v; want one album of 2 items from user 11", ready, err)
 	}
@@ -242,17 +242,17 @@ func TestAlbumBecomesOneDraftOnlyWhenComplete(t *testing.T) {
 	// made from the incomplete read.
 	add(3, t0.Add(quiet))
 	p, _ := redaktor.NewPost("a1", "1", moderator, redaktor.Content{Media: []redaktor.Media{{Kind: redaktor.MediaPhoto, FileID: "f"}}}, t0)
-	if err := s.CreatePost(ctx, p, storage.Origin{Album: &ready[0].Ref}); !errors.Is(err, redaktor.ErrConflict) {
+	if err := s.CreatePost(ctx, p, redaktor.Origin{Album: &ready[0].Ref}); !errors.Is(err, redaktor.ErrConflict) {
 		t.Fatalf("create from a stale album read: %v, want conflict", err)
 	}
-	ready, _ = s.ReadyAlbums(ctx, t0.Add(2*quiet), storage.AlbumPick{Limit: 10})
+	ready, _ = s.ReadyAlbums(ctx, t0.Add(2*quiet), redaktor.AlbumPick{Limit: 10})
 	if len(ready) != 1 || len(ready[0].Items) != 3 {
 		t.Fatalf("ready = %+v, want the album of 3", ready)
 	}
-	if err := s.CreatePost(ctx, p, storage.Origin{Album: &ready[0].Ref}); err != nil {
+	if err := s.CreatePost(ctx, p, redaktor.Origin{Album: &ready[0].Ref}); err != nil {
 		t.Fatal(err)
 	}
-	if ready, _ := s.ReadyAlbums(ctx, t0.Add(time.Hour), storage.AlbumPick{Limit: 10}); len(ready) != 0 {
+	if ready, _ := s.ReadyAlbums(ctx, t0.Add(time.Hour), redaktor.AlbumPick{Limit: 10}); len(ready) != 0 {
 		t.Fatalf("album still buffered after its draft was made: %+v", ready)
 	}
 }

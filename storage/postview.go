@@ -11,27 +11,6 @@ import (
 	"github.com/redaktor/redaktor"
 )
 
-// PostView is a post as a button press needs it: with its page, the
-// person's role on that page, and (when asked) its history.
-type PostView struct {
-	Post    redaktor.Post
-	Page    redaktor.Page
-	Role    redaktor.Role // "" when the person is not on the post's page
-	History []redaktor.Event
-}
-
-// Press is what a press on a post button reads: the person with their
-// session (as UserSession) and the post with its page and the person's
-// role there.
-type Press struct {
-	User    redaktor.User
-	Session Session
-	Waiting bool  // the person has a session
-	UserErr error // wraps ErrNotFound for a person the bot does not know
-	View    PostView
-	ViewErr error
-}
-
 // ReadPress reads a press's person, the post, the page the button says
 // the post is on, the person's role there and, withHistory, the post's
 // history, in one round trip instead of four. The role is always the one
@@ -39,17 +18,17 @@ type Press struct {
 // forged button), that page and role are read in a second round trip. An
 // error is returned when Redis failed; the parts' own outcomes are in
 // UserErr and ViewErr (a missing post is ErrNotFound).
-func (s *Store) ReadPress(ctx context.Context, userID int64, postID, pageID string, withHistory bool) (Press, error) {
+func (s *Store) ReadPress(ctx context.Context, userID int64, postID, pageID string, withHistory bool) (redaktor.Press, error) {
 	pipe := s.rdb.Pipeline()
 	person := pipe.MGet(ctx, s.k.user(userID), s.k.session(userID))
 	view := s.queuePostView(ctx, pipe, postID, pageID, userID, withHistory)
 	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
-		return Press{}, fmt.Errorf("read a press on post %s: %w", postID, err)
+		return redaktor.Press{}, fmt.Errorf("read a press on post %s: %w", postID, err)
 	}
 	if err := person.Err(); err != nil {
-		return Press{}, fmt.Errorf("read user and session: %w", err)
+		return redaktor.Press{}, fmt.Errorf("read user and session: %w", err)
 	}
-	var pr Press
+	var pr redaktor.Press
 	pr.User, pr.Session, pr.Waiting, pr.UserErr = decodeUserSession(userID, person.Val())
 	pr.View, pr.ViewErr = view()
 	return pr, nil
@@ -57,7 +36,7 @@ func (s *Store) ReadPress(ctx context.Context, userID int64, postID, pageID stri
 
 // queuePostView adds PostView's reads to pipe and returns what decodes
 // them once pipe ran.
-func (s *Store) queuePostView(ctx context.Context, pipe redis.Pipeliner, postID, pageID string, userID int64, withHistory bool) func() (PostView, error) {
+func (s *Store) queuePostView(ctx context.Context, pipe redis.Pipeliner, postID, pageID string, userID int64, withHistory bool) func() (redaktor.PostView, error) {
 	post := pipe.HGetAll(ctx, s.k.post(postID))
 	page := pipe.Get(ctx, s.k.page(pageID))
 	role := pipe.HGet(ctx, s.k.members(pageID), id(userID))
@@ -65,21 +44,21 @@ func (s *Store) queuePostView(ctx context.Context, pipe redis.Pipeliner, postID,
 	if withHistory {
 		hist = pipe.LRange(ctx, s.k.history(postID), 0, -1)
 	}
-	return func() (PostView, error) {
+	return func() (redaktor.PostView, error) {
 		if err := errors.Join(post.Err(), ignoreNil(page.Err()), ignoreNil(role.Err())); err != nil {
-			return PostView{}, fmt.Errorf("read post %s on page %s: %w", postID, pageID, err)
+			return redaktor.PostView{}, fmt.Errorf("read post %s on page %s: %w", postID, pageID, err)
 		}
 		p, err := decodePost(postID, post.Val())
 		if err != nil {
-			return PostView{}, err
+			return redaktor.PostView{}, err
 		}
-		v := PostView{Post: p}
+		v := redaktor.PostView{Post: p}
 		if hist != nil {
 			if err := hist.Err(); err != nil {
-				return PostView{}, fmt.Errorf("read history of %s: %w", postID, err)
+				return redaktor.PostView{}, fmt.Errorf("read history of %s: %w", postID, err)
 			}
 			if v.History, err = decodeHistory(postID, hist.Val()); err != nil {
-				return PostView{}, err
+				return redaktor.PostView{}, err
 			}
 		}
 		if p.PageID != pageID {
@@ -88,10 +67,10 @@ func (s *Store) queuePostView(ctx context.Context, pipe redis.Pipeliner, postID,
 		}
 		b, err := page.Bytes()
 		if err != nil {
-			return PostView{}, notFound(err, "page "+pageID)
+			return redaktor.PostView{}, notFound(err, "page "+pageID)
 		}
 		if err := json.Unmarshal(b, &v.Page); err != nil {
-			return PostView{}, fmt.Errorf("decode page %s: %w", pageID, err)
+			return redaktor.PostView{}, fmt.Errorf("decode page %s: %w", pageID, err)
 		}
 		v.Role = redaktor.Role(role.Val())
 		return v, nil

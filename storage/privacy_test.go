@@ -73,8 +73,8 @@ func TestStrangerSessionExpiresSoon(t *testing.T) {
 	for _, tc := range []struct {
 		user int64
 		want time.Duration
-	}{{1, storage.SessionTTL}, {2, storage.StrangerSessionTTL}} {
-		if err := s.SetSession(ctx, tc.user, storage.Session{Kind: redaktor.SessionCheck}); err != nil {
+	}{{1, redaktor.SessionTTL}, {2, redaktor.StrangerSessionTTL}} {
+		if err := s.SetSession(ctx, tc.user, redaktor.Session{Kind: redaktor.SessionCheck}); err != nil {
 			t.Fatal(err)
 		}
 		ttl, err := r.Client.PTTL(ctx, "{"+r.Prefix+"}:user:"+strconv.FormatInt(tc.user, 10)+":session").Result()
@@ -111,7 +111,7 @@ func TestForgetUserNeedsAnotherChief(t *testing.T) {
 	if _, err := s.Subscribe(ctx, pageID, 7, true); err != nil {
 		t.Fatal(err)
 	}
-	var last *storage.LastChiefError
+	var last *redaktor.LastChiefError
 	if err := s.ForgetUser(ctx, 7); !errors.As(err, &last) || last.Page.Title != "Школа" {
 		t.Fatalf("forget the only chief editor: %v, want a LastChiefError naming the page", err)
 	}

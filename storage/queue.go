@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/redaktor/redaktor"
 	"github.com/redis/go-redis/v9"
 )
 
@@ -65,27 +66,15 @@ func (s *Store) DueReminders(ctx context.Context, now time.Time, limit int64) ([
 	return ids, nil
 }
 
-// Delivery records what was sent of a post to one chat, part by part, so a
-// publication interrupted by a crash resumes without sending twice what
-// was recorded as sent.
-type Delivery struct {
-	// Sent maps a part number to the message ids Telegram returned.
-	Sent map[int][]int
-	// InFlight lists parts begun and never recorded: sent or not, nobody
-	// knows (or only a holder whose record still waits for Redis).
-	// Resending them after the grace is the only possible duplicate.
-	InFlight []int
-}
-
 func deliveryField(chatID int64, part int) string { return id(chatID) + ":" + strconv.Itoa(part) }
 
 // Delivery reads the delivery record of a post to a chat.
-func (s *Store) Delivery(ctx context.Context, postID string, chatID int64) (Delivery, error) {
+func (s *Store) Delivery(ctx context.Context, postID string, chatID int64) (redaktor.Delivery, error) {
 	m, err := s.rdb.HGetAll(ctx, s.k.delivery(postID)).Result()
 	if err != nil {
-		return Delivery{}, fmt.Errorf("read delivery of %s: %w", postID, err)
+		return redaktor.Delivery{}, fmt.Errorf("read delivery of %s: %w", postID, err)
 	}
-	d := Delivery{Sent: map[int][]int{}}
+	d := redaktor.Delivery{Sent: map[int][]int{}}
 	prefix := id(chatID) + ":"
 	for field, v := range m {
 		if !strings.HasPrefix(field, prefix) {
@@ -152,43 +141,28 @@ end
 return {'sent', v}
 `)
 
-// PartStart is what BeginPart found.
-type PartStart struct {
-	// Send: marked as being sent by the caller, who sends it now.
-	Send bool
-	// Resend: like Send, but an earlier holder may have sent it already
-	// (it never recorded the outcome and did not within the grace).
-	Resend bool
-	// Sent: the part was recorded as sent as these message ids.
-	Sent []int
-	// Wait: another holder's send is unaccounted for; ask again after Wait.
-	Wait time.Duration
-	// Mark identifies the caller's "sending" mark, for AbortPart.
-	Mark string
-}
-
 // BeginPart marks a part as about to be sent, unless it is sent already or
 // another holder's outcome is still unaccounted for (see beginPart).
-func (s *Store) BeginPart(ctx context.Context, postID string, chatID int64, part int, now time.Time, grace time.Duration) (PartStart, error) {
+func (s *Store) BeginPart(ctx context.Context, postID string, chatID int64, part int, now time.Time, grace time.Duration) (redaktor.PartStart, error) {
 	mark := strconv.FormatUint(rand.Uint64(), 36)
 	res, err := beginPart.Run(ctx, s.rdb, []string{s.k.delivery(postID)},
 		deliveryField(chatID, part), now.UnixMilli(), grace.Milliseconds(), mark).StringSlice()
 	if err != nil {
-		return PartStart{}, fmt.Errorf("record delivery start: %w", err)
+		return redaktor.PartStart{}, fmt.Errorf("record delivery start: %w", err)
 	}
 	if len(res) != 2 {
-		return PartStart{}, fmt.Errorf("record delivery start: answer %v", res)
+		return redaktor.PartStart{}, fmt.Errorf("record delivery start: answer %v", res)
 	}
 	switch res[0] {
 	case "send":
-		return PartStart{Send: true, Mark: mark}, nil
+		return redaktor.PartStart{Send: true, Mark: mark}, nil
 	case "resend":
-		return PartStart{Send: true, Resend: true, Mark: mark}, nil
+		return redaktor.PartStart{Send: true, Resend: true, Mark: mark}, nil
 	case "wait":
 		ms, _ := strconv.ParseInt(res[1], 10, 64)
-		return PartStart{Wait: time.Duration(ms) * time.Millisecond}, nil
+		return redaktor.PartStart{Wait: time.Duration(ms) * time.Millisecond}, nil
 	}
-	return PartStart{Sent: messageIDs(res[1])}, nil
+	return redaktor.PartStart{Sent: messageIDs(res[1])}, nil
 }
 
 // AbortPart removes the caller's mark (PartStart.Mark) of a part whose

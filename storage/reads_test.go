@@ -54,7 +54,7 @@ func TestUserSessionReadsBothOrSaysUnknown(t *testing.T) {
 	if err != nil || u != ira || waiting {
 		t.Fatalf("known person, no session: %+v waiting=%v err=%v", u, waiting, err)
 	}
-	se := storage.Session{Kind: redaktor.SessionRequestChanges, PostID: "7", Rev: 3}
+	se := redaktor.Session{Kind: redaktor.SessionRequestChanges, PostID: "7", Rev: 3}
 	if err := s.SetSession(ctx, 11, se); err != nil {
 		t.Fatal(err)
 	}
@@ -166,7 +166,7 @@ func TestStartDraftReadsWhatADraftNeedsInOneTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := s.CreatePost(ctx, p, storage.Origin{Update: 77}); err != nil {
+	if err := s.CreatePost(ctx, p, redaktor.Origin{Update: 77}); err != nil {
 		t.Fatal(err)
 	}
 	again, err := s.StartDraft(ctx, "1", 11, 77, t0, 200)
@@ -240,11 +240,11 @@ func TestAnUpdateMakesOneDraftEvenHandledTwiceAtOnce(t *testing.T) {
 		}
 		made = append(made, p)
 	}
-	if err := s.CreatePost(ctx, made[0], storage.Origin{Update: 501}); err != nil {
+	if err := s.CreatePost(ctx, made[0], redaktor.Origin{Update: 501}); err != nil {
 		t.Fatal(err)
 	}
-	err := s.CreatePost(ctx, made[1], storage.Origin{Update: 501})
-	if e, ok := errors.AsType[*storage.MadeError](err); !ok || e.PostID != made[0].ID {
+	err := s.CreatePost(ctx, made[1], redaktor.Origin{Update: 501})
+	if e, ok := errors.AsType[*redaktor.MadeError](err); !ok || e.PostID != made[0].ID {
 		t.Fatalf("the second store: %v, want the post %s made already", err, made[0].ID)
 	}
 	if _, err := s.Post(ctx, made[1].ID); !errors.Is(err, redaktor.ErrNotFound) {
@@ -267,7 +267,7 @@ func TestSaveNewVersionEndsTheSessionAndMarksTheUpdate(t *testing.T) {
 	p = apply(t, s, p, redaktor.Change{Action: redaktor.ActRequestChanges, Actor: chiefA, Comment: "Время?"}, t0)
 	newVersion := func(p redaktor.Post, update int64) (redaktor.Post, error) {
 		t.Helper()
-		if err := s.SetSession(ctx, moderator.UserID, storage.Session{Kind: redaktor.SessionNewVersion, PostID: p.ID, Rev: p.Rev}); err != nil {
+		if err := s.SetSession(ctx, moderator.UserID, redaktor.Session{Kind: redaktor.SessionNewVersion, PostID: p.ID, Rev: p.Rev}); err != nil {
 			t.Fatal(err)
 		}
 		next, ev, err := redaktor.Apply(p, redaktor.Change{Action: redaktor.ActNewVersion, Actor: moderator,
@@ -288,7 +288,7 @@ func TestSaveNewVersionEndsTheSessionAndMarksTheUpdate(t *testing.T) {
 		t.Errorf("the update's mark: %q, %v; want %s", made, err, p.ID)
 	}
 	v2 = apply(t, s, v2, redaktor.Change{Action: redaktor.ActRequestChanges, Actor: chiefA, Comment: "Ещё"}, t0)
-	if _, err := newVersion(v2, 601); !errors.As(err, new(*storage.MadeError)) {
+	if _, err := newVersion(v2, 601); !errors.As(err, new(*redaktor.MadeError)) {
 		t.Fatalf("the same update again: %v, want the post it made", err)
 	}
 	if cur, _ := s.Post(ctx, p.ID); cur.Version != 2 || cur.Status != redaktor.StatusChangesRequested {

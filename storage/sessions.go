@@ -5,37 +5,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/redis/go-redis/v9"
 
 	"github.com/redaktor/redaktor"
 )
 
-// Session is what the bot waits for from a person: a comment after
-// "Request changes", a time after "Approve for a time…", new content after
-// "Send new version", a channel after /channel.
-type Session struct {
-	Kind   redaktor.SessionKind `json:"kind"`
-	PostID string               `json:"post_id,omitempty"`
-	Rev    int64                `json:"rev,omitempty"`
-	PageID string               `json:"page_id,omitempty"`
-	Urgent bool                 `json:"urgent,omitempty"`
-	// Text is what the session keeps for its answer (the title of a page
-	// to create).
-	Text string `json:"text,omitempty"`
-}
-
-// SessionTTL bounds how long the bot waits for an answer of a team member.
-const SessionTTL = time.Hour
-
-// StrangerSessionTTL bounds it for a person the bot keeps no record of (a
-// subscriber or a stranger checking a text): what the bot holds of them
-// goes soon after their update (issue 10, 152-ФЗ).
-const StrangerSessionTTL = 10 * time.Minute
-
-// setSession stores a session for SessionTTL when the person has a record
-// (a team member), else for StrangerSessionTTL.
+// setSession stores a session for redaktor.SessionTTL when the person has a record
+// (a team member), else for redaktor.StrangerSessionTTL.
 // KEYS[1] session, KEYS[2] user record; ARGV[1] session JSON, ARGV[2] ms
 // for a member, ARGV[3] ms for anyone else.
 var setSession = redis.NewScript(`
@@ -46,7 +23,7 @@ return 1
 `)
 
 // SetSession replaces the person's session.
-func (s *Store) SetSession(ctx context.Context, userID int64, se Session) error {
+func (s *Store) SetSession(ctx context.Context, userID int64, se redaktor.Session) error {
 	if !se.Kind.Valid() {
 		return fmt.Errorf("%w: session kind %q", redaktor.ErrInvalid, se.Kind)
 	}
@@ -55,7 +32,7 @@ func (s *Store) SetSession(ctx context.Context, userID int64, se Session) error 
 		return fmt.Errorf("encode session: %w", err)
 	}
 	err = setSession.Run(ctx, s.rdb, []string{s.k.session(userID), s.k.user(userID)}, string(b),
-		SessionTTL.Milliseconds(), StrangerSessionTTL.Milliseconds()).Err()
+		redaktor.SessionTTL.Milliseconds(), redaktor.StrangerSessionTTL.Milliseconds()).Err()
 	if err != nil {
 		return fmt.Errorf("save session: %w", err)
 	}
@@ -63,13 +40,13 @@ func (s *Store) SetSession(ctx context.Context, userID int64, se Session) error 
 }
 
 // Session returns the person's session; ok is false when there is none.
-func (s *Store) Session(ctx context.Context, userID int64) (Session, bool, error) {
+func (s *Store) Session(ctx context.Context, userID int64) (redaktor.Session, bool, error) {
 	b, err := s.rdb.Get(ctx, s.k.session(userID)).Bytes()
 	if errors.Is(err, redis.Nil) {
-		return Session{}, false, nil
+		return redaktor.Session{}, false, nil
 	}
 	if err != nil {
-		return Session{}, false, fmt.Errorf("read session: %w", err)
+		return redaktor.Session{}, false, fmt.Errorf("read session: %w", err)
 	}
 	se, ok := decodeSession(b)
 	return se, ok, nil
@@ -78,14 +55,14 @@ func (s *Store) Session(ctx context.Context, userID int64) (Session, bool, error
 // decodeSession reads a stored session. One that cannot be read, or whose
 // kind this version does not know (written by a newer or older one), counts
 // as none: the person's next message is read afresh.
-func decodeSession(b []byte) (Session, bool) {
-	var se Session
+func decodeSession(b []byte) (redaktor.Session, bool) {
+	var se redaktor.Session
 	if err := json.Unmarshal(b, &se); err != nil {
-		return Session{}, false
+		return redaktor.Session{}, false
 	}
 	kind, err := redaktor.ParseSessionKind(string(se.Kind))
 	if err != nil {
-		return Session{}, false
+		return redaktor.Session{}, false
 	}
 	se.Kind = kind
 	return se, true
@@ -94,7 +71,7 @@ func decodeSession(b []byte) (Session, bool) {
 // UserSession reads a person and their session in one round trip, as
 // every message needs both. The error wraps redaktor.ErrNotFound for a
 // person the bot does not know; ok is false when there is no session.
-func (s *Store) UserSession(ctx context.Context, userID int64) (u redaktor.User, se Session, ok bool, err error) {
+func (s *Store) UserSession(ctx context.Context, userID int64) (u redaktor.User, se redaktor.Session, ok bool, err error) {
 	vals, err := s.rdb.MGet(ctx, s.k.user(userID), s.k.session(userID)).Result()
 	if err != nil {
 		return u, se, false, fmt.Errorf("read user and session: %w", err)
@@ -102,7 +79,7 @@ func (s *Store) UserSession(ctx context.Context, userID int64) (u redaktor.User,
 	return decodeUserSession(userID, vals)
 }
 
-func decodeUserSession(userID int64, vals []any) (u redaktor.User, se Session, ok bool, err error) {
+func decodeUserSession(userID int64, vals []any) (u redaktor.User, se redaktor.Session, ok bool, err error) {
 	user, _ := vals[0].(string)
 	if user == "" {
 		return u, se, false, fmt.Errorf("user %d: %w", userID, redaktor.ErrNotFound)

@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	"github.com/redaktor/redaktor"
-	"github.com/redaktor/redaktor/storage"
 	"github.com/redaktor/redaktor/storage/storagetest"
 )
 
@@ -24,19 +23,19 @@ func TestStoredSessionKinds(t *testing.T) {
 	key := fmt.Sprintf("{%s}:user:%d:session", r.Prefix, user)
 	tests := []struct {
 		stored string
-		want   storage.Session
+		want   redaktor.Session
 		ok     bool
 	}{
-		{`{"kind":"comment:reject","post_id":"7","rev":3}`, storage.Session{Kind: redaktor.SessionReject, PostID: "7", Rev: 3}, true},
-		{`{"kind":"comment:request_changes","post_id":"7","rev":3}`, storage.Session{Kind: redaktor.SessionRequestChanges, PostID: "7", Rev: 3}, true},
-		{`{"kind":"new_version","post_id":"8","rev":1}`, storage.Session{Kind: redaktor.SessionNewVersion, PostID: "8", Rev: 1}, true},
-		{`{"kind":"newpage","text":"Школа"}`, storage.Session{Kind: redaktor.SessionNewPage, Text: "Школа"}, true},
-		{`{"kind":"channel","page_id":"2"}`, storage.Session{Kind: redaktor.SessionChannel, PageID: "2"}, true},
-		{`{"kind":"comment","post_id":"7"}`, storage.Session{}, false},
-		{`{"kind":"vk_token","page_id":"2"}`, storage.Session{}, false},
-		{`{"post_id":"7"}`, storage.Session{}, false},
-		{`{"kind":42}`, storage.Session{}, false},
-		{`not json`, storage.Session{}, false},
+		{`{"kind":"comment:reject","post_id":"7","rev":3}`, redaktor.Session{Kind: redaktor.SessionReject, PostID: "7", Rev: 3}, true},
+		{`{"kind":"comment:request_changes","post_id":"7","rev":3}`, redaktor.Session{Kind: redaktor.SessionRequestChanges, PostID: "7", Rev: 3}, true},
+		{`{"kind":"new_version","post_id":"8","rev":1}`, redaktor.Session{Kind: redaktor.SessionNewVersion, PostID: "8", Rev: 1}, true},
+		{`{"kind":"newpage","text":"Школа"}`, redaktor.Session{Kind: redaktor.SessionNewPage, Text: "Школа"}, true},
+		{`{"kind":"channel","page_id":"2"}`, redaktor.Session{Kind: redaktor.SessionChannel, PageID: "2"}, true},
+		{`{"kind":"comment","post_id":"7"}`, redaktor.Session{}, false},
+		{`{"kind":"vk_token","page_id":"2"}`, redaktor.Session{}, false},
+		{`{"post_id":"7"}`, redaktor.Session{}, false},
+		{`{"kind":42}`, redaktor.Session{}, false},
+		{`not json`, redaktor.Session{}, false},
 	}
 	for _, tc := range tests {
 		if err := r.Client.Set(ctx, key, tc.stored, 0).Err(); err != nil {
@@ -56,7 +55,7 @@ func TestStoredSessionKinds(t *testing.T) {
 func TestSetSessionRefusesUnknownKind(t *testing.T) {
 	s, _ := storagetest.Store(t)
 	ctx := context.Background()
-	err := s.SetSession(ctx, 22, storage.Session{Kind: "comment"})
+	err := s.SetSession(ctx, 22, redaktor.Session{Kind: "comment"})
 	if !errors.Is(err, redaktor.ErrInvalid) {
 		t.Fatalf("unknown kind saved: %v", err)
 	}

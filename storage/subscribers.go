@@ -36,17 +36,6 @@ import (
 // blocked bot, so a per-person index would cost every subscriber memory to
 // save a rare round trip. (Keys are built in keys.go.)
 
-// Audience is how a page reaches its subscribers.
-type Audience struct {
-	// Code is the page's public subscribe code ("" until first asked for).
-	Code string
-	// Off: publications go to the channel only.
-	Off bool
-	// Copy: subscribers get plain copies (with a stop button) instead of
-	// forwards from the channel.
-	Copy bool
-}
-
 // subscribe adds an active subscriber and remembers their language.
 // KEYS[1] subs zset, KEYS[2] subseq, KEYS[3] gone set, KEYS[4] English set
 // ARGV[1] user id, ARGV[2] "1" English, "0" not
@@ -244,17 +233,17 @@ func (s *Store) setSubscriberActive(ctx context.Context, userID int64, mode stri
 }
 
 // Audience reads a page's subscriber settings.
-func (s *Store) Audience(ctx context.Context, pageID string) (Audience, error) {
+func (s *Store) Audience(ctx context.Context, pageID string) (redaktor.Audience, error) {
 	m, err := s.rdb.HGetAll(ctx, s.k.audience(pageID)).Result()
 	if err != nil {
-		return Audience{}, fmt.Errorf("read audience of page %s: %w", pageID, err)
+		return redaktor.Audience{}, fmt.Errorf("read audience of page %s: %w", pageID, err)
 	}
-	return Audience{Code: m["code"], Off: m["off"] == "1", Copy: m["copy"] == "1"}, nil
+	return redaktor.Audience{Code: m["code"], Off: m["off"] == "1", Copy: m["copy"] == "1"}, nil
 }
 
 // SetAudience changes whether a page's publications go to subscribers and
 // whether as forwards or copies. The code is not touched.
-func (s *Store) SetAudience(ctx context.Context, pageID string, a Audience) error {
+func (s *Store) SetAudience(ctx context.Context, pageID string, a redaktor.Audience) error {
 	if err := s.rdb.HSet(ctx, s.k.audience(pageID), "off", flag(a.Off), "copy", flag(a.Copy)).Err(); err != nil {
 		return fmt.Errorf("save audience of page %s: %w", pageID, err)
 	}

@@ -106,7 +106,7 @@ func BenchmarkForgetUser(b *testing.B) {
 				b.Fatal(err)
 			}
 			p.Status = redaktor.StatusPending // submitted: kept, rewritten
-			if err := s.CreatePost(ctx, p, storage.Origin{}); err != nil {
+			if err := s.CreatePost(ctx, p, redaktor.Origin{}); err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -266,10 +266,10 @@ func serveFake(rate int) error {
 // finals collects the final reports.
 type finals struct {
 	mu   sync.Mutex
-	done map[string]storage.Broadcast
+	done map[string]redaktor.Broadcast
 }
 
-func (f *finals) BroadcastProgress(_ context.Context, b storage.Broadcast, _ redaktor.Page, final bool) {
+func (f *finals) BroadcastProgress(_ context.Context, b redaktor.Broadcast, _ redaktor.Page, final bool) {
 	if !final {
 		return
 	}
@@ -322,7 +322,7 @@ func runScenario(name, redisURL string, scale float64) error {
 	if err != nil {
 		return err
 	}
-	rep := &finals{done: map[string]storage.Broadcast{}}
+	rep := &finals{done: map[string]redaktor.Broadcast{}}
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	bc := scheduler.NewBroadcaster(store, api, rep, time.Now, log, scheduler.BroadcastConfig{Rate: sc.Rate})
 	api.SetLimiter(bc) // the channel posts take their turn, as in the bot

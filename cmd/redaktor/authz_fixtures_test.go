@@ -10,7 +10,6 @@ import (
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
 	"github.com/redaktor/redaktor"
-	"github.com/redaktor/redaktor/storage"
 )
 
 // Fixtures and checks of the authorization table's rows for the page's
@@ -37,7 +36,7 @@ func someoneToForget(w *world, p persona) fixture {
 		return f
 	case pAdmin:
 		f.before = w.user(p)
-		w.setSession(p, storage.Session{Kind: "slots", PageID: w.pageA})
+		w.setSession(p, redaktor.Session{Kind: "slots", PageID: w.pageA})
 		return f
 	case pStranger:
 		f.as = w.freshPerson()
@@ -57,7 +56,7 @@ func someoneToForget(w *world, p persona) fixture {
 			}
 		}
 	}
-	if err := w.st.SetSession(ctxT, f.as, storage.Session{Kind: "slots", PageID: w.pageA}); err != nil {
+	if err := w.st.SetSession(ctxT, f.as, redaktor.Session{Kind: "slots", PageID: w.pageA}); err != nil {
 		w.d.t.Fatalf("set session: %v", err)
 	}
 	return f
@@ -112,7 +111,7 @@ func keptAll(w *world, p persona, f fixture) bool { return w.footprintOf(p) == f
 
 // channelLinked gives page A the test channel.
 func channelLinked(w *world, _ persona) fixture {
-	if _, err := w.st.LinkChannel(ctxT, w.pageA, storage.Channel{ID: channel, Title: "МБОУ СОШ №4 г. Усмани", Username: "usman_school4"}); err != nil {
+	if _, err := w.st.LinkChannel(ctxT, w.pageA, redaktor.Channel{ID: channel, Title: "МБОУ СОШ №4 г. Усмани", Username: "usman_school4"}); err != nil {
 		w.d.t.Fatalf("link channel: %v", err)
 	}
 	return fixture{}
@@ -150,7 +149,7 @@ func forgeRevoke(w *world, p persona, f fixture) string {
 // later rows look at).
 func inviteRevoked(w *world, _ persona, f fixture) bool {
 	_, err := w.st.Redeem(ctxT, f.before.(string), w.freshPerson(), w.d.clock.Now())
-	return errors.Is(err, storage.ErrInviteRevoked)
+	return errors.Is(err, redaktor.ErrInviteRevoked)
 }
 
 // csvsBefore counts the log files the person was sent.

@@ -262,12 +262,12 @@ var authzTable = []authzRow{
 	answer("comment:request_changes", "what to change", redaktor.StatusPending, "Поправьте дату", chiefs, "Комментарий отправлен").telling(authorOnly),
 	answer("comment:reject", "why rejected", redaktor.StatusPending, "Не по теме", chiefs, "Комментарий отправлен").telling(authorOnly),
 	answer("new_version", "the new version", redaktor.StatusChangesRequested, "Исправленный текст", authorOnly, "версия 2").telling(pageChief),
-	{name: "answer: new slots", allow: chiefs, prep: waiting(storage.Session{Kind: "slots"}), act: say("08:15"),
+	{name: "answer: new slots", allow: chiefs, prep: waiting(redaktor.Session{Kind: "slots"}), act: say("08:15"),
 		saw: []string{"Слоты «"}, done: func(w *world, _ persona, _ fixture) bool {
 			return strings.Contains(w.page(w.pageA).Slots.String("ru"), "08:15")
 		}},
 
-	{name: "answer: the channel (a forwarded post)", allow: chiefs, prep: waiting(storage.Session{Kind: "channel"}),
+	{name: "answer: the channel (a forwarded post)", allow: chiefs, prep: waiting(redaktor.Session{Kind: "channel"}),
 		act: func(w *world, p persona, _ fixture) string {
 			before := len(w.d.tg.Messages(w.id(p)))
 			w.d.handled(w.d.tg.Send(w.id(p), bottest.ForwardedFrom(channel, 5), bottest.Text("старый пост")))
@@ -287,7 +287,7 @@ var authzTable = []authzRow{
 		saw: []string{"Комментарий сохранён в истории поста"}, done: changed,
 		prep: func(w *world, p persona) fixture {
 			f := removedsPending(w, p)
-			w.setSession(p, storage.Session{Kind: "comment:request_changes", PostID: f.post.ID, Rev: f.post.Rev, PageID: w.pageA})
+			w.setSession(p, redaktor.Session{Kind: "comment:request_changes", PostID: f.post.ID, Rev: f.post.Rev, PageID: w.pageA})
 			return f
 		}},
 
@@ -305,10 +305,10 @@ var authzTable = []authzRow{
 		saw:  []string{"Вы отписались"},
 		done: func(w *world, p persona, _ fixture) bool { return p == pSubscriber && !w.subscribed(p) }},
 	{name: "sa: subscribers on/off", allow: chiefs, prep: audience, act: forgeOnA("sa:"), saw: []string{"Готово"},
-		done: func(w *world, _ persona, f fixture) bool { return w.audience().Off != f.before.(storage.Audience).Off }},
+		done: func(w *world, _ persona, f fixture) bool { return w.audience().Off != f.before.(redaktor.Audience).Off }},
 	{name: "sc: forward or copy", allow: chiefs, prep: audience, act: forgeOnA("sc:"), saw: []string{"Готово"},
 		done: func(w *world, _ persona, f fixture) bool {
-			return w.audience().Copy != f.before.(storage.Audience).Copy
+			return w.audience().Copy != f.before.(redaktor.Audience).Copy
 		}},
 
 	// The page's channel, invites and log, on page A.
@@ -327,7 +327,7 @@ var authzTable = []authzRow{
 	{name: "ai: a new chief editor's link", allow: adminOnly, prep: chiefInvitesBefore, act: forgeOnA("ai:"),
 		saw: []string{"Ссылка-приглашение (шеф-редактор"}, done: newChiefInvite},
 	{name: "ar: rename", allow: adminOnly, act: forgeOnA("ar:"), saw: []string{"Напишите новое название"}, done: waits("rename")},
-	{name: "answer: the page's new title", allow: adminOnly, prep: waiting(storage.Session{Kind: "rename"}), act: say(newTitleA),
+	{name: "answer: the page's new title", allow: adminOnly, prep: waiting(redaktor.Session{Kind: "rename"}), act: say(newTitleA),
 		saw: []string{"теперь называется"}, done: func(w *world, _ persona, _ fixture) bool { return w.page(w.pageA).Title == newTitleA },
 		undo: renameBack, tells: pageTeam},
 	{name: "ax: archive (asks first)", allow: adminOnly, act: forgeOnA("ax:"), saw: []string{"Отправить страницу «"}},
@@ -341,7 +341,7 @@ var authzTable = []authzRow{
 		saw:  []string{"действуете здесь как шеф-редактор"},
 		done: func(w *world, p persona, _ fixture) bool { return w.user(p).CurrentPage == w.pageA }},
 	{name: "na: create a page of the same title anyway", allow: adminOnly,
-		prep: waiting(storage.Session{Kind: "newpage", Text: anotherTitle}), act: pressing("na:0"), saw: []string{"создана"},
+		prep: waiting(redaktor.Session{Kind: "newpage", Text: anotherTitle}), act: pressing("na:0"), saw: []string{"создана"},
 		done: func(w *world, _ persona, _ fixture) bool { return w.pageTitled(anotherTitle) != "" }},
 }
 
@@ -443,13 +443,13 @@ func answer(kind redaktor.SessionKind, what string, from redaktor.Status, text s
 	return authzRow{name: "answer: " + what, allow: allow, act: say(text), saw: []string{saw}, done: changed,
 		prep: func(w *world, p persona) fixture {
 			post := w.newPost(from)
-			w.setSession(p, storage.Session{Kind: kind, PostID: post.ID, Rev: post.Rev, PageID: post.PageID})
+			w.setSession(p, redaktor.Session{Kind: kind, PostID: post.ID, Rev: post.Rev, PageID: post.PageID})
 			return fixture{post: post}
 		}}
 }
 
 // waiting leaves the person a session of page A.
-func waiting(se storage.Session) func(w *world, p persona) fixture {
+func waiting(se redaktor.Session) func(w *world, p persona) fixture {
 	return func(w *world, p persona) fixture {
 		mine := se // the personas' worlds run this row at once
 		mine.PageID = w.pageA
@@ -470,7 +470,7 @@ func onRemovedsPost(act, what string, done func(*world, persona, fixture) bool, 
 func removedsPending(w *world, _ persona) fixture {
 	post := w.newPostBy(removedID, "Семён", redaktor.StatusPending)
 	held := w.d.last(removedID)
-	if err := w.st.SetCard(ctxT, post.PageID, post.ID, storage.Card{ChatID: removedID, MessageID: held.MessageID}); err != nil {
+	if err := w.st.SetCard(ctxT, post.PageID, post.ID, redaktor.Card{ChatID: removedID, MessageID: held.MessageID}); err != nil {
 		w.d.t.Fatalf("set card: %v", err)
 	}
 	return fixture{post: post}
@@ -729,7 +729,7 @@ func (w *world) role(pageID string, userID int64) redaktor.Role {
 	return r
 }
 
-func (w *world) session(p persona) (storage.Session, bool) {
+func (w *world) session(p persona) (redaktor.Session, bool) {
 	se, ok, err := w.st.Session(ctxT, w.id(p))
 	if err != nil {
 		w.d.t.Fatalf("read session: %v", err)
@@ -749,7 +749,7 @@ func (w *world) unlinkChannel() {
 	}
 }
 
-func (w *world) setSession(p persona, se storage.Session) {
+func (w *world) setSession(p persona, se redaktor.Session) {
 	if err := w.st.SetSession(ctxT, w.id(p), se); err != nil {
 		w.d.t.Fatalf("set session: %v", err)
 	}
@@ -763,7 +763,7 @@ func (w *world) subscribed(p persona) bool {
 	return ok
 }
 
-func (w *world) audience() storage.Audience {
+func (w *world) audience() redaktor.Audience {
 	a, err := w.st.Audience(ctxT, w.pageA)
 	if err != nil {
 		w.d.t.Fatalf("read audience: %v", err)
@@ -799,7 +799,7 @@ func (w *world) newPostBy(authorID int64, name string, status redaktor.Status) r
 	if err != nil {
 		t.Fatalf("new post: %v", err)
 	}
-	if err := w.st.CreatePost(ctxT, post, storage.Origin{}); err != nil {
+	if err := w.st.CreatePost(ctxT, post, redaktor.Origin{}); err != nil {
 		t.Fatalf("create post: %v", err)
 	}
 	steps := map[redaktor.Status][]redaktor.Change{

@@ -237,7 +237,7 @@ func approveNow(b *testing.B, st *storage.Store, pageID, text string) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	if err := st.CreatePost(ctx, p, storage.Origin{}); err != nil {
+	if err := st.CreatePost(ctx, p, redaktor.Origin{}); err != nil {
 		b.Fatal(err)
 	}
 	next, ev, err := redaktor.Apply(p, redaktor.Change{Action: redaktor.ActApprove, Actor: actor, At: now}, now)
