@@ -2,6 +2,7 @@ package storagetest
 
 import (
 	"context"
+	"fmt"
 	"os/exec"
 	"strings"
 	"testing"
@@ -91,15 +92,18 @@ func (c *Cluster) Kill(addr string) { c.procs.kill(addr) }
 // applied all it wrote (see killCaughtUp), and returns its address.
 func (c *Cluster) KillPrimaryOf(key string) string {
 	c.t.Helper()
-	primary := c.primaryOf(key)
+	primary, err := c.PrimaryOf(context.Background(), key)
+	if err != nil {
+		c.t.Fatal(err)
+	}
 	c.procs.killCaughtUp(primary)
 	return primary
 }
 
-// primaryOf asks a node that answers which primary serves key's slot.
-func (c *Cluster) primaryOf(key string) string {
-	c.t.Helper()
-	ctx := context.Background()
+// PrimaryOf asks the nodes, in turn until one answers, which primary
+// serves key's slot.
+func (c *Cluster) PrimaryOf(ctx context.Context, key string) (string, error) {
+	var last error
 	for _, a := range c.Addrs {
 		n := redis.NewClient(&redis.Options{Addr: a, DialTimeout: 100 * time.Millisecond, MaxRetries: -1})
 		slot, err := n.ClusterKeySlot(ctx, key).Result()
@@ -109,14 +113,15 @@ func (c *Cluster) primaryOf(key string) string {
 		}
 		_ = n.Close()
 		if err != nil {
+			last = err
 			continue
 		}
 		for _, s := range slots {
 			if int64(s.Start) <= slot && slot <= int64(s.End) && len(s.Nodes) > 0 {
-				return s.Nodes[0].Addr
+				return s.Nodes[0].Addr, nil
 			}
 		}
+		last = fmt.Errorf("node %s knows no primary of slot %d", a, slot)
 	}
-	c.t.Fatalf("no node of the cluster says who serves %q", key)
-	return ""
+	return "", fmt.Errorf("no node of the cluster says who serves %q: %w", key, last)
 }

@@ -57,11 +57,13 @@ func StartSentinel(t testing.TB) *Sentinel {
 	for range 3 {
 		s.Sentinels = append(s.Sentinels, s.procs.start(sentinel, func(port, dir string) []string {
 			// A sentinel rewrites its configuration file: each has its own.
+			// A failover not carried out in failover-timeout is tried again
+			// only after twice that: 2 s, not the 6 min of the default.
 			conf := filepath.Join(dir, "sentinel.conf")
 			text := fmt.Sprintf("bind 127.0.0.1\nport %s\ndir %s\n", port, dir) +
 				fmt.Sprintf("sentinel monitor %s %s %s 2\n", SentinelMaster, host, masterPort) +
 				fmt.Sprintf("sentinel down-after-milliseconds %s 1000\n", SentinelMaster) +
-				fmt.Sprintf("sentinel failover-timeout %s 2000\n", SentinelMaster)
+				fmt.Sprintf("sentinel failover-timeout %s 1000\n", SentinelMaster)
 			if err := os.WriteFile(conf, []byte(text), 0o644); err != nil {
 				t.Fatal(err)
 			}
@@ -111,8 +113,26 @@ func (s *Sentinel) Open(t testing.TB) Redis {
 }
 
 // KillMaster kills the master, once its replica has applied all it wrote
-// (see killCaughtUp); the sentinels then promote the replica.
-func (s *Sentinel) KillMaster() {
+// (see killCaughtUp), and returns its address; the sentinels then promote
+// the replica.
+func (s *Sentinel) KillMaster() string {
 	s.t.Helper()
 	s.procs.killCaughtUp(s.Master)
+	return s.Master
+}
+
+// MasterAddr asks the sentinels, in turn until one answers, which server
+// is the master.
+func (s *Sentinel) MasterAddr(ctx context.Context) (string, error) {
+	var last error
+	for _, a := range s.Sentinels {
+		c := redis.NewSentinelClient(&redis.Options{Addr: a, DialTimeout: 100 * time.Millisecond, MaxRetries: -1})
+		addr, err := c.GetMasterAddrByName(ctx, SentinelMaster).Result()
+		_ = c.Close()
+		if err == nil && len(addr) == 2 {
+			return net.JoinHostPort(addr[0], addr[1]), nil
+		}
+		last = err
+	}
+	return "", fmt.Errorf("no sentinel says which server is the master: %w", last)
 }
