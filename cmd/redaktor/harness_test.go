@@ -47,8 +47,15 @@ type desk struct {
 
 const wait = 10 * time.Second
 
-// start runs the program; restart the same desk with start(d.env) again.
+// newDesk runs the program on the test Redis (storagetest.Open); restart
+// the same desk with d.start().
 func newDesk(t *testing.T) *desk {
+	t.Helper()
+	return newDeskOn(t, storagetest.Open(t))
+}
+
+// newDeskOn runs the program on the Redis r.
+func newDeskOn(t *testing.T, r storagetest.Redis) *desk {
 	t.Helper()
 	tg := bottest.New(t)
 	tg.AddUser(admin, "Екатерина", "ekaterina", "ru")
@@ -58,7 +65,6 @@ func newDesk(t *testing.T) *desk {
 	tg.AddUser(stranger, "Пётр", "petr", "ru")
 	tg.AddChannel(channel, "МБОУ СОШ №4 г. Усмани", "usman_school4")
 	tg.SetMember(channel, chief, bottest.StatusCreator) // only who runs a channel may link it
-	r := storagetest.Open(t)
 	d := &desk{t: t, tg: tg, logs: &syncBuffer{},
 		clock: bottest.NewFakeClock(time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC)),
 		env: map[string]string{

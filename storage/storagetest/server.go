@@ -19,6 +19,7 @@ type Server struct {
 	t    testing.TB
 	Addr string
 	dir  string
+	bin  string
 
 	mu   sync.Mutex
 	proc *node
@@ -30,10 +31,8 @@ type Server struct {
 // tries another.
 func StartServer(t testing.TB) *Server {
 	t.Helper()
-	if _, err := exec.LookPath("redis-server"); err != nil {
-		t.Skip("redis-server is not installed: this test kills and restarts a Redis of its own")
-	}
-	s := &Server{t: t, dir: t.TempDir()}
+	bin := need(t, "this test kills and restarts a Redis of its own", "redis-server")[0]
+	s := &Server{t: t, dir: t.TempDir(), bin: bin}
 	t.Cleanup(s.Kill)
 	var why string
 	for range 5 {
@@ -65,7 +64,7 @@ func (s *Server) Start() {
 func (s *Server) start() string {
 	_, port, _ := net.SplitHostPort(s.Addr)
 	n := &node{exited: make(chan struct{}), out: &bytes.Buffer{}}
-	n.cmd = exec.Command("redis-server", "--bind", "127.0.0.1", "--port", port, "--dir", s.dir,
+	n.cmd = exec.Command(s.bin, "--bind", "127.0.0.1", "--port", port, "--dir", s.dir,
 		"--appendonly", "yes", "--appendfsync", "always", "--save", "", "--maxmemory-policy", "noeviction")
 	n.cmd.Stdout, n.cmd.Stderr = n.out, n.out
 	if err := n.cmd.Start(); err != nil {
@@ -100,7 +99,15 @@ func (s *Server) Kill() {
 // server fails fast) on a fresh prefix.
 func (s *Server) Open(t testing.TB) Redis {
 	t.Helper()
-	url := "redis://" + s.Addr + "?dial_timeout=100ms&read_timeout=500ms&write_timeout=500ms"
+	return openOwn(t, "redis://"+s.Addr+"?"+shortTimeouts)
+}
+
+// shortTimeouts make a call to a dead server fail fast.
+const shortTimeouts = "dial_timeout=100ms&read_timeout=500ms&write_timeout=500ms"
+
+// openOwn connects to a Redis of the test's own on a fresh prefix.
+func openOwn(t testing.TB, url string) Redis {
+	t.Helper()
 	c, err := storage.Connect(context.Background(), url)
 	if err != nil {
 		t.Fatal(err)
