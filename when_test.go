@@ -85,7 +85,7 @@ func TestParseWhen(t *testing.T) {
 		{"25.12. 18:30", at(2026, 12, 25, 18, 30), nil},
 		{"5.1 10:00", at(2027, 1, 5, 10, 0), nil},
 		{"05.01 10:00", at(2027, 1, 5, 10, 0), nil}, // year rollover
-		{"26.11 15:00", at(2027, 11, 26, 15, 0), nil},
+		{"26.11 15:00", time.Time{}, ErrPastTime},   // today's date, passed: not next year (issue 13)
 		{"26.11 16:00", at(2026, 11, 26, 16, 0), nil},
 		{"25.12.2026 18:30", at(2026, 12, 25, 18, 30), nil},
 		{"25.12.26 18:30", at(2026, 12, 25, 18, 30), nil},
@@ -145,15 +145,15 @@ func TestParseWhen(t *testing.T) {
 		{"24:00", time.Time{}, ErrUnreadableTime},
 		{"18:60", time.Time{}, ErrUnreadableTime},
 		{"18:5", time.Time{}, ErrUnreadableTime},
-		{"18.30", time.Time{}, ErrUnreadableTime},
-		{"18.03", time.Time{}, ErrMissingTime}, // a date (18 March), not a time
+		{"18.30", at(2026, 11, 26, 18, 30), nil}, // a dotted time (issue 13); no month 30
+		{"18.03", time.Time{}, ErrMissingTime},   // a date (18 March), not a time
 		{"31.02 10:00", time.Time{}, ErrUnreadableTime},
 		{"31.04.2027 10:00", time.Time{}, ErrUnreadableTime},
 		{"29.02.2027 10:00", time.Time{}, ErrUnreadableTime},
 		{"32.12 10:00", time.Time{}, ErrUnreadableTime},
 		{"25.13 10:00", time.Time{}, ErrUnreadableTime},
 		{"30 февраля 10:00", time.Time{}, ErrUnreadableTime},
-		{"завтра в 10", time.Time{}, ErrUnreadableTime},
+		{"завтра в 10", at(2026, 11, 27, 10, 0), nil}, // a bare hour (issue 13)
 		{"13pm", time.Time{}, ErrUnreadableTime},
 		{"10:00 11:00", time.Time{}, ErrUnreadableTime},
 		{"завтра 25.12 10:00", time.Time{}, ErrUnreadableTime},
