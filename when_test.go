@@ -430,6 +430,8 @@ func FuzzParseWhen(f *testing.F) {
 		"25.12 18:30", "25.12.26 18:30", "2026-12-25 18:30", "18:30 25.12", "через 2 часа",
 		"in 1h30m", "25 декабря 2026 18:30", "dec 25 6pm", "31.02 10:00", "29.02 23:59",
 		"через 999999 ч", "12am", "",
+		"завтра в 10", "в 9 вечера", "18.00", "18-30", "через неделю в 10", "в 3 часа дня",
+		"14.12 в 11", "в 14.12", "вчера 10:00", "in a week at 10am", "в 12 ночи",
 	} {
 		f.Add(s)
 	}
@@ -450,7 +452,8 @@ func FuzzParseWhen(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, in string) {
 		for _, now := range nows {
-			got, err := ParseWhen(in, now, now.Location())
+			m, err := ParseMoment(in, now, now.Location())
+			got := m.At
 			if err != nil {
 				if !errors.Is(err, ErrInvalid) {
 					t.Fatalf("ParseWhen(%q): error %v does not wrap ErrInvalid", in, err)
@@ -462,6 +465,11 @@ func FuzzParseWhen(f *testing.F) {
 			}
 			if got.After(now.AddDate(1, 0, 0)) {
 				t.Fatalf("ParseWhen(%q, %v) = %v, more than a year ahead", in, now, got)
+			}
+			// «завтра» in the confirmation must be true.
+			if ty, tm, td := civil(now.Year(), now.Month(), now.Day()+1); m.NextDay &&
+				(got.Year() != ty || got.Month() != tm || got.Day() != td) {
+				t.Fatalf("ParseMoment(%q, %v) = %v with NextDay, not tomorrow", in, now, got)
 			}
 		}
 	})
