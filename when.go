@@ -54,10 +54,11 @@ func ParseWhen(input string, now time.Time, loc *time.Location) (time.Time, erro
 // time.Date, so days with a DST change keep their wall clock; a wall time
 // that does not exist (skipped by a spring-forward) is moved on by the gap.
 //
-// Accepted forms (any order of the parts; "в", "во", "на", "at", "on" are
-// ignored):
+// Accepted forms (any order of the parts; "в", "во", "на", "к", "at", "on"
+// are ignored):
 //
-//	18:30, 18.00, 18-30, 9:05, 6pm   as written, 24-hour unless am/pm
+//	18:30, 18.00, 18-30, 9:05, 6pm   as written, 24-hour unless am/pm;
+//	в полдень, noon, midnight        12:00, 00:00
 //	в 10, at 10, в 15 часов, в час   a bare hour: 1–6 mean 13:00–18:00 and
 //	                                 7–12 mean 07:00–12:00, the posting day
 //	10 утра, в 9 вечера, в 12 дня, в 3 ночи, 10:30 утра, 10 in the morning

@@ -261,6 +261,11 @@ func TestParseMomentAsTyped(t *testing.T) {
 		{in: "в 11 вечера", want: "02.12.2026 23:00"},
 		{in: "завтра утром в 9", want: "03.12.2026 09:00"},
 		{in: "Завтра, в 7 вечера", want: "03.12.2026 19:00"},
+		{in: "завтра к 10 утра", want: "03.12.2026 10:00"},
+		{in: "в 10 ч 30 мин", want: "03.12.2026 10:30", nextDay: true},
+		{in: "в полдень", want: "03.12.2026 12:00", nextDay: true},
+		{in: "завтра в полдень", want: "03.12.2026 12:00"},
+		{in: "midnight", want: "03.12.2026 00:00", nextDay: true},
 
 		// Days ahead.
 		{in: "через 2 дня в 9", want: "04.12.2026 09:00"},
@@ -302,6 +307,8 @@ func TestParseMomentAsTyped(t *testing.T) {
 		{in: "в 10 часов 75 минут", err: ErrUnreadableTime},
 		{in: "в субботу, 14 декабря, в 11", err: ErrUnreadableTime}, // 14.12.2026 is a Monday
 		{in: "завтра через неделю в 10", err: ErrUnreadableTime},
+		{in: "через 2 дня 3 часа", err: ErrUnreadableTime}, // a duration, not 03:00
+		{in: "через 2 дня в 3 часа", want: "04.12.2026 15:00"},
 		{in: "декабря в 11", err: ErrUnreadableTime},
 		{in: "18.10", err: ErrMissingTime}, // alone, a date: 18 October
 		{in: "через неделю", err: ErrMissingTime},

@@ -66,6 +66,7 @@ func (p *whenParts) take(toks []string, i int) (int, error) {
 // whenFillers are words that carry no meaning for the moment.
 var whenFillers = map[string]bool{
 	"в": true, "во": true, "на": true, "г": true, "года": true, "год": true,
+	"к": true, "ко": true, // «к 10 утра»: for a post, by ten is at ten
 	"at": true, "on": true, "the": true, "of": true, "in": true,
 }
 
@@ -134,6 +135,10 @@ func takeDaySpan(p *whenParts, toks []string, i int) (int, error) {
 	n, days := daySpan(toks[i:])
 	if n == 0 {
 		return 0, nil
+	}
+	// «через 2 дня 3 часа» is a duration, not 03:00 two days on.
+	if j := i + n; j+1 < len(toks) && digits(toks[j], 1, 2) && relativeUnits[toks[j+1]] != 0 {
+		return 0, fmt.Errorf("%w: days and hours together", ErrUnreadableTime)
 	}
 	return n, p.setDayOffset(days)
 }
@@ -221,7 +226,13 @@ func takePartOfDay(p *whenParts, toks []string, i int) (int, error) {
 	return 1, nil
 }
 
+// clockWords name a time of day in one word.
+var clockWords = map[string]int{"полдень": 12, "noon": 12, "полночь": 0, "midnight": 0}
+
 func takeClock(p *whenParts, toks []string, i int) (int, error) {
+	if h, ok := clockWords[toks[i]]; ok {
+		return 1, p.setClock(h, 0, false)
+	}
 	h, m, ok := parseClock(toks[i])
 	if !ok {
 		return 0, nil
@@ -230,7 +241,7 @@ func takeClock(p *whenParts, toks []string, i int) (int, error) {
 }
 
 var (
-	hourWords   = map[string]bool{"час": true, "часа": true, "часов": true, "o'clock": true, "oclock": true}
+	hourWords   = map[string]bool{"ч": true, "час": true, "часа": true, "часов": true, "o'clock": true, "oclock": true}
 	minuteWords = map[string]bool{"минут": true, "минуты": true, "минуту": true, "мин": true, "minutes": true}
 )
 
