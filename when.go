@@ -18,7 +18,8 @@ var (
 	// It is an ErrUnreadableTime too; the bot can answer with examples such
 	// as "25.12 18:30" instead of a generic complaint.
 	ErrMissingTime = fmt.Errorf("%w: a time of day is needed", ErrUnreadableTime)
-	// ErrPastTime: the moment is not after now.
+	// ErrPastTime: the moment is not after now ("вчера 10:00", "сегодня в 9"
+	// in the afternoon, a date that has gone by).
 	ErrPastTime = fmt.Errorf("%w: time is not in the future", ErrInvalid)
 	// ErrTooFarTime: the moment is more than a year after now; almost always
 	// a typo in the year, and the scheduler need not keep posts that long.
@@ -29,68 +30,98 @@ var (
 // time longer than this, and the bound keeps work per message small.
 const maxWhenInput = 200
 
-// ParseWhen reads a posting moment as a chief editor types it on a phone,
+// Moment is a posting moment read from text, with what the confirmation
+// must spell out.
+type Moment struct {
+	At time.Time
+	// NextDay: the text named a time of day but no day, and that time had
+	// already passed today, so At is tomorrow. The confirmation says
+	// «завтра» then, since the person may have expected today.
+	NextDay bool
+}
+
+// ParseWhen reads a posting moment as a chief editor types it on a phone;
+// it is ParseMoment without the note for the confirmation.
+func ParseWhen(input string, now time.Time, loc *time.Location) (time.Time, error) {
+	m, err := ParseMoment(input, now, loc)
+	return m.At, err
+}
+
+// ParseMoment reads a posting moment as a chief editor types it on a phone,
 // in Russian or English, and returns it as a time in loc (the page's time
 // zone; nil means now's location). Letters' case, "ё" and extra spaces and
 // commas do not matter. Times of day are wall-clock times in loc, built with
 // time.Date, so days with a DST change keep their wall clock; a wall time
 // that does not exist (skipped by a spring-forward) is moved on by the gap.
 //
-// Accepted forms (any order of the parts; "в", "во", "на", "at", "on" are
-// ignored):
+// Accepted forms (any order of the parts; "в", "во", "на", "к", "at", "on"
+// are ignored):
 //
-//	18:30, 9:05, 6pm, 6:30 pm      today if still ahead, otherwise tomorrow
-//	сегодня / завтра / послезавтра 10:00, today / tomorrow /
-//	day after tomorrow 10:00       that day; today must still be ahead
-//	пн, понедельник, в пятницу, mon, friday 18:00
-//	                               the next such day, today if still ahead
-//	25.12 18:30, 25 декабря 18:30, dec 25 18:30
-//	                               this year, or next year if already past
+//	18:30, 18.00, 18-30, 9:05, 6pm   as written, 24-hour unless am/pm;
+//	в полдень, noon, midnight        12:00, 00:00
+//	в 10, at 10, в 15 часов, в час   a bare hour: 1–6 mean 13:00–18:00 and
+//	                                 7–12 mean 07:00–12:00, the posting day
+//	10 утра, в 9 вечера, в 12 дня, в 3 ночи, 10:30 утра, 10 in the morning
+//	                                 the hour in that part of the day
+//	                                 (each alone: today if still ahead,
+//	                                 otherwise tomorrow, with NextDay set)
+//	сегодня / завтра / послезавтра, today / tomorrow, через 2 дня,
+//	через неделю, in a week          that day, with a time of day
+//	вчера, позавчера, yesterday      ErrPastTime
+//	пн, понедельник, в пятницу, mon, friday (with a time of day)
+//	                                 the next such day, today if still ahead
+//	25.12, 25 декабря, dec 25, 14 декабря (with a time of day)
+//	                                 the nearest such date, last year's,
+//	                                 this year's or next year's: in December
+//	                                 05.01 is next January, while 01.12 has
+//	                                 passed
 //	25.12.2026, 25.12.26, 2026-12-25, 25 декабря 2026 (with a time)
-//	                               exactly that day
+//	                                 exactly that day
 //	через 2 часа, через 30 минут, через полчаса, через 1 ч 30 мин,
 //	in 2 hours, in 30 minutes, in an hour, in half an hour
-//	                               now plus that, cut down to the minute
+//	                                 now plus that, cut down to the minute
 //
-// A weekday may accompany a date or "завтра" when it agrees with it
-// ("пт 25.12 18:30"). Hours must come with minutes (except with am/pm):
-// "завтра в 10" is refused rather than guessed.
+// "14.12" may be a date or 14:12; it is a time when it follows "в"/"at" or
+// another word names the day, and a date otherwise or when another time of
+// day is given. A weekday may accompany a date or "завтра" when it agrees
+// with it ("пт 25.12 18:30", "в понедельник, 14 декабря, в 11").
 //
 // Errors: ErrMissingTime for a day without a time of day; ErrUnreadableTime
 // for anything else unreadable or impossible; ErrPastTime when the moment is
 // not after now; ErrTooFarTime when it is later than now plus one year
 // (calendar year in loc). All of them wrap ErrInvalid.
-func ParseWhen(input string, now time.Time, loc *time.Location) (time.Time, error) {
+func ParseMoment(input string, now time.Time, loc *time.Location) (Moment, error) {
 	if loc == nil {
 		loc = now.Location()
 	}
 	now = now.In(loc)
 	if len(input) > maxWhenInput {
-		return time.Time{}, fmt.Errorf("%w: input is too long", ErrUnreadableTime)
+		return Moment{}, fmt.Errorf("%w: input is too long", ErrUnreadableTime)
 	}
 	toks := whenTokens(input)
 	if len(toks) == 0 {
-		return time.Time{}, fmt.Errorf("%w: empty input", ErrUnreadableTime)
+		return Moment{}, fmt.Errorf("%w: empty input", ErrUnreadableTime)
 	}
 	var (
-		t   time.Time
+		m   Moment
 		err error
 	)
-	if toks[0] == "через" || toks[0] == "in" {
-		t, err = parseRelative(toks[1:], now)
+	// "через 2 часа" is elapsed time; "через 2 дня в 9" names a day.
+	if (toks[0] == "через" || toks[0] == "in") && !startsDaySpan(toks) {
+		m.At, err = parseRelative(toks[1:], now)
 	} else {
-		t, err = parseAbsolute(toks, now, loc)
+		m, err = parseAbsolute(toks, now, loc)
 	}
 	if err != nil {
-		return time.Time{}, err
+		return Moment{}, err
 	}
-	if !t.After(now) {
-		return time.Time{}, fmt.Errorf("%w: %s", ErrPastTime, t.Format("02.01.2006 15:04"))
+	if !m.At.After(now) {
+		return Moment{}, fmt.Errorf("%w: %s", ErrPastTime, m.At.Format("02.01.2006 15:04"))
 	}
-	if t.After(now.AddDate(1, 0, 0)) {
-		return time.Time{}, fmt.Errorf("%w: %s", ErrTooFarTime, t.Format("02.01.2006 15:04"))
+	if m.At.After(now.AddDate(1, 0, 0)) {
+		return Moment{}, fmt.Errorf("%w: %s", ErrTooFarTime, m.At.Format("02.01.2006 15:04"))
 	}
-	return t, nil
+	return m, nil
 }
 
 // foldText lower-cases s and folds "ё" into "е", as Russians type either.
@@ -187,8 +218,9 @@ func splitDigitRuns(toks []string) []string {
 
 func isDigit(b byte) bool { return b >= '0' && b <= '9' }
 
-// relativeUnits are the units of "через …"/"in …". Days are left out on
-// purpose: "через 2 дня" would land at whatever minute it is now.
+// relativeUnits are the units of "через …"/"in …" as elapsed time. Days
+// and weeks are not among them: "через 2 дня" names a day (see
+// startsDaySpan) and wants a time of day, not whatever minute it is now.
 var relativeUnits = map[string]time.Duration{
 	"ч": time.Hour, "час": time.Hour, "часа": time.Hour, "часов": time.Hour,
 	"h": time.Hour, "hr": time.Hour, "hrs": time.Hour, "hour": time.Hour, "hours": time.Hour,
@@ -197,228 +229,92 @@ var relativeUnits = map[string]time.Duration{
 	"m": time.Minute, "min": time.Minute, "mins": time.Minute, "minute": time.Minute, "minutes": time.Minute,
 }
 
-// splitNumber splits a token into its leading ASCII digits and the rest.
-func splitNumber(tok string) (num, rest string) {
-	i := 0
-	for i < len(tok) && tok[i] >= '0' && tok[i] <= '9' {
-		i++
-	}
-	return tok[:i], tok[i:]
-}
-
-// whenParts collects what the words of an absolute moment said.
-type whenParts struct {
-	clock        bool
-	hour, minute int
-
-	dayOffset    int // сегодня 0, завтра 1, послезавтра 2
-	hasDayOffset bool
-
-	weekday    time.Weekday
-	hasWeekday bool
-
-	date             bool // a numeric date or a month name was seen
-	year, month, day int  // year 0: not given
-	month2           bool // the month came from a word, the day from a bare number
-	numbers          []string
-}
-
-// whenFillers are words that carry no meaning for the moment.
-var whenFillers = map[string]bool{
-	"в": true, "во": true, "на": true, "г": true, "года": true, "год": true,
-	"at": true, "on": true, "the": true, "of": true,
-}
-
-var dayOffsets = map[string]int{
-	"сегодня": 0, "today": 0,
-	"завтра": 1, "tomorrow": 1,
-	"послезавтра": 2,
-}
-
-// weekdayNames maps every way a weekday is typed, in the cases used after
-// "в"/"во" too, to the day. ParseSlots shares it.
-var weekdayNames = map[string]time.Weekday{
-	"пн": time.Monday, "пнд": time.Monday, "понедельник": time.Monday,
-	"вт": time.Tuesday, "втр": time.Tuesday, "вторник": time.Tuesday,
-	"ср": time.Wednesday, "срд": time.Wednesday, "среда": time.Wednesday, "среду": time.Wednesday,
-	"чт": time.Thursday, "чтв": time.Thursday, "четверг": time.Thursday,
-	"пт": time.Friday, "птн": time.Friday, "пятница": time.Friday, "пятницу": time.Friday,
-	"сб": time.Saturday, "сбт": time.Saturday, "суббота": time.Saturday, "субботу": time.Saturday,
-	"вс": time.Sunday, "вск": time.Sunday, "воскресенье": time.Sunday,
-	"mon": time.Monday, "monday": time.Monday,
-	"tue": time.Tuesday, "tues": time.Tuesday, "tuesday": time.Tuesday,
-	"wed": time.Wednesday, "wednesday": time.Wednesday,
-	"thu": time.Thursday, "thur": time.Thursday, "thurs": time.Thursday, "thursday": time.Thursday,
-	"fri": time.Friday, "friday": time.Friday,
-	"sat": time.Saturday, "saturday": time.Saturday,
-	"sun": time.Sunday, "sunday": time.Sunday,
-}
-
-var monthNames = map[string]time.Month{
-	"января": 1, "январь": 1, "янв": 1, "january": 1, "jan": 1,
-	"февраля": 2, "февраль": 2, "фев": 2, "february": 2, "feb": 2,
-	"марта": 3, "март": 3, "мар": 3, "march": 3, "mar": 3,
-	"апреля": 4, "апрель": 4, "апр": 4, "april": 4, "apr": 4,
-	"мая": 5, "май": 5, "may": 5,
-	"июня": 6, "июнь": 6, "июн": 6, "june": 6, "jun": 6,
-	"июля": 7, "июль": 7, "июл": 7, "july": 7, "jul": 7,
-	"августа": 8, "август": 8, "авг": 8, "august": 8, "aug": 8,
-	"сентября": 9, "сентябрь": 9, "сен": 9, "сент": 9, "september": 9, "sep": 9, "sept": 9,
-	"октября": 10, "октябрь": 10, "окт": 10, "october": 10, "oct": 10,
-	"ноября": 11, "ноябрь": 11, "ноя": 11, "нояб": 11, "november": 11, "nov": 11,
-	"декабря": 12, "декабрь": 12, "дек": 12, "december": 12, "dec": 12,
-}
-
-// parseAbsolute reads a moment named by day and time of day.
-func parseAbsolute(toks []string, now time.Time, loc *time.Location) (time.Time, error) {
+// parseAbsolute reads a moment named by day and time of day: each word is
+// taken by the first rule of whenRules that knows it, then the parts are
+// checked against each other and placed in the calendar.
+func parseAbsolute(toks []string, now time.Time, loc *time.Location) (Moment, error) {
 	var p whenParts
-	for _, tok := range toks {
-		if err := p.add(tok); err != nil {
-			return time.Time{}, err
+	for i := 0; i < len(toks); {
+		n, err := p.take(toks, i)
+		if err != nil {
+			return Moment{}, err
 		}
+		i += n
 	}
-	if err := p.settleNumbers(); err != nil {
-		return time.Time{}, err
+	if err := p.settle(); err != nil {
+		return Moment{}, err
 	}
-	if p.date && p.hasDayOffset {
-		return time.Time{}, fmt.Errorf("%w: both a date and a day word", ErrUnreadableTime)
-	}
-	if !p.clock {
-		if p.date || p.hasDayOffset || p.hasWeekday {
-			return time.Time{}, ErrMissingTime
-		}
-		return time.Time{}, fmt.Errorf("%w: no time of day", ErrUnreadableTime)
-	}
+	hour, minute := p.hour, p.minute
 
 	ny, nm, nd := now.Date()
 	var y, d int
 	var m time.Month
+	nextDay := false
 	switch {
 	case p.date && p.year != 0:
-		if !validDate(p.year, p.month, p.day) {
-			return time.Time{}, fmt.Errorf("%w: no such date", ErrUnreadableTime)
-		}
 		y, m, d = p.year, time.Month(p.month), p.day
 	case p.date:
-		// This year, or the first later year in which that day exists and
-		// the moment is still ahead (29.02 may wait for a leap year; the
-		// one-year limit then refuses it).
-		if !validDate(2024, p.month, p.day) {
-			return time.Time{}, fmt.Errorf("%w: no such date", ErrUnreadableTime)
-		}
-		for y = ny; y <= ny+8; y++ {
-			if validDate(y, p.month, p.day) &&
-				time.Date(y, time.Month(p.month), p.day, p.hour, p.minute, 0, 0, loc).After(now) {
-				break
-			}
-		}
-		m, d = time.Month(p.month), p.day
+		y, m, d = nearestYear(p.month, p.day, hour, minute, now, loc), time.Month(p.month), p.day
 	case p.hasDayOffset:
 		y, m, d = civil(ny, nm, nd+p.dayOffset)
 	case p.hasWeekday:
 		y, m, d = civil(ny, nm, nd+(int(p.weekday)-int(now.Weekday())+7)%7)
-		if !time.Date(y, m, d, p.hour, p.minute, 0, 0, loc).After(now) {
+		if !time.Date(y, m, d, hour, minute, 0, 0, loc).After(now) {
 			y, m, d = civil(y, m, d+7)
 		}
 	default:
 		y, m, d = ny, nm, nd
-		if !time.Date(y, m, d, p.hour, p.minute, 0, 0, loc).After(now) {
+		if !time.Date(y, m, d, hour, minute, 0, 0, loc).After(now) {
 			y, m, d = civil(y, m, d+1)
+			nextDay = true
 		}
 	}
 	if p.hasWeekday {
 		if got := time.Date(y, m, d, 12, 0, 0, 0, time.UTC).Weekday(); got != p.weekday {
-			return time.Time{}, fmt.Errorf("%w: %02d.%02d.%d is not a %s", ErrUnreadableTime, d, m, y, p.weekday)
+			return Moment{}, fmt.Errorf("%w: %02d.%02d.%d is not a %s", ErrUnreadableTime, d, m, y, p.weekday)
 		}
 	}
-	return time.Date(y, m, d, p.hour, p.minute, 0, 0, loc), nil
+	return Moment{At: time.Date(y, m, d, hour, minute, 0, 0, loc), NextDay: nextDay}, nil
 }
 
-// add takes one word of an absolute moment.
-func (p *whenParts) add(tok string) error {
-	if whenFillers[tok] {
-		return nil
-	}
-	if h, m, ok := parseClock(tok); ok {
-		if p.clock {
-			return fmt.Errorf("%w: two times of day", ErrUnreadableTime)
+// nearestYear picks the year of a yearless date: the one of last year,
+// this year and next year whose moment is nearest to now. So in December
+// "05.01" is next January while "01.12" is a day ago and refused as past,
+// rather than silently moved a year on. A 29 February with no leap year
+// among the three goes to the next one (and is refused as too far).
+func nearestYear(month, day, hour, minute int, now time.Time, loc *time.Location) int {
+	ny := now.Year()
+	best, bestGap := 0, time.Duration(0)
+	for y := ny - 1; y <= ny+1; y++ {
+		if !validDate(y, month, day) {
+			continue
 		}
-		p.clock, p.hour, p.minute = true, h, m
-		return nil
-	}
-	if off, ok := dayOffsets[tok]; ok {
-		if p.hasDayOffset {
-			return fmt.Errorf("%w: two day words", ErrUnreadableTime)
+		gap := time.Date(y, time.Month(month), day, hour, minute, 0, 0, loc).Sub(now).Abs()
+		if best == 0 || gap < bestGap {
+			best, bestGap = y, gap
 		}
-		p.hasDayOffset, p.dayOffset = true, off
-		return nil
 	}
-	if wd, ok := weekdayNames[tok]; ok {
-		if p.hasWeekday {
-			return fmt.Errorf("%w: two weekdays", ErrUnreadableTime)
-		}
-		p.hasWeekday, p.weekday = true, wd
-		return nil
+	if best != 0 {
+		return best
 	}
-	if mon, ok := monthNames[tok]; ok {
-		if p.date {
-			return fmt.Errorf("%w: two dates", ErrUnreadableTime)
-		}
-		p.date, p.month2, p.month = true, true, int(mon)
-		return nil
+	y := ny + 2
+	for !validDate(y, month, day) {
+		y++
 	}
-	if y, m, d, ok := parseNumericDate(tok); ok {
-		if p.date {
-			return fmt.Errorf("%w: two dates", ErrUnreadableTime)
-		}
-		p.date, p.year, p.month, p.day = true, y, m, d
-		return nil
-	}
-	if num, rest := splitNumber(tok); num != "" &&
-		(rest == "" || rest == "st" || rest == "nd" || rest == "rd" || rest == "th" || rest == "го" || rest == "-го") {
-		p.numbers = append(p.numbers, num)
-		return nil
-	}
-	return fmt.Errorf("%w: unknown word %q", ErrUnreadableTime, tok)
+	return y
 }
 
-// settleNumbers gives bare numbers their meaning: the day and maybe the
-// year of a date whose month was a word ("25 декабря 2026"). Elsewhere a
-// bare number is refused, since "завтра в 10" could be 10:00 or 22:00.
-func (p *whenParts) settleNumbers() error {
-	if len(p.numbers) == 0 {
-		if p.month2 {
-			return fmt.Errorf("%w: a month needs a day", ErrUnreadableTime)
-		}
-		return nil
-	}
-	if !p.month2 {
-		return fmt.Errorf("%w: %q needs minutes, e.g. 10:00", ErrUnreadableTime, p.numbers[0])
-	}
-	for _, n := range p.numbers {
-		v, _ := strconv.Atoi(n)
-		switch {
-		case len(n) <= 2 && p.day == 0 && v >= 1:
-			p.day = v
-		case len(n) == 4 && p.year == 0 && v >= 1:
-			p.year = v
-		default:
-			return fmt.Errorf("%w: unexpected number %q", ErrUnreadableTime, n)
-		}
-	}
-	if p.day == 0 {
-		return fmt.Errorf("%w: a month needs a day", ErrUnreadableTime)
-	}
-	return nil
-}
-
-// parseClock reads "18:30", "9:05", "6pm", "6:30pm", "12am".
+// parseClock reads "18:30", "9:05", "6pm", "6:30pm", "12am", and "18-30"
+// as people type it on phones without a colon on the first keyboard page.
 func parseClock(tok string) (hour, minute int, ok bool) {
 	suffix := ""
 	if strings.HasSuffix(tok, "am") || strings.HasSuffix(tok, "pm") {
 		tok, suffix = tok[:len(tok)-2], tok[len(tok)-2:]
 	}
 	hs, ms, colon := strings.Cut(tok, ":")
+	if !colon {
+		hs, ms, colon = strings.Cut(tok, "-")
+	}
 	if !colon && suffix == "" {
 		return 0, 0, false
 	}
@@ -481,6 +377,18 @@ func parseNumericDate(tok string) (year, month, day int, ok bool) {
 		return 0, 0, 0, false
 	}
 	return year, month, day, true
+}
+
+// parseDottedClock reads "18.00" and "9.30": a time of day written with a
+// dot, as many Russians do. Whether it is also a date is for the caller.
+func parseDottedClock(tok string) (hour, minute int, ok bool) {
+	hs, ms, dot := strings.Cut(tok, ".")
+	if !dot || !digits(hs, 1, 2) || !digits(ms, 2, 2) {
+		return 0, 0, false
+	}
+	hour, _ = strconv.Atoi(hs)
+	minute, _ = strconv.Atoi(ms)
+	return hour, minute, hour <= 23 && minute <= 59
 }
 
 // digits reports whether s is between min and max ASCII digits long.

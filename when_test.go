@@ -85,7 +85,7 @@ func TestParseWhen(t *testing.T) {
 		{"25.12. 18:30", at(2026, 12, 25, 18, 30), nil},
 		{"5.1 10:00", at(2027, 1, 5, 10, 0), nil},
 		{"05.01 10:00", at(2027, 1, 5, 10, 0), nil}, // year rollover
-		{"26.11 15:00", at(2027, 11, 26, 15, 0), nil},
+		{"26.11 15:00", time.Time{}, ErrPastTime},   // today's date, passed: not next year (issue 13)
 		{"26.11 16:00", at(2026, 11, 26, 16, 0), nil},
 		{"25.12.2026 18:30", at(2026, 12, 25, 18, 30), nil},
 		{"25.12.26 18:30", at(2026, 12, 25, 18, 30), nil},
@@ -145,15 +145,15 @@ func TestParseWhen(t *testing.T) {
 		{"24:00", time.Time{}, ErrUnreadableTime},
 		{"18:60", time.Time{}, ErrUnreadableTime},
 		{"18:5", time.Time{}, ErrUnreadableTime},
-		{"18.30", time.Time{}, ErrUnreadableTime},
-		{"18.03", time.Time{}, ErrMissingTime}, // a date (18 March), not a time
+		{"18.30", at(2026, 11, 26, 18, 30), nil}, // a dotted time (issue 13); no month 30
+		{"18.03", time.Time{}, ErrMissingTime},   // a date (18 March), not a time
 		{"31.02 10:00", time.Time{}, ErrUnreadableTime},
 		{"31.04.2027 10:00", time.Time{}, ErrUnreadableTime},
 		{"29.02.2027 10:00", time.Time{}, ErrUnreadableTime},
 		{"32.12 10:00", time.Time{}, ErrUnreadableTime},
 		{"25.13 10:00", time.Time{}, ErrUnreadableTime},
 		{"30 февраля 10:00", time.Time{}, ErrUnreadableTime},
-		{"завтра в 10", time.Time{}, ErrUnreadableTime},
+		{"завтра в 10", at(2026, 11, 27, 10, 0), nil}, // a bare hour (issue 13)
 		{"13pm", time.Time{}, ErrUnreadableTime},
 		{"10:00 11:00", time.Time{}, ErrUnreadableTime},
 		{"завтра 25.12 10:00", time.Time{}, ErrUnreadableTime},
@@ -180,6 +180,182 @@ func TestParseWhen(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestParseMomentAsTyped covers times as people type them (issue 13): each
+// row is what the confirmation would show, in the page's time zone, and
+// whether it must say «завтра» for a bare time that has passed today.
+func TestParseMomentAsTyped(t *testing.T) {
+	t.Parallel()
+	msk := mustLoc(t, "Europe/Moscow")
+	ekb := mustLoc(t, "Asia/Yekaterinburg") // MSK+2: 17:04 at the same instant
+	// Wednesday, 2 December 2026, 15:04:37 in Moscow.
+	now := time.Date(2026, 12, 2, 15, 4, 37, 0, msk)
+	tests := []struct {
+		in      string
+		loc     *time.Location // nil: Moscow
+		want    string         // wall clock in loc, "02.01.2006 15:04"
+		nextDay bool
+		err     error
+	}{
+		// The issue's phrases.
+		{in: "завтра в 10", want: "03.12.2026 10:00"},
+		{in: "в пятницу в 9", want: "04.12.2026 09:00"},
+		{in: "10 утра", want: "03.12.2026 10:00", nextDay: true},
+		{in: "в 9 вечера", want: "02.12.2026 21:00"},
+		{in: "18.00", want: "02.12.2026 18:00"},
+		{in: "18-30", want: "02.12.2026 18:30"},
+		{in: "послезавтра в 12", want: "04.12.2026 12:00"},
+		{in: "через неделю в 10", want: "09.12.2026 10:00"},
+		{in: "в понедельник в 8:30", want: "07.12.2026 08:30"},
+		{in: "tomorrow at 10", want: "03.12.2026 10:00"},
+		{in: "friday 9am", want: "04.12.2026 09:00"},
+		{in: "вчера 10:00", err: ErrPastTime},
+		{in: "01.12 10:00", err: ErrPastTime}, // yesterday's date, not next December
+		{in: "02.12 10:00", err: ErrPastTime},
+		{in: "02.12.2026 15:00", err: ErrPastTime},
+		{in: "1 декабря в 10", err: ErrPastTime},
+		{in: "30.11 18:00", err: ErrPastTime},
+		{in: "вчера", err: ErrPastTime},
+		{in: "позавчера в 9", err: ErrPastTime},
+		{in: "yesterday at 10am", err: ErrPastTime},
+		{in: "сегодня в 15", err: ErrPastTime},
+		{in: "сегодня в 3", err: ErrPastTime}, // 15:00, a few minutes ago
+
+		// A bare time of day: today if ahead, else tomorrow, said so.
+		{in: "18:30", want: "02.12.2026 18:30"},
+		{in: "9:05", want: "03.12.2026 09:05", nextDay: true},
+		{in: "15:04", want: "03.12.2026 15:04", nextDay: true}, // this minute has begun
+		{in: "в 10", want: "03.12.2026 10:00", nextDay: true},
+		{in: "10", want: "03.12.2026 10:00", nextDay: true},
+		{in: "at 10", want: "03.12.2026 10:00", nextDay: true},
+		{in: "10pm", want: "02.12.2026 22:00"},
+		{in: "10 in the morning", want: "03.12.2026 10:00", nextDay: true},
+
+		// Hours 1–6 alone are the afternoon, 7–12 the morning and noon.
+		{in: "в 9", want: "03.12.2026 09:00", nextDay: true},
+		{in: "в 7", want: "03.12.2026 07:00", nextDay: true},
+		{in: "в 12", want: "03.12.2026 12:00", nextDay: true},
+		{in: "в 5", want: "02.12.2026 17:00"},
+		{in: "в 6", want: "02.12.2026 18:00"},
+		{in: "в 3", want: "03.12.2026 15:00", nextDay: true},
+		{in: "в 1", want: "03.12.2026 13:00", nextDay: true},
+		{in: "в 23", want: "02.12.2026 23:00"},
+		{in: "в 0", want: "03.12.2026 00:00", nextDay: true},
+		{in: "в 5:30", want: "03.12.2026 05:30", nextDay: true}, // minutes written: the 24-hour clock
+		{in: "завтра в 5", want: "03.12.2026 17:00"},
+
+		// Hour words and parts of the day.
+		{in: "сегодня в 16", want: "02.12.2026 16:00"},
+		{in: "в 15 часов", want: "03.12.2026 15:00", nextDay: true},
+		{in: "в 16 часов", want: "02.12.2026 16:00"},
+		{in: "в 5 часов", want: "02.12.2026 17:00"},
+		{in: "в 15 часов 30 минут", want: "02.12.2026 15:30"},
+		{in: "в 3 часа дня", want: "03.12.2026 15:00", nextDay: true},
+		{in: "в час дня", want: "03.12.2026 13:00", nextDay: true},
+		{in: "в 9 часов вечера", want: "02.12.2026 21:00"},
+		{in: "в 10:30 утра", want: "03.12.2026 10:30", nextDay: true},
+		{in: "в 12 дня", want: "03.12.2026 12:00", nextDay: true},
+		{in: "в 3 ночи", want: "03.12.2026 03:00", nextDay: true},
+		{in: "в 12 ночи", want: "03.12.2026 00:00", nextDay: true},
+		{in: "в 11 вечера", want: "02.12.2026 23:00"},
+		{in: "завтра утром в 9", want: "03.12.2026 09:00"},
+		{in: "Завтра, в 7 вечера", want: "03.12.2026 19:00"},
+		{in: "завтра к 10 утра", want: "03.12.2026 10:00"},
+		{in: "в 10 ч 30 мин", want: "03.12.2026 10:30", nextDay: true},
+		{in: "в полдень", want: "03.12.2026 12:00", nextDay: true},
+		{in: "завтра в полдень", want: "03.12.2026 12:00"},
+		{in: "midnight", want: "03.12.2026 00:00", nextDay: true},
+
+		// Days ahead.
+		{in: "через 2 дня в 9", want: "04.12.2026 09:00"},
+		{in: "через 2 недели в 10", want: "16.12.2026 10:00"},
+		{in: "через день в 18:00", want: "03.12.2026 18:00"},
+		{in: "in a week at 10am", want: "09.12.2026 10:00"},
+		{in: "in 2 days at 9", want: "04.12.2026 09:00"},
+		{in: "через час", want: "02.12.2026 16:04"},
+		{in: "monday 8:30", want: "07.12.2026 08:30"},
+		{in: "в субботу, 12 декабря, в 11", want: "12.12.2026 11:00"},
+		{in: "в понедельник, 14 декабря, в 11", want: "14.12.2026 11:00"},
+		{in: "14 декабря в 11", want: "14.12.2026 11:00"},
+		{in: "14.12 в 11:00", want: "14.12.2026 11:00"},
+		{in: "14.12 в 11", want: "14.12.2026 11:00"},
+		{in: "14.12 18.30", want: "14.12.2026 18:30"},
+		{in: "завтра в 18.10", want: "03.12.2026 18:10"},
+		{in: "в 14.12", want: "03.12.2026 14:12", nextDay: true}, // after «в»: a time
+		{in: "05.01 10:00", want: "05.01.2027 10:00"},            // the nearest 5 January
+		{in: "1 мая в 12", want: "01.05.2027 12:00"},
+
+		// The page's time zone decides what has passed.
+		{in: "в 17", want: "02.12.2026 17:00"},
+		{in: "в 17", loc: ekb, want: "03.12.2026 17:00", nextDay: true},
+		{in: "завтра в 10", loc: ekb, want: "03.12.2026 10:00"},
+
+		// Refusals.
+		{in: "когда-нибудь", err: ErrUnreadableTime},
+		{in: "31.02", err: ErrUnreadableTime}, // no such date, rather than "add a time"
+		{in: "31.02 10:00", err: ErrUnreadableTime},
+		{in: "25:00", err: ErrUnreadableTime},
+		{in: "в 25", err: ErrUnreadableTime},
+		{in: "в 24 часа", err: ErrUnreadableTime},
+		{in: "18-60", err: ErrUnreadableTime},
+		{in: "13 утра", err: ErrUnreadableTime},
+		{in: "в 12 утра", err: ErrUnreadableTime},
+		{in: "в 3 вечера", err: ErrUnreadableTime},
+		{in: "в 5 вечера утром", err: ErrUnreadableTime},
+		{in: "в 10 в 11", err: ErrUnreadableTime},
+		{in: "в 10 часов 75 минут", err: ErrUnreadableTime},
+		{in: "в субботу, 14 декабря, в 11", err: ErrUnreadableTime}, // 14.12.2026 is a Monday
+		{in: "завтра через неделю в 10", err: ErrUnreadableTime},
+		{in: "через 2 дня 3 часа", err: ErrUnreadableTime}, // a duration, not 03:00
+		{in: "через 2 дня в 3 часа", want: "04.12.2026 15:00"},
+		{in: "декабря в 11", err: ErrUnreadableTime},
+		{in: "18.10", err: ErrMissingTime}, // alone, a date: 18 October
+		{in: "через неделю", err: ErrMissingTime},
+		{in: "завтра утром", err: ErrMissingTime},
+		{in: "через 400 дней в 10", err: ErrTooFarTime},
+	}
+	for _, tt := range tests {
+		loc := tt.loc
+		if loc == nil {
+			loc = msk
+		}
+		t.Run(loc.String()+"/"+tt.in, func(t *testing.T) {
+			t.Parallel()
+			got, err := ParseMoment(tt.in, now, loc)
+			if tt.err != nil {
+				if whenErrorKind(err) != tt.err {
+					t.Fatalf("ParseMoment(%q) = %v, %v; want error %v", tt.in, got.At, err, tt.err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("ParseMoment(%q): %v", tt.in, err)
+			}
+			want, perr := time.ParseInLocation("02.01.2006 15:04", tt.want, loc)
+			if perr != nil {
+				t.Fatal(perr)
+			}
+			if !got.At.Equal(want) || got.At.Location() != loc || got.NextDay != tt.nextDay {
+				t.Fatalf("ParseMoment(%q) = %v, NextDay %v; want %v, NextDay %v",
+					tt.in, got.At, got.NextDay, want, tt.nextDay)
+			}
+			if at, err := ParseWhen(tt.in, now, loc); err != nil || !at.Equal(got.At) {
+				t.Fatalf("ParseWhen(%q) = %v, %v; ParseMoment said %v", tt.in, at, err, got.At)
+			}
+		})
+	}
+}
+
+// whenErrorKind is the most specific of ParseWhen's errors that err is, so
+// a table can tell "no such date" from "add a time of day".
+func whenErrorKind(err error) error {
+	for _, kind := range []error{ErrMissingTime, ErrUnreadableTime, ErrPastTime, ErrTooFarTime} {
+		if errors.Is(err, kind) {
+			return kind
+		}
+	}
+	return err
 }
 
 func TestParseWhenErrorKinds(t *testing.T) {
@@ -261,6 +437,8 @@ func FuzzParseWhen(f *testing.F) {
 		"25.12 18:30", "25.12.26 18:30", "2026-12-25 18:30", "18:30 25.12", "через 2 часа",
 		"in 1h30m", "25 декабря 2026 18:30", "dec 25 6pm", "31.02 10:00", "29.02 23:59",
 		"через 999999 ч", "12am", "",
+		"завтра в 10", "в 9 вечера", "18.00", "18-30", "через неделю в 10", "в 3 часа дня",
+		"14.12 в 11", "в 14.12", "вчера 10:00", "in a week at 10am", "в 12 ночи",
 	} {
 		f.Add(s)
 	}
@@ -281,7 +459,8 @@ func FuzzParseWhen(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, in string) {
 		for _, now := range nows {
-			got, err := ParseWhen(in, now, now.Location())
+			m, err := ParseMoment(in, now, now.Location())
+			got := m.At
 			if err != nil {
 				if !errors.Is(err, ErrInvalid) {
 					t.Fatalf("ParseWhen(%q): error %v does not wrap ErrInvalid", in, err)
@@ -293,6 +472,11 @@ func FuzzParseWhen(f *testing.F) {
 			}
 			if got.After(now.AddDate(1, 0, 0)) {
 				t.Fatalf("ParseWhen(%q, %v) = %v, more than a year ahead", in, now, got)
+			}
+			// «завтра» in the confirmation must be true.
+			if ty, tm, td := civil(now.Year(), now.Month(), now.Day()+1); m.NextDay &&
+				(got.Year() != ty || got.Month() != tm || got.Day() != td) {
+				t.Fatalf("ParseMoment(%q, %v) = %v with NextDay, not tomorrow", in, now, got)
 			}
 		}
 	})
