@@ -135,13 +135,13 @@ func (b *base) userToTell(ctx context.Context, userID int64) (redaktor.User, boo
 // team reads a page's members and their records in one round trip; a
 // failure is logged and nobody is told (the news is a side item of what
 // was done).
-func (b *base) team(ctx context.Context, pageID string) ([]redaktor.Member, map[int64]redaktor.User, bool) {
+func (b *base) team(ctx context.Context, pageID string) ([]redaktor.Member, map[int64]redaktor.User) {
 	members, users, err := b.store.Team(ctx, pageID)
 	if err != nil {
 		b.log.Warn("read the team", "page", pageID, "err", err)
-		return nil, nil, false
+		return nil, nil
 	}
-	return members, users, true
+	return members, users
 }
 
 // chiefs returns the chief editors of a page as the bot knows them; a
@@ -149,7 +149,7 @@ func (b *base) team(ctx context.Context, pageID string) ([]redaktor.Member, map[
 // may act as its chief editor until a successor joins.
 func (b *base) chiefs(ctx context.Context, pageID string) []who {
 	var out []who
-	members, users, _ := b.team(ctx, pageID) // logged there; the admins stand in
+	members, users := b.team(ctx, pageID) // none when unread: the admins stand in
 	for _, m := range members {
 		if u, ok := users[m.UserID]; ok && m.Role == redaktor.RoleChief {
 			out = append(out, b.whoOf(u))
@@ -168,7 +168,7 @@ func (b *base) chiefs(ctx context.Context, pageID string) []who {
 
 // tellTeam sends every member of a page a notice in their language.
 func (b *base) tellTeam(ctx context.Context, page redaktor.Page, key string, data map[string]any) {
-	members, users, _ := b.team(ctx, page.ID) // logged there
+	members, users := b.team(ctx, page.ID)
 	for _, m := range members {
 		if u, ok := users[m.UserID]; ok {
 			b.send(ctx, u.ID, b.texts.For(u.Lang).T(key, data), nil)
@@ -179,7 +179,7 @@ func (b *base) tellTeam(ctx context.Context, page redaktor.Page, key string, dat
 // tellChiefs sends each chief editor of the page but one (0: none left
 // out) a text in their own language.
 func (b *base) tellChiefs(ctx context.Context, page redaktor.Page, except int64, text func(tr) string) {
-	members, users, _ := b.team(ctx, page.ID) // logged there
+	members, users := b.team(ctx, page.ID)
 	for _, m := range members {
 		if m.Role != redaktor.RoleChief || m.UserID == except {
 			continue
