@@ -185,7 +185,15 @@ func (c *Channels) channelChanged(ctx context.Context, p who, page redaktor.Page
 		c.log.Warn("record the channel change", "page", page.ID, "err", err)
 	}
 	text := p.t.T(key, map[string]any{"Channel": ch.Title, "Page": page.Title})
-	if messageID == 0 || c.tg.EditText(ctx, p.ID, messageID, text, nil) != nil {
+	edited := false
+	if messageID != 0 {
+		err := c.tg.EditText(ctx, p.ID, messageID, text, nil)
+		if err != nil {
+			c.log.Debug("edit the /channel message, sending anew", "chat", p.ID, "err", err)
+		}
+		edited = err == nil
+	}
+	if !edited {
 		c.reply(ctx, p, text)
 	}
 	c.tellChiefs(ctx, page, p.ID, func(t tr) string {

@@ -257,20 +257,30 @@ func (s *Subscribers) onAudiencePress(ctx context.Context, p who, act, pageID st
 	if err := s.store.SetAudience(ctx, pageID, aud); err != nil {
 		return "", err
 	}
-	code, err := s.store.SubscribeCode(ctx, pageID, randomCode)
+	// The setting is stored: handled again, the press would turn it back.
+	// What follows only redraws the card, and a failure is logged.
+	if m != nil {
+		s.redrawSubscribersCard(ctx, p, page, m.MessageID)
+	}
+	return p.t.T("done"), nil
+}
+
+// redrawSubscribersCard shows the /subscribers card as it is now in the
+// message pressed.
+func (s *Subscribers) redrawSubscribersCard(ctx context.Context, p who, page redaktor.Page, messageID int) {
+	code, err := s.store.SubscribeCode(ctx, page.ID, randomCode)
 	if err != nil {
-		return "", err
+		s.log.Warn("read the subscribe code to redraw its card", "page", page.ID, "err", err)
+		return
 	}
 	text, kb, err := s.subscribersCard(ctx, p.t, page, code)
 	if err != nil {
-		return "", err
+		s.log.Warn("read the subscribers card", "page", page.ID, "err", err)
+		return
 	}
-	if m != nil {
-		if err := s.tg.EditText(ctx, p.ID, m.MessageID, text, kb); err != nil {
-			s.log.Debug("refresh subscribers card", "err", err)
-		}
+	if err := s.tg.EditText(ctx, p.ID, messageID, text, kb); err != nil {
+		s.log.Debug("refresh subscribers card", "err", err)
 	}
-	return p.t.T("done"), nil
 }
 
 // onMyChatMember follows a person blocking the bot (their subscriptions

@@ -85,13 +85,12 @@ func (tm *Team) joinByInvite(ctx context.Context, p who, code string) error {
 		tm.reply(ctx, p, p.t.T("invite_used"))
 		return nil
 	}
-	page, err := tm.base.store.Page(ctx, inv.PageID)
-	if err != nil {
-		return err
-	}
-	p.CurrentPage = page.ID
+	// They are on the team now: handled again, the link would count as
+	// opened twice. What follows is told whatever fails (and logged).
+	page := tm.pageForShow(ctx, inv.PageID)
+	p.CurrentPage = inv.PageID
 	if err := tm.base.store.SaveUser(ctx, p.User); err != nil {
-		return err
+		tm.log.Warn("make the page joined the current one", "user", p.ID, "page", inv.PageID, "err", err)
 	}
 	if r.Again {
 		// Opening one's own link again changes nothing and tells nobody.
@@ -282,12 +281,12 @@ func (tm *Team) onTeamPress(ctx context.Context, p who, pr press, messageID int)
 	case err != nil:
 		return "", err
 	}
-	page, err := tm.base.store.Page(ctx, pr.pageID)
-	if err != nil {
-		return "", err
-	}
+	// The change is stored: handled again, a removal would find no
+	// member. What follows is done whatever fails (and logged).
+	page := tm.pageForShow(ctx, pr.pageID)
+	page.ID = pr.pageID // known even when the page could not be read
 	if err := tm.showTeam(ctx, p, page, role, messageID); err != nil {
-		return "", err
+		tm.log.Warn("show the team after a change", "page", pr.pageID, "err", err)
 	}
 	tm.memberCardsChanged(ctx, page, pr.userID, change.Role)
 	if u, ok := tm.userToTell(ctx, pr.userID); ok {
