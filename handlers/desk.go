@@ -2,20 +2,26 @@
 // chief editor, the moderator, the subscriber. Each feature is a type of
 // its own with the small store interface it needs, declared next to it:
 //
-//   - Router (router.go) handles an update: it loads the person and hands
-//     the update to the feature it belongs to;
-//   - Drafts (drafts.go) and Albums (albums.go) make drafts and new
-//     versions; Review (review.go, slots.go) takes a post to the queue;
-//     cards (cards.go) reads and draws a post's card;
-//   - Team (team.go), Subscribers (subscribers.go), Advice (quality.go,
-//     published.go), Admin (admin.go), Audit (audit.go), Channels
-//     (channel.go) and Privacy (privacy.go);
+//   - Router (router.go) handles an update: it loads the person once and
+//     hands the update to the feature it belongs to;
+//   - Drafts (drafts.go) makes drafts and new versions, Albums (albums.go)
+//     assembles albums into drafts in a loop of its own;
+//   - Review (review.go, slots.go) takes a post from draft to the queue:
+//     its card's buttons, the answers they ask for, /pending, /queue, /slots;
+//   - cards (cards.go) reads a post's card and then draws it (renderCard
+//     reads nothing); news (notify.go) tells a post's people of it;
+//   - Team (team.go): invites, joining, the team list, /pages;
+//   - Subscribers (subscribers.go): the subscribe link, /stop, /subscribers;
+//   - Advice (advice.go, advice_published.go): writing advice, /check, /stats;
+//   - Admin (admin.go), Audit (audit.go), Channels (channels.go) and
+//     Privacy (privacy.go);
 //   - Notifier (notify.go) tells people what the scheduler did, and
 //     BroadcastReports (reports.go) how a broadcast goes.
 //
 // base (base.go) is what they share: Telegram, the texts, the clock, the
-// log, and the reads of who stands where (an admin counts as chief editor
-// of every page).
+// log, replies, and the reads of who stands where (an admin counts as
+// chief editor of every page). A handling error is returned to the intake,
+// which handles the update again; see Router.
 package handlers
 
 import (
