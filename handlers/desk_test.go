@@ -178,3 +178,21 @@ func buttonLabels(m sent) string {
 	}
 	return strings.Join(out, " | ")
 }
+
+// Once a press's change is stored, a failure to show it is logged and the
+// press answered: handled again, the press would turn the setting back.
+func TestStoredChangeIsNotHandledAgain(t *testing.T) {
+	t.Parallel()
+	s := newMemStore()
+	s.fail["SubscribeCode"] = errors.New("read subscribe code: i/o timeout")
+	d, tg := newTestDesk(t, s)
+	if err := d.Handle(context.Background(), pressOf(s, chiefID, "sa:1")); err != nil {
+		t.Fatalf("Handle: %v, want the press handled (the setting is stored)", err)
+	}
+	if !s.audience.Off || s.count("SetAudience") != 1 {
+		t.Errorf("subscribers off=%v after %d writes, want off after one", s.audience.Off, s.count("SetAudience"))
+	}
+	if want := d.texts.For("ru").T("done"); len(tg.answers) != 1 || tg.answers[0] != want {
+		t.Errorf("answered %q, want %q", tg.answers, want)
+	}
+}

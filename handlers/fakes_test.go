@@ -71,14 +71,15 @@ func (f *fakeTG) SendDocument(context.Context, int64, string, []byte, string) (i
 // reads more than a test expects fails the test.
 type memStore struct {
 	Store
-	mu      sync.Mutex
-	page    redaktor.Page
-	roles   map[int64]redaktor.Role
-	users   map[int64]redaktor.User
-	fail    map[string]error
-	calls   map[string]int
-	created []redaktor.Post
-	cards   []redaktor.Card
+	mu       sync.Mutex
+	page     redaktor.Page
+	roles    map[int64]redaktor.Role
+	users    map[int64]redaktor.User
+	fail     map[string]error
+	calls    map[string]int
+	created  []redaktor.Post
+	cards    []redaktor.Card
+	audience redaktor.Audience
 }
 
 func newMemStore() *memStore {
@@ -248,4 +249,27 @@ func pressOf(s *memStore, from int64, data string) tgbotapi.Update {
 	return tgbotapi.Update{UpdateID: 6, CallbackQuery: &tgbotapi.CallbackQuery{ID: "q", Data: data,
 		From:    &tgbotapi.User{ID: from, FirstName: u.Name, UserName: u.Username, LanguageCode: u.Lang},
 		Message: &tgbotapi.Message{MessageID: 3, Chat: &tgbotapi.Chat{ID: from, Type: "private"}}}}
+}
+
+func (s *memStore) Audience(context.Context, string) (redaktor.Audience, error) {
+	if err := s.call("Audience"); err != nil {
+		return redaktor.Audience{}, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.audience, nil
+}
+
+func (s *memStore) SetAudience(_ context.Context, _ string, a redaktor.Audience) error {
+	if err := s.call("SetAudience"); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.audience = a
+	return nil
+}
+
+func (s *memStore) SubscribeCode(context.Context, string, func() string) (string, error) {
+	return "code", s.call("SubscribeCode")
 }
