@@ -23,6 +23,7 @@ type cardStore interface {
 	History(ctx context.Context, postID string) ([]redaktor.Event, error)
 	SetCard(ctx context.Context, pageID, postID string, c redaktor.Card) error
 	Cards(ctx context.Context, postID string) ([]redaktor.Card, error)
+	CardViewers(ctx context.Context, postID, pageID string) ([]redaktor.Card, map[int64]redaktor.User, map[int64]redaktor.Role, error)
 	DropCards(ctx context.Context, pageID string, userID int64, postIDs []string) error
 }
 
@@ -166,22 +167,22 @@ func (c *cards) showMade(ctx context.Context, p who, postID string, page redakto
 
 // refreshCards redraws every live card of a post for its viewer, so nobody
 // keeps pressing buttons of a state that has passed. A viewer no longer on
-// the page's team gets no further updates: their card is forgotten.
+// the page's team gets no further updates: their card is forgotten. The
+// cards come with their viewers and roles in one round trip.
 func (c *cards) refreshCards(ctx context.Context, post redaktor.Post, page redaktor.Page) {
-	shown, err := c.store.Cards(ctx, post.ID)
+	shown, users, roles, err := c.store.CardViewers(ctx, post.ID, post.PageID)
 	if err != nil {
 		c.log.Warn("read cards", "post", post.ID, "err", err)
 		return
 	}
 	for _, card := range shown {
-		u, ok := c.userToTell(ctx, card.ChatID)
+		u, ok := users[card.ChatID]
 		if !ok {
-			continue
+			continue // no record: never wrote to the bot, or asked to be forgotten
 		}
-		role, err := c.base.store.Role(ctx, post.PageID, u.ID)
-		if err != nil {
-			c.log.Warn("read role to refresh a card", "post", post.ID, "user", u.ID, "err", err)
-			continue
+		role := roles[u.ID]
+		if c.admin[u.ID] && page.ID != "" {
+			role = redaktor.RoleChief // as adminRoles reads it
 		}
 		if role == "" { // one who left the team hears no more of it
 			if err := c.store.DropCards(ctx, post.PageID, u.ID, []string{post.ID}); err != nil {
@@ -228,8 +229,13 @@ func (c *cards) sendList(ctx context.Context, p who, title string, list []redakt
 	var b strings.Builder
 	b.WriteString(title)
 	var rows [][]tgbotapi.InlineKeyboardButton
+	pages := map[string]redaktor.Page{} // each page read once: a list is mostly one page's
 	for _, post := range list {
-		page := c.pageForShow(ctx, post.PageID)
+		page, ok := pages[post.PageID]
+		if !ok {
+			page = c.pageForShow(ctx, post.PageID)
+			pages[post.PageID] = page
+		}
 		fmt.Fprintf(&b, "\n\n%s", c.listLine(p.t, post, page))
 		rows = append(rows, tgbotapi.NewInlineKeyboardRow(tgbotapi.NewInlineKeyboardButtonData(
 			p.t.T("open_post", map[string]any{"ID": post.ID}), btnOpen+":"+post.ID)))

@@ -207,8 +207,8 @@ func (s *memStore) SetCard(_ context.Context, _, _ string, c redaktor.Card) erro
 	return nil
 }
 
-func (s *memStore) Cards(context.Context, string) ([]redaktor.Card, error) {
-	return nil, s.call("Cards")
+func (s *memStore) CardViewers(context.Context, string, string) ([]redaktor.Card, map[int64]redaktor.User, map[int64]redaktor.Role, error) {
+	return nil, nil, nil, s.call("CardViewers")
 }
 
 func (s *memStore) ReadPress(context.Context, int64, string, string, bool) (redaktor.Press, error) {
