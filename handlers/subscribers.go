@@ -37,6 +37,7 @@ type subscriberStore interface {
 	PageByCode(ctx context.Context, code string) (string, error)
 	DeactivateSubscriber(ctx context.Context, userID int64) ([]string, error)
 	ReactivateSubscriber(ctx context.Context, userID int64) ([]string, error)
+	PagesByID(ctx context.Context, ids []string) ([]redaktor.Page, error)
 }
 
 // Subscribers is a page's public side: people who follow it in the bot
@@ -179,18 +180,7 @@ func (s *Subscribers) followedPages(ctx context.Context, userID int64) ([]redakt
 	if err != nil {
 		return nil, err
 	}
-	var out []redaktor.Page
-	for _, pid := range ids {
-		page, err := s.base.store.Page(ctx, pid)
-		if isNotFound(err) {
-			continue
-		}
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, page)
-	}
-	return out, nil
+	return s.store.PagesByID(ctx, ids)
 }
 
 // isSubscriberButton tells the presses handled here from the desk's own.
@@ -319,12 +309,11 @@ func (s *Subscribers) onMyChatMember(ctx context.Context, m *tgbotapi.ChatMember
 			t = s.texts.For("en") // a subscriber has no record: the page keeps their language
 		}
 		var titles []string
-		for _, pid := range pages {
-			page, err := s.base.store.Page(ctx, pid)
-			if err != nil {
-				s.log.Warn("read a page to name it", "page", pid, "err", err)
-				continue
-			}
+		named, err := s.store.PagesByID(ctx, pages)
+		if err != nil {
+			s.log.Warn("read the pages to name them", "user", userID, "err", err)
+		}
+		for _, page := range named {
 			titles = append(titles, "«"+page.Title+"»")
 		}
 		s.send(ctx, userID, t.T("subscriptions_back", map[string]any{"Pages": strings.Join(titles, ", ")}), nil)
