@@ -25,7 +25,6 @@
 package handlers
 
 import (
-	"context"
 	"log/slog"
 	"sync"
 	"time"
@@ -111,6 +110,3 @@ func New(tg Telegram, store Store, texts *Texts, now func() time.Time, log *slog
 		Reports:  &BroadcastReports{base: b, store: store},
 	}
 }
-
-// RunAlbums runs the album loop (Albums.Run) until ctx ends.
-func (d *Desk) RunAlbums(ctx context.Context, interval time.Duration) { d.Albums.Run(ctx, interval) }

@@ -80,6 +80,7 @@ type memStore struct {
 	created  []redaktor.Post
 	cards    []redaktor.Card
 	audience redaktor.Audience
+	posts    map[string]redaktor.Post
 }
 
 func newMemStore() *memStore {
@@ -90,7 +91,7 @@ func newMemStore() *memStore {
 			chiefID: {ID: chiefID, Name: "Анна", Username: "anna", Lang: "ru", CurrentPage: "1"},
 			modID:   {ID: modID, Name: "Ирина", Username: "irina", Lang: "ru", CurrentPage: "1"},
 		},
-		fail: map[string]error{}, calls: map[string]int{},
+		fail: map[string]error{}, calls: map[string]int{}, posts: map[string]redaktor.Post{},
 	}
 }
 
@@ -211,11 +212,33 @@ func (s *memStore) CardViewers(context.Context, string, string) ([]redaktor.Card
 	return nil, nil, nil, s.call("CardViewers")
 }
 
-func (s *memStore) ReadPress(context.Context, int64, string, string, bool) (redaktor.Press, error) {
+func (s *memStore) ReadPress(_ context.Context, userID int64, postID, pageID string, _ bool) (redaktor.Press, error) {
 	if err := s.call("ReadPress"); err != nil {
 		return redaktor.Press{}, err
 	}
-	panic("ReadPress: only its failure is faked")
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	pr := redaktor.Press{User: s.users[userID]}
+	post, ok := s.posts[postID]
+	if !ok || post.PageID != pageID {
+		pr.ViewErr = fmt.Errorf("post %s: %w", postID, redaktor.ErrNotFound)
+		return pr, nil
+	}
+	pr.View = redaktor.PostView{Post: post, Page: s.page, Role: s.roles[userID]}
+	return pr, nil
+}
+
+func (s *memStore) SavePost(_ context.Context, old, next redaktor.Post, _ redaktor.Event) error {
+	if err := s.call("SavePost"); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.posts[old.ID].Rev != old.Rev {
+		return fmt.Errorf("post %s moved on: %w", old.ID, redaktor.ErrConflict)
+	}
+	s.posts[next.ID] = next
+	return nil
 }
 
 // newTestDesk is the desk on memStore and fakeTG, with no admins and no
