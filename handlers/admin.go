@@ -10,7 +10,6 @@ import (
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
 	"github.com/redaktor/redaktor"
-	"github.com/redaktor/redaktor/bot"
 )
 
 // The district admin's desk: every page in a list, a card per page from
@@ -19,55 +18,21 @@ import (
 
 // adminStore is what the admin's conversation keeps in Redis.
 type adminStore interface {
+	NextID(ctx context.Context, kind string) (string, error)
+	SavePage(ctx context.Context, p redaktor.Page) error
 	AllPages(ctx context.Context) ([]redaktor.Page, error)
 	PageSummaries(ctx context.Context, pages []redaktor.Page) ([]redaktor.PageSummary, error)
 	UpdatePage(ctx context.Context, pageID string, e redaktor.AuditEntry, change func(p *redaktor.Page) bool) (redaktor.Page, error)
-	ChangeMember(ctx context.Context, c redaktor.MemberChange) (int, error)
-	Redeem(ctx context.Context, code string, userID int64, now time.Time) (redaktor.Redeemed, error)
-	OpenInvites(ctx context.Context, pageID string, now time.Time) ([]redaktor.Invite, error)
-	RevokeInvite(ctx context.Context, pageID, code string, by int64, now time.Time) error
-	MemberCards(ctx context.Context, pageID string, userID int64) ([]string, error)
-	DropCards(ctx context.Context, pageID string, userID int64, postIDs []string) error
+	RecordAudit(ctx context.Context, pageID string, e redaktor.AuditEntry) error
+	SaveInvite(ctx context.Context, inv redaktor.Invite) error
+	SetSession(ctx context.Context, userID int64, se redaktor.Session) error
+	Session(ctx context.Context, userID int64) (redaktor.Session, bool, error)
 }
 
-// adminRoles is the store as the desk sees it: an admin counts as chief
-// editor of every page that exists, wherever a role is read (commands,
-// presses, cards, answers), always on the page the item belongs to. So
-// no page is orphaned when its director leaves. Membership itself is
-// untouched: an admin on no team gets no team notices.
-type adminRoles struct {
-	Store
-	admin map[int64]bool
-}
-
-func (s adminRoles) Role(ctx context.Context, pageID string, userID int64) (redaktor.Role, error) {
-	role, err := s.Store.Role(ctx, pageID, userID)
-	if err != nil || !s.admin[userID] {
-		return role, err
-	}
-	if _, err := s.Store.Page(ctx, pageID); err != nil {
-		if isNotFound(err) {
-			return role, nil
-		}
-		return role, err
-	}
-	return redaktor.RoleChief, nil
-}
-
-func (s adminRoles) Membership(ctx context.Context, pageID string, userID int64) (redaktor.Page, redaktor.Role, error) {
-	page, role, err := s.Store.Membership(ctx, pageID, userID)
-	if err == nil && s.admin[userID] {
-		role = redaktor.RoleChief
-	}
-	return page, role, err
-}
-
-func (s adminRoles) ReadPress(ctx context.Context, userID int64, postID, pageID string, withHistory bool) (redaktor.Press, error) {
-	pr, err := s.Store.ReadPress(ctx, userID, postID, pageID, withHistory)
-	if err == nil && pr.ViewErr == nil && s.admin[userID] && pr.View.Page.ID != "" {
-		pr.View.Role = redaktor.RoleChief
-	}
-	return pr, err
+// Admin is the district admin's desk.
+type Admin struct {
+	*base
+	store adminStore
 }
 
 // Admin buttons: act:pageID, but al (the list) carries its offset.
@@ -95,29 +60,27 @@ const adminPageSize = 10
 
 // adminPages shows the admin one screen of every page, from offset; with
 // messageID it replaces that message.
-func (d *Desk) adminPages(ctx context.Context, p who, offset, messageID int) {
-	pages, err := d.store.AllPages(ctx)
+func (a *Admin) adminPages(ctx context.Context, p who, offset, messageID int) error {
+	pages, err := a.store.AllPages(ctx)
 	if err != nil {
-		d.fail(ctx, p, err)
-		return
+		return err
 	}
 	if len(pages) == 0 {
-		d.reply(ctx, p, p.t.T("admin_no_pages"))
-		return
+		a.reply(ctx, p, p.t.T("admin_no_pages"))
+		return nil
 	}
 	offset = max(0, min(offset, (len(pages)-1)/adminPageSize*adminPageSize))
 	shown := pages[offset:min(offset+adminPageSize, len(pages))]
-	sums, err := d.store.PageSummaries(ctx, shown)
+	sums, err := a.store.PageSummaries(ctx, shown)
 	if err != nil {
-		d.fail(ctx, p, err)
-		return
+		return err
 	}
 	var b strings.Builder
 	b.WriteString(p.t.T("admin_pages_title", map[string]any{"Count": len(pages), "From": offset + 1, "To": offset + len(shown)}))
 	var rows [][]tgbotapi.InlineKeyboardButton
 	for i, s := range sums {
 		n := offset + i + 1
-		fmt.Fprintf(&b, "\n\n%d. %s", n, d.summaryLine(p, s))
+		fmt.Fprintf(&b, "\n\n%d. %s", n, a.summaryLine(p, s))
 		label := fmt.Sprintf("%d. %s", n, limitRunes(s.Page.Title, 40))
 		rows = append(rows, tgbotapi.NewInlineKeyboardRow(
 			tgbotapi.NewInlineKeyboardButtonData(label, btnAdminOpen+":"+s.Page.ID)))
@@ -133,27 +96,28 @@ func (d *Desk) adminPages(ctx context.Context, p who, offset, messageID int) {
 		rows = append(rows, nav)
 	}
 	kb := tgbotapi.NewInlineKeyboardMarkup(rows...)
-	d.sendOrEdit(ctx, p, messageID, b.String(), &kb)
+	a.sendOrEdit(ctx, p, messageID, b.String(), &kb)
+	return nil
 }
 
 // summaryLine is a page as the admin's list shows it.
-func (d *Desk) summaryLine(p who, s redaktor.PageSummary) string {
+func (a *Admin) summaryLine(p who, s redaktor.PageSummary) string {
 	var b strings.Builder
 	b.WriteString(s.Page.Title)
 	if s.Page.Archived {
 		b.WriteString(" " + p.t.T("admin_archived_mark"))
 	}
 	b.WriteString("\n" + p.t.T("admin_line", map[string]any{
-		"Chiefs":  d.chiefNames(p, s.Chiefs),
+		"Chiefs":  chiefNames(p, s.Chiefs),
 		"Channel": channelName(p, s.Page),
-		"Last":    d.lastPublished(p, s),
+		"Last":    a.lastPublished(p, s),
 		"Pending": s.Pending,
 		"Queued":  s.Queued,
 	}))
 	return b.String()
 }
 
-func (d *Desk) chiefNames(p who, chiefs []redaktor.Member) string {
+func chiefNames(p who, chiefs []redaktor.Member) string {
 	if len(chiefs) == 0 {
 		return p.t.T("admin_no_chief")
 	}
@@ -177,90 +141,73 @@ func channelName(p who, page redaktor.Page) string {
 	return page.ChannelTitle
 }
 
-func (d *Desk) lastPublished(p who, s redaktor.PageSummary) string {
+func (a *Admin) lastPublished(p who, s redaktor.PageSummary) string {
 	if s.LastPublished.IsZero() {
 		return p.t.T("admin_never")
 	}
-	return formatTime(s.LastPublished, d.pageLoc(s.Page), d.now())
-}
-
-func (d *Desk) sendOrEdit(ctx context.Context, p who, messageID int, text string, kb bot.Keyboard) {
-	if messageID != 0 {
-		err := d.tg.EditText(ctx, p.ID, messageID, text, kb)
-		if err == nil {
-			return
-		}
-		// The message may be gone or too old to edit: a new one replaces it.
-		d.log.Debug("edit failed, sending anew", "chat", p.ID, "message", messageID, "err", err)
-	}
-	d.send(ctx, p.ID, text, kb)
+	return formatTime(s.LastPublished, a.pageLoc(s.Page), a.now())
 }
 
 // onAdminPress handles the admin's buttons; nobody else may press them.
-func (d *Desk) onAdminPress(ctx context.Context, p who, pr press, messageID int) string {
-	if !d.admin[p.ID] {
-		return p.t.T("not_allowed")
+func (a *Admin) onAdminPress(ctx context.Context, p who, pr press, messageID int) (string, error) {
+	if !a.admin[p.ID] {
+		return p.t.T("not_allowed"), nil
 	}
 	if pr.act == btnAdminList {
 		offset, err := strconv.Atoi(pr.arg)
 		if err != nil {
 			offset = 0 // a garbled (or forged) offset shows the list from its start
 		}
-		d.adminPages(ctx, p, offset, messageID)
-		return ""
+		return "", a.adminPages(ctx, p, offset, messageID)
 	}
 	if pr.act == btnNewPageAnyway {
-		return d.newPageAnyway(ctx, p)
+		return a.newPageAnyway(ctx, p)
 	}
-	page, err := d.store.Page(ctx, pr.pageID)
+	page, err := a.base.store.Page(ctx, pr.pageID)
 	if isNotFound(err) {
-		return p.t.T("button_stale")
+		return p.t.T("button_stale"), nil
 	}
 	if err != nil {
-		d.fail(ctx, p, err)
-		return ""
+		return "", err
 	}
 	switch pr.act {
 	case btnAdminOpen:
-		d.adminCard(ctx, p, page, 0)
+		return "", a.adminCard(ctx, p, page, 0)
 	case btnAdminLink:
-		d.chiefLink(ctx, p, page)
+		return "", a.chiefLink(ctx, p, page)
 	case btnAdminRename:
-		if err := d.store.SetSession(ctx, p.ID, redaktor.Session{Kind: redaktor.SessionRename, PageID: page.ID}); err != nil {
-			d.fail(ctx, p, err)
-			return ""
+		if err := a.store.SetSession(ctx, p.ID, redaktor.Session{Kind: redaktor.SessionRename, PageID: page.ID}); err != nil {
+			return "", err
 		}
-		d.reply(ctx, p, p.t.T("admin_rename_ask", map[string]any{"Page": page.Title})+"\n"+p.t.T("cancel_hint"))
+		a.reply(ctx, p, p.t.T("admin_rename_ask", map[string]any{"Page": page.Title})+"\n"+p.t.T("cancel_hint"))
 	case btnAdminArchive:
 		if page.Archived {
-			return p.t.T("admin_archived_already")
+			return p.t.T("admin_archived_already"), nil
 		}
 		kb := tgbotapi.NewInlineKeyboardMarkup(tgbotapi.NewInlineKeyboardRow(
 			tgbotapi.NewInlineKeyboardButtonData(p.t.T("admin_archive_yes"), btnAdminConfirm+":"+page.ID)))
-		d.send(ctx, p.ID, p.t.T("admin_archive_confirm", map[string]any{"Page": page.Title}), &kb)
+		a.send(ctx, p.ID, p.t.T("admin_archive_confirm", map[string]any{"Page": page.Title}), &kb)
 	case btnAdminConfirm, btnAdminRestore:
-		return d.setArchived(ctx, p, page, pr.act == btnAdminConfirm, messageID)
+		return a.setArchived(ctx, p, page, pr.act == btnAdminConfirm, messageID)
 	case btnAdminActAs:
 		p.CurrentPage = page.ID
-		if err := d.store.SaveUser(ctx, p.User); err != nil {
-			d.fail(ctx, p, err)
-			return ""
+		if err := a.base.store.SaveUser(ctx, p.User); err != nil {
+			return "", err
 		}
-		d.reply(ctx, p, p.t.T("admin_acting", map[string]any{"Page": page.Title}))
+		a.reply(ctx, p, p.t.T("admin_acting", map[string]any{"Page": page.Title}))
 	}
-	return ""
+	return "", nil
 }
 
 // adminCard shows one page to the admin with what they can do with it.
-func (d *Desk) adminCard(ctx context.Context, p who, page redaktor.Page, messageID int) {
-	sums, err := d.store.PageSummaries(ctx, []redaktor.Page{page})
+func (a *Admin) adminCard(ctx context.Context, p who, page redaktor.Page, messageID int) error {
+	sums, err := a.store.PageSummaries(ctx, []redaktor.Page{page})
 	if err != nil {
-		d.fail(ctx, p, err)
-		return
+		return err
 	}
-	text := p.t.T("admin_card_title", map[string]any{"ID": page.ID}) + "\n" + d.summaryLine(p, sums[0])
+	text := p.t.T("admin_card_title", map[string]any{"ID": page.ID}) + "\n" + a.summaryLine(p, sums[0])
 	if page.Archived {
-		text += "\n" + p.t.T("admin_card_archived", map[string]any{"When": formatTime(page.ArchivedAt, d.pageLoc(page), d.now())})
+		text += "\n" + p.t.T("admin_card_archived", map[string]any{"When": formatTime(page.ArchivedAt, a.pageLoc(page), a.now())})
 	}
 	archive := tgbotapi.NewInlineKeyboardButtonData(p.t.T("admin_btn_archive"), btnAdminArchive+":"+page.ID)
 	if page.Archived {
@@ -274,116 +221,145 @@ func (d *Desk) adminCard(ctx context.Context, p who, page redaktor.Page, message
 			archive),
 		tgbotapi.NewInlineKeyboardRow(tgbotapi.NewInlineKeyboardButtonData(p.t.T("admin_btn_audit"), btnAudit+":"+page.ID)),
 	)
-	d.sendOrEdit(ctx, p, messageID, text, &kb)
+	a.sendOrEdit(ctx, p, messageID, text, &kb)
+	return nil
 }
 
 // chiefLink gives the admin a new one-time link that makes its opener a
 // chief editor of the page: the way in for a director's successor.
-func (d *Desk) chiefLink(ctx context.Context, p who, page redaktor.Page) {
+func (a *Admin) chiefLink(ctx context.Context, p who, page redaktor.Page) error {
 	inv := redaktor.Invite{Code: randomCode(), PageID: page.ID, Role: redaktor.RoleChief,
-		CreatedBy: p.ID, CreatedAt: d.now(), ExpiresAt: d.now().Add(redaktor.PageCreationTTL)}
-	if err := d.store.SaveInvite(ctx, inv); err != nil {
-		d.fail(ctx, p, err)
-		return
+		CreatedBy: p.ID, CreatedAt: a.now(), ExpiresAt: a.now().Add(redaktor.PageCreationTTL)}
+	if err := a.store.SaveInvite(ctx, inv); err != nil {
+		return err
 	}
-	d.reply(ctx, p, p.t.T("invite_done", map[string]any{
-		"Page": page.Title, "Role": p.t.T("role_chief"), "Link": d.link(inv.Code),
-		"Until": formatTime(inv.ExpiresAt, d.pageLoc(page), d.now())}))
+	a.reply(ctx, p, p.t.T("invite_done", map[string]any{
+		"Page": page.Title, "Role": p.t.T("role_chief"), "Link": a.link(inv.Code),
+		"Until": formatTime(inv.ExpiresAt, a.pageLoc(page), a.now())}))
+	return nil
 }
 
 // onRenameAnswer takes the page's new title.
-func (d *Desk) onRenameAnswer(ctx context.Context, p who, se redaktor.Session, m *tgbotapi.Message) {
-	if !d.admin[p.ID] {
-		d.endSession(ctx, p)
-		d.reply(ctx, p, p.t.T("not_allowed"))
-		return
+func (a *Admin) onRenameAnswer(ctx context.Context, p who, se redaktor.Session, m *tgbotapi.Message) error {
+	if !a.admin[p.ID] {
+		a.endSession(ctx, p)
+		a.reply(ctx, p, p.t.T("not_allowed"))
+		return nil
 	}
 	title := strings.TrimSpace(m.Text)
 	if title == "" || len([]rune(title)) > maxTitle {
-		d.reply(ctx, p, p.t.T("admin_rename_bad", map[string]any{"Max": maxTitle})+"\n"+p.t.T("cancel_hint"))
-		return
+		a.reply(ctx, p, p.t.T("admin_rename_bad", map[string]any{"Max": maxTitle})+"\n"+p.t.T("cancel_hint"))
+		return nil
 	}
-	page, err := d.store.Page(ctx, se.PageID)
+	page, err := a.base.store.Page(ctx, se.PageID)
 	if err != nil {
-		d.endSession(ctx, p)
-		d.fail(ctx, p, err)
-		return
+		return err // the session stays: the title is taken when handled again
 	}
 	old := page.Title
-	page, err = d.store.UpdatePage(ctx, page.ID, redaktor.AuditEntry{At: d.now(), ActorID: p.ID,
+	page, err = a.store.UpdatePage(ctx, page.ID, redaktor.AuditEntry{At: a.now(), ActorID: p.ID,
 		Action: redaktor.AuditRenamed, Note: old + " → " + title},
 		func(pg *redaktor.Page) bool { pg.Title = title; return true })
 	if err != nil {
-		d.fail(ctx, p, err)
-		return
+		return err
 	}
-	d.endSession(ctx, p)
-	d.reply(ctx, p, p.t.T("admin_renamed", map[string]any{"Old": old, "Page": title}))
-	d.tellTeam(ctx, page, "page_renamed_notice", map[string]any{"Old": old, "Page": title})
+	a.endSession(ctx, p)
+	a.reply(ctx, p, p.t.T("admin_renamed", map[string]any{"Old": old, "Page": title}))
+	a.tellTeam(ctx, page, "page_renamed_notice", map[string]any{"Old": old, "Page": title})
+	return nil
 }
 
 // setArchived archives or restores a page. While archived nothing of the
 // page is published: the scheduler marks each post whose time comes
 // failed, with the reason; after the restore a chief editor retries or
 // cancels it. Drafts, the queue, history and the team are kept.
-func (d *Desk) setArchived(ctx context.Context, p who, page redaktor.Page, archive bool, messageID int) string {
+func (a *Admin) setArchived(ctx context.Context, p who, page redaktor.Page, archive bool, messageID int) (string, error) {
 	act := redaktor.AuditRestored
 	if archive {
 		act = redaktor.AuditArchived
 	}
 	changed := false
-	page, err := d.store.UpdatePage(ctx, page.ID, redaktor.AuditEntry{At: d.now(), ActorID: p.ID, Action: act},
+	page, err := a.store.UpdatePage(ctx, page.ID, redaktor.AuditEntry{At: a.now(), ActorID: p.ID, Action: act},
 		func(pg *redaktor.Page) bool {
 			if pg.Archived == archive {
 				return false // done already (another press, or a second admin)
 			}
 			pg.Archived, pg.ArchivedAt, changed = archive, time.Time{}, true
 			if archive {
-				pg.ArchivedAt = d.now()
+				pg.ArchivedAt = a.now()
 			}
 			return true
 		})
 	if err != nil {
-		d.fail(ctx, p, err)
-		return ""
+		return "", err
+	}
+	if err := a.adminCard(ctx, p, page, messageID); err != nil {
+		a.log.Warn("show the page card after archiving", "page", page.ID, "err", err)
 	}
 	if !changed {
-		d.adminCard(ctx, p, page, messageID)
-		return p.t.T("done")
+		return p.t.T("done"), nil
 	}
-	d.adminCard(ctx, p, page, messageID)
 	key := "page_restored_notice"
 	if archive {
 		key = "page_archived_notice"
 	}
-	d.tellTeam(ctx, page, key, map[string]any{"Page": page.Title})
+	a.tellTeam(ctx, page, key, map[string]any{"Page": page.Title})
 	if archive {
-		return p.t.T("admin_archived")
+		return p.t.T("admin_archived"), nil
 	}
-	return p.t.T("admin_restored")
-}
-
-// tellTeam sends every member of a page a notice in their language.
-func (d *Desk) tellTeam(ctx context.Context, page redaktor.Page, key string, data map[string]any) {
-	members, err := d.store.Members(ctx, page.ID)
-	if err != nil {
-		d.log.Warn("read members", "page", page.ID, "err", err)
-		return
-	}
-	for _, m := range members {
-		if u, ok := d.userToTell(ctx, m.UserID); ok {
-			d.send(ctx, u.ID, d.texts.For(u.Lang).T(key, data), nil)
-		}
-	}
+	return p.t.T("admin_restored"), nil
 }
 
 // maxTitle is the longest page title accepted, in characters.
 const maxTitle = 128
 
+func (a *Admin) cmdNewPage(ctx context.Context, p who, title string) error {
+	if !a.admin[p.ID] {
+		a.reply(ctx, p, p.t.T("admin_only"))
+		return nil
+	}
+	title = strings.TrimSpace(title)
+	if title == "" || len([]rune(title)) > maxTitle {
+		a.reply(ctx, p, p.t.T("newpage_usage"))
+		return nil
+	}
+	existing, found, err := a.samePage(ctx, title)
+	if err != nil {
+		return err
+	}
+	if found {
+		return a.warnSameTitle(ctx, p, title, existing)
+	}
+	return a.createPage(ctx, p, title)
+}
+
+// createPage makes a page and gives the admin its first chief editor's link.
+func (a *Admin) createPage(ctx context.Context, p who, title string) error {
+	pageID, err := a.store.NextID(ctx, "page")
+	if err != nil {
+		return err
+	}
+	page := redaktor.Page{ID: pageID, Title: title, TimeZone: a.cfg.Location.String(),
+		Slots: redaktor.DefaultSlots(), CreatedBy: p.ID, CreatedAt: a.now()}
+	if err := a.store.SavePage(ctx, page); err != nil {
+		return err
+	}
+	if err := a.store.RecordAudit(ctx, pageID, redaktor.AuditEntry{At: a.now(), ActorID: p.ID,
+		Action: redaktor.AuditPageCreated, Note: title}); err != nil {
+		a.log.Warn("record page creation", "page", pageID, "err", err)
+	}
+	inv := redaktor.Invite{Code: randomCode(), PageID: pageID, Role: redaktor.RoleChief,
+		CreatedBy: p.ID, CreatedAt: a.now(), ExpiresAt: a.now().Add(redaktor.PageCreationTTL)}
+	if err := a.store.SaveInvite(ctx, inv); err != nil {
+		return err
+	}
+	a.reply(ctx, p, p.t.T("newpage_done", map[string]any{"Page": title, "Link": a.link(inv.Code)}))
+	return nil
+}
+
 // samePage finds a page whose title is the same as title but for case and
 // spacing.
-func (d *Desk) samePage(ctx context.Context, title string) (redaktor.Page, bool, error) {
-	pages, err := d.store.AllPages(ctx)
+func (a *Admin) samePage(ctx context.Context, title string) (redaktor.Page, bool, error) {
+	pages, err := a.store.AllPages(ctx)
 	if err != nil {
 		return redaktor.Page{}, false, err
 	}
@@ -397,31 +373,36 @@ func (d *Desk) samePage(ctx context.Context, title string) (redaktor.Page, bool,
 
 // warnSameTitle shows the admin the page that has the title already and
 // offers to create the new one anyway; the title waits in a session.
-func (d *Desk) warnSameTitle(ctx context.Context, p who, title string, existing redaktor.Page) {
-	if err := d.store.SetSession(ctx, p.ID, redaktor.Session{Kind: redaktor.SessionNewPage, Text: title}); err != nil {
-		d.fail(ctx, p, err)
-		return
+func (a *Admin) warnSameTitle(ctx context.Context, p who, title string, existing redaktor.Page) error {
+	if err := a.store.SetSession(ctx, p.ID, redaktor.Session{Kind: redaktor.SessionNewPage, Text: title}); err != nil {
+		return err
 	}
-	d.reply(ctx, p, p.t.T("newpage_exists", map[string]any{"Page": existing.Title}))
-	d.adminCard(ctx, p, existing, 0)
+	a.reply(ctx, p, p.t.T("newpage_exists", map[string]any{"Page": existing.Title}))
+	if err := a.adminCard(ctx, p, existing, 0); err != nil {
+		a.log.Warn("show the page of the same title", "page", existing.ID, "err", err)
+	}
 	kb := tgbotapi.NewInlineKeyboardMarkup(tgbotapi.NewInlineKeyboardRow(
 		tgbotapi.NewInlineKeyboardButtonData(p.t.T("newpage_anyway", map[string]any{"Page": limitRunes(title, 40)}), btnNewPageAnyway+":0")))
-	d.send(ctx, p.ID, p.t.T("newpage_anyway_ask", map[string]any{"Page": title}), &kb)
+	a.send(ctx, p.ID, p.t.T("newpage_anyway_ask", map[string]any{"Page": title}), &kb)
+	return nil
 }
 
-func (d *Desk) newPageAnyway(ctx context.Context, p who) string {
-	se, ok, err := d.store.Session(ctx, p.ID)
+func (a *Admin) newPageAnyway(ctx context.Context, p who) (string, error) {
+	se, ok, err := a.store.Session(ctx, p.ID)
 	if err != nil {
-		d.fail(ctx, p, err)
-		return ""
+		return "", err
 	}
 	if !ok || se.Kind != redaktor.SessionNewPage || se.Text == "" {
-		return p.t.T("button_stale")
+		return p.t.T("button_stale"), nil
 	}
-	if err := d.store.ClearSession(ctx, p.ID); err != nil {
-		d.fail(ctx, p, err)
-		return ""
+	if err := a.base.store.ClearSession(ctx, p.ID); err != nil {
+		return "", err
 	}
-	d.createPage(ctx, p, se.Text)
-	return ""
+	// From here a retry finds no session and answers the button as stale:
+	// a failure to create is answered, not handled again.
+	if err := a.createPage(ctx, p, se.Text); err != nil {
+		a.log.Error("create a page", "user", p.ID, "err", err)
+		a.reply(ctx, p, p.t.T("error_internal"))
+	}
+	return "", nil
 }

@@ -2,11 +2,10 @@ package handlers
 
 import (
 	"context"
-	"strconv"
+	"log/slog"
 	"sync"
 	"time"
 
-	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 	lru "github.com/hashicorp/golang-lru/v2"
 
 	"github.com/redaktor/redaktor"
@@ -14,7 +13,7 @@ import (
 
 // Albums arrive as separate messages; a member's are buffered in Redis and
 // become one draft when no item arrived for AlbumQuiet. Assembly has its
-// own loop (RunAlbums), so neither a slow album nor a flood of them delays
+// own loop (Albums.Run), so neither a slow album nor a flood of them delays
 // the scheduler's publications, and one member's albums are assembled
 // beside another's, not after them.
 
@@ -30,26 +29,21 @@ func newStrangerAlbums() *lru.Cache[string, struct{}] {
 	return c
 }
 
-// bufferAlbumItem keeps an album item of a member until the album is
-// complete. A person on no page gets no buffer: they are told once per
-// album how to join, and nothing of theirs is stored.
-func (d *Desk) bufferAlbumItem(ctx context.Context, p who, m *tgbotapi.Message, content redaktor.Content) {
-	page, _, err := d.currentPage(ctx, p)
-	if err != nil {
-		d.fail(ctx, p, err)
-		return
-	}
-	if page.ID == "" {
-		key := strconv.FormatInt(p.ID, 10) + ":" + m.MediaGroupID
-		if seen, _ := d.strangerAlbums.ContainsOrAdd(key, struct{}{}); !seen {
-			d.reply(ctx, p, p.t.T("no_pages"))
-		}
-		return
-	}
-	it := redaktor.AlbumItem{UserID: p.ID, MessageID: m.MessageID, Media: content.Media[0], Caption: content.Text, Entities: content.Entities}
-	if err := d.store.AddAlbumItem(ctx, p.ID, m.MediaGroupID, it, d.now(), d.cfg.AlbumQuiet); err != nil {
-		d.fail(ctx, p, err)
-	}
+// albumStore is what assembling albums reads of Redis.
+type albumStore interface {
+	ReadyAlbums(ctx context.Context, now time.Time, pick redaktor.AlbumPick) ([]redaktor.ReadyAlbum, error)
+	DropAlbum(ctx context.Context, ref redaktor.AlbumRef) error
+	User(ctx context.Context, userID int64) (redaktor.User, error)
+	Session(ctx context.Context, userID int64) (redaktor.Session, bool, error)
+}
+
+// Albums assembles finished albums into drafts, in a loop of its own.
+type Albums struct {
+	store  albumStore
+	drafts *Drafts
+	texts  *Texts
+	now    func() time.Time
+	log    *slog.Logger
 }
 
 // albumWorkers bounds how many members' albums are assembled at once, and
@@ -61,10 +55,10 @@ const (
 	albumsPerTurn = 10
 )
 
-// RunAlbums assembles finished albums every interval until ctx ends, then
+// Run assembles finished albums every interval until ctx ends, then
 // waits for the assemblies under way (their context is not cancelled, so
 // a draft is not cut between its store and its card).
-func (d *Desk) RunAlbums(ctx context.Context, interval time.Duration) {
+func (a *Albums) Run(ctx context.Context, interval time.Duration) {
 	work := context.WithoutCancel(ctx)
 	var busy sync.Map // user id → assembling their albums now
 	serving := func(user int64) bool { _, ok := busy.Load(user); return ok }
@@ -85,22 +79,22 @@ func (d *Desk) RunAlbums(ctx context.Context, interval time.Duration) {
 		// The members being served are left out of the read, which pages
 		// past their albums: whoever else has an album ready is read this
 		// round, however many albums the busy ones have waiting.
-		ready, err := d.store.ReadyAlbums(ctx, d.now(), redaktor.AlbumPick{
+		ready, err := a.store.ReadyAlbums(ctx, a.now(), redaktor.AlbumPick{
 			Limit: albumWorkers * albumsPerTurn, PerUser: albumsPerTurn, Skip: serving})
 		if err != nil {
 			if ctx.Err() == nil {
-				d.log.Warn("find ready albums", "err", err)
+				a.log.Warn("find ready albums", "err", err)
 			}
 			continue
 		}
 		// One worker per member, their albums one after another in order.
 		var order []int64
 		byUser := map[int64][]redaktor.ReadyAlbum{}
-		for _, a := range ready {
-			if _, seen := byUser[a.UserID]; !seen {
-				order = append(order, a.UserID)
+		for _, r := range ready {
+			if _, seen := byUser[r.UserID]; !seen {
+				order = append(order, r.UserID)
 			}
-			byUser[a.UserID] = append(byUser[a.UserID], a)
+			byUser[r.UserID] = append(byUser[r.UserID], r)
 		}
 		for _, user := range order {
 			select {
@@ -112,12 +106,12 @@ func (d *Desk) RunAlbums(ctx context.Context, interval time.Duration) {
 			albums := byUser[user]
 			wg.Go(func() {
 				defer func() { busy.Delete(user); <-slots }()
-				for _, a := range albums {
+				for _, album := range albums {
 					if ctx.Err() != nil {
 						return // stopping: the rest stays buffered for the next start
 					}
-					if err := d.assemble(work, a); err != nil {
-						d.log.Warn("assemble album", "user", user, "err", err)
+					if err := a.assemble(work, album); err != nil {
+						a.log.Warn("assemble album", "user", user, "err", err)
 						return // stays buffered; tried again
 					}
 				}
@@ -127,20 +121,20 @@ func (d *Desk) RunAlbums(ctx context.Context, interval time.Duration) {
 }
 
 // assemble turns one finished album into a draft or a new version.
-func (d *Desk) assemble(ctx context.Context, a redaktor.ReadyAlbum) error {
-	u, err := d.store.User(ctx, a.UserID)
+func (a *Albums) assemble(ctx context.Context, album redaktor.ReadyAlbum) error {
+	u, err := a.store.User(ctx, album.UserID)
 	switch {
 	case isNotFound(err):
 		// Only team members get an album buffer; one who has since asked
 		// to be forgotten has no record, and their album goes with it.
-		d.log.Warn("album of an unknown user", "user", a.UserID)
-		d.dropAlbum(ctx, &a.Ref)
+		a.log.Warn("album of an unknown user", "user", album.UserID)
+		a.drafts.dropAlbum(ctx, &album.Ref)
 		return nil
 	case err != nil:
 		return err // Redis faltered: the album stays buffered and is tried again
 	}
-	p := who{User: u, t: d.texts.For(u.Lang)}
-	se, ok, err := d.store.Session(ctx, p.ID)
+	p := who{User: u, t: a.texts.For(u.Lang)}
+	se, ok, err := a.store.Session(ctx, p.ID)
 	if err != nil {
 		return err
 	}
@@ -148,6 +142,5 @@ func (d *Desk) assemble(ctx context.Context, a redaktor.ReadyAlbum) error {
 	if ok {
 		waiting = &se
 	}
-	d.takeContent(ctx, p, waiting, albumContent(a.Items), &a.Ref)
-	return nil
+	return a.drafts.takeContent(ctx, p, waiting, albumContent(album.Items), &album.Ref)
 }

@@ -82,7 +82,7 @@ func TestOnePersonsAlbumsHoldUpNobodyElse(t *testing.T) {
 	d := New(client, store, texts, func() time.Time { return t0.Add(time.Minute) }, slog.New(slog.DiscardHandler),
 		Config{AlbumQuiet: quiet})
 	done := make(chan struct{})
-	go func() { defer close(done); d.RunAlbums(runCtx, 10*time.Millisecond) }()
+	go func() { defer close(done); d.Albums.Run(runCtx, 10*time.Millisecond) }()
 	t.Cleanup(func() { stop(); close(release); <-done })
 
 	deadline := time.Now().Add(10 * time.Second)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"fmt"
 	"strings"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
@@ -18,7 +19,12 @@ import (
 type auditStore interface {
 	AuditLog(ctx context.Context, pageID string) ([]redaktor.AuditEntry, error)
 	Names(ctx context.Context, userIDs []int64) (map[int64]string, error)
-	RecordAudit(ctx context.Context, pageID string, e redaktor.AuditEntry) error
+}
+
+// Audit shows a page's audit log.
+type Audit struct {
+	*base
+	store auditStore
 }
 
 // Audit buttons.
@@ -31,27 +37,25 @@ const (
 // characters.
 const auditChunk = 3800
 
-func (d *Desk) cmdAudit(ctx context.Context, p who) {
-	page, ok := d.chiefPage(ctx, p)
+func (au *Audit) cmdAudit(ctx context.Context, p who) error {
+	page, ok, err := au.chiefPage(ctx, p)
 	if !ok {
-		return
+		return err
 	}
-	d.showAudit(ctx, p, page)
+	return au.showAudit(ctx, p, page)
 }
 
 // onAuditPress shows or sends the log of the page the button names, to a
 // chief editor of that page or an admin.
-func (d *Desk) onAuditPress(ctx context.Context, p who, pr press) string {
-	page, answer, ok := d.pressedByChief(ctx, p, pr.pageID)
+func (au *Audit) onAuditPress(ctx context.Context, p who, pr press) (string, error) {
+	page, answer, ok, err := au.pressedByChief(ctx, p, pr.pageID)
 	if !ok {
-		return answer
+		return answer, err
 	}
 	if pr.act == btnAuditCSV {
-		d.sendAuditCSV(ctx, p, page)
-		return ""
+		return "", au.sendAuditCSV(ctx, p, page)
 	}
-	d.showAudit(ctx, p, page)
-	return ""
+	return "", au.showAudit(ctx, p, page)
 }
 
 // auditLine is one entry in words.
@@ -61,8 +65,8 @@ type auditLine struct {
 
 // auditLines reads the log and puts names to the ids it holds: a person
 // the bot no longer knows shows as a former member.
-func (d *Desk) auditLines(ctx context.Context, t tr, page redaktor.Page) ([]auditLine, error) {
-	entries, err := d.store.AuditLog(ctx, page.ID)
+func (au *Audit) auditLines(ctx context.Context, t tr, page redaktor.Page) ([]auditLine, error) {
+	entries, err := au.store.AuditLog(ctx, page.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -70,7 +74,7 @@ func (d *Desk) auditLines(ctx context.Context, t tr, page redaktor.Page) ([]audi
 	for _, e := range entries {
 		ids = append(ids, e.ActorID, e.UserID)
 	}
-	names, err := d.store.Names(ctx, ids)
+	names, err := au.store.Names(ctx, ids)
 	if err != nil {
 		return nil, err
 	}
@@ -83,7 +87,7 @@ func (d *Desk) auditLines(ctx context.Context, t tr, page redaktor.Page) ([]audi
 		}
 		return t.T("audit_former_member")
 	}
-	loc := d.pageLoc(page)
+	loc := au.pageLoc(page)
 	out := make([]auditLine, len(entries))
 	for i, e := range entries {
 		actor := name(e.ActorID)
@@ -100,15 +104,14 @@ func (d *Desk) auditLines(ctx context.Context, t tr, page redaktor.Page) ([]audi
 	return out, nil
 }
 
-func (d *Desk) showAudit(ctx context.Context, p who, page redaktor.Page) {
-	lines, err := d.auditLines(ctx, p.t, page)
+func (au *Audit) showAudit(ctx context.Context, p who, page redaktor.Page) error {
+	lines, err := au.auditLines(ctx, p.t, page)
 	if err != nil {
-		d.fail(ctx, p, err)
-		return
+		return err
 	}
 	if len(lines) == 0 {
-		d.reply(ctx, p, p.t.T("audit_empty", map[string]any{"Page": page.Title}))
-		return
+		au.reply(ctx, p, p.t.T("audit_empty", map[string]any{"Page": page.Title}))
+		return nil
 	}
 	var msgs []string
 	var b strings.Builder
@@ -138,18 +141,18 @@ func (d *Desk) showAudit(ctx context.Context, p who, page redaktor.Page) {
 	}
 	msgs = append(msgs, b.String())
 	for _, m := range msgs[:len(msgs)-1] {
-		d.reply(ctx, p, m)
+		au.reply(ctx, p, m)
 	}
 	kb := tgbotapi.NewInlineKeyboardMarkup(tgbotapi.NewInlineKeyboardRow(
 		tgbotapi.NewInlineKeyboardButtonData(p.t.T("audit_csv"), btnAuditCSV+":"+page.ID)))
-	d.send(ctx, p.ID, msgs[len(msgs)-1], &kb)
+	au.send(ctx, p.ID, msgs[len(msgs)-1], &kb)
+	return nil
 }
 
-func (d *Desk) sendAuditCSV(ctx context.Context, p who, page redaktor.Page) {
-	lines, err := d.auditLines(ctx, p.t, page)
+func (au *Audit) sendAuditCSV(ctx context.Context, p who, page redaktor.Page) error {
+	lines, err := au.auditLines(ctx, p.t, page)
 	if err != nil {
-		d.fail(ctx, p, err)
-		return
+		return err
 	}
 	var buf bytes.Buffer
 	buf.WriteString("\ufeff") // so spreadsheet programs read the file as UTF-8
@@ -158,14 +161,14 @@ func (d *Desk) sendAuditCSV(ctx context.Context, p who, page redaktor.Page) {
 		records = append(records, []string{l.at, csvCell(l.actor), l.action, csvCell(l.user), l.role, l.post, csvCell(l.note)})
 	}
 	if err := csv.NewWriter(&buf).WriteAll(records); err != nil {
-		d.fail(ctx, p, err)
-		return
+		return fmt.Errorf("write the audit log of page %s as CSV: %w", page.ID, err)
 	}
-	name := "audit-page-" + page.ID + "-" + d.now().In(d.pageLoc(page)).Format("2006-01-02") + ".csv"
-	if _, err := d.tg.SendDocument(ctx, p.ID, name, buf.Bytes(), p.t.T("audit_csv_caption", map[string]any{"Page": page.Title})); err != nil {
-		d.log.Warn("send audit csv", "err", err)
-		d.reply(ctx, p, p.t.T("audit_csv_failed"))
+	name := "audit-page-" + page.ID + "-" + au.now().In(au.pageLoc(page)).Format("2006-01-02") + ".csv"
+	if _, err := au.tg.SendDocument(ctx, p.ID, name, buf.Bytes(), p.t.T("audit_csv_caption", map[string]any{"Page": page.Title})); err != nil {
+		au.log.Warn("send audit csv", "err", err)
+		au.reply(ctx, p, p.t.T("audit_csv_failed"))
 	}
+	return nil
 }
 
 // csvCell keeps a value a spreadsheet would run as a formula (a member's

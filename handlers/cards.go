@@ -4,83 +4,68 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
 	"github.com/redaktor/redaktor"
 	"github.com/redaktor/redaktor/bot"
+	"github.com/redaktor/redaktor/quality"
 )
 
-// showPostTo sends a person the post as it will appear (an album stays an
-// album) and under it the card with the buttons their role allows.
-func (d *Desk) showPostTo(ctx context.Context, p who, post redaktor.Post, page redaktor.Page, preview bool) {
-	role, err := d.store.Role(ctx, post.PageID, p.ID)
-	if err != nil {
-		d.log.Warn("read role", "err", err)
-	}
-	d.showPostAs(ctx, p, role, post, page, preview, nil)
+// A post's card is drawn in two steps: readCard reads everything the card
+// shows (the advice compares the post with the page's recent posts), and
+// renderCard draws it from what was read, reading nothing.
+
+// cardStore is what showing and refreshing cards keeps in Redis.
+type cardStore interface {
+	Post(ctx context.Context, postID string) (redaktor.Post, error)
+	History(ctx context.Context, postID string) ([]redaktor.Event, error)
+	SetCard(ctx context.Context, pageID, postID string, c redaktor.Card) error
+	Cards(ctx context.Context, postID string) ([]redaktor.Card, error)
+	CardViewers(ctx context.Context, postID, pageID string) ([]redaktor.Card, map[int64]redaktor.User, map[int64]redaktor.Role, error)
+	DropCards(ctx context.Context, pageID string, userID int64, postIDs []string) error
 }
 
-// showPostAs is showPostTo for a caller who knows the person's role (and
-// may have read the page's activity for the card: act, else nil).
-func (d *Desk) showPostAs(ctx context.Context, p who, role redaktor.Role, post redaktor.Post, page redaktor.Page, preview bool, act *redaktor.Activity) {
-	if preview {
-		if _, err := d.tg.SendContent(ctx, p.ID, post.Content); err != nil {
-			d.log.Warn("send preview", "post", post.ID, "err", err)
-			d.reply(ctx, p, p.t.T("preview_failed", map[string]any{"Reason": bot.Description(err)}))
-		}
-	}
-	text, kb := d.card(ctx, p.t, post, page, p.ID, role, act)
-	msgID, err := d.tg.SendText(ctx, p.ID, text, kb)
-	if err != nil {
-		d.log.Warn("send card", "post", post.ID, "err", err)
-		return
-	}
-	if err := d.store.SetCard(ctx, post.PageID, post.ID, redaktor.Card{ChatID: p.ID, MessageID: msgID}); err != nil {
-		d.log.Warn("remember card", "err", err)
-	}
+// cards shows posts to people and keeps their cards up to date.
+type cards struct {
+	*base
+	store  cardStore
+	advice *Advice
 }
 
-// refreshCards redraws every live card of a post for its viewer, so nobody
-// keeps pressing buttons of a state that has passed. A viewer no longer on
-// the page's team gets no further updates: their card is forgotten.
-func (d *Desk) refreshCards(ctx context.Context, post redaktor.Post, page redaktor.Page) {
-	cards, err := d.store.Cards(ctx, post.ID)
-	if err != nil {
-		d.log.Warn("read cards", "err", err)
-		return
-	}
-	for _, c := range cards {
-		u, ok := d.userToTell(ctx, c.ChatID)
-		if !ok {
-			continue
-		}
-		role, err := d.store.Role(ctx, post.PageID, u.ID)
-		if err != nil {
-			d.log.Warn("read role to refresh a card", "post", post.ID, "user", u.ID, "err", err)
-			continue
-		}
-		if role == "" { // one who left the team hears no more of it
-			if err := d.store.DropCards(ctx, post.PageID, u.ID, []string{post.ID}); err != nil {
-				d.log.Warn("drop card", "err", err)
-			}
-			continue
-		}
-		if !redaktor.MayRead(post, redaktor.Actor{UserID: u.ID, Role: role}) {
-			continue // no longer reviews it (a chief editor made moderator)
-		}
-		text, kb := d.card(ctx, d.texts.For(u.Lang), post, page, u.ID, role, nil)
-		if err := d.tg.EditText(ctx, c.ChatID, c.MessageID, text, kb); err != nil {
-			d.log.Debug("refresh card", "chat", c.ChatID, "err", err)
-		}
-	}
+// cardView is everything one viewer's card of a post shows.
+type cardView struct {
+	post   redaktor.Post
+	page   redaktor.Page
+	viewer int64
+	role   redaktor.Role
+	loc    *time.Location
+	now    time.Time
+	// advice is the writing advice and the page's week, nil when the card
+	// shows none.
+	advice *cardAdvice
 }
 
-// card renders the text and buttons of a post for one viewer; act is the
-// page's activity when the caller read it already, else nil.
-func (d *Desk) card(ctx context.Context, t tr, post redaktor.Post, page redaktor.Page, viewer int64, role redaktor.Role, act *redaktor.Activity) (string, bot.Keyboard) {
-	loc := d.pageLoc(page)
-	now := d.now()
+type cardAdvice struct {
+	report quality.Report
+	rhythm *quality.Rhythm // nil when the week could not be read
+}
+
+// readCard reads what a viewer's card shows; act is the page's activity
+// when the caller read it already, else nil.
+func (c *cards) readCard(ctx context.Context, t tr, post redaktor.Post, page redaktor.Page, viewer int64, role redaktor.Role, act *redaktor.Activity) cardView {
+	v := cardView{post: post, page: page, viewer: viewer, role: role, loc: c.pageLoc(page), now: c.now()}
+	if role != "" {
+		v.advice = c.advice.forCard(ctx, t, post, page, act)
+	}
+	return v
+}
+
+// renderCard draws the text and buttons of a post's card. It reads
+// nothing: all is in v.
+func renderCard(t tr, v cardView) (string, bot.Keyboard) {
+	post, page, loc, now := v.post, v.page, v.loc, v.now
 	var b strings.Builder
 	b.WriteString(t.T("card_title", map[string]any{"ID": post.ID, "Page": page.Title}))
 	b.WriteString("\n" + t.T("card_author", map[string]any{"Name": t.Person(post.AuthorName), "Version": post.Version}))
@@ -106,16 +91,19 @@ func (d *Desk) card(ctx context.Context, t tr, post redaktor.Post, page redaktor
 	if !post.FailReason.IsZero() {
 		b.WriteString("\n" + t.T("card_fail_reason", map[string]any{"Reason": reasonText(t, post.FailReason)}))
 	}
-	for _, w := range d.warnings(t, post.Content) {
+	for _, w := range warnings(t, post.Content) {
 		b.WriteString("\n⚠️ " + w)
 	}
 	if post.Last.Action != "" && post.Last.Action != redaktor.ActCreate {
-		b.WriteString("\n" + t.T("card_last", map[string]any{"Last": d.eventLine(t, post.Last, page)}))
+		b.WriteString("\n" + t.T("card_last", map[string]any{"Last": eventLine(t, post.Last, loc, now)}))
 	}
-	kb := d.cardButtons(t, post, viewer, role)
-	if advice, more := d.qualityBlock(ctx, t, post, page, act); advice != "" && role != "" {
-		b.WriteString("\n\n" + advice)
-		if more != nil {
+	kb := cardButtons(t, post, v.viewer, v.role)
+	if a := v.advice; a != nil {
+		b.WriteString("\n\n" + qualityLines(t, a.report))
+		if a.rhythm != nil {
+			b.WriteString("\n" + rhythmLine(t, *a.rhythm))
+		}
+		if more := qualityButton(t, post, a.report); more != nil {
 			if kb == nil {
 				m := tgbotapi.NewInlineKeyboardMarkup()
 				kb = &m
@@ -126,9 +114,150 @@ func (d *Desk) card(ctx context.Context, t tr, post redaktor.Post, page redaktor
 	return b.String(), kb
 }
 
+// card reads and draws one viewer's card.
+func (c *cards) card(ctx context.Context, t tr, post redaktor.Post, page redaktor.Page, viewer int64, role redaktor.Role, act *redaktor.Activity) (string, bot.Keyboard) {
+	return renderCard(t, c.readCard(ctx, t, post, page, viewer, role, act))
+}
+
+// showPostTo sends a person the post as it will appear (an album stays an
+// album) and under it the card with the buttons their role allows.
+func (c *cards) showPostTo(ctx context.Context, p who, post redaktor.Post, page redaktor.Page, preview bool) {
+	role, err := c.base.store.Role(ctx, post.PageID, p.ID)
+	if err != nil {
+		c.log.Warn("read role to show a card", "post", post.ID, "user", p.ID, "err", err)
+	}
+	c.showPostAs(ctx, p, role, post, page, preview, nil)
+}
+
+// showPostAs is showPostTo for a caller who knows the person's role (and
+// may have read the page's activity for the card: act, else nil).
+func (c *cards) showPostAs(ctx context.Context, p who, role redaktor.Role, post redaktor.Post, page redaktor.Page, preview bool, act *redaktor.Activity) {
+	if preview {
+		if _, err := c.tg.SendContent(ctx, p.ID, post.Content); err != nil {
+			c.log.Warn("send preview", "post", post.ID, "err", err)
+			c.reply(ctx, p, p.t.T("preview_failed", map[string]any{"Reason": bot.Description(err)}))
+		}
+	}
+	text, kb := c.card(ctx, p.t, post, page, p.ID, role, act)
+	msgID, err := c.tg.SendText(ctx, p.ID, text, kb)
+	if err != nil {
+		c.log.Warn("send card", "post", post.ID, "err", err)
+		return
+	}
+	if err := c.store.SetCard(ctx, post.PageID, post.ID, redaktor.Card{ChatID: p.ID, MessageID: msgID}); err != nil {
+		c.log.Warn("remember card", "post", post.ID, "user", p.ID, "err", err)
+	}
+}
+
+// showMade shows a post the update being handled made before (it is
+// handled again after a crash or a timeout) instead of making a second.
+func (c *cards) showMade(ctx context.Context, p who, postID string, page redaktor.Page) error {
+	post, err := c.store.Post(ctx, postID)
+	if err != nil {
+		return err
+	}
+	if post.PageID != page.ID {
+		if page, err = c.base.store.Page(ctx, post.PageID); err != nil {
+			return err
+		}
+	}
+	c.showPostTo(ctx, p, post, page, true)
+	return nil
+}
+
+// refreshCards redraws every live card of a post for its viewer, so nobody
+// keeps pressing buttons of a state that has passed. A viewer no longer on
+// the page's team gets no further updates: their card is forgotten. The
+// cards come with their viewers and roles in one round trip.
+func (c *cards) refreshCards(ctx context.Context, post redaktor.Post, page redaktor.Page) {
+	shown, users, roles, err := c.store.CardViewers(ctx, post.ID, post.PageID)
+	if err != nil {
+		c.log.Warn("read cards", "post", post.ID, "err", err)
+		return
+	}
+	for _, card := range shown {
+		u, ok := users[card.ChatID]
+		if !ok {
+			continue // no record: never wrote to the bot, or asked to be forgotten
+		}
+		role := roles[u.ID]
+		if c.admin[u.ID] && page.ID != "" {
+			role = redaktor.RoleChief // as adminRoles reads it
+		}
+		if role == "" { // one who left the team hears no more of it
+			if err := c.store.DropCards(ctx, post.PageID, u.ID, []string{post.ID}); err != nil {
+				c.log.Warn("drop card", "post", post.ID, "user", u.ID, "err", err)
+			}
+			continue
+		}
+		if !redaktor.MayRead(post, redaktor.Actor{UserID: u.ID, Role: role}) {
+			continue // no longer reviews it (a chief editor made moderator)
+		}
+		text, kb := c.card(ctx, c.texts.For(u.Lang), post, page, u.ID, role, nil)
+		if err := c.tg.EditText(ctx, card.ChatID, card.MessageID, text, kb); err != nil {
+			c.log.Debug("refresh card", "chat", card.ChatID, "err", err)
+		}
+	}
+}
+
+func (c *cards) showHistory(ctx context.Context, p who, post redaktor.Post, page redaktor.Page, hist []redaktor.Event) error {
+	if hist == nil {
+		var err error
+		if hist, err = c.store.History(ctx, post.ID); err != nil {
+			return err
+		}
+	}
+	var b strings.Builder
+	b.WriteString(p.t.T("history_title", map[string]any{"ID": post.ID}))
+	loc, now := c.pageLoc(page), c.now()
+	for _, ev := range hist {
+		b.WriteString("\n• " + eventLine(p.t, ev, loc, now))
+	}
+	c.reply(ctx, p, b.String())
+	return nil
+}
+
+// staleAnswer tells who did what to a post since the person's card was drawn.
+func (c *cards) staleAnswer(t tr, post redaktor.Post, page redaktor.Page) string {
+	return t.T("stale_card", map[string]any{
+		"ID": post.ID, "Status": t.T("status_" + string(post.Status)),
+		"Last": eventLine(t, post.Last, c.pageLoc(page), c.now())})
+}
+
+// sendList shows posts one line each, with a button to open each card.
+func (c *cards) sendList(ctx context.Context, p who, title string, list []redaktor.Post) {
+	var b strings.Builder
+	b.WriteString(title)
+	var rows [][]tgbotapi.InlineKeyboardButton
+	pages := map[string]redaktor.Page{} // each page read once: a list is mostly one page's
+	for _, post := range list {
+		page, ok := pages[post.PageID]
+		if !ok {
+			page = c.pageForShow(ctx, post.PageID)
+			pages[post.PageID] = page
+		}
+		fmt.Fprintf(&b, "\n\n%s", c.listLine(p.t, post, page))
+		rows = append(rows, tgbotapi.NewInlineKeyboardRow(tgbotapi.NewInlineKeyboardButtonData(
+			p.t.T("open_post", map[string]any{"ID": post.ID}), btnOpen+":"+post.ID)))
+	}
+	kb := tgbotapi.NewInlineKeyboardMarkup(rows...)
+	c.send(ctx, p.ID, b.String(), &kb)
+}
+
+func (c *cards) listLine(t tr, post redaktor.Post, page redaktor.Page) string {
+	loc, now := c.pageLoc(page), c.now()
+	line := t.T("list_line", map[string]any{
+		"ID": post.ID, "Page": page.Title, "Status": t.T("status_" + string(post.Status)),
+		"Changed": formatTime(post.UpdatedAt, loc, now), "Snippet": snippet(post.Content, 60)})
+	if !post.PublishAt.IsZero() && post.Status != redaktor.StatusPublished {
+		line += "\n" + t.T("card_publish_at", map[string]any{"When": formatTime(post.PublishAt, loc, now)})
+	}
+	return line
+}
+
 // warnings are what the author and the editor should know before
 // publication; none of them blocks it.
-func (d *Desk) warnings(t tr, c redaktor.Content) []string {
+func warnings(t tr, c redaktor.Content) []string {
 	var out []string
 	if c.CaptionSeparate() {
 		out = append(out, t.T("warn_caption_split", map[string]any{"Length": c.TextLength()}))
@@ -136,7 +265,7 @@ func (d *Desk) warnings(t tr, c redaktor.Content) []string {
 	return out
 }
 
-func (d *Desk) cardButtons(t tr, post redaktor.Post, viewer int64, role redaktor.Role) bot.Keyboard {
+func cardButtons(t tr, post redaktor.Post, viewer int64, role redaktor.Role) bot.Keyboard {
 	chief := role == redaktor.RoleChief
 	author := viewer == post.AuthorID && role != ""
 	btn := func(key, act string) tgbotapi.InlineKeyboardButton {
@@ -189,12 +318,17 @@ func (d *Desk) cardButtons(t tr, post redaktor.Post, viewer int64, role redaktor
 	return &kb
 }
 
+// urgentButton is the review card's "publish now, urgent" button: its
+// broadcast goes before every other.
+func urgentButton(t tr, post redaktor.Post) tgbotapi.InlineKeyboardButton {
+	return tgbotapi.NewInlineKeyboardButtonData(t.T("btn_publish_urgent"), postData(btnUrgent, post))
+}
+
 // eventLine tells one step of a post's history: who, what, when.
-func (d *Desk) eventLine(t tr, ev redaktor.Event, page redaktor.Page) string {
-	loc := d.pageLoc(page)
-	data := map[string]any{"Name": t.Person(ev.ActorName), "At": formatTime(ev.At, loc, d.now()), "Version": ev.Version}
+func eventLine(t tr, ev redaktor.Event, loc *time.Location, now time.Time) string {
+	data := map[string]any{"Name": t.Person(ev.ActorName), "At": formatTime(ev.At, loc, now), "Version": ev.Version}
 	if !ev.When.IsZero() {
-		data["When"] = formatTime(ev.When, loc, d.now())
+		data["When"] = formatTime(ev.When, loc, now)
 	}
 	line := t.T("event_"+string(ev.Action), data)
 	if note := eventNote(t, ev); note != "" {
@@ -203,20 +337,17 @@ func (d *Desk) eventLine(t tr, ev redaktor.Event, page redaktor.Page) string {
 	return line
 }
 
-func (d *Desk) showHistory(ctx context.Context, p who, post redaktor.Post, page redaktor.Page, hist []redaktor.Event) {
-	if hist == nil {
-		var err error
-		if hist, err = d.store.History(ctx, post.ID); err != nil {
-			d.fail(ctx, p, err)
-			return
-		}
+// snippet is the start of a post's text, for lists.
+func snippet(c redaktor.Content, n int) string {
+	s := strings.Join(strings.Fields(c.Text), " ")
+	r := []rune(s)
+	if len(r) > n {
+		s = string(r[:n]) + "…"
 	}
-	var b strings.Builder
-	b.WriteString(p.t.T("history_title", map[string]any{"ID": post.ID}))
-	for _, ev := range hist {
-		b.WriteString("\n• " + d.eventLine(p.t, ev, page))
+	if s == "" {
+		s = fmt.Sprintf("[%d × %s]", len(c.Media), c.Media[0].Kind)
 	}
-	d.reply(ctx, p, b.String())
+	return s
 }
 
 // PostLink is the public address of a published post in its channel.

@@ -13,9 +13,9 @@ import (
 )
 
 // failingStore answers the reads these tests make and fails the rest as
-// the test says; any other call panics through the nil Store.
+// the test says; any other call panics through the nil baseStore.
 type failingStore struct {
-	Store
+	baseStore
 	clearErr error
 	users    map[int64]redaktor.User
 	userErr  error
@@ -33,9 +33,9 @@ func (s failingStore) User(_ context.Context, id int64) (redaktor.User, error) {
 	return redaktor.User{}, fmt.Errorf("user %d: %w", id, redaktor.ErrNotFound)
 }
 
-func deskLogging(store Store) (*Desk, *bytes.Buffer) {
+func deskLogging(store baseStore) (*base, *bytes.Buffer) {
 	var buf bytes.Buffer
-	return &Desk{store: store, log: slog.New(slog.NewTextHandler(&buf, nil))}, &buf
+	return &base{store: store, log: slog.New(slog.NewTextHandler(&buf, nil))}, &buf
 }
 
 // A session that cannot be ended is logged once, at Warn, with the

@@ -8,44 +8,17 @@ import (
 	"github.com/redaktor/redaktor"
 )
 
-// chiefs returns the chief editors of a page as the bot knows them; a
-// page left without one (its director left) has the admins instead, who
-// may act as its chief editor until a successor joins.
-func (d *Desk) chiefs(ctx context.Context, pageID string) []who {
-	out := d.pageChiefs(ctx, pageID)
-	if len(out) > 0 {
-		return out
-	}
-	for _, id := range d.cfg.AdminIDs {
-		if u, ok := d.userToTell(ctx, id); ok {
-			out = append(out, who{User: u, t: d.texts.For(u.Lang)})
-		}
-	}
-	return out
-}
-
-func (d *Desk) pageChiefs(ctx context.Context, pageID string) []who {
-	members, err := d.store.Members(ctx, pageID)
-	if err != nil {
-		d.log.Warn("read members", "page", pageID, "err", err)
-		return nil
-	}
-	var out []who
-	for _, m := range members {
-		if m.Role != redaktor.RoleChief {
-			continue
-		}
-		if u, ok := d.userToTell(ctx, m.UserID); ok {
-			out = append(out, who{User: u, t: d.texts.For(u.Lang)})
-		}
-	}
-	return out
+// news tells a post's people what became of it: its chief editors when
+// it waits for them, its author when it is decided. Each message is a side
+// item of what was done: a failure is logged and the others are told.
+type news struct {
+	*cards
 }
 
 // notifyChiefs sends every chief editor (but the author) the preview and a
 // review card of a post that waits for them.
-func (d *Desk) notifyChiefs(ctx context.Context, post redaktor.Post, page redaktor.Page) {
-	for _, c := range d.chiefs(ctx, post.PageID) {
+func (n *news) notifyChiefs(ctx context.Context, post redaktor.Post, page redaktor.Page) {
+	for _, c := range n.chiefs(ctx, post.PageID) {
 		if c.ID == post.AuthorID {
 			continue
 		}
@@ -53,28 +26,28 @@ func (d *Desk) notifyChiefs(ctx context.Context, post redaktor.Post, page redakt
 		if post.Version > 1 {
 			key = "notify_new_version"
 		}
-		d.reply(ctx, c, c.t.T(key, map[string]any{"ID": post.ID, "Name": c.t.Person(post.AuthorName), "Page": page.Title, "Version": post.Version}))
-		d.showPostTo(ctx, c, post, page, true)
+		n.reply(ctx, c, c.t.T(key, map[string]any{"ID": post.ID, "Name": c.t.Person(post.AuthorName), "Page": page.Title, "Version": post.Version}))
+		n.showPostTo(ctx, c, post, page, true)
 	}
 }
 
 // author reads a post's author if they are still on its page: someone
 // taken off the team hears nothing more of the page's posts.
-func (d *Desk) author(ctx context.Context, post redaktor.Post) (redaktor.User, bool) {
-	role, err := d.store.Role(ctx, post.PageID, post.AuthorID)
+func (n *news) author(ctx context.Context, post redaktor.Post) (redaktor.User, bool) {
+	role, err := n.base.store.Role(ctx, post.PageID, post.AuthorID)
 	if err != nil {
-		d.log.Warn("read the author's role", "post", post.ID, "page", post.PageID, "err", err)
+		n.log.Warn("read the author's role", "post", post.ID, "page", post.PageID, "err", err)
 		return redaktor.User{}, false
 	}
 	if role == "" {
 		return redaktor.User{}, false
 	}
-	return d.userToTell(ctx, post.AuthorID)
+	return n.userToTell(ctx, post.AuthorID)
 }
 
 // notifyAuthor tells the author something about their post, in their language.
-func (d *Desk) notifyAuthor(ctx context.Context, post redaktor.Post, key string, data map[string]any) {
-	u, ok := d.author(ctx, post)
+func (n *news) notifyAuthor(ctx context.Context, post redaktor.Post, key string, data map[string]any) {
+	u, ok := n.author(ctx, post)
 	if !ok {
 		return
 	}
@@ -82,78 +55,84 @@ func (d *Desk) notifyAuthor(ctx context.Context, post redaktor.Post, key string,
 		data = map[string]any{}
 	}
 	data["ID"] = post.ID
-	d.send(ctx, u.ID, d.texts.For(u.Lang).T(key, data), nil)
+	n.send(ctx, u.ID, n.texts.For(u.Lang).T(key, data), nil)
 }
 
-func (d *Desk) notifyApproved(ctx context.Context, post redaktor.Post, page redaktor.Page, by who) {
+func (n *news) notifyApproved(ctx context.Context, post redaktor.Post, page redaktor.Page, by who) {
 	if post.AuthorID == by.ID {
 		return
 	}
-	u, ok := d.author(ctx, post)
+	u, ok := n.author(ctx, post)
 	if !ok {
 		return
 	}
-	t := d.texts.For(u.Lang)
-	d.send(ctx, u.ID, t.T("notify_approved", map[string]any{
-		"ID": post.ID, "Name": by.Name, "When": formatTime(post.PublishAt, d.pageLoc(page), d.now())}), nil)
+	t := n.texts.For(u.Lang)
+	n.send(ctx, u.ID, t.T("notify_approved", map[string]any{
+		"ID": post.ID, "Name": by.Name, "When": formatTime(post.PublishAt, n.pageLoc(page), n.now())}), nil)
 }
 
 // notifyVerdict sends the author the reviewer's comment with the draft as
 // it stands and a fresh card that offers "Send new version".
 // It reports whether the author is still on the team to be told.
-func (d *Desk) notifyVerdict(ctx context.Context, post redaktor.Post, page redaktor.Page, by who) bool {
-	u, ok := d.author(ctx, post)
+func (n *news) notifyVerdict(ctx context.Context, post redaktor.Post, page redaktor.Page, by who) bool {
+	u, ok := n.author(ctx, post)
 	if !ok {
 		return false
 	}
-	author := who{User: u, t: d.texts.For(u.Lang)}
+	author := n.whoOf(u)
 	key := "notify_changes_requested"
 	if post.Status == redaktor.StatusRejected {
 		key = "notify_rejected"
 	}
-	d.reply(ctx, author, author.t.T(key, map[string]any{"ID": post.ID, "Name": by.Name, "Comment": post.Comment}))
-	d.showPostTo(ctx, author, post, page, true)
+	n.reply(ctx, author, author.t.T(key, map[string]any{"ID": post.ID, "Name": by.Name, "Comment": post.Comment}))
+	n.showPostTo(ctx, author, post, page, true)
 	return true
 }
 
+// Notifier tells people what the scheduler did with their posts
+// (scheduler.Notifier).
+type Notifier struct {
+	news *news
+}
+
 // Published tells the author and the chief editors where the post is.
-func (d *Desk) Published(ctx context.Context, post redaktor.Post, page redaktor.Page) {
+func (n *Notifier) Published(ctx context.Context, post redaktor.Post, page redaktor.Page) {
 	link := PostLink(page, post)
-	d.refreshCards(ctx, post, page)
+	n.news.refreshCards(ctx, post, page)
 	told := map[int64]bool{}
-	for _, c := range d.chiefs(ctx, post.PageID) {
+	for _, c := range n.news.chiefs(ctx, post.PageID) {
 		told[c.ID] = true
 		key := "notify_published"
 		if post.Late {
 			key = "notify_published_late"
 		}
-		d.reply(ctx, c, c.t.T(key, map[string]any{"ID": post.ID, "Link": link, "Page": page.Title,
-			"When": formatTime(post.PublishAt, d.pageLoc(page), d.now())}))
+		n.news.reply(ctx, c, c.t.T(key, map[string]any{"ID": post.ID, "Link": link, "Page": page.Title,
+			"When": formatTime(post.PublishAt, n.news.pageLoc(page), n.news.now())}))
 	}
 	if !told[post.AuthorID] {
-		d.notifyAuthor(ctx, post, "notify_published", map[string]any{"Link": link, "Page": page.Title})
+		n.news.notifyAuthor(ctx, post, "notify_published", map[string]any{"Link": link, "Page": page.Title})
 	}
 }
 
 // Failed tells the chief editors why a post could not be published, with
 // a Retry button.
-func (d *Desk) Failed(ctx context.Context, post redaktor.Post, page redaktor.Page) {
-	d.refreshCards(ctx, post, page)
-	for _, c := range d.chiefs(ctx, post.PageID) {
+func (n *Notifier) Failed(ctx context.Context, post redaktor.Post, page redaktor.Page) {
+	n.news.refreshCards(ctx, post, page)
+	for _, c := range n.news.chiefs(ctx, post.PageID) {
 		kb := tgbotapi.NewInlineKeyboardMarkup(tgbotapi.NewInlineKeyboardRow(
 			tgbotapi.NewInlineKeyboardButtonData(c.t.T("btn_retry"), postData(btnRetry, post)),
 			tgbotapi.NewInlineKeyboardButtonData(c.t.T("btn_cancel"), postData(btnCancel, post)),
 		))
-		d.send(ctx, c.ID, c.t.T("notify_failed", map[string]any{"ID": post.ID, "Page": page.Title, "Reason": reasonText(c.t, post.FailReason)}), &kb)
+		n.news.send(ctx, c.ID, c.t.T("notify_failed", map[string]any{"ID": post.ID, "Page": page.Title, "Reason": reasonText(c.t, post.FailReason)}), &kb)
 	}
 }
 
 // Remind tells the chief editors that a post's proposed time has come while
 // it still waits for approval: it is not published without them.
-func (d *Desk) Remind(ctx context.Context, post redaktor.Post, page redaktor.Page) {
-	for _, c := range d.chiefs(ctx, post.PageID) {
-		d.reply(ctx, c, c.t.T("notify_remind", map[string]any{"ID": post.ID, "Page": page.Title,
-			"When": formatTime(post.ProposedAt, d.pageLoc(page), d.now())}))
-		d.showPostTo(ctx, c, post, page, false)
+func (n *Notifier) Remind(ctx context.Context, post redaktor.Post, page redaktor.Page) {
+	for _, c := range n.news.chiefs(ctx, post.PageID) {
+		n.news.reply(ctx, c, c.t.T("notify_remind", map[string]any{"ID": post.ID, "Page": page.Title,
+			"When": formatTime(post.ProposedAt, n.news.pageLoc(page), n.news.now())}))
+		n.news.showPostTo(ctx, c, post, page, false)
 	}
 }

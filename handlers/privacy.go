@@ -17,11 +17,17 @@ import (
 // than the presser's own /forgetme.
 const btnForget = "fg"
 
-// forgetter is what forgetting a person needs of storage.
-type forgetter interface {
+// privacyStore is what forgetting a person needs of storage.
+type privacyStore interface {
 	SoleChiefOf(ctx context.Context, userID int64) ([]redaktor.Page, error)
 	ForgetUser(ctx context.Context, userID int64) error
-	RefreshUser(ctx context.Context, u redaktor.User) error
+}
+
+// Privacy tells a person what the bot keeps of them and forgets them on
+// request.
+type Privacy struct {
+	*base
+	store privacyStore
 }
 
 // Person is how a person's name is shown: a person who asked the bot to
@@ -34,29 +40,29 @@ func (t tr) Person(name string) string {
 }
 
 // cmdPrivacy tells anyone what the bot keeps about them, why and for how long.
-func (d *Desk) cmdPrivacy(ctx context.Context, p who) {
-	d.reply(ctx, p, p.t.T("privacy"))
+func (pv *Privacy) cmdPrivacy(ctx context.Context, p who) {
+	pv.reply(ctx, p, p.t.T("privacy"))
 }
 
 // cmdForgetMe asks to confirm; the only chief editor of a page is first
 // asked to hand it over.
-func (d *Desk) cmdForgetMe(ctx context.Context, p who) {
-	sole, err := d.store.SoleChiefOf(ctx, p.ID)
+func (pv *Privacy) cmdForgetMe(ctx context.Context, p who) error {
+	sole, err := pv.store.SoleChiefOf(ctx, p.ID)
 	if err != nil {
-		d.fail(ctx, p, err)
-		return
+		return err
 	}
 	if len(sole) > 0 {
-		d.reply(ctx, p, d.lastChiefText(p.t, sole))
-		return
+		pv.reply(ctx, p, lastChiefText(p.t, sole))
+		return nil
 	}
 	kb := tgbotapi.NewInlineKeyboardMarkup(tgbotapi.NewInlineKeyboardRow(
 		tgbotapi.NewInlineKeyboardButtonData(p.t.T("btn_forgetme_yes"), btnForget+":yes"),
 		tgbotapi.NewInlineKeyboardButtonData(p.t.T("btn_forgetme_no"), btnForget+":no")))
-	d.send(ctx, p.ID, p.t.T("forgetme_confirm"), &kb)
+	pv.send(ctx, p.ID, p.t.T("forgetme_confirm"), &kb)
+	return nil
 }
 
-func (d *Desk) lastChiefText(t tr, pages []redaktor.Page) string {
+func lastChiefText(t tr, pages []redaktor.Page) string {
 	titles := make([]string, len(pages))
 	for i, page := range pages {
 		titles[i] = page.Title
@@ -68,32 +74,31 @@ func isForgetButton(data string) bool { return strings.HasPrefix(data, btnForget
 
 // forgetPress carries out the answer to the confirmation; it returns the
 // answer to the press.
-func (d *Desk) forgetPress(ctx context.Context, p who, q *tgbotapi.CallbackQuery) string {
+func (pv *Privacy) forgetPress(ctx context.Context, p who, q *tgbotapi.CallbackQuery) (string, error) {
 	done := func(key string) string {
 		if q.Message != nil {
-			if err := d.tg.EditText(ctx, p.ID, q.Message.MessageID, p.t.T(key), nil); err != nil {
-				d.log.Debug("edit the forgetme question", "err", err)
+			if err := pv.tg.EditText(ctx, p.ID, q.Message.MessageID, p.t.T(key), nil); err != nil {
+				pv.log.Debug("edit the forgetme question", "err", err)
 			}
 		}
 		return p.t.T(key)
 	}
 	switch q.Data {
 	case btnForget + ":no":
-		return done("forgetme_kept")
+		return done("forgetme_kept"), nil
 	case btnForget + ":yes":
 	default:
-		return p.t.T("button_stale")
+		return p.t.T("button_stale"), nil
 	}
-	err := d.store.ForgetUser(ctx, p.ID)
+	err := pv.store.ForgetUser(ctx, p.ID)
 	var last *redaktor.LastChiefError
 	switch {
 	case errors.As(err, &last):
-		d.reply(ctx, p, d.lastChiefText(p.t, []redaktor.Page{last.Page}))
-		return ""
+		pv.reply(ctx, p, lastChiefText(p.t, []redaktor.Page{last.Page}))
+		return "", nil
 	case err != nil:
-		d.fail(ctx, p, err)
-		return ""
+		return "", err
 	}
-	d.log.Info("a person was forgotten at their request") // no id: the log keeps nothing of them either
-	return done("forgetme_done")
+	pv.log.Info("a person was forgotten at their request") // no id: the log keeps nothing of them either
+	return done("forgetme_done"), nil
 }

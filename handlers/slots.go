@@ -9,54 +9,59 @@ import (
 
 // cmdSlots shows the page's posting slots; with arguments (or as the next
 // message) a chief editor sets new ones.
-func (d *Desk) cmdSlots(ctx context.Context, p who, args string) {
-	page, ok := d.chiefPage(ctx, p)
+func (r *Review) cmdSlots(ctx context.Context, p who, args string) error {
+	page, ok, err := r.chiefPage(ctx, p)
 	if !ok {
-		return
+		return err
 	}
 	if args != "" {
-		d.setSlots(ctx, p, page, args)
-		return
+		_, err := r.setSlots(ctx, p, page, args)
+		return err
 	}
-	if err := d.store.SetSession(ctx, p.ID, redaktor.Session{Kind: redaktor.SessionSlots, PageID: page.ID}); err != nil {
-		d.fail(ctx, p, err)
-		return
+	if err := r.store.SetSession(ctx, p.ID, redaktor.Session{Kind: redaktor.SessionSlots, PageID: page.ID}); err != nil {
+		return err
 	}
 	slots := page.Slots
 	if len(slots) == 0 {
 		slots = redaktor.DefaultSlots()
 	}
-	d.reply(ctx, p, p.t.T("slots_now", map[string]any{"Page": page.Title, "Slots": slots.String(p.t.lang)})+"\n"+p.t.T("cancel_hint"))
+	r.reply(ctx, p, p.t.T("slots_now", map[string]any{"Page": page.Title, "Slots": slots.String(p.t.lang)})+"\n"+p.t.T("cancel_hint"))
+	return nil
 }
 
-func (d *Desk) onSlotsAnswer(ctx context.Context, p who, se redaktor.Session, text string) {
-	role, err := d.store.Role(ctx, se.PageID, p.ID)
-	if err != nil || role != redaktor.RoleChief {
-		d.endSession(ctx, p)
-		d.reply(ctx, p, p.t.T("not_allowed"))
-		return
-	}
-	page, err := d.store.Page(ctx, se.PageID)
+func (r *Review) onSlotsAnswer(ctx context.Context, p who, se redaktor.Session, text string) error {
+	role, err := r.base.store.Role(ctx, se.PageID, p.ID)
 	if err != nil {
-		d.fail(ctx, p, err)
-		return
+		return err
 	}
-	if d.setSlots(ctx, p, page, text) {
-		d.endSession(ctx, p)
+	if role != redaktor.RoleChief {
+		r.endSession(ctx, p)
+		r.reply(ctx, p, p.t.T("not_allowed"))
+		return nil
 	}
+	page, err := r.base.store.Page(ctx, se.PageID)
+	if err != nil {
+		return err
+	}
+	set, err := r.setSlots(ctx, p, page, text)
+	if set {
+		r.endSession(ctx, p)
+	}
+	return err
 }
 
-func (d *Desk) setSlots(ctx context.Context, p who, page redaktor.Page, text string) bool {
+// setSlots sets the page's slots from text; set is false when the person
+// was told the text cannot be read.
+func (r *Review) setSlots(ctx context.Context, p who, page redaktor.Page, text string) (set bool, err error) {
 	slots, err := redaktor.ParseSlots(strings.TrimSpace(text))
 	if err != nil {
-		d.reply(ctx, p, p.t.T("slots_unreadable"))
-		return false
+		r.reply(ctx, p, p.t.T("slots_unreadable"))
+		return false, nil
 	}
-	page, err = d.store.EditPage(ctx, page.ID, func(pg *redaktor.Page) bool { pg.Slots = slots; return true })
+	page, err = r.store.EditPage(ctx, page.ID, func(pg *redaktor.Page) bool { pg.Slots = slots; return true })
 	if err != nil {
-		d.fail(ctx, p, err)
-		return false
+		return false, err
 	}
-	d.reply(ctx, p, p.t.T("slots_set", map[string]any{"Page": page.Title, "Slots": slots.String(p.t.lang)}))
-	return true
+	r.reply(ctx, p, p.t.T("slots_set", map[string]any{"Page": page.Title, "Slots": slots.String(p.t.lang)}))
+	return true, nil
 }

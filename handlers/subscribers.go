@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"time"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 	qrcode "github.com/skip2/go-qrcode"
@@ -24,8 +23,8 @@ const (
 	btnAudienceCp = "sc" // sc:pageID       chief: forwards or copies
 )
 
-// subscribers is what the subscriber conversations keep in Redis.
-type subscribers interface {
+// subscriberStore is what the subscriber conversations keep in Redis.
+type subscriberStore interface {
 	Subscribe(ctx context.Context, pageID string, userID int64, english bool) (bool, error)
 	Unsubscribe(ctx context.Context, pageID string, userID int64) (bool, error)
 	Subscribed(ctx context.Context, pageID string, userID int64) (bool, error)
@@ -38,77 +37,81 @@ type subscribers interface {
 	PageByCode(ctx context.Context, code string) (string, error)
 	DeactivateSubscriber(ctx context.Context, userID int64) ([]string, error)
 	ReactivateSubscriber(ctx context.Context, userID int64) ([]string, error)
-	ProgressMessage(ctx context.Context, postID string, chatID int64) (int, error)
-	SetProgressMessage(ctx context.Context, postID string, chatID int64, messageID int) error
+	PagesByID(ctx context.Context, ids []string) ([]redaktor.Page, error)
 }
 
-func (d *Desk) subscribeLink(code string) string {
-	return "https://t.me/" + d.tg.Username() + "?start=" + subscribePrefix + code
+// Subscribers is a page's public side: people who follow it in the bot
+// (the subscribe link, /stop, /subscriptions, blocking the bot) and the
+// chief editor's /subscribers card.
+type Subscribers struct {
+	*base
+	store subscriberStore
+}
+
+func (s *Subscribers) subscribeLink(code string) string {
+	return "https://t.me/" + s.tg.Username() + "?start=" + subscribePrefix + code
 }
 
 // subscribeByCode is a person opening a page's public link.
-func (d *Desk) subscribeByCode(ctx context.Context, p who, code string) {
-	pageID, err := d.store.PageByCode(ctx, code)
+func (s *Subscribers) subscribeByCode(ctx context.Context, p who, code string) error {
+	pageID, err := s.store.PageByCode(ctx, code)
 	if isNotFound(err) {
-		d.reply(ctx, p, p.t.T("subscribe_unknown"))
-		return
+		s.reply(ctx, p, p.t.T("subscribe_unknown"))
+		return nil
 	}
 	if err != nil {
-		d.fail(ctx, p, err)
-		return
+		return err
 	}
-	page, err := d.store.Page(ctx, pageID)
+	page, err := s.base.store.Page(ctx, pageID)
 	if err != nil {
-		d.fail(ctx, p, err)
-		return
+		return err
 	}
-	already, err := d.store.Subscribe(ctx, pageID, p.ID, p.t.lang == "en")
+	already, err := s.store.Subscribe(ctx, pageID, p.ID, p.t.lang == "en")
 	if err != nil {
-		d.fail(ctx, p, err)
-		return
+		return err
 	}
 	key := "subscribe_done"
 	if already {
 		key = "subscribe_already"
 	}
-	d.reply(ctx, p, p.t.T(key, map[string]any{"Page": page.Title}))
+	s.reply(ctx, p, p.t.T(key, map[string]any{"Page": page.Title}))
+	return nil
 }
 
 // cmdSubscribers shows a chief editor the page's subscribe link, the
 // number of subscribers, the settings, and a QR code for a poster.
-func (d *Desk) cmdSubscribers(ctx context.Context, p who) {
-	page, ok := d.chiefPage(ctx, p)
+func (s *Subscribers) cmdSubscribers(ctx context.Context, p who) error {
+	page, ok, err := s.chiefPage(ctx, p)
 	if !ok {
-		return
+		return err
 	}
-	code, err := d.store.SubscribeCode(ctx, page.ID, randomCode)
+	code, err := s.store.SubscribeCode(ctx, page.ID, randomCode)
 	if err != nil {
-		d.fail(ctx, p, err)
-		return
+		return err
 	}
-	text, kb, err := d.subscribersCard(ctx, p.t, page, code)
+	text, kb, err := s.subscribersCard(ctx, p.t, page, code)
 	if err != nil {
-		d.fail(ctx, p, err)
-		return
+		return err
 	}
-	d.send(ctx, p.ID, text, kb)
-	link := d.subscribeLink(code)
+	s.send(ctx, p.ID, text, kb)
+	link := s.subscribeLink(code)
 	png, err := qrcode.Encode(link, qrcode.Medium, 512)
 	if err != nil {
-		d.log.Warn("make QR code", "err", err)
-		return
+		s.log.Warn("make QR code", "page", page.ID, "err", err)
+		return nil
 	}
-	if _, err := d.tg.SendPhotoFile(ctx, p.ID, "qr-"+page.ID+".png", png, p.t.T("subscribers_qr", map[string]any{"Page": page.Title, "Link": link})); err != nil {
-		d.log.Warn("send QR code", "err", err)
+	if _, err := s.tg.SendPhotoFile(ctx, p.ID, "qr-"+page.ID+".png", png, p.t.T("subscribers_qr", map[string]any{"Page": page.Title, "Link": link})); err != nil {
+		s.log.Warn("send QR code", "page", page.ID, "err", err)
 	}
+	return nil
 }
 
-func (d *Desk) subscribersCard(ctx context.Context, t tr, page redaktor.Page, code string) (string, bot.Keyboard, error) {
-	active, inactive, err := d.store.SubscriberCounts(ctx, page.ID)
+func (s *Subscribers) subscribersCard(ctx context.Context, t tr, page redaktor.Page, code string) (string, bot.Keyboard, error) {
+	active, inactive, err := s.store.SubscriberCounts(ctx, page.ID)
 	if err != nil {
 		return "", nil, err
 	}
-	aud, err := d.store.Audience(ctx, page.ID)
+	aud, err := s.store.Audience(ctx, page.ID)
 	if err != nil {
 		return "", nil, err
 	}
@@ -119,7 +122,7 @@ func (d *Desk) subscribersCard(ctx context.Context, t tr, page redaktor.Page, co
 	if aud.Off {
 		mode, onKey = t.T("subscribers_mode_off"), "btn_subs_on"
 	}
-	text := t.T("subscribers_info", map[string]any{"Page": page.Title, "Link": d.subscribeLink(code),
+	text := t.T("subscribers_info", map[string]any{"Page": page.Title, "Link": s.subscribeLink(code),
 		"Active": active, "Inactive": inactive, "Mode": mode})
 	kb := tgbotapi.NewInlineKeyboardMarkup(
 		tgbotapi.NewInlineKeyboardRow(tgbotapi.NewInlineKeyboardButtonData(t.T(onKey), btnAudienceOn+":"+page.ID)),
@@ -129,37 +132,35 @@ func (d *Desk) subscribersCard(ctx context.Context, t tr, page redaktor.Page, co
 
 // cmdStop unsubscribes: at once when the person follows one page, with a
 // choice otherwise.
-func (d *Desk) cmdStop(ctx context.Context, p who) {
-	pages, err := d.followedPages(ctx, p.ID)
+func (s *Subscribers) cmdStop(ctx context.Context, p who) error {
+	pages, err := s.followedPages(ctx, p.ID)
 	if err != nil {
-		d.fail(ctx, p, err)
-		return
+		return err
 	}
 	switch len(pages) {
 	case 0:
-		d.reply(ctx, p, p.t.T("stop_none"))
+		s.reply(ctx, p, p.t.T("stop_none"))
 	case 1:
-		if _, err := d.store.Unsubscribe(ctx, pages[0].ID, p.ID); err != nil {
-			d.fail(ctx, p, err)
-			return
+		if _, err := s.store.Unsubscribe(ctx, pages[0].ID, p.ID); err != nil {
+			return err
 		}
-		d.reply(ctx, p, p.t.T("stop_done", map[string]any{"Page": pages[0].Title}))
+		s.reply(ctx, p, p.t.T("stop_done", map[string]any{"Page": pages[0].Title}))
 	default:
-		d.cmdSubscriptions(ctx, p)
+		return s.cmdSubscriptions(ctx, p)
 	}
+	return nil
 }
 
 // cmdSubscriptions lists the pages a person follows, each with a button
 // to stop.
-func (d *Desk) cmdSubscriptions(ctx context.Context, p who) {
-	pages, err := d.followedPages(ctx, p.ID)
+func (s *Subscribers) cmdSubscriptions(ctx context.Context, p who) error {
+	pages, err := s.followedPages(ctx, p.ID)
 	if err != nil {
-		d.fail(ctx, p, err)
-		return
+		return err
 	}
 	if len(pages) == 0 {
-		d.reply(ctx, p, p.t.T("subscriptions_none"))
-		return
+		s.reply(ctx, p, p.t.T("subscriptions_none"))
+		return nil
 	}
 	var b strings.Builder
 	b.WriteString(p.t.T("subscriptions_title"))
@@ -170,26 +171,16 @@ func (d *Desk) cmdSubscriptions(ctx context.Context, p who) {
 			p.t.T("btn_stop_page", map[string]any{"Page": limitRunes(page.Title, 40)}), btnStopPage+":"+page.ID)))
 	}
 	kb := tgbotapi.NewInlineKeyboardMarkup(rows...)
-	d.send(ctx, p.ID, b.String(), &kb)
+	s.send(ctx, p.ID, b.String(), &kb)
+	return nil
 }
 
-func (d *Desk) followedPages(ctx context.Context, userID int64) ([]redaktor.Page, error) {
-	ids, err := d.store.Follows(ctx, userID)
+func (s *Subscribers) followedPages(ctx context.Context, userID int64) ([]redaktor.Page, error) {
+	ids, err := s.store.Follows(ctx, userID)
 	if err != nil {
 		return nil, err
 	}
-	var out []redaktor.Page
-	for _, pid := range ids {
-		page, err := d.store.Page(ctx, pid)
-		if isNotFound(err) {
-			continue
-		}
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, page)
-	}
-	return out, nil
+	return s.store.PagesByID(ctx, ids)
 }
 
 // isSubscriberButton tells the presses handled here from the desk's own.
@@ -205,201 +196,127 @@ func isSubscriberButton(data string) bool {
 // subscriberPress handles the presses of subscribers and the chief
 // editor's subscriber settings, checking the presser's role on every one
 // that changes a page. It returns the answer to the press.
-func (d *Desk) subscriberPress(ctx context.Context, p who, q *tgbotapi.CallbackQuery) string {
+func (s *Subscribers) subscriberPress(ctx context.Context, p who, q *tgbotapi.CallbackQuery) (string, error) {
 	parts := strings.Split(q.Data, ":")
 	if len(q.Data) > 64 || len(parts) < 2 || !numeric(parts[1]) {
-		return p.t.T("button_stale")
+		return p.t.T("button_stale"), nil
 	}
 	switch parts[0] {
 	case btnStopPage:
-		return d.onStopPress(ctx, p, parts[1])
+		return s.onStopPress(ctx, p, parts[1])
 	case btnAudienceOn, btnAudienceCp:
-		return d.onAudiencePress(ctx, p, parts[0], parts[1], q.Message)
+		return s.onAudiencePress(ctx, p, parts[0], parts[1], q.Message)
 	}
-	return p.t.T("button_stale")
+	return p.t.T("button_stale"), nil
 }
 
 // onStopPress unsubscribes the presser. Anyone can forge the button for
 // any page: the page is named only to the person who was subscribed, and
 // an unknown page is answered as one they do not follow.
-func (d *Desk) onStopPress(ctx context.Context, p who, pageID string) string {
-	was, err := d.store.Unsubscribe(ctx, pageID, p.ID)
+func (s *Subscribers) onStopPress(ctx context.Context, p who, pageID string) (string, error) {
+	was, err := s.store.Unsubscribe(ctx, pageID, p.ID)
 	if err != nil {
-		d.fail(ctx, p, err)
-		return ""
+		return "", err
 	}
 	if !was {
-		return p.t.T("stop_not_subscribed")
+		return p.t.T("stop_not_subscribed"), nil
 	}
-	page, err := d.store.Page(ctx, pageID)
+	page, err := s.base.store.Page(ctx, pageID)
 	if err != nil {
-		d.log.Warn("read the page of a stopped subscription", "page", pageID, "err", err)
-		return p.t.T("done")
+		s.log.Warn("read the page of a stopped subscription", "page", pageID, "err", err)
+		return p.t.T("done"), nil
 	}
-	d.reply(ctx, p, p.t.T("stop_done", map[string]any{"Page": page.Title}))
-	return ""
+	s.reply(ctx, p, p.t.T("stop_done", map[string]any{"Page": page.Title}))
+	return "", nil
 }
 
-func (d *Desk) onAudiencePress(ctx context.Context, p who, act, pageID string, m *tgbotapi.Message) string {
-	page, answer, ok := d.pressedByChief(ctx, p, pageID)
+func (s *Subscribers) onAudiencePress(ctx context.Context, p who, act, pageID string, m *tgbotapi.Message) (string, error) {
+	page, answer, ok, err := s.pressedByChief(ctx, p, pageID)
 	if !ok {
-		return answer
+		return answer, err
 	}
-	aud, err := d.store.Audience(ctx, pageID)
+	aud, err := s.store.Audience(ctx, pageID)
 	if err != nil {
-		d.fail(ctx, p, err)
-		return ""
+		return "", err
 	}
 	if act == btnAudienceOn {
 		aud.Off = !aud.Off
 	} else {
 		aud.Copy = !aud.Copy
 	}
-	if err := d.store.SetAudience(ctx, pageID, aud); err != nil {
-		d.fail(ctx, p, err)
-		return ""
+	if err := s.store.SetAudience(ctx, pageID, aud); err != nil {
+		return "", err
 	}
-	code, err := d.store.SubscribeCode(ctx, pageID, randomCode)
-	if err != nil {
-		d.fail(ctx, p, err)
-		return ""
-	}
-	text, kb, err := d.subscribersCard(ctx, p.t, page, code)
-	if err != nil {
-		d.fail(ctx, p, err)
-		return ""
-	}
+	// The setting is stored: handled again, the press would turn it back.
+	// What follows only redraws the card, and a failure is logged.
 	if m != nil {
-		if err := d.tg.EditText(ctx, p.ID, m.MessageID, text, kb); err != nil {
-			d.log.Debug("refresh subscribers card", "err", err)
-		}
+		s.redrawSubscribersCard(ctx, p, page, m.MessageID)
 	}
-	return p.t.T("done")
+	return p.t.T("done"), nil
 }
 
-// onUrgentPress publishes a post now and marks it urgent: its broadcast
-// goes before every other.
-// urgentButton is the review card's "publish now, urgent" button.
-func urgentButton(t tr, post redaktor.Post) tgbotapi.InlineKeyboardButton {
-	return tgbotapi.NewInlineKeyboardButtonData(t.T("btn_publish_urgent"), postData(btnUrgent, post))
+// redrawSubscribersCard shows the /subscribers card as it is now in the
+// message pressed.
+func (s *Subscribers) redrawSubscribersCard(ctx context.Context, p who, page redaktor.Page, messageID int) {
+	code, err := s.store.SubscribeCode(ctx, page.ID, randomCode)
+	if err != nil {
+		s.log.Warn("read the subscribe code to redraw its card", "page", page.ID, "err", err)
+		return
+	}
+	text, kb, err := s.subscribersCard(ctx, p.t, page, code)
+	if err != nil {
+		s.log.Warn("read the subscribers card", "page", page.ID, "err", err)
+		return
+	}
+	if err := s.tg.EditText(ctx, p.ID, messageID, text, kb); err != nil {
+		s.log.Debug("refresh subscribers card", "err", err)
+	}
 }
 
 // onMyChatMember follows a person blocking the bot (their subscriptions
 // become inactive) and unblocking it (they become active again).
-func (d *Desk) onMyChatMember(ctx context.Context, m *tgbotapi.ChatMemberUpdated) {
+func (s *Subscribers) onMyChatMember(ctx context.Context, m *tgbotapi.ChatMemberUpdated) error {
 	if m.Chat.Type != "private" {
-		return
+		return nil
 	}
 	userID := m.Chat.ID
 	switch m.NewChatMember.Status {
 	case "kicked":
-		pages, err := d.store.DeactivateSubscriber(ctx, userID)
+		pages, err := s.store.DeactivateSubscriber(ctx, userID)
 		if err != nil {
-			d.log.Warn("deactivate subscriber", "user", userID, "err", err)
-			return
+			return fmt.Errorf("deactivate subscriber %d: %w", userID, err)
 		}
 		if len(pages) > 0 {
-			d.log.Info("subscriber blocked the bot", "user", userID, "pages", len(pages))
+			s.log.Info("subscriber blocked the bot", "user", userID, "pages", len(pages))
 		}
 	case "member":
 		if m.OldChatMember.Status != "kicked" {
-			return
+			return nil
 		}
-		pages, err := d.store.ReactivateSubscriber(ctx, userID)
+		pages, err := s.store.ReactivateSubscriber(ctx, userID)
 		if err != nil {
-			d.log.Warn("reactivate subscriber", "user", userID, "err", err)
-			return
+			return fmt.Errorf("reactivate subscriber %d: %w", userID, err)
 		}
 		if len(pages) == 0 {
-			return
+			return nil
 		}
-		t := d.texts.For("")
-		if u, ok := d.userToTell(ctx, userID); ok {
-			t = d.texts.For(u.Lang)
-		} else if en, err := d.store.SubscriberEnglish(ctx, userID); err != nil {
-			d.log.Warn("read a subscriber's language", "user", userID, "err", err)
+		t := s.texts.For("")
+		if u, ok := s.userToTell(ctx, userID); ok {
+			t = s.texts.For(u.Lang)
+		} else if en, err := s.store.SubscriberEnglish(ctx, userID); err != nil {
+			s.log.Warn("read a subscriber's language", "user", userID, "err", err)
 		} else if en {
-			t = d.texts.For("en") // a subscriber has no record: the page keeps their language
+			t = s.texts.For("en") // a subscriber has no record: the page keeps their language
 		}
 		var titles []string
-		for _, pid := range pages {
-			page, err := d.store.Page(ctx, pid)
-			if err != nil {
-				d.log.Warn("read a page to name it", "page", pid, "err", err)
-				continue
-			}
+		named, err := s.store.PagesByID(ctx, pages)
+		if err != nil {
+			s.log.Warn("read the pages to name them", "user", userID, "err", err)
+		}
+		for _, page := range named {
 			titles = append(titles, "«"+page.Title+"»")
 		}
-		d.send(ctx, userID, t.T("subscriptions_back", map[string]any{"Pages": strings.Join(titles, ", ")}), nil)
+		s.send(ctx, userID, t.T("subscriptions_back", map[string]any{"Pages": strings.Join(titles, ", ")}), nil)
 	}
-}
-
-// StopButton is the button under an announcement copy, in the
-// subscriber's language: it unsubscribes the person who presses it.
-func (d *Desk) StopButton(pageID, lang string) bot.Keyboard {
-	kb := tgbotapi.NewInlineKeyboardMarkup(tgbotapi.NewInlineKeyboardRow(
-		tgbotapi.NewInlineKeyboardButtonData(d.texts.For(lang).T("btn_stop"), btnStopPage+":"+pageID)))
-	return &kb
-}
-
-// BroadcastProgress shows every chief editor of the page one message with
-// the broadcast's progress, edited as it goes, and a report at the end.
-func (d *Desk) BroadcastProgress(ctx context.Context, b redaktor.Broadcast, page redaktor.Page, final bool) {
-	for _, c := range d.chiefs(ctx, page.ID) {
-		text := d.progressText(c.t, b, page, final)
-		msgID, err := d.store.ProgressMessage(ctx, b.PostID, c.ID)
-		if err != nil {
-			d.log.Warn("read progress message", "err", err)
-			continue
-		}
-		if msgID != 0 {
-			if err := d.tg.EditText(ctx, c.ID, msgID, text, nil); err != nil {
-				d.log.Debug("edit progress", "chat", c.ID, "err", err)
-			}
-		}
-		if msgID == 0 || final {
-			// A new message at the end, too: an edit does not notify.
-			id := d.send(ctx, c.ID, text, nil)
-			if id != 0 && msgID == 0 {
-				if err := d.store.SetProgressMessage(ctx, b.PostID, c.ID, id); err != nil {
-					d.log.Warn("remember progress message", "err", err)
-				}
-			}
-		}
-	}
-}
-
-func (d *Desk) progressText(t tr, b redaktor.Broadcast, page redaktor.Page, final bool) string {
-	data := map[string]any{"ID": b.PostID, "Page": page.Title, "Delivered": b.Delivered, "Total": b.Total,
-		"Remaining": b.Remaining(), "Inactive": b.Inactive, "Failed": b.Failed, "Resent": b.Resent}
-	var s string
-	if final {
-		data["Took"] = clockDuration(b.FinishedAt.Sub(b.StartedAt))
-		s = t.T("broadcast_done", data)
-	} else {
-		data["ETA"] = t.T("broadcast_eta_unknown")
-		now := d.now()
-		if done, took := b.Processed(), now.Sub(b.StartedAt); done > 0 && took > 0 {
-			left := time.Duration(float64(took) / float64(done) * float64(b.Remaining()))
-			data["ETA"] = now.Add(left).In(d.pageLoc(page)).Format("15:04:05")
-		}
-		s = t.T("broadcast_progress", data)
-	}
-	if b.Urgent {
-		s = t.T("broadcast_urgent") + " " + s
-	}
-	if b.Resent > 0 {
-		s += "\n" + t.T("broadcast_resent", data)
-	}
-	return s
-}
-
-// clockDuration shows a duration as h:mm:ss or m:ss.
-func clockDuration(d time.Duration) string {
-	d = max(0, d.Round(time.Second))
-	h, m, s := int(d.Hours()), int(d.Minutes())%60, int(d.Seconds())%60
-	if h > 0 {
-		return fmt.Sprintf("%d:%02d:%02d", h, m, s)
-	}
-	return fmt.Sprintf("%d:%02d", m, s)
+	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
@@ -13,266 +14,293 @@ import (
 	"github.com/redaktor/redaktor/bot"
 )
 
+// teamStore is what the team conversations keep in Redis.
+type teamStore interface {
+	Redeem(ctx context.Context, code string, userID int64, now time.Time) (redaktor.Redeemed, error)
+	SaveInvite(ctx context.Context, inv redaktor.Invite) error
+	OpenInvites(ctx context.Context, pageID string, now time.Time) ([]redaktor.Invite, error)
+	RevokeInvite(ctx context.Context, pageID, code string, by int64, now time.Time) error
+	Names(ctx context.Context, userIDs []int64) (map[int64]string, error)
+	ChangeMember(ctx context.Context, c redaktor.MemberChange) (int, error)
+	MemberCards(ctx context.Context, pageID string, userID int64) ([]string, error)
+	Posts(ctx context.Context, ids []string) ([]redaktor.Post, error)
+}
+
+// Team is a page's team: joining by an invite link, inviting, the team
+// list with its role buttons, and a member's pages (/pages).
+type Team struct {
+	*cards
+	store teamStore
+}
+
 // invitePrefix marks a team invite in a /start deep link.
 const invitePrefix = "i_"
 
-func (d *Desk) link(code string) string {
-	return "https://t.me/" + d.tg.Username() + "?start=" + invitePrefix + code
+func (b *base) link(code string) string {
+	return "https://t.me/" + b.tg.Username() + "?start=" + invitePrefix + code
 }
 
-func (d *Desk) cmdStart(ctx context.Context, p who, args string) {
-	if strings.HasPrefix(args, invitePrefix) {
-		d.joinByInvite(ctx, p, strings.TrimPrefix(args, invitePrefix))
-		return
-	}
-	if strings.HasPrefix(args, subscribePrefix) {
-		d.subscribeByCode(ctx, p, strings.TrimPrefix(args, subscribePrefix))
-		return
-	}
-	pages, _, err := d.store.UserPages(ctx, p.ID)
+// cmdStart greets a person as who they are here.
+func (tm *Team) cmdStart(ctx context.Context, p who) error {
+	pages, _, err := tm.base.store.UserPages(ctx, p.ID)
 	if err != nil {
-		d.fail(ctx, p, err)
-		return
+		return err
 	}
 	switch {
 	case len(pages) > 0:
-		d.reply(ctx, p, p.t.T("start_member")+"\n\n"+p.t.T("help"))
-	case d.admin[p.ID]:
-		d.reply(ctx, p, p.t.T("start_admin"))
+		tm.reply(ctx, p, p.t.T("start_member")+"\n\n"+p.t.T("help"))
+	case tm.admin[p.ID]:
+		tm.reply(ctx, p, p.t.T("start_admin"))
 	default:
-		d.reply(ctx, p, p.t.T("start_stranger"))
+		tm.reply(ctx, p, p.t.T("start_stranger"))
 	}
+	return nil
 }
 
-func (d *Desk) joinByInvite(ctx context.Context, p who, code string) {
-	r, err := d.store.Redeem(ctx, code, p.ID, d.now())
+func (tm *Team) joinByInvite(ctx context.Context, p who, code string) error {
+	r, err := tm.store.Redeem(ctx, code, p.ID, tm.now())
 	inv, role := r.Invite, r.Role
 	switch {
 	case errors.Is(err, redaktor.ErrInviteRevoked):
-		d.reply(ctx, p, p.t.T("invite_revoked"))
-		return
+		tm.reply(ctx, p, p.t.T("invite_revoked"))
+		return nil
 	case err == nil && r.Again && role == "":
 		// They joined with it once and are no longer on the page.
-		d.reply(ctx, p, p.t.T("invite_used"))
-		return
+		tm.reply(ctx, p, p.t.T("invite_used"))
+		return nil
 	case errors.Is(err, redaktor.ErrInviteUsed):
-		d.reply(ctx, p, p.t.T("invite_used"))
-		return
+		tm.reply(ctx, p, p.t.T("invite_used"))
+		return nil
 	case errors.Is(err, redaktor.ErrInviteExpired):
-		d.reply(ctx, p, p.t.T("invite_expired"))
-		return
+		tm.reply(ctx, p, p.t.T("invite_expired"))
+		return nil
 	case isNotFound(err):
-		d.reply(ctx, p, p.t.T("invite_unknown"))
-		return
+		tm.reply(ctx, p, p.t.T("invite_unknown"))
+		return nil
 	case err != nil:
-		d.fail(ctx, p, err)
-		return
+		return err
 	case !role.Valid():
 		// Their own link, opened again after they left the team: it
 		// gives nothing back.
-		d.reply(ctx, p, p.t.T("invite_used"))
-		return
+		tm.reply(ctx, p, p.t.T("invite_used"))
+		return nil
 	}
-	page, err := d.store.Page(ctx, inv.PageID)
-	if err != nil {
-		d.fail(ctx, p, err)
-		return
-	}
-	p.CurrentPage = page.ID
-	if err := d.store.SaveUser(ctx, p.User); err != nil {
-		d.fail(ctx, p, err)
-		return
+	// They are on the team now: handled again, the link would count as
+	// opened twice. What follows is told whatever fails (and logged).
+	page := tm.pageForShow(ctx, inv.PageID)
+	p.CurrentPage = inv.PageID
+	if err := tm.base.store.SaveUser(ctx, p.User); err != nil {
+		tm.log.Warn("make the page joined the current one", "user", p.ID, "page", inv.PageID, "err", err)
 	}
 	if r.Again {
 		// Opening one's own link again changes nothing and tells nobody.
-		d.reply(ctx, p, p.t.T("invite_again", map[string]any{"Page": page.Title, "Role": p.t.T("role_" + string(role))}))
-		return
+		tm.reply(ctx, p, p.t.T("invite_again", map[string]any{"Page": page.Title, "Role": p.t.T("role_" + string(role))}))
+		return nil
 	}
 	key := "joined_moderator"
 	if role == redaktor.RoleChief {
 		key = "joined_chief"
 	}
-	d.reply(ctx, p, p.t.T(key, map[string]any{"Page": page.Title}))
+	tm.reply(ctx, p, p.t.T(key, map[string]any{"Page": page.Title}))
 	// The inviter is told once: not when the person opens the link again
 	// (inv is as it was before this opening).
 	if inv.CreatedBy != 0 && inv.CreatedBy != p.ID && inv.UsedBy == 0 {
-		if u, ok := d.userToTell(ctx, inv.CreatedBy); ok {
-			t := d.texts.For(u.Lang)
-			d.send(ctx, u.ID, t.T("invite_accepted", map[string]any{"Name": p.Name, "Page": page.Title, "Role": t.T("role_" + string(role))}), nil)
+		if u, ok := tm.userToTell(ctx, inv.CreatedBy); ok {
+			t := tm.texts.For(u.Lang)
+			tm.send(ctx, u.ID, t.T("invite_accepted", map[string]any{"Name": p.Name, "Page": page.Title, "Role": t.T("role_" + string(role))}), nil)
 		}
 	}
+	return nil
 }
 
-func (d *Desk) cmdNewPage(ctx context.Context, p who, title string) {
-	if !d.admin[p.ID] {
-		d.reply(ctx, p, p.t.T("admin_only"))
-		return
-	}
-	title = strings.TrimSpace(title)
-	if title == "" || len([]rune(title)) > maxTitle {
-		d.reply(ctx, p, p.t.T("newpage_usage"))
-		return
-	}
-	existing, found, err := d.samePage(ctx, title)
-	if err != nil {
-		d.fail(ctx, p, err)
-		return
-	}
-	if found {
-		d.warnSameTitle(ctx, p, title, existing)
-		return
-	}
-	d.createPage(ctx, p, title)
-}
-
-// createPage makes a page and gives the admin its first chief editor's link.
-func (d *Desk) createPage(ctx context.Context, p who, title string) {
-	pageID, err := d.store.NextID(ctx, "page")
-	if err != nil {
-		d.fail(ctx, p, err)
-		return
-	}
-	page := redaktor.Page{ID: pageID, Title: title, TimeZone: d.cfg.Location.String(),
-		Slots: redaktor.DefaultSlots(), CreatedBy: p.ID, CreatedAt: d.now()}
-	if err := d.store.SavePage(ctx, page); err != nil {
-		d.fail(ctx, p, err)
-		return
-	}
-	if err := d.store.RecordAudit(ctx, pageID, redaktor.AuditEntry{At: d.now(), ActorID: p.ID,
-		Action: redaktor.AuditPageCreated, Note: title}); err != nil {
-		d.log.Warn("record page creation", "err", err)
-	}
-	inv := redaktor.Invite{Code: randomCode(), PageID: pageID, Role: redaktor.RoleChief,
-		CreatedBy: p.ID, CreatedAt: d.now(), ExpiresAt: d.now().Add(redaktor.PageCreationTTL)}
-	if err := d.store.SaveInvite(ctx, inv); err != nil {
-		d.fail(ctx, p, err)
-		return
-	}
-	d.reply(ctx, p, p.t.T("newpage_done", map[string]any{"Page": title, "Link": d.link(inv.Code)}))
-}
-
-func (d *Desk) cmdInvite(ctx context.Context, p who) {
-	page, ok := d.chiefPage(ctx, p)
+func (tm *Team) cmdInvite(ctx context.Context, p who) error {
+	page, ok, err := tm.chiefPage(ctx, p)
 	if !ok {
-		return
+		return err
 	}
-	d.inviteMenu(ctx, p, page, 0)
+	return tm.inviteMenu(ctx, p, page, 0)
 }
 
 // onInvitePress creates the invite after the role was chosen, checking
 // again that the presser is a chief editor of that page.
-func (d *Desk) onInvitePress(ctx context.Context, p who, pr press) string {
-	page, answer, ok := d.pressedByChief(ctx, p, pr.pageID)
+func (tm *Team) onInvitePress(ctx context.Context, p who, pr press) (string, error) {
+	page, answer, ok, err := tm.pressedByChief(ctx, p, pr.pageID)
 	if !ok {
-		return answer
+		return answer, err
 	}
 	inv := redaktor.Invite{Code: randomCode(), PageID: page.ID, Role: redaktor.Role(pr.arg),
-		CreatedBy: p.ID, CreatedAt: d.now(), ExpiresAt: d.now().Add(redaktor.InviteTTL)}
-	if err := d.store.SaveInvite(ctx, inv); err != nil {
-		d.fail(ctx, p, err)
-		return ""
+		CreatedBy: p.ID, CreatedAt: tm.now(), ExpiresAt: tm.now().Add(redaktor.InviteTTL)}
+	if err := tm.store.SaveInvite(ctx, inv); err != nil {
+		return "", err
 	}
-	d.reply(ctx, p, p.t.T("invite_done", map[string]any{
-		"Page": page.Title, "Role": p.t.T("role_" + pr.arg), "Link": d.link(inv.Code),
-		"Until": formatTime(inv.ExpiresAt, d.pageLoc(page), d.now())}))
-	return ""
+	tm.reply(ctx, p, p.t.T("invite_done", map[string]any{
+		"Page": page.Title, "Role": p.t.T("role_" + pr.arg), "Link": tm.link(inv.Code),
+		"Until": formatTime(inv.ExpiresAt, tm.pageLoc(page), tm.now())}))
+	return "", nil
 }
 
-func (d *Desk) cmdTeam(ctx context.Context, p who) {
-	page, role, ok := d.memberPage(ctx, p)
-	if !ok {
-		return
+// inviteMenu asks whom to invite and lists the page's open invites, each
+// with a button that revokes it. With messageID it redraws that message.
+func (tm *Team) inviteMenu(ctx context.Context, p who, page redaktor.Page, messageID int) error {
+	open, err := tm.store.OpenInvites(ctx, page.ID, tm.now())
+	if err != nil {
+		return err
 	}
-	d.showTeam(ctx, p, page, role, 0)
+	var makers []int64
+	for _, inv := range open {
+		makers = append(makers, inv.CreatedBy)
+	}
+	names, err := tm.store.Names(ctx, makers)
+	if err != nil {
+		return err
+	}
+	var b strings.Builder
+	b.WriteString(p.t.T("invite_choose_role", map[string]any{"Page": page.Title}))
+	rows := [][]tgbotapi.InlineKeyboardButton{tgbotapi.NewInlineKeyboardRow(
+		tgbotapi.NewInlineKeyboardButtonData(p.t.T("role_moderator"), btnInvite+":"+string(redaktor.RoleModerator)+":"+page.ID),
+		tgbotapi.NewInlineKeyboardButtonData(p.t.T("role_chief"), btnInvite+":"+string(redaktor.RoleChief)+":"+page.ID),
+	)}
+	if len(open) > 0 {
+		b.WriteString("\n\n" + p.t.N("invites_open", len(open), nil))
+	}
+	for i, inv := range open {
+		by := names[inv.CreatedBy]
+		if by == "" {
+			by = p.t.T("audit_former_member")
+		}
+		fmt.Fprintf(&b, "\n%d. %s", i+1, p.t.T("invite_line", map[string]any{
+			"Role": p.t.T("role_" + string(inv.Role)), "Name": by,
+			"Until": formatTime(inv.ExpiresAt, tm.pageLoc(page), tm.now())}))
+		rows = append(rows, tgbotapi.NewInlineKeyboardRow(tgbotapi.NewInlineKeyboardButtonData(
+			p.t.T("invite_revoke", map[string]any{"N": i + 1, "Role": p.t.T("role_" + string(inv.Role))}),
+			btnRevoke+":"+page.ID+":"+inv.Code)))
+	}
+	kb := tgbotapi.NewInlineKeyboardMarkup(rows...)
+	tm.sendOrEdit(ctx, p, messageID, b.String(), &kb)
+	return nil
+}
+
+// onRevokePress revokes an open invite of the page the button names, for
+// a chief editor of that page or an admin.
+func (tm *Team) onRevokePress(ctx context.Context, p who, pr press, messageID int) (string, error) {
+	page, answer, ok, err := tm.pressedByChief(ctx, p, pr.pageID)
+	if !ok {
+		return answer, err
+	}
+	err = tm.store.RevokeInvite(ctx, page.ID, pr.arg, p.ID, tm.now())
+	answer = p.t.T("invite_revoked_done")
+	switch {
+	case errors.Is(err, redaktor.ErrInviteUsed):
+		answer = p.t.T("invite_revoke_used")
+	case isNotFound(err):
+		answer = p.t.T("button_stale")
+	case err != nil:
+		return "", err
+	}
+	return answer, tm.inviteMenu(ctx, p, page, messageID)
+}
+
+func (tm *Team) cmdTeam(ctx context.Context, p who) error {
+	page, role, ok, err := tm.memberPage(ctx, p)
+	if !ok {
+		return err
+	}
+	return tm.showTeam(ctx, p, page, role, 0)
 }
 
 // showTeam lists the team; a chief editor gets buttons to change roles.
-// With messageID it edits the list in place.
-func (d *Desk) showTeam(ctx context.Context, p who, page redaktor.Page, role redaktor.Role, messageID int) {
-	members, err := d.store.Members(ctx, page.ID)
+// With messageID it edits the list in place. The members and their names
+// come in one round trip.
+func (tm *Team) showTeam(ctx context.Context, p who, page redaktor.Page, role redaktor.Role, messageID int) error {
+	members, _, err := tm.base.store.Team(ctx, page.ID)
 	if err != nil {
-		d.fail(ctx, p, err)
-		return
+		return err
 	}
+	text, kb := renderTeam(p.t, page, members, p.ID, role)
+	if messageID != 0 {
+		if err := tm.tg.EditText(ctx, p.ID, messageID, text, kb); err != nil {
+			tm.log.Warn("edit team list", "chat", p.ID, "err", err)
+		}
+		return nil
+	}
+	tm.send(ctx, p.ID, text, kb)
+	return nil
+}
+
+// renderTeam draws the team list for viewer, whose role is role.
+func renderTeam(t tr, page redaktor.Page, members []redaktor.Member, viewer int64, role redaktor.Role) (string, bot.Keyboard) {
 	var b strings.Builder
-	b.WriteString(p.t.T("team_title", map[string]any{"Page": page.Title}))
+	b.WriteString(t.T("team_title", map[string]any{"Page": page.Title}))
 	var rows [][]tgbotapi.InlineKeyboardButton
 	for _, m := range members {
 		name := m.Name
 		if name == "" {
 			name = strconv.FormatInt(m.UserID, 10)
 		}
-		fmt.Fprintf(&b, "\n• %s — %s", name, p.t.T("role_"+string(m.Role)))
-		if role != redaktor.RoleChief || m.UserID == p.ID {
+		fmt.Fprintf(&b, "\n• %s — %s", name, t.T("role_"+string(m.Role)))
+		if role != redaktor.RoleChief || m.UserID == viewer {
 			continue
 		}
-		toggle, label := "c", p.t.T("team_make_chief", map[string]any{"Name": name})
+		toggle, label := "c", t.T("team_make_chief", map[string]any{"Name": name})
 		if m.Role == redaktor.RoleChief {
-			toggle, label = "m", p.t.T("team_make_moderator", map[string]any{"Name": name})
+			toggle, label = "m", t.T("team_make_moderator", map[string]any{"Name": name})
 		}
 		uid := strconv.FormatInt(m.UserID, 10)
 		rows = append(rows, tgbotapi.NewInlineKeyboardRow(
 			tgbotapi.NewInlineKeyboardButtonData(label, btnTeam+":"+toggle+":"+page.ID+":"+uid),
-			tgbotapi.NewInlineKeyboardButtonData(p.t.T("team_remove", map[string]any{"Name": name}), btnTeam+":x:"+page.ID+":"+uid),
+			tgbotapi.NewInlineKeyboardButtonData(t.T("team_remove", map[string]any{"Name": name}), btnTeam+":x:"+page.ID+":"+uid),
 		))
 	}
-	var kb bot.Keyboard
-	if len(rows) > 0 {
-		m := tgbotapi.NewInlineKeyboardMarkup(rows...)
-		kb = &m
+	if len(rows) == 0 {
+		return b.String(), nil
 	}
-	if messageID != 0 {
-		if err := d.tg.EditText(ctx, p.ID, messageID, b.String(), kb); err != nil {
-			d.log.Warn("edit team list", "err", err)
-		}
-		return
-	}
-	d.send(ctx, p.ID, b.String(), kb)
+	kb := tgbotapi.NewInlineKeyboardMarkup(rows...)
+	return b.String(), &kb
 }
 
-func (d *Desk) onTeamPress(ctx context.Context, p who, pr press, messageID int) string {
-	role, err := d.store.Role(ctx, pr.pageID, p.ID)
+func (tm *Team) onTeamPress(ctx context.Context, p who, pr press, messageID int) (string, error) {
+	role, err := tm.base.store.Role(ctx, pr.pageID, p.ID)
 	if err != nil {
-		d.fail(ctx, p, err)
-		return ""
+		return "", err
 	}
 	if role != redaktor.RoleChief || pr.userID == p.ID {
-		return p.t.T("not_allowed")
+		return p.t.T("not_allowed"), nil
 	}
-	change := redaktor.MemberChange{PageID: pr.pageID, UserID: pr.userID, By: p.ID, At: d.now(),
-		MayLeaveNoChief: d.admin[p.ID]}
+	change := redaktor.MemberChange{PageID: pr.pageID, UserID: pr.userID, By: p.ID, At: tm.now(),
+		MayLeaveNoChief: tm.admin[p.ID]}
 	if pr.arg != "x" {
 		change.Role = redaktor.Role(roleOf(pr.arg))
 	}
-	revoked, err := d.store.ChangeMember(ctx, change)
+	// Handled again, the change finds itself done and is told as done.
+	revoked, err := tm.store.ChangeMember(ctx, change)
 	switch {
 	case errors.Is(err, redaktor.ErrLastChief):
-		return p.t.T("team_last_chief")
+		return p.t.T("team_last_chief"), nil
 	case isNotFound(err):
-		return p.t.T("team_not_member")
+		return p.t.T("team_not_member"), nil
 	case err != nil:
-		d.fail(ctx, p, err)
-		return ""
+		return "", err
 	}
-	page, err := d.store.Page(ctx, pr.pageID)
-	if err != nil {
-		d.fail(ctx, p, err)
-		return ""
+	// The change is stored: handled again, a removal would find no
+	// member. What follows is done whatever fails (and logged).
+	page := tm.pageForShow(ctx, pr.pageID)
+	page.ID = pr.pageID // known even when the page could not be read
+	if err := tm.showTeam(ctx, p, page, role, messageID); err != nil {
+		tm.log.Warn("show the team after a change", "page", pr.pageID, "err", err)
 	}
-	d.showTeam(ctx, p, page, role, messageID)
-	d.memberCardsChanged(ctx, page.ID, pr.userID, change.Role)
-	if u, ok := d.userToTell(ctx, pr.userID); ok {
-		t := d.texts.For(u.Lang)
+	tm.memberCardsChanged(ctx, page, pr.userID, change.Role)
+	if u, ok := tm.userToTell(ctx, pr.userID); ok {
+		t := tm.texts.For(u.Lang)
 		if pr.arg == "x" {
-			d.send(ctx, u.ID, t.T("team_you_removed", map[string]any{"Page": page.Title}), nil)
+			tm.send(ctx, u.ID, t.T("team_you_removed", map[string]any{"Page": page.Title}), nil)
 		} else {
-			d.send(ctx, u.ID, t.T("team_your_role", map[string]any{"Page": page.Title, "Role": t.T("role_" + roleOf(pr.arg))}), nil)
+			tm.send(ctx, u.ID, t.T("team_your_role", map[string]any{"Page": page.Title, "Role": t.T("role_" + roleOf(pr.arg))}), nil)
 		}
 	}
 	if revoked > 0 {
-		return p.t.N("team_invites_revoked", revoked, nil)
+		return p.t.N("team_invites_revoked", revoked, nil), nil
 	}
-	return p.t.T("done")
+	return p.t.T("done"), nil
 }
 
 func roleOf(toggle string) string {
@@ -282,24 +310,74 @@ func roleOf(toggle string) string {
 	return string(redaktor.RoleModerator)
 }
 
-func (d *Desk) cmdPages(ctx context.Context, p who) {
-	if d.admin[p.ID] {
-		d.adminPages(ctx, p, 0, 0)
+// memberCardsChanged redraws every card a person holds of a page's posts
+// after their role there changed, with the buttons of the new role. A
+// person taken off the team (role "") keeps the cards without buttons,
+// and the cards are forgotten: they get no further updates. It is a side
+// item of the change: failures are logged.
+func (tm *Team) memberCardsChanged(ctx context.Context, page redaktor.Page, userID int64, role redaktor.Role) {
+	ids, err := tm.store.MemberCards(ctx, page.ID, userID)
+	if err != nil {
+		tm.log.Warn("read member cards", "page", page.ID, "user", userID, "err", err)
 		return
 	}
-	pages, roles, err := d.store.UserPages(ctx, p.ID)
+	posts, err := tm.store.Posts(ctx, ids)
 	if err != nil {
-		d.fail(ctx, p, err)
+		tm.log.Warn("read member cards' posts", "page", page.ID, "user", userID, "err", err)
 		return
+	}
+	if role != "" && tm.admin[userID] {
+		role = redaktor.RoleChief // as adminRoles reads it
+	}
+	held := map[string]int{}
+	for _, pid := range ids {
+		cs, err := tm.cards.store.Cards(ctx, pid)
+		if err != nil {
+			tm.log.Warn("read cards", "post", pid, "err", err)
+			continue
+		}
+		for _, c := range cs {
+			if c.ChatID == userID {
+				held[pid] = c.MessageID
+			}
+		}
+	}
+	u, err := tm.base.store.User(ctx, userID)
+	if err != nil && !isNotFound(err) {
+		tm.log.Warn("read user", "user", userID, "err", err)
+	}
+	t := tm.texts.For(u.Lang)
+	for _, post := range posts {
+		msg, ok := held[post.ID]
+		if !ok || post.PageID != page.ID {
+			continue
+		}
+		text, kb := tm.card(ctx, t, post, page, userID, role, nil)
+		if err := tm.tg.EditText(ctx, userID, msg, text, kb); err != nil {
+			tm.log.Debug("redraw card", "chat", userID, "err", err)
+		}
+	}
+	if role != "" {
+		return
+	}
+	if err := tm.cards.store.DropCards(ctx, page.ID, userID, ids); err != nil {
+		tm.log.Warn("drop cards", "page", page.ID, "user", userID, "err", err)
+	}
+}
+
+// cmdPages lists a member's pages with a button to switch to each.
+func (tm *Team) cmdPages(ctx context.Context, p who) error {
+	pages, roles, err := tm.base.store.UserPages(ctx, p.ID)
+	if err != nil {
+		return err
 	}
 	if len(pages) == 0 {
-		d.reply(ctx, p, p.t.T("no_pages"))
-		return
+		tm.reply(ctx, p, p.t.T("no_pages"))
+		return nil
 	}
-	current, _, err := d.currentPage(ctx, p)
+	current, _, err := tm.currentPage(ctx, p)
 	if err != nil {
-		d.fail(ctx, p, err)
-		return
+		return err
 	}
 	var b strings.Builder
 	b.WriteString(p.t.T("pages_title"))
@@ -323,28 +401,26 @@ func (d *Desk) cmdPages(ctx context.Context, p who) {
 		m := tgbotapi.NewInlineKeyboardMarkup(rows...)
 		kb = &m
 	}
-	d.send(ctx, p.ID, b.String(), kb)
+	tm.send(ctx, p.ID, b.String(), kb)
+	return nil
 }
 
-func (d *Desk) onSwitchPage(ctx context.Context, p who, pr press) string {
-	role, err := d.store.Role(ctx, pr.pageID, p.ID)
+func (tm *Team) onSwitchPage(ctx context.Context, p who, pr press) (string, error) {
+	role, err := tm.base.store.Role(ctx, pr.pageID, p.ID)
 	if err != nil {
-		d.fail(ctx, p, err)
-		return ""
+		return "", err
 	}
 	if role == "" {
-		return p.t.T("not_allowed")
+		return p.t.T("not_allowed"), nil
 	}
-	page, err := d.store.Page(ctx, pr.pageID)
+	page, err := tm.base.store.Page(ctx, pr.pageID)
 	if err != nil {
-		d.fail(ctx, p, err)
-		return ""
+		return "", err
 	}
 	p.CurrentPage = page.ID
-	if err := d.store.SaveUser(ctx, p.User); err != nil {
-		d.fail(ctx, p, err)
-		return ""
+	if err := tm.base.store.SaveUser(ctx, p.User); err != nil {
+		return "", err
 	}
-	d.reply(ctx, p, p.t.T("pages_switched", map[string]any{"Page": page.Title, "Role": p.t.T("role_" + string(role))}))
-	return ""
+	tm.reply(ctx, p, p.t.T("pages_switched", map[string]any{"Page": page.Title, "Role": p.t.T("role_" + string(role))}))
+	return "", nil
 }

@@ -7,7 +7,6 @@ func TestUrgentWordInATimeAnswer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := &Desk{texts: texts}
 	tests := []struct {
 		in, rest string
 		urgent   bool
@@ -21,7 +20,7 @@ func TestUrgentWordInATimeAnswer(t *testing.T) {
 		{"27.11 9:00", "27.11 9:00", false},
 	}
 	for _, tc := range tests {
-		rest, urgent := d.urgentWord(tc.in)
+		rest, urgent := urgentWord(texts, tc.in)
 		if rest != tc.rest || urgent != tc.urgent {
 			t.Errorf("%q: got %q urgent=%v, want %q urgent=%v", tc.in, rest, urgent, tc.rest, tc.urgent)
 		}

@@ -3,13 +3,8 @@ package handlers
 import (
 	"crypto/rand"
 	"encoding/base64"
-	"errors"
 	"time"
-
-	"github.com/redaktor/redaktor"
 )
-
-func isNotFound(err error) bool { return errors.Is(err, redaktor.ErrNotFound) }
 
 // randomCode makes an unguessable code for a deep link: 16 characters of
 // the alphabet Telegram allows in a start parameter.

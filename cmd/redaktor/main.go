@@ -96,8 +96,8 @@ func run(ctx context.Context, getenv func(string) string, logOut io.Writer, now 
 			log.Warn("set command menu", "lang", lang, "err", err)
 		}
 	}
-	sched := scheduler.New(store, tg, desk, now, log, scheduler.Config{})
-	broadcasts := scheduler.NewBroadcaster(store, tg, desk, now, log, scheduler.BroadcastConfig{Rate: cfg.BroadcastRate, Observer: m})
+	sched := scheduler.New(store, tg, desk.Notifier, now, log, scheduler.Config{})
+	broadcasts := scheduler.NewBroadcaster(store, tg, desk.Reports, now, log, scheduler.BroadcastConfig{Rate: cfg.BroadcastRate, Observer: m})
 	sched.SetAnnouncer(broadcasts)
 	tg.SetLimiter(broadcasts)
 
@@ -110,14 +110,14 @@ func run(ctx context.Context, getenv func(string) string, logOut io.Writer, now 
 	})
 	// Albums have their own loop: assembling 150 of them never holds up
 	// the scheduler's tick.
-	wg.Go(func() { desk.RunAlbums(ctx, albumInterval) })
+	wg.Go(func() { desk.Albums.Run(ctx, albumInterval) })
 	wg.Go(func() {
 		if err := sched.Run(ctx); err != nil {
 			log.Error("scheduler stopped", "err", err)
 		}
 	})
 	wg.Go(func() {
-		runIntake(ctx, cfg, tg, store, desk, notices{tg: tg, texts: texts, log: log, marks: store}, m, log, now)
+		runIntake(ctx, cfg, tg, store, desk.Router, notices{tg: tg, texts: texts, log: log, marks: store}, m, log, now)
 	})
 	if cfg.HTTPAddr != "" {
 		wg.Go(func() { serve(ctx, "ops", cfg.HTTPAddr, opsHandler(store.Ping, tg.Ping, m), log) })

@@ -32,11 +32,11 @@ func newPublishedCache() *lru.Cache[string, quality.Published] {
 // published returns the posts of ids (except one, the post being checked)
 // as the advice compares with them, in the order of ids, reading from
 // Redis only those this process has not seen yet.
-func (d *Desk) published(ctx context.Context, ids []string, except string) ([]quality.Published, error) {
+func (a *Advice) published(ctx context.Context, ids []string, except string) ([]quality.Published, error) {
 	got := make([]quality.Published, len(ids))
 	var missing []string
 	for i, id := range ids {
-		if p, ok := d.seen.Get(id); ok {
+		if p, ok := a.seen.Get(id); ok {
 			got[i] = p
 		} else if id != except {
 			missing = append(missing, id)
@@ -45,13 +45,13 @@ func (d *Desk) published(ctx context.Context, ids []string, except string) ([]qu
 	var err error
 	if len(missing) > 0 {
 		var posts []redaktor.Post
-		posts, err = d.store.Posts(ctx, missing)
+		posts, err = a.store.Posts(ctx, missing)
 		read := make(map[string]quality.Published, len(posts))
 		for _, p := range posts {
 			pub := quality.Published{Ref: p.ID, Fingerprint: quality.Fingerprint(p.Content.Text)}
 			read[p.ID] = pub
 			if p.Status == redaktor.StatusPublished {
-				d.seen.Add(p.ID, pub)
+				a.seen.Add(p.ID, pub)
 			}
 		}
 		for i, id := range ids {

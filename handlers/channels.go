@@ -3,6 +3,7 @@ package handlers
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 
@@ -17,11 +18,21 @@ import (
 // the page's chief editor unlinks it. The storage's channel → page index is
 // the truth; publication checks it too.
 
-// channels is what the channel conversation keeps in Redis.
-type channels interface {
+// channelStore is what the channel conversation keeps in Redis.
+type channelStore interface {
 	LinkChannel(ctx context.Context, pageID string, ch redaktor.Channel) (redaktor.Page, error)
 	UnlinkChannel(ctx context.Context, pageID string, channelID int64) (redaktor.Page, error)
 	ChannelPage(ctx context.Context, channelID int64) (string, error)
+	RecordAudit(ctx context.Context, pageID string, e redaktor.AuditEntry) error
+	SetSession(ctx context.Context, userID int64, se redaktor.Session) error
+	Session(ctx context.Context, userID int64) (redaktor.Session, bool, error)
+}
+
+// Channels links a page's channel (/channel), unlinks it, and follows the
+// bot's rights there.
+type Channels struct {
+	*base
+	store channelStore
 }
 
 // btnUnlinkChannel is the Unlink button of /channel: cu:pageID:channelID.
@@ -29,24 +40,24 @@ type channels interface {
 // linked after it was drawn.
 const btnUnlinkChannel = "cu"
 
-func (d *Desk) cmdChannel(ctx context.Context, p who) {
-	page, ok := d.chiefPage(ctx, p)
+func (c *Channels) cmdChannel(ctx context.Context, p who) error {
+	page, ok, err := c.chiefPage(ctx, p)
 	if !ok {
-		return
+		return err
 	}
-	if err := d.store.SetSession(ctx, p.ID, redaktor.Session{Kind: redaktor.SessionChannel, PageID: page.ID}); err != nil {
-		d.fail(ctx, p, err)
-		return
+	if err := c.store.SetSession(ctx, p.ID, redaktor.Session{Kind: redaktor.SessionChannel, PageID: page.ID}); err != nil {
+		return err
 	}
-	bot := "@" + d.tg.Username()
+	bot := "@" + c.tg.Username()
 	if !page.HasChannel() {
-		d.reply(ctx, p, p.t.T("channel_ask", map[string]any{"Page": page.Title, "Bot": bot}))
-		return
+		c.reply(ctx, p, p.t.T("channel_ask", map[string]any{"Page": page.Title, "Bot": bot}))
+		return nil
 	}
 	kb := tgbotapi.NewInlineKeyboardMarkup(tgbotapi.NewInlineKeyboardRow(
 		tgbotapi.NewInlineKeyboardButtonData(p.t.T("btn_channel_unlink"), unlinkData(page))))
-	d.send(ctx, p.ID, p.t.T("channel_current", map[string]any{
+	c.send(ctx, p.ID, p.t.T("channel_current", map[string]any{
 		"Page": page.Title, "Channel": page.ChannelTitle, "Address": channelAddress(page), "Bot": bot}), &kb)
+	return nil
 }
 
 func unlinkData(page redaktor.Page) string {
@@ -65,88 +76,88 @@ func channelAddress(page redaktor.Page) string {
 // onChannelAnswer reads the channel from a forwarded post, a t.me link,
 // @username or id, checks that the person runs the channel and that the bot
 // may post, edit and delete there, and links it unless another page has it.
-func (d *Desk) onChannelAnswer(ctx context.Context, p who, se redaktor.Session, m *tgbotapi.Message) {
-	if role, err := d.store.Role(ctx, se.PageID, p.ID); err != nil || role != redaktor.RoleChief {
-		d.endSession(ctx, p)
-		d.reply(ctx, p, p.t.T("not_allowed"))
-		return
+func (c *Channels) onChannelAnswer(ctx context.Context, p who, se redaktor.Session, m *tgbotapi.Message) error {
+	role, err := c.base.store.Role(ctx, se.PageID, p.ID)
+	if err != nil {
+		return err
+	}
+	if role != redaktor.RoleChief {
+		c.endSession(ctx, p)
+		c.reply(ctx, p, p.t.T("not_allowed"))
+		return nil
 	}
 	ref, private := channelRef(m)
 	if private {
-		d.reply(ctx, p, p.t.T("channel_private_link"))
-		return
+		c.reply(ctx, p, p.t.T("channel_private_link"))
+		return nil
 	}
 	if !validChatRef(ref) {
-		d.reply(ctx, p, p.t.T("channel_unreadable"))
-		return
+		c.reply(ctx, p, p.t.T("channel_unreadable"))
+		return nil
 	}
-	notFound := p.t.T("channel_not_found", map[string]any{"Bot": "@" + d.tg.Username()})
-	chat, err := d.tg.Chat(ctx, ref)
+	notFound := p.t.T("channel_not_found", map[string]any{"Bot": "@" + c.tg.Username()})
+	chat, err := c.tg.Chat(ctx, ref)
 	if err != nil {
 		if bot.Permanent(err) {
-			d.reply(ctx, p, notFound)
-			return
+			c.reply(ctx, p, notFound)
+			return nil
 		}
-		d.fail(ctx, p, err)
-		return
+		return err
 	}
 	if chat.Type != "channel" {
-		d.reply(ctx, p, p.t.T("channel_not_channel"))
-		return
+		c.reply(ctx, p, p.t.T("channel_not_channel"))
+		return nil
 	}
-	me, err := d.tg.ChatMember(ctx, chat.ID, d.tg.Self().ID)
+	me, err := c.tg.ChatMember(ctx, chat.ID, c.tg.Self().ID)
 	if err != nil {
 		if bot.Permanent(err) {
-			d.reply(ctx, p, notFound)
-			return
+			c.reply(ctx, p, notFound)
+			return nil
 		}
-		d.fail(ctx, p, err)
-		return
+		return err
 	}
 	// The person before anything about the channel: its title, the bot's
 	// rights there and which page holds it are told only to people who
 	// run it. Telegram answers who runs a channel only to its
 	// administrators, so a bot that is not one yet is told first.
 	if me.Status == "administrator" || me.Status == "creator" {
-		runs, err := d.runsChannel(ctx, chat.ID, p.ID)
+		runs, err := c.runsChannel(ctx, chat.ID, p.ID)
 		if err != nil {
-			d.fail(ctx, p, err)
-			return
+			return err
 		}
 		if !runs {
-			d.reply(ctx, p, p.t.T("channel_not_admin"))
-			return
+			c.reply(ctx, p, p.t.T("channel_not_admin"))
+			return nil
 		}
 	}
 	if missing := missingRights(p.t, me); len(missing) > 0 {
-		d.reply(ctx, p, p.t.T("channel_rights_missing", map[string]any{
+		c.reply(ctx, p, p.t.T("channel_rights_missing", map[string]any{
 			"Channel": chat.Title, "Missing": "• " + strings.Join(missing, "\n• ")}))
-		return
+		return nil
 	}
-	page, err := d.store.LinkChannel(ctx, se.PageID, redaktor.Channel{ID: chat.ID, Title: chat.Title, Username: chat.UserName})
+	page, err := c.store.LinkChannel(ctx, se.PageID, redaktor.Channel{ID: chat.ID, Title: chat.Title, Username: chat.UserName})
 	var taken *redaktor.ChannelTakenError
 	switch {
 	case errors.As(err, &taken):
-		holder, herr := d.store.Page(ctx, taken.PageID)
+		holder, herr := c.base.store.Page(ctx, taken.PageID)
 		if herr != nil && !isNotFound(herr) {
-			d.fail(ctx, p, herr)
-			return
+			return herr
 		}
-		d.reply(ctx, p, p.t.T("channel_taken", map[string]any{"Channel": chat.Title, "Holder": holder.Title}))
-		return
+		c.reply(ctx, p, p.t.T("channel_taken", map[string]any{"Channel": chat.Title, "Holder": holder.Title}))
+		return nil
 	case err != nil:
-		d.fail(ctx, p, err)
-		return
+		return err
 	}
-	d.endSession(ctx, p)
-	d.channelChanged(ctx, p, page, redaktor.Channel{ID: chat.ID, Title: chat.Title, Username: chat.UserName}, true, 0)
+	c.endSession(ctx, p)
+	c.channelChanged(ctx, p, page, redaktor.Channel{ID: chat.ID, Title: chat.Title, Username: chat.UserName}, true, 0)
+	return nil
 }
 
 // runsChannel reports whether a person is the channel's creator or one of
 // its administrators. Telegram's refusals (not a participant, unknown
 // user) mean they are not.
-func (d *Desk) runsChannel(ctx context.Context, channelID, userID int64) (bool, error) {
-	m, err := d.tg.ChatMember(ctx, channelID, userID)
+func (c *Channels) runsChannel(ctx context.Context, channelID, userID int64) (bool, error) {
+	m, err := c.tg.ChatMember(ctx, channelID, userID)
 	if err != nil {
 		if bot.Permanent(err) {
 			return false, nil
@@ -159,47 +170,35 @@ func (d *Desk) runsChannel(ctx context.Context, channelID, userID int64) (bool, 
 // channelChanged is the one place a link or an unlink has succeeded: the
 // person is told (in the pressed message when messageID is not 0), and so
 // are the page's other chief editors. The team audit log records here.
-func (d *Desk) channelChanged(ctx context.Context, p who, page redaktor.Page, ch redaktor.Channel, linked bool, messageID int) {
+func (c *Channels) channelChanged(ctx context.Context, p who, page redaktor.Page, ch redaktor.Channel, linked bool, messageID int) {
 	key, othersKey := "channel_linked", "channel_linked_by"
 	if !linked {
 		key, othersKey = "channel_unlinked", "channel_unlinked_by"
 	}
-	d.log.Info("channel changed", "page", page.ID, "channel", ch.ID, "linked", linked, "by", p.ID)
+	c.log.Info("channel changed", "page", page.ID, "channel", ch.ID, "linked", linked, "by", p.ID)
 	action := redaktor.AuditChannelLinked
 	if !linked {
 		action = redaktor.AuditChannelUnlinked
 	}
-	if err := d.store.RecordAudit(ctx, page.ID, redaktor.AuditEntry{At: d.now(), ActorID: p.ID,
+	if err := c.store.RecordAudit(ctx, page.ID, redaktor.AuditEntry{At: c.now(), ActorID: p.ID,
 		Action: action, Note: ch.Title}); err != nil {
-		d.log.Warn("record the channel change", "page", page.ID, "err", err)
+		c.log.Warn("record the channel change", "page", page.ID, "err", err)
 	}
 	text := p.t.T(key, map[string]any{"Channel": ch.Title, "Page": page.Title})
-	if messageID == 0 || d.tg.EditText(ctx, p.ID, messageID, text, nil) != nil {
-		d.reply(ctx, p, text)
+	edited := false
+	if messageID != 0 {
+		err := c.tg.EditText(ctx, p.ID, messageID, text, nil)
+		if err != nil {
+			c.log.Debug("edit the /channel message, sending anew", "chat", p.ID, "err", err)
+		}
+		edited = err == nil
 	}
-	d.tellChiefs(ctx, page, p.ID, func(t tr) string {
+	if !edited {
+		c.reply(ctx, p, text)
+	}
+	c.tellChiefs(ctx, page, p.ID, func(t tr) string {
 		return t.T(othersKey, map[string]any{"Name": p.Name, "Channel": ch.Title, "Page": page.Title})
 	})
-}
-
-// tellChiefs sends each chief editor of the page but one (0: none left
-// out) a text in their own language.
-func (d *Desk) tellChiefs(ctx context.Context, page redaktor.Page, except int64, text func(tr) string) {
-	members, err := d.store.Members(ctx, page.ID)
-	if err != nil {
-		d.log.Warn("read the chief editors", "page", page.ID, "err", err)
-		return
-	}
-	for _, m := range members {
-		if m.Role != redaktor.RoleChief || m.UserID == except {
-			continue
-		}
-		lang := ""
-		if u, ok := d.userToTell(ctx, m.UserID); ok {
-			lang = u.Lang
-		}
-		d.send(ctx, m.UserID, text(d.texts.For(lang)), nil)
-	}
 }
 
 // isChannelButton reports a /channel button; they carry a channel id,
@@ -221,35 +220,34 @@ func parseUnlink(data string) (pageID string, channelID int64, ok bool) {
 
 // onChannelPress unlinks the channel named by the button from the page
 // named by it, checking again that the presser is that page's chief editor.
-func (d *Desk) onChannelPress(ctx context.Context, p who, q *tgbotapi.CallbackQuery) string {
+func (c *Channels) onChannelPress(ctx context.Context, p who, q *tgbotapi.CallbackQuery) (string, error) {
 	pageID, channelID, ok := parseUnlink(q.Data)
 	if !ok {
-		return p.t.T("button_stale")
+		return p.t.T("button_stale"), nil
 	}
-	before, answer, ok := d.pressedByChief(ctx, p, pageID)
+	before, answer, ok, err := c.pressedByChief(ctx, p, pageID)
 	if !ok {
-		return answer
+		return answer, err
 	}
-	page, err := d.store.UnlinkChannel(ctx, pageID, channelID)
+	page, err := c.store.UnlinkChannel(ctx, pageID, channelID)
 	switch {
 	case errors.Is(err, redaktor.ErrChannelNotLinked):
-		return p.t.T("channel_unlink_stale")
+		return p.t.T("channel_unlink_stale"), nil
 	case err != nil:
-		d.fail(ctx, p, err)
-		return ""
+		return "", err
 	}
 	// The bot no longer waits for a channel of the page just unlinked.
-	if s, ok, err := d.store.Session(ctx, p.ID); err != nil {
-		d.log.Warn("read session", "user", p.ID, "err", err)
+	if s, ok, err := c.store.Session(ctx, p.ID); err != nil {
+		c.log.Warn("read session", "user", p.ID, "err", err)
 	} else if ok && s.Kind == redaktor.SessionChannel && s.PageID == pageID {
-		d.endSession(ctx, p)
+		c.endSession(ctx, p)
 	}
 	messageID := 0
 	if q.Message != nil {
 		messageID = q.Message.MessageID
 	}
-	d.channelChanged(ctx, p, page, redaktor.Channel{ID: channelID, Title: before.ChannelTitle, Username: before.ChannelUsername}, false, messageID)
-	return ""
+	c.channelChanged(ctx, p, page, redaktor.Channel{ID: channelID, Title: before.ChannelTitle, Username: before.ChannelUsername}, false, messageID)
+	return "", nil
 }
 
 // channelRef reads which channel a message names: a forwarded post, a
@@ -293,49 +291,48 @@ func channelRef(m *tgbotapi.Message) (ref string, private bool) {
 // The link is kept either way: the owner fixing the rights should not have
 // to link again, scheduled posts resume, and no other page can take the
 // channel meanwhile.
-func (d *Desk) onChannelMembership(ctx context.Context, m *tgbotapi.ChatMemberUpdated) {
-	if m.NewChatMember.User != nil && m.NewChatMember.User.ID != d.tg.Self().ID {
-		return
+func (c *Channels) onChannelMembership(ctx context.Context, m *tgbotapi.ChatMemberUpdated) error {
+	if m.NewChatMember.User != nil && m.NewChatMember.User.ID != c.tg.Self().ID {
+		return nil
 	}
-	pageID, err := d.store.ChannelPage(ctx, m.Chat.ID)
+	pageID, err := c.store.ChannelPage(ctx, m.Chat.ID)
 	if err != nil {
-		d.log.Warn("read the page of a channel", "channel", m.Chat.ID, "err", err)
-		return
+		return fmt.Errorf("read the page of channel %d: %w", m.Chat.ID, err)
 	}
 	if pageID == "" {
-		return // a channel no page has linked: nobody to tell
+		return nil // a channel no page has linked: nobody to tell
 	}
-	page, err := d.store.Page(ctx, pageID)
+	page, err := c.base.store.Page(ctx, pageID)
 	if err != nil {
-		d.log.Warn("read the page of a channel", "channel", m.Chat.ID, "page", pageID, "err", err)
-		return
+		return fmt.Errorf("read page %s of channel %d: %w", pageID, m.Chat.ID, err)
 	}
 	if page.ChannelID != m.Chat.ID {
-		return
+		return nil
 	}
-	ru := d.texts.For("")
+	ru := c.texts.For("")
 	was, now := missingRights(ru, m.OldChatMember), missingRights(ru, m.NewChatMember)
 	if rightsState(m.OldChatMember, was) == rightsState(m.NewChatMember, now) {
-		return // nothing publishing depends on changed
+		return nil // nothing publishing depends on changed
 	}
-	d.log.Info("the bot's rights in a channel changed", "channel", m.Chat.ID, "page", page.ID,
+	c.log.Info("the bot's rights in a channel changed", "channel", m.Chat.ID, "page", page.ID,
 		"status", m.NewChatMember.Status, "missing", len(now))
 	title := page.ChannelTitle
 	if m.Chat.Title != "" {
 		title = m.Chat.Title
 	}
 	data := func(t tr) map[string]any {
-		return map[string]any{"Channel": title, "Page": page.Title, "Bot": "@" + d.tg.Username(),
+		return map[string]any{"Channel": title, "Page": page.Title, "Bot": "@" + c.tg.Username(),
 			"Missing": "• " + strings.Join(missingRights(t, m.NewChatMember), "\n• ")}
 	}
 	switch {
 	case m.NewChatMember.Status == "left" || m.NewChatMember.Status == "kicked":
-		d.tellChiefs(ctx, page, 0, func(t tr) string { return t.T("channel_bot_removed", data(t)) })
+		c.tellChiefs(ctx, page, 0, func(t tr) string { return t.T("channel_bot_removed", data(t)) })
 	case len(now) > 0:
-		d.tellChiefs(ctx, page, 0, func(t tr) string { return t.T("channel_rights_lost", data(t)) })
+		c.tellChiefs(ctx, page, 0, func(t tr) string { return t.T("channel_rights_lost", data(t)) })
 	case len(was) > 0:
-		d.tellChiefs(ctx, page, 0, func(t tr) string { return t.T("channel_rights_back", data(t)) })
+		c.tellChiefs(ctx, page, 0, func(t tr) string { return t.T("channel_rights_back", data(t)) })
 	}
+	return nil
 }
 
 // rightsState sums up the bot's membership for publishing: gone (left or

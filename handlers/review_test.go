@@ -1,0 +1,80 @@
+package handlers
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/redaktor/redaktor"
+)
+
+// draftOf puts a moderator's draft #7 in memStore.
+func draftOf(t *testing.T, s *memStore) redaktor.Post {
+	t.Helper()
+	post, err := redaktor.NewPost("7", "1", redaktor.Actor{UserID: modID, Name: "Ирина", Role: redaktor.RoleModerator},
+		redaktor.Content{Text: "Субботник в субботу в 10:00."}, time.Date(2026, 11, 26, 8, 0, 0, 0, time.UTC))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.posts[post.ID] = post
+	return post
+}
+
+// The author submits their draft: it waits for review, the press is
+// answered, and the chief editor gets the preview and a review card.
+func TestSubmitTellsTheChiefEditor(t *testing.T) {
+	t.Parallel()
+	s := newMemStore()
+	post := draftOf(t, s)
+	d, tg := newTestDesk(t, s)
+	if err := d.Handle(context.Background(), pressOf(s, modID, postData(btnSubmit, post))); err != nil {
+		t.Fatal(err)
+	}
+	ru := d.texts.For("ru")
+	if got := s.posts["7"].Status; got != redaktor.StatusPending {
+		t.Errorf("post is %s, want pending", got)
+	}
+	if len(tg.answers) != 1 || tg.answers[0] != ru.T("submitted") {
+		t.Errorf("answered %q, want %q", tg.answers, ru.T("submitted"))
+	}
+	if len(tg.content) != 1 || tg.content[0] != chiefID {
+		t.Errorf("previews to %v, want the chief editor", tg.content)
+	}
+	var card sent
+	for _, m := range tg.texts {
+		if m.chat == modID {
+			t.Errorf("the author was sent %q", m.text)
+		}
+		if m.kb != nil {
+			card = m
+		}
+	}
+	if card.chat != chiefID || !strings.Contains(buttonLabels(card), ru.T("btn_approve_slot")) {
+		t.Errorf("review card %q to %d with %q, want the chief editor's with approval", card.text, card.chat, buttonLabels(card))
+	}
+}
+
+// A press on a card drawn before the post moved on changes nothing and
+// says what happened since.
+func TestStaleCardPressChangesNothing(t *testing.T) {
+	t.Parallel()
+	s := newMemStore()
+	stale := draftOf(t, s)
+	post := stale
+	post.Rev++ // it moved on since the card was drawn
+	s.posts[post.ID] = post
+	d, tg := newTestDesk(t, s)
+	if err := d.Handle(context.Background(), pressOf(s, modID, postData(btnDelete, stale))); err != nil {
+		t.Fatal(err)
+	}
+	if n := s.count("SavePost"); n != 0 {
+		t.Errorf("saved %d times, want none", n)
+	}
+	if s.posts["7"].Status != redaktor.StatusDraft {
+		t.Errorf("post is %s, want still a draft", s.posts["7"].Status)
+	}
+	if want := d.review.staleAnswer(d.texts.For("ru"), post, s.page); len(tg.answers) != 1 || tg.answers[0] != want {
+		t.Errorf("answered %q, want %q", tg.answers, want)
+	}
+}
