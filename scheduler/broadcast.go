@@ -14,6 +14,7 @@ import (
 
 	"github.com/redaktor/redaktor"
 	"github.com/redaktor/redaktor/bot"
+	"github.com/redaktor/redaktor/journal"
 )
 
 // BroadcastStore is what broadcasting needs of storage.
@@ -173,7 +174,7 @@ type Broadcaster struct {
 	known map[string]*running
 
 	// journal holds outcomes of sends that Redis did not take yet.
-	journal *journal
+	journal *journal.Journal
 
 	sent, flood, retries, inactive, failed, resent atomic.Int64
 	// pausedUntil (unix nanos): after a 429, the sends already booked in
@@ -192,7 +193,7 @@ type running struct {
 func NewBroadcaster(st BroadcastStore, tg Courier, rep BroadcastReporter, now func() time.Time, log *slog.Logger, cfg BroadcastConfig) *Broadcaster {
 	cfg = cfg.withDefaults()
 	b := &Broadcaster{st: st, tg: tg, rep: rep, now: now, log: log, cfg: cfg, pace: cfg.Pace(),
-		kick: make(chan struct{}, 1), ready: make(chan struct{}), known: map[string]*running{}, journal: newJournal(log)}
+		kick: make(chan struct{}, 1), ready: make(chan struct{}), known: map[string]*running{}, journal: journal.New(log)}
 	b.active.Store(&[]*running{})
 	return b
 }
@@ -200,7 +201,7 @@ func NewBroadcaster(st BroadcastStore, tg Courier, rep BroadcastReporter, now fu
 // Stats returns this process's counters.
 func (b *Broadcaster) Stats() BroadcastStats {
 	return BroadcastStats{Sent: b.sent.Load(), FloodWaits: b.flood.Load(), Retries: b.retries.Load(),
-		Inactive: b.inactive.Load(), Failed: b.failed.Load(), Resent: b.resent.Load(), Unrecorded: b.journal.len()}
+		Inactive: b.inactive.Load(), Failed: b.failed.Load(), Resent: b.resent.Load(), Unrecorded: b.journal.Len()}
 }
 
 // Announce starts the broadcast of a post just published to the channel
@@ -244,7 +245,7 @@ func (b *Broadcaster) Run(ctx context.Context) error {
 		wg.Go(func() { b.worker(ctx) })
 	}
 	wg.Wait()
-	b.journal.flush(b.cfg.Flush)
+	b.journal.Flush(b.cfg.Flush)
 	return nil
 }
 
@@ -415,8 +416,8 @@ func (b *Broadcaster) step(ctx context.Context) bool {
 	// Outcomes waiting for Redis are recorded before anything is taken:
 	// once Redis is back, a take could otherwise hand out again a person
 	// this process has sent to.
-	if err := b.journal.drain(ctx); err != nil {
-		return sleep(ctx, b.journal.wait())
+	if err := b.journal.Drain(ctx); err != nil {
+		return sleep(ctx, b.journal.Wait())
 	}
 	idle := b.cfg.Refresh
 	for _, r := range b.order() {
@@ -548,10 +549,10 @@ func (b *Broadcaster) record(ctx context.Context, r *running, userID int64, o re
 		}
 		return nil
 	}
-	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), b.journal.attempt)
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), journal.Attempt)
 	defer cancel()
 	if err := rec(rctx); err != nil {
-		b.journal.keep(fmt.Sprintf("bc:%s:%d", r.postID, userID),
+		b.journal.Keep(fmt.Sprintf("bc:%s:%d", r.postID, userID),
 			fmt.Sprintf("post %s to subscriber %d: %s", r.postID, userID, o), rec, err)
 	}
 }
