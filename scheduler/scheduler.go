@@ -47,13 +47,10 @@ type Notifier interface {
 }
 
 // Announcer sends a post just published to the channel to the page's
-// subscribers (Broadcaster implements it).
+// subscribers (broadcast.Broadcaster implements it).
 type Announcer interface {
 	Announce(ctx context.Context, post redaktor.Post, page redaktor.Page, messageIDs []int) error
 }
-
-// SetAnnouncer makes every publication also go to the page's subscribers.
-func (s *Scheduler) SetAnnouncer(a Announcer) { s.announce = a }
 
 // Config tunes the scheduler.
 type Config struct {
@@ -95,8 +92,10 @@ type Scheduler struct {
 	journal *journal.Journal
 }
 
-// New builds a scheduler.
-func New(q Queue, send Sender, notify Notifier, now func() time.Time, log *slog.Logger, cfg Config) *Scheduler {
+// New builds a scheduler that publishes through send, tells people through
+// notify, and hands every publication to announce for the page's
+// subscribers (nil: to the channel only).
+func New(q Queue, send Sender, notify Notifier, announce Announcer, now func() time.Time, log *slog.Logger, cfg Config) *Scheduler {
 	if cfg.Lease == 0 {
 		cfg.Lease = 2 * time.Minute
 	}
@@ -121,7 +120,7 @@ func New(q Queue, send Sender, notify Notifier, now func() time.Time, log *slog.
 	if cfg.Flush == 0 {
 		cfg.Flush = 10 * time.Second
 	}
-	return &Scheduler{q: q, send: send, notify: notify, now: now, log: log, cfg: cfg, journal: journal.New(log)}
+	return &Scheduler{q: q, send: send, notify: notify, announce: announce, now: now, log: log, cfg: cfg, journal: journal.New(log)}
 }
 
 // Run ticks every second until ctx ends, then waits for a tick in progress.
