@@ -16,24 +16,30 @@ func newPacer(b pace.Booker, c pace.Clock, s pace.Settings) *pace.Pacer {
 	return pace.New(b, s, c, slog.New(slog.DiscardHandler))
 }
 
-// Many senders at once never go faster than the rate, and none waits
-// longer than its turn: 90 sends at 30/s end at 3 s of virtual time. What
-// each waited reaches the observer of its context.
+// Many senders at once, in one process or several sharing the booker,
+// never go faster than the rate together, and none waits longer than its
+// turn: 90 sends at 30/s end at 3 s of virtual time. What each waited
+// reaches the observer of its context.
 func TestSendsKeepTheRateInVirtualTime(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
-		name           string
-		senders, sends int
+		name                      string
+		processes, senders, sends int
 	}{
-		{"fewer senders than a second's slots", 10, 90},
-		{"more senders than MaxAhead lets book", 45, 90},
+		{"fewer senders than a second's slots", 1, 10, 90},
+		{"more senders than MaxAhead lets book", 1, 45, 90},
+		{"three processes share one rate", 3, 30, 90},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			const rate = 30
 			interval := time.Second / rate
 			clock := newVirtualClock()
-			p := newPacer(newMemoryBooker(clock), clock, pace.Settings{Rate: rate, Headroom: 1})
+			book := newMemoryBooker(clock)
+			pacers := make([]*pace.Pacer, tc.processes)
+			for i := range pacers {
+				pacers[i] = newPacer(book, clock, pace.Settings{Rate: rate, Headroom: 1})
+			}
 			start := clock.Now()
 
 			var mu sync.Mutex
@@ -41,6 +47,7 @@ func TestSendsKeepTheRateInVirtualTime(t *testing.T) {
 			var wg sync.WaitGroup
 			clock.join(tc.senders)
 			for s := range tc.senders {
+				p := pacers[s%tc.processes]
 				wg.Go(func() {
 					defer clock.leave()
 					var observed, inWait time.Duration
