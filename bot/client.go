@@ -33,8 +33,8 @@ type Client struct {
 	sleep    func(ctx context.Context, d time.Duration) error
 	maxWait  time.Duration
 	calls    CallObserver
-	// limit paces sends across every process (see SetLimiter); nil: none.
-	limit Limiter
+	// pacer paces sends across every process; nil: none.
+	pacer Pacer
 }
 
 // CallObserver counts Bot API calls by result, for the metrics.
@@ -57,6 +57,9 @@ type Options struct {
 	Logger       *slog.Logger
 	// Calls counts every attempt of every call made with Call (optional).
 	Calls CallObserver
+	// Pacer makes every send of Call (replies, cards, channel posts) take
+	// its turn with the broadcasts' (optional: unpaced without it).
+	Pacer Pacer
 }
 
 // New connects to the Bot API, retrying getMe until it answers or ctx ends
@@ -83,7 +86,7 @@ func New(ctx context.Context, token string, o Options) (*Client, error) {
 		api, err := tgbotapi.NewBotAPIWithClient(token, endpoint, doer)
 		if err == nil {
 			c := &Client{api: api, endpoint: endpoint, token: token, doer: doer,
-				log: o.Logger, sleep: sleepCtx, maxWait: o.MaxRetryWait, calls: o.Calls}
+				log: o.Logger, sleep: sleepCtx, maxWait: o.MaxRetryWait, calls: o.Calls, pacer: o.Pacer}
 			return c, nil
 		}
 		var apiErr *tgbotapi.Error

@@ -12,7 +12,7 @@ import (
 
 // CallOnce makes one attempt of a Bot API call, without the retries of
 // Call: a broadcast sender retries on its own schedule, through the shared
-// limiter, so a 429 pauses every sender instead of one.
+// pacer, so a 429 pauses every sender instead of one.
 func (c *Client) CallOnce(ctx context.Context, method string, params tgbotapi.Params) error {
 	if err := ctx.Err(); err != nil {
 		return err
@@ -97,8 +97,8 @@ func (c *Client) SendPhotoFile(ctx context.Context, chatID int64, name string, d
 	if err := ctx.Err(); err != nil {
 		return 0, err
 	}
-	if c.limit != nil {
-		if err := c.limit.Wait(ctx, chatID); err != nil {
+	if c.pacer != nil {
+		if err := c.pacer.Wait(ctx, chatID); err != nil {
 			return 0, err
 		}
 	}
@@ -116,8 +116,8 @@ func (c *Client) SendDocument(ctx context.Context, chatID int64, name string, da
 	if err := ctx.Err(); err != nil {
 		return 0, err
 	}
-	if c.limit != nil {
-		if err := c.limit.Wait(ctx, chatID); err != nil {
+	if c.pacer != nil {
+		if err := c.pacer.Wait(ctx, chatID); err != nil {
 			return 0, err
 		}
 	}

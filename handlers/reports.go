@@ -19,7 +19,7 @@ type reportStore interface {
 }
 
 // BroadcastReports shows the chief editors how a post's broadcast to the
-// page's subscribers goes (scheduler.BroadcastReporter).
+// page's subscribers goes (broadcast.Reporter).
 type BroadcastReports struct {
 	*base
 	store reportStore

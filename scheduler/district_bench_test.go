@@ -11,6 +11,7 @@ import (
 	"github.com/redaktor/redaktor"
 	"github.com/redaktor/redaktor/bot"
 	"github.com/redaktor/redaktor/bot/bottest"
+	"github.com/redaktor/redaktor/pace"
 	"github.com/redaktor/redaktor/scheduler"
 	"github.com/redaktor/redaktor/storage"
 	"github.com/redaktor/redaktor/storage/storagetest"
@@ -48,7 +49,7 @@ type district struct {
 	tg    *bottest.Server
 	store *storage.Store
 	api   *bot.Client
-	pacer *scheduler.Broadcaster
+	pacer *pace.Pacer
 	due   time.Time
 	pages int
 	seen  *publications
@@ -82,13 +83,11 @@ func newDistrict(b *testing.B, pages, rate int, latency time.Duration) *district
 	tg := bottest.New(b, bottest.WithRateLimits(bottest.Limits{Global: rate}))
 	r := storagetest.Open(b)
 	store := storage.New(r.Client, r.Prefix)
-	api, err := bot.New(ctx, tg.Token(), bot.Options{APIURL: tg.URL()})
+	pacer := pace.New(store, pace.Settings{Rate: rate}, pace.SystemClock{}, slog.New(slog.DiscardHandler))
+	api, err := bot.New(ctx, tg.Token(), bot.Options{APIURL: tg.URL(), Pacer: pacer})
 	if err != nil {
 		b.Fatal(err)
 	}
-	log := slog.New(slog.DiscardHandler)
-	pacer := scheduler.NewBroadcaster(store, api, &reports{}, time.Now, log, scheduler.BroadcastConfig{Rate: rate})
-	api.SetLimiter(pacer)
 	// Due at the start of a second far enough ahead to set everything up.
 	due := time.Now().Add(time.Duration(pages)*10*time.Millisecond + 2*time.Second).Truncate(time.Second)
 	chief := redaktor.Actor{UserID: 7, Name: "Анна", Role: redaktor.RoleChief}
@@ -134,7 +133,7 @@ func newDistrict(b *testing.B, pages, rate int, latency time.Duration) *district
 // fake Telegram refused for its flood limit.
 func (d *district) publishAll(b *testing.B) (time.Duration, int) {
 	b.Helper()
-	s := scheduler.New(d.store, d.api, d.seen, time.Now, slog.New(slog.DiscardHandler), scheduler.Config{})
+	s := scheduler.New(d.store, d.api, d.seen, nil, time.Now, slog.New(slog.DiscardHandler), scheduler.Config{})
 	ctx, stop := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- s.Run(ctx) }()

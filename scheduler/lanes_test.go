@@ -95,7 +95,7 @@ func TestSlowChannelHoldsUpNoOther(t *testing.T) {
 	w.scheduleOn(t, "2", "Школа: родительское собрание", t0)
 	w.scheduleOn(t, "2", "Школа: каникулы", t0)
 	send := holdFirstSendTo(t, w.api, channel)
-	s := scheduler.New(w.store, send, w.notes, w.clock.Now, slog.New(slog.DiscardHandler), scheduler.Config{})
+	s := scheduler.New(w.store, send, w.notes, nil, w.clock.Now, slog.New(slog.DiscardHandler), scheduler.Config{})
 
 	done := make(chan error, 1)
 	go func() { done <- s.Tick(context.Background()) }()
@@ -129,7 +129,7 @@ func TestOneChannelPostsGoInDueOrder(t *testing.T) {
 	w.scheduleOn(t, "1", "второй", t0.Add(-2*time.Minute))
 	w.scheduleOn(t, "2", "школа 2", t0)
 	send := holdFirstSendTo(t, w.api, channel)
-	s := scheduler.New(w.store, send, w.notes, w.clock.Now, slog.New(slog.DiscardHandler), scheduler.Config{})
+	s := scheduler.New(w.store, send, w.notes, nil, w.clock.Now, slog.New(slog.DiscardHandler), scheduler.Config{})
 
 	done := make(chan error, 1)
 	go func() { done <- s.Tick(context.Background()) }()
@@ -161,7 +161,7 @@ func TestStopFinishesThePostUnderWayAndPutsBackTheRest(t *testing.T) {
 	w.scheduleOn(t, "1", "второй", t0.Add(-time.Minute))
 	w.scheduleOn(t, "1", "третий", t0)
 	send := holdFirstSendTo(t, w.api, channel)
-	s := scheduler.New(w.store, send, w.notes, w.clock.Now, slog.New(slog.DiscardHandler), scheduler.Config{})
+	s := scheduler.New(w.store, send, w.notes, nil, w.clock.Now, slog.New(slog.DiscardHandler), scheduler.Config{})
 
 	ctx, stop := context.WithCancel(context.Background())
 	done := make(chan error, 1)
@@ -198,7 +198,7 @@ func TestBudgetEndPutsBackPostsNotBegun(t *testing.T) {
 	w.scheduleOn(t, "1", "Библиотека", t0.Add(-time.Minute))
 	w.scheduleOn(t, "2", "Школа", t0)
 	send := holdFirstSendTo(t, w.api, channel)
-	s := scheduler.New(w.store, send, w.notes, w.clock.Now, slog.New(slog.DiscardHandler), scheduler.Config{Workers: 1})
+	s := scheduler.New(w.store, send, w.notes, nil, w.clock.Now, slog.New(slog.DiscardHandler), scheduler.Config{Workers: 1})
 
 	budget, over := context.WithCancel(context.Background())
 	done := make(chan error, 1)
@@ -245,7 +245,7 @@ func TestPanicInOneLaneSparesTheOthers(t *testing.T) {
 	w.scheduleOn(t, "1", "Библиотека", t0.Add(-time.Minute))
 	w.scheduleOn(t, "2", "Школа", t0)
 	send := panickingSender{Sender: w.api, chat: strconv.FormatInt(channel, 10)}
-	s := scheduler.New(w.store, send, w.notes, w.clock.Now, slog.New(slog.DiscardHandler), scheduler.Config{Workers: 2})
+	s := scheduler.New(w.store, send, w.notes, nil, w.clock.Now, slog.New(slog.DiscardHandler), scheduler.Config{Workers: 2})
 	if err := s.Tick(context.Background()); err != nil {
 		t.Fatal(err)
 	}

@@ -8,8 +8,8 @@ import (
 )
 
 // waiters is how many tests run at once unless -parallel says otherwise.
-// The broadcast tests mostly wait for their pacer and for Redis servers of
-// their own, not on a core, so the default of GOMAXPROCS (two on the
+// The tests mostly wait for Redis servers of their own and the fake
+// Telegram, not on a core, so the default of GOMAXPROCS (two on the
 // machines the suite must be fast on) would leave those waits in a row.
 const waiters = 6
 

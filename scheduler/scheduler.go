@@ -15,6 +15,7 @@ import (
 
 	"github.com/redaktor/redaktor"
 	"github.com/redaktor/redaktor/bot"
+	"github.com/redaktor/redaktor/journal"
 )
 
 // Queue is what the scheduler needs of storage.
@@ -46,13 +47,10 @@ type Notifier interface {
 }
 
 // Announcer sends a post just published to the channel to the page's
-// subscribers (Broadcaster implements it).
+// subscribers (broadcast.Broadcaster implements it).
 type Announcer interface {
 	Announce(ctx context.Context, post redaktor.Post, page redaktor.Page, messageIDs []int) error
 }
-
-// SetAnnouncer makes every publication also go to the page's subscribers.
-func (s *Scheduler) SetAnnouncer(a Announcer) { s.announce = a }
 
 // Config tunes the scheduler.
 type Config struct {
@@ -91,11 +89,13 @@ type Scheduler struct {
 	// announce starts the broadcast to subscribers; nil: channel only.
 	announce Announcer
 	// journal holds the records of sends Redis did not take yet.
-	journal *journal
+	journal *journal.Journal
 }
 
-// New builds a scheduler.
-func New(q Queue, send Sender, notify Notifier, now func() time.Time, log *slog.Logger, cfg Config) *Scheduler {
+// New builds a scheduler that publishes through send, tells people through
+// notify, and hands every publication to announce for the page's
+// subscribers (nil: to the channel only).
+func New(q Queue, send Sender, notify Notifier, announce Announcer, now func() time.Time, log *slog.Logger, cfg Config) *Scheduler {
 	if cfg.Lease == 0 {
 		cfg.Lease = 2 * time.Minute
 	}
@@ -120,7 +120,7 @@ func New(q Queue, send Sender, notify Notifier, now func() time.Time, log *slog.
 	if cfg.Flush == 0 {
 		cfg.Flush = 10 * time.Second
 	}
-	return &Scheduler{q: q, send: send, notify: notify, now: now, log: log, cfg: cfg, journal: newJournal(log)}
+	return &Scheduler{q: q, send: send, notify: notify, announce: announce, now: now, log: log, cfg: cfg, journal: journal.New(log)}
 }
 
 // Run ticks every second until ctx ends, then waits for a tick in progress.
@@ -149,7 +149,7 @@ func (s *Scheduler) Run(ctx context.Context) error {
 	c.Start()
 	<-ctx.Done()
 	<-c.Stop().Done()
-	s.journal.flush(s.cfg.Flush)
+	s.journal.Flush(s.cfg.Flush)
 	return nil
 }
 
@@ -206,7 +206,7 @@ func (s *Scheduler) claimInto(ctx context.Context, ls *lanes) error {
 	for ls.ready(s.cfg.Batch + s.cfg.Workers) {
 		// Records that wait for Redis go first: until they land, a claim
 		// could hand this process a post it has sent part of.
-		if err := s.journal.drain(ctx); err != nil {
+		if err := s.journal.Drain(ctx); err != nil {
 			return err
 		}
 		ids, err := s.q.ClaimDue(ctx, s.now(), s.cfg.Lease, s.cfg.Batch)
@@ -239,7 +239,7 @@ func (s *Scheduler) laneOf(ctx context.Context, id string) (string, claimed) {
 // place instead of waiting for the lease to run out. Should Redis not
 // answer, the lease running out does the same later.
 func (s *Scheduler) release(id string, due time.Time) {
-	ctx, cancel := context.WithTimeout(context.Background(), s.journal.attempt)
+	ctx, cancel := context.WithTimeout(context.Background(), journal.Attempt)
 	defer cancel()
 	if err := s.q.Requeue(ctx, id, due); err != nil {
 		s.log.Warn("put back a claimed post", "post", id, "err", err)
@@ -319,7 +319,7 @@ func (s *Scheduler) publish(ctx context.Context, id string) error {
 		if err != nil {
 			// Cleared even when the tick's time is up: this sender knows the
 			// part was not delivered (or knows no more than anybody).
-			actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.journal.attempt)
+			actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), journal.Attempt)
 			if err := s.q.AbortPart(actx, post.ID, page.ChannelID, i, start.Mark); err != nil {
 				s.log.Warn("clear part mark", "post", post.ID, "part", i, "err", err)
 			}
@@ -346,7 +346,7 @@ func (s *Scheduler) publish(ctx context.Context, id string) error {
 	if err != nil {
 		// Every part is recorded: the next claim finishes the publication
 		// without sending. Make it due now rather than at the lease's end.
-		s.journal.keep("requeue:"+post.ID, "post "+post.ID+" to finish", func(ctx context.Context) error {
+		s.journal.Keep("requeue:"+post.ID, "post "+post.ID+" to finish", func(ctx context.Context) error {
 			return s.q.Requeue(ctx, post.ID, s.now())
 		}, err)
 		return err
@@ -371,20 +371,12 @@ func (s *Scheduler) recordPart(ctx context.Context, postID string, chatID int64,
 		return nil
 	}
 	s.log.Warn("record of a channel post failed, retrying", "post", postID, "part", part, "err", err)
-	for wait := s.journal.min; ; wait = min(2*wait, s.journal.max) {
-		if !sleep(ctx, wait) {
-			break
-		}
-		actx, cancel := context.WithTimeout(ctx, s.journal.attempt)
-		err = record(actx)
-		cancel()
-		if err == nil {
-			s.log.Info("record of a channel post landed", "post", postID, "part", part)
-			return nil
-		}
+	if err = s.journal.Retry(ctx, record); err == nil {
+		s.log.Info("record of a channel post landed", "post", postID, "part", part)
+		return nil
 	}
 	what := fmt.Sprintf("post %s part %d in chat %d", postID, part, chatID)
-	s.journal.keep(fmt.Sprintf("part:%s:%d:%d", postID, chatID, part), what, func(ctx context.Context) error {
+	s.journal.Keep(fmt.Sprintf("part:%s:%d:%d", postID, chatID, part), what, func(ctx context.Context) error {
 		if err := record(ctx); err != nil {
 			return err
 		}

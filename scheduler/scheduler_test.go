@@ -75,7 +75,7 @@ func newWorldOn(t *testing.T, r storagetest.Redis) *world {
 }
 
 func (w *world) scheduler() *scheduler.Scheduler {
-	return scheduler.New(w.store, w.api, w.notes, w.clock.Now, slog.New(slog.DiscardHandler), scheduler.Config{})
+	return scheduler.New(w.store, w.api, w.notes, nil, w.clock.Now, slog.New(slog.DiscardHandler), scheduler.Config{})
 }
 
 // schedule stores an approved post of page 1 due at at, with the channel's
@@ -203,7 +203,7 @@ func TestPublicationResumesAfterACrash(t *testing.T) {
 		return nil
 	})
 	dead := &dyingQueue{Store: w.store, dead: ctx.Done()}
-	_ = scheduler.New(dead, w.api, w.notes, w.clock.Now, slog.New(slog.DiscardHandler), scheduler.Config{}).Tick(ctx)
+	_ = scheduler.New(dead, w.api, w.notes, nil, w.clock.Now, slog.New(slog.DiscardHandler), scheduler.Config{}).Tick(ctx)
 	remove()
 	if got := len(w.tg.Messages(channel)); got != 2 {
 		t.Fatalf("before the crash the channel has %d messages, want the 2-photo album", got)

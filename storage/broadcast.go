@@ -35,8 +35,8 @@ import (
 //	bc:<post>:progress  hash  chat → message id of the progress message
 //	bc:active           zset  running broadcasts; urgent ones have a negative
 //	                          score so they sort first
-//	rl:tat              the shared pacer: the next free send slot (µs, Redis
-//	                    clock); rl:chat:<id> the next free slot of one chat
+//
+// A take also books the shared pacer (pace.go) for the send it hands out.
 
 // KeepBroadcast is how long a finished broadcast's records are kept.
 const KeepBroadcast = 14 * 24 * time.Hour
@@ -315,55 +315,6 @@ func (s *Store) Record(ctx context.Context, postID, page string, userID int64, o
 		userID, string(o), now.UnixMilli(), at.UnixMilli(), r.Max, r.Base.Milliseconds(), r.Cap.Milliseconds()).Err()
 	if err != nil {
 		return fmt.Errorf("record send of broadcast %s to %d: %w", postID, userID, err)
-	}
-	return nil
-}
-
-// acquire books one send slot of the shared pacer for a chat, outside any
-// broadcast (a further part of a post, a progress message).
-// KEYS[1] pacer key; ARGV[1] interval µs, ARGV[2] chat key (same hash tag),
-// ARGV[3] chat gap µs, ARGV[4] max ahead µs
-// Returns {1, wait µs} booked, {0, wait µs} full: ask again after wait.
-var acquire = redis.NewScript(`
-local t = redis.call('TIME')
-local nowus = tonumber(t[1]) * 1000000 + tonumber(t[2])
-local slot = math.max(nowus, tonumber(redis.call('GET', KEYS[1]) or '0'))
-if slot - nowus > tonumber(ARGV[4]) then
-  return {0, string.format('%.0f', slot - nowus - tonumber(ARGV[4]) + tonumber(ARGV[1]))}
-end
-local at = math.max(slot, tonumber(redis.call('GET', ARGV[2]) or '0'))
-redis.call('SET', KEYS[1], string.format('%.0f', slot + tonumber(ARGV[1])), 'PX', 60000)
-local gap = tonumber(ARGV[3])
-redis.call('SET', ARGV[2], string.format('%.0f', at + gap), 'PX', math.floor((at + gap - nowus) / 1000) + 1)
-return {1, string.format('%.0f', at - nowus)}
-`)
-
-// Acquire books a send slot for a chat; the caller sends after wait. ok is
-// false when the pacer is booked too far ahead: wait, then ask again.
-func (s *Store) Acquire(ctx context.Context, chatID int64, p redaktor.Pace) (wait time.Duration, ok bool, err error) {
-	res, err := acquire.Run(ctx, s.rdb, []string{s.k.rlTAT()}, p.Interval.Microseconds(),
-		s.k.rlChatPrefix()+id(chatID), p.ChatGap.Microseconds(), p.MaxAhead.Microseconds()).Slice()
-	if err != nil {
-		return 0, false, fmt.Errorf("acquire send slot: %w", err)
-	}
-	us, _ := strconv.ParseInt(fmt.Sprint(res[1]), 10, 64)
-	return time.Duration(us) * time.Microsecond, fmt.Sprint(res[0]) == "1", nil
-}
-
-// pause pushes the shared pacer's next slot to at least now + ARGV[1] µs.
-var pause = redis.NewScript(`
-local t = redis.call('TIME')
-local until_ = tonumber(t[1]) * 1000000 + tonumber(t[2]) + tonumber(ARGV[1])
-if until_ > tonumber(redis.call('GET', KEYS[1]) or '0') then
-  redis.call('SET', KEYS[1], string.format('%.0f', until_), 'PX', math.floor(tonumber(ARGV[1]) / 1000) + 60000)
-end
-return 1
-`)
-
-// Pause stops every sender of every process for d: Telegram answered 429.
-func (s *Store) Pause(ctx context.Context, d time.Duration) error {
-	if err := pause.Run(ctx, s.rdb, []string{s.k.rlTAT()}, d.Microseconds()).Err(); err != nil {
-		return fmt.Errorf("pause senders: %w", err)
 	}
 	return nil
 }

@@ -38,7 +38,8 @@ import (
 	"github.com/redaktor/redaktor"
 	"github.com/redaktor/redaktor/bot"
 	"github.com/redaktor/redaktor/bot/bottest"
-	"github.com/redaktor/redaktor/scheduler"
+	"github.com/redaktor/redaktor/broadcast"
+	"github.com/redaktor/redaktor/pace"
 	"github.com/redaktor/redaktor/storage"
 )
 
@@ -318,14 +319,15 @@ func runScenario(name, redisURL string, scale float64) error {
 	defer removeKeys(rdb, "{"+prefix+"}:*")
 	store := storage.New(rdb, prefix)
 
-	api, err := bot.New(ctx, tg.tok, bot.Options{APIURL: tg.url})
+	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	// Wired as in the bot: the channel posts take their turn in the pacer.
+	pacer := pace.New(store, pace.Settings{Rate: sc.Rate}, pace.SystemClock{}, log)
+	api, err := bot.New(ctx, tg.tok, bot.Options{APIURL: tg.url, Pacer: pacer})
 	if err != nil {
 		return err
 	}
 	rep := &finals{done: map[string]redaktor.Broadcast{}}
-	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	bc := scheduler.NewBroadcaster(store, api, rep, time.Now, log, scheduler.BroadcastConfig{Rate: sc.Rate})
-	api.SetLimiter(bc) // the channel posts take their turn, as in the bot
+	bc := broadcast.New(store, api, rep, pacer, time.Now, log, broadcast.Config{})
 	channels := map[string]int64{}
 	msgs := map[string]int{}
 	for i, p := range sc.Pages {

@@ -19,8 +19,10 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/redaktor/redaktor/bot"
+	"github.com/redaktor/redaktor/broadcast"
 	"github.com/redaktor/redaktor/handlers"
 	"github.com/redaktor/redaktor/metrics"
+	"github.com/redaktor/redaktor/pace"
 	"github.com/redaktor/redaktor/quality"
 	"github.com/redaktor/redaktor/scheduler"
 	"github.com/redaktor/redaktor/storage"
@@ -69,11 +71,14 @@ func run(ctx context.Context, getenv func(string) string, logOut io.Writer, now 
 		return err
 	}
 	defer rdb.Close()
+	// Wired once, each part handed what it uses: store → pacer → Bot API
+	// client → desk → broadcaster → scheduler.
 	store := storage.New(rdb, cfg.RedisPrefix)
 	m := metrics.New(store.QueueDepths, log)
 	storage.Observe(rdb, m.RedisCall)
+	pacer := pace.New(store, pace.Settings{Rate: cfg.BroadcastRate}, pace.SystemClock{}, log)
 
-	tg, err := bot.New(ctx, cfg.Token, bot.Options{APIURL: cfg.APIURL, Logger: log, Calls: m})
+	tg, err := bot.New(ctx, cfg.Token, bot.Options{APIURL: cfg.APIURL, Logger: log, Calls: m, Pacer: pacer})
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil // told to stop while waiting for Telegram: a clean stop
@@ -96,10 +101,8 @@ func run(ctx context.Context, getenv func(string) string, logOut io.Writer, now 
 			log.Warn("set command menu", "lang", lang, "err", err)
 		}
 	}
-	sched := scheduler.New(store, tg, desk.Notifier, now, log, scheduler.Config{})
-	broadcasts := scheduler.NewBroadcaster(store, tg, desk.Reports, now, log, scheduler.BroadcastConfig{Rate: cfg.BroadcastRate, Observer: m})
-	sched.SetAnnouncer(broadcasts)
-	tg.SetLimiter(broadcasts)
+	broadcasts := broadcast.New(store, tg, desk.Reports, pacer, now, log, broadcast.Config{Observer: m})
+	sched := scheduler.New(store, tg, desk.Notifier, broadcasts, now, log, scheduler.Config{})
 
 	var wg sync.WaitGroup
 	wg.Go(func() { heartbeat(ctx, store, log) })

@@ -1,4 +1,6 @@
-package scheduler
+// Package broadcast sends published posts to the pages' subscribers, every
+// process together within the shared pacer.
+package broadcast
 
 import (
 	"context"
@@ -14,18 +16,17 @@ import (
 
 	"github.com/redaktor/redaktor"
 	"github.com/redaktor/redaktor/bot"
+	"github.com/redaktor/redaktor/journal"
 )
 
-// BroadcastStore is what broadcasting needs of storage.
-type BroadcastStore interface {
+// Store is what broadcasting needs of storage.
+type Store interface {
 	Audience(ctx context.Context, pageID string) (redaktor.Audience, error)
 	StartBroadcast(ctx context.Context, b redaktor.Broadcast, now time.Time) (bool, error)
 	Broadcast(ctx context.Context, postID string) (redaktor.Broadcast, error)
 	ActiveBroadcasts(ctx context.Context) ([]redaktor.ActiveBroadcast, error)
 	Take(ctx context.Context, postID, pageID string, now time.Time, lease, grace time.Duration, p redaktor.Pace) (redaktor.Grant, error)
 	Record(ctx context.Context, postID, pageID string, userID int64, o redaktor.SendOutcome, now, at time.Time, r redaktor.Retries) error
-	Acquire(ctx context.Context, chatID int64, p redaktor.Pace) (time.Duration, bool, error)
-	Pause(ctx context.Context, d time.Duration) error
 	ClaimProgressTick(ctx context.Context, postID string, every time.Duration) (bool, error)
 	DeactivateSubscriber(ctx context.Context, userID int64) ([]string, error)
 	Post(ctx context.Context, postID string) (redaktor.Post, error)
@@ -37,8 +38,22 @@ type Courier interface {
 	CallOnce(ctx context.Context, method string, params tgbotapi.Params) error
 }
 
-// BroadcastReporter shows the chief editors how a broadcast goes.
-type BroadcastReporter interface {
+// Pacer is the limit every send of every process keeps (pace.Pacer).
+type Pacer interface {
+	// Rate is Telegram's limit for the bot, in messages per second.
+	Rate() int
+	// Pace is the booking a Take makes along with the subscriber.
+	Pace() redaktor.Pace
+	// WaitChat books one more message to a chat (a post's second part).
+	WaitChat(ctx context.Context, chatID int64) error
+	// Pause holds back every sender of every process after a 429.
+	Pause(ctx context.Context, d time.Duration) error
+	// Paused is how long this process's senders are still held back.
+	Paused() time.Duration
+}
+
+// Reporter shows the chief editors how a broadcast goes.
+type Reporter interface {
 	// BroadcastProgress shows (or updates) the progress message; final is
 	// the report at the end.
 	BroadcastProgress(ctx context.Context, b redaktor.Broadcast, page redaktor.Page, final bool)
@@ -46,16 +61,10 @@ type BroadcastReporter interface {
 	StopButton(pageID, lang string) bot.Keyboard
 }
 
-// BroadcastConfig tunes broadcasting; zero values are the defaults.
-type BroadcastConfig struct {
-	// Rate is Telegram's limit for the bot: messages per second, all
-	// processes together (BROADCAST_RATE: 30, up to 1000 for paid broadcasts).
-	Rate int
-	// Headroom is the fraction of Rate the pacer uses (0.98): arrival jitter
-	// and the desk's own messages fit in the rest, so Telegram never has
-	// reason to answer 429.
-	Headroom float64
-	// Workers are the concurrent senders of this process (max(16, Rate/4)).
+// Config tunes broadcasting; zero values are the defaults. The rate and
+// the pacer's settings are the pacer's.
+type Config struct {
+	// Workers are the concurrent senders of this process (max(16, rate/4)).
 	// Only their sends can be in flight at a crash: the duplicate window.
 	Workers int
 	// Lease: a subscriber taken by a sender that died is sent to again
@@ -70,10 +79,6 @@ type BroadcastConfig struct {
 	Flush time.Duration
 	// ProgressEvery: the progress message is edited at most this often (5 s).
 	ProgressEvery time.Duration
-	// ChatGap between two sends to one chat (1.1 s: Telegram allows one a second).
-	ChatGap time.Duration
-	// MaxAhead: how far ahead the senders may book the pacer (1 s).
-	MaxAhead time.Duration
 	// Refresh: how often the list of running broadcasts is read (250 ms);
 	// a broadcast started in this process is seen at once.
 	Refresh time.Duration
@@ -81,23 +86,17 @@ type BroadcastConfig struct {
 	Retries redaktor.Retries
 	// Observer counts every recorded send by its outcome (the metrics);
 	// optional.
-	Observer BroadcastObserver
+	Observer Observer
 }
 
-// BroadcastObserver counts the messages of broadcasts by outcome.
-type BroadcastObserver interface {
+// Observer counts the messages of broadcasts by outcome.
+type Observer interface {
 	Broadcast(outcome string)
 }
 
-func (c BroadcastConfig) withDefaults() BroadcastConfig {
-	if c.Rate <= 0 {
-		c.Rate = 30
-	}
-	if c.Headroom <= 0 || c.Headroom > 1 {
-		c.Headroom = 0.98
-	}
+func (c Config) withDefaults(rate int) Config {
 	if c.Workers <= 0 {
-		c.Workers = max(16, c.Rate/4)
+		c.Workers = max(16, rate/4)
 	}
 	if c.Lease <= 0 {
 		c.Lease = time.Minute
@@ -110,12 +109,6 @@ func (c BroadcastConfig) withDefaults() BroadcastConfig {
 	}
 	if c.ProgressEvery <= 0 {
 		c.ProgressEvery = 5 * time.Second
-	}
-	if c.ChatGap <= 0 {
-		c.ChatGap = 1100 * time.Millisecond
-	}
-	if c.MaxAhead <= 0 {
-		c.MaxAhead = time.Second
 	}
 	if c.Refresh <= 0 {
 		c.Refresh = 250 * time.Millisecond
@@ -132,18 +125,8 @@ func (c BroadcastConfig) withDefaults() BroadcastConfig {
 	return c
 }
 
-// Pace is the shared pacer setting derived from the config.
-func (c BroadcastConfig) Pace() redaktor.Pace {
-	c = c.withDefaults()
-	return redaktor.Pace{
-		Interval: time.Duration(float64(time.Second) / (float64(c.Rate) * c.Headroom)),
-		MaxAhead: c.MaxAhead,
-		ChatGap:  c.ChatGap,
-	}
-}
-
-// BroadcastStats counts what this process's senders saw.
-type BroadcastStats struct {
+// Stats counts what this process's senders saw.
+type Stats struct {
 	Sent, FloodWaits, Retries, Inactive, Failed, Resent int64
 	// Unrecorded: outcomes of sends waiting in this process for Redis.
 	Unrecorded int
@@ -152,17 +135,17 @@ type BroadcastStats struct {
 // Broadcaster sends published posts to the pages' subscribers. Its senders
 // take one subscriber at a time from the broadcast whose turn it is (urgent
 // broadcasts first, the others in turn), each with a slot of a pacer shared
-// through Redis by every process, so the bot keeps Telegram's limit in
-// total and never bursts. Everything a sender needs to continue is in
+// by every process (pace), so the bot keeps Telegram's limit in total and
+// never bursts. Everything a sender needs to continue is in
 // Redis; the process keeps only the list of running broadcasts.
 type Broadcaster struct {
-	st   BroadcastStore
-	tg   Courier
-	rep  BroadcastReporter
-	now  func() time.Time
-	log  *slog.Logger
-	cfg  BroadcastConfig
-	pace redaktor.Pace
+	st    Store
+	tg    Courier
+	rep   Reporter
+	pacer Pacer
+	now   func() time.Time
+	log   *slog.Logger
+	cfg   Config
 
 	kick   chan struct{}
 	turn   atomic.Uint64
@@ -173,12 +156,9 @@ type Broadcaster struct {
 	known map[string]*running
 
 	// journal holds outcomes of sends that Redis did not take yet.
-	journal *journal
+	journal *journal.Journal
 
 	sent, flood, retries, inactive, failed, resent atomic.Int64
-	// pausedUntil (unix nanos): after a 429, the sends already booked in
-	// this process are held back too, instead of meeting the same 429.
-	pausedUntil atomic.Int64
 }
 
 // running is a broadcast as this process's senders use it.
@@ -188,19 +168,20 @@ type running struct {
 	parts          func(chatID int64, english bool) ([]bot.Part, error)
 }
 
-// NewBroadcaster builds the senders; Run starts them.
-func NewBroadcaster(st BroadcastStore, tg Courier, rep BroadcastReporter, now func() time.Time, log *slog.Logger, cfg BroadcastConfig) *Broadcaster {
-	cfg = cfg.withDefaults()
-	b := &Broadcaster{st: st, tg: tg, rep: rep, now: now, log: log, cfg: cfg, pace: cfg.Pace(),
-		kick: make(chan struct{}, 1), ready: make(chan struct{}), known: map[string]*running{}, journal: newJournal(log)}
+// New builds the senders, which book their turns in pacer; Run starts
+// them.
+func New(st Store, tg Courier, rep Reporter, pacer Pacer, now func() time.Time, log *slog.Logger, cfg Config) *Broadcaster {
+	cfg = cfg.withDefaults(pacer.Rate())
+	b := &Broadcaster{st: st, tg: tg, rep: rep, pacer: pacer, now: now, log: log, cfg: cfg,
+		kick: make(chan struct{}, 1), ready: make(chan struct{}), known: map[string]*running{}, journal: journal.New(log)}
 	b.active.Store(&[]*running{})
 	return b
 }
 
 // Stats returns this process's counters.
-func (b *Broadcaster) Stats() BroadcastStats {
-	return BroadcastStats{Sent: b.sent.Load(), FloodWaits: b.flood.Load(), Retries: b.retries.Load(),
-		Inactive: b.inactive.Load(), Failed: b.failed.Load(), Resent: b.resent.Load(), Unrecorded: b.journal.len()}
+func (b *Broadcaster) Stats() Stats {
+	return Stats{Sent: b.sent.Load(), FloodWaits: b.flood.Load(), Retries: b.retries.Load(),
+		Inactive: b.inactive.Load(), Failed: b.failed.Load(), Resent: b.resent.Load(), Unrecorded: b.journal.Len()}
 }
 
 // Announce starts the broadcast of a post just published to the channel
@@ -244,7 +225,7 @@ func (b *Broadcaster) Run(ctx context.Context) error {
 		wg.Go(func() { b.worker(ctx) })
 	}
 	wg.Wait()
-	b.journal.flush(b.cfg.Flush)
+	b.journal.Flush(b.cfg.Flush)
 	return nil
 }
 
@@ -415,12 +396,12 @@ func (b *Broadcaster) step(ctx context.Context) bool {
 	// Outcomes waiting for Redis are recorded before anything is taken:
 	// once Redis is back, a take could otherwise hand out again a person
 	// this process has sent to.
-	if err := b.journal.drain(ctx); err != nil {
-		return sleep(ctx, b.journal.wait())
+	if err := b.journal.Drain(ctx); err != nil {
+		return sleep(ctx, b.journal.Wait())
 	}
 	idle := b.cfg.Refresh
 	for _, r := range b.order() {
-		g, err := b.st.Take(ctx, r.postID, r.pageID, b.now(), b.cfg.Lease, b.cfg.Grace, b.pace)
+		g, err := b.st.Take(ctx, r.postID, r.pageID, b.now(), b.cfg.Lease, b.cfg.Grace, b.pacer.Pace())
 		if err != nil {
 			if ctx.Err() != nil {
 				return false
@@ -478,8 +459,8 @@ func (b *Broadcaster) deliver(ctx context.Context, r *running, g redaktor.Grant)
 		b.record(ctx, r, g.UserID, redaktor.SendLater, b.now())
 		return
 	}
-	if until := b.pausedUntil.Load(); time.Now().UnixNano() < until {
-		b.record(ctx, r, g.UserID, redaktor.SendLater, b.now().Add(time.Duration(until-time.Now().UnixNano())))
+	if held := b.pacer.Paused(); held > 0 {
+		b.record(ctx, r, g.UserID, redaktor.SendLater, b.now().Add(held))
 		return
 	}
 	parts, err := r.parts(g.UserID, g.English)
@@ -490,7 +471,7 @@ func (b *Broadcaster) deliver(ctx context.Context, r *running, g redaktor.Grant)
 	}
 	for i, p := range parts {
 		if i > 0 {
-			if err = b.chatSlot(ctx, g.UserID); err != nil {
+			if err = b.pacer.WaitChat(ctx, g.UserID); err != nil {
 				break
 			}
 		}
@@ -511,8 +492,7 @@ func (b *Broadcaster) deliver(ctx context.Context, r *running, g redaktor.Grant)
 		// tried again after the wait.
 		b.flood.Add(1)
 		d := time.Duration(wait) * time.Second
-		b.pausedUntil.Store(time.Now().Add(d).UnixNano())
-		if err := b.st.Pause(context.WithoutCancel(ctx), d); err != nil {
+		if err := b.pacer.Pause(context.WithoutCancel(ctx), d); err != nil {
 			b.log.Warn("pause senders", "err", err)
 		}
 		b.record(ctx, r, g.UserID, redaktor.SendLater, now.Add(d))
@@ -548,28 +528,11 @@ func (b *Broadcaster) record(ctx context.Context, r *running, userID int64, o re
 		}
 		return nil
 	}
-	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), b.journal.attempt)
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), journal.Attempt)
 	defer cancel()
 	if err := rec(rctx); err != nil {
-		b.journal.keep(fmt.Sprintf("bc:%s:%d", r.postID, userID),
+		b.journal.Keep(fmt.Sprintf("bc:%s:%d", r.postID, userID),
 			fmt.Sprintf("post %s to subscriber %d: %s", r.postID, userID, o), rec, err)
-	}
-}
-
-// chatSlot waits for a slot of the shared pacer for one more message to a
-// chat (the second part of a post).
-func (b *Broadcaster) chatSlot(ctx context.Context, chatID int64) error {
-	for {
-		wait, ok, err := b.st.Acquire(ctx, chatID, b.pace)
-		if err != nil {
-			return err
-		}
-		if !sleep(ctx, wait) {
-			return ctx.Err()
-		}
-		if ok {
-			return nil
-		}
 	}
 }
 
@@ -588,34 +551,7 @@ func sleep(ctx context.Context, d time.Duration) bool {
 	}
 }
 
-// String shows the pacer settings in logs.
+// String shows the senders in logs.
 func (b *Broadcaster) String() string {
-	return fmt.Sprintf("rate %d/s (paced at %.0f/s), %d senders", b.cfg.Rate, float64(time.Second)/float64(b.pace.Interval), b.cfg.Workers)
-}
-
-// Wait takes a slot of the shared pacer for one message of the desk's own
-// (a reply, a card, a channel post) to chatID, so that together with the
-// announcements the bot stays under Telegram's limit. Only the global
-// pace applies (a person may get a reply and a card at once); a chat an
-// announcement just went to is respected. If Redis does not answer, the
-// message goes unpaced rather than not at all.
-func (b *Broadcaster) Wait(ctx context.Context, chatID int64) error {
-	pace := b.pace
-	pace.ChatGap = 0
-	for {
-		wait, ok, err := b.st.Acquire(ctx, chatID, pace)
-		if err != nil {
-			if ctx.Err() != nil {
-				return ctx.Err()
-			}
-			b.log.Warn("pacer unavailable, sending unpaced", "err", err)
-			return nil
-		}
-		if !sleep(ctx, wait) {
-			return ctx.Err()
-		}
-		if ok {
-			return nil
-		}
-	}
+	return fmt.Sprintf("%d senders, %v", b.cfg.Workers, b.pacer)
 }

@@ -8,26 +8,22 @@ import (
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 )
 
-// Limiter paces the bot's sends so that all of them together, from every
+// Pacer paces the bot's sends so that all of them together, from every
 // process, stay under Telegram's limit: Wait returns when a message to
-// chatID may go. scheduler.Broadcaster implements it with a pacer in Redis
-// that its announcement senders share.
-type Limiter interface {
+// chatID may go. pace.Pacer implements it; the broadcasts' senders book
+// the same pacer.
+type Pacer interface {
 	Wait(ctx context.Context, chatID int64) error
 }
 
-// SetLimiter makes every send of Call (replies, cards, channel posts) take
-// its turn with the announcements. CallOnce is not paced here: its callers
-// take their slot themselves.
-func (c *Client) SetLimiter(l Limiter) { c.limit = l }
-
-// pace waits for the limiter before a send.
+// pace waits for the pacer before a send that Telegram counts. CallOnce is
+// not paced here: its callers (the broadcasts) book their slot themselves.
 func (c *Client) pace(ctx context.Context, method string, params tgbotapi.Params) error {
-	if c.limit == nil || !counted(method) {
+	if c.pacer == nil || !counted(method) {
 		return nil
 	}
 	chat, _ := strconv.ParseInt(params["chat_id"], 10, 64)
-	return c.limit.Wait(ctx, chat)
+	return c.pacer.Wait(ctx, chat)
 }
 
 // counted reports whether Telegram counts a method against the bot's

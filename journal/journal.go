@@ -1,4 +1,7 @@
-package scheduler
+// Package journal keeps, in the process, the outcomes of sends whose
+// records Redis did not take yet: the scheduler's channel posts and the
+// broadcasts' messages share it.
+package journal
 
 import (
 	"context"
@@ -9,7 +12,7 @@ import (
 	"time"
 )
 
-// journal keeps, in the process, the outcomes of sends that happened but
+// Journal keeps, in the process, the outcomes of sends that happened but
 // whose record did not reach Redis (Redis down, a Cluster failing over).
 // Telegram has no idempotency key, so the record is the only thing that
 // keeps a send from being made again: an outcome is never dropped. Every
@@ -17,13 +20,11 @@ import (
 // never takes again what it sent; other processes are kept off by the
 // grace the claim scripts give an unrecorded lease (storage.Take,
 // storage.BeginPart).
-type journal struct {
+type Journal struct {
 	log *slog.Logger
 	// min and max bound the backoff between two drains that found Redis
 	// still away.
 	min, max time.Duration
-	// attempt bounds one record's round trip.
-	attempt time.Duration
 
 	mu      sync.Mutex
 	pending map[string]*outcome
@@ -40,17 +41,20 @@ type outcome struct {
 	record func(ctx context.Context) error
 }
 
-func newJournal(log *slog.Logger) *journal {
-	return &journal{log: log, min: 20 * time.Millisecond, max: time.Second, attempt: 2 * time.Second,
-		pending: map[string]*outcome{}}
+// Attempt bounds one record's round trip.
+const Attempt = 2 * time.Second
+
+// New makes an empty journal.
+func New(log *slog.Logger) *Journal {
+	return &Journal{log: log, min: 20 * time.Millisecond, max: time.Second, pending: map[string]*outcome{}}
 }
 
-// errUnrecorded: outcomes still wait for Redis.
-var errUnrecorded = errors.New("outcomes of sends wait for Redis to be recorded")
+// ErrUnrecorded: outcomes still wait for Redis.
+var ErrUnrecorded = errors.New("outcomes of sends wait for Redis to be recorded")
 
-// keep adds an outcome whose record failed; a later outcome of the same
+// Keep adds an outcome whose record failed; a later outcome of the same
 // key (the same send) replaces it.
-func (j *journal) keep(key, what string, record func(ctx context.Context) error, cause error) {
+func (j *Journal) Keep(key, what string, record func(ctx context.Context) error, cause error) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	since := time.Now()
@@ -61,17 +65,17 @@ func (j *journal) keep(key, what string, record func(ctx context.Context) error,
 	j.log.Warn("record of a send kept in memory until Redis answers", "send", what, "waiting", len(j.pending), "err", cause)
 }
 
-// len is the number of outcomes waiting.
-func (j *journal) len() int {
+// Len is the number of outcomes waiting.
+func (j *Journal) Len() int {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	return len(j.pending)
 }
 
-// drain tries to record the waiting outcomes, and stops at the first that
-// fails (Redis is still away); it returns errUnrecorded while some wait.
-func (j *journal) drain(ctx context.Context) error {
-	if j.len() == 0 {
+// Drain tries to record the waiting outcomes, and stops at the first that
+// fails (Redis is still away); it returns ErrUnrecorded while some wait.
+func (j *Journal) Drain(ctx context.Context) error {
+	if j.Len() == 0 {
 		return nil
 	}
 	j.draining.Lock()
@@ -87,7 +91,7 @@ func (j *journal) drain(ctx context.Context) error {
 		if ctx.Err() != nil {
 			break
 		}
-		actx, cancel := context.WithTimeout(ctx, j.attempt)
+		actx, cancel := context.WithTimeout(ctx, Attempt)
 		err := o.record(actx)
 		cancel()
 		if err != nil {
@@ -105,15 +109,15 @@ func (j *journal) drain(ctx context.Context) error {
 	defer j.mu.Unlock()
 	if n := len(j.pending); n > 0 {
 		j.backoff = min(max(2*j.backoff, j.min), j.max)
-		return fmt.Errorf("%w: %d (%v)", errUnrecorded, n, last)
+		return fmt.Errorf("%w: %d (%v)", ErrUnrecorded, n, last)
 	}
 	j.backoff = 0
 	return nil
 }
 
-// wait is how long to wait before the next drain: doubling from min to
+// Wait is how long to wait before the next drain: doubling from min to
 // max while Redis stays away.
-func (j *journal) wait() time.Duration {
+func (j *Journal) Wait() time.Duration {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	return max(j.backoff, j.min)
@@ -121,23 +125,23 @@ func (j *journal) wait() time.Duration {
 
 // settle drains until nothing waits, with a capped backoff, or until ctx
 // ends; it reports whether nothing waits.
-func (j *journal) settle(ctx context.Context) bool {
+func (j *Journal) settle(ctx context.Context) bool {
 	for {
-		if j.drain(ctx) == nil {
+		if j.Drain(ctx) == nil {
 			return true
 		}
-		if !sleep(ctx, j.wait()) {
+		if !sleep(ctx, j.Wait()) {
 			return false
 		}
 	}
 }
 
-// flush is the last drain when the process stops: it tries for at most
+// Flush is the last drain when the process stops: it tries for at most
 // d, then names loudly every send that stays unrecorded (this process's
 // memory is the only place that knows it happened: another process may
 // send it again after the grace).
-func (j *journal) flush(d time.Duration) {
-	if j.len() == 0 {
+func (j *Journal) Flush(d time.Duration) {
+	if j.Len() == 0 {
 		return
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), d)
@@ -150,5 +154,40 @@ func (j *journal) flush(d time.Duration) {
 	for _, o := range j.pending {
 		j.log.Error("STOPPING WITH A SEND NOT RECORDED: it may be sent again after the restart",
 			"send", o.what, "since", o.since.UTC().Format(time.RFC3339))
+	}
+}
+
+// Retry tries record again with the journal's capped backoff until it
+// lands or ctx ends, and returns the last try's error: for a record the
+// caller may still wait for (it holds what the record protects) before
+// it keeps it in the journal.
+func (j *Journal) Retry(ctx context.Context, record func(ctx context.Context) error) error {
+	err := ctx.Err()
+	for wait := j.min; sleep(ctx, wait); wait = min(2*wait, j.max) {
+		actx, cancel := context.WithTimeout(ctx, Attempt)
+		err = record(actx)
+		cancel()
+		if err == nil {
+			return nil
+		}
+	}
+	if err == nil {
+		err = ctx.Err()
+	}
+	return err
+}
+
+// sleep waits d or until ctx ends; it reports whether ctx is still alive.
+func sleep(ctx context.Context, d time.Duration) bool {
+	if d <= 0 {
+		return ctx.Err() == nil
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
 	}
 }

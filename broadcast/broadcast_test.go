@@ -1,4 +1,4 @@
-package scheduler_test
+package broadcast_test
 
 import (
 	"context"
@@ -15,7 +15,8 @@ import (
 	"github.com/redaktor/redaktor"
 	"github.com/redaktor/redaktor/bot"
 	"github.com/redaktor/redaktor/bot/bottest"
-	"github.com/redaktor/redaktor/scheduler"
+	"github.com/redaktor/redaktor/broadcast"
+	"github.com/redaktor/redaktor/pace"
 	"github.com/redaktor/redaktor/storage"
 	"github.com/redaktor/redaktor/storage/storagetest"
 )
@@ -118,7 +119,7 @@ func (w *bcWorld) page(t *testing.T, id string, first, n int64) {
 }
 
 // publish posts text to the page's channel and starts its broadcast.
-func (w *bcWorld) publish(t *testing.T, b *scheduler.Broadcaster, postID, pageID string, urgent bool) {
+func (w *bcWorld) publish(t *testing.T, b *broadcast.Broadcaster, postID, pageID string, urgent bool) {
 	t.Helper()
 	ctx := context.Background()
 	ch := w.pages[pageID]
@@ -132,18 +133,32 @@ func (w *bcWorld) publish(t *testing.T, b *scheduler.Broadcaster, postID, pageID
 	}
 }
 
-func (w *bcWorld) broadcaster(cfg scheduler.BroadcastConfig, st scheduler.BroadcastStore, tg scheduler.Courier) *scheduler.Broadcaster {
+// setup is one process's settings: its pacer's rate and its broadcaster's.
+type setup struct {
+	rate int
+	broadcast.Config
+}
+
+// pacer is a process's pacer, shared through the desk's Redis.
+func (w *bcWorld) pacer(rate int, log *slog.Logger) *pace.Pacer {
+	return pace.New(w.store, pace.Settings{Rate: rate}, pace.SystemClock{}, log)
+}
+
+// broadcaster is a process's broadcaster, with a pacer of its own; st and
+// tg stand in for the store and the Bot API unless nil.
+func (w *bcWorld) broadcaster(s setup, st broadcast.Store, tg broadcast.Courier) *broadcast.Broadcaster {
 	if st == nil {
 		st = w.store
 	}
 	if tg == nil {
 		tg = w.api
 	}
-	return scheduler.NewBroadcaster(st, tg, w.rep, w.clock, slog.New(slog.DiscardHandler), cfg)
+	log := slog.New(slog.DiscardHandler)
+	return broadcast.New(st, tg, w.rep, w.pacer(s.rate, log), w.clock, log, s.Config)
 }
 
 // run runs a broadcaster until the test ends or stop is called.
-func run(t *testing.T, b *scheduler.Broadcaster) (stop func()) {
+func run(t *testing.T, b *broadcast.Broadcaster) (stop func()) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { _ = b.Run(ctx); close(done) }()
@@ -188,7 +203,7 @@ func TestBroadcastReachesEverySubscriberOnceWithinTheLimit(t *testing.T) {
 	const subs = 60
 	w := newBCWorld(t, bottest.WithRateLimits(bottest.Limits{Global: 40, PrivateBurst: 1}))
 	w.page(t, "1", 1, subs)
-	b := w.broadcaster(scheduler.BroadcastConfig{Rate: 20, Workers: 8}, nil, nil)
+	b := w.broadcaster(setup{rate: 20, Config: broadcast.Config{Workers: 8}}, nil, nil)
 	run(t, b)
 	w.publish(t, b, "10", "1", false)
 	rec := w.waitFinished(t, "10")
@@ -221,8 +236,8 @@ func TestBroadcastMarksBlockedAndDeletedSubscribersInactive(t *testing.T) {
 	w.tg.Block(7)
 	w.tg.Deactivate(11)
 	w.tg.FailNext("forwardMessage", 3, 502) // a burst of 5xx: retried, nothing dropped
-	b := w.broadcaster(scheduler.BroadcastConfig{Rate: 200, Workers: 4,
-		Retries: redaktor.Retries{Max: 5, Base: time.Millisecond, Cap: time.Millisecond}}, nil, nil)
+	b := w.broadcaster(setup{rate: 200, Config: broadcast.Config{Workers: 4,
+		Retries: redaktor.Retries{Max: 5, Base: time.Millisecond, Cap: time.Millisecond}}}, nil, nil)
 	run(t, b)
 	w.publish(t, b, "20", "1", false)
 	rec := w.waitFinished(t, "20")
@@ -250,8 +265,8 @@ func TestBroadcastMarksBlockedAndDeletedSubscribersInactive(t *testing.T) {
 // nothing it does reaches Redis, so that send and every send in flight are
 // never recorded.
 type crashing struct {
-	scheduler.BroadcastStore
-	tg      scheduler.Courier
+	broadcast.Store
+	tg      broadcast.Courier
 	after   int64
 	sends   atomic.Int64
 	crashed atomic.Bool
@@ -276,14 +291,14 @@ func (c *crashing) Take(ctx context.Context, postID, pageID string, now time.Tim
 	if c.crashed.Load() {
 		return redaktor.Grant{}, errDead
 	}
-	return c.BroadcastStore.Take(ctx, postID, pageID, now, lease, grace, p)
+	return c.Store.Take(ctx, postID, pageID, now, lease, grace, p)
 }
 
 func (c *crashing) Record(ctx context.Context, postID, pageID string, userID int64, o redaktor.SendOutcome, now, at time.Time, r redaktor.Retries) error {
 	if c.crashed.Load() {
 		return errDead
 	}
-	return c.BroadcastStore.Record(ctx, postID, pageID, userID, o, now, at, r)
+	return c.Store.Record(ctx, postID, pageID, userID, o, now, at, r)
 }
 
 func TestBroadcastResumesAfterACrashBetweenSendAndRecord(t *testing.T) {
@@ -291,9 +306,9 @@ func TestBroadcastResumesAfterACrashBetweenSendAndRecord(t *testing.T) {
 	const subs, workers = 200, 6
 	w := newBCWorld(t)
 	w.page(t, "1", 1, subs)
-	cfg := scheduler.BroadcastConfig{Rate: 400, Workers: workers, Lease: time.Minute}
+	cfg := setup{rate: 400, Config: broadcast.Config{Workers: workers, Lease: time.Minute}}
 
-	crash := &crashing{BroadcastStore: w.store, tg: w.api, after: 80}
+	crash := &crashing{Store: w.store, tg: w.api, after: 80}
 	first := w.broadcaster(cfg, crash, crash)
 	stop := run(t, first)
 	crash.die = func() { go stop() }
@@ -353,7 +368,7 @@ func TestTwoProcessesShareOneLimit(t *testing.T) {
 	const subs = 80
 	w := newBCWorld(t, bottest.WithRateLimits(bottest.Limits{Global: 30}))
 	w.page(t, "1", 1, subs)
-	cfg := scheduler.BroadcastConfig{Rate: 20, Workers: 2}
+	cfg := setup{rate: 20, Config: broadcast.Config{Workers: 2}}
 	a, b := w.broadcaster(cfg, nil, nil), w.broadcaster(cfg, nil, nil)
 	run(t, a)
 	run(t, b)
@@ -377,7 +392,7 @@ func TestBroadcastsShareFairlyAndUrgentGoesFirst(t *testing.T) {
 	w.page(t, "A", 1, 150)
 	w.page(t, "B", 1001, 150)
 	w.page(t, "C", 2001, 10)
-	b := w.broadcaster(scheduler.BroadcastConfig{Rate: 300, Workers: 4}, nil, nil)
+	b := w.broadcaster(setup{rate: 300, Config: broadcast.Config{Workers: 4}}, nil, nil)
 	w.publish(t, b, "50", "A", false)
 	w.publish(t, b, "51", "B", false)
 	run(t, b)
@@ -448,7 +463,7 @@ func TestBroadcastOutcomesAreObserved(t *testing.T) {
 	w.tg.Block(3)
 	w.tg.Block(7)
 	seen := &counter{n: map[string]int{}}
-	b := w.broadcaster(scheduler.BroadcastConfig{Rate: 200, Workers: 4, Observer: seen}, nil, nil)
+	b := w.broadcaster(setup{rate: 200, Config: broadcast.Config{Workers: 4, Observer: seen}}, nil, nil)
 	run(t, b)
 	w.publish(t, b, "60", "1", false)
 	rec := w.waitFinished(t, "60")

@@ -1,4 +1,4 @@
-package scheduler_test
+package broadcast_test
 
 import (
 	"context"
@@ -8,7 +8,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/redaktor/redaktor/bot/bottest"
-	"github.com/redaktor/redaktor/scheduler"
+	"github.com/redaktor/redaktor/broadcast"
 	"github.com/redaktor/redaktor/storage"
 	"github.com/redaktor/redaktor/storage/storagetest"
 )
@@ -34,7 +34,7 @@ func TestBroadcastSurvivesAClusterFailover(t *testing.T) {
 		t.Fatal(err)
 	}
 	courier := &killingCourier{Courier: w.api, after: 100, kill: func() { cl.Kill(primary.Options().Addr) }, killed: make(chan struct{})}
-	cfg := scheduler.BroadcastConfig{Rate: 400, Workers: workers}
+	cfg := setup{rate: 400, Config: broadcast.Config{Workers: workers}}
 	a, b := w.broadcaster(cfg, nil, courier), w.broadcaster(cfg, nil, courier)
 	stopA, stopB := run(t, a), run(t, b)
 	w.publish(t, a, "70", "1", false)
