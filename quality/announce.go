@@ -1,9 +1,14 @@
 package quality
 
+import "maps"
+
 // What an announcement or a notice must tell readers (the "needs" of a
 // notice in the data file, and Finding.Missing).
 const (
-	NeedWhen     = "when"
+	NeedWhen = "when"
+	// NeedHours: a water cut or a reception needs its hours as well as its
+	// day: «5 декабря с 9:00 до 16:00».
+	NeedHours    = "hours"
 	NeedWhere    = "where"
 	NeedDeadline = "deadline"
 )
@@ -50,13 +55,22 @@ func (c *Checker) checkAnnounce(a *analysis, add func(Finding)) {
 		case s != span{}:
 			missing(RuleDateRelative, NeedWhen, s)
 		default:
+			// No day at all: one finding asks for the day and the hours.
 			missing(noWhen, NeedWhen, trig)
+			needs = maps.Clone(needs)
+			delete(needs, NeedHours)
 		}
+	}
+	if needs[NeedHours] && !c.hours.any(ws) {
+		missing(noWhen, NeedHours, trig)
 	}
 	if needs[NeedWhere] {
 		_, place := c.firstPlace(a)
 		link := !notice && c.linkIsWhere && len(a.urls) > 0
-		if !place && !link && !c.whereWords(ws) {
+		// «Сосновская библиотека приглашает…»: the host of an event is its
+		// place. A notice needs the streets or the room, not its sender.
+		host := !notice && c.places.hostNamed(a)
+		if !place && !link && !host && !c.whereWords(ws) {
 			s := trig
 			if ms := c.places.vague.find(ws, 1); len(ms) > 0 {
 				s = ws.span(ms[0].from, ms[0].to)

@@ -29,6 +29,7 @@ type placeFinder struct {
 	labels  *matcher        // «Где:», «Место:», «Адрес:» — a place follows in any case
 	markers []string        // emoji that mark the place line: 📍
 	vague   *matcher        // places too vague for a notice: «по ряду улиц»
+	hosts   map[string]bool // institutions that host what they announce: «Библиотека приглашает»
 }
 
 // headLen is how many bytes of a stem index it: two Cyrillic letters.
@@ -49,7 +50,10 @@ func newPlaceFinder(f placesFormat) (placeFinder, error) {
 	for _, w := range f.Prepositions {
 		p.preps[normWord(strings.TrimSpace(w))] = true
 	}
-	p.names, p.streets = map[string]bool{}, map[string]bool{}
+	p.names, p.streets, p.hosts = map[string]bool{}, map[string]bool{}, map[string]bool{}
+	for _, w := range f.Hosts {
+		p.hosts[normWord(strings.TrimSpace(w))] = true
+	}
 	for _, w := range f.NamePrepositions {
 		p.names[normWord(strings.TrimSpace(w))] = true
 	}
@@ -96,6 +100,10 @@ func (p *placeFinder) isNoun(w string) bool {
 	if p.minStem == 0 || len(w) < p.minStem {
 		return false
 	}
+	// «в библиотеке-филиале»: the first part of a joined word is the noun.
+	if i := strings.IndexByte(w, '-'); i > 0 && p.isNoun(w[:i]) {
+		return true
+	}
 	// Cheap tests first: the word must begin like a stem, and some
 	// beginning of it must be a stem.
 	if !p.heads[w[:min(headLen, len(w))]] && !p.heads[w[:min(p.minStem, len(w))]] {
@@ -109,6 +117,31 @@ func (p *placeFinder) isNoun(w string) bool {
 		}
 	}
 	return maybe && p.stems[stem(w)]
+}
+
+// hostNamed reports whether the text names, outside quotation marks, an
+// institution as who does something: «Сосновская библиотека приглашает…»,
+// «Районный Дом культуры проводит…». Such an institution is where its
+// event happens. Only the dictionary form counts, so «на выставку» or
+// «для школы» name no host.
+func (p *placeFinder) hostNamed(a *analysis) bool {
+	ws := &a.words
+	if len(p.hosts) == 0 || len(ws.toks) == 0 {
+		return false
+	}
+	var quoted []bool
+	for i := range ws.toks {
+		if !p.hosts[ws.word(i)] {
+			continue
+		}
+		if quoted == nil {
+			quoted = quotedTokens(a, 0, len(ws.toks))
+		}
+		if !quoted[i] {
+			return true
+		}
+	}
+	return false
 }
 
 // isAdjective guesses an adjective (or a possessive such as «нашей») by its

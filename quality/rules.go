@@ -52,6 +52,7 @@ type datesFormat struct {
 	Relative []string `json:"relative"`
 	Vague    []string `json:"vague"`
 	Deadline []string `json:"deadline"`
+	Hours    []string `json:"hours"`
 	Comment  string   `json:"comment"`
 }
 
@@ -67,6 +68,7 @@ type placesFormat struct {
 	Labels             []string `json:"labels"`
 	Markers            []string `json:"markers"`
 	Vague              []string `json:"vague"`
+	Hosts              []string `json:"hosts"`
 	Comment            string   `json:"comment"`
 }
 
@@ -84,7 +86,11 @@ type leadFormat struct {
 	Greetings []string `json:"greetings"`
 	News      []string `json:"news"`
 	Intro     []string `json:"intro"`
-	Comment   string   `json:"comment"`
+	// PastEndings are endings of past-tense verbs («поставили»,
+	// «собрались»): a report's first sentence is news even when its verb
+	// is in no list.
+	PastEndings []string `json:"past_endings"`
+	Comment     string   `json:"comment"`
 }
 
 // phraseEntry is a bureaucratic phrase in all its written forms and the
@@ -165,11 +171,13 @@ type Checker struct {
 	relative  *matcher // a day without its date: "в эту субботу", "завтра"
 	vague     *matcher // no day at all: "на днях", "скоро"
 	deadline  *matcher // "до 20 декабря"
+	hours     *matcher // "с 9:00 до 17:00", "круглосуточно"
 	places    placeFinder
 	notices   []notice
 	noticeAny *matcher // every notice phrase; ref is the index in notices
 	greetings *matcher
 	news      *matcher
+	pastEnds  []string
 	intro     *matcher
 }
 
@@ -311,6 +319,7 @@ func (c *Checker) compileMeaning(f fileFormat) error {
 		{"dates.relative", f.Dates.Relative, &c.relative},
 		{"dates.vague", f.Dates.Vague, &c.vague},
 		{"dates.deadline", f.Dates.Deadline, &c.deadline},
+		{"dates.hours", f.Dates.Hours, &c.hours},
 		{"lead.greetings", f.Lead.Greetings, &c.greetings},
 		{"lead.news", f.Lead.News, &c.news},
 		{"lead.intro", f.Lead.Intro, &c.intro},
@@ -325,6 +334,11 @@ func (c *Checker) compileMeaning(f fileFormat) error {
 			return fmt.Errorf("quality: rules: %s: %w", l.name, err)
 		}
 	}
+	for _, e := range f.Lead.PastEndings {
+		if e = normWord(strings.TrimSpace(e)); e != "" {
+			c.pastEnds = append(c.pastEnds, e)
+		}
+	}
 	if c.places, err = newPlaceFinder(f.Places); err != nil {
 		return fmt.Errorf("quality: rules: places: %w", err)
 	}
@@ -337,10 +351,10 @@ func (c *Checker) compileMeaning(f fileFormat) error {
 		nt := notice{kind: n.Kind, needs: map[string]bool{}}
 		for _, need := range n.Needs {
 			switch need {
-			case NeedWhen, NeedWhere, NeedDeadline:
+			case NeedWhen, NeedHours, NeedWhere, NeedDeadline:
 				nt.needs[need] = true
 			default:
-				return fmt.Errorf("quality: rules: notices[%d]: unknown need %q (when, where, deadline)", i, need)
+				return fmt.Errorf("quality: rules: notices[%d]: unknown need %q (when, hours, where, deadline)", i, need)
 			}
 		}
 		c.notices = append(c.notices, nt)
