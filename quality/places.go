@@ -30,6 +30,7 @@ type placeFinder struct {
 	markers []string        // emoji that mark the place line: 📍
 	vague   *matcher        // places too vague for a notice: «по ряду улиц»
 	hosts   map[string]bool // institutions that host what they announce: «Библиотека приглашает»
+	topos   []string        // parts of adjectives made from place names: «Никольск-ом», «Покровск-ой»
 }
 
 // headLen is how many bytes of a stem index it: two Cyrillic letters.
@@ -51,6 +52,11 @@ func newPlaceFinder(f placesFormat) (placeFinder, error) {
 		p.preps[normWord(strings.TrimSpace(w))] = true
 	}
 	p.names, p.streets, p.hosts = map[string]bool{}, map[string]bool{}, map[string]bool{}
+	for _, w := range f.ToponymParts {
+		if w = normWord(strings.TrimSpace(w)); w != "" {
+			p.topos = append(p.topos, w)
+		}
+	}
 	for _, w := range f.Hosts {
 		p.hosts[normWord(strings.TrimSpace(w))] = true
 	}
@@ -144,6 +150,17 @@ func (p *placeFinder) hostNamed(a *analysis) bool {
 	return false
 }
 
+// toponym reports whether an adjective is made from a place name:
+// «Никольском», «Сосновского», «Покровской».
+func (p *placeFinder) toponym(w string) bool {
+	for _, t := range p.topos {
+		if strings.Contains(w, t) {
+			return true
+		}
+	}
+	return false
+}
+
 // isAdjective guesses an adjective (or a possessive such as «нашей») by its
 // ending. Good enough between a preposition and a noun, where little else
 // stands.
@@ -223,6 +240,12 @@ func (p *placeFinder) findWords(a *analysis) (span, bool) {
 			// «на Садовой», «по Советской, 5»: a street named by an
 			// adjective, with no noun after it.
 			if k == i+1 && p.streets[ws.word(i)] && capitalised(a, k) && endsName(ws, k) && !isVague(i, k+1) {
+				return ws.span(i, k+1), true
+			}
+			// «в Никольском», «у Сосновского лесничества»: an adjective
+			// made from a place name names a village or a place whatever
+			// noun follows it.
+			if k == i+1 && capitalised(a, k) && p.toponym(w) && !isVague(i, k+1) {
 				return ws.span(i, k+1), true
 			}
 		}

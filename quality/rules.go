@@ -69,6 +69,7 @@ type placesFormat struct {
 	Markers            []string `json:"markers"`
 	Vague              []string `json:"vague"`
 	Hosts              []string `json:"hosts"`
+	ToponymParts       []string `json:"toponym_parts"`
 	Comment            string   `json:"comment"`
 }
 
