@@ -31,6 +31,8 @@ type placeFinder struct {
 	vague   *matcher        // places too vague for a notice: «по ряду улиц»
 	hosts   map[string]bool // institutions that host what they announce: «Библиотека приглашает»
 	topos   []string        // parts of adjectives made from place names: «Никольск-ом», «Покровск-ой»
+	bare    map[string]bool // stems of nouns that need a name after them: «в посёлке Заречном», not «в посёлке»
+	dates   *matcher        // calendar dates: «в посёлке 12 марта» is no house number
 }
 
 // headLen is how many bytes of a stem index it: two Cyrillic letters.
@@ -52,6 +54,14 @@ func newPlaceFinder(f placesFormat) (placeFinder, error) {
 		p.preps[normWord(strings.TrimSpace(w))] = true
 	}
 	p.names, p.streets, p.hosts = map[string]bool{}, map[string]bool{}, map[string]bool{}
+	p.bare = map[string]bool{}
+	for _, n := range f.BareNouns {
+		ws, _ := tokenize(n, nil)
+		if len(ws.toks) != 1 {
+			return p, fmt.Errorf("bare noun %q is not a single word", n)
+		}
+		p.bare[stem(ws.word(0))] = true
+	}
 	for _, w := range f.ToponymParts {
 		if w = normWord(strings.TrimSpace(w)); w != "" {
 			p.topos = append(p.topos, w)
@@ -150,6 +160,27 @@ func (p *placeFinder) hostNamed(a *analysis) bool {
 	return false
 }
 
+// named reports whether token k names the place of a bare noun before it:
+// «в посёлке Заречном», «на улице 8 Марта», «в районе школы», «в селе
+// «Рассвет»». «в посёлке.» and «на улице холодно» name none.
+func (p *placeFinder) named(a *analysis, k int) bool {
+	ws := &a.words
+	if k >= len(ws.toks) || ws.toks[k].lineBreak {
+		return false
+	}
+	if opensQuote(a.text, int(ws.toks[k-1].end)) {
+		return true
+	}
+	if ws.toks[k].sentStart || strings.ContainsAny(a.text[ws.toks[k-1].end:ws.toks[k].start], ",;:!?()") {
+		return false
+	}
+	if ws.toks[k].class != 0 {
+		// «на улице 8 Марта» is a street, «в посёлке 12 марта» a date.
+		return p.dates == nil || !p.dates.startsAt(ws, k) || (k+1 < len(ws.toks) && capitalised(a, k+1))
+	}
+	return capitalised(a, k) || (p.isNoun(ws.word(k)) && !p.bare[stem(ws.word(k))])
+}
+
 // toponym reports whether an adjective is made from a place name:
 // «Никольском», «Сосновского», «Покровской».
 func (p *placeFinder) toponym(w string) bool {
@@ -229,7 +260,9 @@ func (p *placeFinder) findWords(a *analysis) (span, bool) {
 				break
 			}
 			if p.isNoun(w) || (p.names[ws.word(i)] && p.isName(a, k)) {
-				if isVague(i, k+1) {
+				// «на Лесной улице», «в Никольском посёлке»: a capitalised
+				// adjective names a bare noun as well as a word after it.
+				if isVague(i, k+1) || (p.bare[stem(w)] && !p.named(a, k+1) && (k == i+1 || !capitalised(a, k-1))) {
 					break
 				}
 				return ws.span(i, k+1), true

@@ -70,6 +70,7 @@ type placesFormat struct {
 	Vague              []string `json:"vague"`
 	Hosts              []string `json:"hosts"`
 	ToponymParts       []string `json:"toponym_parts"`
+	BareNouns          []string `json:"bare_nouns"`
 	Comment            string   `json:"comment"`
 }
 
@@ -343,6 +344,7 @@ func (c *Checker) compileMeaning(f fileFormat) error {
 	if c.places, err = newPlaceFinder(f.Places); err != nil {
 		return fmt.Errorf("quality: rules: places: %w", err)
 	}
+	c.places.dates = c.calendar
 	var phrases []string
 	var refs []int
 	for i, n := range f.Notices {
