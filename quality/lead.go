@@ -138,12 +138,9 @@ const minPastVerb = 6
 
 // pastVerb reports whether a normalised word looks like a past-tense verb.
 func (c *Checker) pastVerb(w string) bool {
-	if utf8.RuneCountInString(w) < minPastVerb {
-		return false
-	}
 	for _, e := range c.pastEnds {
 		if strings.HasSuffix(w, e) {
-			return true
+			return utf8.RuneCountInString(w) >= minPastVerb
 		}
 	}
 	return false

@@ -113,26 +113,49 @@ const labelWindow = 4
 
 // isNoun reports whether a normalised word is one of the place nouns.
 func (p *placeFinder) isNoun(w string) bool {
-	if p.minStem == 0 || len(w) < p.minStem {
+	return p.mayBeNoun(w) && p.stems[stem(w)]
+}
+
+// nounAt is isNoun for token k, with the token's stem computed once per
+// text.
+func (p *placeFinder) nounAt(ws *words, k int) bool {
+	w := ws.word(k)
+	if !p.mayBeNoun(w) {
 		return false
 	}
 	// «в библиотеке-филиале»: the first part of a joined word is the noun.
 	if i := strings.IndexByte(w, '-'); i > 0 && p.isNoun(w[:i]) {
 		return true
 	}
+	return p.stems[ws.stem(k)]
+}
+
+// bareAt reports whether token k is a noun that names no place without a
+// name after it: «посёлке», «улице».
+func (p *placeFinder) bareAt(ws *words, k int) bool {
+	return len(p.bare) > 0 && p.bare[ws.stem(k)]
+}
+
+// mayBeNoun is the cheap part of isNoun: some beginning of w is the stem of
+// a place noun.
+func (p *placeFinder) mayBeNoun(w string) bool {
+	if p.minStem == 0 || len(w) < p.minStem {
+		return false
+	}
+	if i := strings.IndexByte(w, '-'); i > 0 {
+		return p.mayBeNoun(w[:i]) || p.mayBeNoun(w[i+1:])
+	}
 	// Cheap tests first: the word must begin like a stem, and some
 	// beginning of it must be a stem.
 	if !p.heads[w[:min(headLen, len(w))]] && !p.heads[w[:min(p.minStem, len(w))]] {
 		return false
 	}
-	maybe := false
 	for k := p.minStem; k <= len(w); k++ {
 		if p.stems[w[:k]] {
-			maybe = true
-			break
+			return true
 		}
 	}
-	return maybe && p.stems[stem(w)]
+	return false
 }
 
 // hostNamed reports whether the text names, outside quotation marks, an
@@ -178,7 +201,7 @@ func (p *placeFinder) named(a *analysis, k int) bool {
 		// «на улице 8 Марта» is a street, «в посёлке 12 марта» a date.
 		return p.dates == nil || !p.dates.startsAt(ws, k) || (k+1 < len(ws.toks) && capitalised(a, k+1))
 	}
-	return capitalised(a, k) || (p.isNoun(ws.word(k)) && !p.bare[stem(ws.word(k))])
+	return capitalised(a, k) || (p.nounAt(ws, k) && !p.bareAt(ws, k))
 }
 
 // toponym reports whether an adjective is made from a place name:
@@ -259,10 +282,10 @@ func (p *placeFinder) findWords(a *analysis) (span, bool) {
 			if ws.toks[k].lineBreak {
 				break
 			}
-			if p.isNoun(w) || (p.names[ws.word(i)] && p.isName(a, k)) {
+			if p.nounAt(ws, k) || (p.names[ws.word(i)] && p.isName(a, k)) {
 				// «на Лесной улице», «в Никольском посёлке»: a capitalised
 				// adjective names a bare noun as well as a word after it.
-				if isVague(i, k+1) || (p.bare[stem(w)] && !p.named(a, k+1) && (k == i+1 || !capitalised(a, k-1))) {
+				if isVague(i, k+1) || (p.bareAt(ws, k) && !p.named(a, k+1) && (k == i+1 || !capitalised(a, k-1))) {
 					break
 				}
 				return ws.span(i, k+1), true
@@ -305,7 +328,7 @@ func (p *placeFinder) afterLabel(a *analysis, from, to int) (span, bool) {
 		if k > to && ws.toks[k].lineBreak {
 			break
 		}
-		if p.isNoun(ws.word(k)) || capitalised(a, k) {
+		if p.nounAt(ws, k) || capitalised(a, k) {
 			return ws.span(from, k+1), true
 		}
 	}
