@@ -24,22 +24,33 @@ const (
 // word is an announcement and needs a date and a place.
 func (c *Checker) checkAnnounce(a *analysis, add func(Finding)) {
 	ws := &a.words
-	var (
-		needs  map[string]bool
-		trig   span
-		kind   string
-		notice bool
-	)
-	if m, ok := c.noticeAt(ws); ok {
+	m, ok := c.noticeAt(ws)
+	if ok {
 		n := c.notices[m.ref]
-		needs, kind, notice = n.needs, n.kind, true
-		trig = ws.span(m.from, m.to)
-	} else if ms := c.invitation(ws); len(ms) > 0 {
-		needs = map[string]bool{NeedWhen: true, NeedWhere: true}
-		trig = ws.span(ms[0].from, ms[0].to)
-	} else {
+		c.checkNeeds(a, add, n.needs, ws.span(m.from, m.to), n.kind, true)
+	}
+	// A notice that asks only for a deadline («Заявки принимаются…») may
+	// come with an event of its own in another sentence («Состоится
+	// турнир…»): the event still needs its date and place.
+	if ok && (c.notices[m.ref].needs[NeedWhen] || c.notices[m.ref].needs[NeedWhere]) {
 		return
 	}
+	ms := c.invitation(ws)
+	if len(ms) == 0 {
+		return
+	}
+	if ok {
+		if from, to := sentenceOf(ws, m.from); ms[0].from >= from && ms[0].from < to {
+			return
+		}
+	}
+	c.checkNeeds(a, add, map[string]bool{NeedWhen: true, NeedWhere: true}, ws.span(ms[0].from, ms[0].to), "", false)
+}
+
+// checkNeeds reports what an announcement or a notice fails to say; trig
+// is the phrase that made it one.
+func (c *Checker) checkNeeds(a *analysis, add func(Finding), needs map[string]bool, trig span, kind string, notice bool) {
+	ws := &a.words
 	missing := func(rule, need string, s span) {
 		f := c.at(a, rule, s)
 		f.Missing, f.Kind = need, kind
