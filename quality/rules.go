@@ -34,6 +34,9 @@ type fileFormat struct {
 	Weights       map[string]int `json:"weights"`
 	Limits        limits         `json:"limits"`
 	Abbreviations []string       `json:"abbreviations"`
+	// Shouts are short words that are words, not abbreviations, so that
+	// «ВАЖНО!» alone is shouting.
+	Shouts        []string       `json:"shouts"`
 	Bureaucratese []phraseEntry  `json:"bureaucratese"`
 	Announce      announceFormat `json:"announce"`
 	Dates         datesFormat    `json:"dates"`
@@ -160,6 +163,7 @@ type Checker struct {
 	weights     map[string]int
 	lim         limits
 	abbr        map[string]bool // normalised known abbreviations
+	shouts      map[string]bool // normalised short words that shout in capitals: «ВАЖНО»
 	suggest     []string        // bureaucratese entry → suggestion
 	bureau      *matcher
 	trigger     *matcher
@@ -249,7 +253,7 @@ func compile(f fileFormat) (*Checker, error) {
 	if strings.TrimSpace(f.Lang) == "" {
 		return nil, errors.New(`quality: rules: "lang" is required`)
 	}
-	c := &Checker{lang: f.Lang, weights: defaultWeights(), lim: f.Limits, abbr: map[string]bool{}, linkIsWhere: f.Announce.LinkIsWhere}
+	c := &Checker{lang: f.Lang, weights: defaultWeights(), lim: f.Limits, abbr: map[string]bool{}, shouts: map[string]bool{}, linkIsWhere: f.Announce.LinkIsWhere}
 	for rule, w := range f.Weights {
 		if _, ok := c.weights[rule]; !ok {
 			return nil, fmt.Errorf("quality: rules: weights: unknown rule %q", rule)
@@ -264,6 +268,9 @@ func compile(f fileFormat) (*Checker, error) {
 	}
 	for _, a := range f.Abbreviations {
 		c.abbr[normWord(strings.TrimSpace(a))] = true
+	}
+	for _, w := range f.Shouts {
+		c.shouts[normWord(strings.TrimSpace(w))] = true
 	}
 	var phrases []string
 	var refs []int
