@@ -33,6 +33,7 @@ type placeFinder struct {
 	topos   []string        // parts of adjectives made from place names: «Никольск-ом», «Покровск-ой»
 	bare    map[string]bool // stems of nouns that need a name after them: «в посёлке Заречном», not «в посёлке»
 	dates   *matcher        // calendar dates: «в посёлке 12 марта» is no house number
+	links   map[string]bool // words that join a preposition to its noun: «рядом с», «недалеко от»
 }
 
 // headLen is how many bytes of a stem index it: two Cyrillic letters.
@@ -54,6 +55,10 @@ func newPlaceFinder(f placesFormat) (placeFinder, error) {
 		p.preps[normWord(strings.TrimSpace(w))] = true
 	}
 	p.names, p.streets, p.hosts = map[string]bool{}, map[string]bool{}, map[string]bool{}
+	p.links = map[string]bool{}
+	for _, w := range f.PrepositionLinks {
+		p.links[normWord(strings.TrimSpace(w))] = true
+	}
 	p.bare = map[string]bool{}
 	for _, n := range f.BareNouns {
 		ws, _ := tokenize(n, nil)
@@ -277,7 +282,12 @@ func (p *placeFinder) findWords(a *analysis) (span, bool) {
 		if p.quoted && opensQuote(a.text, int(ws.toks[i].end)) {
 			return ws.span(i, i+1), true
 		}
-		for k := i + 1; k < len(ws.toks) && k <= i+1+maxAdjectives; k++ {
+		first := i + 1
+		// «рядом с администрацией», «недалеко от школы».
+		if first < len(ws.toks) && p.links[ws.word(first)] && ws.toks[first].joined {
+			first++
+		}
+		for k := first; k < len(ws.toks) && k <= first+maxAdjectives; k++ {
 			w := ws.word(k)
 			if ws.toks[k].lineBreak {
 				break
@@ -285,7 +295,7 @@ func (p *placeFinder) findWords(a *analysis) (span, bool) {
 			if p.nounAt(ws, k) || (p.names[ws.word(i)] && p.isName(a, k)) {
 				// «на Лесной улице», «в Никольском посёлке»: a capitalised
 				// adjective names a bare noun as well as a word after it.
-				if isVague(i, k+1) || (p.bareAt(ws, k) && !p.named(a, k+1) && (k == i+1 || !capitalised(a, k-1))) {
+				if isVague(i, k+1) || (p.bareAt(ws, k) && !p.named(a, k+1) && (k == first || !capitalised(a, k-1))) {
 					break
 				}
 				return ws.span(i, k+1), true
@@ -295,13 +305,13 @@ func (p *placeFinder) findWords(a *analysis) (span, bool) {
 			}
 			// «на Садовой», «по Советской, 5»: a street named by an
 			// adjective, with no noun after it.
-			if k == i+1 && p.streets[ws.word(i)] && capitalised(a, k) && endsName(ws, k) && !isVague(i, k+1) {
+			if k == first && p.streets[ws.word(i)] && capitalised(a, k) && endsName(ws, k) && !isVague(i, k+1) {
 				return ws.span(i, k+1), true
 			}
 			// «в Никольском», «у Сосновского лесничества»: an adjective
 			// made from a place name names a village or a place whatever
 			// noun follows it.
-			if k == i+1 && capitalised(a, k) && p.toponym(w) && !isVague(i, k+1) {
+			if k == first && capitalised(a, k) && p.toponym(w) && !isVague(i, k+1) {
 				return ws.span(i, k+1), true
 			}
 		}

@@ -74,6 +74,7 @@ type placesFormat struct {
 	Hosts              []string `json:"hosts"`
 	ToponymParts       []string `json:"toponym_parts"`
 	BareNouns          []string `json:"bare_nouns"`
+	PrepositionLinks   []string `json:"preposition_links"`
 	Comment            string   `json:"comment"`
 }
 
