@@ -28,15 +28,20 @@ func (c *Checker) checkLead(a *analysis, add func(Finding)) {
 	// A name in quotes is not news: «МБОУ «Школа № 2» уделяет внимание…»
 	// holds a number and a place noun only inside the school's name.
 	quoted := quotedTokens(a, from, to)
-	if c.carriesNews(ws, from, to, quoted) {
+	// An introduction buries the news even when it names a place or has a
+	// verb («Как вы знаете, дорожные службы работают без выходных»), unless
+	// it holds a date, a number or an invitation itself.
+	buried := c.intro.anyIn(ws, from, to)
+	if buried && c.carriesStrongNews(ws, from, to, quoted) {
 		return
 	}
-	// An introduction buries the news even when it names a place («так
-	// хочется гулять на улице»); otherwise a place is news enough. An
-	// institution named as the subject is not: «Сосновская библиотека
-	// всегда рада гостям.» before «Приглашаем 12 апреля…» introduces the
-	// news, «Детская библиотека объявляет конкурс» holds a news word.
-	buried := c.intro.anyIn(ws, from, to)
+	if !buried && c.carriesNews(ws, from, to, quoted) {
+		return
+	}
+	// Otherwise a place is news enough. An institution named as the subject
+	// is not: «Сосновская библиотека всегда рада гостям.» before
+	// «Приглашаем 12 апреля…» introduces the news, «Детская библиотека
+	// объявляет конкурс» holds a news word.
 	if !buried {
 		if s, ok := c.firstPlace(a); ok && s.start < int(ws.toks[to-1].end) && !c.quotedPlace(a, s, from, quoted) {
 			return
@@ -62,6 +67,17 @@ func (c *Checker) carriesNews(ws *words, from, to int, quoted []bool) bool {
 			continue
 		}
 		if c.newsAt(ws, i) || c.relative.startsAt(ws, i) {
+			return true
+		}
+	}
+	return false
+}
+
+// carriesStrongNews reports whether tokens [from, to) hold a number, a
+// date or an invitation or notice phrase: news even after «Как известно».
+func (c *Checker) carriesStrongNews(ws *words, from, to int, quoted []bool) bool {
+	for i := from; i < to; i++ {
+		if !quoted[i-from] && (ws.toks[i].class != 0 || c.strongNewsAt(ws, i)) {
 			return true
 		}
 	}

@@ -34,6 +34,7 @@ type placeFinder struct {
 	bare    map[string]bool // stems of nouns that need a name after them: «в посёлке Заречном», not «в посёлке»
 	dates   *matcher        // calendar dates: «в посёлке 12 марта» is no house number
 	links   map[string]bool // words that join a preposition to its noun: «рядом с», «недалеко от»
+	dets    map[string]bool // short words that stand like adjectives: «в наш музей», «во весь зал»
 }
 
 // headLen is how many bytes of a stem index it: two Cyrillic letters.
@@ -55,6 +56,10 @@ func newPlaceFinder(f placesFormat) (placeFinder, error) {
 		p.preps[normWord(strings.TrimSpace(w))] = true
 	}
 	p.names, p.streets, p.hosts = map[string]bool{}, map[string]bool{}, map[string]bool{}
+	p.dets = map[string]bool{}
+	for _, w := range f.Determiners {
+		p.dets[normWord(strings.TrimSpace(w))] = true
+	}
 	p.links = map[string]bool{}
 	for _, w := range f.PrepositionLinks {
 		p.links[normWord(strings.TrimSpace(w))] = true
@@ -224,6 +229,9 @@ func (p *placeFinder) toponym(w string) bool {
 // ending. Good enough between a preposition and a noun, where little else
 // stands.
 func (p *placeFinder) isAdjective(w string) bool {
+	if p.dets[w] {
+		return true
+	}
 	for _, e := range p.adjEnds {
 		if len(w) > len(e)+2 && strings.HasSuffix(w, e) {
 			return true

@@ -75,6 +75,7 @@ type placesFormat struct {
 	ToponymParts       []string `json:"toponym_parts"`
 	BareNouns          []string `json:"bare_nouns"`
 	PrepositionLinks   []string `json:"preposition_links"`
+	Determiners        []string `json:"determiners"`
 	Comment            string   `json:"comment"`
 }
 
