@@ -46,10 +46,14 @@ func (c *Checker) checkLead(a *analysis, add func(Finding)) {
 		if s, ok := c.firstPlace(a); ok && s.start < int(ws.toks[to-1].end) && !c.quotedPlace(a, s, from, quoted) {
 			return
 		}
+		// The news waits in a later paragraph, or after a second sentence
+		// that carries none either: «Осень — время урожая. Все собирают
+		// овощи. 5 октября пройдёт ярмарка.»
 		line := lineOf(ws, from)
+		_, second := sentence(a, to)
 		for i := to; i < len(ws.toks); i++ {
 			if c.strongNewsAt(ws, i) {
-				buried = lineOf(ws, i) > line
+				buried = lineOf(ws, i) > line || (i >= second && !c.carriesNews(ws, to, second, quotedTokens(a, to, second)))
 				break
 			}
 		}
