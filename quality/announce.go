@@ -37,6 +37,9 @@ func (c *Checker) checkAnnounce(a *analysis, add func(Finding)) {
 	}
 	ms := c.invitation(ws)
 	if len(ms) == 0 {
+		if !ok {
+			c.checkPlan(a, add)
+		}
 		return
 	}
 	if ok {
@@ -45,6 +48,33 @@ func (c *Checker) checkAnnounce(a *analysis, add func(Finding)) {
 		}
 	}
 	c.checkNeeds(a, add, map[string]bool{NeedWhen: true, NeedWhere: true}, ws.span(ms[0].from, ms[0].to), "", false)
+}
+
+// checkPlan asks for the date of a plan told without an invitation word:
+// «Только в эти выходные билеты по 100 рублей», «С понедельника изменится
+// расписание». Only the days of dates.plans count («в эту субботу», «в
+// ближайший четверг»), in a sentence that tells no past.
+func (c *Checker) checkPlan(a *analysis, add func(Finding)) {
+	ws := &a.words
+	if c.calendar.any(ws) || c.when.any(ws) {
+		return
+	}
+	for _, m := range c.plans.find(ws, 0) {
+		from, to := sentenceOf(ws, m.from)
+		if c.report.anyIn(ws, from, to) {
+			continue
+		}
+		past := false
+		for i := from; i < to && !past; i++ {
+			past = c.pastVerb(ws.word(i))
+		}
+		if !past {
+			f := c.at(a, RuleDateRelative, ws.span(m.from, m.to))
+			f.Missing = NeedWhen
+			add(f)
+			return
+		}
+	}
 }
 
 // checkNeeds reports what an announcement or a notice fails to say; trig

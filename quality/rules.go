@@ -53,6 +53,9 @@ type datesFormat struct {
 	Weekdays []string `json:"weekdays"`
 	Calendar []string `json:"calendar"`
 	Relative []string `json:"relative"`
+	// Plans are relative days that tell a plan even without an
+	// invitation word: «Только в эти выходные билеты по 100 рублей».
+	Plans    []string `json:"plans"`
 	Vague    []string `json:"vague"`
 	Deadline []string `json:"deadline"`
 	Hours    []string `json:"hours"`
@@ -177,6 +180,7 @@ type Checker struct {
 
 	calendar  *matcher // a calendar date: "14 декабря", 14.12
 	relative  *matcher // a day without its date: "в эту субботу", "завтра"
+	plans     *matcher // relative days that are plans by themselves: "в эти выходные"
 	vague     *matcher // no day at all: "на днях", "скоро"
 	deadline  *matcher // "до 20 декабря"
 	hours     *matcher // "с 9:00 до 17:00", "круглосуточно"
@@ -328,6 +332,7 @@ func (c *Checker) compileMeaning(f fileFormat) error {
 	}{
 		{"dates.calendar", f.Dates.Calendar, &c.calendar},
 		{"dates.relative", f.Dates.Relative, &c.relative},
+		{"dates.plans", f.Dates.Plans, &c.plans},
 		{"dates.vague", f.Dates.Vague, &c.vague},
 		{"dates.deadline", f.Dates.Deadline, &c.deadline},
 		{"dates.hours", f.Dates.Hours, &c.hours},
