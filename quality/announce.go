@@ -1,6 +1,9 @@
 package quality
 
-import "maps"
+import (
+	"maps"
+	"strings"
+)
 
 // What an announcement or a notice must tell readers (the "needs" of a
 // notice in the data file, and Finding.Missing).
@@ -129,11 +132,23 @@ func (c *Checker) checkNeeds(a *analysis, add func(Finding), needs map[string]bo
 // прививки 600 детям» tell what happened, not what readers must know.
 func (c *Checker) noticeAt(ws *words) (match, bool) {
 	for _, m := range c.noticeAny.find(ws, 0) {
-		if from, to := sentenceOf(ws, m.from); !c.report.anyIn(ws, from, to) {
+		if from, to := sentenceOf(ws, m.from); !c.report.anyIn(ws, from, to) && !c.tellsPast(ws, from, to) {
 			return m, true
 		}
 	}
 	return match{}, false
+}
+
+// tellsPast reports whether tokens [from, to) hold a past-tense verb in
+// the plural («расчистили», «вышли на улицы»), other than a verb of telling
+// («сообщили, что отключат»): the sentence tells what happened.
+func (c *Checker) tellsPast(ws *words, from, to int) bool {
+	for i := from; i < to; i++ {
+		if w := ws.word(i); c.pastVerb(w) && strings.HasSuffix(w, "и") && !c.speech.startsAt(ws, i) {
+			return true
+		}
+	}
+	return false
 }
 
 // whereWords reports whether one of the announce.where words («ул.», «по

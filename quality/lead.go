@@ -160,7 +160,15 @@ const minPastVerb = 6
 func (c *Checker) pastVerb(w string) bool {
 	for _, e := range c.pastEnds {
 		if strings.HasSuffix(w, e) {
-			return utf8.RuneCountInString(w) >= minPastVerb
+			if utf8.RuneCountInString(w) < minPastVerb {
+				return false
+			}
+			for _, n := range c.notPast {
+				if strings.HasPrefix(w, n) {
+					return false
+				}
+			}
+			return true
 		}
 	}
 	return false

@@ -100,7 +100,10 @@ type leadFormat struct {
 	// «собрались»): a report's first sentence is news even when its verb
 	// is in no list.
 	PastEndings []string `json:"past_endings"`
-	Comment     string   `json:"comment"`
+	// NotPast are beginnings of nouns with those endings: «автомобили»,
+	// «медали».
+	NotPast []string `json:"not_past"`
+	Comment string   `json:"comment"`
 }
 
 // phraseEntry is a bureaucratic phrase in all its written forms and the
@@ -118,7 +121,10 @@ type announceFormat struct {
 	When         []string `json:"when"`
 	Where        []string `json:"where"`
 	LinkIsWhere  bool     `json:"link_is_where"`
-	Comment      string   `json:"comment"`
+	// SpeechWords are past verbs of telling («сообщили», «предупредили»)
+	// that introduce a notice: they do not make its sentence a report.
+	SpeechWords []string `json:"speech_words"`
+	Comment     string   `json:"comment"`
 }
 
 // limits are the thresholds of the rules. Lengths are in characters.
@@ -181,6 +187,7 @@ type Checker struct {
 	calendar  *matcher // a calendar date: "14 декабря", 14.12
 	relative  *matcher // a day without its date: "в эту субботу", "завтра"
 	plans     *matcher // relative days that are plans by themselves: "в эти выходные"
+	speech    *matcher // "сообщили": a past verb that tells a notice, not a report
 	vague     *matcher // no day at all: "на днях", "скоро"
 	deadline  *matcher // "до 20 декабря"
 	hours     *matcher // "с 9:00 до 17:00", "круглосуточно"
@@ -190,6 +197,7 @@ type Checker struct {
 	greetings *matcher
 	news      *matcher
 	pastEnds  []string
+	notPast   []string
 	intro     *matcher
 }
 
@@ -333,6 +341,7 @@ func (c *Checker) compileMeaning(f fileFormat) error {
 		{"dates.calendar", f.Dates.Calendar, &c.calendar},
 		{"dates.relative", f.Dates.Relative, &c.relative},
 		{"dates.plans", f.Dates.Plans, &c.plans},
+		{"announce.speech_words", f.Announce.SpeechWords, &c.speech},
 		{"dates.vague", f.Dates.Vague, &c.vague},
 		{"dates.deadline", f.Dates.Deadline, &c.deadline},
 		{"dates.hours", f.Dates.Hours, &c.hours},
@@ -348,6 +357,11 @@ func (c *Checker) compileMeaning(f fileFormat) error {
 		}
 		if *l.dst, err = newMatcher(src, make([]int, len(src))); err != nil {
 			return fmt.Errorf("quality: rules: %s: %w", l.name, err)
+		}
+	}
+	for _, e := range f.Lead.NotPast {
+		if e = normWord(strings.TrimSpace(e)); e != "" {
+			c.notPast = append(c.notPast, e)
 		}
 	}
 	for _, e := range f.Lead.PastEndings {
