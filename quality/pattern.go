@@ -2,6 +2,7 @@ package quality
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -74,8 +75,8 @@ type matcher struct {
 	patterns []pattern
 	exact    map[string][]int // first word → patterns
 	pairs    map[string][]int // first two exact words, written together → patterns
-	stems    map[string][]int // first stemKey bytes of a first-word stem → patterns
-	stemKey  int              // bytes of the shortest first-word stem
+	stems    map[string][]int // the first keyLen bytes of a first-word stem → patterns
+	keyLens  []int            // the key lengths in use, shortest first
 	classes  []int            // patterns starting with a class
 
 	// Combinations («отключ* + воду»): the first part of each is indexed
@@ -222,24 +223,44 @@ func (m *matcher) add(p pattern) {
 			m.exact[w.text] = append(m.exact[w.text], idx)
 		}
 	case wordStem, wordForm:
-		if m.stemKey == 0 || len(w.text) < m.stemKey {
-			m.stemKey = len(w.text)
-		}
+		// Indexed by index(), once every pattern is known.
 	default:
 		m.classes = append(m.classes, idx)
 	}
 }
 
-// index builds the stem index once every pattern is added. Stems are
-// indexed by their first stemKey bytes: one look-up per token finds every
-// stem that can match it, whatever the stem lengths.
+// maxKeyLen is the longest index key of a stem, in bytes: five Cyrillic
+// letters.
+const maxKeyLen = 10
+
+// keyLen is the index key length of a stem of n bytes: an even number of
+// bytes (whole Cyrillic letters) up to maxKeyLen. Stems are keyed by as
+// much of them as that allows, so one short stem («ме» for «мер~») does not
+// crowd every stem of a long list into a few keys; a token costs one
+// look-up per key length in use.
+func keyLen(n int) int {
+	if n < 4 {
+		return n
+	}
+	k := min(n, maxKeyLen)
+	return k - k%2
+}
+
+// index builds the stem index once every pattern is added.
 func (m *matcher) index() {
+	used := map[int]bool{}
 	for idx, p := range m.patterns {
 		if w := p.words[0]; w.kind == wordStem || w.kind == wordForm {
-			key := w.text[:m.stemKey]
+			l := keyLen(len(w.text))
+			key := w.text[:l]
 			m.stems[key] = append(m.stems[key], idx)
+			if !used[l] {
+				used[l] = true
+				m.keyLens = append(m.keyLens, l)
+			}
 		}
 	}
+	slices.Sort(m.keyLens)
 }
 
 // each calls fn for every pattern that matches starting at token i, with
@@ -260,8 +281,11 @@ func (m *matcher) each(ws *words, i int, fn func(id, n int)) {
 		// them apart.
 		try(m.pairs[ws.norm[ws.toks[i].ns:ws.toks[i+1].ne]])
 	}
-	if m.stemKey > 0 && len(norm) >= m.stemKey {
-		try(m.stems[norm[:m.stemKey]])
+	for _, l := range m.keyLens {
+		if len(norm) < l {
+			break
+		}
+		try(m.stems[norm[:l]])
 	}
 	if ws.toks[i].class != 0 {
 		try(m.classes)
