@@ -132,9 +132,13 @@ func (c *Checker) checkNeeds(a *analysis, add func(Finding), needs map[string]bo
 // прививки 600 детям» tell what happened, not what readers must know.
 func (c *Checker) noticeAt(ws *words) (match, bool) {
 	for _, m := range c.noticeAny.find(ws, 0) {
-		if from, to := sentenceOf(ws, m.from); !c.report.anyIn(ws, from, to) && !c.tellsPast(ws, from, to) {
-			return m, true
+		if from, to := sentenceOf(ws, m.from); c.report.anyIn(ws, from, to) || c.tellsPast(ws, from, to) {
+			continue
 		}
+		if ctx := c.notices[m.ref].context; ctx != nil && !ctx.any(ws) {
+			continue
+		}
+		return m, true
 	}
 	return match{}, false
 }

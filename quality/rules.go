@@ -85,9 +85,12 @@ type placesFormat struct {
 // noticeFormat is one kind of notice (road works, a water cut, a survey):
 // the phrases that mark it and what it must tell readers.
 type noticeFormat struct {
-	Kind    string   `json:"kind"`
-	Find    []string `json:"find"`
-	Needs   []string `json:"needs"`
+	Kind  string   `json:"kind"`
+	Find  []string `json:"find"`
+	Needs []string `json:"needs"`
+	// Context: when given, a notice of this kind needs one of these
+	// phrases somewhere in the post («конкурс» for «работы принимаются»).
+	Context []string `json:"context"`
 	Comment string   `json:"comment"`
 }
 
@@ -203,8 +206,9 @@ type Checker struct {
 
 // notice is a compiled noticeFormat.
 type notice struct {
-	kind  string
-	needs map[string]bool
+	kind    string
+	needs   map[string]bool
+	context *matcher // nil: the phrase is enough
 }
 
 // Lang is the language of the rule file, as written in its "lang" field.
@@ -386,6 +390,15 @@ func (c *Checker) compileMeaning(f fileFormat) error {
 				nt.needs[need] = true
 			default:
 				return fmt.Errorf("quality: rules: notices[%d]: unknown need %q (when, hours, where, deadline)", i, need)
+			}
+		}
+		if len(n.Context) > 0 {
+			src, err := ex.expand(n.Context)
+			if err != nil {
+				return fmt.Errorf("quality: rules: notices[%d].context: %w", i, err)
+			}
+			if nt.context, err = newMatcher(src, make([]int, len(src))); err != nil {
+				return fmt.Errorf("quality: rules: notices[%d].context: %w", i, err)
 			}
 		}
 		c.notices = append(c.notices, nt)
