@@ -229,21 +229,20 @@ func (m *matcher) add(p pattern) {
 	}
 }
 
-// maxKeyLen is the longest index key of a stem, in bytes: five Cyrillic
-// letters.
-const maxKeyLen = 10
-
-// keyLen is the index key length of a stem of n bytes: an even number of
-// bytes (whole Cyrillic letters) up to maxKeyLen. Stems are keyed by as
-// much of them as that allows, so one short stem («ме» for «мер~») does not
-// crowd every stem of a long list into a few keys; a token costs one
-// look-up per key length in use.
+// keyLen is the index key length of a stem of n bytes: four Cyrillic
+// letters when the stem has them, else two. Keying long stems by four
+// letters keeps one short stem («ме» for «мер~») from crowding every stem
+// of a long list into a few keys; a token costs one look-up per key length
+// in use, two at most for Cyrillic.
 func keyLen(n int) int {
-	if n < 4 {
+	switch {
+	case n >= 8:
+		return 8
+	case n >= 4:
+		return 4
+	default:
 		return n
 	}
-	k := min(n, maxKeyLen)
-	return k - k%2
 }
 
 // index builds the stem index once every pattern is added.
