@@ -28,6 +28,14 @@ func (c *Checker) checkLead(a *analysis, add func(Finding)) {
 	// A name in quotes is not news: «МБОУ «Школа № 2» уделяет внимание…»
 	// holds a number and a place noun only inside the school's name.
 	quoted := quotedTokens(a, from, to)
+	// A question opens a post well when the answer follows («Где сдать
+	// батарейки? В холле администрации…»); it is an introduction when the
+	// news waits in a later paragraph: «Знаете ли вы, что в районе живут 12
+	// тысяч человек?» before «5 марта библиотека начнёт опрос».
+	if isQuestion(a, to) && !c.strongIn(ws, from, to, quoted) && c.strongNewsAfter(ws, to, lineOf(ws, from)) {
+		add(c.at(a, RuleLeadBuried, ws.span(from, to)))
+		return
+	}
 	// An introduction buries the news even when it names a place or has a
 	// verb («Как вы знаете, дорожные службы работают без выходных»), unless
 	// it holds a date, a number or an invitation itself.
@@ -72,6 +80,40 @@ func (c *Checker) carriesNews(ws *words, from, to int, quoted []bool) bool {
 		}
 		if c.newsAt(ws, i) || c.relative.startsAt(ws, i) {
 			return true
+		}
+	}
+	return false
+}
+
+// isQuestion reports whether the sentence ending before token to ends
+// with a question mark.
+func isQuestion(a *analysis, to int) bool {
+	ws := &a.words
+	end := len(a.text)
+	if to < len(ws.toks) {
+		end = int(ws.toks[to].start)
+	}
+	tail := strings.TrimRight(a.text[ws.toks[to-1].end:end], " \n\t")
+	return strings.HasSuffix(tail, "?")
+}
+
+// strongIn reports whether tokens [from, to) hold a calendar date, an
+// invitation or a notice phrase.
+func (c *Checker) strongIn(ws *words, from, to int, quoted []bool) bool {
+	for i := from; i < to; i++ {
+		if !quoted[i-from] && c.strongNewsAt(ws, i) {
+			return true
+		}
+	}
+	return false
+}
+
+// strongNewsAfter reports whether a date, an invitation or a notice comes
+// after token from, on a line after line.
+func (c *Checker) strongNewsAfter(ws *words, from, line int) bool {
+	for i := from; i < len(ws.toks); i++ {
+		if c.strongNewsAt(ws, i) {
+			return lineOf(ws, i) > line
 		}
 	}
 	return false
