@@ -113,8 +113,7 @@ func (c *Checker) checkNeeds(a *analysis, add func(Finding), needs map[string]bo
 		link := !notice && c.linkIsWhere && len(a.urls) > 0
 		// «Сосновская библиотека приглашает…»: the host of an event is its
 		// place. A notice needs the streets or the room, not its sender.
-		host := !notice && c.places.hostNamed(a)
-		if !place && !link && !host && !c.whereWords(ws) {
+		if !place && !link && !(!notice && c.places.hostNamed(a)) && !c.whereWords(ws) {
 			s := trig
 			if ms := c.places.vague.find(ws, 1); len(ms) > 0 {
 				s = ws.span(ms[0].from, ms[0].to)

@@ -133,6 +133,10 @@ func (p *placeFinder) nounAt(ws *words, k int) bool {
 	if !p.mayBeNoun(w) {
 		return false
 	}
+	// A listed form needs no stemming: «школа», «СДК».
+	if p.stems[w] {
+		return true
+	}
 	// «в библиотеке-филиале»: the first part of a joined word is the noun.
 	if i := strings.IndexByte(w, '-'); i > 0 && p.isNoun(w[:i]) {
 		return true
