@@ -61,7 +61,8 @@ func (c *Checker) checkLead(a *analysis, add func(Finding)) {
 		_, second := sentence(a, to)
 		for i := to; i < len(ws.toks); i++ {
 			if c.strongNewsAt(ws, i) {
-				buried = lineOf(ws, i) > line || (i >= second && !c.carriesNews(ws, to, second, quotedTokens(a, to, second)))
+				buried = lineOf(ws, i) > line || (i >= second && !c.carriesNews(ws, to, second, quotedTokens(a, to, second))) ||
+					(to-from >= minIntroWords && !isQuestion(a, to))
 				break
 			}
 		}
@@ -84,6 +85,12 @@ func (c *Checker) carriesNews(ws *words, from, to int, quoted []bool) bool {
 	}
 	return false
 }
+
+// minIntroWords is the fewest words of a first sentence that, with no
+// news in it, introduces the news of the next one: «Мы очень рады, что вы
+// снова с нами.» A shorter one is a headline or a call («ВСЕ НА
+// ВЫБОРЫ!»), and a question opens a post well.
+const minIntroWords = 6
 
 // isQuestion reports whether the sentence ending before token to ends
 // with a question mark.
