@@ -105,6 +105,11 @@ func (c *Checker) checkNeeds(a *analysis, add func(Finding), needs map[string]bo
 			delete(needs, NeedHours)
 		}
 	}
+	// A survey or an application needs no date of its own, but «на днях
+	// можно будет проголосовать» still leaves readers guessing.
+	if !needs[NeedWhen] {
+		c.checkPlan(a, add)
+	}
 	if needs[NeedHours] && !c.hours.any(ws) {
 		missing(noWhen, NeedHours, trig)
 	}
