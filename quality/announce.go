@@ -181,13 +181,15 @@ next:
 }
 
 // invitation finds the phrase that makes a post an announcement. A soft
-// invitation («Приходите к нам ещё!», «Ждём вас!») closes many reports, so
-// it counts only in a post without report words («прошёл», «рассказали»).
+// invitation («Приходите к нам ещё!», «Ждём вас!», «Её покажут на
+// выставке») closes many reports, so it counts only in a post without
+// report words («прошёл», «рассказали») or other plural past verbs
+// («разобрали», «нашли»).
 func (c *Checker) invitation(ws *words) []match {
 	if ms := c.trigger.find(ws, 1); len(ms) > 0 {
 		return ms
 	}
-	if ms := c.softTrigger.find(ws, 1); len(ms) > 0 && !c.report.any(ws) {
+	if ms := c.softTrigger.find(ws, 1); len(ms) > 0 && !c.report.any(ws) && !c.tellsPast(ws, 0, len(ws.toks)) {
 		return ms
 	}
 	return nil
