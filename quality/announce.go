@@ -1,9 +1,17 @@
 package quality
 
+import (
+	"maps"
+	"strings"
+)
+
 // What an announcement or a notice must tell readers (the "needs" of a
 // notice in the data file, and Finding.Missing).
 const (
-	NeedWhen     = "when"
+	NeedWhen = "when"
+	// NeedHours: a water cut or a reception needs its hours as well as its
+	// day: «5 декабря с 9:00 до 16:00».
+	NeedHours    = "hours"
 	NeedWhere    = "where"
 	NeedDeadline = "deadline"
 )
@@ -19,22 +27,63 @@ const (
 // word is an announcement and needs a date and a place.
 func (c *Checker) checkAnnounce(a *analysis, add func(Finding)) {
 	ws := &a.words
-	var (
-		needs  map[string]bool
-		trig   span
-		kind   string
-		notice bool
-	)
-	if m, ok := c.noticeAt(ws); ok {
+	m, ok := c.noticeAt(ws)
+	if ok {
 		n := c.notices[m.ref]
-		needs, kind, notice = n.needs, n.kind, true
-		trig = ws.span(m.from, m.to)
-	} else if ms := c.invitation(ws); len(ms) > 0 {
-		needs = map[string]bool{NeedWhen: true, NeedWhere: true}
-		trig = ws.span(ms[0].from, ms[0].to)
-	} else {
+		c.checkNeeds(a, add, n.needs, ws.span(m.from, m.to), n.kind, true)
+	}
+	// A notice that asks only for a deadline («Заявки принимаются…») may
+	// come with an event of its own in another sentence («Состоится
+	// турнир…»): the event still needs its date and place.
+	if ok && (c.notices[m.ref].needs[NeedWhen] || c.notices[m.ref].needs[NeedWhere]) {
 		return
 	}
+	ms := c.invitation(ws)
+	if len(ms) == 0 {
+		if !ok {
+			c.checkPlan(a, add)
+		}
+		return
+	}
+	if ok {
+		if from, to := sentenceOf(ws, m.from); ms[0].from >= from && ms[0].from < to {
+			return
+		}
+	}
+	c.checkNeeds(a, add, map[string]bool{NeedWhen: true, NeedWhere: true}, ws.span(ms[0].from, ms[0].to), "", false)
+}
+
+// checkPlan asks for the date of a plan told without an invitation word:
+// «Только в эти выходные билеты по 100 рублей», «С понедельника изменится
+// расписание». Only the days of dates.plans count («в эту субботу», «в
+// ближайший четверг»), in a sentence that tells no past.
+func (c *Checker) checkPlan(a *analysis, add func(Finding)) {
+	ws := &a.words
+	if c.calendar.any(ws) || c.when.any(ws) {
+		return
+	}
+	for _, m := range c.plans.find(ws, 0) {
+		from, to := sentenceOf(ws, m.from)
+		if c.report.anyIn(ws, from, to) {
+			continue
+		}
+		past := false
+		for i := from; i < to && !past; i++ {
+			past = c.pastVerb(ws.word(i))
+		}
+		if !past {
+			f := c.at(a, RuleDateRelative, ws.span(m.from, m.to))
+			f.Missing = NeedWhen
+			add(f)
+			return
+		}
+	}
+}
+
+// checkNeeds reports what an announcement or a notice fails to say; trig
+// is the phrase that made it one.
+func (c *Checker) checkNeeds(a *analysis, add func(Finding), needs map[string]bool, trig span, kind string, notice bool) {
+	ws := &a.words
 	missing := func(rule, need string, s span) {
 		f := c.at(a, rule, s)
 		f.Missing, f.Kind = need, kind
@@ -50,13 +99,26 @@ func (c *Checker) checkAnnounce(a *analysis, add func(Finding)) {
 		case s != span{}:
 			missing(RuleDateRelative, NeedWhen, s)
 		default:
+			// No day at all: one finding asks for the day and the hours.
 			missing(noWhen, NeedWhen, trig)
+			needs = maps.Clone(needs)
+			delete(needs, NeedHours)
 		}
+	}
+	// A survey or an application needs no date of its own, but «на днях
+	// можно будет проголосовать» still leaves readers guessing.
+	if !needs[NeedWhen] {
+		c.checkPlan(a, add)
+	}
+	if needs[NeedHours] && !c.hours.any(ws) {
+		missing(noWhen, NeedHours, trig)
 	}
 	if needs[NeedWhere] {
 		_, place := c.firstPlace(a)
 		link := !notice && c.linkIsWhere && len(a.urls) > 0
-		if !place && !link && !c.whereWords(ws) {
+		// «Сосновская библиотека приглашает…»: the host of an event is its
+		// place. A notice needs the streets or the room, not its sender.
+		if !place && !link && !(!notice && c.places.hostNamed(a)) && !c.whereWords(ws) {
 			s := trig
 			if ms := c.places.vague.find(ws, 1); len(ms) > 0 {
 				s = ws.span(ms[0].from, ms[0].to)
@@ -74,11 +136,27 @@ func (c *Checker) checkAnnounce(a *analysis, add func(Finding)) {
 // прививки 600 детям» tell what happened, not what readers must know.
 func (c *Checker) noticeAt(ws *words) (match, bool) {
 	for _, m := range c.noticeAny.find(ws, 0) {
-		if from, to := sentenceOf(ws, m.from); !c.report.anyIn(ws, from, to) {
-			return m, true
+		if from, to := sentenceOf(ws, m.from); c.report.anyIn(ws, from, to) || c.tellsPast(ws, from, to) {
+			continue
 		}
+		if ctx := c.notices[m.ref].context; ctx != nil && !ctx.any(ws) {
+			continue
+		}
+		return m, true
 	}
 	return match{}, false
+}
+
+// tellsPast reports whether tokens [from, to) hold a past-tense verb in
+// the plural («расчистили», «вышли на улицы»), other than a verb of telling
+// («сообщили, что отключат»): the sentence tells what happened.
+func (c *Checker) tellsPast(ws *words, from, to int) bool {
+	for i := from; i < to; i++ {
+		if w := ws.word(i); c.pastVerb(w) && strings.HasSuffix(w, "и") && !c.speech.startsAt(ws, i) {
+			return true
+		}
+	}
+	return false
 }
 
 // whereWords reports whether one of the announce.where words («ул.», «по
@@ -103,13 +181,15 @@ next:
 }
 
 // invitation finds the phrase that makes a post an announcement. A soft
-// invitation («Приходите к нам ещё!», «Ждём вас!») closes many reports, so
-// it counts only in a post without report words («прошёл», «рассказали»).
+// invitation («Приходите к нам ещё!», «Ждём вас!», «Её покажут на
+// выставке») closes many reports, so it counts only in a post without
+// report words («прошёл», «рассказали») or other plural past verbs
+// («разобрали», «нашли»).
 func (c *Checker) invitation(ws *words) []match {
 	if ms := c.trigger.find(ws, 1); len(ms) > 0 {
 		return ms
 	}
-	if ms := c.softTrigger.find(ws, 1); len(ms) > 0 && !c.report.any(ws) {
+	if ms := c.softTrigger.find(ws, 1); len(ms) > 0 && !c.report.any(ws) && !c.tellsPast(ws, 0, len(ws.toks)) {
 		return ms
 	}
 	return nil

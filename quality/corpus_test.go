@@ -89,6 +89,7 @@ func TestCorpusGood(t *testing.T) {
 func TestCorpusBad(t *testing.T) {
 	set := mustSet(t)
 	files, _ := filepath.Glob("testdata/bad/*.txt")
+	files = slices.DeleteFunc(files, func(p string) bool { return strings.HasSuffix(p, ".faults.txt") })
 	if len(files) < 12 {
 		t.Fatalf("only %d bad samples", len(files))
 	}
@@ -127,6 +128,41 @@ func TestCorpusBad(t *testing.T) {
 			t.Errorf("no bad sample covers rule %q", rule)
 		}
 	}
+}
+
+// TestCorpusFaults checks the bad posts whose faults are also named in
+// plain words (NN.faults.txt, in the words of the held-out sets): every
+// named fault must be named by a finding on the card's report, the way
+// TestHeldOut counts them. This keeps the training posts and the held-out
+// measurement speaking the same language.
+func TestCorpusFaults(t *testing.T) {
+	set := mustSet(t)
+	lists, _ := filepath.Glob("testdata/bad/*.faults.txt")
+	if len(lists) < 30 {
+		t.Fatalf("only %d bad samples with named faults", len(lists))
+	}
+	named, found := 0, 0
+	for _, list := range lists {
+		post := strings.TrimSuffix(list, ".faults.txt") + ".txt"
+		text := readHeldOutPost(t, post)
+		faults := readHeldOutFaults(t, list, text)
+		media := !slices.ContainsFunc(faults, func(e expectedFault) bool { return slices.Contains(e.rules, RuleNoMedia) })
+		r := set.Check("ru", Post{Text: text, HasMedia: media})
+		_, hits := nameFaults(faults, r.Findings)
+		for k, e := range faults {
+			named++
+			if hits[k] >= 0 {
+				found++
+				continue
+			}
+			var got []string
+			for _, f := range r.Findings {
+				got = append(got, describeFinding(f))
+			}
+			t.Errorf("%s: %s not named; findings: %q", filepath.Base(post), e.label, got)
+		}
+	}
+	t.Logf("faults named: %d, found: %d", named, found)
 }
 
 func mustSet(t testing.TB) *Set {

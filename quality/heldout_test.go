@@ -171,6 +171,25 @@ func readHeldOutPost(t *testing.T, path string) string {
 	return string(data)
 }
 
+// nameFaults pairs each fault with the finding that names it: hits[k] is
+// the index of the finding for faults[k], or -1. One finding names one
+// fault: «нет даты или часов» is not counted twice for "vague time" and
+// "hours missing". used marks the findings paired with a fault.
+func nameFaults(faults []expectedFault, findings []Finding) (used []bool, hits []int) {
+	used = make([]bool, len(findings))
+	hits = make([]int, len(faults))
+	for k, e := range faults {
+		hits[k] = -1
+		for i, f := range findings {
+			if !used[i] && e.namedBy(f) {
+				hits[k], used[i] = i, true
+				break
+			}
+		}
+	}
+	return used, hits
+}
+
 func describeFinding(f Finding) string {
 	s := f.Rule
 	if f.Fragment != "" {
@@ -230,21 +249,11 @@ func measureHeldOut(t *testing.T, dir string, posts int) {
 		if len(r.Findings) == 0 {
 			silent = append(silent, name)
 		}
-		used := make([]bool, len(r.Findings))
-		for _, e := range faults {
+		used, hits := nameFaults(faults, r.Findings)
+		for k, e := range faults {
 			named++
-			// One finding names one fault: «нет даты или часов» is not
-			// counted twice for "vague time" and "hours missing".
-			hit := -1
-			for i, f := range r.Findings {
-				if !used[i] && e.namedBy(f) {
-					hit = i
-					break
-				}
-			}
-			if hit >= 0 {
+			if hit := hits[k]; hit >= 0 {
 				found++
-				used[hit] = true
 				t.Logf("   found  %-70s ← %s", e.label, describeFinding(r.Findings[hit]))
 			} else {
 				misses = append(misses, name+": "+e.label)

@@ -1,6 +1,9 @@
 package quality
 
-import "strings"
+import (
+	"strings"
+	"unicode/utf8"
+)
 
 // checkLead asks whether the first sentence carries the news: a date, a
 // number, a place, or what happens or happened. A post that opens with an
@@ -25,27 +28,41 @@ func (c *Checker) checkLead(a *analysis, add func(Finding)) {
 	// A name in quotes is not news: «МБОУ «Школа № 2» уделяет внимание…»
 	// holds a number and a place noun only inside the school's name.
 	quoted := quotedTokens(a, from, to)
-	if c.carriesNews(ws, from, to, quoted) {
+	// A question opens a post well when the answer follows («Где сдать
+	// батарейки? В холле администрации…»); it is an introduction when the
+	// news waits in a later paragraph: «Знаете ли вы, что в районе живут 12
+	// тысяч человек?» before «5 марта библиотека начнёт опрос».
+	if isQuestion(a, to) && !c.strongIn(ws, from, to, quoted) && c.strongNewsAfter(ws, to, lineOf(ws, from)) {
+		add(c.at(a, RuleLeadBuried, ws.span(from, to)))
 		return
 	}
-	// An introduction buries the news even when it names a place («так
-	// хочется гулять на улице»); otherwise a place is news enough.
+	// An introduction buries the news even when it names a place or has a
+	// verb («Как вы знаете, дорожные службы работают без выходных»), unless
+	// it holds a date, a number or an invitation itself.
 	buried := c.intro.anyIn(ws, from, to)
+	if buried && c.carriesStrongNews(ws, from, to, quoted) {
+		return
+	}
+	if !buried && c.carriesNews(ws, from, to, quoted) {
+		return
+	}
+	// Otherwise a place is news enough. An institution named as the subject
+	// is not: «Сосновская библиотека всегда рада гостям.» before
+	// «Приглашаем 12 апреля…» introduces the news, «Детская библиотека
+	// объявляет конкурс» holds a news word.
 	if !buried {
 		if s, ok := c.firstPlace(a); ok && s.start < int(ws.toks[to-1].end) && !c.quotedPlace(a, s, from, quoted) {
 			return
 		}
-		// An institution named as the subject is a place too: «Детская
-		// библиотека объявляет конкурс».
-		for i := from; i < to; i++ {
-			if !quoted[i-from] && c.places.isNoun(ws.word(i)) {
-				return
-			}
-		}
+		// The news waits in a later paragraph, or after a second sentence
+		// that carries none either: «Осень — время урожая. Все собирают
+		// овощи. 5 октября пройдёт ярмарка.»
 		line := lineOf(ws, from)
+		_, second := sentence(a, to)
 		for i := to; i < len(ws.toks); i++ {
 			if c.strongNewsAt(ws, i) {
-				buried = lineOf(ws, i) > line
+				buried = lineOf(ws, i) > line || (i >= second && !c.carriesNews(ws, to, second, quotedTokens(a, to, second))) ||
+					(to-from >= minIntroWords && !isQuestion(a, to))
 				break
 			}
 		}
@@ -63,6 +80,57 @@ func (c *Checker) carriesNews(ws *words, from, to int, quoted []bool) bool {
 			continue
 		}
 		if c.newsAt(ws, i) || c.relative.startsAt(ws, i) {
+			return true
+		}
+	}
+	return false
+}
+
+// minIntroWords is the fewest words of a first sentence that, with no
+// news in it, introduces the news of the next one: «Мы очень рады, что вы
+// снова с нами.» A shorter one is a headline or a call («ВСЕ НА
+// ВЫБОРЫ!»), and a question opens a post well.
+const minIntroWords = 6
+
+// isQuestion reports whether the sentence ending before token to ends
+// with a question mark.
+func isQuestion(a *analysis, to int) bool {
+	ws := &a.words
+	end := len(a.text)
+	if to < len(ws.toks) {
+		end = int(ws.toks[to].start)
+	}
+	tail := strings.TrimRight(a.text[ws.toks[to-1].end:end], " \n\t")
+	return strings.HasSuffix(tail, "?")
+}
+
+// strongIn reports whether tokens [from, to) hold a calendar date, an
+// invitation or a notice phrase.
+func (c *Checker) strongIn(ws *words, from, to int, quoted []bool) bool {
+	for i := from; i < to; i++ {
+		if !quoted[i-from] && c.strongNewsAt(ws, i) {
+			return true
+		}
+	}
+	return false
+}
+
+// strongNewsAfter reports whether a date, an invitation or a notice comes
+// after token from, on a line after line.
+func (c *Checker) strongNewsAfter(ws *words, from, line int) bool {
+	for i := from; i < len(ws.toks); i++ {
+		if c.strongNewsAt(ws, i) {
+			return lineOf(ws, i) > line
+		}
+	}
+	return false
+}
+
+// carriesStrongNews reports whether tokens [from, to) hold a number, a
+// date or an invitation or notice phrase: news even after «Как известно».
+func (c *Checker) carriesStrongNews(ws *words, from, to int, quoted []bool) bool {
+	for i := from; i < to; i++ {
+		if !quoted[i-from] && (ws.toks[i].class != 0 || c.strongNewsAt(ws, i)) {
 			return true
 		}
 	}
@@ -122,11 +190,33 @@ func quotedTokens(a *analysis, from, to int) []bool {
 // newsAt reports whether token i is a number or date, or starts a calendar
 // date, an invitation, a notice or a news word.
 func (c *Checker) newsAt(ws *words, i int) bool {
-	if ws.toks[i].class != 0 {
+	if ws.toks[i].class != 0 || c.pastVerb(ws.word(i)) {
 		return true
 	}
 	for _, m := range []*matcher{c.calendar, c.trigger, c.softTrigger, c.noticeAny, c.news} {
 		if m.startsAt(ws, i) {
+			return true
+		}
+	}
+	return false
+}
+
+// minPastVerb is the fewest letters of a word taken for a past-tense verb
+// by its ending: «поставили», not «роли» or «были».
+const minPastVerb = 6
+
+// pastVerb reports whether a normalised word looks like a past-tense verb.
+func (c *Checker) pastVerb(w string) bool {
+	for _, e := range c.pastEnds {
+		if strings.HasSuffix(w, e) {
+			if utf8.RuneCountInString(w) < minPastVerb {
+				return false
+			}
+			for _, n := range c.notPast {
+				if strings.HasPrefix(w, n) {
+					return false
+				}
+			}
 			return true
 		}
 	}

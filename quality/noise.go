@@ -8,8 +8,9 @@ import (
 // checkCaps finds shouting: runs of words in capitals on one line. A run
 // counts as shouting when it has a word longer than an abbreviation (more
 // than abbreviation_letters capitals, and not a known abbreviation) or
-// caps_run_words short words that are not known abbreviations. So МБОУ,
-// ЦУР, ГИБДД pass, while ВНИМАНИЕ and «ВСЕ НА ЛЫЖИ» do not.
+// caps_run_words short words that are not known abbreviations, or one of
+// the shouts: a short word that is no abbreviation. So МБОУ, ЦУР, ГИБДД
+// pass, while ВНИМАНИЕ, «ВАЖНО!» and «ВСЕ НА ЛЫЖИ» do not.
 func (c *Checker) checkCaps(a *analysis, add func(Finding)) {
 	toks := a.words.toks
 	for i := 0; i < len(toks); i++ {
@@ -24,7 +25,7 @@ func (c *Checker) checkCaps(a *analysis, add func(Finding)) {
 		for k := i; k < j; k++ {
 			switch {
 			case c.abbr[a.words.word(k)]:
-			case int(toks[k].letters) > c.lim.AbbreviationLetters:
+			case int(toks[k].letters) > c.lim.AbbreviationLetters || c.shouts[a.words.word(k)]:
 				long++
 			default:
 				short++

@@ -2,6 +2,7 @@ package quality
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -74,9 +75,15 @@ type matcher struct {
 	patterns []pattern
 	exact    map[string][]int // first word → patterns
 	pairs    map[string][]int // first two exact words, written together → patterns
-	stems    map[string][]int // first stemKey bytes of a first-word stem → patterns
-	stemKey  int              // bytes of the shortest first-word stem
-	classes  []int            // patterns starting with a class
+	// starts has a bit for the first bytes of every first word a pattern
+	// may start with: most words of a text start no pattern, and one bit
+	// test spares them the map look-ups. startsAll turns it off when a
+	// stem is too short to be keyed so.
+	starts    []uint64
+	startsAll bool
+	stems     map[string][]int // the first keyLen bytes of a first-word stem → patterns
+	keyLens   []int            // the key lengths in use, shortest first
+	classes   []int            // patterns starting with a class
 
 	// Combinations («отключ* + воду»): the first part of each is indexed
 	// with the phrases, so a token costs no more look-ups; parts holds the
@@ -206,10 +213,53 @@ func newMatcher(phrases []string, refs []int) (*matcher, error) {
 	return m, nil
 }
 
+// startBits is the size of matcher.starts in bits.
+const startBits = 1 << 16
+
+// startKey hashes the first four bytes of a word (fewer if it is shorter)
+// into a bit of matcher.starts.
+func startKey(w string) uint32 {
+	n := min(4, len(w))
+	h := uint32(n)
+	for i := 0; i < n; i++ {
+		h = h*31 + uint32(w[i])
+	}
+	return h % startBits
+}
+
+// markStart records that a pattern may start with a word beginning like w.
+func (m *matcher) markStart(w string) {
+	if m.starts == nil {
+		m.starts = make([]uint64, startBits/64)
+	}
+	k := startKey(w)
+	m.starts[k/64] |= 1 << (k % 64)
+}
+
+// mayStart reports whether some pattern may start at a word like w.
+func (m *matcher) mayStart(w string) bool {
+	if m.startsAll || m.starts == nil {
+		return m.startsAll
+	}
+	k := startKey(w)
+	return m.starts[k/64]&(1<<(k%64)) != 0
+}
+
 // add appends a pattern and indexes it by its first word.
 func (m *matcher) add(p pattern) {
 	idx := len(m.patterns)
 	m.patterns = append(m.patterns, p)
+	switch w := p.words[0]; w.kind {
+	case wordExact:
+		m.markStart(w.text)
+	case wordStem, wordForm:
+		// A word matching a stem starts with it; a stem shorter than
+		// four bytes says too little about the word's first four.
+		if len(w.text) < 4 {
+			m.startsAll = true
+		}
+		m.markStart(w.text)
+	}
 	switch w := p.words[0]; w.kind {
 	case wordExact:
 		// Many phrases share a first word («в эту субботу», «в конце
@@ -222,24 +272,43 @@ func (m *matcher) add(p pattern) {
 			m.exact[w.text] = append(m.exact[w.text], idx)
 		}
 	case wordStem, wordForm:
-		if m.stemKey == 0 || len(w.text) < m.stemKey {
-			m.stemKey = len(w.text)
-		}
+		// Indexed by index(), once every pattern is known.
 	default:
 		m.classes = append(m.classes, idx)
 	}
 }
 
-// index builds the stem index once every pattern is added. Stems are
-// indexed by their first stemKey bytes: one look-up per token finds every
-// stem that can match it, whatever the stem lengths.
+// keyLen is the index key length of a stem of n bytes: four Cyrillic
+// letters when the stem has them, else two. Keying long stems by four
+// letters keeps one short stem («ме» for «мер~») from crowding every stem
+// of a long list into a few keys; a token costs one look-up per key length
+// in use, two at most for Cyrillic.
+func keyLen(n int) int {
+	switch {
+	case n >= 8:
+		return 8
+	case n >= 4:
+		return 4
+	default:
+		return n
+	}
+}
+
+// index builds the stem index once every pattern is added.
 func (m *matcher) index() {
+	used := map[int]bool{}
 	for idx, p := range m.patterns {
 		if w := p.words[0]; w.kind == wordStem || w.kind == wordForm {
-			key := w.text[:m.stemKey]
+			l := keyLen(len(w.text))
+			key := w.text[:l]
 			m.stems[key] = append(m.stems[key], idx)
+			if !used[l] {
+				used[l] = true
+				m.keyLens = append(m.keyLens, l)
+			}
 		}
 	}
+	slices.Sort(m.keyLens)
 }
 
 // each calls fn for every pattern that matches starting at token i, with
@@ -252,16 +321,20 @@ func (m *matcher) each(ws *words, i int, fn func(id, n int)) {
 			}
 		}
 	}
-	norm := ws.word(i)
-	try(m.exact[norm])
-	if len(m.pairs) > 0 && i+1 < len(ws.toks) && ws.toks[i+1].joined {
-		// The two words stand back to back in ws.norm, so the key needs no
-		// allocation. «в»+«эту» and «вэ»+«ту» share a key; matchAt tells
-		// them apart.
-		try(m.pairs[ws.norm[ws.toks[i].ns:ws.toks[i+1].ne]])
-	}
-	if m.stemKey > 0 && len(norm) >= m.stemKey {
-		try(m.stems[norm[:m.stemKey]])
+	if norm := ws.word(i); m.mayStart(norm) {
+		try(m.exact[norm])
+		if len(m.pairs) > 0 && i+1 < len(ws.toks) && ws.toks[i+1].joined {
+			// The two words stand back to back in ws.norm, so the key needs no
+			// allocation. «в»+«эту» and «вэ»+«ту» share a key; matchAt tells
+			// them apart.
+			try(m.pairs[ws.norm[ws.toks[i].ns:ws.toks[i+1].ne]])
+		}
+		for _, l := range m.keyLens {
+			if len(norm) < l {
+				break
+			}
+			try(m.stems[norm[:l]])
+		}
 	}
 	if ws.toks[i].class != 0 {
 		try(m.classes)

@@ -29,6 +29,12 @@ type placeFinder struct {
 	labels  *matcher        // «Где:», «Место:», «Адрес:» — a place follows in any case
 	markers []string        // emoji that mark the place line: 📍
 	vague   *matcher        // places too vague for a notice: «по ряду улиц»
+	hosts   map[string]bool // institutions that host what they announce: «Библиотека приглашает»
+	topos   []string        // parts of adjectives made from place names: «Никольск-ом», «Покровск-ой»
+	bare    map[string]bool // stems of nouns that need a name after them: «в посёлке Заречном», not «в посёлке»
+	dates   *matcher        // calendar dates: «в посёлке 12 марта» is no house number
+	links   map[string]bool // words that join a preposition to its noun: «рядом с», «недалеко от»
+	dets    map[string]bool // short words that stand like adjectives: «в наш музей», «во весь зал»
 }
 
 // headLen is how many bytes of a stem index it: two Cyrillic letters.
@@ -49,7 +55,31 @@ func newPlaceFinder(f placesFormat) (placeFinder, error) {
 	for _, w := range f.Prepositions {
 		p.preps[normWord(strings.TrimSpace(w))] = true
 	}
-	p.names, p.streets = map[string]bool{}, map[string]bool{}
+	p.names, p.streets, p.hosts = map[string]bool{}, map[string]bool{}, map[string]bool{}
+	p.dets = map[string]bool{}
+	for _, w := range f.Determiners {
+		p.dets[normWord(strings.TrimSpace(w))] = true
+	}
+	p.links = map[string]bool{}
+	for _, w := range f.PrepositionLinks {
+		p.links[normWord(strings.TrimSpace(w))] = true
+	}
+	p.bare = map[string]bool{}
+	for _, n := range f.BareNouns {
+		ws, _ := tokenize(n, nil)
+		if len(ws.toks) != 1 {
+			return p, fmt.Errorf("bare noun %q is not a single word", n)
+		}
+		p.bare[stem(ws.word(0))] = true
+	}
+	for _, w := range f.ToponymParts {
+		if w = normWord(strings.TrimSpace(w)); w != "" {
+			p.topos = append(p.topos, w)
+		}
+	}
+	for _, w := range f.Hosts {
+		p.hosts[normWord(strings.TrimSpace(w))] = true
+	}
 	for _, w := range f.NamePrepositions {
 		p.names[normWord(strings.TrimSpace(w))] = true
 	}
@@ -93,28 +123,119 @@ const labelWindow = 4
 
 // isNoun reports whether a normalised word is one of the place nouns.
 func (p *placeFinder) isNoun(w string) bool {
+	return p.mayBeNoun(w) && p.stems[stem(w)]
+}
+
+// nounAt is isNoun for token k, with the token's stem computed once per
+// text.
+func (p *placeFinder) nounAt(ws *words, k int) bool {
+	w := ws.word(k)
+	if !p.mayBeNoun(w) {
+		return false
+	}
+	// A listed form needs no stemming: «школа», «СДК».
+	if p.stems[w] {
+		return true
+	}
+	// «в библиотеке-филиале»: the first part of a joined word is the noun.
+	if i := strings.IndexByte(w, '-'); i > 0 && p.isNoun(w[:i]) {
+		return true
+	}
+	return p.stems[ws.stem(k)]
+}
+
+// bareAt reports whether token k is a noun that names no place without a
+// name after it: «посёлке», «улице».
+func (p *placeFinder) bareAt(ws *words, k int) bool {
+	return len(p.bare) > 0 && p.bare[ws.stem(k)]
+}
+
+// mayBeNoun is the cheap part of isNoun: some beginning of w is the stem of
+// a place noun.
+func (p *placeFinder) mayBeNoun(w string) bool {
 	if p.minStem == 0 || len(w) < p.minStem {
 		return false
+	}
+	if i := strings.IndexByte(w, '-'); i > 0 {
+		return p.mayBeNoun(w[:i]) || p.mayBeNoun(w[i+1:])
 	}
 	// Cheap tests first: the word must begin like a stem, and some
 	// beginning of it must be a stem.
 	if !p.heads[w[:min(headLen, len(w))]] && !p.heads[w[:min(p.minStem, len(w))]] {
 		return false
 	}
-	maybe := false
 	for k := p.minStem; k <= len(w); k++ {
 		if p.stems[w[:k]] {
-			maybe = true
-			break
+			return true
 		}
 	}
-	return maybe && p.stems[stem(w)]
+	return false
+}
+
+// hostNamed reports whether the text names, outside quotation marks, an
+// institution as who does something: «Сосновская библиотека приглашает…»,
+// «Районный Дом культуры проводит…». Such an institution is where its
+// event happens. Only the dictionary form counts, so «на выставку» or
+// «для школы» name no host.
+func (p *placeFinder) hostNamed(a *analysis) bool {
+	ws := &a.words
+	if len(p.hosts) == 0 || len(ws.toks) == 0 {
+		return false
+	}
+	var quoted []bool
+	for i := range ws.toks {
+		if !p.hosts[ws.word(i)] {
+			continue
+		}
+		if quoted == nil {
+			quoted = quotedTokens(a, 0, len(ws.toks))
+		}
+		if !quoted[i] {
+			return true
+		}
+	}
+	return false
+}
+
+// named reports whether token k names the place of a bare noun before it:
+// «в посёлке Заречном», «на улице 8 Марта», «в районе школы», «в селе
+// «Рассвет»». «в посёлке.» and «на улице холодно» name none.
+func (p *placeFinder) named(a *analysis, k int) bool {
+	ws := &a.words
+	if k >= len(ws.toks) || ws.toks[k].lineBreak {
+		return false
+	}
+	if opensQuote(a.text, int(ws.toks[k-1].end)) {
+		return true
+	}
+	if ws.toks[k].sentStart || strings.ContainsAny(a.text[ws.toks[k-1].end:ws.toks[k].start], ",;:!?()") {
+		return false
+	}
+	if ws.toks[k].class != 0 {
+		// «на улице 8 Марта» is a street, «в посёлке 12 марта» a date.
+		return p.dates == nil || !p.dates.startsAt(ws, k) || (k+1 < len(ws.toks) && capitalised(a, k+1))
+	}
+	return capitalised(a, k) || (p.nounAt(ws, k) && !p.bareAt(ws, k))
+}
+
+// toponym reports whether an adjective is made from a place name:
+// «Никольском», «Сосновского», «Покровской».
+func (p *placeFinder) toponym(w string) bool {
+	for _, t := range p.topos {
+		if strings.Contains(w, t) {
+			return true
+		}
+	}
+	return false
 }
 
 // isAdjective guesses an adjective (or a possessive such as «нашей») by its
 // ending. Good enough between a preposition and a noun, where little else
 // stands.
 func (p *placeFinder) isAdjective(w string) bool {
+	if p.dets[w] {
+		return true
+	}
 	for _, e := range p.adjEnds {
 		if len(w) > len(e)+2 && strings.HasSuffix(w, e) {
 			return true
@@ -173,13 +294,20 @@ func (p *placeFinder) findWords(a *analysis) (span, bool) {
 		if p.quoted && opensQuote(a.text, int(ws.toks[i].end)) {
 			return ws.span(i, i+1), true
 		}
-		for k := i + 1; k < len(ws.toks) && k <= i+1+maxAdjectives; k++ {
+		first := i + 1
+		// «рядом с администрацией», «недалеко от школы».
+		if first < len(ws.toks) && p.links[ws.word(first)] && ws.toks[first].joined {
+			first++
+		}
+		for k := first; k < len(ws.toks) && k <= first+maxAdjectives; k++ {
 			w := ws.word(k)
 			if ws.toks[k].lineBreak {
 				break
 			}
-			if p.isNoun(w) || (p.names[ws.word(i)] && p.isName(a, k)) {
-				if isVague(i, k+1) {
+			if p.nounAt(ws, k) || (p.names[ws.word(i)] && p.isName(a, k)) {
+				// «на Лесной улице», «в Никольском посёлке»: a capitalised
+				// adjective names a bare noun as well as a word after it.
+				if isVague(i, k+1) || (p.bareAt(ws, k) && !p.named(a, k+1) && (k == first || !capitalised(a, k-1))) {
 					break
 				}
 				return ws.span(i, k+1), true
@@ -189,7 +317,13 @@ func (p *placeFinder) findWords(a *analysis) (span, bool) {
 			}
 			// «на Садовой», «по Советской, 5»: a street named by an
 			// adjective, with no noun after it.
-			if k == i+1 && p.streets[ws.word(i)] && capitalised(a, k) && endsName(ws, k) && !isVague(i, k+1) {
+			if k == first && p.streets[ws.word(i)] && capitalised(a, k) && endsName(ws, k) && !isVague(i, k+1) {
+				return ws.span(i, k+1), true
+			}
+			// «в Никольском», «у Сосновского лесничества»: an adjective
+			// made from a place name names a village or a place whatever
+			// noun follows it.
+			if k == first && capitalised(a, k) && p.toponym(w) && !isVague(i, k+1) {
 				return ws.span(i, k+1), true
 			}
 		}
@@ -216,7 +350,7 @@ func (p *placeFinder) afterLabel(a *analysis, from, to int) (span, bool) {
 		if k > to && ws.toks[k].lineBreak {
 			break
 		}
-		if p.isNoun(ws.word(k)) || capitalised(a, k) {
+		if p.nounAt(ws, k) || capitalised(a, k) {
 			return ws.span(from, k+1), true
 		}
 	}

@@ -34,6 +34,9 @@ type fileFormat struct {
 	Weights       map[string]int `json:"weights"`
 	Limits        limits         `json:"limits"`
 	Abbreviations []string       `json:"abbreviations"`
+	// Shouts are short words that are words, not abbreviations, so that
+	// «ВАЖНО!» alone is shouting.
+	Shouts        []string       `json:"shouts"`
 	Bureaucratese []phraseEntry  `json:"bureaucratese"`
 	Announce      announceFormat `json:"announce"`
 	Dates         datesFormat    `json:"dates"`
@@ -50,8 +53,12 @@ type datesFormat struct {
 	Weekdays []string `json:"weekdays"`
 	Calendar []string `json:"calendar"`
 	Relative []string `json:"relative"`
+	// Plans are relative days that tell a plan even without an
+	// invitation word: «Только в эти выходные билеты по 100 рублей».
+	Plans    []string `json:"plans"`
 	Vague    []string `json:"vague"`
 	Deadline []string `json:"deadline"`
+	Hours    []string `json:"hours"`
 	Comment  string   `json:"comment"`
 }
 
@@ -67,15 +74,23 @@ type placesFormat struct {
 	Labels             []string `json:"labels"`
 	Markers            []string `json:"markers"`
 	Vague              []string `json:"vague"`
+	Hosts              []string `json:"hosts"`
+	ToponymParts       []string `json:"toponym_parts"`
+	BareNouns          []string `json:"bare_nouns"`
+	PrepositionLinks   []string `json:"preposition_links"`
+	Determiners        []string `json:"determiners"`
 	Comment            string   `json:"comment"`
 }
 
 // noticeFormat is one kind of notice (road works, a water cut, a survey):
 // the phrases that mark it and what it must tell readers.
 type noticeFormat struct {
-	Kind    string   `json:"kind"`
-	Find    []string `json:"find"`
-	Needs   []string `json:"needs"`
+	Kind  string   `json:"kind"`
+	Find  []string `json:"find"`
+	Needs []string `json:"needs"`
+	// Context: when given, a notice of this kind needs one of these
+	// phrases somewhere in the post («конкурс» for «работы принимаются»).
+	Context []string `json:"context"`
 	Comment string   `json:"comment"`
 }
 
@@ -84,7 +99,14 @@ type leadFormat struct {
 	Greetings []string `json:"greetings"`
 	News      []string `json:"news"`
 	Intro     []string `json:"intro"`
-	Comment   string   `json:"comment"`
+	// PastEndings are endings of past-tense verbs («поставили»,
+	// «собрались»): a report's first sentence is news even when its verb
+	// is in no list.
+	PastEndings []string `json:"past_endings"`
+	// NotPast are beginnings of nouns with those endings: «автомобили»,
+	// «медали».
+	NotPast []string `json:"not_past"`
+	Comment string   `json:"comment"`
 }
 
 // phraseEntry is a bureaucratic phrase in all its written forms and the
@@ -102,7 +124,10 @@ type announceFormat struct {
 	When         []string `json:"when"`
 	Where        []string `json:"where"`
 	LinkIsWhere  bool     `json:"link_is_where"`
-	Comment      string   `json:"comment"`
+	// SpeechWords are past verbs of telling («сообщили», «предупредили»)
+	// that introduce a notice: they do not make its sentence a report.
+	SpeechWords []string `json:"speech_words"`
+	Comment     string   `json:"comment"`
 }
 
 // limits are the thresholds of the rules. Lengths are in characters.
@@ -152,6 +177,7 @@ type Checker struct {
 	weights     map[string]int
 	lim         limits
 	abbr        map[string]bool // normalised known abbreviations
+	shouts      map[string]bool // normalised short words that shout in capitals: «ВАЖНО»
 	suggest     []string        // bureaucratese entry → suggestion
 	bureau      *matcher
 	trigger     *matcher
@@ -163,20 +189,26 @@ type Checker struct {
 
 	calendar  *matcher // a calendar date: "14 декабря", 14.12
 	relative  *matcher // a day without its date: "в эту субботу", "завтра"
+	plans     *matcher // relative days that are plans by themselves: "в эти выходные"
+	speech    *matcher // "сообщили": a past verb that tells a notice, not a report
 	vague     *matcher // no day at all: "на днях", "скоро"
 	deadline  *matcher // "до 20 декабря"
+	hours     *matcher // "с 9:00 до 17:00", "круглосуточно"
 	places    placeFinder
 	notices   []notice
 	noticeAny *matcher // every notice phrase; ref is the index in notices
 	greetings *matcher
 	news      *matcher
+	pastEnds  []string
+	notPast   []string
 	intro     *matcher
 }
 
 // notice is a compiled noticeFormat.
 type notice struct {
-	kind  string
-	needs map[string]bool
+	kind    string
+	needs   map[string]bool
+	context *matcher // nil: the phrase is enough
 }
 
 // Lang is the language of the rule file, as written in its "lang" field.
@@ -239,7 +271,7 @@ func compile(f fileFormat) (*Checker, error) {
 	if strings.TrimSpace(f.Lang) == "" {
 		return nil, errors.New(`quality: rules: "lang" is required`)
 	}
-	c := &Checker{lang: f.Lang, weights: defaultWeights(), lim: f.Limits, abbr: map[string]bool{}, linkIsWhere: f.Announce.LinkIsWhere}
+	c := &Checker{lang: f.Lang, weights: defaultWeights(), lim: f.Limits, abbr: map[string]bool{}, shouts: map[string]bool{}, linkIsWhere: f.Announce.LinkIsWhere}
 	for rule, w := range f.Weights {
 		if _, ok := c.weights[rule]; !ok {
 			return nil, fmt.Errorf("quality: rules: weights: unknown rule %q", rule)
@@ -254,6 +286,9 @@ func compile(f fileFormat) (*Checker, error) {
 	}
 	for _, a := range f.Abbreviations {
 		c.abbr[normWord(strings.TrimSpace(a))] = true
+	}
+	for _, w := range f.Shouts {
+		c.shouts[normWord(strings.TrimSpace(w))] = true
 	}
 	var phrases []string
 	var refs []int
@@ -309,8 +344,11 @@ func (c *Checker) compileMeaning(f fileFormat) error {
 	}{
 		{"dates.calendar", f.Dates.Calendar, &c.calendar},
 		{"dates.relative", f.Dates.Relative, &c.relative},
+		{"dates.plans", f.Dates.Plans, &c.plans},
+		{"announce.speech_words", f.Announce.SpeechWords, &c.speech},
 		{"dates.vague", f.Dates.Vague, &c.vague},
 		{"dates.deadline", f.Dates.Deadline, &c.deadline},
+		{"dates.hours", f.Dates.Hours, &c.hours},
 		{"lead.greetings", f.Lead.Greetings, &c.greetings},
 		{"lead.news", f.Lead.News, &c.news},
 		{"lead.intro", f.Lead.Intro, &c.intro},
@@ -325,9 +363,20 @@ func (c *Checker) compileMeaning(f fileFormat) error {
 			return fmt.Errorf("quality: rules: %s: %w", l.name, err)
 		}
 	}
+	for _, e := range f.Lead.NotPast {
+		if e = normWord(strings.TrimSpace(e)); e != "" {
+			c.notPast = append(c.notPast, e)
+		}
+	}
+	for _, e := range f.Lead.PastEndings {
+		if e = normWord(strings.TrimSpace(e)); e != "" {
+			c.pastEnds = append(c.pastEnds, e)
+		}
+	}
 	if c.places, err = newPlaceFinder(f.Places); err != nil {
 		return fmt.Errorf("quality: rules: places: %w", err)
 	}
+	c.places.dates = c.calendar
 	var phrases []string
 	var refs []int
 	for i, n := range f.Notices {
@@ -337,10 +386,19 @@ func (c *Checker) compileMeaning(f fileFormat) error {
 		nt := notice{kind: n.Kind, needs: map[string]bool{}}
 		for _, need := range n.Needs {
 			switch need {
-			case NeedWhen, NeedWhere, NeedDeadline:
+			case NeedWhen, NeedHours, NeedWhere, NeedDeadline:
 				nt.needs[need] = true
 			default:
-				return fmt.Errorf("quality: rules: notices[%d]: unknown need %q (when, where, deadline)", i, need)
+				return fmt.Errorf("quality: rules: notices[%d]: unknown need %q (when, hours, where, deadline)", i, need)
+			}
+		}
+		if len(n.Context) > 0 {
+			src, err := ex.expand(n.Context)
+			if err != nil {
+				return fmt.Errorf("quality: rules: notices[%d].context: %w", i, err)
+			}
+			if nt.context, err = newMatcher(src, make([]int, len(src))); err != nil {
+				return fmt.Errorf("quality: rules: notices[%d].context: %w", i, err)
 			}
 		}
 		c.notices = append(c.notices, nt)
