@@ -4,13 +4,20 @@ import (
 	"errors"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 	"unicode/utf8"
 )
 
+// loaded holds each language's checker, loaded once for all tests: a
+// checker is read-only once loaded, and loading the Russian rules under
+// the race detector takes a good part of a second.
+var loaded sync.Map // lang → func() (*Checker, error)
+
 func mustLoad(t testing.TB, lang string) *Checker {
 	t.Helper()
-	c, err := Load(lang)
+	load, _ := loaded.LoadOrStore(lang, sync.OnceValues(func() (*Checker, error) { return Load(lang) }))
+	c, err := load.(func() (*Checker, error))()
 	if err != nil {
 		t.Fatal(err)
 	}
