@@ -135,7 +135,7 @@ func (c *cards) showPostAs(ctx context.Context, p who, role redaktor.Role, post 
 	if preview {
 		if _, err := c.tg.SendContent(ctx, p.ID, post.Content); err != nil {
 			c.log.Warn("send preview", "post", post.ID, "err", err)
-			c.reply(ctx, p, p.t.T("preview_failed", map[string]any{"Reason": bot.Description(err)}))
+			c.reply(ctx, p, previewFailed(p.t, err))
 		}
 	}
 	text, kb := c.card(ctx, p.t, post, page, p.ID, role, act)
