@@ -326,15 +326,29 @@ func urgentButton(t tr, post redaktor.Post) tgbotapi.InlineKeyboardButton {
 
 // eventLine tells one step of a post's history: who, what, when.
 func eventLine(t tr, ev redaktor.Event, loc *time.Location, now time.Time) string {
-	data := map[string]any{"Name": t.Person(ev.ActorName), "At": formatTime(ev.At, loc, now), "Version": ev.Version}
+	data := map[string]any{"Name": actorName(t, ev), "At": formatTime(ev.At, loc, now), "Version": ev.Version}
 	if !ev.When.IsZero() {
 		data["When"] = formatTime(ev.When, loc, now)
 	}
 	line := t.T("event_"+string(ev.Action), data)
-	if note := eventNote(t, ev); note != "" {
-		line += fmt.Sprintf(": «%s»", note)
+	switch note := eventNote(t, ev); {
+	case note == "":
+	case !ev.Failure.IsZero() || ev.Action == redaktor.ActFail:
+		line += ": " + note // the reason, in the desk's words
+	default:
+		line += fmt.Sprintf(" — «%s»", note) // what the person wrote
 	}
 	return line
+}
+
+// actorName is who took a step, as the team knows them: their name; one
+// who asked the bot to forget them is a former member; a member whose
+// name the bot never learnt is a team member, never a number.
+func actorName(t tr, ev redaktor.Event) string {
+	if ev.ActorName == "" && ev.ActorID != 0 {
+		return t.T("role_member")
+	}
+	return t.Person(ev.ActorName)
 }
 
 // snippet is the start of a post's text, for lists.

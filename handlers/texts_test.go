@@ -281,3 +281,55 @@ var allActions = []redaktor.Action{redaktor.ActCreate, redaktor.ActPropose, reda
 	redaktor.ActPublishNow, redaktor.ActRequestChanges, redaktor.ActReject, redaktor.ActNewVersion, redaktor.ActDelete,
 	redaktor.ActCancel, redaktor.ActReschedule, redaktor.ActRetry, redaktor.ActRemind, redaktor.ActClaim,
 	redaktor.ActDefer, redaktor.ActPublished, redaktor.ActFail}
+
+// A history line says who did what in the past tense, in a form that
+// fits anyone (Telegram does not tell the bot a person's gender), with
+// the person's name; never a number or a present-tense verb.
+func TestHistoryLinesArePastWithNames(t *testing.T) {
+	t.Parallel()
+	texts, err := LoadTexts()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ru, en := texts.For("ru"), texts.For("en")
+	loc := time.UTC
+	now := time.Date(2026, 12, 2, 9, 0, 0, 0, loc)
+	at := time.Date(2026, 12, 3, 10, 0, 0, 0, loc)
+	tests := []struct {
+		name   string
+		ev     redaktor.Event
+		ru, en string
+	}{
+		{"submit", redaktor.Event{At: now, ActorID: 900002, ActorName: "Ирина", Action: redaktor.ActSubmit},
+			"Ирина: отправлено на согласование", "Ирина submitted it for approval"},
+		{"approve", redaktor.Event{At: now, ActorID: 7, ActorName: "Анна", Action: redaktor.ActApprove, When: at},
+			"Анна: одобрено на 03.12 10:00", "Анна approved it for"},
+		{"a name never learnt", redaktor.Event{At: now, ActorID: 900002, Action: redaktor.ActSubmit},
+			"участник команды: отправлено на согласование", "team member submitted"},
+		{"forgotten", redaktor.Event{At: now, Action: redaktor.ActCreate},
+			"бывший участник: создан черновик", "former member created"},
+		{"a comment", redaktor.Event{At: now, ActorID: 7, ActorName: "Анна", Action: redaktor.ActReject, Note: "нет даты"},
+			"Анна: отклонено — «нет даты»", "Анна rejected it — «нет даты»"},
+		{"a failure", redaktor.Event{At: now, Action: redaktor.ActFail, Failure: redaktor.Failed(redaktor.FailureNoChannel, "")},
+			"не удалось опубликовать: к странице не подключён канал", "publication failed: "},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			gotRU, gotEN := eventLine(ru, tc.ev, loc, now), eventLine(en, tc.ev, loc, now)
+			if !strings.Contains(gotRU, tc.ru) || !strings.Contains(gotEN, tc.en) {
+				t.Fatalf("ru %q, en %q; want %q and %q", gotRU, gotEN, tc.ru, tc.en)
+			}
+			if strings.Contains(gotRU, "900002") || strings.Contains(gotEN, "900002") {
+				t.Fatalf("a number instead of a name: %q / %q", gotRU, gotEN)
+			}
+		})
+	}
+	// No Russian history line is in the present tense («отправляет»).
+	present := regexp.MustCompile(`(ает|яет|ует|ёт|ит)([\s,.:]|$)`)
+	for _, a := range allActions {
+		line := eventLine(ru, redaktor.Event{At: now, ActorID: 7, ActorName: "Анна", Action: a, When: at, Version: 2}, loc, now)
+		if m := present.FindString(strings.TrimPrefix(line, "Анна")); m != "" {
+			t.Errorf("%s: %q reads in the present tense", a, line)
+		}
+	}
+}

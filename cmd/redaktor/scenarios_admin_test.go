@@ -57,7 +57,7 @@ func TestAdminOnNoTeamApprovesAPost(t *testing.T) {
 	own := d.expect(admin, "Пост #"+id+" ·", "на согласовании")
 	d.pressNow(admin, own, "Одобрить в ближайший слот")
 
-	d.expect(moderator, "Екатерина одобрил(а) ваш пост #"+id)
+	d.expect(moderator, "Екатерина: ваш пост #"+id+" одобрен")
 	if m := d.fresh(review); !strings.Contains(m.Text, "запланирован") {
 		t.Fatalf("the chief editor's card did not follow the admin's approval:\n%s", m.Text)
 	}
@@ -212,7 +212,7 @@ func TestReopeningOwnInviteTellsNobody(t *testing.T) {
 	d := newDesk(t)
 	d.teamWithoutChannel()
 	link := startLink.FindStringSubmatch(d.expect(chief, "Ссылка-приглашение (модератор").Text)[1]
-	d.expect(chief, "Ирина присоединяется")
+	d.expect(chief, "Ирина теперь в команде")
 	before := len(d.tg.Messages(chief))
 	d.say(moderator, "/start "+link)
 	d.lastSays(moderator, "Вы уже в команде «МБОУ СОШ №4» (модератор)") // say waited for the whole handling
@@ -370,7 +370,7 @@ func TestDirectorLeaves(t *testing.T) {
 
 	// Meanwhile the admin gets what the chief editor would.
 	_, waiting := d.submitted2("Книжная выставка")
-	d.expect(admin, "Ирина прислал(а) пост #"+waiting)
+	d.expect(admin, "На согласование: пост #"+waiting+" ", "автор — Ирина")
 	d.expect(admin, "Пост #"+waiting+" ·", "на согласовании")
 
 	card := d.adminCard()

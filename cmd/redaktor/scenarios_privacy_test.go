@@ -86,8 +86,8 @@ func TestForgetMeLeavesNoTrace(t *testing.T) {
 
 	// The team's history keeps the actions without the name.
 	hist := d.history(chief, d.fresh(review))
-	if strings.Contains(hist, residentName) || !strings.Contains(hist, "бывший участник создаёт черновик") ||
-		!strings.Contains(hist, "бывший участник отправляет на согласование") || !strings.Contains(hist, "Анна одобряет") {
+	if strings.Contains(hist, residentName) || !strings.Contains(hist, "бывший участник: создан черновик") ||
+		!strings.Contains(hist, "бывший участник: отправлено на согласование") || !strings.Contains(hist, "Анна: одобрено") {
 		t.Fatalf("the history reads:\n%s", hist)
 	}
 	d.say(chief, "/team")

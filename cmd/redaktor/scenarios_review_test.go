@@ -80,11 +80,11 @@ func TestTwoChiefsApproveAtOnce(t *testing.T) {
 	toldBoris := d.toldBesides(chief2, boris, borisBefore, ups[1])
 
 	hist := d.history(chief, anna)
-	if n := strings.Count(hist, "одобряет на"); n != 1 {
+	if n := strings.Count(hist, ": одобрено на"); n != 1 {
 		t.Fatalf("history has %d approvals, want 1:\n%s", n, hist)
 	}
 	winner, told := "Анна", toldBoris
-	if strings.Contains(hist, "Boris одобряет") {
+	if strings.Contains(hist, "Boris: одобрено") {
 		winner, told = "Boris", toldAnna
 	}
 	if !strings.Contains(told, winner) {
@@ -93,8 +93,8 @@ func TestTwoChiefsApproveAtOnce(t *testing.T) {
 	if strings.Contains(told, "Approved. Publication") || strings.Contains(told, "Одобрено. Публикация") {
 		t.Fatalf("the loser was told her approval took effect:\n%s", told)
 	}
-	d.expect(moderator, "одобрил(а) ваш пост #1", "26.11 14:00")
-	if n := d.count(moderator, "одобрил(а) ваш пост #1"); n != 1 {
+	d.expect(moderator, "ваш пост #1 одобрен", "26.11 14:00")
+	if n := d.count(moderator, "ваш пост #1 одобрен"); n != 1 {
 		t.Fatalf("the author was told %d times about the approval", n)
 	}
 
@@ -155,12 +155,12 @@ func TestStaleButtons(t *testing.T) {
 		t.Fatalf("the card changed:\n%s", m.Text)
 	}
 	hist := d.history(chief, review)
-	for _, s := range []string{"публикует сейчас", "отклоняет"} {
+	for _, s := range []string{"решено опубликовать сейчас", "отклонено"} {
 		if strings.Contains(hist, s) {
 			t.Fatalf("a stale button acted (%q):\n%s", s, hist)
 		}
 	}
-	if n := strings.Count(hist, "отправляет на согласование"); n != 1 {
+	if n := strings.Count(hist, "отправлено на согласование"); n != 1 {
 		t.Fatalf("the post was submitted %d times:\n%s", n, hist)
 	}
 	d.quiet()
@@ -332,7 +332,7 @@ func TestApproveIntoNextSlot(t *testing.T) {
 		if m := d.fresh(review); !strings.Contains(m.Text, "Публикация: "+c.when) {
 			t.Fatalf("post %s: the card says\n%s", id, m.Text)
 		}
-		d.expect(moderator, "одобрил(а) ваш пост #"+id+". Публикация: "+c.when)
+		d.expect(moderator, "ваш пост #"+id+" одобрен. Публикация: "+c.when)
 	}
 }
 
@@ -382,7 +382,7 @@ func TestQueue(t *testing.T) {
 	if text, _ := d.answerOf(u); !strings.Contains(text, "Готово") {
 		t.Fatalf("cancel answered %q", text)
 	}
-	d.expect(moderator, "снял(а) пост #"+id1+" с публикации")
+	d.expect(moderator, "пост #"+id1+" снят с публикации")
 	d.say(chief, "/queue")
 	q2 := d.lastSays(chief, "1 пост")
 	if strings.Contains(q2.Text, "#"+id1+" ·") {
@@ -612,9 +612,9 @@ func TestDraftsAndHistory(t *testing.T) {
 	hist := d.history(chief, review)
 	steps := []string{
 		"История поста #" + id2,
-		"Ирина создаёт черновик",
-		"Ирина отправляет на согласование",
-		"Анна одобряет на 26.11 14:00",
+		"Ирина: создан черновик",
+		"Ирина: отправлено на согласование",
+		"Анна: одобрено на 26.11 14:00",
 	}
 	at := 0
 	for _, s := range steps {
@@ -627,7 +627,7 @@ func TestDraftsAndHistory(t *testing.T) {
 	// The author sees the same history from her card.
 	d.pressNow(moderator, list, "Открыть #"+id2)
 	card := d.lastSays(moderator, "Пост #"+id2+" ·", "запланирован")
-	if h := d.history(moderator, card); !strings.Contains(h, "Анна одобряет на 26.11 14:00") {
+	if h := d.history(moderator, card); !strings.Contains(h, "Анна: одобрено на 26.11 14:00") {
 		t.Fatalf("the author's history:\n%s", h)
 	}
 }

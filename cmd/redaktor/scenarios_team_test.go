@@ -635,7 +635,7 @@ func TestEnglishSpeaker(t *testing.T) {
 	d.say(chief2, "/start")
 	d.lastSays(chief2, "Hello!", "invite link")
 	d.addChief2()
-	d.expect(chief, "Boris присоединяется к «МБОУ СОШ №4» как шеф-редактор")
+	d.expect(chief, "Boris теперь в команде «МБОУ СОШ №4»: шеф-редактор")
 
 	d.submitted("Субботник в пятницу")
 	d.expect(chief2, "Ирина sent post #1 for “МБОУ СОШ №4” for approval")
@@ -650,7 +650,7 @@ func TestEnglishSpeaker(t *testing.T) {
 		t.Fatalf("approval answered %q", text)
 	}
 	// The moderator still reads Russian.
-	d.expect(moderator, "Boris одобрил(а) ваш пост #1")
+	d.expect(moderator, "Boris: ваш пост #1 одобрен")
 
 	d.say(chief2, "/help")
 	d.lastSays(chief2, "How the desk works")
@@ -733,7 +733,7 @@ func TestRemovedChiefCardIsDead(t *testing.T) {
 	if m := d.fresh(review); !strings.Contains(m.Text, "Статус: на согласовании") {
 		t.Fatalf("the post changed:\n%s", m.Text)
 	}
-	if n := d.count(moderator, "одобрил(а)"); n != 0 {
+	if n := d.count(moderator, "одобрен. Публикация"); n != 0 {
 		t.Fatalf("the author was told of an approval")
 	}
 }
