@@ -113,8 +113,8 @@ func TestArchivedPageHoldsPublication(t *testing.T) {
 		t.Fatalf("the channel has %q, want the post once", d.channelTexts())
 	}
 	d.say(chief, "/audit")
-	d.lastSays(chief, "Екатерина: отправил(а) страницу в архив", "Екатерина: восстановил(а) страницу",
-		"редактор (бот): опубликовал пост (#"+id+")")
+	d.lastSays(chief, "Екатерина: страница отправлена в архив", "Екатерина: страница восстановлена",
+		"редактор (бот): пост опубликован (#"+id+")")
 }
 
 // TestDemotedChiefsInvitesAndRevoke: demoting a chief editor revokes the
@@ -233,13 +233,13 @@ func TestAuditLinesAndCSV(t *testing.T) {
 
 	d.say(chief, "/audit")
 	log := d.lastSays(chief, "Журнал «МБОУ СОШ №4»",
-		"Екатерина: создал(а) страницу («МБОУ СОШ №4»)",
-		"Анна: вступил(а) в команду (Анна, шеф-редактор)",
-		"Анна: создал(а) приглашение (модератор)",
-		"Ирина: вступил(а) в команду (Ирина, модератор)",
-		"Анна: подключил(а) канал",
-		"Анна: убрал(а) из команды (Ирина, модератор)")
-	if strings.Index(log.Text, "убрал(а)") > strings.Index(log.Text, "создал(а) страницу") {
+		"Екатерина: страница создана («МБОУ СОШ №4»)",
+		"Анна: вступление в команду (Анна, шеф-редактор)",
+		"Анна: приглашение создано (модератор)",
+		"Ирина: вступление в команду (Ирина, модератор)",
+		"Анна: канал подключён",
+		"Анна: исключение из команды (Ирина, модератор)")
+	if strings.Index(log.Text, "исключение из команды") > strings.Index(log.Text, "страница создана") {
 		t.Fatalf("the log is not newest first:\n%s", log.Text)
 	}
 	d.pressNow(chief, log, "Скачать CSV")
@@ -258,7 +258,7 @@ func TestAuditLinesAndCSV(t *testing.T) {
 		t.Fatalf("the CSV does not parse: %v\n%s", err, doc.Uploads["document"])
 	}
 	if doc.ChatID != chief || len(rows) != 8 || strings.Join(rows[0], ",") != "время,кто,действие,участник,роль,пост,примечание" ||
-		strings.Join(rows[1][1:5], ",") != "Анна,убрал(а) из команды,Ирина,модератор" {
+		strings.Join(rows[1][1:5], ",") != "Анна,исключение из команды,Ирина,модератор" {
 		t.Fatalf("the CSV (to %d) is:\n%q", doc.ChatID, rows)
 	}
 
@@ -273,7 +273,7 @@ func TestAuditLinesAndCSV(t *testing.T) {
 	d.say(admin, "/audit")
 	d.lastSays(admin, "Выберите страницу в /pages")
 	d.pressNow(admin, d.adminCard(), "Журнал действий")
-	adminLog := d.lastSays(admin, "Анна: убрал(а) из команды (бывший участник, модератор)")
+	adminLog := d.lastSays(admin, "Анна: исключение из команды (бывший участник, модератор)")
 	if strings.Contains(adminLog.Text, "Ирина") {
 		t.Fatalf("the log names a forgotten person:\n%s", adminLog.Text)
 	}
