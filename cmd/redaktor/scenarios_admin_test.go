@@ -55,7 +55,7 @@ func TestAdminOnNoTeamApprovesAPost(t *testing.T) {
 	d.say(admin, "/pending")
 	d.pressNow(admin, d.lastSays(admin, "#"+id), "Открыть #"+id)
 	own := d.expect(admin, "Пост #"+id+" ·", "на согласовании")
-	d.pressNow(admin, own, "Одобрить в ближайший слот")
+	d.pressNow(admin, own, "Одобрить на ближайшее свободное время")
 
 	d.expect(moderator, "Екатерина: ваш пост #"+id+" одобрен")
 	if m := d.fresh(review); !strings.Contains(m.Text, "запланирован") {
@@ -81,7 +81,7 @@ func TestArchivedPageHoldsPublication(t *testing.T) {
 	d := newDesk(t)
 	d.setUp()
 	review, id := d.submitted("Субботник в пятницу")
-	d.pressNow(chief, review, "Одобрить в ближайший слот")
+	d.pressNow(chief, review, "Одобрить на ближайшее свободное время")
 
 	card := d.adminCard()
 	d.pressNow(admin, card, "В архив")

@@ -51,7 +51,7 @@ func TestForgetMeLeavesNoTrace(t *testing.T) {
 	card, approvedID := d.draft(resident, "Субботник в пятницу")
 	d.pressNow(resident, card, "Отправить на согласование")
 	review := d.expect(chief, "Пост #"+approvedID+" ·", "на согласовании", residentName)
-	d.pressNow(chief, review, "Одобрить в ближайший слот")
+	d.pressNow(chief, review, "Одобрить на ближайшее свободное время")
 	d.draft(resident, "Черновик про библиотеку")
 	ups := d.tg.SendAlbum(resident, "Фото с субботника", bottest.KindPhoto, bottest.KindPhoto)
 	d.handled(ups[len(ups)-1])

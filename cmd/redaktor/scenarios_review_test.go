@@ -70,8 +70,8 @@ func TestTwoChiefsApproveAtOnce(t *testing.T) {
 
 	ups := d.together(func() []tgbotapi.Update {
 		return []tgbotapi.Update{
-			d.pressAsync(chief, anna, "Одобрить в ближайший слот"),
-			d.pressAsync(chief2, boris, "Approve for next free slot"),
+			d.pressAsync(chief, anna, "Одобрить на ближайшее свободное время"),
+			d.pressAsync(chief2, boris, "Approve for the next free time"),
 		}
 	})
 
@@ -119,7 +119,7 @@ func TestStaleButtons(t *testing.T) {
 	rev2 := review // its buttons carry revision 2
 	publishNow := rev2.CallbackData("🚀 Опубликовать сейчас")
 	reject := rev2.CallbackData("⛔ Отклонить")
-	u := d.pressNow(chief, review, "Одобрить в ближайший слот")
+	u := d.pressNow(chief, review, "Одобрить на ближайшее свободное время")
 	if text, _ := d.answerOf(u); !strings.Contains(text, "26.11 14:00") {
 		t.Fatalf("approval answered %q", text)
 	}
@@ -205,7 +205,7 @@ func TestModeratorCannotApprove(t *testing.T) {
 
 func labelFor(act string) string {
 	return map[string]string{
-		"ap": "✅ Одобрить в ближайший слот", "pn": "🚀 Опубликовать сейчас",
+		"ap": "✅ Одобрить на ближайшее свободное время", "pn": "🚀 Опубликовать сейчас",
 		"rj": "⛔ Отклонить", "at": "🕒 На время…",
 	}[act]
 }
@@ -325,7 +325,7 @@ func TestApproveIntoNextSlot(t *testing.T) {
 		{"Третий пост", "27.11 10:00"},
 	} {
 		review, id := d.submitted(c.text)
-		u := d.pressNow(chief, review, "Одобрить в ближайший слот")
+		u := d.pressNow(chief, review, "Одобрить на ближайшее свободное время")
 		if text, _ := d.answerOf(u); !strings.Contains(text, "Одобрено. Публикация: "+c.when) {
 			t.Fatalf("post %s: approval answered %q, want %s", id, text, c.when)
 		}
@@ -349,7 +349,7 @@ func TestQueue(t *testing.T) {
 	d.say(chief, "завтра 10:00")
 	d.lastSays(chief, "Одобрено. Публикация: 27.11 10:00")
 	r2, id2 := d.submitted("Пост на сегодня")
-	d.pressNow(chief, r2, "Одобрить в ближайший слот")
+	d.pressNow(chief, r2, "Одобрить на ближайшее свободное время")
 	// #3 waits for approval; it is used later to know a tick went by.
 	r3, id3 := d.submitted("Пост для проверки")
 
@@ -428,7 +428,7 @@ func TestPermanentFailure(t *testing.T) {
 	d := newDesk(t)
 	d.setUp()
 	review, id := d.submitted("Субботник в пятницу")
-	d.pressNow(chief, review, "Одобрить в ближайший слот")
+	d.pressNow(chief, review, "Одобрить на ближайшее свободное время")
 	d.tg.SetBotRights(channel, bottest.Rights{Status: bottest.StatusAdministrator, CanEditMessages: true, CanDeleteMessages: true})
 
 	d.advanceTo(msk(11, 26, 14, 0))
@@ -481,7 +481,7 @@ func TestTemporaryFailure(t *testing.T) {
 			d := newDesk(t)
 			d.setUp()
 			review, id := d.submitted("Субботник в пятницу")
-			d.pressNow(chief, review, "Одобрить в ближайший слот")
+			d.pressNow(chief, review, "Одобрить на ближайшее свободное время")
 			d.tg.FailNext("sendMessage", c.fails, 502)
 			d.advanceTo(msk(11, 26, 14, 0))
 			if c.fails > 3 {
@@ -524,7 +524,7 @@ func TestDowntime(t *testing.T) {
 	d := newDesk(t)
 	d.setUp()
 	review, id := d.submitted("Субботник в пятницу")
-	d.pressNow(chief, review, "Одобрить в ближайший слот")
+	d.pressNow(chief, review, "Одобрить на ближайшее свободное время")
 
 	d.stop()
 	d.advanceTo(msk(11, 26, 15, 0))
@@ -590,7 +590,7 @@ func TestDraftsAndHistory(t *testing.T) {
 	d.setUp()
 	_, id1 := d.draft(moderator, "Черновик о библиотеке")
 	review, id2 := d.submitted("Субботник в пятницу")
-	d.pressNow(chief, review, "Одобрить в ближайший слот")
+	d.pressNow(chief, review, "Одобрить на ближайшее свободное время")
 
 	d.say(moderator, "/drafts")
 	list := d.lastSays(moderator, "Ваши посты:")
