@@ -248,7 +248,7 @@ func (c *cards) listLine(t tr, post redaktor.Post, page redaktor.Page) string {
 	loc, now := c.pageLoc(page), c.now()
 	line := t.T("list_line", map[string]any{
 		"ID": post.ID, "Page": page.Title, "Status": t.T("status_" + string(post.Status)),
-		"Changed": formatTime(post.UpdatedAt, loc, now), "Snippet": snippet(post.Content, 60)})
+		"Changed": formatTime(post.UpdatedAt, loc, now), "Snippet": snippet(t, post.Content, 60)})
 	if !post.PublishAt.IsZero() && post.Status != redaktor.StatusPublished {
 		line += "\n" + t.T("card_publish_at", map[string]any{"When": formatTime(post.PublishAt, loc, now)})
 	}
@@ -352,14 +352,14 @@ func actorName(t tr, ev redaktor.Event) string {
 }
 
 // snippet is the start of a post's text, for lists.
-func snippet(c redaktor.Content, n int) string {
+func snippet(t tr, c redaktor.Content, n int) string {
 	s := strings.Join(strings.Fields(c.Text), " ")
 	r := []rune(s)
 	if len(r) > n {
 		s = string(r[:n]) + "…"
 	}
 	if s == "" {
-		s = fmt.Sprintf("[%d × %s]", len(c.Media), c.Media[0].Kind)
+		s = t.N("snippet_media", len(c.Media), map[string]any{"Kind": t.T("media_" + string(c.Media[0].Kind))})
 	}
 	return s
 }

@@ -271,6 +271,14 @@ func TestBuiltTextsReadAsWords(t *testing.T) {
 				check("history "+string(a), eventLine(tt, ev, loc, now))
 			}
 		}
+		for _, k := range []redaktor.MediaKind{redaktor.MediaPhoto, redaktor.MediaVideo, redaktor.MediaAnimation,
+			redaktor.MediaDocument, redaktor.MediaAudio} {
+			for _, n := range []int{1, 2, 5} {
+				album := redaktor.Content{Media: make([]redaktor.Media, n)}
+				album.Media[0].Kind = k
+				check("a post of "+string(k)+" only", snippet(tt, album, 60))
+			}
+		}
 		for _, r := range []redaktor.Role{redaktor.RoleChief, redaktor.RoleModerator, ""} {
 			check("role "+string(r), tt.T("invite_accepted", map[string]any{"Name": "Ирина", "Page": "Школа", "Role": roleText(tt, r)}))
 		}
