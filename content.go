@@ -70,24 +70,50 @@ func (c Content) CaptionSeparate() bool {
 	return c.HasMedia() && c.TextLength() > CaptionLimit
 }
 
+// ContentProblem says why content cannot be sent. The desk turns it into
+// words in the reader's language; the domain holds no words.
+type ContentProblem string
+
+// Content problems.
+const (
+	ContentEmpty          ContentProblem = "empty"            // neither text nor media
+	ContentTooLong        ContentProblem = "too_long"         // Count characters of text, Limit allowed
+	ContentAlbumTooBig    ContentProblem = "album_too_big"    // Count items, Limit allowed
+	ContentNoFile         ContentProblem = "no_file"          // a media item without its file
+	ContentCaptionTooLong ContentProblem = "caption_too_long" // an album item's caption over Limit
+)
+
+// ContentError is content Telegram would refuse. It wraps ErrInvalid.
+type ContentError struct {
+	Problem      ContentProblem
+	Count, Limit int
+}
+
+func (e *ContentError) Error() string {
+	return fmt.Sprintf("content %s (%d, limit %d)", e.Problem, e.Count, e.Limit)
+}
+
+// Unwrap makes errors.Is(err, ErrInvalid) hold.
+func (e *ContentError) Unwrap() error { return ErrInvalid }
+
 // Validate checks what Telegram would refuse, so a bad draft is refused at
-// once instead of failing at publication time.
+// once instead of failing at publication time. Its errors are *ContentError.
 func (c Content) Validate() error {
 	if c.Text == "" && !c.HasMedia() {
-		return fmt.Errorf("%w: empty post", ErrInvalid)
+		return &ContentError{Problem: ContentEmpty}
 	}
 	if c.TextLength() > TextLimit {
-		return fmt.Errorf("%w: text is %d characters, the limit is %d", ErrInvalid, c.TextLength(), TextLimit)
+		return &ContentError{Problem: ContentTooLong, Count: c.TextLength(), Limit: TextLimit}
 	}
 	if len(c.Media) > AlbumMax {
-		return fmt.Errorf("%w: album of %d items, the limit is %d", ErrInvalid, len(c.Media), AlbumMax)
+		return &ContentError{Problem: ContentAlbumTooBig, Count: len(c.Media), Limit: AlbumMax}
 	}
 	for _, m := range c.Media {
 		if m.FileID == "" {
-			return fmt.Errorf("%w: media item without a file", ErrInvalid)
+			return &ContentError{Problem: ContentNoFile}
 		}
-		if UTF16Len(m.Caption) > CaptionLimit {
-			return fmt.Errorf("%w: album item caption over %d characters", ErrInvalid, CaptionLimit)
+		if n := UTF16Len(m.Caption); n > CaptionLimit {
+			return &ContentError{Problem: ContentCaptionTooLong, Count: n, Limit: CaptionLimit}
 		}
 	}
 	return nil

@@ -97,7 +97,7 @@ func (au *Audit) auditLines(ctx context.Context, t tr, page redaktor.Page) ([]au
 		l := auditLine{at: e.At.In(loc).Format("02.01.2006 15:04"), actor: actor,
 			action: t.T("audit_" + string(e.Action)), user: name(e.UserID), post: e.PostID, note: e.Note}
 		if e.Role.Valid() {
-			l.role = t.T("role_" + string(e.Role))
+			l.role = roleText(t, e.Role)
 		}
 		out[i] = l
 	}

@@ -135,7 +135,7 @@ func (c *cards) showPostAs(ctx context.Context, p who, role redaktor.Role, post 
 	if preview {
 		if _, err := c.tg.SendContent(ctx, p.ID, post.Content); err != nil {
 			c.log.Warn("send preview", "post", post.ID, "err", err)
-			c.reply(ctx, p, p.t.T("preview_failed", map[string]any{"Reason": bot.Description(err)}))
+			c.reply(ctx, p, previewFailed(p.t, err))
 		}
 	}
 	text, kb := c.card(ctx, p.t, post, page, p.ID, role, act)
@@ -248,7 +248,7 @@ func (c *cards) listLine(t tr, post redaktor.Post, page redaktor.Page) string {
 	loc, now := c.pageLoc(page), c.now()
 	line := t.T("list_line", map[string]any{
 		"ID": post.ID, "Page": page.Title, "Status": t.T("status_" + string(post.Status)),
-		"Changed": formatTime(post.UpdatedAt, loc, now), "Snippet": snippet(post.Content, 60)})
+		"Changed": formatTime(post.UpdatedAt, loc, now), "Snippet": snippet(t, post.Content, 60)})
 	if !post.PublishAt.IsZero() && post.Status != redaktor.StatusPublished {
 		line += "\n" + t.T("card_publish_at", map[string]any{"When": formatTime(post.PublishAt, loc, now)})
 	}
@@ -326,26 +326,40 @@ func urgentButton(t tr, post redaktor.Post) tgbotapi.InlineKeyboardButton {
 
 // eventLine tells one step of a post's history: who, what, when.
 func eventLine(t tr, ev redaktor.Event, loc *time.Location, now time.Time) string {
-	data := map[string]any{"Name": t.Person(ev.ActorName), "At": formatTime(ev.At, loc, now), "Version": ev.Version}
+	data := map[string]any{"Name": actorName(t, ev), "At": formatTime(ev.At, loc, now), "Version": ev.Version}
 	if !ev.When.IsZero() {
 		data["When"] = formatTime(ev.When, loc, now)
 	}
 	line := t.T("event_"+string(ev.Action), data)
-	if note := eventNote(t, ev); note != "" {
-		line += fmt.Sprintf(": «%s»", note)
+	switch note := eventNote(t, ev); {
+	case note == "":
+	case !ev.Failure.IsZero() || ev.Action == redaktor.ActFail:
+		line += ": " + note // the reason, in the desk's words
+	default:
+		line += fmt.Sprintf(" — «%s»", note) // what the person wrote
 	}
 	return line
 }
 
+// actorName is who took a step, as the team knows them: their name; one
+// who asked the bot to forget them is a former member; a member whose
+// name the bot never learnt is a team member, never a number.
+func actorName(t tr, ev redaktor.Event) string {
+	if ev.ActorName == "" && ev.ActorID != 0 {
+		return t.T("role_member")
+	}
+	return t.Person(ev.ActorName)
+}
+
 // snippet is the start of a post's text, for lists.
-func snippet(c redaktor.Content, n int) string {
+func snippet(t tr, c redaktor.Content, n int) string {
 	s := strings.Join(strings.Fields(c.Text), " ")
 	r := []rune(s)
 	if len(r) > n {
 		s = string(r[:n]) + "…"
 	}
 	if s == "" {
-		s = fmt.Sprintf("[%d × %s]", len(c.Media), c.Media[0].Kind)
+		s = t.N("snippet_media", len(c.Media), map[string]any{"Kind": t.T("media_" + string(c.Media[0].Kind))})
 	}
 	return s
 }

@@ -66,7 +66,7 @@ func (d *Drafts) takeContent(ctx context.Context, p who, se *redaktor.Session, c
 		case page.ID == "":
 			d.reply(ctx, p, p.t.T("no_pages"))
 		default:
-			d.reply(ctx, p, p.t.T("content_invalid", map[string]any{"Reason": err.Error()}))
+			d.reply(ctx, p, invalidText(p.t, err))
 		}
 		d.dropAlbum(ctx, album)
 		return nil

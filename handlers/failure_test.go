@@ -62,7 +62,8 @@ func TestEventNote(t *testing.T) {
 		{"failure with a code", redaktor.Event{Action: redaktor.ActFail, Failure: redaktor.Failed(redaktor.FailureArchived, "")},
 			en.T("fail_archived")},
 		{"failure stored before codes", redaktor.Event{Action: redaktor.ActFail, Note: "fail_no_channel"}, en.T("fail_no_channel")},
-		{"Telegram's words stored before codes", redaktor.Event{Action: redaktor.ActFail, Note: "Forbidden"}, "Forbidden"},
+		{"Telegram's words stored before codes", redaktor.Event{Action: redaktor.ActFail, Note: "Forbidden"},
+			en.T("fail_other", map[string]any{"Detail": "Forbidden"})},
 		{"a reviewer's comment", redaktor.Event{Action: redaktor.ActReject, Note: "fail_no_channel"}, "fail_no_channel"},
 		{"no note", redaktor.Event{Action: redaktor.ActApprove}, ""},
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/nicksnyder/go-i18n/v2/i18n"
 	"golang.org/x/text/language"
 
+	"github.com/redaktor/redaktor"
 	"github.com/redaktor/redaktor/bot"
 )
 
@@ -86,4 +87,13 @@ func (t *Texts) Menu(lang string) []bot.Command {
 		out[i] = bot.Command{Name: c, Description: tt.T("cmd_" + c)}
 	}
 	return out
+}
+
+// roleText names a role on a page; a role the desk does not know (one
+// stored by a later version, say) reads as a plain team member.
+func roleText(t tr, r redaktor.Role) string {
+	if !r.Valid() {
+		return t.T("role_member")
+	}
+	return t.T("role_" + string(r))
 }

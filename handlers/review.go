@@ -377,7 +377,7 @@ func refusal(t tr, err error, post redaktor.Post) string {
 	case errors.Is(err, redaktor.ErrConflict):
 		return t.T("state_now", map[string]any{"Status": t.T("status_" + string(post.Status))})
 	}
-	return t.T("content_invalid", map[string]any{"Reason": err.Error()})
+	return invalidText(t, err)
 }
 
 func (r *Review) refusalFull(t tr, err error, post redaktor.Post, page redaktor.Page) string {

@@ -94,7 +94,7 @@ func (tm *Team) joinByInvite(ctx context.Context, p who, code string) error {
 	}
 	if r.Again {
 		// Opening one's own link again changes nothing and tells nobody.
-		tm.reply(ctx, p, p.t.T("invite_again", map[string]any{"Page": page.Title, "Role": p.t.T("role_" + string(role))}))
+		tm.reply(ctx, p, p.t.T("invite_again", map[string]any{"Page": page.Title, "Role": roleText(p.t, role)}))
 		return nil
 	}
 	key := "joined_moderator"
@@ -107,7 +107,7 @@ func (tm *Team) joinByInvite(ctx context.Context, p who, code string) error {
 	if inv.CreatedBy != 0 && inv.CreatedBy != p.ID && inv.UsedBy == 0 {
 		if u, ok := tm.userToTell(ctx, inv.CreatedBy); ok {
 			t := tm.texts.For(u.Lang)
-			tm.send(ctx, u.ID, t.T("invite_accepted", map[string]any{"Name": p.Name, "Page": page.Title, "Role": t.T("role_" + string(role))}), nil)
+			tm.send(ctx, u.ID, t.T("invite_accepted", map[string]any{"Name": p.Name, "Page": page.Title, "Role": roleText(t, role)}), nil)
 		}
 	}
 	return nil
@@ -134,7 +134,7 @@ func (tm *Team) onInvitePress(ctx context.Context, p who, pr press) (string, err
 		return "", err
 	}
 	tm.reply(ctx, p, p.t.T("invite_done", map[string]any{
-		"Page": page.Title, "Role": p.t.T("role_" + pr.arg), "Link": tm.link(inv.Code),
+		"Page": page.Title, "Role": roleText(p.t, redaktor.Role(pr.arg)), "Link": tm.link(inv.Code),
 		"Until": formatTime(inv.ExpiresAt, tm.pageLoc(page), tm.now())}))
 	return "", nil
 }
@@ -169,10 +169,10 @@ func (tm *Team) inviteMenu(ctx context.Context, p who, page redaktor.Page, messa
 			by = p.t.T("audit_former_member")
 		}
 		fmt.Fprintf(&b, "\n%d. %s", i+1, p.t.T("invite_line", map[string]any{
-			"Role": p.t.T("role_" + string(inv.Role)), "Name": by,
+			"Role": roleText(p.t, inv.Role), "Name": by,
 			"Until": formatTime(inv.ExpiresAt, tm.pageLoc(page), tm.now())}))
 		rows = append(rows, tgbotapi.NewInlineKeyboardRow(tgbotapi.NewInlineKeyboardButtonData(
-			p.t.T("invite_revoke", map[string]any{"N": i + 1, "Role": p.t.T("role_" + string(inv.Role))}),
+			p.t.T("invite_revoke", map[string]any{"N": i + 1, "Role": roleText(p.t, inv.Role)}),
 			btnRevoke+":"+page.ID+":"+inv.Code)))
 	}
 	kb := tgbotapi.NewInlineKeyboardMarkup(rows...)
@@ -237,7 +237,7 @@ func renderTeam(t tr, page redaktor.Page, members []redaktor.Member, viewer int6
 		if name == "" {
 			name = strconv.FormatInt(m.UserID, 10)
 		}
-		fmt.Fprintf(&b, "\n• %s — %s", name, t.T("role_"+string(m.Role)))
+		fmt.Fprintf(&b, "\n• %s — %s", name, roleText(t, m.Role))
 		if role != redaktor.RoleChief || m.UserID == viewer {
 			continue
 		}
@@ -294,7 +294,7 @@ func (tm *Team) onTeamPress(ctx context.Context, p who, pr press, messageID int)
 		if pr.arg == "x" {
 			tm.send(ctx, u.ID, t.T("team_you_removed", map[string]any{"Page": page.Title}), nil)
 		} else {
-			tm.send(ctx, u.ID, t.T("team_your_role", map[string]any{"Page": page.Title, "Role": t.T("role_" + roleOf(pr.arg))}), nil)
+			tm.send(ctx, u.ID, t.T("team_your_role", map[string]any{"Page": page.Title, "Role": roleText(t, redaktor.Role(roleOf(pr.arg)))}), nil)
 		}
 	}
 	if revoked > 0 {
@@ -387,7 +387,7 @@ func (tm *Team) cmdPages(ctx context.Context, p who) error {
 		if pg.ID == current.ID {
 			mark = "✓ "
 		}
-		fmt.Fprintf(&b, "\n%s%s — %s", mark, pg.Title, p.t.T("role_"+string(roles[i])))
+		fmt.Fprintf(&b, "\n%s%s — %s", mark, pg.Title, roleText(p.t, roles[i]))
 		if pg.Archived {
 			b.WriteString(" " + p.t.T("admin_archived_mark"))
 		}
@@ -421,6 +421,6 @@ func (tm *Team) onSwitchPage(ctx context.Context, p who, pr press) (string, erro
 	if err := tm.base.store.SaveUser(ctx, p.User); err != nil {
 		return "", err
 	}
-	tm.reply(ctx, p, p.t.T("pages_switched", map[string]any{"Page": page.Title, "Role": p.t.T("role_" + string(role))}))
+	tm.reply(ctx, p, p.t.T("pages_switched", map[string]any{"Page": page.Title, "Role": roleText(p.t, role)}))
 	return "", nil
 }

@@ -196,8 +196,8 @@ var authzTable = []authzRow{
 		hidden: []string{oldDraft}},
 	command("/pending", anyChief, "согласовани").onOwnPage(),
 	command("/queue", anyChief, "очеред", "Очередь").onOwnPage(),
-	{name: "/slots", allow: anyChief, act: say("/slots"), saw: []string{"Слоты публикаций"}, done: waits("slots"), ownPage: true},
-	{name: "/slots 07:45", allow: anyChief, act: say("/slots 07:45"), saw: []string{"Слоты «"},
+	{name: "/slots", allow: anyChief, act: say("/slots"), saw: []string{"Чтобы изменить, пришлите новое время"}, done: waits("slots"), ownPage: true},
+	{name: "/slots 07:45", allow: anyChief, act: say("/slots 07:45"), saw: []string{"Готово. Время публикаций «"},
 		done: func(w *world, p persona, _ fixture) bool {
 			return strings.Contains(w.page(w.pageOf(p)).Slots.String("ru"), "07:45")
 		}},
@@ -263,7 +263,7 @@ var authzTable = []authzRow{
 	answer("comment:reject", "why rejected", redaktor.StatusPending, "Не по теме", chiefs, "Комментарий отправлен").telling(authorOnly),
 	answer("new_version", "the new version", redaktor.StatusChangesRequested, "Исправленный текст", authorOnly, "версия 2").telling(pageChief),
 	{name: "answer: new slots", allow: chiefs, prep: waiting(redaktor.Session{Kind: "slots"}), act: say("08:15"),
-		saw: []string{"Слоты «"}, done: func(w *world, _ persona, _ fixture) bool {
+		saw: []string{"Готово. Время публикаций «"}, done: func(w *world, _ persona, _ fixture) bool {
 			return strings.Contains(w.page(w.pageA).Slots.String("ru"), "08:15")
 		}},
 

@@ -34,7 +34,7 @@ func TestEditorialDeskEndToEnd(t *testing.T) {
 	d.say(chief, "Добавьте, когда и где")
 
 	// The author receives the comment and sends a new version.
-	d.expect(moderator, "вернул(а) пост #1 на доработку", "Добавьте, когда и где")
+	d.expect(moderator, "пост #1 возвращён на доработку", "Добавьте, когда и где")
 	back := d.expect(moderator, "Пост #1", "возвращён на доработку")
 	d.press(moderator, back, "Отправить новую версию")
 	d.album(moderator, "Субботник в субботу в 10:00 у школы", bottest.KindPhoto, bottest.KindPhoto)
@@ -44,7 +44,7 @@ func TestEditorialDeskEndToEnd(t *testing.T) {
 	d.press(chief, v2, "На время")
 	d.say(chief, "завтра 10:00")
 	d.expect(chief, "Одобрено. Публикация: 27.11 10:00")
-	d.expect(moderator, "одобрил(а) ваш пост #1", "27.11 10:00")
+	d.expect(moderator, "ваш пост #1 одобрен", "27.11 10:00")
 	if len(d.channelPosts()) != 0 {
 		t.Fatalf("the channel got a post before its time: %+v", d.channelPosts())
 	}

@@ -55,9 +55,9 @@ func TestAdminOnNoTeamApprovesAPost(t *testing.T) {
 	d.say(admin, "/pending")
 	d.pressNow(admin, d.lastSays(admin, "#"+id), "Открыть #"+id)
 	own := d.expect(admin, "Пост #"+id+" ·", "на согласовании")
-	d.pressNow(admin, own, "Одобрить в ближайший слот")
+	d.pressNow(admin, own, "Одобрить на ближайшее свободное время")
 
-	d.expect(moderator, "Екатерина одобрил(а) ваш пост #"+id)
+	d.expect(moderator, "Екатерина: ваш пост #"+id+" одобрен")
 	if m := d.fresh(review); !strings.Contains(m.Text, "запланирован") {
 		t.Fatalf("the chief editor's card did not follow the admin's approval:\n%s", m.Text)
 	}
@@ -81,7 +81,7 @@ func TestArchivedPageHoldsPublication(t *testing.T) {
 	d := newDesk(t)
 	d.setUp()
 	review, id := d.submitted("Субботник в пятницу")
-	d.pressNow(chief, review, "Одобрить в ближайший слот")
+	d.pressNow(chief, review, "Одобрить на ближайшее свободное время")
 
 	card := d.adminCard()
 	d.pressNow(admin, card, "В архив")
@@ -113,8 +113,8 @@ func TestArchivedPageHoldsPublication(t *testing.T) {
 		t.Fatalf("the channel has %q, want the post once", d.channelTexts())
 	}
 	d.say(chief, "/audit")
-	d.lastSays(chief, "Екатерина: отправил(а) страницу в архив", "Екатерина: восстановил(а) страницу",
-		"редактор (бот): опубликовал пост (#"+id+")")
+	d.lastSays(chief, "Екатерина: страница отправлена в архив", "Екатерина: страница восстановлена",
+		"редактор (бот): пост опубликован (#"+id+")")
 }
 
 // TestDemotedChiefsInvitesAndRevoke: demoting a chief editor revokes the
@@ -212,7 +212,7 @@ func TestReopeningOwnInviteTellsNobody(t *testing.T) {
 	d := newDesk(t)
 	d.teamWithoutChannel()
 	link := startLink.FindStringSubmatch(d.expect(chief, "Ссылка-приглашение (модератор").Text)[1]
-	d.expect(chief, "Ирина присоединяется")
+	d.expect(chief, "Ирина теперь в команде")
 	before := len(d.tg.Messages(chief))
 	d.say(moderator, "/start "+link)
 	d.lastSays(moderator, "Вы уже в команде «МБОУ СОШ №4» (модератор)") // say waited for the whole handling
@@ -233,13 +233,13 @@ func TestAuditLinesAndCSV(t *testing.T) {
 
 	d.say(chief, "/audit")
 	log := d.lastSays(chief, "Журнал «МБОУ СОШ №4»",
-		"Екатерина: создал(а) страницу («МБОУ СОШ №4»)",
-		"Анна: вступил(а) в команду (Анна, шеф-редактор)",
-		"Анна: создал(а) приглашение (модератор)",
-		"Ирина: вступил(а) в команду (Ирина, модератор)",
-		"Анна: подключил(а) канал",
-		"Анна: убрал(а) из команды (Ирина, модератор)")
-	if strings.Index(log.Text, "убрал(а)") > strings.Index(log.Text, "создал(а) страницу") {
+		"Екатерина: страница создана («МБОУ СОШ №4»)",
+		"Анна: вступление в команду (Анна, шеф-редактор)",
+		"Анна: приглашение создано (модератор)",
+		"Ирина: вступление в команду (Ирина, модератор)",
+		"Анна: канал подключён",
+		"Анна: исключение из команды (Ирина, модератор)")
+	if strings.Index(log.Text, "исключение из команды") > strings.Index(log.Text, "страница создана") {
 		t.Fatalf("the log is not newest first:\n%s", log.Text)
 	}
 	d.pressNow(chief, log, "Скачать CSV")
@@ -258,7 +258,7 @@ func TestAuditLinesAndCSV(t *testing.T) {
 		t.Fatalf("the CSV does not parse: %v\n%s", err, doc.Uploads["document"])
 	}
 	if doc.ChatID != chief || len(rows) != 8 || strings.Join(rows[0], ",") != "время,кто,действие,участник,роль,пост,примечание" ||
-		strings.Join(rows[1][1:5], ",") != "Анна,убрал(а) из команды,Ирина,модератор" {
+		strings.Join(rows[1][1:5], ",") != "Анна,исключение из команды,Ирина,модератор" {
 		t.Fatalf("the CSV (to %d) is:\n%q", doc.ChatID, rows)
 	}
 
@@ -273,7 +273,7 @@ func TestAuditLinesAndCSV(t *testing.T) {
 	d.say(admin, "/audit")
 	d.lastSays(admin, "Выберите страницу в /pages")
 	d.pressNow(admin, d.adminCard(), "Журнал действий")
-	adminLog := d.lastSays(admin, "Анна: убрал(а) из команды (бывший участник, модератор)")
+	adminLog := d.lastSays(admin, "Анна: исключение из команды (бывший участник, модератор)")
 	if strings.Contains(adminLog.Text, "Ирина") {
 		t.Fatalf("the log names a forgotten person:\n%s", adminLog.Text)
 	}
@@ -370,7 +370,7 @@ func TestDirectorLeaves(t *testing.T) {
 
 	// Meanwhile the admin gets what the chief editor would.
 	_, waiting := d.submitted2("Книжная выставка")
-	d.expect(admin, "Ирина прислал(а) пост #"+waiting)
+	d.expect(admin, "На согласование: пост #"+waiting+" ", "автор — Ирина")
 	d.expect(admin, "Пост #"+waiting+" ·", "на согласовании")
 
 	card := d.adminCard()

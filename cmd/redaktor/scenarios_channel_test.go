@@ -160,7 +160,7 @@ func TestUnlinkFreesTheChannel(t *testing.T) {
 	// The page's log names who linked and who unlinked the channel.
 	d.say(chief, "/audit")
 	log := d.expect(chief, "Журнал «МБОУ СОШ №4»")
-	for _, line := range []string{"Анна: подключил(а) канал", "Анна: отключил(а) канал"} {
+	for _, line := range []string{"Анна: канал подключён", "Анна: канал отключён"} {
 		if !strings.Contains(log.Text, line) {
 			t.Fatalf("/audit lacks %q:\n%s", line, log.Text)
 		}

@@ -51,7 +51,7 @@ func TestForgetMeLeavesNoTrace(t *testing.T) {
 	card, approvedID := d.draft(resident, "Субботник в пятницу")
 	d.pressNow(resident, card, "Отправить на согласование")
 	review := d.expect(chief, "Пост #"+approvedID+" ·", "на согласовании", residentName)
-	d.pressNow(chief, review, "Одобрить в ближайший слот")
+	d.pressNow(chief, review, "Одобрить на ближайшее свободное время")
 	d.draft(resident, "Черновик про библиотеку")
 	ups := d.tg.SendAlbum(resident, "Фото с субботника", bottest.KindPhoto, bottest.KindPhoto)
 	d.handled(ups[len(ups)-1])
@@ -86,8 +86,8 @@ func TestForgetMeLeavesNoTrace(t *testing.T) {
 
 	// The team's history keeps the actions without the name.
 	hist := d.history(chief, d.fresh(review))
-	if strings.Contains(hist, residentName) || !strings.Contains(hist, "бывший участник создаёт черновик") ||
-		!strings.Contains(hist, "бывший участник отправляет на согласование") || !strings.Contains(hist, "Анна одобряет") {
+	if strings.Contains(hist, residentName) || !strings.Contains(hist, "бывший участник: создан черновик") ||
+		!strings.Contains(hist, "бывший участник: отправлено на согласование") || !strings.Contains(hist, "Анна: одобрено") {
 		t.Fatalf("the history reads:\n%s", hist)
 	}
 	d.say(chief, "/team")

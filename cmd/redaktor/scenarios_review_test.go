@@ -70,8 +70,8 @@ func TestTwoChiefsApproveAtOnce(t *testing.T) {
 
 	ups := d.together(func() []tgbotapi.Update {
 		return []tgbotapi.Update{
-			d.pressAsync(chief, anna, "Одобрить в ближайший слот"),
-			d.pressAsync(chief2, boris, "Approve for next free slot"),
+			d.pressAsync(chief, anna, "Одобрить на ближайшее свободное время"),
+			d.pressAsync(chief2, boris, "Approve for the next free time"),
 		}
 	})
 
@@ -80,11 +80,11 @@ func TestTwoChiefsApproveAtOnce(t *testing.T) {
 	toldBoris := d.toldBesides(chief2, boris, borisBefore, ups[1])
 
 	hist := d.history(chief, anna)
-	if n := strings.Count(hist, "одобряет на"); n != 1 {
+	if n := strings.Count(hist, ": одобрено на"); n != 1 {
 		t.Fatalf("history has %d approvals, want 1:\n%s", n, hist)
 	}
 	winner, told := "Анна", toldBoris
-	if strings.Contains(hist, "Boris одобряет") {
+	if strings.Contains(hist, "Boris: одобрено") {
 		winner, told = "Boris", toldAnna
 	}
 	if !strings.Contains(told, winner) {
@@ -93,8 +93,8 @@ func TestTwoChiefsApproveAtOnce(t *testing.T) {
 	if strings.Contains(told, "Approved. Publication") || strings.Contains(told, "Одобрено. Публикация") {
 		t.Fatalf("the loser was told her approval took effect:\n%s", told)
 	}
-	d.expect(moderator, "одобрил(а) ваш пост #1", "26.11 14:00")
-	if n := d.count(moderator, "одобрил(а) ваш пост #1"); n != 1 {
+	d.expect(moderator, "ваш пост #1 одобрен", "26.11 14:00")
+	if n := d.count(moderator, "ваш пост #1 одобрен"); n != 1 {
 		t.Fatalf("the author was told %d times about the approval", n)
 	}
 
@@ -119,7 +119,7 @@ func TestStaleButtons(t *testing.T) {
 	rev2 := review // its buttons carry revision 2
 	publishNow := rev2.CallbackData("🚀 Опубликовать сейчас")
 	reject := rev2.CallbackData("⛔ Отклонить")
-	u := d.pressNow(chief, review, "Одобрить в ближайший слот")
+	u := d.pressNow(chief, review, "Одобрить на ближайшее свободное время")
 	if text, _ := d.answerOf(u); !strings.Contains(text, "26.11 14:00") {
 		t.Fatalf("approval answered %q", text)
 	}
@@ -155,12 +155,12 @@ func TestStaleButtons(t *testing.T) {
 		t.Fatalf("the card changed:\n%s", m.Text)
 	}
 	hist := d.history(chief, review)
-	for _, s := range []string{"публикует сейчас", "отклоняет"} {
+	for _, s := range []string{"решено опубликовать сейчас", "отклонено"} {
 		if strings.Contains(hist, s) {
 			t.Fatalf("a stale button acted (%q):\n%s", s, hist)
 		}
 	}
-	if n := strings.Count(hist, "отправляет на согласование"); n != 1 {
+	if n := strings.Count(hist, "отправлено на согласование"); n != 1 {
 		t.Fatalf("the post was submitted %d times:\n%s", n, hist)
 	}
 	d.quiet()
@@ -205,7 +205,7 @@ func TestModeratorCannotApprove(t *testing.T) {
 
 func labelFor(act string) string {
 	return map[string]string{
-		"ap": "✅ Одобрить в ближайший слот", "pn": "🚀 Опубликовать сейчас",
+		"ap": "✅ Одобрить на ближайшее свободное время", "pn": "🚀 Опубликовать сейчас",
 		"rj": "⛔ Отклонить", "at": "🕒 На время…",
 	}[act]
 }
@@ -325,14 +325,14 @@ func TestApproveIntoNextSlot(t *testing.T) {
 		{"Третий пост", "27.11 10:00"},
 	} {
 		review, id := d.submitted(c.text)
-		u := d.pressNow(chief, review, "Одобрить в ближайший слот")
+		u := d.pressNow(chief, review, "Одобрить на ближайшее свободное время")
 		if text, _ := d.answerOf(u); !strings.Contains(text, "Одобрено. Публикация: "+c.when) {
 			t.Fatalf("post %s: approval answered %q, want %s", id, text, c.when)
 		}
 		if m := d.fresh(review); !strings.Contains(m.Text, "Публикация: "+c.when) {
 			t.Fatalf("post %s: the card says\n%s", id, m.Text)
 		}
-		d.expect(moderator, "одобрил(а) ваш пост #"+id+". Публикация: "+c.when)
+		d.expect(moderator, "ваш пост #"+id+" одобрен. Публикация: "+c.when)
 	}
 }
 
@@ -349,7 +349,7 @@ func TestQueue(t *testing.T) {
 	d.say(chief, "завтра 10:00")
 	d.lastSays(chief, "Одобрено. Публикация: 27.11 10:00")
 	r2, id2 := d.submitted("Пост на сегодня")
-	d.pressNow(chief, r2, "Одобрить в ближайший слот")
+	d.pressNow(chief, r2, "Одобрить на ближайшее свободное время")
 	// #3 waits for approval; it is used later to know a tick went by.
 	r3, id3 := d.submitted("Пост для проверки")
 
@@ -382,7 +382,7 @@ func TestQueue(t *testing.T) {
 	if text, _ := d.answerOf(u); !strings.Contains(text, "Готово") {
 		t.Fatalf("cancel answered %q", text)
 	}
-	d.expect(moderator, "снял(а) пост #"+id1+" с публикации")
+	d.expect(moderator, "пост #"+id1+" снят с публикации")
 	d.say(chief, "/queue")
 	q2 := d.lastSays(chief, "1 пост")
 	if strings.Contains(q2.Text, "#"+id1+" ·") {
@@ -428,7 +428,7 @@ func TestPermanentFailure(t *testing.T) {
 	d := newDesk(t)
 	d.setUp()
 	review, id := d.submitted("Субботник в пятницу")
-	d.pressNow(chief, review, "Одобрить в ближайший слот")
+	d.pressNow(chief, review, "Одобрить на ближайшее свободное время")
 	d.tg.SetBotRights(channel, bottest.Rights{Status: bottest.StatusAdministrator, CanEditMessages: true, CanDeleteMessages: true})
 
 	d.advanceTo(msk(11, 26, 14, 0))
@@ -481,7 +481,7 @@ func TestTemporaryFailure(t *testing.T) {
 			d := newDesk(t)
 			d.setUp()
 			review, id := d.submitted("Субботник в пятницу")
-			d.pressNow(chief, review, "Одобрить в ближайший слот")
+			d.pressNow(chief, review, "Одобрить на ближайшее свободное время")
 			d.tg.FailNext("sendMessage", c.fails, 502)
 			d.advanceTo(msk(11, 26, 14, 0))
 			if c.fails > 3 {
@@ -524,7 +524,7 @@ func TestDowntime(t *testing.T) {
 	d := newDesk(t)
 	d.setUp()
 	review, id := d.submitted("Субботник в пятницу")
-	d.pressNow(chief, review, "Одобрить в ближайший слот")
+	d.pressNow(chief, review, "Одобрить на ближайшее свободное время")
 
 	d.stop()
 	d.advanceTo(msk(11, 26, 15, 0))
@@ -590,7 +590,7 @@ func TestDraftsAndHistory(t *testing.T) {
 	d.setUp()
 	_, id1 := d.draft(moderator, "Черновик о библиотеке")
 	review, id2 := d.submitted("Субботник в пятницу")
-	d.pressNow(chief, review, "Одобрить в ближайший слот")
+	d.pressNow(chief, review, "Одобрить на ближайшее свободное время")
 
 	d.say(moderator, "/drafts")
 	list := d.lastSays(moderator, "Ваши посты:")
@@ -612,9 +612,9 @@ func TestDraftsAndHistory(t *testing.T) {
 	hist := d.history(chief, review)
 	steps := []string{
 		"История поста #" + id2,
-		"Ирина создаёт черновик",
-		"Ирина отправляет на согласование",
-		"Анна одобряет на 26.11 14:00",
+		"Ирина: создан черновик",
+		"Ирина: отправлено на согласование",
+		"Анна: одобрено на 26.11 14:00",
 	}
 	at := 0
 	for _, s := range steps {
@@ -627,7 +627,7 @@ func TestDraftsAndHistory(t *testing.T) {
 	// The author sees the same history from her card.
 	d.pressNow(moderator, list, "Открыть #"+id2)
 	card := d.lastSays(moderator, "Пост #"+id2+" ·", "запланирован")
-	if h := d.history(moderator, card); !strings.Contains(h, "Анна одобряет на 26.11 14:00") {
+	if h := d.history(moderator, card); !strings.Contains(h, "Анна: одобрено на 26.11 14:00") {
 		t.Fatalf("the author's history:\n%s", h)
 	}
 }

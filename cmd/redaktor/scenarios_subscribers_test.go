@@ -129,7 +129,7 @@ func TestCopiesCarryUnsubscribeInTheSubscribersLanguage(t *testing.T) {
 	d.say(chief, "/subscribers")
 	card := d.expect(chief, "Подписчики страницы")
 	code := subscribeLink.FindStringSubmatch(card.Text)[1]
-	d.press(chief, card, "копией")
+	d.press(chief, card, "Не показывать канал")
 	d.say(stranger, "/start "+code) // Russian Telegram
 	d.say(chief2, "/start "+code)   // English Telegram
 

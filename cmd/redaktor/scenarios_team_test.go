@@ -510,7 +510,7 @@ func TestChiefOfAnotherPageIsRefused(t *testing.T) {
 		t.Fatalf("one page for both: %s", library)
 	}
 	review, id := d.submitted("Субботник в пятницу")
-	rev := strings.Split(review.CallbackData("✅ Одобрить в ближайший слот"), ":")[2]
+	rev := strings.Split(review.CallbackData("✅ Одобрить на ближайшее свободное время"), ":")[2]
 	mine := d.last(stranger)
 	for _, act := range []string{"ap", "pn", "rj", "uu", "hi"} {
 		d.refusedForged(stranger, mine, act+":"+id+":"+rev+":"+library)
@@ -543,7 +543,7 @@ func TestStrangerIsRefused(t *testing.T) {
 	if id != "1" {
 		t.Fatalf("the first real post is #%s, want #1", id)
 	}
-	rev := strings.Split(review.CallbackData("✅ Одобрить в ближайший слот"), ":")[2]
+	rev := strings.Split(review.CallbackData("✅ Одобрить на ближайшее свободное время"), ":")[2]
 
 	forged := []string{
 		"ap:1:" + rev,
@@ -614,7 +614,7 @@ func TestCommandMenu(t *testing.T) {
 		{"team", "Команда страницы", "The page's team"},
 		{"invite", "Пригласить в команду", "Invite to the team"},
 		{"channel", "Подключить канал", "Link the channel"},
-		{"slots", "Слоты публикаций", "Posting slots"},
+		{"slots", "Время публикаций", "Posting times"},
 		{"cancel", "Отменить действие", "Cancel the action"},
 		{"help", "Помощь", "Help"},
 	} {
@@ -635,22 +635,22 @@ func TestEnglishSpeaker(t *testing.T) {
 	d.say(chief2, "/start")
 	d.lastSays(chief2, "Hello!", "invite link")
 	d.addChief2()
-	d.expect(chief, "Boris присоединяется к «МБОУ СОШ №4» как шеф-редактор")
+	d.expect(chief, "Boris теперь в команде «МБОУ СОШ №4»: шеф-редактор")
 
 	d.submitted("Субботник в пятницу")
 	d.expect(chief2, "Ирина sent post #1 for “МБОУ СОШ №4” for approval")
 	card := d.expect(chief2, "Post #1 ·", "Status: waiting for approval")
-	for _, b := range []string{"Approve for next free slot", "For a time…", "Publish now", "Request changes", "Reject", "History"} {
+	for _, b := range []string{"Approve for the next free time", "For a time…", "Publish now", "Request changes", "Reject", "History"} {
 		if !hasButton(card, b) {
 			t.Fatalf("the English card lacks %q:\n%s", b, d.dumpMsg(card))
 		}
 	}
-	u := d.pressNow(chief2, card, "Approve for next free slot")
+	u := d.pressNow(chief2, card, "Approve for the next free time")
 	if text, _ := d.answerOf(u); !strings.Contains(text, "Approved. Publication: 26.11 14:00") {
 		t.Fatalf("approval answered %q", text)
 	}
 	// The moderator still reads Russian.
-	d.expect(moderator, "Boris одобрил(а) ваш пост #1")
+	d.expect(moderator, "Boris: ваш пост #1 одобрен")
 
 	d.say(chief2, "/help")
 	d.lastSays(chief2, "How the desk works")
@@ -722,7 +722,7 @@ func TestRemovedChiefCardIsDead(t *testing.T) {
 	}
 	var approve string
 	for _, b := range card.Buttons() {
-		if strings.Contains(b.Text, "Approve for next free slot") && b.CallbackData != nil {
+		if strings.Contains(b.Text, "Approve for the next free time") && b.CallbackData != nil {
 			approve = *b.CallbackData
 		}
 	}
@@ -733,7 +733,7 @@ func TestRemovedChiefCardIsDead(t *testing.T) {
 	if m := d.fresh(review); !strings.Contains(m.Text, "Статус: на согласовании") {
 		t.Fatalf("the post changed:\n%s", m.Text)
 	}
-	if n := d.count(moderator, "одобрил(а)"); n != 0 {
+	if n := d.count(moderator, "одобрен. Публикация"); n != 0 {
 		t.Fatalf("the author was told of an approval")
 	}
 }
