@@ -175,6 +175,10 @@ func (r *Router) onCommand(ctx context.Context, p who, m *tgbotapi.Message) erro
 	case "stats":
 		return r.advice.cmdStats(ctx, p, args)
 	case "cancel":
+		if p.session == nil {
+			r.reply(ctx, p, p.t.T("cancel_nothing"))
+			return nil
+		}
 		if err := r.base.store.ClearSession(ctx, p.ID); err != nil {
 			return err
 		}

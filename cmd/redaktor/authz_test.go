@@ -205,7 +205,7 @@ var authzTable = []authzRow{
 	command("/stats", working, "Цель:"),
 	{name: "/stats goal 7", allow: anyChief, act: say("/stats goal 7"), saw: []string{"Цель: 7"},
 		done: func(w *world, p persona, _ fixture) bool { return w.page(w.pageOf(p)).WeeklyGoal == 7 }},
-	command("/cancel", everyone, "отменено"),
+	command("/cancel", everyone, "Отменять нечего"),
 	command("/privacy", everyone, "Что бот хранит о вас"),
 	command("/audit", anyChief, "Журнал «", "В журнале «").onOwnPage(),
 	// /forgetme is tried by a fresh person of each kind (a subscriber, a

@@ -238,3 +238,18 @@ func TestForgedUnlinkChangesNothing(t *testing.T) {
 	d.linkChannel(stranger, "@usman_school4")
 	d.lastSays(stranger, "уже подключён к странице «МБОУ СОШ №4»")
 }
+
+func TestCancelSaysWhatItCancelled(t *testing.T) {
+	t.Parallel()
+	d := newDesk(t)
+	d.setUp()
+	d.say(chief, "/cancel")
+	d.lastSays(chief, "Отменять нечего")
+
+	d.say(chief, "/channel") // the bot now waits for the channel
+	d.say(chief, "/cancel")
+	d.lastSays(chief, "отменено")
+	// Nothing waits any more.
+	d.say(chief, "/cancel")
+	d.lastSays(chief, "Отменять нечего")
+}
