@@ -163,7 +163,7 @@ type Consumer struct {
 	log     *slog.Logger
 	cfg     Config
 
-	live    *liveness
+	live *liveness
 
 	mu       sync.Mutex
 	turns    turns              // the chats' queues, served in turn
