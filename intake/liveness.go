@@ -216,7 +216,10 @@ func (in *Consumer) keeperLoop(ctx, work context.Context) {
 			continue // what is claimed now might not be this process's
 		}
 		own := tick%2 == 1 && in.touch(ctx)
-		in.take(ctx, work, epoch, own)
+		// A dead process may leave more than one claim takes: claim again
+		// at once while claims come back full.
+		for in.take(ctx, work, epoch, own) && ctx.Err() == nil {
+		}
 	}
 }
 
@@ -266,11 +269,12 @@ func (in *Consumer) touch(ctx context.Context) bool {
 
 // take claims what this process can handle now, never more: the slots
 // are taken first, so no entry claimed waits unowned by a handler here.
-// own also claims again this process's own entries idle for AliveTTL.
-func (in *Consumer) take(ctx, work, epoch context.Context, own bool) {
+// own also claims again this process's own entries idle for AliveTTL. It
+// reports whether it claimed as many as it had slots for (more may wait).
+func (in *Consumer) take(ctx, work, epoch context.Context, own bool) bool {
 	n := in.freeSlots(ctx, in.cfg.AliveTTL/8)
 	if n == 0 {
-		return
+		return false
 	}
 	var entries []redaktor.QueuedUpdate
 	taken, err := in.in.TakeOverUpdates(ctx, in.cfg.Consumer, in.cfg.AliveTTL, in.cfg.ReclaimIdle, int64(n))
@@ -299,6 +303,7 @@ func (in *Consumer) take(ctx, work, epoch context.Context, own bool) {
 		}
 		in.dispatch(ctx, work, epoch, e)
 	}
+	return len(entries) == n
 }
 
 // freeSlots takes up to Batch free slots: the first waiting up to wait,
