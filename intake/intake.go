@@ -507,8 +507,8 @@ func (in *Consumer) handle(work context.Context, q queued) bool {
 		in.log.Warn("update handling failed; it will be handled again", "update_id", e.UpdateID,
 			"attempt", attempt, "err", res.err, "took", d, "retry_in", wait.String())
 		in.obs.Handled(OutcomeRetry, d)
-		if sleepCtx(work, wait) != nil || q.epoch.Err() != nil {
-			return false // stays pending
+		if sleepCtx(work, wait) != nil || q.epoch.Err() != nil || in.lost(e.ID) {
+			return false // stays pending, or is another's
 		}
 		start = time.Now()
 	}
@@ -567,6 +567,14 @@ var errOwnTimeOut = errors.New("update handling ran out of time")
 // errTakenOver: another process took the update over while it was being
 // handled here.
 var errTakenOver = errors.New("update taken over by another process")
+
+// lost reports whether another process took the entry over.
+func (in *Consumer) lost(id string) bool {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	f := in.active[id]
+	return f != nil && f.lost
+}
 
 func lostHere(ctx context.Context) bool { return errors.Is(context.Cause(ctx), errTakenOver) }
 

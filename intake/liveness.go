@@ -72,12 +72,19 @@ func newLiveness(ttl time.Duration, log *slog.Logger) *liveness {
 func (l *liveness) margin() time.Duration { return l.ttl / 10 }
 
 // renewed records a beat sent at sent that Redis confirmed: the key lives
-// until sent + ttl at least.
+// until sent + ttl at least. A confirmation that came after the time the
+// key was sure to live until proves nothing about the time between: the
+// key may have lapsed, and another process taken updates over, while this
+// one was stalled (its timers late, a VM paused). That ends the epoch too.
 func (l *liveness) renewed(sent time.Time) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	now := time.Now()
+	if l.epoch.Err() == nil && !now.Before(l.until) {
+		l.lapse()
+	}
 	until := sent.Add(l.ttl - l.margin())
-	if !until.After(time.Now()) {
+	if !until.After(now) {
 		return // confirmed too late to count
 	}
 	l.until = until
@@ -87,10 +94,17 @@ func (l *liveness) renewed(sent time.Time) {
 		l.back = make(chan struct{})
 	}
 	if l.timer == nil {
-		l.timer = time.AfterFunc(time.Until(until), l.expire)
+		l.timer = time.AfterFunc(until.Sub(now), l.expire)
 	} else {
-		l.timer.Reset(time.Until(until))
+		l.timer.Reset(until.Sub(now))
 	}
+}
+
+// lapse ends the epoch; l.mu is held.
+func (l *liveness) lapse() {
+	l.log.Warn("intake liveness not renewed in time: handlers in flight are cancelled, and updates claimed before are claimed again before they are handled",
+		"ttl", l.ttl.String())
+	l.end(errLapsed)
 }
 
 // expire ends the epoch when no beat renewed the key in time.
@@ -104,9 +118,7 @@ func (l *liveness) expire() {
 		l.timer.Reset(left)
 		return
 	}
-	l.log.Warn("intake liveness not renewed in time: handlers in flight are cancelled, and updates claimed before are claimed again before they are handled",
-		"ttl", l.ttl.String())
-	l.end(errLapsed)
+	l.lapse()
 }
 
 // current is the live epoch, or ok false with a channel closed once the

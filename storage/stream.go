@@ -401,9 +401,9 @@ return out
 `)
 
 // touchOwn resets the idle time of the entries a consumer still holds,
-// keeping their delivery counts, and names those it no longer holds
-// (another consumer took them, or they were finished): an entry is never
-// taken back from another consumer.
+// keeping their delivery counts, and names those another consumer holds
+// now: an entry is never taken back from another consumer. Entries no
+// longer pending (finished) are left alone.
 //
 // KEYS[1] stream
 // ARGV[1] group, ARGV[2] consumer, ARGV[3..] entry ids
@@ -411,10 +411,12 @@ var touchOwn = redis.NewScript(`
 local lost = {}
 for i = 3, #ARGV do
   local p = redis.call('XPENDING', KEYS[1], ARGV[1], ARGV[i], ARGV[i], 1)
-  if #p == 1 and p[1][2] == ARGV[2] then
-    redis.call('XCLAIM', KEYS[1], ARGV[1], ARGV[2], 0, ARGV[i], 'RETRYCOUNT', p[1][4], 'JUSTID')
-  else
-    table.insert(lost, ARGV[i])
+  if #p == 1 then
+    if p[1][2] == ARGV[2] then
+      redis.call('XCLAIM', KEYS[1], ARGV[1], ARGV[2], 0, ARGV[i], 'RETRYCOUNT', p[1][4], 'JUSTID')
+    else
+      table.insert(lost, ARGV[i])
+    end
   end
 end
 return lost
@@ -558,9 +560,9 @@ const touchChunk = 512
 // TouchOwnUpdates resets the idle time of the entries consumer still
 // holds, so a replica of an older version, which takes over by idle time,
 // leaves them alone while they wait here or are being handled. It returns
-// the ids of those it no longer holds: another consumer took them over
-// (this process's liveness lapsed), and they are no longer this process's
-// to handle.
+// the ids of those another consumer holds now: it took them over (this
+// process's liveness lapsed), and they are no longer this process's to
+// handle.
 func (s *Store) TouchOwnUpdates(ctx context.Context, consumer string, entries []redaktor.QueuedUpdate) ([]string, error) {
 	var lost []string
 	for chunk := range slices.Chunk(entries, touchChunk) {
