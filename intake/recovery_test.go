@@ -398,3 +398,59 @@ func TestTakeOverClaimsOnlyWhatCanBeHandled(t *testing.T) {
 		}
 	}
 }
+
+// takeOverCalls counts a consumer's looks for updates to take over, and
+// closes looked once it has looked n times.
+type takeOverCalls struct {
+	intake.Inbox
+	n      int
+	mu     sync.Mutex
+	calls  int
+	claims int
+	looked chan struct{}
+}
+
+func (c *takeOverCalls) TakeOverUpdates(ctx context.Context, consumer string, lapsed, old time.Duration, count int64) ([]redaktor.QueuedUpdate, error) {
+	got, err := c.Inbox.TakeOverUpdates(ctx, consumer, lapsed, old, count)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.calls++
+	c.claims += len(got)
+	if c.calls == c.n {
+		close(c.looked)
+	}
+	return got, err
+}
+
+// An update being handled by a live process, however long it takes, is
+// never taken over by another that looks many times meanwhile.
+func TestSlowLiveProcessKeepsItsUpdate(t *testing.T) {
+	t.Parallel()
+	store, _ := liveStore(t)
+	id := queueUpdates(t, store, 1, 1, 1)[0]
+	const ttl = 400 * time.Millisecond
+	b := &takeOverCalls{Inbox: store, n: 12, looked: make(chan struct{})} // 12 looks: 1.5 times the liveness time
+	done := newAnswers()
+	started := make(chan struct{})
+	slow := handlerFunc(func(ctx context.Context, u tgbotapi.Update) error {
+		close(started)
+		select {
+		case <-b.looked:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		done.add(u.UpdateID)
+		return nil
+	})
+	other := handlerFunc(func(_ context.Context, u tgbotapi.Update) error { done.add(u.UpdateID); return nil })
+	runConsumer(t, store, slow, nil, intake.Config{Consumer: "a", AliveTTL: ttl})
+	<-started
+	runConsumer(t, b, other, nil, intake.Config{Consumer: "b", AliveTTL: ttl})
+	waitUntil(t, "the slow handling done", func() bool { return done.count(id) == 1 })
+	waitUntil(t, "the stream drained", drained(t, store))
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.claims != 0 || done.count(id) != 1 {
+		t.Fatalf("b took over %d entries; the update was handled %d times; want none taken, handled once", b.claims, done.count(id))
+	}
+}
