@@ -46,8 +46,9 @@ type Inbox interface {
 	// alive: of one whose liveness lapsed once idle for lapsedIdle, of one
 	// that never beat (an older version) once idle for oldIdle.
 	TakeOverUpdates(ctx context.Context, consumer string, lapsedIdle, oldIdle time.Duration, count int64) ([]redaktor.QueuedUpdate, error)
-	// ReclaimOwnUpdates claims again consumer's own entries idle for minIdle.
-	ReclaimOwnUpdates(ctx context.Context, consumer string, minIdle time.Duration, count int64) ([]redaktor.QueuedUpdate, error)
+	// ClaimOwnUpdates claims the entries again, those consumer still holds,
+	// keeping their delivery counts.
+	ClaimOwnUpdates(ctx context.Context, consumer string, entries []redaktor.QueuedUpdate) ([]redaktor.QueuedUpdate, error)
 	// TouchOwnUpdates resets the idle time of the entries consumer still
 	// holds and returns the ids of those it no longer holds.
 	TouchOwnUpdates(ctx context.Context, consumer string, entries []redaktor.QueuedUpdate) ([]string, error)
@@ -171,11 +172,15 @@ type Consumer struct {
 	workers  int                // goroutines serving turns
 	starting int                // of them, not yet at their first turn
 	active   map[string]*flight // entries in hand here, until acknowledged or given up
-	gate     *floodGate         // nil: no limit
-	perChat  int                // slots one chat may hold
-	slots    chan struct{}      // updates read and not handled (MaxInFlight)
-	acks     chan redaktor.QueuedUpdate
-	wg       sync.WaitGroup
+	// abandoned: entries pending here that nothing here handles any more
+	// (their handling was cut off); claimed again while still this
+	// process's.
+	abandoned map[string]redaktor.QueuedUpdate
+	gate      *floodGate    // nil: no limit
+	perChat   int           // slots one chat may hold
+	slots     chan struct{} // updates read and not handled (MaxInFlight)
+	acks      chan redaktor.QueuedUpdate
+	wg        sync.WaitGroup
 }
 
 // New builds an Intake; notices and obs may be nil.
@@ -225,7 +230,7 @@ func New(in Inbox, h Handler, notices Notices, obs Observer, log *slog.Logger, c
 	}
 	return &Consumer{in: in, h: h, notices: notices, obs: obs, log: log, cfg: cfg,
 		live:  newLiveness(cfg.AliveTTL, log),
-		turns: newTurns(), held: map[int64]int{}, active: map[string]*flight{},
+		turns: newTurns(), held: map[int64]int{}, active: map[string]*flight{}, abandoned: map[string]redaktor.QueuedUpdate{},
 		perChat: max(1, min(perChatHeld, cfg.MaxInFlight/4)), gate: newFloodGate(cfg.Flood),
 		slots: make(chan struct{}, cfg.MaxInFlight), acks: make(chan redaktor.QueuedUpdate, cfg.MaxInFlight)}
 }
@@ -357,6 +362,16 @@ func (in *Consumer) dispatch(ctx, work, epoch context.Context, e redaktor.Queued
 		<-in.slots
 		return
 	}
+	if e.Deliveries > in.cfg.MaxAttempts { // its processes died handling it
+		in.mu.Unlock()
+		if !in.setAside(work, e, e.Deliveries-1, errors.New("handed out too often")) {
+			in.mu.Lock()
+			in.abandoned[e.ID] = e
+			in.mu.Unlock()
+		}
+		<-in.slots
+		return
+	}
 	if e.Deliveries <= 1 { // a redelivered update was counted the first time
 		now := in.cfg.Now()
 		switch in.gate.admit(personOf(u), albumOf(u), sentAt(u, e.ID, now), now) {
@@ -414,25 +429,40 @@ func (in *Consumer) serve(ctx, work context.Context) {
 		lost := f != nil && f.lost
 		in.mu.Unlock()
 
-		acked := false
+		var end fate
 		switch {
-		case ctx.Err() != nil, q.epoch.Err() != nil, lost:
+		case lost:
+			end = settled
+		case ctx.Err() != nil, q.epoch.Err() != nil:
+			end = abandoned
 		case q.notice:
-			acked = in.tellFlooding(work, q)
+			end = in.tellFlooding(work, q)
 		default:
-			acked = in.handle(work, q)
+			end = in.handle(work, q)
 		}
-		in.finish(chat, q, acked)
+		in.finish(chat, q, end)
 	}
 }
 
-// finish ends a chat's turn and frees what its update held; an update not
-// on its way to its acknowledgement is no longer in hand here.
-func (in *Consumer) finish(chat int64, q queued, acked bool) {
+// fate is how an update's turn here ended.
+type fate int
+
+const (
+	acking    fate = iota // on its way to its acknowledgement: still in hand
+	settled               // set aside, or taken over by another process: nothing left to do here
+	abandoned             // still pending here and not handled: to be claimed again (keeperLoop)
+)
+
+// finish ends a chat's turn and frees what its update held.
+func (in *Consumer) finish(chat int64, q queued, end fate) {
 	in.mu.Lock()
 	in.turns.done(chat)
-	if !acked {
+	switch end {
+	case settled:
 		delete(in.active, q.e.ID)
+	case abandoned:
+		delete(in.active, q.e.ID)
+		in.abandoned[q.e.ID] = q.e
 	}
 	if q.held {
 		if in.held[chat]--; in.held[chat] == 0 {
@@ -447,7 +477,7 @@ func (in *Consumer) finish(chat int64, q queued, acked bool) {
 
 // tellFlooding tells the person past the limit once, in their turn, and
 // acknowledges the update unhandled.
-func (in *Consumer) tellFlooding(work context.Context, q queued) bool {
+func (in *Consumer) tellFlooding(work context.Context, q queued) fate {
 	in.log.Info("sender past the flood limit; their updates are dropped for a while",
 		"update_id", q.e.UpdateID, "pause", in.cfg.Flood.CoolDown.String())
 	if in.cfg.Flooding != nil {
@@ -457,25 +487,25 @@ func (in *Consumer) tellFlooding(work context.Context, q queued) bool {
 	}
 	in.ack(q.e)
 	in.obs.Handled(OutcomeDropped, 0)
-	return true
+	return acking
 }
 
-// handle handles an update, again after a passing failure, and reports
-// whether it went to be acknowledged. The update stays pending, to be
-// handled again, when the process stops or its liveness lapses meanwhile.
-func (in *Consumer) handle(work context.Context, q queued) bool {
+// handle handles an update, again after a passing failure. The update
+// stays pending, to be handled again, when the process stops or its
+// liveness lapses meanwhile.
+func (in *Consumer) handle(work context.Context, q queued) fate {
 	e, start := q.e, time.Now()
 	if e.Deliveries > 1 {
 		done, err := in.in.WasHandled(work, e.UpdateID)
 		if err != nil {
 			in.log.Warn("check redelivered update", "update_id", e.UpdateID, "err", err)
 			in.obs.Handled(OutcomeRetry, time.Since(start))
-			return false // stays pending; claimed again
+			return abandoned
 		}
 		if done {
 			in.ack(e)
 			in.obs.Handled(OutcomeDuplicate, time.Since(start))
-			return true
+			return acking
 		}
 	}
 	for attempt := int64(1); ; attempt++ {
@@ -486,29 +516,38 @@ func (in *Consumer) handle(work context.Context, q queued) bool {
 			in.log.Warn("update handling abandoned; it stays in the stream", "update_id", e.UpdateID,
 				"why", res.abandoned, "took", d)
 			in.obs.Handled(OutcomeRetry, d)
-			return false
+			if res.lost {
+				return settled
+			}
+			return abandoned
 		case res.err == nil:
 			in.ack(e)
 			in.obs.Handled(OutcomeOK, d)
 			in.log.Debug("update handled", "update_id", e.UpdateID, "took", d)
-			return true
+			return acking
 		case !res.transient:
 			in.log.Warn("update handling failed for good; its sender is told", "update_id", e.UpdateID,
 				"err", res.err, "took", d)
 			in.tell(work, q.u)
 			in.ack(e)
 			in.obs.Handled(OutcomeFailed, d)
-			return true
+			return acking
 		case attempt >= in.cfg.MaxAttempts:
 			in.obs.Handled(OutcomeRetry, d)
-			return in.setAside(work, e, attempt, res.err)
+			if !in.setAside(work, e, attempt, res.err) {
+				return abandoned
+			}
+			return settled
 		}
 		wait := min(in.cfg.RetryBackoff<<(attempt-1), 30*time.Second)
 		in.log.Warn("update handling failed; it will be handled again", "update_id", e.UpdateID,
 			"attempt", attempt, "err", res.err, "took", d, "retry_in", wait.String())
 		in.obs.Handled(OutcomeRetry, d)
-		if sleepCtx(work, wait) != nil || q.epoch.Err() != nil || in.lost(e.ID) {
-			return false // stays pending, or is another's
+		if in.lost(e.ID) {
+			return settled
+		}
+		if sleepCtx(work, wait) != nil || q.epoch.Err() != nil {
+			return abandoned
 		}
 		start = time.Now()
 	}
@@ -519,6 +558,7 @@ type outcome struct {
 	err       error // nil: handled
 	transient bool  // err may pass: try again
 	abandoned error // not this process's to finish (it stops, or its liveness lapsed)
+	lost      bool  // another process took the update over
 }
 
 // attempt runs the handler once, on a context cancelled when the process
@@ -550,7 +590,7 @@ func (in *Consumer) attempt(work context.Context, q queued) outcome {
 	case q.epoch.Err() != nil:
 		return outcome{abandoned: context.Cause(q.epoch)}
 	case lostHere(hctx):
-		return outcome{abandoned: context.Cause(hctx)}
+		return outcome{abandoned: context.Cause(hctx), lost: true}
 	case clock.expired():
 		return outcome{err: fmt.Errorf("%w (last error: %v)", errOwnTimeOut, err), transient: true}
 	case err == nil:
@@ -629,17 +669,23 @@ func (in *Consumer) acker(work context.Context) {
 }
 
 // setAside sets an entry aside after attempts failed ones and tells its
-// sender; it reports whether it did (else the entry stays pending).
+// sender; it reports whether it did (else the entry stays pending), or
+// another process had finished it.
 func (in *Consumer) setAside(work context.Context, e redaktor.QueuedUpdate, attempts int64, last error) bool {
-	if !in.deadLetter(work, e, fmt.Sprintf("failed %d times: %v", attempts, last)) {
+	ok, err := in.in.DeadLetter(work, e, fmt.Sprintf("failed %d times: %v", attempts, last))
+	if err != nil {
+		in.log.Warn("set update aside failed; it stays in the stream", "update_id", e.UpdateID, "err", err)
 		return false
+	}
+	if !ok {
+		return true // no longer pending: finished elsewhere
 	}
 	in.obs.Handled(OutcomeDead, 0)
 	in.log.Error("update set aside after failed attempts", "update_id", e.UpdateID, "attempts", attempts, "err", last)
 	if u, err := bot.DecodeUpdate(e.Payload); err == nil {
 		in.tell(work, u)
 	}
-	return false
+	return true
 }
 
 // tell tells the sender that their update failed.

@@ -210,10 +210,9 @@ func (in *Consumer) beatLoop(ctx context.Context) {
 	}
 }
 
-// keeperLoop, every eighth of AliveTTL, takes over the updates of
-// processes that are not alive; every other time it also touches the
-// entries in hand here and claims again those of its own it no longer
-// handles (cancelled when its liveness lapsed).
+// keeperLoop, every eighth of AliveTTL, claims again the entries this
+// process abandoned and takes over the updates of processes that are not
+// alive; every other time it also touches the entries in hand here.
 func (in *Consumer) keeperLoop(ctx, work context.Context) {
 	t := time.NewTicker(in.cfg.AliveTTL / 8)
 	defer t.Stop()
@@ -227,10 +226,12 @@ func (in *Consumer) keeperLoop(ctx, work context.Context) {
 		if !ok {
 			continue // what is claimed now might not be this process's
 		}
-		own := tick%2 == 1 && in.touch(ctx)
+		if tick%2 == 1 {
+			in.touch(ctx)
+		}
 		// A dead process may leave more than one claim takes: claim again
 		// at once while claims come back full.
-		for in.take(ctx, work, epoch, own) && ctx.Err() == nil {
+		for in.take(ctx, work, epoch) && ctx.Err() == nil {
 		}
 	}
 }
@@ -238,9 +239,8 @@ func (in *Consumer) keeperLoop(ctx, work context.Context) {
 // touch resets the idle time of the entries in hand here, so that a
 // replica of an older version, which takes over by idle time alone, leaves
 // them alone, and marks those another process took over: they are not
-// handled here, or their handling is cancelled. It reports whether it
-// succeeded.
-func (in *Consumer) touch(ctx context.Context) bool {
+// handled here, or their handling is cancelled.
+func (in *Consumer) touch(ctx context.Context) {
 	in.mu.Lock()
 	held := make([]redaktor.QueuedUpdate, 0, len(in.active))
 	for _, f := range in.active {
@@ -248,17 +248,17 @@ func (in *Consumer) touch(ctx context.Context) bool {
 	}
 	in.mu.Unlock()
 	if len(held) == 0 {
-		return true
+		return
 	}
 	lost, err := in.in.TouchOwnUpdates(ctx, in.cfg.Consumer, held)
 	if err != nil {
 		if ctx.Err() == nil {
 			in.log.Warn("touch held updates failed", "n", len(held), "err", err)
 		}
-		return false
+		return
 	}
 	if len(lost) == 0 {
-		return true
+		return
 	}
 	in.mu.Lock()
 	cancelled := 0
@@ -276,46 +276,65 @@ func (in *Consumer) touch(ctx context.Context) bool {
 	in.mu.Unlock()
 	in.log.Warn("updates in hand here were taken over by another process; they are not handled here",
 		"n", len(lost), "cancelled", cancelled)
-	return true
 }
 
 // take claims what this process can handle now, never more: the slots
 // are taken first, so no entry claimed waits unowned by a handler here.
-// own also claims again this process's own entries idle for AliveTTL. It
+// First come the entries it abandoned (those another process took
+// meanwhile are not claimed), then those of processes not alive. It
 // reports whether it claimed as many as it had slots for (more may wait).
-func (in *Consumer) take(ctx, work, epoch context.Context, own bool) bool {
+func (in *Consumer) take(ctx, work, epoch context.Context) bool {
 	n := in.freeSlots(ctx, in.cfg.AliveTTL/8)
 	if n == 0 {
 		return false
 	}
 	var entries []redaktor.QueuedUpdate
-	taken, err := in.in.TakeOverUpdates(ctx, in.cfg.Consumer, in.cfg.AliveTTL, in.cfg.ReclaimIdle, int64(n))
-	if err != nil && ctx.Err() == nil {
-		in.log.Warn("take over updates failed", "err", err)
-	}
-	if len(taken) > 0 {
-		in.log.Info("took over the updates of a process that is gone", "n", len(taken))
-	}
-	entries = append(entries, taken...)
-	if left := n - len(entries); own && left > 0 {
-		mine, err := in.in.ReclaimOwnUpdates(ctx, in.cfg.Consumer, in.cfg.AliveTTL, int64(left))
-		if err != nil && ctx.Err() == nil {
-			in.log.Warn("reclaim own updates failed", "err", err)
+	if again := in.takeAbandoned(n); len(again) > 0 {
+		mine, err := in.in.ClaimOwnUpdates(ctx, in.cfg.Consumer, again)
+		if err != nil {
+			if ctx.Err() == nil {
+				in.log.Warn("claim abandoned updates again failed", "err", err)
+			}
+			in.mu.Lock()
+			for _, e := range again {
+				in.abandoned[e.ID] = e
+			}
+			in.mu.Unlock()
 		}
 		entries = append(entries, mine...)
+	}
+	if left := n - len(entries); left > 0 {
+		taken, err := in.in.TakeOverUpdates(ctx, in.cfg.Consumer, in.cfg.AliveTTL, in.cfg.ReclaimIdle, int64(left))
+		if err != nil && ctx.Err() == nil {
+			in.log.Warn("take over updates failed", "err", err)
+		}
+		if len(taken) > 0 {
+			in.log.Info("took over the updates of a process that is gone", "n", len(taken))
+		}
+		entries = append(entries, taken...)
 	}
 	for range n - len(entries) {
 		<-in.slots
 	}
 	for _, e := range entries {
-		if e.Deliveries > in.cfg.MaxAttempts {
-			in.setAside(work, e, e.Deliveries-1, errors.New("handed out too often"))
-			<-in.slots
-			continue
-		}
 		in.dispatch(ctx, work, epoch, e)
 	}
 	return len(entries) == n
+}
+
+// takeAbandoned takes up to n of the abandoned entries out of their set.
+func (in *Consumer) takeAbandoned(n int) []redaktor.QueuedUpdate {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	var out []redaktor.QueuedUpdate
+	for id, e := range in.abandoned {
+		if len(out) == n {
+			break
+		}
+		out = append(out, e)
+		delete(in.abandoned, id)
+	}
+	return out
 }
 
 // freeSlots takes up to Batch free slots: the first waiting up to wait,

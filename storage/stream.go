@@ -381,20 +381,24 @@ end
 return out
 `)
 
-// claimOwn claims again a consumer's own entries idle for a while, counting
-// a delivery: what it holds and no longer handles (its handling was
-// cancelled), and nothing another consumer took.
+// claimOwn claims entries again for the consumer that holds them: entries
+// it no longer handles (their handling was cut off). Their delivery counts
+// stay: the delivery count tells how often processes died handling an
+// update, and this one lives. Those another consumer took meanwhile, or
+// that were finished, are left alone.
 //
 // KEYS[1] stream
-// ARGV[1] group, ARGV[2] consumer, ARGV[3] count, ARGV[4] min idle ms
-// Returns {entry id, deliveries, fields} for each entry.
+// ARGV[1] group, ARGV[2] consumer, ARGV[3..] entry ids
+// Returns {entry id, deliveries, fields} for each entry claimed.
 var claimOwn = redis.NewScript(`
 local out = {}
-local pend = redis.call('XPENDING', KEYS[1], ARGV[1], 'IDLE', ARGV[4], '-', '+', tonumber(ARGV[3]), ARGV[2])
-for _, p in ipairs(pend) do
-  local got = redis.call('XCLAIM', KEYS[1], ARGV[1], ARGV[2], ARGV[4], p[1])
-  if type(got[1]) == 'table' and got[1][2] then
-    table.insert(out, {p[1], p[4] + 1, got[1][2]})
+for i = 3, #ARGV do
+  local p = redis.call('XPENDING', KEYS[1], ARGV[1], ARGV[i], ARGV[i], 1)
+  if #p == 1 and p[1][2] == ARGV[2] then
+    local got = redis.call('XCLAIM', KEYS[1], ARGV[1], ARGV[2], 0, ARGV[i], 'RETRYCOUNT', p[1][4])
+    if type(got[1]) == 'table' and got[1][2] then
+      table.insert(out, {ARGV[i], p[1][4], got[1][2]})
+    end
   end
 end
 return out
@@ -517,17 +521,24 @@ func (s *Store) TakeOverUpdates(ctx context.Context, consumer string, lapsedIdle
 	return out, nil
 }
 
-// ReclaimOwnUpdates claims again for consumer up to count of the entries
-// it holds that were idle for minIdle, counting a delivery.
-func (s *Store) ReclaimOwnUpdates(ctx context.Context, consumer string, minIdle time.Duration, count int64) ([]redaktor.QueuedUpdate, error) {
-	res, err := claimOwn.Run(ctx, s.rdb, []string{s.k.updates()}, StreamGroup, consumer, count, minIdle.Milliseconds()).Slice()
-	if err != nil {
-		if strings.HasPrefix(err.Error(), "NOGROUP") {
-			return nil, nil
+// ClaimOwnUpdates claims the entries again for consumer, those it still
+// holds (no other consumer took them over meanwhile): its handling of them
+// was cut off. Their delivery counts stay as they were.
+func (s *Store) ClaimOwnUpdates(ctx context.Context, consumer string, entries []redaktor.QueuedUpdate) ([]redaktor.QueuedUpdate, error) {
+	var out []redaktor.QueuedUpdate
+	for chunk := range slices.Chunk(entries, touchChunk) {
+		args := make([]any, 0, 2+len(chunk))
+		args = append(args, StreamGroup, consumer)
+		for _, e := range chunk {
+			args = append(args, e.ID)
 		}
-		return nil, fmt.Errorf("reclaim own updates of %s: %w", consumer, err)
+		res, err := claimOwn.Run(ctx, s.rdb, []string{s.k.updates()}, args...).Slice()
+		if err != nil {
+			return out, fmt.Errorf("claim again %d updates of %s: %w", len(chunk), consumer, err)
+		}
+		out = appendClaimed(out, res)
 	}
-	return appendClaimed(nil, res), nil
+	return out, nil
 }
 
 // appendClaimed reads the {entry id, deliveries, fields} rows of a claim.

@@ -293,7 +293,8 @@ func (f livenessFixture) owner(e redaktor.QueuedUpdate) string {
 // A live consumer keeps its entries however long they wait, whether it
 // beat a moment ago or seconds ago (a process stalled for 3 s); once its
 // liveness lapses, entries idle for the liveness time are taken over, at
-// their next delivery, by one claimer only, and fresher ones are not.
+// their next delivery, by one claimer only, and fresher ones are not; and
+// the consumer, back, claims again only what it still holds.
 func TestLiveConsumerKeepsItsUpdatesAndALapsedOneLosesThem(t *testing.T) {
 	t.Parallel()
 	f := newLivenessFixture(t, 7, 8)
@@ -314,9 +315,14 @@ func TestLiveConsumerKeepsItsUpdatesAndALapsedOneLosesThem(t *testing.T) {
 	if f.owner(stuck) != "b" || f.owner(fresh) != "a" {
 		t.Fatalf("owners %q, %q; want b, a", f.owner(stuck), f.owner(fresh))
 	}
-	got2, err := f.s.ReclaimOwnUpdates(f.ctx, "b", 0, 10)
-	if err != nil || len(got2) != 1 || got2[0].UpdateID != 7 || got2[0].Deliveries != 3 {
-		t.Fatalf("b's own reclaim = %+v, %v; want update 7 at its 3rd delivery", got2, err)
+	// a, back, claims again what it abandoned: only what it still holds.
+	f.beat("a")
+	again, err := f.s.ClaimOwnUpdates(f.ctx, "a", got)
+	if err != nil || len(again) != 1 || again[0].UpdateID != 8 || again[0].Deliveries != 1 || string(again[0].Payload) != string(payload(8)) {
+		t.Fatalf("a claimed again %+v, %v; want update 8, its delivery count kept", again, err)
+	}
+	if f.owner(stuck) != "b" {
+		t.Fatalf("a claimed back an update b took over: owner %q", f.owner(stuck))
 	}
 }
 
