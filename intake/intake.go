@@ -283,7 +283,13 @@ func (in *Consumer) Run(ctx context.Context) error {
 		<-finished
 	}
 	close(in.acks)
-	<-ackDone
+	select {
+	case <-ackDone:
+	case <-time.After(in.cfg.ShutdownTimeout):
+		in.log.Warn("acknowledgements still failing at the shutdown deadline; their updates will be handled again")
+		stopWork()
+		<-ackDone
+	}
 	stopBeating()
 	<-beatDone
 	// Nothing runs here any more: what is left pending is handed back.
