@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"runtime/debug"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
@@ -164,7 +165,8 @@ type Consumer struct {
 	log     *slog.Logger
 	cfg     Config
 
-	live *liveness
+	live        *liveness
+	beatFailing atomic.Bool // the last beat did not reach Redis
 
 	mu       sync.Mutex
 	turns    turns              // the chats' queues, served in turn

@@ -163,8 +163,10 @@ func (in *Consumer) beat(ctx context.Context) error {
 	bctx, cancel := context.WithTimeout(ctx, in.cfg.AliveTTL)
 	defer cancel()
 	if err := in.in.BeatConsumer(bctx, in.cfg.Consumer, in.cfg.AliveTTL); err != nil {
+		in.beatFailing.Store(true)
 		return err
 	}
+	in.beatFailing.Store(false)
 	in.live.renewed(sent)
 	return nil
 }
@@ -216,6 +218,10 @@ func (in *Consumer) beatLoop(ctx context.Context) {
 func (in *Consumer) keeperLoop(ctx, work context.Context) {
 	t := time.NewTicker(in.cfg.AliveTTL / 8)
 	defer t.Stop()
+	// After a failure it pauses, longer each time (Redis is likely out of
+	// reach: calls that fail only delay the client's reconnection).
+	var quietUntil time.Time
+	pause := time.Second
 	for tick := 0; ; tick++ {
 		select {
 		case <-ctx.Done():
@@ -226,12 +232,20 @@ func (in *Consumer) keeperLoop(ctx, work context.Context) {
 		if !ok {
 			continue // what is claimed now might not be this process's
 		}
-		if tick%2 == 1 {
-			in.touch(ctx)
+		if in.beatFailing.Load() || time.Now().Before(quietUntil) {
+			continue
 		}
+		ok = tick%2 == 0 || in.touch(ctx)
 		// A dead process may leave more than one claim takes: claim again
 		// at once while claims come back full.
-		for in.take(ctx, work, epoch) && ctx.Err() == nil {
+		more := true
+		for ok && more && ctx.Err() == nil {
+			more, ok = in.take(ctx, work, epoch)
+		}
+		if ok {
+			pause = time.Second
+		} else {
+			quietUntil, pause = time.Now().Add(pause), min(2*pause, 5*time.Second)
 		}
 	}
 }
@@ -239,8 +253,9 @@ func (in *Consumer) keeperLoop(ctx, work context.Context) {
 // touch resets the idle time of the entries in hand here, so that a
 // replica of an older version, which takes over by idle time alone, leaves
 // them alone, and marks those another process took over: they are not
-// handled here, or their handling is cancelled.
-func (in *Consumer) touch(ctx context.Context) {
+// handled here, or their handling is cancelled. It reports whether Redis
+// answered.
+func (in *Consumer) touch(ctx context.Context) bool {
 	in.mu.Lock()
 	held := make([]redaktor.QueuedUpdate, 0, len(in.active))
 	for _, f := range in.active {
@@ -248,17 +263,17 @@ func (in *Consumer) touch(ctx context.Context) {
 	}
 	in.mu.Unlock()
 	if len(held) == 0 {
-		return
+		return true
 	}
 	lost, err := in.in.TouchOwnUpdates(ctx, in.cfg.Consumer, held)
 	if err != nil {
 		if ctx.Err() == nil {
 			in.log.Warn("touch held updates failed", "n", len(held), "err", err)
 		}
-		return
+		return false
 	}
 	if len(lost) == 0 {
-		return
+		return true
 	}
 	in.mu.Lock()
 	cancelled := 0
@@ -276,22 +291,26 @@ func (in *Consumer) touch(ctx context.Context) {
 	in.mu.Unlock()
 	in.log.Warn("updates in hand here were taken over by another process; they are not handled here",
 		"n", len(lost), "cancelled", cancelled)
+	return true
 }
 
 // take claims what this process can handle now, never more: the slots
 // are taken first, so no entry claimed waits unowned by a handler here.
 // First come the entries it abandoned (those another process took
 // meanwhile are not claimed), then those of processes not alive. It
-// reports whether it claimed as many as it had slots for (more may wait).
-func (in *Consumer) take(ctx, work, epoch context.Context) bool {
+// reports whether it claimed as many as it had slots for (more may wait),
+// and whether Redis answered.
+func (in *Consumer) take(ctx, work, epoch context.Context) (more, ok bool) {
 	n := in.freeSlots(ctx, in.cfg.AliveTTL/8)
 	if n == 0 {
-		return false
+		return false, true
 	}
+	ok = true
 	var entries []redaktor.QueuedUpdate
 	if again := in.takeAbandoned(n); len(again) > 0 {
 		mine, err := in.in.ClaimOwnUpdates(ctx, in.cfg.Consumer, again)
 		if err != nil {
+			ok = false
 			if ctx.Err() == nil {
 				in.log.Warn("claim abandoned updates again failed", "err", err)
 			}
@@ -305,8 +324,11 @@ func (in *Consumer) take(ctx, work, epoch context.Context) bool {
 	}
 	if left := n - len(entries); left > 0 {
 		taken, err := in.in.TakeOverUpdates(ctx, in.cfg.Consumer, in.cfg.AliveTTL, in.cfg.ReclaimIdle, int64(left))
-		if err != nil && ctx.Err() == nil {
-			in.log.Warn("take over updates failed", "err", err)
+		if err != nil {
+			ok = false
+			if ctx.Err() == nil {
+				in.log.Warn("take over updates failed", "err", err)
+			}
 		}
 		if len(taken) > 0 {
 			in.log.Info("took over the updates of a process that is gone", "n", len(taken))
@@ -319,7 +341,7 @@ func (in *Consumer) take(ctx, work, epoch context.Context) bool {
 	for _, e := range entries {
 		in.dispatch(ctx, work, epoch, e)
 	}
-	return len(entries) == n
+	return len(entries) == n, ok
 }
 
 // takeAbandoned takes up to n of the abandoned entries out of their set.
