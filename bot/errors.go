@@ -74,3 +74,18 @@ func Description(err error) string {
 	}
 	return err.Error()
 }
+
+// Transient reports whether trying the call again a little later may
+// succeed: Telegram answered 429 or 5xx, or could not be reached or
+// answered too late. A call whose answer says it was done is not
+// transient (trying again would repeat it).
+func Transient(err error) bool {
+	if _, done := errors.AsType[*AnswerError](err); done {
+		return false
+	}
+	if apiErr, ok := errors.AsType[*APIError](err); ok {
+		return apiErr.Code == http.StatusTooManyRequests || apiErr.Code >= 500
+	}
+	_, unreachable := errors.AsType[*NetError](err)
+	return unreachable
+}

@@ -146,7 +146,7 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 	}
 }
 
-func drained(t *testing.T, store *storage.Store) func() bool {
+func drained(t testing.TB, store *storage.Store) func() bool {
 	return func() bool {
 		d, err := store.QueueDepths(context.Background())
 		if err != nil {
@@ -257,7 +257,7 @@ func TestFailingUpdateIsRetriedThenSetAside(t *testing.T) {
 	notices := &fakeNotices{}
 	startReplica(t, srv, store, rec.handler("a"), replicaOpts{
 		poll:    intake.PollConfig{Owner: "a"},
-		intake:  intake.Config{HandleTimeout: 50 * time.Millisecond, ReclaimIdle: 100 * time.Millisecond, MaxAttempts: 3},
+		intake:  intake.Config{HandleTimeout: 50 * time.Millisecond, ReclaimIdle: 100 * time.Millisecond, MaxAttempts: 3, RetryBackoff: 10 * time.Millisecond},
 		notices: notices,
 	})
 	waitFor(t, "the poison set aside", func() bool { _, failed := notices.lists(); return len(failed) > 0 })
@@ -399,10 +399,10 @@ func TestPollerKilledBeforeConfirmingDuplicatesNothing(t *testing.T) {
 	}
 }
 
-func testLog(t *testing.T) *slog.Logger {
+func testLog(t testing.TB) *slog.Logger {
 	return slog.New(slog.NewTextHandler(tWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
 }
 
-type tWriter struct{ t *testing.T }
+type tWriter struct{ t testing.TB }
 
 func (w tWriter) Write(p []byte) (int, error) { w.t.Log(string(p)); return len(p), nil }

@@ -10,7 +10,8 @@ import (
 )
 
 // Handler handles one update. An error means the update was not handled:
-// it is handled again later (and set aside after MaxAttempts).
+// one that may pass (Config.Transient) has it handled again after a while
+// (and set aside after MaxAttempts); of any other its sender is told.
 type Handler interface {
 	Handle(ctx context.Context, u tgbotapi.Update) error
 }

@@ -61,12 +61,3 @@ func (t *turns) waiting() int { return len(t.ring) }
 
 // queued is how many updates of chat wait (not counting one being served).
 func (t *turns) queued(chat int64) int { return len(t.queues[chat]) }
-
-// each calls f for every update waiting (not those being served).
-func (t *turns) each(f func(queued)) {
-	for _, queue := range t.queues {
-		for _, q := range queue {
-			f(q)
-		}
-	}
-}

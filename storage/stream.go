@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -282,23 +283,6 @@ func (s *Store) DeadUpdates(ctx context.Context, limit int64) ([]int64, error) {
 	return ids, nil
 }
 
-// ForgetConsumer removes a stopping consumer from the group when it holds
-// no pending entries (deleting one that does would drop them).
-func (s *Store) ForgetConsumer(ctx context.Context, consumer string) error {
-	pend, err := s.rdb.XPendingExt(ctx, &redis.XPendingExtArgs{Stream: s.k.updates(), Group: StreamGroup,
-		Start: "-", End: "+", Count: 1, Consumer: consumer}).Result()
-	if err != nil {
-		return fmt.Errorf("check pending of %s: %w", consumer, err)
-	}
-	if len(pend) > 0 {
-		return nil
-	}
-	if err := s.rdb.XGroupDelConsumer(ctx, s.k.updates(), StreamGroup, consumer).Err(); err != nil {
-		return fmt.Errorf("remove consumer %s: %w", consumer, err)
-	}
-	return nil
-}
-
 // QueueDepths counts what waits in Redis, for the metrics: updates not yet
 // handed out, handed out and not acknowledged, set aside; posts due,
 // being published, waiting for a reminder.
@@ -328,26 +312,320 @@ func (s *Store) QueueDepths(ctx context.Context) (map[string]int64, error) {
 	}, nil
 }
 
-// TouchUpdates claims entries again for the consumer that holds them,
-// which resets their idle time: entries waiting in a process for their
-// chat's turn are not stuck, and ReclaimUpdates elsewhere must not take
-// them over. Their delivery counts are kept as they were read (RETRYCOUNT:
-// JUSTID alone keeps it on Redis but not on every server).
-func (s *Store) TouchUpdates(ctx context.Context, consumer string, entries []redaktor.QueuedUpdate) error {
-	if len(entries) == 0 {
-		return nil
-	}
-	byCount := map[int64][]any{}
-	for _, e := range entries {
-		byCount[e.Deliveries] = append(byCount[e.Deliveries], e.ID)
-	}
-	pipe := s.rdb.Pipeline()
-	for n, ids := range byCount {
-		args := append([]any{"XCLAIM", s.k.updates(), StreamGroup, consumer, 0}, ids...)
-		pipe.Do(ctx, append(args, "RETRYCOUNT", n, "JUSTID")...)
-	}
-	if _, err := pipe.Exec(ctx); err != nil {
-		return fmt.Errorf("touch waiting updates: %w", err)
+// Liveness of the consumers (issue 11: a dead process's updates are taken
+// over within seconds, a live one's never).
+//
+//	{p}:updates:alive:<consumer>  string, the consumer's name, with a time to live
+//	                              (a few seconds); renewed about every second
+//	{p}:updates:beaters           zset consumer → ms of its last beat: the
+//	                              consumers that write liveness keys
+//
+// A consumer in the beaters set whose key lapsed died (or stopped): its
+// entries idle for at least the key's time to live are taken over. A
+// consumer that never beat is a replica of an older version, which writes
+// no key: its entries are taken over by idle time alone, as that version
+// does (ReclaimUpdates), after the long idle time. Consumers that have not
+// beaten for BeatersKeep are forgotten; their entries are idle at least as
+// long, so the older rule takes them over just as well.
+//
+// The key builders belong with the others in keys.go; they are here until
+// that file's owner moves them.
+func (k keys) updatesAlive(consumer string) string { return k.p + "updates:alive:" + consumer }
+func (k keys) updatesBeaters() string              { return k.p + "updates:beaters" }
+
+// BeatersKeep is how long a consumer that stopped beating is remembered as
+// one that beats.
+const BeatersKeep = time.Hour
+
+// beatConsumer renews a consumer's liveness.
+//
+// KEYS[1] liveness key, KEYS[2] beaters zset
+// ARGV[1] consumer, ARGV[2] ttl ms, ARGV[3] now ms, ARGV[4] forget-before ms
+var beatConsumer = redis.NewScript(`
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+redis.call('ZADD', KEYS[2], ARGV[3], ARGV[1])
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', '(' .. ARGV[4])
+return 1
+`)
+
+// takeOver claims for a claimer the entries of one other consumer that is
+// not alive. Checking the owner's liveness and claiming are one step, so a
+// live owner keeps every entry, and of several claimers each entry goes to
+// one.
+//
+// KEYS[1] stream, KEYS[2] beaters zset, KEYS[3] the owner's liveness key
+// ARGV[1] group, ARGV[2] owner, ARGV[3] claimer, ARGV[4] count,
+// ARGV[5] min idle ms of an owner that beat, ARGV[6] of one that never did
+// Returns {entry id, deliveries, fields} for each entry taken. An owner
+// left with nothing pending leaves the group and the beaters.
+var takeOver = redis.NewScript(`
+if ARGV[2] == ARGV[3] or redis.call('EXISTS', KEYS[3]) == 1 then
+  return {}
+end
+local idle = ARGV[6]
+if redis.call('ZSCORE', KEYS[2], ARGV[2]) then
+  idle = ARGV[5]
+end
+local out = {}
+local pend = redis.call('XPENDING', KEYS[1], ARGV[1], 'IDLE', idle, '-', '+', tonumber(ARGV[4]), ARGV[2])
+for _, p in ipairs(pend) do
+  local got = redis.call('XCLAIM', KEYS[1], ARGV[1], ARGV[3], idle, p[1])
+  if type(got[1]) == 'table' and got[1][2] then
+    table.insert(out, {p[1], p[4] + 1, got[1][2]})
+  end
+end
+if #redis.call('XPENDING', KEYS[1], ARGV[1], '-', '+', 1, ARGV[2]) == 0 then
+  redis.call('XGROUP', 'DELCONSUMER', KEYS[1], ARGV[1], ARGV[2])
+  redis.call('ZREM', KEYS[2], ARGV[2])
+end
+return out
+`)
+
+// claimOwn claims entries again for the consumer that holds them: entries
+// it no longer handles (their handling was cut off). Their delivery counts
+// stay: the delivery count tells how often processes died handling an
+// update, and this one lives. Those another consumer took meanwhile, or
+// that were finished, are left alone.
+//
+// KEYS[1] stream
+// ARGV[1] group, ARGV[2] consumer, ARGV[3..] entry ids
+// Returns {entry id, deliveries, fields} for each entry claimed.
+var claimOwn = redis.NewScript(`
+local out = {}
+for i = 3, #ARGV do
+  local p = redis.call('XPENDING', KEYS[1], ARGV[1], ARGV[i], ARGV[i], 1)
+  if #p == 1 and p[1][2] == ARGV[2] then
+    local got = redis.call('XCLAIM', KEYS[1], ARGV[1], ARGV[2], 0, ARGV[i], 'RETRYCOUNT', p[1][4])
+    if type(got[1]) == 'table' and got[1][2] then
+      table.insert(out, {ARGV[i], p[1][4], got[1][2]})
+    end
+  end
+end
+return out
+`)
+
+// touchOwn resets the idle time of the entries a consumer still holds,
+// keeping their delivery counts, and names those another consumer holds
+// now: an entry is never taken back from another consumer. Entries no
+// longer pending (finished) are left alone.
+//
+// KEYS[1] stream
+// ARGV[1] group, ARGV[2] consumer, ARGV[3..] entry ids
+var touchOwn = redis.NewScript(`
+local lost = {}
+for i = 3, #ARGV do
+  local p = redis.call('XPENDING', KEYS[1], ARGV[1], ARGV[i], ARGV[i], 1)
+  if #p == 1 then
+    if p[1][2] == ARGV[2] then
+      redis.call('XCLAIM', KEYS[1], ARGV[1], ARGV[2], 0, ARGV[i], 'RETRYCOUNT', p[1][4], 'JUSTID')
+    else
+      table.insert(lost, ARGV[i])
+    end
+  end
+end
+return lost
+`)
+
+// ackOwn records updates as handled, and acknowledges and deletes those of
+// their entries the consumer still holds. An entry another consumer took
+// over meanwhile is left to it: it is recorded as handled, so the other
+// skips it unless it has begun already.
+//
+// KEYS[1] stream, KEYS[2] done zset, KEYS[3] dead stream
+// ARGV[1] group, ARGV[2] consumer, ARGV[3] now ms, ARGV[4] forget-before ms,
+// ARGV[5] dead min id, ARGV[6..] pairs (entry id, update id)
+// Returns the ids of the entries another consumer holds. Safe to run twice.
+var ackOwn = redis.NewScript(`
+local taken = {}
+for i = 6, #ARGV, 2 do
+  redis.call('ZADD', KEYS[2], ARGV[3], ARGV[i+1])
+  local p = redis.call('XPENDING', KEYS[1], ARGV[1], ARGV[i], ARGV[i], 1)
+  if #p == 1 and p[1][2] ~= ARGV[2] then
+    table.insert(taken, ARGV[i])
+  else
+    redis.call('XACK', KEYS[1], ARGV[1], ARGV[i])
+    redis.call('XDEL', KEYS[1], ARGV[i])
+  end
+end
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', '(' .. ARGV[4])
+redis.call('XTRIM', KEYS[3], 'MINID', ARGV[5])
+return taken
+`)
+
+// handBack ends a stopping consumer's liveness and makes its entries look
+// idle for long, so the others take them over at their next look instead
+// of after the liveness time; a consumer holding nothing leaves the group.
+//
+// KEYS[1] stream, KEYS[2] beaters zset, KEYS[3] its liveness key
+// ARGV[1] group, ARGV[2] consumer, ARGV[3] idle ms to give its entries
+// Returns how many entries it handed back.
+var handBack = redis.NewScript(`
+redis.call('DEL', KEYS[3])
+local pend = redis.call('XPENDING', KEYS[1], ARGV[1], '-', '+', 10000, ARGV[2])
+for _, p in ipairs(pend) do
+  redis.call('XCLAIM', KEYS[1], ARGV[1], ARGV[2], 0, p[1], 'IDLE', ARGV[3], 'RETRYCOUNT', p[4], 'JUSTID')
+end
+if #pend == 0 then
+  redis.call('XGROUP', 'DELCONSUMER', KEYS[1], ARGV[1], ARGV[2])
+  redis.call('ZREM', KEYS[2], ARGV[2])
+end
+return #pend
+`)
+
+// BeatConsumer tells the other consumers that consumer lives for ttl more.
+// A consumer's entries are never taken over while it beats.
+func (s *Store) BeatConsumer(ctx context.Context, consumer string, ttl time.Duration) error {
+	now := time.Now()
+	err := beatConsumer.Run(ctx, s.rdb, []string{s.k.updatesAlive(consumer), s.k.updatesBeaters()},
+		consumer, ttl.Milliseconds(), now.UnixMilli(), now.Add(-BeatersKeep).UnixMilli()).Err()
+	if err != nil {
+		return fmt.Errorf("renew liveness of %s: %w", consumer, err)
 	}
 	return nil
+}
+
+// TakeOverUpdates claims for consumer up to count entries of consumers
+// that are not alive: those of a consumer whose liveness lapsed once idle
+// for lapsedIdle (at least the liveness time to live), those of a consumer
+// that never beat (an older version) once idle for oldIdle. Deliveries
+// tells how often each was handed out, this time included. In the same
+// round trip it trims the set-aside updates older than DeadKeep.
+func (s *Store) TakeOverUpdates(ctx context.Context, consumer string, lapsedIdle, oldIdle time.Duration, count int64) ([]redaktor.QueuedUpdate, error) {
+	pipe := s.rdb.Pipeline()
+	trim := pipe.XTrimMinID(ctx, s.k.updatesDead(), deadMinID(time.Now()))
+	summary := pipe.XPending(ctx, s.k.updates(), StreamGroup)
+	_, _ = pipe.Exec(ctx) // errors are read per command below
+	if err := trim.Err(); err != nil {
+		return nil, fmt.Errorf("trim set-aside updates: %w", err)
+	}
+	sum, err := summary.Result()
+	if err != nil {
+		if strings.HasPrefix(err.Error(), "NOGROUP") || errors.Is(err, redis.Nil) {
+			return nil, nil
+		}
+		return nil, fmt.Errorf("list pending updates: %w", err)
+	}
+	var out []redaktor.QueuedUpdate
+	for owner, n := range sum.Consumers {
+		left := count - int64(len(out))
+		if owner == consumer || n == 0 || left <= 0 {
+			continue
+		}
+		res, err := takeOver.Run(ctx, s.rdb, []string{s.k.updates(), s.k.updatesBeaters(), s.k.updatesAlive(owner)},
+			StreamGroup, owner, consumer, left, lapsedIdle.Milliseconds(), oldIdle.Milliseconds()).Slice()
+		if err != nil {
+			return out, fmt.Errorf("take over updates of %s: %w", owner, err)
+		}
+		out = appendClaimed(out, res)
+	}
+	return out, nil
+}
+
+// ClaimOwnUpdates claims the entries again for consumer, those it still
+// holds (no other consumer took them over meanwhile): its handling of them
+// was cut off. Their delivery counts stay as they were.
+func (s *Store) ClaimOwnUpdates(ctx context.Context, consumer string, entries []redaktor.QueuedUpdate) ([]redaktor.QueuedUpdate, error) {
+	var out []redaktor.QueuedUpdate
+	for chunk := range slices.Chunk(entries, touchChunk) {
+		args := make([]any, 0, 2+len(chunk))
+		args = append(args, StreamGroup, consumer)
+		for _, e := range chunk {
+			args = append(args, e.ID)
+		}
+		res, err := claimOwn.Run(ctx, s.rdb, []string{s.k.updates()}, args...).Slice()
+		if err != nil {
+			return out, fmt.Errorf("claim again %d updates of %s: %w", len(chunk), consumer, err)
+		}
+		out = appendClaimed(out, res)
+	}
+	return out, nil
+}
+
+// appendClaimed reads the {entry id, deliveries, fields} rows of a claim.
+func appendClaimed(out []redaktor.QueuedUpdate, rows []any) []redaktor.QueuedUpdate {
+	for _, r := range rows {
+		row, ok := r.([]any)
+		if !ok || len(row) != 3 {
+			continue
+		}
+		id, _ := row[0].(string)
+		deliveries, _ := row[1].(int64)
+		fields, _ := row[2].([]any)
+		values := make(map[string]any, len(fields)/2)
+		for i := 0; i+1 < len(fields); i += 2 {
+			if k, ok := fields[i].(string); ok {
+				values[k] = fields[i+1]
+			}
+		}
+		if id != "" {
+			out = append(out, entryOf(redis.XMessage{ID: id, Values: values}, deliveries))
+		}
+	}
+	return out
+}
+
+// touchChunk bounds the entries of one touch or acknowledgement script, so
+// that none holds Redis for long.
+const touchChunk = 512
+
+// TouchOwnUpdates resets the idle time of the entries consumer still
+// holds, so a replica of an older version, which takes over by idle time,
+// leaves them alone while they wait here or are being handled. It returns
+// the ids of those another consumer holds now: it took them over (this
+// process's liveness lapsed), and they are no longer this process's to
+// handle.
+func (s *Store) TouchOwnUpdates(ctx context.Context, consumer string, entries []redaktor.QueuedUpdate) ([]string, error) {
+	var lost []string
+	for chunk := range slices.Chunk(entries, touchChunk) {
+		args := make([]any, 0, 2+len(chunk))
+		args = append(args, StreamGroup, consumer)
+		for _, e := range chunk {
+			args = append(args, e.ID)
+		}
+		ids, err := touchOwn.Run(ctx, s.rdb, []string{s.k.updates()}, args...).StringSlice()
+		if err != nil {
+			return lost, fmt.Errorf("touch %d held updates: %w", len(chunk), err)
+		}
+		lost = append(lost, ids...)
+	}
+	return lost, nil
+}
+
+// AckOwnUpdates records the entries' updates as handled and removes from
+// the stream those consumer still holds, in one round trip (per
+// touchChunk). It returns the ids of entries another consumer had taken
+// over: those were handled here and may be handled there too.
+func (s *Store) AckOwnUpdates(ctx context.Context, consumer string, entries []redaktor.QueuedUpdate) ([]string, error) {
+	var taken []string
+	now := time.Now()
+	for chunk := range slices.Chunk(entries, touchChunk) {
+		args := make([]any, 0, 5+2*len(chunk))
+		args = append(args, StreamGroup, consumer, now.UnixMilli(), now.Add(-SeenWindow).UnixMilli(), deadMinID(now))
+		for _, e := range chunk {
+			args = append(args, e.ID, e.UpdateID)
+		}
+		ids, err := ackOwn.Run(ctx, s.rdb, []string{s.k.updates(), s.k.updatesDone(), s.k.updatesDead()}, args...).StringSlice()
+		if err != nil {
+			return taken, fmt.Errorf("acknowledge %d updates: %w", len(chunk), err)
+		}
+		taken = append(taken, ids...)
+	}
+	return taken, nil
+}
+
+// handBackIdle is the idle time a stopping consumer gives the entries it
+// hands back: past every takeover's minimum.
+const handBackIdle = 24 * time.Hour
+
+// HandBackUpdates is a stopping consumer's last word: its liveness ends,
+// the others take over at once what it leaves pending (none of it is being
+// handled any more), and a consumer that leaves nothing leaves the group.
+// It reports how many entries it handed back.
+func (s *Store) HandBackUpdates(ctx context.Context, consumer string) (int, error) {
+	n, err := handBack.Run(ctx, s.rdb, []string{s.k.updates(), s.k.updatesBeaters(), s.k.updatesAlive(consumer)},
+		StreamGroup, consumer, handBackIdle.Milliseconds()).Int()
+	if err != nil && !strings.HasPrefix(err.Error(), "NOGROUP") {
+		return 0, fmt.Errorf("hand back updates of %s: %w", consumer, err)
+	}
+	return n, nil
 }

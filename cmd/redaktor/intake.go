@@ -68,7 +68,7 @@ func runIntake(ctx context.Context, cfg config, tg *bot.Client, store *storage.S
 		})
 	}
 	in := intake.New(store, h, notices, m, log, intake.Config{Consumer: name, ShutdownTimeout: shutdownTimeout,
-		Flood: cfg.Flood, Flooding: notices, Now: now})
+		Transient: transient, Flood: cfg.Flood, Flooding: notices, Now: now})
 	wg.Go(func() {
 		if err := in.Run(ctx); err != nil {
 			log.Error("intake stopped", "err", err)
@@ -76,6 +76,11 @@ func runIntake(ctx context.Context, cfg config, tg *bot.Client, store *storage.S
 	})
 	wg.Wait()
 }
+
+// transient tells a handler's error that may pass (Redis or Telegram
+// briefly unavailable: the update is handled again) from one that will not
+// (its sender is told).
+func transient(err error) bool { return storage.Transient(err) || bot.Transient(err) }
 
 // serverTimeouts bound what one client may hold of the webhook and ops
 // servers, so slow or stalled clients cannot pile up connections and
