@@ -15,6 +15,7 @@ import (
 	"time"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+	"github.com/redaktor/redaktor/pace"
 )
 
 // DefaultAPIURL is the public Bot API.
@@ -140,6 +141,9 @@ func (c *Client) callInto(ctx context.Context, method string, params tgbotapi.Pa
 			break
 		}
 		c.log.Debug("telegram call retried", "method", method, "err", last, "wait", wait)
+		if _, flood := FloodWait(last); flood {
+			pace.Waited(ctx, wait) // waiting out Telegram's limit, as in the pacer
+		}
 		if err := c.sleep(ctx, wait); err != nil {
 			return err
 		}

@@ -140,11 +140,10 @@ func (p *Pacer) WaitChat(ctx context.Context, chatID int64) error {
 	return p.wait(ctx, chatID, p.pace)
 }
 
-// wait books a slot, asking again while the pacer is booked too far ahead,
-// and tells ctx's observer how long it slept.
+// wait books a slot, asking again while the pacer is booked too far ahead.
+// Each sleep is told to ctx's observer as it begins, not after: the
+// intake's handling deadline must move before a long wait would pass it.
 func (p *Pacer) wait(ctx context.Context, chatID int64, pc redaktor.Pace) error {
-	var slept time.Duration
-	defer func() { Waited(ctx, slept) }()
 	for {
 		wait, ok, err := p.book.Acquire(ctx, chatID, pc)
 		if err != nil {
@@ -154,10 +153,10 @@ func (p *Pacer) wait(ctx context.Context, chatID int64, pc redaktor.Pace) error 
 			p.log.Info("pacer available again")
 		}
 		if wait > 0 {
+			Waited(ctx, wait)
 			if err := p.clock.Sleep(ctx, wait); err != nil {
 				return err
 			}
-			slept += wait
 		}
 		if ok {
 			return nil

@@ -225,3 +225,35 @@ func TestChatGap(t *testing.T) {
 		})
 	}
 }
+
+// A wait is told to the observer as it begins: the intake moves an
+// update's handling deadline by it, and a wait longer than the time left
+// would otherwise be cut off before the observer heard of it.
+func TestObserverHearsOfAWaitAsItBegins(t *testing.T) {
+	t.Parallel()
+	clock := newVirtualClock()
+	book := newMemoryBooker(clock)
+	p := newPacer(book, clock, pace.Settings{Rate: 1, Headroom: 1, MaxAhead: time.Minute})
+	type heard struct {
+		at   time.Time
+		wait time.Duration
+	}
+	var told []heard
+	ctx := pace.WithWaitObserver(context.Background(), func(d time.Duration) { told = append(told, heard{clock.Now(), d}) })
+	clock.join(1)
+	defer clock.leave()
+	start := clock.Now()
+	for range 3 { // at 1/s the third send waits 2 s for its turn
+		if err := p.Wait(ctx, 42); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(told) == 0 {
+		t.Fatal("the observer heard of no wait")
+	}
+	last := told[len(told)-1]
+	if !last.at.Before(clock.Now()) || !last.at.Add(last.wait).Equal(clock.Now()) {
+		t.Fatalf("told of a %s wait at %s after the start, the send went at %s: want told as the wait began",
+			last.wait, last.at.Sub(start), clock.Now().Sub(start))
+	}
+}
