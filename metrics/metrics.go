@@ -53,7 +53,7 @@ func New(depths Depths, log *slog.Logger) *Metrics {
 		}, []string{"source"}),
 		handled: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "redaktor_updates_handled_total",
-			Help: "Updates taken from the stream, by outcome (ok, retry, dead, duplicate, dropped: the sender was past the flood limit).",
+			Help: "Updates taken from the stream, by outcome (ok; retry: failed for a passing reason, handled again; failed: failed for good, the sender told; dead: set aside after the last attempt; duplicate; dropped: the sender was past the flood limit).",
 		}, []string{"outcome"}),
 		latency: prometheus.NewHistogram(prometheus.HistogramOpts{
 			Name:    "redaktor_handler_seconds",
