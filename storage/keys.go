@@ -46,6 +46,11 @@ func (k keys) updates() string         { return k.p + "updates" }
 func (k keys) updatesSeen() string     { return k.p + "updates:seen" }
 func (k keys) updatesDone() string     { return k.p + "updates:done" }
 func (k keys) updatesDead() string     { return k.p + "updates:dead" }
+
+// updatesAlive is a consumer's liveness key, updatesBeaters the consumers
+// that write one (see stream.go).
+func (k keys) updatesAlive(consumer string) string { return k.p + "updates:alive:" + consumer }
+func (k keys) updatesBeaters() string              { return k.p + "updates:beaters" }
 func (k keys) updateMade(updateID int64) string {
 	return k.p + "updates:made:" + id(updateID)
 }

@@ -327,11 +327,6 @@ func (s *Store) QueueDepths(ctx context.Context) (map[string]int64, error) {
 // does (ReclaimUpdates), after the long idle time. Consumers that have not
 // beaten for BeatersKeep are forgotten; their entries are idle at least as
 // long, so the older rule takes them over just as well.
-//
-// The key builders belong with the others in keys.go; they are here until
-// that file's owner moves them.
-func (k keys) updatesAlive(consumer string) string { return k.p + "updates:alive:" + consumer }
-func (k keys) updatesBeaters() string              { return k.p + "updates:beaters" }
 
 // BeatersKeep is how long a consumer that stopped beating is remembered as
 // one that beats.
