@@ -81,6 +81,7 @@ type memStore struct {
 	cards    []redaktor.Card
 	audience redaktor.Audience
 	posts    map[string]redaktor.Post
+	sessions map[int64]redaktor.Session
 }
 
 func newMemStore() *memStore {
@@ -92,6 +93,7 @@ func newMemStore() *memStore {
 			modID:   {ID: modID, Name: "Ирина", Username: "irina", Lang: "ru", CurrentPage: "1"},
 		},
 		fail: map[string]error{}, calls: map[string]int{}, posts: map[string]redaktor.Post{},
+		sessions: map[int64]redaktor.Session{},
 	}
 }
 
@@ -118,11 +120,34 @@ func (s *memStore) UserSession(_ context.Context, id int64) (redaktor.User, reda
 	if err := s.call("UserSession"); err != nil {
 		return redaktor.User{}, redaktor.Session{}, false, err
 	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	u, ok := s.users[id]
 	if !ok {
 		return u, redaktor.Session{}, false, fmt.Errorf("user %d: %w", id, redaktor.ErrNotFound)
 	}
-	return u, redaktor.Session{}, false, nil
+	se, ok := s.sessions[id]
+	return u, se, ok, nil
+}
+
+func (s *memStore) SetSession(_ context.Context, id int64, se redaktor.Session) error {
+	if err := s.call("SetSession"); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.sessions[id] = se
+	return nil
+}
+
+func (s *memStore) ClearSession(_ context.Context, id int64) error {
+	if err := s.call("ClearSession"); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.sessions, id)
+	return nil
 }
 
 func (s *memStore) User(_ context.Context, id int64) (redaktor.User, error) {
