@@ -321,3 +321,10 @@ func (s *memStore) SetAudience(_ context.Context, _ string, a redaktor.Audience)
 func (s *memStore) SubscribeCode(context.Context, string, func() string) (string, error) {
 	return "code", s.call("SubscribeCode")
 }
+
+func (s *memStore) ScheduledTimes(context.Context, string, time.Time, time.Time) (map[int64]bool, error) {
+	if err := s.call("ScheduledTimes"); err != nil {
+		return nil, err
+	}
+	return map[int64]bool{}, nil
+}
