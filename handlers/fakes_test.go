@@ -328,3 +328,11 @@ func (s *memStore) ScheduledTimes(context.Context, string, time.Time, time.Time)
 	}
 	return map[int64]bool{}, nil
 }
+
+func (s *memStore) OpenInvites(context.Context, string, time.Time) ([]redaktor.Invite, error) {
+	return nil, s.call("OpenInvites")
+}
+
+func (s *memStore) RevokeInvite(context.Context, string, string, int64, time.Time) error {
+	return s.call("RevokeInvite")
+}

@@ -197,7 +197,13 @@ func (tm *Team) onRevokePress(ctx context.Context, p who, pr press, messageID in
 	case err != nil:
 		return "", err
 	}
-	return answer, tm.inviteMenu(ctx, p, page, messageID)
+	// The revocation is stored: a failure to redraw the menu is logged and
+	// the press answered (handled again, it would find the invite gone and
+	// answer it as stale).
+	if err := tm.inviteMenu(ctx, p, page, messageID); err != nil {
+		tm.log.Warn("show the invites after a revocation", "page", page.ID, "err", err)
+	}
+	return answer, nil
 }
 
 func (tm *Team) cmdTeam(ctx context.Context, p who) error {
