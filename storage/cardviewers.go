@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
-	"strings"
 
 	"github.com/redis/go-redis/v9"
 
@@ -36,8 +35,7 @@ return out
 // a post redraws all its cards, and reading each viewer apart took two
 // round trips a card.
 func (s *Store) CardViewers(ctx context.Context, postID, pageID string) ([]redaktor.Card, map[int64]redaktor.User, map[int64]redaktor.Role, error) {
-	userPrefix := strings.TrimSuffix(s.k.user(0), "0")
-	res, err := readCardViewers.Run(ctx, s.rdb, []string{s.k.cards(postID), s.k.members(pageID)}, userPrefix).Slice()
+	res, err := readCardViewers.Run(ctx, s.rdb, []string{s.k.cards(postID), s.k.members(pageID)}, s.k.userPrefix()).Slice()
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("read the cards of post %s: %w", postID, err)
 	}

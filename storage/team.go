@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"sort"
 	"strconv"
-	"strings"
 
 	"github.com/redis/go-redis/v9"
 
@@ -34,8 +33,7 @@ return out
 // in one round trip: the team list, its notices and the chief editors'
 // news read every member at once, however large the team.
 func (s *Store) Team(ctx context.Context, pageID string) ([]redaktor.Member, map[int64]redaktor.User, error) {
-	userPrefix := strings.TrimSuffix(s.k.user(0), "0")
-	res, err := readTeam.Run(ctx, s.rdb, []string{s.k.members(pageID)}, userPrefix).Slice()
+	res, err := readTeam.Run(ctx, s.rdb, []string{s.k.members(pageID)}, s.k.userPrefix()).Slice()
 	if err != nil {
 		return nil, nil, fmt.Errorf("read team of page %s: %w", pageID, err)
 	}
