@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"sort"
 	"strings"
 	"sync"
 	"testing"
@@ -23,6 +24,7 @@ type fakeTG struct {
 	texts   []sent
 	content []int64 // chats a post's preview went to
 	answers []string
+	edited  []int // messages edited in place
 }
 
 type sent struct {
@@ -39,7 +41,12 @@ func (f *fakeTG) SendText(_ context.Context, chat int64, text string, kb bot.Key
 	f.texts = append(f.texts, sent{chat, text, kb})
 	return len(f.texts), nil
 }
-func (f *fakeTG) EditText(context.Context, int64, int, string, bot.Keyboard) error { return nil }
+func (f *fakeTG) EditText(_ context.Context, _ int64, messageID int, _ string, _ bot.Keyboard) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.edited = append(f.edited, messageID)
+	return nil
+}
 func (f *fakeTG) SendContent(_ context.Context, chat int64, _ redaktor.Content) ([]int, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -82,6 +89,7 @@ type memStore struct {
 	audience redaktor.Audience
 	posts    map[string]redaktor.Post
 	sessions map[int64]redaktor.Session
+	held     map[string]int // post id → message of the card the moderator holds
 }
 
 func newMemStore() *memStore {
@@ -93,7 +101,7 @@ func newMemStore() *memStore {
 			modID:   {ID: modID, Name: "Ирина", Username: "irina", Lang: "ru", CurrentPage: "1"},
 		},
 		fail: map[string]error{}, calls: map[string]int{}, posts: map[string]redaktor.Post{},
-		sessions: map[int64]redaktor.Session{},
+		sessions: map[int64]redaktor.Session{}, held: map[string]int{},
 	}
 }
 
@@ -335,4 +343,50 @@ func (s *memStore) OpenInvites(context.Context, string, time.Time) ([]redaktor.I
 
 func (s *memStore) RevokeInvite(context.Context, string, string, int64, time.Time) error {
 	return s.call("RevokeInvite")
+}
+
+func (s *memStore) MemberCards(_ context.Context, _ string, userID int64) ([]string, error) {
+	if err := s.call("MemberCards"); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var ids []string
+	for pid := range s.held {
+		if userID == modID {
+			ids = append(ids, pid)
+		}
+	}
+	sort.Strings(ids)
+	return ids, nil
+}
+
+func (s *memStore) HeldCards(_ context.Context, chatID int64, postIDs []string) (map[string]int, error) {
+	if err := s.call("HeldCards"); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := map[string]int{}
+	for _, pid := range postIDs {
+		if msg, ok := s.held[pid]; ok && chatID == modID {
+			out[pid] = msg
+		}
+	}
+	return out, nil
+}
+
+func (s *memStore) Posts(_ context.Context, ids []string) ([]redaktor.Post, error) {
+	if err := s.call("Posts"); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []redaktor.Post
+	for _, pid := range ids {
+		if p, ok := s.posts[pid]; ok {
+			out = append(out, p)
+		}
+	}
+	return out, nil
 }

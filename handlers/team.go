@@ -335,18 +335,9 @@ func (tm *Team) memberCardsChanged(ctx context.Context, page redaktor.Page, user
 	if role != "" && tm.admin[userID] {
 		role = redaktor.RoleChief // as adminRoles reads it
 	}
-	held := map[string]int{}
-	for _, pid := range ids {
-		cs, err := tm.cards.store.Cards(ctx, pid)
-		if err != nil {
-			tm.log.Warn("read cards", "post", pid, "err", err)
-			continue
-		}
-		for _, c := range cs {
-			if c.ChatID == userID {
-				held[pid] = c.MessageID
-			}
-		}
+	held, err := tm.cards.store.HeldCards(ctx, userID, ids)
+	if err != nil {
+		tm.log.Warn("read the cards held", "page", page.ID, "user", userID, "err", err)
 	}
 	u, err := tm.base.store.User(ctx, userID)
 	if err != nil && !isNotFound(err) {
