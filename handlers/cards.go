@@ -171,7 +171,7 @@ func (c *cards) showMade(ctx context.Context, p who, postID string, page redakto
 // cards come with their viewers and roles in one round trip.
 func (c *cards) refreshCards(ctx context.Context, post redaktor.Post, page redaktor.Page) {
 	shown, users, roles, err := c.store.CardViewers(ctx, post.ID, post.PageID)
-	if err != nil {
+	if err := c.loggedIfCorrupt(err, "read cards", "post", post.ID); err != nil {
 		c.log.Warn("read cards", "post", post.ID, "err", err)
 		return
 	}

@@ -219,7 +219,7 @@ func (tm *Team) cmdTeam(ctx context.Context, p who) error {
 // come in one round trip.
 func (tm *Team) showTeam(ctx context.Context, p who, page redaktor.Page, role redaktor.Role, messageID int) error {
 	members, _, err := tm.base.store.Team(ctx, page.ID)
-	if err != nil {
+	if err := tm.loggedIfCorrupt(err, "read the team to list", "page", page.ID); err != nil {
 		return err
 	}
 	text, kb := renderTeam(p.t, page, members, p.ID, role)
