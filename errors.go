@@ -16,4 +16,8 @@ var (
 	ErrConflict = errors.New("conflict")
 	// ErrInvalid: the input cannot be accepted as it is.
 	ErrInvalid = errors.New("invalid")
+	// ErrCorrupt: a stored record cannot be decoded. A read of many records
+	// returns the others with it: one bad record must not hide the rest, and
+	// reading again would not mend it.
+	ErrCorrupt = errors.New("corrupt record")
 )

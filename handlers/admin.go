@@ -333,6 +333,7 @@ func (a *Admin) cmdNewPage(ctx context.Context, p who, title string) error {
 }
 
 // createPage makes a page and gives the admin its first chief editor's link.
+// Only a failure before the page is stored is returned.
 func (a *Admin) createPage(ctx context.Context, p who, title string) error {
 	pageID, err := a.store.NextID(ctx, "page")
 	if err != nil {
@@ -343,6 +344,8 @@ func (a *Admin) createPage(ctx context.Context, p who, title string) error {
 	if err := a.store.SavePage(ctx, page); err != nil {
 		return err
 	}
+	// From here the page is made: handled again, the command would find it
+	// and warn the admin of their own page. A failure is logged, not returned.
 	if err := a.store.RecordAudit(ctx, pageID, redaktor.AuditEntry{At: a.now(), ActorID: p.ID,
 		Action: redaktor.AuditPageCreated, Note: title}); err != nil {
 		a.log.Warn("record page creation", "page", pageID, "err", err)
@@ -350,7 +353,13 @@ func (a *Admin) createPage(ctx context.Context, p who, title string) error {
 	inv := redaktor.Invite{Code: randomCode(), PageID: pageID, Role: redaktor.RoleChief,
 		CreatedBy: p.ID, CreatedAt: a.now(), ExpiresAt: a.now().Add(redaktor.PageCreationTTL)}
 	if err := a.store.SaveInvite(ctx, inv); err != nil {
-		return err
+		a.log.Error("save the new page's chief editor link", "page", pageID, "user", p.ID, "err", err)
+		// The page's card has the button that makes the link again.
+		if err := a.adminCard(ctx, p, page, 0); err != nil {
+			a.log.Error("show the new page", "page", pageID, "user", p.ID, "err", err)
+			a.reply(ctx, p, p.t.T("error_internal"))
+		}
+		return nil
 	}
 	a.reply(ctx, p, p.t.T("newpage_done", map[string]any{"Page": title, "Link": a.link(inv.Code)}))
 	return nil

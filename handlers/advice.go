@@ -166,15 +166,21 @@ func (a *Advice) cmdCheck(ctx context.Context, p who, m *tgbotapi.Message) error
 	return a.checkContent(ctx, p, redaktor.Content{Text: strings.TrimSpace(m.CommandArguments())})
 }
 
-// onCheckAnswer checks the text or post sent after /check.
+// onCheckAnswer checks the text or post sent after /check. The session
+// ends only once the text is checked: when the check fails, the update is
+// handled again and must still be taken as the answer, not as a draft.
 func (a *Advice) onCheckAnswer(ctx context.Context, p who, m *tgbotapi.Message) error {
-	a.endSession(ctx, p)
 	c, ok := bot.ContentOf(m)
 	if !ok || (c.Text == "" && !c.HasMedia()) {
+		a.endSession(ctx, p)
 		a.reply(ctx, p, p.t.T("check_ask"))
 		return nil
 	}
-	return a.checkContent(ctx, p, c)
+	if err := a.checkContent(ctx, p, c); err != nil {
+		return err
+	}
+	a.endSession(ctx, p)
+	return nil
 }
 
 func (a *Advice) checkContent(ctx context.Context, p who, c redaktor.Content) error {

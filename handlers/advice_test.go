@@ -1,11 +1,14 @@
 package handlers
 
 import (
+	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/redaktor/redaktor"
 	"github.com/redaktor/redaktor/quality"
 )
 
@@ -111,5 +114,34 @@ func TestEveryFindingRenders(t *testing.T) {
 		if rule != quality.RuleNoMedia && rule != quality.RuleRepeat && !seen[rule] {
 			t.Errorf("no corpus finding renders %s", rule)
 		}
+	}
+}
+
+// A text sent after /check whose check fails for a moment is handled again
+// by the intake: the retry still checks it and never makes it a draft.
+func TestCheckAnswerHandledAgainIsCheckedNotDrafted(t *testing.T) {
+	t.Parallel()
+	s := newMemStore()
+	s.sessions[modID] = redaktor.Session{Kind: redaktor.SessionCheck}
+	d, tg := newTestDesk(t, s)
+	down := errors.New("redis: i/o timeout")
+	s.fail["Membership"] = down
+	u := message(s, modID, "Субботник в субботу в 10:00.")
+	if err := d.Handle(context.Background(), u); !errors.Is(err, down) {
+		t.Fatalf("first handling: %v, want the store's error", err)
+	}
+	delete(s.fail, "Membership")
+	if err := d.Handle(context.Background(), u); err != nil { // the intake's retry
+		t.Fatalf("handled again: %v", err)
+	}
+	if len(s.created) != 0 {
+		t.Fatalf("the text sent to /check became draft(s): %+v", s.created)
+	}
+	title := d.texts.For("ru").T("check_title")
+	if len(tg.texts) != 1 || tg.texts[0].chat != modID || !strings.HasPrefix(tg.texts[0].text, title) {
+		t.Errorf("sent %+v, want the check's report to the moderator once", tg.texts)
+	}
+	if _, waits := s.sessions[modID]; waits {
+		t.Error("the /check session outlives the check")
 	}
 }

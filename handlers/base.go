@@ -137,11 +137,22 @@ func (b *base) userToTell(ctx context.Context, userID int64) (redaktor.User, boo
 // was done).
 func (b *base) team(ctx context.Context, pageID string) ([]redaktor.Member, map[int64]redaktor.User) {
 	members, users, err := b.store.Team(ctx, pageID)
-	if err != nil {
+	if err := b.loggedIfCorrupt(err, "read the team", "page", pageID); err != nil {
 		b.log.Warn("read the team", "page", pageID, "err", err)
 		return nil, nil
 	}
 	return members, users
+}
+
+// loggedIfCorrupt logs a read that left out records it could not decode
+// (what it read is used: reading again would not mend them) and returns
+// nil for it; any other error is returned as it is.
+func (b *base) loggedIfCorrupt(err error, what string, args ...any) error {
+	if !errors.Is(err, redaktor.ErrCorrupt) {
+		return err
+	}
+	b.log.Error(what+": records left out", append(args, "err", err)...)
+	return nil
 }
 
 // chiefs returns the chief editors of a page as the bot knows them; a

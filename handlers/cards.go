@@ -22,7 +22,7 @@ type cardStore interface {
 	Post(ctx context.Context, postID string) (redaktor.Post, error)
 	History(ctx context.Context, postID string) ([]redaktor.Event, error)
 	SetCard(ctx context.Context, pageID, postID string, c redaktor.Card) error
-	Cards(ctx context.Context, postID string) ([]redaktor.Card, error)
+	HeldCards(ctx context.Context, chatID int64, postIDs []string) (map[string]int, error)
 	CardViewers(ctx context.Context, postID, pageID string) ([]redaktor.Card, map[int64]redaktor.User, map[int64]redaktor.Role, error)
 	DropCards(ctx context.Context, pageID string, userID int64, postIDs []string) error
 }
@@ -171,7 +171,7 @@ func (c *cards) showMade(ctx context.Context, p who, postID string, page redakto
 // cards come with their viewers and roles in one round trip.
 func (c *cards) refreshCards(ctx context.Context, post redaktor.Post, page redaktor.Page) {
 	shown, users, roles, err := c.store.CardViewers(ctx, post.ID, post.PageID)
-	if err != nil {
+	if err := c.loggedIfCorrupt(err, "read cards", "post", post.ID); err != nil {
 		c.log.Warn("read cards", "post", post.ID, "err", err)
 		return
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"sort"
 	"strings"
 	"sync"
 	"testing"
@@ -23,6 +24,7 @@ type fakeTG struct {
 	texts   []sent
 	content []int64 // chats a post's preview went to
 	answers []string
+	edited  []int // messages edited in place
 }
 
 type sent struct {
@@ -39,7 +41,12 @@ func (f *fakeTG) SendText(_ context.Context, chat int64, text string, kb bot.Key
 	f.texts = append(f.texts, sent{chat, text, kb})
 	return len(f.texts), nil
 }
-func (f *fakeTG) EditText(context.Context, int64, int, string, bot.Keyboard) error { return nil }
+func (f *fakeTG) EditText(_ context.Context, _ int64, messageID int, _ string, _ bot.Keyboard) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.edited = append(f.edited, messageID)
+	return nil
+}
 func (f *fakeTG) SendContent(_ context.Context, chat int64, _ redaktor.Content) ([]int, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -81,6 +88,8 @@ type memStore struct {
 	cards    []redaktor.Card
 	audience redaktor.Audience
 	posts    map[string]redaktor.Post
+	sessions map[int64]redaktor.Session
+	held     map[string]int // post id → message of the card the moderator holds
 }
 
 func newMemStore() *memStore {
@@ -92,6 +101,7 @@ func newMemStore() *memStore {
 			modID:   {ID: modID, Name: "Ирина", Username: "irina", Lang: "ru", CurrentPage: "1"},
 		},
 		fail: map[string]error{}, calls: map[string]int{}, posts: map[string]redaktor.Post{},
+		sessions: map[int64]redaktor.Session{}, held: map[string]int{},
 	}
 }
 
@@ -118,11 +128,34 @@ func (s *memStore) UserSession(_ context.Context, id int64) (redaktor.User, reda
 	if err := s.call("UserSession"); err != nil {
 		return redaktor.User{}, redaktor.Session{}, false, err
 	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	u, ok := s.users[id]
 	if !ok {
 		return u, redaktor.Session{}, false, fmt.Errorf("user %d: %w", id, redaktor.ErrNotFound)
 	}
-	return u, redaktor.Session{}, false, nil
+	se, ok := s.sessions[id]
+	return u, se, ok, nil
+}
+
+func (s *memStore) SetSession(_ context.Context, id int64, se redaktor.Session) error {
+	if err := s.call("SetSession"); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.sessions[id] = se
+	return nil
+}
+
+func (s *memStore) ClearSession(_ context.Context, id int64) error {
+	if err := s.call("ClearSession"); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.sessions, id)
+	return nil
 }
 
 func (s *memStore) User(_ context.Context, id int64) (redaktor.User, error) {
@@ -295,4 +328,65 @@ func (s *memStore) SetAudience(_ context.Context, _ string, a redaktor.Audience)
 
 func (s *memStore) SubscribeCode(context.Context, string, func() string) (string, error) {
 	return "code", s.call("SubscribeCode")
+}
+
+func (s *memStore) ScheduledTimes(context.Context, string, time.Time, time.Time) (map[int64]bool, error) {
+	if err := s.call("ScheduledTimes"); err != nil {
+		return nil, err
+	}
+	return map[int64]bool{}, nil
+}
+
+func (s *memStore) OpenInvites(context.Context, string, time.Time) ([]redaktor.Invite, error) {
+	return nil, s.call("OpenInvites")
+}
+
+func (s *memStore) RevokeInvite(context.Context, string, string, int64, time.Time) error {
+	return s.call("RevokeInvite")
+}
+
+func (s *memStore) MemberCards(_ context.Context, _ string, userID int64) ([]string, error) {
+	if err := s.call("MemberCards"); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var ids []string
+	for pid := range s.held {
+		if userID == modID {
+			ids = append(ids, pid)
+		}
+	}
+	sort.Strings(ids)
+	return ids, nil
+}
+
+func (s *memStore) HeldCards(_ context.Context, chatID int64, postIDs []string) (map[string]int, error) {
+	if err := s.call("HeldCards"); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := map[string]int{}
+	for _, pid := range postIDs {
+		if msg, ok := s.held[pid]; ok && chatID == modID {
+			out[pid] = msg
+		}
+	}
+	return out, nil
+}
+
+func (s *memStore) Posts(_ context.Context, ids []string) ([]redaktor.Post, error) {
+	if err := s.call("Posts"); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []redaktor.Post
+	for _, pid := range ids {
+		if p, ok := s.posts[pid]; ok {
+			out = append(out, p)
+		}
+	}
+	return out, nil
 }

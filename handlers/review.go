@@ -143,7 +143,10 @@ func (r *Review) onPostPress(ctx context.Context, p who, pr press, read *pressed
 		}
 		return "", err
 	case btnApproveSlot:
-		at, ok := r.nextSlot(ctx, page)
+		at, ok, err := r.nextSlot(ctx, page)
+		if err != nil {
+			return "", err
+		}
 		if !ok {
 			return p.t.T("no_free_slot"), nil
 		}
@@ -387,8 +390,10 @@ func (r *Review) refusalFull(t tr, err error, post redaktor.Post, page redaktor.
 	return refusal(t, err, post)
 }
 
-// nextSlot finds the page's earliest free posting slot.
-func (r *Review) nextSlot(ctx context.Context, page redaktor.Page) (time.Time, bool) {
+// nextSlot finds the page's earliest free posting slot; ok is false when
+// there is none. A failure to read the queue is returned (the press is
+// handled again), not taken for a full queue.
+func (r *Review) nextSlot(ctx context.Context, page redaktor.Page) (at time.Time, ok bool, err error) {
 	now := r.now()
 	slots := page.Slots
 	if len(slots) == 0 {
@@ -396,10 +401,10 @@ func (r *Review) nextSlot(ctx context.Context, page redaktor.Page) (time.Time, b
 	}
 	taken, err := r.store.ScheduledTimes(ctx, page.ID, now, now.AddDate(1, 0, 1))
 	if err != nil {
-		r.log.Warn("read scheduled times", "page", page.ID, "err", err)
-		return time.Time{}, false
+		return time.Time{}, false, err
 	}
-	return slots.Next(now, r.pageLoc(page), func(t time.Time) bool { return taken[t.Unix()] })
+	at, ok = slots.Next(now, r.pageLoc(page), func(t time.Time) bool { return taken[t.Unix()] })
+	return at, ok, nil
 }
 
 func (r *Review) cmdPending(ctx context.Context, p who) error {

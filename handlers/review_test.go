@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -76,5 +77,33 @@ func TestStaleCardPressChangesNothing(t *testing.T) {
 	}
 	if want := d.review.staleAnswer(d.texts.For("ru"), post, s.page); len(tg.answers) != 1 || tg.answers[0] != want {
 		t.Errorf("answered %q, want %q", tg.answers, want)
+	}
+}
+
+// Approving for the next free slot when the queue cannot be read returns
+// the error for the intake to handle the press again: the chief editor is
+// not told the queue is full, and the post waits unchanged for the retry.
+func TestApproveForNextSlotWhenQueueUnreadIsHandledAgain(t *testing.T) {
+	t.Parallel()
+	s := newMemStore()
+	post := draftOf(t, s)
+	post.Status = redaktor.StatusPending
+	s.posts[post.ID] = post
+	d, tg := newTestDesk(t, s)
+	down := errors.New("redis: i/o timeout")
+	s.fail["ScheduledTimes"] = down
+	u := pressOf(s, chiefID, postData(btnApproveSlot, post))
+	if err := d.Handle(context.Background(), u); !errors.Is(err, down) {
+		t.Fatalf("Handle: %v, want the store's error", err)
+	}
+	if len(tg.answers) != 0 || s.count("SavePost") != 0 {
+		t.Fatalf("answered %q after %d saves, want no answer and the post unchanged", tg.answers, s.count("SavePost"))
+	}
+	delete(s.fail, "ScheduledTimes")
+	if err := d.Handle(context.Background(), u); err != nil { // the intake's retry
+		t.Fatalf("handled again: %v", err)
+	}
+	if got := s.posts[post.ID].Status; got != redaktor.StatusScheduled {
+		t.Errorf("post is %s after the retry, want scheduled", got)
 	}
 }

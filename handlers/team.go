@@ -197,7 +197,13 @@ func (tm *Team) onRevokePress(ctx context.Context, p who, pr press, messageID in
 	case err != nil:
 		return "", err
 	}
-	return answer, tm.inviteMenu(ctx, p, page, messageID)
+	// The revocation is stored: a failure to redraw the menu is logged and
+	// the press answered (handled again, it would find the invite gone and
+	// answer it as stale).
+	if err := tm.inviteMenu(ctx, p, page, messageID); err != nil {
+		tm.log.Warn("show the invites after a revocation", "page", page.ID, "err", err)
+	}
+	return answer, nil
 }
 
 func (tm *Team) cmdTeam(ctx context.Context, p who) error {
@@ -213,7 +219,7 @@ func (tm *Team) cmdTeam(ctx context.Context, p who) error {
 // come in one round trip.
 func (tm *Team) showTeam(ctx context.Context, p who, page redaktor.Page, role redaktor.Role, messageID int) error {
 	members, _, err := tm.base.store.Team(ctx, page.ID)
-	if err != nil {
+	if err := tm.loggedIfCorrupt(err, "read the team to list", "page", page.ID); err != nil {
 		return err
 	}
 	text, kb := renderTeam(p.t, page, members, p.ID, role)
@@ -329,18 +335,9 @@ func (tm *Team) memberCardsChanged(ctx context.Context, page redaktor.Page, user
 	if role != "" && tm.admin[userID] {
 		role = redaktor.RoleChief // as adminRoles reads it
 	}
-	held := map[string]int{}
-	for _, pid := range ids {
-		cs, err := tm.cards.store.Cards(ctx, pid)
-		if err != nil {
-			tm.log.Warn("read cards", "post", pid, "err", err)
-			continue
-		}
-		for _, c := range cs {
-			if c.ChatID == userID {
-				held[pid] = c.MessageID
-			}
-		}
+	held, err := tm.cards.store.HeldCards(ctx, userID, ids)
+	if err != nil {
+		tm.log.Warn("read the cards held", "page", page.ID, "user", userID, "err", err)
 	}
 	u, err := tm.base.store.User(ctx, userID)
 	if err != nil && !isNotFound(err) {

@@ -3,9 +3,9 @@ package storage
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
-	"strings"
 
 	"github.com/redis/go-redis/v9"
 
@@ -34,16 +34,18 @@ return out
 // chat; a viewer the bot has no record of is left out) and roles on pageID
 // (a viewer off its team is left out), in one round trip: every change of
 // a post redraws all its cards, and reading each viewer apart took two
-// round trips a card.
+// round trips a card. A viewer whose record cannot be decoded is left out
+// too, and the rest is returned with an error wrapping redaktor.ErrCorrupt
+// that names them.
 func (s *Store) CardViewers(ctx context.Context, postID, pageID string) ([]redaktor.Card, map[int64]redaktor.User, map[int64]redaktor.Role, error) {
-	userPrefix := strings.TrimSuffix(s.k.user(0), "0")
-	res, err := readCardViewers.Run(ctx, s.rdb, []string{s.k.cards(postID), s.k.members(pageID)}, userPrefix).Slice()
+	res, err := readCardViewers.Run(ctx, s.rdb, []string{s.k.cards(postID), s.k.members(pageID)}, s.k.userPrefix()).Slice()
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("read the cards of post %s: %w", postID, err)
 	}
 	cards := make([]redaktor.Card, 0, len(res)/4)
 	users := make(map[int64]redaktor.User, len(res)/4)
 	roles := make(map[int64]redaktor.Role, len(res)/4)
+	var corrupt []error
 	for i := 0; i+3 < len(res); i += 4 {
 		chat, _ := res[i].(string)
 		msg, _ := res[i+1].(string)
@@ -56,13 +58,17 @@ func (s *Store) CardViewers(ctx context.Context, postID, pageID string) ([]redak
 		if rec, ok := res[i+2].(string); ok {
 			var u redaktor.User
 			if err := json.Unmarshal([]byte(rec), &u); err != nil {
-				return nil, nil, nil, fmt.Errorf("decode user %d: %w", c, err)
+				corrupt = append(corrupt, fmt.Errorf("user %d: %w", c, err))
+			} else {
+				users[c] = u
 			}
-			users[c] = u
 		}
 		if role, ok := res[i+3].(string); ok {
 			roles[c] = redaktor.Role(role)
 		}
+	}
+	if len(corrupt) > 0 {
+		return cards, users, roles, fmt.Errorf("read the card viewers of post %s: %w: %w", postID, redaktor.ErrCorrupt, errors.Join(corrupt...))
 	}
 	return cards, users, roles, nil
 }

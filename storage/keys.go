@@ -17,7 +17,7 @@ func (k keys) members(pageID string) string   { return k.p + "page:" + pageID + 
 func (k keys) pending(pageID string) string   { return k.p + "page:" + pageID + ":pending" }
 func (k keys) queue(pageID string) string     { return k.p + "page:" + pageID + ":queue" }
 func (k keys) published(pageID string) string { return k.p + "page:" + pageID + ":published" }
-func (k keys) user(userID int64) string       { return k.p + "user:" + id(userID) }
+func (k keys) user(userID int64) string       { return k.userPrefix() + id(userID) }
 func (k keys) userPages(userID int64) string  { return k.p + "user:" + id(userID) + ":pages" }
 func (k keys) userPosts(userID int64) string  { return k.p + "user:" + id(userID) + ":posts" }
 func (k keys) session(userID int64) string    { return k.p + "user:" + id(userID) + ":session" }
@@ -26,6 +26,11 @@ func (k keys) post(postID string) string      { return k.p + "post:" + postID }
 func (k keys) history(postID string) string   { return k.p + "post:" + postID + ":history" }
 func (k keys) cards(postID string) string     { return k.p + "post:" + postID + ":cards" }
 func (k keys) delivery(postID string) string  { return k.p + "post:" + postID + ":delivery" }
+
+// userPrefix is a person's key without their id: scripts build the keys
+// of the people they find in a hash from it.
+func (k keys) userPrefix() string { return k.p + "user:" }
+
 func (k keys) album(userID int64, group string) string {
 	return k.p + "album:" + id(userID) + ":" + group
 }

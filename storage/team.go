@@ -3,10 +3,10 @@ package storage
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"sort"
 	"strconv"
-	"strings"
 
 	"github.com/redis/go-redis/v9"
 
@@ -32,15 +32,17 @@ return out
 // Team lists a page's team, chief editors first, with each member's record
 // (by user id; a member the bot has no record of is left out of users),
 // in one round trip: the team list, its notices and the chief editors'
-// news read every member at once, however large the team.
+// news read every member at once, however large the team. A member whose
+// record cannot be decoded is kept without it, and the team is returned
+// with an error wrapping redaktor.ErrCorrupt that names them.
 func (s *Store) Team(ctx context.Context, pageID string) ([]redaktor.Member, map[int64]redaktor.User, error) {
-	userPrefix := strings.TrimSuffix(s.k.user(0), "0")
-	res, err := readTeam.Run(ctx, s.rdb, []string{s.k.members(pageID)}, userPrefix).Slice()
+	res, err := readTeam.Run(ctx, s.rdb, []string{s.k.members(pageID)}, s.k.userPrefix()).Slice()
 	if err != nil {
 		return nil, nil, fmt.Errorf("read team of page %s: %w", pageID, err)
 	}
 	members := make([]redaktor.Member, 0, len(res)/3)
 	users := make(map[int64]redaktor.User, len(res)/3)
+	var corrupt []error
 	for i := 0; i+2 < len(res); i += 3 {
 		uid, _ := res[i].(string)
 		role, _ := res[i+1].(string)
@@ -52,9 +54,10 @@ func (s *Store) Team(ctx context.Context, pageID string) ([]redaktor.Member, map
 		if rec, ok := res[i+2].(string); ok {
 			var u redaktor.User
 			if err := json.Unmarshal([]byte(rec), &u); err != nil {
-				return nil, nil, fmt.Errorf("decode user %d of page %s: %w", n, pageID, err)
+				corrupt = append(corrupt, fmt.Errorf("user %d: %w", n, err))
+			} else {
+				users[n], m.Name = u, u.Name
 			}
-			users[n], m.Name = u, u.Name
 		}
 		members = append(members, m)
 	}
@@ -64,5 +67,8 @@ func (s *Store) Team(ctx context.Context, pageID string) ([]redaktor.Member, map
 		}
 		return members[i].UserID < members[j].UserID
 	})
+	if len(corrupt) > 0 {
+		return members, users, fmt.Errorf("read team of page %s: %w: %w", pageID, redaktor.ErrCorrupt, errors.Join(corrupt...))
+	}
 	return members, users, nil
 }

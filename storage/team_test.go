@@ -2,6 +2,8 @@ package storage_test
 
 import (
 	"context"
+	"errors"
+	"strings"
 	"testing"
 
 	"github.com/redaktor/redaktor"
@@ -52,5 +54,30 @@ func TestTeamReadsMembersWithTheirRecords(t *testing.T) {
 	}
 	if m, u, err := s.Team(ctx, "404"); err != nil || len(m) != 0 || len(u) != 0 {
 		t.Errorf("a page with no team: %v %v %v", m, u, err)
+	}
+}
+
+// A member whose record cannot be decoded does not hide the rest of the
+// team: Team returns every member and the good records, and an error that
+// names the bad one.
+func TestTeamSkipsACorruptRecord(t *testing.T) {
+	t.Parallel()
+	s, r := storagetest.Store(t)
+	ctx := context.Background()
+	joinTeam(t, s, "1", redaktor.RoleChief, 20)
+	joinTeam(t, s, "1", redaktor.RoleModerator, 30)
+	anna := redaktor.User{ID: 20, Name: "Анна", Lang: "ru"}
+	if err := s.SaveUser(ctx, anna); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Client.Set(ctx, "{"+r.Prefix+"}:user:30", "not json", 0).Err(); err != nil {
+		t.Fatal(err)
+	}
+	members, users, err := s.Team(ctx, "1")
+	if !errors.Is(err, redaktor.ErrCorrupt) || !strings.Contains(err.Error(), "user 30") {
+		t.Errorf("err %v, want ErrCorrupt naming user 30", err)
+	}
+	if len(members) != 2 || len(users) != 1 || users[20] != anna {
+		t.Errorf("members %+v, records %+v: want both members and Анна's record", members, users)
 	}
 }
