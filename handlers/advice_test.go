@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/redaktor/redaktor"
@@ -18,12 +19,16 @@ func adviceFor(t *testing.T, lang, text string) (tr, quality.Report) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	set, err := quality.LoadSet()
+	set, err := loadAdvice()
 	if err != nil {
 		t.Fatal(err)
 	}
 	return texts.For(lang), set.Check(lang, quality.Post{Text: text, HasMedia: true})
 }
+
+// loadAdvice loads the writing advice once for all tests (a set is
+// read-only once loaded; loading it under the race detector is slow).
+var loadAdvice = sync.OnceValues(quality.LoadSet)
 
 // TestAdviceWording: the hints a moderator reads on the card say what the
 // issue asks for, point at the place and never quote the news back as
@@ -100,7 +105,7 @@ func TestEveryFindingRenders(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	set, err := quality.LoadSet()
+	set, err := loadAdvice()
 	if err != nil {
 		t.Fatal(err)
 	}
