@@ -215,7 +215,7 @@ func TestKilledWhileHandlingLosesNothing(t *testing.T) {
 	more := []tgbotapi.Update{srv.SendText(1001, "after"), srv.SendText(1002, "the crash")}
 	startReplica(t, srv, store, rec.handler("b"), replicaOpts{
 		poll:   intake.PollConfig{Owner: "b"},
-		intake: intake.Config{HandleTimeout: 50 * time.Millisecond, ReclaimIdle: 100 * time.Millisecond},
+		intake: intake.Config{}, // the crashed process handed its updates back: taken at once
 	})
 	waitFor(t, "the victim handled by b", func() bool { return rec.count(victim.UpdateID) == 1 })
 	waitFor(t, "the stream drained", drained(t, store))
@@ -256,8 +256,10 @@ func TestFailingUpdateIsRetriedThenSetAside(t *testing.T) {
 	}
 	notices := &fakeNotices{}
 	startReplica(t, srv, store, rec.handler("a"), replicaOpts{
-		poll:    intake.PollConfig{Owner: "a"},
-		intake:  intake.Config{HandleTimeout: 50 * time.Millisecond, ReclaimIdle: 100 * time.Millisecond, MaxAttempts: 3, RetryBackoff: 10 * time.Millisecond},
+		poll: intake.PollConfig{Owner: "a"},
+		// 300 ms: short, for the handler stuck once, and long enough for
+		// the others to finish in time on a busy machine.
+		intake:  intake.Config{HandleTimeout: 300 * time.Millisecond, ReclaimIdle: 300 * time.Millisecond, MaxAttempts: 3, RetryBackoff: 10 * time.Millisecond},
 		notices: notices,
 	})
 	waitFor(t, "the poison set aside", func() bool { _, failed := notices.lists(); return len(failed) > 0 })
