@@ -4,8 +4,8 @@ import (
 	"bytes"
 	"image"
 	"image/color"
-	"maps"
 	_ "image/png"
+	"maps"
 	"testing"
 )
 
