@@ -29,6 +29,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/redaktor/redaktor/planpic"
 	"github.com/redaktor/redaktor/quality"
 )
 
@@ -49,6 +50,7 @@ type Store interface {
 	auditStore
 	channelStore
 	privacyStore
+	planStore
 }
 
 // Config is the desk's settings.
@@ -103,6 +105,14 @@ func New(tg Telegram, store Store, texts *Texts, now func() time.Time, log *slog
 		audit:       &Audit{base: b, store: store},
 		channels:    &Channels{base: b, store: store},
 		privacy:     &Privacy{base: b, store: store},
+		plan:        &Plan{base: b, store: store},
+	}
+	// The fonts are built in: a failure to read them is a broken build,
+	// and the plan still goes out as text.
+	if painter, err := planpic.New(); err != nil {
+		log.Error("plan pictures are off", "err", err)
+	} else {
+		r.plan.painter = painter
 	}
 	return &Desk{Router: r,
 		Notifier: &Notifier{news: n},

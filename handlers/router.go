@@ -41,6 +41,7 @@ type Router struct {
 	audit       *Audit
 	channels    *Channels
 	privacy     *Privacy
+	plan        *Plan
 }
 
 // Handle routes one update.
@@ -170,6 +171,8 @@ func (r *Router) onCommand(ctx context.Context, p who, m *tgbotapi.Message) erro
 		return r.review.cmdQueue(ctx, p)
 	case "slots":
 		return r.review.cmdSlots(ctx, p, args)
+	case "plan":
+		return r.plan.cmdPlan(ctx, p)
 	case "check":
 		return r.advice.cmdCheck(ctx, p, m)
 	case "stats":

@@ -45,6 +45,15 @@ type Week struct {
 	Title string
 	Days  [7]string
 	Items []Item
+	// Legend names what each kind's colour means, drawn at the top right
+	// in the order given.
+	Legend []Legend
+}
+
+// Legend is one entry of the legend.
+type Legend struct {
+	Kind  Kind
+	Label string
 }
 
 // Placed is an item with the rectangle its block fills.
@@ -189,6 +198,23 @@ func (p *Painter) Draw(w Week) ([]byte, error) {
 	dc.SetFontFace(title)
 	dc.SetColor(ink)
 	dc.DrawString(w.Title, margin, titleTop-12)
+	dc.SetFontFace(small)
+	x := float64(l.Width - margin)
+	for i := len(w.Legend) - 1; i >= 0; i-- {
+		e := w.Legend[i]
+		tw, _ := dc.MeasureString(e.Label)
+		x -= tw
+		dc.SetColor(ink)
+		dc.DrawString(e.Label, x, titleTop-14)
+		x -= 16
+		sample := image.Rect(int(x), titleTop-24, int(x)+11, titleTop-13)
+		if e.Kind == Free {
+			drawBlock(im, Placed{Item: Item{Kind: Free}, Rect: sample})
+		} else {
+			fill(im, sample, Colour(e.Kind))
+		}
+		x -= 14
+	}
 	dc.SetFontFace(heading)
 	for d := 0; d < 7; d++ {
 		dc.DrawStringAnchored(w.Days[d], float64(left+d*dayWidth+dayWidth/2), header-14, 0.5, 0)
