@@ -67,7 +67,10 @@ type Placed struct {
 type Layout struct {
 	Width, Height       int
 	FirstHour, LastHour int // rows from FirstHour:00 to LastHour:59
-	Placed              []Placed
+	// Grid is the calendar's area, below the title, the legend and the
+	// day headings: every block is inside it.
+	Grid   image.Rectangle
+	Placed []Placed
 }
 
 const (
@@ -115,6 +118,7 @@ func Arrange(w Week) Layout {
 	l := Layout{FirstHour: first, LastHour: last,
 		Width:  margin*2 + hourColumn + 7*dayWidth,
 		Height: header + (last-first+1)*rowHeight + margin}
+	l.Grid = image.Rect(margin+hourColumn, header, l.Width-margin, l.Height-margin)
 	type cell struct{ day, hour int }
 	shared := map[cell]int{}
 	for _, it := range w.Items {

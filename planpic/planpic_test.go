@@ -48,8 +48,8 @@ func TestDrawShowsEveryBlock(t *testing.T) {
 	kinds := map[Kind]int{}
 	for _, b := range l.Placed {
 		kinds[b.Kind]++
-		if !b.Rect.In(img.Bounds()) {
-			t.Errorf("block %q at %v is outside the picture %v", b.Label, b.Rect, img.Bounds())
+		if !b.Rect.In(l.Grid) || !l.Grid.In(img.Bounds()) {
+			t.Errorf("block %q at %v is outside the grid %v of the picture %v", b.Label, b.Rect, l.Grid, img.Bounds())
 			continue
 		}
 		// The strip left of the label is the block's colour (a free

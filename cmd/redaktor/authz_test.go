@@ -196,6 +196,7 @@ var authzTable = []authzRow{
 		hidden: []string{oldDraft}},
 	command("/pending", anyChief, "согласовани").onOwnPage(),
 	command("/queue", anyChief, "очеред", "Очередь").onOwnPage(),
+	command("/plan", working, "на неделю").onOwnPage(),
 	{name: "/slots", allow: anyChief, act: say("/slots"), saw: []string{"Чтобы изменить, пришлите новое время"}, done: waits("slots"), ownPage: true},
 	{name: "/slots 07:45", allow: anyChief, act: say("/slots 07:45"), saw: []string{"Готово. Время публикаций «"},
 		done: func(w *world, p persona, _ fixture) bool {
