@@ -204,12 +204,18 @@ func planText(t tr, w week, actor redaktor.Actor) (string, bot.Keyboard) {
 	if actor.Role != redaktor.RoleChief {
 		b.WriteString("\n\n" + t.T("plan_readonly"))
 	}
-	text := fitMessage(b.String(), t.T("plan_cut"))
-	if len(opens) == 0 {
-		return text, nil
+	return fitMessage(b.String(), t.T("plan_cut")), openKeyboard(t, opens)
+}
+
+// openKeyboard has an Open button per post, a few to a row to fit a
+// phone's screen; nil for no posts. It changes nothing: the card it opens
+// has the buttons of the presser's role.
+func openKeyboard(t tr, posts []redaktor.Post) bot.Keyboard {
+	if len(posts) == 0 {
+		return nil
 	}
 	var rows [][]tgbotapi.InlineKeyboardButton
-	for i, post := range opens {
+	for i, post := range posts {
 		if i%planButtonsPerRow == 0 {
 			rows = append(rows, nil)
 		}
@@ -217,7 +223,25 @@ func planText(t tr, w week, actor redaktor.Actor) (string, bot.Keyboard) {
 			t.T("open_post", map[string]any{"ID": post.ID}), btnOpen+":"+post.ID))
 	}
 	kb := tgbotapi.NewInlineKeyboardMarkup(rows...)
-	return text, &kb
+	return &kb
+}
+
+// readOnlyList is /pending or /queue as a moderator sees it: the posts
+// without the chief editor's buttons, an Open button for each of their
+// own, and who may change them.
+func (c *cards) readOnlyList(ctx context.Context, p who, title string, list []redaktor.Post, page redaktor.Page, role redaktor.Role) {
+	var b strings.Builder
+	b.WriteString(title)
+	actor := redaktor.Actor{UserID: p.ID, Name: p.Name, Role: role}
+	var opens []redaktor.Post
+	for _, post := range list {
+		b.WriteString("\n\n" + c.listLine(p.t, post, page))
+		if redaktor.MayRead(post, actor) {
+			opens = append(opens, post)
+		}
+	}
+	b.WriteString("\n\n" + p.t.T("list_readonly"))
+	c.send(ctx, p.ID, b.String(), openKeyboard(p.t, opens))
 }
 
 // planPostLine is a post's line on its day: its time, number and first

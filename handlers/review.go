@@ -407,8 +407,10 @@ func (r *Review) nextSlot(ctx context.Context, page redaktor.Page) (at time.Time
 	return at, ok, nil
 }
 
+// cmdPending lists the posts waiting for approval. The whole team sees
+// them; only a chief editor gets the buttons that act on them.
 func (r *Review) cmdPending(ctx context.Context, p who) error {
-	page, ok, err := r.chiefPage(ctx, p)
+	page, role, ok, err := r.memberPage(ctx, p)
 	if !ok {
 		return err
 	}
@@ -420,14 +422,20 @@ func (r *Review) cmdPending(ctx context.Context, p who) error {
 		r.reply(ctx, p, p.t.T("pending_empty", map[string]any{"Page": page.Title}))
 		return nil
 	}
-	r.sendList(ctx, p, p.t.N("pending_title", len(list), map[string]any{"Page": page.Title}), list)
+	title := p.t.N("pending_title", len(list), map[string]any{"Page": page.Title})
+	if role != redaktor.RoleChief {
+		r.readOnlyList(ctx, p, title, list, page, role)
+		return nil
+	}
+	r.sendList(ctx, p, title, list)
 	return nil
 }
 
 // cmdQueue lists scheduled posts in time order, each with Publish now,
-// Change time and Cancel.
+// Change time and Cancel for a chief editor; the rest of the team sees
+// the list without them.
 func (r *Review) cmdQueue(ctx context.Context, p who) error {
-	page, ok, err := r.chiefPage(ctx, p)
+	page, role, ok, err := r.memberPage(ctx, p)
 	if !ok {
 		return err
 	}
@@ -439,8 +447,13 @@ func (r *Review) cmdQueue(ctx context.Context, p who) error {
 		r.reply(ctx, p, p.t.T("queue_empty", map[string]any{"Page": page.Title}))
 		return nil
 	}
+	title := p.t.N("queue_title", len(list), map[string]any{"Page": page.Title})
+	if role != redaktor.RoleChief {
+		r.readOnlyList(ctx, p, title, list, page, role)
+		return nil
+	}
 	var b strings.Builder
-	b.WriteString(p.t.N("queue_title", len(list), map[string]any{"Page": page.Title}))
+	b.WriteString(title)
 	var rows [][]tgbotapi.InlineKeyboardButton
 	for _, post := range list {
 		b.WriteString("\n\n" + r.listLine(p.t, post, page))

@@ -132,3 +132,31 @@ func TestPlanOfTheWeek(t *testing.T) {
 		t.Errorf("the stranger got %d messages, want the refusal only:\n%s", n, d.dump(stranger))
 	}
 }
+
+// TestModeratorSeesQueueAndPending: /queue and /pending show a moderator
+// the page's lists, without a button that changes a post; the chief
+// editor's /queue keeps them.
+func TestModeratorSeesQueueAndPending(t *testing.T) {
+	t.Parallel()
+	d := newDesk(t)
+	d.setUp()
+	review, scheduled := d.submitted("Субботник в пятницу")
+	d.pressNow(chief, review, "Одобрить в ближайший слот")
+	_, waiting := d.submitted("Родительское собрание")
+
+	d.say(moderator, "/queue")
+	queue := d.lastSays(moderator, "Очередь «МБОУ СОШ №4»: 1 пост", "#"+scheduled, "Субботник в пятницу",
+		"Одобрять, снимать и менять время может шеф-редактор")
+	onlyOpenButtons(t, queue)
+	d.say(moderator, "/pending")
+	pending := d.lastSays(moderator, "1 пост ждёт согласования", "#"+waiting, "Родительское собрание")
+	onlyOpenButtons(t, pending)
+	if strings.Contains(queue.Text+pending.Text, "только шеф-редактор") {
+		t.Errorf("the moderator was refused:\n%s\n%s", queue.Text, pending.Text)
+	}
+
+	d.say(chief, "/queue")
+	if q := d.lastSays(chief, "#"+scheduled); !hasButton(q, "Снять") || strings.Contains(q.Text, "может шеф-редактор") {
+		t.Errorf("the chief editor's queue lost its buttons:\n%s", d.dump(chief))
+	}
+}
