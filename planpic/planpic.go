@@ -199,9 +199,8 @@ func (p *Painter) Draw(w Week) ([]byte, error) {
 	}
 
 	dc := gg.NewContextForRGBA(im)
-	dc.SetFontFace(title)
-	dc.SetColor(ink)
-	dc.DrawString(w.Title, margin, titleTop-12)
+	// The legend at the top right, then the title in what is left of the
+	// line: a long page title is shortened rather than run over it.
 	dc.SetFontFace(small)
 	x := float64(l.Width - margin)
 	for i := len(w.Legend) - 1; i >= 0; i-- {
@@ -219,6 +218,13 @@ func (p *Painter) Draw(w Week) ([]byte, error) {
 		}
 		x -= 14
 	}
+	dc.SetFontFace(title)
+	dc.SetColor(ink)
+	titleText := w.Title
+	if fits := func(s string) bool { tw, _ := dc.MeasureString(s); return tw <= x-margin-10 }; !fits(titleText) {
+		titleText = shorten(titleText, fits)
+	}
+	dc.DrawString(titleText, margin, titleTop-12)
 	dc.SetFontFace(heading)
 	for d := 0; d < 7; d++ {
 		dc.DrawStringAnchored(w.Days[d], float64(left+d*dayWidth+dayWidth/2), header-14, 0.5, 0)

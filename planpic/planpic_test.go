@@ -21,6 +21,7 @@ func sampleWeek() Week {
 			{Day: 6, Minute: 22 * 60, Label: "22:00 #4 Поздний пост", Kind: Failed},
 			{Day: 7, Minute: 9 * 60, Label: "outside the week", Kind: Scheduled},
 		},
+		Legend: []Legend{{Scheduled, "запланирован"}, {Pending, "на согласовании"}, {Failed, "не удалось"}, {Free, "свободно"}},
 	}
 }
 
