@@ -113,3 +113,17 @@ func share(img image.Image, r image.Rectangle, want color.RGBA) float64 {
 	}
 	return float64(n) / float64(all)
 }
+
+// BenchmarkDraw: one week's picture, as /plan sends it.
+func BenchmarkDraw(b *testing.B) {
+	p, err := New()
+	if err != nil {
+		b.Fatal(err)
+	}
+	week := sampleWeek()
+	for b.Loop() {
+		if _, err := p.Draw(week); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
