@@ -197,7 +197,7 @@ func planText(t tr, w week, actor redaktor.Actor) (string, bot.Keyboard) {
 	if len(w.undated) > 0 {
 		b.WriteString("\n\n" + t.T("plan_undated_title"))
 		for _, post := range w.undated {
-			b.WriteString("\n" + t.T("plan_undated_line", map[string]any{"ID": post.ID, "Snippet": snippet(post.Content, planSnippet)}))
+			b.WriteString("\n" + t.T("plan_undated_line", map[string]any{"ID": post.ID, "Snippet": snippet(t, post.Content, planSnippet)}))
 			open(post)
 		}
 	}
@@ -247,7 +247,7 @@ func (c *cards) readOnlyList(ctx context.Context, p who, title string, list []re
 // planPostLine is a post's line on its day: its time, number and first
 // words, and what it waits for when it is not simply scheduled.
 func planPostLine(t tr, post redaktor.Post, at time.Time) string {
-	data := map[string]any{"Time": at.Format("15:04"), "ID": post.ID, "Snippet": snippet(post.Content, planSnippet)}
+	data := map[string]any{"Time": at.Format("15:04"), "ID": post.ID, "Snippet": snippet(t, post.Content, planSnippet)}
 	if post.Status == redaktor.StatusScheduled {
 		return t.T("plan_post", data)
 	}
@@ -305,7 +305,7 @@ func planPicture(t tr, w week) planpic.Week {
 				Label: at.Format("15:04") + " " + t.T("plan_pic_free")}
 			if e.post != nil {
 				it.Kind = pictureKind(e.post.Status)
-				it.Label = at.Format("15:04") + " #" + e.post.ID + " " + snippet(e.post.Content, planSnippet)
+				it.Label = at.Format("15:04") + " #" + e.post.ID + " " + snippet(t, e.post.Content, planSnippet)
 			}
 			pic.Items = append(pic.Items, it)
 		}
