@@ -126,9 +126,12 @@ func TestRedisRestartIsSurvived(t *testing.T) {
 	}
 	rs.start()
 	waitFor(t, "handled after the restart", func() bool { return rec.count(during.UpdateID) == 1 })
-	if code := post(t, hook.URL, "s", fmt.Sprintf(update, 555)); code != http.StatusOK {
-		t.Fatalf("webhook after the restart: %d, want 200", code)
-	}
+	// Telegram delivers again after a 503: the client's first dials after
+	// a restart may still be refused for a moment (go-redis backs off its
+	// dials), and a delivery then is simply made again.
+	waitFor(t, "the webhook accepting after the restart", func() bool {
+		return post(t, hook.URL, "s", fmt.Sprintf(update, 555)) == http.StatusOK
+	})
 	waitFor(t, "the webhook's update handled", func() bool { return rec.count(555) == 1 })
 	waitFor(t, "the stream drained", drained(t, store))
 	if n := rec.count(before.UpdateID); n != 1 {
