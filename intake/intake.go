@@ -593,6 +593,12 @@ func (in *Consumer) attempt(work context.Context, q queued) outcome {
 	defer clock.stop()
 	err := safe(pace.WithWaitObserver(hctx, clock.waited), in.h, q.u)
 	switch {
+	case err == nil:
+		// Handled, however late: a Telegram call cannot be cancelled, so a
+		// handler may finish after its deadline, a lapse or the stop. Tried
+		// again it would be handled twice; the acknowledgement records it
+		// done even when another process took the entry over meanwhile.
+		return outcome{}
 	case work.Err() != nil:
 		return outcome{abandoned: errors.New("the process stops")}
 	case q.epoch.Err() != nil:
@@ -601,8 +607,6 @@ func (in *Consumer) attempt(work context.Context, q queued) outcome {
 		return outcome{abandoned: context.Cause(hctx), lost: true}
 	case clock.expired():
 		return outcome{err: fmt.Errorf("%w (last error: %v)", errOwnTimeOut, err), transient: true}
-	case err == nil:
-		return outcome{}
 	}
 	_, panicked := errors.AsType[*panicError](err)
 	return outcome{err: err, transient: panicked || in.cfg.Transient(err)}

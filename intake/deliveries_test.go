@@ -1,0 +1,35 @@
+package intake_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+
+	"github.com/redaktor/redaktor/intake"
+)
+
+// A handler whose last step cannot be cancelled (a Telegram call has no
+// context) and completes after the own time ran out returns nil: the
+// update was handled. It must not be handled again, nor its sender told
+// it failed.
+func TestSuccessAfterOwnTimeIsNotHandledAgain(t *testing.T) {
+	t.Parallel()
+	store, _ := liveStore(t)
+	ids := queueUpdates(t, store, 1, 1, 1)
+	done := newAnswers()
+	h := handlerFunc(func(ctx context.Context, u tgbotapi.Update) error {
+		<-ctx.Done() // the send in flight outlives the deadline...
+		done.add(u.UpdateID) // ...and reaches the person
+		return nil
+	})
+	notices := &fakeNotices{}
+	runConsumer(t, store, h, notices, intake.Config{Consumer: "a", HandleTimeout: 50 * time.Millisecond,
+		RetryBackoff: 10 * time.Millisecond, MaxAttempts: 3})
+	waitUntil(t, "the stream drained", drained(t, store))
+	_, told := notices.lists()
+	if n := done.count(ids[0]); n != 1 || len(told) != 0 {
+		t.Errorf("a handling that succeeded was done %d times and its sender told it failed: %v", n, told)
+	}
+}
