@@ -33,3 +33,28 @@ func TestSuccessAfterOwnTimeIsNotHandledAgain(t *testing.T) {
 		t.Errorf("a handling that succeeded was done %d times and its sender told it failed: %v", n, told)
 	}
 }
+
+// A handler that completes at the stop deadline (its last send could not
+// be cancelled) handled the update: no other process handles it again.
+func TestSuccessAtShutdownDeadlineIsNotHandledAgain(t *testing.T) {
+	t.Parallel()
+	store, _ := liveStore(t)
+	ids := queueUpdates(t, store, 1, 1, 1)
+	done := newAnswers()
+	started := make(chan struct{})
+	h := handlerFunc(func(ctx context.Context, u tgbotapi.Update) error {
+		close(started)
+		<-ctx.Done()
+		done.add(u.UpdateID)
+		return nil
+	})
+	stop := runConsumer(t, store, h, nil, intake.Config{Consumer: "a", ShutdownTimeout: 50 * time.Millisecond})
+	<-started
+	stop()
+	h2 := handlerFunc(func(_ context.Context, u tgbotapi.Update) error { done.add(u.UpdateID); return nil })
+	runConsumer(t, store, h2, nil, intake.Config{Consumer: "b"})
+	waitUntil(t, "the stream drained", drained(t, store))
+	if n := done.count(ids[0]); n != 1 {
+		t.Errorf("update handled %d times across a stop, want 1", n)
+	}
+}

@@ -261,8 +261,14 @@ func (in *Consumer) Run(ctx context.Context) error {
 	// work lives until the handlers finished or the shutdown deadline.
 	work, stopWork := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopWork()
+	// The acknowledgements outlive work: a handling that finished at the
+	// shutdown deadline is acknowledged, not handed to another process to
+	// be handled again. They get their own ShutdownTimeout from the moment
+	// the last one is queued.
+	acking, stopAcking := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopAcking()
 	ackDone := make(chan struct{})
-	go func() { defer close(ackDone); in.acker(work) }()
+	go func() { defer close(ackDone); in.acker(acking) }()
 	// The process stays alive while its handlers finish: their updates are
 	// not taken over under them.
 	beating, stopBeating := context.WithCancel(work)
@@ -289,7 +295,7 @@ func (in *Consumer) Run(ctx context.Context) error {
 	case <-ackDone:
 	case <-time.After(in.cfg.ShutdownTimeout):
 		in.log.Warn("acknowledgements still failing at the shutdown deadline; their updates will be handled again")
-		stopWork()
+		stopAcking()
 		<-ackDone
 	}
 	stopBeating()
@@ -636,7 +642,7 @@ func (in *Consumer) ack(e redaktor.QueuedUpdate) { in.acks <- e }
 // the previous batch was on its way goes in the next one round trip. An
 // entry stays in hand here until acknowledged, so it is not claimed again
 // meanwhile.
-func (in *Consumer) acker(work context.Context) {
+func (in *Consumer) acker(ctx context.Context) {
 	batch := make([]redaktor.QueuedUpdate, 0, 256)
 	for e := range in.acks {
 		batch = append(batch[:0], e)
@@ -654,7 +660,7 @@ func (in *Consumer) acker(work context.Context) {
 		}
 		backoff := 50 * time.Millisecond
 		for {
-			taken, err := in.in.AckOwnUpdates(work, in.cfg.Consumer, batch)
+			taken, err := in.in.AckOwnUpdates(ctx, in.cfg.Consumer, batch)
 			if err == nil {
 				if len(taken) > 0 {
 					in.log.Warn("updates handled here after another process took them over (this process's liveness had lapsed): they may be handled twice",
@@ -662,12 +668,12 @@ func (in *Consumer) acker(work context.Context) {
 				}
 				break
 			}
-			if work.Err() != nil {
+			if ctx.Err() != nil {
 				in.log.Warn("acknowledgements lost at stop; the updates will be handled again", "n", len(batch), "err", err)
 				break
 			}
 			in.log.Warn("acknowledge updates failed, retrying", "n", len(batch), "err", err, "retry_in", backoff.String())
-			if sleepCtx(work, backoff) != nil {
+			if sleepCtx(ctx, backoff) != nil {
 				break
 			}
 			backoff = min(backoff*2, 5*time.Second)
