@@ -2,6 +2,7 @@ package intake_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -20,7 +21,7 @@ func TestSuccessAfterOwnTimeIsNotHandledAgain(t *testing.T) {
 	ids := queueUpdates(t, store, 1, 1, 1)
 	done := newAnswers()
 	h := handlerFunc(func(ctx context.Context, u tgbotapi.Update) error {
-		<-ctx.Done() // the send in flight outlives the deadline...
+		<-ctx.Done()         // the send in flight outlives the deadline...
 		done.add(u.UpdateID) // ...and reaches the person
 		return nil
 	})
@@ -31,6 +32,42 @@ func TestSuccessAfterOwnTimeIsNotHandledAgain(t *testing.T) {
 	_, told := notices.lists()
 	if n := done.count(ids[0]); n != 1 || len(told) != 0 {
 		t.Errorf("a handling that succeeded was done %d times and its sender told it failed: %v", n, told)
+	}
+}
+
+// An update that no process ever began handling, handed back by three
+// processes stopping one after another (a rolling restart), is still
+// handled: hand-backs are not deaths.
+func TestHandBacksDoNotCountAsDeliveries(t *testing.T) {
+	t.Parallel()
+	store, _ := liveStore(t)
+	ctx := context.Background()
+	ids := queueUpdates(t, store, 1, 1, 1)
+	if _, err := store.ReadUpdates(ctx, "a", 10, -1); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []string{"a", "b", "c"} {
+		if _, err := store.HandBackUpdates(ctx, c); err != nil {
+			t.Fatal(err)
+		}
+		if c == "c" {
+			break
+		}
+		next := map[string]string{"a": "b", "b": "c"}[c]
+		got, err := store.TakeOverUpdates(ctx, next, 4*time.Second, 30*time.Second, 10)
+		if err != nil || len(got) != 1 {
+			t.Fatalf("take over by %s: %v, %v", next, got, err)
+		}
+		t.Logf("%s took it with deliveries %d", next, got[0].Deliveries)
+	}
+	done := newAnswers()
+	h := handlerFunc(func(_ context.Context, u tgbotapi.Update) error { done.add(u.UpdateID); return nil })
+	notices := &fakeNotices{}
+	runConsumer(t, store, h, notices, intake.Config{Consumer: "d", MaxAttempts: 3})
+	waitUntil(t, "the stream drained", drained(t, store))
+	_, told := notices.lists()
+	if done.count(ids[0]) != 1 {
+		t.Errorf("never-attempted update handled %d times; told failed: %v", done.count(ids[0]), fmt.Sprint(told))
 	}
 }
 

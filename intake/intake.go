@@ -54,8 +54,9 @@ type Inbox interface {
 	// holds and returns the ids of those it no longer holds.
 	TouchOwnUpdates(ctx context.Context, consumer string, entries []redaktor.QueuedUpdate) ([]string, error)
 	// HandBackUpdates ends consumer's liveness and lets the others take
-	// over at once what it leaves pending.
-	HandBackUpdates(ctx context.Context, consumer string) (int, error)
+	// over at once what it leaves pending; only the entries named begun
+	// (their handling began here) count as handed out to it.
+	HandBackUpdates(ctx context.Context, consumer string, begun ...string) (int, error)
 }
 
 // Notices tells people about trouble with their update. Both are called
@@ -178,11 +179,15 @@ type Consumer struct {
 	// (their handling was cut off); claimed again while still this
 	// process's.
 	abandoned map[string]redaktor.QueuedUpdate
-	gate      *floodGate    // nil: no limit
-	perChat   int           // slots one chat may hold
-	slots     chan struct{} // updates read and not handled (MaxInFlight)
-	acks      chan redaktor.QueuedUpdate
-	wg        sync.WaitGroup
+	// begun: entries whose handling began here and was cut off; handed
+	// back at stop, they keep their delivery count (the others lose the
+	// one this process's read or claim added: a clean stop is no death).
+	begun   map[string]bool
+	gate    *floodGate    // nil: no limit
+	perChat int           // slots one chat may hold
+	slots   chan struct{} // updates read and not handled (MaxInFlight)
+	acks    chan redaktor.QueuedUpdate
+	wg      sync.WaitGroup
 }
 
 // New builds an Intake; notices and obs may be nil.
@@ -232,7 +237,7 @@ func New(in Inbox, h Handler, notices Notices, obs Observer, log *slog.Logger, c
 	}
 	return &Consumer{in: in, h: h, notices: notices, obs: obs, log: log, cfg: cfg,
 		live:  newLiveness(cfg.AliveTTL, log),
-		turns: newTurns(), held: map[int64]int{}, active: map[string]*flight{}, abandoned: map[string]redaktor.QueuedUpdate{},
+		turns: newTurns(), held: map[int64]int{}, active: map[string]*flight{}, abandoned: map[string]redaktor.QueuedUpdate{}, begun: map[string]bool{},
 		perChat: max(1, min(perChatHeld, cfg.MaxInFlight/4)), gate: newFloodGate(cfg.Flood),
 		slots: make(chan struct{}, cfg.MaxInFlight), acks: make(chan redaktor.QueuedUpdate, cfg.MaxInFlight)}
 }
@@ -303,7 +308,13 @@ func (in *Consumer) Run(ctx context.Context) error {
 	// Nothing runs here any more: what is left pending is handed back.
 	hctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
 	defer cancel()
-	n, err := in.in.HandBackUpdates(hctx, in.cfg.Consumer)
+	in.mu.Lock()
+	begun := make([]string, 0, len(in.begun))
+	for id := range in.begun {
+		begun = append(begun, id)
+	}
+	in.mu.Unlock()
+	n, err := in.in.HandBackUpdates(hctx, in.cfg.Consumer, begun...)
 	switch {
 	case err != nil:
 		in.log.Warn("updates not handed back at stop; others take them over once this process's liveness lapses", "err", err)
@@ -475,8 +486,14 @@ func (in *Consumer) finish(chat int64, q queued, end fate) {
 	case settled:
 		delete(in.active, q.e.ID)
 	case abandoned:
+		if f := in.active[q.e.ID]; f != nil && f.begun {
+			in.begun[q.e.ID] = true
+		}
 		delete(in.active, q.e.ID)
 		in.abandoned[q.e.ID] = q.e
+	}
+	if end == settled {
+		delete(in.begun, q.e.ID)
 	}
 	if q.held {
 		if in.held[chat]--; in.held[chat] == 0 {
@@ -586,6 +603,7 @@ func (in *Consumer) attempt(work context.Context, q queued) outcome {
 	in.mu.Lock()
 	if f := in.active[q.e.ID]; f != nil {
 		f.cancel = cancel
+		f.begun = true
 	}
 	in.mu.Unlock()
 	defer func() {
@@ -681,6 +699,7 @@ func (in *Consumer) acker(ctx context.Context) {
 		in.mu.Lock()
 		for _, e := range batch {
 			delete(in.active, e.ID)
+			delete(in.begun, e.ID)
 		}
 		in.mu.Unlock()
 	}
@@ -754,6 +773,7 @@ type flight struct {
 	e      redaktor.QueuedUpdate
 	cancel context.CancelCauseFunc // while being handled
 	lost   bool                    // another process took it over
+	begun  bool                    // its handling began here
 }
 
 type nopObserver struct{}

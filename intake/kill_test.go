@@ -97,11 +97,11 @@ func (m *mortalInbox) TouchOwnUpdates(ctx context.Context, consumer string, entr
 	return m.Inbox.TouchOwnUpdates(ctx, consumer, entries)
 }
 
-func (m *mortalInbox) HandBackUpdates(ctx context.Context, consumer string) (int, error) {
+func (m *mortalInbox) HandBackUpdates(ctx context.Context, consumer string, begun ...string) (int, error) {
 	if m.gone() {
 		return 0, errDead
 	}
-	return m.Inbox.HandBackUpdates(ctx, consumer)
+	return m.Inbox.HandBackUpdates(ctx, consumer, begun...)
 }
 
 // killDuringUpdates gives two processes 1,000 updates from 40 people and

@@ -450,15 +450,26 @@ return taken
 // handBack ends a stopping consumer's liveness and makes its entries look
 // idle for long, so the others take them over at their next look instead
 // of after the liveness time; a consumer holding nothing leaves the group.
+// The delivery count of an entry whose handling never began here goes
+// back by one: the taker's claim adds one, and a clean stop is no death.
 //
 // KEYS[1] stream, KEYS[2] beaters zset, KEYS[3] its liveness key
-// ARGV[1] group, ARGV[2] consumer, ARGV[3] idle ms to give its entries
+// ARGV[1] group, ARGV[2] consumer, ARGV[3] idle ms to give its entries,
+// ARGV[4..] ids of the entries whose handling began (their count stays)
 // Returns how many entries it handed back.
 var handBack = redis.NewScript(`
 redis.call('DEL', KEYS[3])
+local begun = {}
+for i = 4, #ARGV do
+  begun[ARGV[i]] = true
+end
 local pend = redis.call('XPENDING', KEYS[1], ARGV[1], '-', '+', 10000, ARGV[2])
 for _, p in ipairs(pend) do
-  redis.call('XCLAIM', KEYS[1], ARGV[1], ARGV[2], 0, p[1], 'IDLE', ARGV[3], 'RETRYCOUNT', p[4], 'JUSTID')
+  local count = p[4]
+  if not begun[p[1]] then
+    count = math.max(count - 1, 0)
+  end
+  redis.call('XCLAIM', KEYS[1], ARGV[1], ARGV[2], 0, p[1], 'IDLE', ARGV[3], 'RETRYCOUNT', count, 'JUSTID')
 end
 if #pend == 0 then
   redis.call('XGROUP', 'DELCONSUMER', KEYS[1], ARGV[1], ARGV[2])
@@ -615,10 +626,18 @@ const handBackIdle = 24 * time.Hour
 // HandBackUpdates is a stopping consumer's last word: its liveness ends,
 // the others take over at once what it leaves pending (none of it is being
 // handled any more), and a consumer that leaves nothing leaves the group.
-// It reports how many entries it handed back.
-func (s *Store) HandBackUpdates(ctx context.Context, consumer string) (int, error) {
+// begun names the entries whose handling began here and was cut off: they
+// keep their delivery count; the others were never tried here, and are
+// handed back as if never handed out to it. It reports how many entries
+// it handed back.
+func (s *Store) HandBackUpdates(ctx context.Context, consumer string, begun ...string) (int, error) {
+	args := make([]any, 0, 3+len(begun))
+	args = append(args, StreamGroup, consumer, handBackIdle.Milliseconds())
+	for _, id := range begun {
+		args = append(args, id)
+	}
 	n, err := handBack.Run(ctx, s.rdb, []string{s.k.updates(), s.k.updatesBeaters(), s.k.updatesAlive(consumer)},
-		StreamGroup, consumer, handBackIdle.Milliseconds()).Int()
+		args...).Int()
 	if err != nil && !strings.HasPrefix(err.Error(), "NOGROUP") {
 		return 0, fmt.Errorf("hand back updates of %s: %w", consumer, err)
 	}
