@@ -39,7 +39,9 @@ type Inbox interface {
 	// entries consumer still holds; it returns the ids of those another
 	// consumer took over meanwhile.
 	AckOwnUpdates(ctx context.Context, consumer string, entries []redaktor.QueuedUpdate) ([]string, error)
-	DeadLetter(ctx context.Context, e redaktor.QueuedUpdate, reason string) (bool, error)
+	// DeadLetter sets aside an entry consumer holds; false when it no
+	// longer does (another took it over, or it was finished).
+	DeadLetter(ctx context.Context, consumer string, e redaktor.QueuedUpdate, reason string) (bool, error)
 	WasHandled(ctx context.Context, updateID int64) (bool, error)
 	// BeatConsumer keeps consumer alive for ttl.
 	BeatConsumer(ctx context.Context, consumer string, ttl time.Duration) error
@@ -709,7 +711,7 @@ func (in *Consumer) acker(ctx context.Context) {
 // sender; it reports whether it did (else the entry stays pending), or
 // another process had finished it.
 func (in *Consumer) setAside(work context.Context, e redaktor.QueuedUpdate, attempts int64, last error) bool {
-	ok, err := in.in.DeadLetter(work, e, fmt.Sprintf("failed %d times: %v", attempts, last))
+	ok, err := in.in.DeadLetter(work, in.cfg.Consumer, e, fmt.Sprintf("failed %d times: %v", attempts, last))
 	if err != nil {
 		in.log.Warn("set update aside failed; it stays in the stream", "update_id", e.UpdateID, "err", err)
 		return false
@@ -736,7 +738,7 @@ func (in *Consumer) tell(work context.Context, u tgbotapi.Update) {
 }
 
 func (in *Consumer) deadLetter(work context.Context, e redaktor.QueuedUpdate, reason string) bool {
-	ok, err := in.in.DeadLetter(work, e, reason)
+	ok, err := in.in.DeadLetter(work, in.cfg.Consumer, e, reason)
 	if err != nil {
 		in.log.Warn("set update aside failed; it stays in the stream", "update_id", e.UpdateID, "err", err)
 		return false

@@ -55,11 +55,11 @@ func (m *mortalInbox) ReadUpdates(ctx context.Context, consumer string, count in
 	return m.Inbox.ReadUpdates(ctx, consumer, count, block)
 }
 
-func (m *mortalInbox) DeadLetter(ctx context.Context, e redaktor.QueuedUpdate, reason string) (bool, error) {
+func (m *mortalInbox) DeadLetter(ctx context.Context, consumer string, e redaktor.QueuedUpdate, reason string) (bool, error) {
 	if m.gone() {
 		return false, errDead
 	}
-	return m.Inbox.DeadLetter(ctx, e, reason)
+	return m.Inbox.DeadLetter(ctx, consumer, e, reason)
 }
 
 func (m *mortalInbox) WasHandled(ctx context.Context, updateID int64) (bool, error) {

@@ -88,18 +88,21 @@ return n
 `)
 
 // deadLetter sets an entry aside: it is copied to the dead-letter stream,
-// acknowledged and deleted, and its update counts as done.
+// acknowledged and deleted, and its update counts as done. An entry
+// another consumer holds now (it took it over) is left to it.
 //
 // KEYS[1] stream, KEYS[2] dead stream, KEYS[3] done zset
 // ARGV[1] group, ARGV[2] entry id, ARGV[3] update id, ARGV[4] JSON,
 // ARGV[5] deliveries, ARGV[6] reason, ARGV[7] now ms, ARGV[8] dead max length,
-// ARGV[9] dead min id (older entries are trimmed)
-// Returns 1 when set aside, 0 when the entry was no longer pending (another
-// process finished it, or this ran twice).
+// ARGV[9] dead min id (older entries are trimmed), ARGV[10] consumer
+// Returns 1 when set aside, 0 when the entry was no longer the consumer's
+// (another process took it over or finished it, or this ran twice).
 var deadLetter = redis.NewScript(`
-if redis.call('XACK', KEYS[1], ARGV[1], ARGV[2]) == 0 then
+local p = redis.call('XPENDING', KEYS[1], ARGV[1], ARGV[2], ARGV[2], 1)
+if #p == 0 or p[1][2] ~= ARGV[10] then
   return 0
 end
+redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])
 redis.call('XDEL', KEYS[1], ARGV[2])
 redis.call('ZADD', KEYS[3], ARGV[7], ARGV[3])
 redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[8], '*', 'id', ARGV[3], 'u', ARGV[4], 'deliveries', ARGV[5], 'reason', ARGV[6])
@@ -246,11 +249,12 @@ func (s *Store) ReclaimUpdates(ctx context.Context, consumer string, minIdle tim
 	return out, nil
 }
 
-// DeadLetter sets an entry aside after it failed too often. It reports
-// false when the entry was no longer pending (someone else finished it).
-func (s *Store) DeadLetter(ctx context.Context, e redaktor.QueuedUpdate, reason string) (bool, error) {
+// DeadLetter sets aside an entry consumer holds, after it failed too
+// often. It reports false when the entry was no longer consumer's: another
+// process took it over (it is left to it) or finished it.
+func (s *Store) DeadLetter(ctx context.Context, consumer string, e redaktor.QueuedUpdate, reason string) (bool, error) {
 	n, err := deadLetter.Run(ctx, s.rdb, []string{s.k.updates(), s.k.updatesDead(), s.k.updatesDone()},
-		StreamGroup, e.ID, e.UpdateID, e.Payload, e.Deliveries, reason, time.Now().UnixMilli(), DeadMax, deadMinID(time.Now())).Int()
+		StreamGroup, e.ID, e.UpdateID, e.Payload, e.Deliveries, reason, time.Now().UnixMilli(), DeadMax, deadMinID(time.Now()), consumer).Int()
 	if err != nil {
 		return false, fmt.Errorf("set update %d aside: %w", e.UpdateID, err)
 	}
