@@ -2,12 +2,15 @@ package intake_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
+	"github.com/redaktor/redaktor"
 	"github.com/redaktor/redaktor/intake"
 )
 
@@ -93,5 +96,35 @@ func TestSuccessAtShutdownDeadlineIsNotHandledAgain(t *testing.T) {
 	waitUntil(t, "the stream drained", drained(t, store))
 	if n := done.count(ids[0]); n != 1 {
 		t.Errorf("update handled %d times across a stop, want 1", n)
+	}
+}
+
+// failingSetAside is a stream whose first set-aside fails (Redis blinked).
+type failingSetAside struct {
+	intake.Inbox
+	failed atomic.Bool
+}
+
+func (f *failingSetAside) DeadLetter(ctx context.Context, consumer string, e redaktor.QueuedUpdate, reason string) (bool, error) {
+	if f.failed.CompareAndSwap(false, true) {
+		return false, errors.New("redis: connection pool timeout")
+	}
+	return f.Inbox.DeadLetter(ctx, consumer, e, reason)
+}
+
+// An unreadable update whose setting aside failed once is set aside the
+// next time, not left pending for ever.
+func TestUnreadableUpdateIsSetAsideAfterAFailedTry(t *testing.T) {
+	t.Parallel()
+	store, _ := liveStore(t)
+	if _, err := store.AddUpdates(context.Background(), []int64{1}, [][]byte{[]byte("not an update")}); err != nil {
+		t.Fatal(err)
+	}
+	inbox := &failingSetAside{Inbox: store}
+	h := handlerFunc(func(context.Context, tgbotapi.Update) error { return nil })
+	runConsumer(t, inbox, h, nil, intake.Config{Consumer: "a"})
+	waitUntil(t, "the stream drained", drained(t, store))
+	if dead, err := store.DeadUpdates(context.Background(), 10); err != nil || fmt.Sprint(dead) != "[1]" {
+		t.Errorf("set aside %v, %v; want [1]", dead, err)
 	}
 }

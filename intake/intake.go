@@ -377,7 +377,11 @@ func (in *Consumer) dispatch(ctx, work, epoch context.Context, e redaktor.Queued
 	u, err := bot.DecodeUpdate(e.Payload)
 	if err != nil {
 		in.log.Error("unreadable update set aside", "update_id", e.UpdateID, "err", err)
-		in.deadLetter(work, e, err.Error())
+		if !in.deadLetter(work, e, err.Error()) {
+			in.mu.Lock()
+			in.abandoned[e.ID] = e // set aside at its next claim
+			in.mu.Unlock()
+		}
 		<-in.slots
 		return
 	}
@@ -737,13 +741,14 @@ func (in *Consumer) tell(work context.Context, u tgbotapi.Update) {
 	in.notices.Failed(nctx, u)
 }
 
+// deadLetter sets an entry aside; false when it could not (it stays
+// pending here), true also when it was no longer this process's.
 func (in *Consumer) deadLetter(work context.Context, e redaktor.QueuedUpdate, reason string) bool {
-	ok, err := in.in.DeadLetter(work, in.cfg.Consumer, e, reason)
-	if err != nil {
+	if _, err := in.in.DeadLetter(work, in.cfg.Consumer, e, reason); err != nil {
 		in.log.Warn("set update aside failed; it stays in the stream", "update_id", e.UpdateID, "err", err)
 		return false
 	}
-	return ok
+	return true
 }
 
 // panicError is a handler's panic, with its stack.
