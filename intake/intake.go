@@ -328,21 +328,36 @@ func (in *Consumer) Run(ctx context.Context) error {
 
 func (in *Consumer) readLoop(ctx, work context.Context) {
 	backoff := 100 * time.Millisecond
+	idle := true // the last read found nothing new
 	for ctx.Err() == nil {
 		epoch, ok := in.live.await(ctx)
 		if !ok {
 			return
 		}
-		// Take a slot before reading so no more is read than can be handled.
+		// Take the slots before reading so no more is read than can be
+		// handled: the keeper takes slots too. After an empty read one
+		// slot only: the next read may wait for new entries (Block), and
+		// the slots it held would be kept from the keeper's takeovers.
 		select {
 		case in.slots <- struct{}{}:
 		case <-ctx.Done():
 			return
 		}
-		free := int64(1 + in.cfg.MaxInFlight - len(in.slots))
-		entries, err := in.in.ReadUpdates(ctx, in.cfg.Consumer, min(in.cfg.Batch, free), in.cfg.Block)
-		if err != nil {
+		reserved := 1
+	reserve:
+		for !idle && int64(reserved) < in.cfg.Batch {
+			select {
+			case in.slots <- struct{}{}:
+				reserved++
+			default:
+				break reserve
+			}
+		}
+		entries, err := in.in.ReadUpdates(ctx, in.cfg.Consumer, int64(reserved), in.cfg.Block)
+		for range reserved - len(entries) {
 			<-in.slots
+		}
+		if err != nil {
 			if ctx.Err() != nil {
 				return
 			}
@@ -354,14 +369,8 @@ func (in *Consumer) readLoop(ctx, work context.Context) {
 			continue
 		}
 		backoff = 100 * time.Millisecond
-		if len(entries) == 0 {
-			<-in.slots
-			continue
-		}
-		for i, e := range entries {
-			if i > 0 {
-				in.slots <- struct{}{} // cannot block: the read asked for no more than free
-			}
+		idle = len(entries) == 0
+		for _, e := range entries {
 			in.dispatch(ctx, work, epoch, e)
 		}
 	}
