@@ -39,7 +39,9 @@ type Inbox interface {
 	// entries consumer still holds; it returns the ids of those another
 	// consumer took over meanwhile.
 	AckOwnUpdates(ctx context.Context, consumer string, entries []redaktor.QueuedUpdate) ([]string, error)
-	DeadLetter(ctx context.Context, e redaktor.QueuedUpdate, reason string) (bool, error)
+	// DeadLetter sets aside an entry consumer holds; false when it no
+	// longer does (another took it over, or it was finished).
+	DeadLetter(ctx context.Context, consumer string, e redaktor.QueuedUpdate, reason string) (bool, error)
 	WasHandled(ctx context.Context, updateID int64) (bool, error)
 	// BeatConsumer keeps consumer alive for ttl.
 	BeatConsumer(ctx context.Context, consumer string, ttl time.Duration) error
@@ -54,8 +56,9 @@ type Inbox interface {
 	// holds and returns the ids of those it no longer holds.
 	TouchOwnUpdates(ctx context.Context, consumer string, entries []redaktor.QueuedUpdate) ([]string, error)
 	// HandBackUpdates ends consumer's liveness and lets the others take
-	// over at once what it leaves pending.
-	HandBackUpdates(ctx context.Context, consumer string) (int, error)
+	// over at once what it leaves pending; only the entries named begun
+	// (their handling began here) count as handed out to it.
+	HandBackUpdates(ctx context.Context, consumer string, begun ...string) (int, error)
 }
 
 // Notices tells people about trouble with their update. Both are called
@@ -178,11 +181,15 @@ type Consumer struct {
 	// (their handling was cut off); claimed again while still this
 	// process's.
 	abandoned map[string]redaktor.QueuedUpdate
-	gate      *floodGate    // nil: no limit
-	perChat   int           // slots one chat may hold
-	slots     chan struct{} // updates read and not handled (MaxInFlight)
-	acks      chan redaktor.QueuedUpdate
-	wg        sync.WaitGroup
+	// begun: entries whose handling began here and was cut off; handed
+	// back at stop, they keep their delivery count (the others lose the
+	// one this process's read or claim added: a clean stop is no death).
+	begun   map[string]bool
+	gate    *floodGate    // nil: no limit
+	perChat int           // slots one chat may hold
+	slots   chan struct{} // updates read and not handled (MaxInFlight)
+	acks    chan redaktor.QueuedUpdate
+	wg      sync.WaitGroup
 }
 
 // New builds an Intake; notices and obs may be nil.
@@ -232,7 +239,7 @@ func New(in Inbox, h Handler, notices Notices, obs Observer, log *slog.Logger, c
 	}
 	return &Consumer{in: in, h: h, notices: notices, obs: obs, log: log, cfg: cfg,
 		live:  newLiveness(cfg.AliveTTL, log),
-		turns: newTurns(), held: map[int64]int{}, active: map[string]*flight{}, abandoned: map[string]redaktor.QueuedUpdate{},
+		turns: newTurns(), held: map[int64]int{}, active: map[string]*flight{}, abandoned: map[string]redaktor.QueuedUpdate{}, begun: map[string]bool{},
 		perChat: max(1, min(perChatHeld, cfg.MaxInFlight/4)), gate: newFloodGate(cfg.Flood),
 		slots: make(chan struct{}, cfg.MaxInFlight), acks: make(chan redaktor.QueuedUpdate, cfg.MaxInFlight)}
 }
@@ -261,8 +268,14 @@ func (in *Consumer) Run(ctx context.Context) error {
 	// work lives until the handlers finished or the shutdown deadline.
 	work, stopWork := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopWork()
+	// The acknowledgements outlive work: a handling that finished at the
+	// shutdown deadline is acknowledged, not handed to another process to
+	// be handled again. They get their own ShutdownTimeout from the moment
+	// the last one is queued.
+	acking, stopAcking := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopAcking()
 	ackDone := make(chan struct{})
-	go func() { defer close(ackDone); in.acker(work) }()
+	go func() { defer close(ackDone); in.acker(acking) }()
 	// The process stays alive while its handlers finish: their updates are
 	// not taken over under them.
 	beating, stopBeating := context.WithCancel(work)
@@ -289,7 +302,7 @@ func (in *Consumer) Run(ctx context.Context) error {
 	case <-ackDone:
 	case <-time.After(in.cfg.ShutdownTimeout):
 		in.log.Warn("acknowledgements still failing at the shutdown deadline; their updates will be handled again")
-		stopWork()
+		stopAcking()
 		<-ackDone
 	}
 	stopBeating()
@@ -297,7 +310,13 @@ func (in *Consumer) Run(ctx context.Context) error {
 	// Nothing runs here any more: what is left pending is handed back.
 	hctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
 	defer cancel()
-	n, err := in.in.HandBackUpdates(hctx, in.cfg.Consumer)
+	in.mu.Lock()
+	begun := make([]string, 0, len(in.begun))
+	for id := range in.begun {
+		begun = append(begun, id)
+	}
+	in.mu.Unlock()
+	n, err := in.in.HandBackUpdates(hctx, in.cfg.Consumer, begun...)
 	switch {
 	case err != nil:
 		in.log.Warn("updates not handed back at stop; others take them over once this process's liveness lapses", "err", err)
@@ -309,21 +328,36 @@ func (in *Consumer) Run(ctx context.Context) error {
 
 func (in *Consumer) readLoop(ctx, work context.Context) {
 	backoff := 100 * time.Millisecond
+	idle := true // the last read found nothing new
 	for ctx.Err() == nil {
 		epoch, ok := in.live.await(ctx)
 		if !ok {
 			return
 		}
-		// Take a slot before reading so no more is read than can be handled.
+		// Take the slots before reading so no more is read than can be
+		// handled: the keeper takes slots too. After an empty read one
+		// slot only: the next read may wait for new entries (Block), and
+		// the slots it held would be kept from the keeper's takeovers.
 		select {
 		case in.slots <- struct{}{}:
 		case <-ctx.Done():
 			return
 		}
-		free := int64(1 + in.cfg.MaxInFlight - len(in.slots))
-		entries, err := in.in.ReadUpdates(ctx, in.cfg.Consumer, min(in.cfg.Batch, free), in.cfg.Block)
-		if err != nil {
+		reserved := 1
+	reserve:
+		for !idle && int64(reserved) < in.cfg.Batch {
+			select {
+			case in.slots <- struct{}{}:
+				reserved++
+			default:
+				break reserve
+			}
+		}
+		entries, err := in.in.ReadUpdates(ctx, in.cfg.Consumer, int64(reserved), in.cfg.Block)
+		for range reserved - len(entries) {
 			<-in.slots
+		}
+		if err != nil {
 			if ctx.Err() != nil {
 				return
 			}
@@ -335,14 +369,8 @@ func (in *Consumer) readLoop(ctx, work context.Context) {
 			continue
 		}
 		backoff = 100 * time.Millisecond
-		if len(entries) == 0 {
-			<-in.slots
-			continue
-		}
-		for i, e := range entries {
-			if i > 0 {
-				in.slots <- struct{}{} // cannot block: the read asked for no more than free
-			}
+		idle = len(entries) == 0
+		for _, e := range entries {
 			in.dispatch(ctx, work, epoch, e)
 		}
 	}
@@ -358,7 +386,11 @@ func (in *Consumer) dispatch(ctx, work, epoch context.Context, e redaktor.Queued
 	u, err := bot.DecodeUpdate(e.Payload)
 	if err != nil {
 		in.log.Error("unreadable update set aside", "update_id", e.UpdateID, "err", err)
-		in.deadLetter(work, e, err.Error())
+		if !in.deadLetter(work, e, err.Error()) {
+			in.mu.Lock()
+			in.abandoned[e.ID] = e // set aside at its next claim
+			in.mu.Unlock()
+		}
 		<-in.slots
 		return
 	}
@@ -469,8 +501,14 @@ func (in *Consumer) finish(chat int64, q queued, end fate) {
 	case settled:
 		delete(in.active, q.e.ID)
 	case abandoned:
+		if f := in.active[q.e.ID]; f != nil && f.begun {
+			in.begun[q.e.ID] = true
+		}
 		delete(in.active, q.e.ID)
 		in.abandoned[q.e.ID] = q.e
+	}
+	if end == settled {
+		delete(in.begun, q.e.ID)
 	}
 	if q.held {
 		if in.held[chat]--; in.held[chat] == 0 {
@@ -580,6 +618,7 @@ func (in *Consumer) attempt(work context.Context, q queued) outcome {
 	in.mu.Lock()
 	if f := in.active[q.e.ID]; f != nil {
 		f.cancel = cancel
+		f.begun = true
 	}
 	in.mu.Unlock()
 	defer func() {
@@ -593,6 +632,12 @@ func (in *Consumer) attempt(work context.Context, q queued) outcome {
 	defer clock.stop()
 	err := safe(pace.WithWaitObserver(hctx, clock.waited), in.h, q.u)
 	switch {
+	case err == nil:
+		// Handled, however late: a Telegram call cannot be cancelled, so a
+		// handler may finish after its deadline, a lapse or the stop. Tried
+		// again it would be handled twice; the acknowledgement records it
+		// done even when another process took the entry over meanwhile.
+		return outcome{}
 	case work.Err() != nil:
 		return outcome{abandoned: errors.New("the process stops")}
 	case q.epoch.Err() != nil:
@@ -601,8 +646,6 @@ func (in *Consumer) attempt(work context.Context, q queued) outcome {
 		return outcome{abandoned: context.Cause(hctx), lost: true}
 	case clock.expired():
 		return outcome{err: fmt.Errorf("%w (last error: %v)", errOwnTimeOut, err), transient: true}
-	case err == nil:
-		return outcome{}
 	}
 	_, panicked := errors.AsType[*panicError](err)
 	return outcome{err: err, transient: panicked || in.cfg.Transient(err)}
@@ -632,7 +675,7 @@ func (in *Consumer) ack(e redaktor.QueuedUpdate) { in.acks <- e }
 // the previous batch was on its way goes in the next one round trip. An
 // entry stays in hand here until acknowledged, so it is not claimed again
 // meanwhile.
-func (in *Consumer) acker(work context.Context) {
+func (in *Consumer) acker(ctx context.Context) {
 	batch := make([]redaktor.QueuedUpdate, 0, 256)
 	for e := range in.acks {
 		batch = append(batch[:0], e)
@@ -650,7 +693,7 @@ func (in *Consumer) acker(work context.Context) {
 		}
 		backoff := 50 * time.Millisecond
 		for {
-			taken, err := in.in.AckOwnUpdates(work, in.cfg.Consumer, batch)
+			taken, err := in.in.AckOwnUpdates(ctx, in.cfg.Consumer, batch)
 			if err == nil {
 				if len(taken) > 0 {
 					in.log.Warn("updates handled here after another process took them over (this process's liveness had lapsed): they may be handled twice",
@@ -658,12 +701,12 @@ func (in *Consumer) acker(work context.Context) {
 				}
 				break
 			}
-			if work.Err() != nil {
+			if ctx.Err() != nil {
 				in.log.Warn("acknowledgements lost at stop; the updates will be handled again", "n", len(batch), "err", err)
 				break
 			}
 			in.log.Warn("acknowledge updates failed, retrying", "n", len(batch), "err", err, "retry_in", backoff.String())
-			if sleepCtx(work, backoff) != nil {
+			if sleepCtx(ctx, backoff) != nil {
 				break
 			}
 			backoff = min(backoff*2, 5*time.Second)
@@ -671,6 +714,7 @@ func (in *Consumer) acker(work context.Context) {
 		in.mu.Lock()
 		for _, e := range batch {
 			delete(in.active, e.ID)
+			delete(in.begun, e.ID)
 		}
 		in.mu.Unlock()
 	}
@@ -680,7 +724,7 @@ func (in *Consumer) acker(work context.Context) {
 // sender; it reports whether it did (else the entry stays pending), or
 // another process had finished it.
 func (in *Consumer) setAside(work context.Context, e redaktor.QueuedUpdate, attempts int64, last error) bool {
-	ok, err := in.in.DeadLetter(work, e, fmt.Sprintf("failed %d times: %v", attempts, last))
+	ok, err := in.in.DeadLetter(work, in.cfg.Consumer, e, fmt.Sprintf("failed %d times: %v", attempts, last))
 	if err != nil {
 		in.log.Warn("set update aside failed; it stays in the stream", "update_id", e.UpdateID, "err", err)
 		return false
@@ -706,13 +750,14 @@ func (in *Consumer) tell(work context.Context, u tgbotapi.Update) {
 	in.notices.Failed(nctx, u)
 }
 
+// deadLetter sets an entry aside; false when it could not (it stays
+// pending here), true also when it was no longer this process's.
 func (in *Consumer) deadLetter(work context.Context, e redaktor.QueuedUpdate, reason string) bool {
-	ok, err := in.in.DeadLetter(work, e, reason)
-	if err != nil {
+	if _, err := in.in.DeadLetter(work, in.cfg.Consumer, e, reason); err != nil {
 		in.log.Warn("set update aside failed; it stays in the stream", "update_id", e.UpdateID, "err", err)
 		return false
 	}
-	return ok
+	return true
 }
 
 // panicError is a handler's panic, with its stack.
@@ -744,6 +789,7 @@ type flight struct {
 	e      redaktor.QueuedUpdate
 	cancel context.CancelCauseFunc // while being handled
 	lost   bool                    // another process took it over
+	begun  bool                    // its handling began here
 }
 
 type nopObserver struct{}

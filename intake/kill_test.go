@@ -55,11 +55,11 @@ func (m *mortalInbox) ReadUpdates(ctx context.Context, consumer string, count in
 	return m.Inbox.ReadUpdates(ctx, consumer, count, block)
 }
 
-func (m *mortalInbox) DeadLetter(ctx context.Context, e redaktor.QueuedUpdate, reason string) (bool, error) {
+func (m *mortalInbox) DeadLetter(ctx context.Context, consumer string, e redaktor.QueuedUpdate, reason string) (bool, error) {
 	if m.gone() {
 		return false, errDead
 	}
-	return m.Inbox.DeadLetter(ctx, e, reason)
+	return m.Inbox.DeadLetter(ctx, consumer, e, reason)
 }
 
 func (m *mortalInbox) WasHandled(ctx context.Context, updateID int64) (bool, error) {
@@ -97,11 +97,11 @@ func (m *mortalInbox) TouchOwnUpdates(ctx context.Context, consumer string, entr
 	return m.Inbox.TouchOwnUpdates(ctx, consumer, entries)
 }
 
-func (m *mortalInbox) HandBackUpdates(ctx context.Context, consumer string) (int, error) {
+func (m *mortalInbox) HandBackUpdates(ctx context.Context, consumer string, begun ...string) (int, error) {
 	if m.gone() {
 		return 0, errDead
 	}
-	return m.Inbox.HandBackUpdates(ctx, consumer)
+	return m.Inbox.HandBackUpdates(ctx, consumer, begun...)
 }
 
 // killDuringUpdates gives two processes 1,000 updates from 40 people and

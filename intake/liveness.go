@@ -30,7 +30,9 @@ import (
 //     cancels its handlers as the key's time runs out, before another can
 //     take their updates, handles nothing it claimed before until it has
 //     claimed it again (which fails for what another took), and
-//     acknowledges only what it still holds.
+//     acknowledges only what it still holds; back, it takes over nobody
+//     else's updates for AliveTTL (a Redis failover may have lapsed every
+//     process at once, and the others are about to renew their keys).
 //
 // Residual risk: a process frozen as a whole for longer than AliveTTL (a VM
 // paused, SIGSTOP) cannot cancel anything while frozen. When it resumes,
@@ -59,6 +61,12 @@ type liveness struct {
 	until time.Time     // the key surely lives until then
 	timer *time.Timer   // ends the epoch at until
 	back  chan struct{} // closed when a lapsed liveness is renewed
+	lived bool          // an epoch began before (the first is no comeback)
+	// calmUntil: after a comeback from a lapse, others are not taken over
+	// before then. A Redis failover may lapse every process at once; the
+	// first back would take everyone's updates while the others are about
+	// to renew their keys.
+	calmUntil time.Time
 }
 
 func newLiveness(ttl time.Duration, log *slog.Logger) *liveness {
@@ -87,11 +95,18 @@ func (l *liveness) renewed(sent time.Time) {
 	if !until.After(now) {
 		return // confirmed too late to count
 	}
+	if l.epoch.Err() == nil && !until.After(l.until) {
+		return // an older beat confirmed after a newer one (beats overlap)
+	}
 	l.until = until
 	if l.epoch.Err() != nil {
 		l.epoch, l.end = context.WithCancelCause(context.Background())
 		close(l.back)
 		l.back = make(chan struct{})
+		if l.lived {
+			l.calmUntil = now.Add(l.ttl)
+		}
+		l.lived = true
 	}
 	if l.timer == nil {
 		l.timer = time.AfterFunc(until.Sub(now), l.expire)
@@ -148,6 +163,24 @@ func (l *liveness) await(ctx context.Context) (context.Context, bool) {
 	}
 }
 
+// mayTakeOver reports whether this process may take over others' updates:
+// not within a TTL of its comeback from a lapse.
+func (l *liveness) mayTakeOver() bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return !time.Now().Before(l.calmUntil)
+}
+
+// left is how long the key surely lives yet (0 when lapsed).
+func (l *liveness) left() time.Duration {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.epoch.Err() != nil {
+		return 0
+	}
+	return max(time.Until(l.until), 0)
+}
+
 func (l *liveness) stop() {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -157,10 +190,10 @@ func (l *liveness) stop() {
 	l.end(errLapsed)
 }
 
-// beat renews the liveness key once.
-func (in *Consumer) beat(ctx context.Context) error {
+// beat renews the liveness key once, waiting at most timeout.
+func (in *Consumer) beat(ctx context.Context, timeout time.Duration) error {
 	sent := time.Now()
-	bctx, cancel := context.WithTimeout(ctx, in.cfg.AliveTTL)
+	bctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	if err := in.in.BeatConsumer(bctx, in.cfg.Consumer, in.cfg.AliveTTL); err != nil {
 		in.beatFailing.Store(true)
@@ -174,7 +207,7 @@ func (in *Consumer) beat(ctx context.Context) error {
 // firstBeat beats until it succeeds; false when ctx ended first.
 func (in *Consumer) firstBeat(ctx context.Context) bool {
 	for {
-		err := in.beat(ctx)
+		err := in.beat(ctx, in.cfg.AliveTTL)
 		if err == nil {
 			return true
 		}
@@ -186,30 +219,55 @@ func (in *Consumer) firstBeat(ctx context.Context) bool {
 }
 
 // beatLoop renews the liveness every quarter of AliveTTL until ctx ends.
+// A beat starts at every tick, even while an earlier one is in flight: one
+// stuck on a dead connection (a Redis failover; go-redis waits out its read
+// timeout) must not keep the next from reaching the new server before the
+// key lapses. Each waits at most the time the key surely lives yet (a
+// quarter of AliveTTL once lapsed): later it proves nothing.
 func (in *Consumer) beatLoop(ctx context.Context) {
 	t := time.NewTicker(in.cfg.AliveTTL / 4)
 	defer t.Stop()
+	var beats sync.WaitGroup
+	defer beats.Wait()
+	results := make(chan error, 4)
 	failing := 0 // renewals failed in a row: warned once
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-		}
-		err := in.beat(ctx)
-		switch {
-		case err != nil && failing == 0 && ctx.Err() == nil:
-			in.log.Warn("intake liveness not renewed; others take this process's updates over once it lapses",
-				"err", err, "ttl", in.cfg.AliveTTL.String())
-		case err == nil && failing > 0:
-			in.log.Info("intake liveness renewed again", "failed_times", failing)
-		}
-		if err != nil {
-			failing++
-		} else {
-			failing = 0
+			timeout := in.live.left()
+			if timeout <= 0 {
+				timeout = in.cfg.AliveTTL / 4
+			}
+			beats.Go(func() {
+				err := in.beat(ctx, timeout)
+				select {
+				case results <- err:
+				case <-ctx.Done():
+				}
+			})
+			continue
+		case err := <-results:
+			failing = in.beaten(ctx, err, failing)
 		}
 	}
+}
+
+// beaten logs a beat's result: the first failure in a row, and the first
+// success after failures. It returns the failures in a row.
+func (in *Consumer) beaten(ctx context.Context, err error, failing int) int {
+	switch {
+	case err != nil && failing == 0 && ctx.Err() == nil:
+		in.log.Warn("intake liveness not renewed; others take this process's updates over once it lapses",
+			"err", err, "ttl", in.cfg.AliveTTL.String())
+	case err == nil && failing > 0:
+		in.log.Info("intake liveness renewed again", "failed_times", failing)
+	}
+	if err != nil {
+		return failing + 1
+	}
+	return 0
 }
 
 // keeperLoop, every eighth of AliveTTL, claims again the entries this
@@ -322,7 +380,7 @@ func (in *Consumer) take(ctx, work, epoch context.Context) (more, ok bool) {
 		}
 		entries = append(entries, mine...)
 	}
-	if left := n - len(entries); left > 0 {
+	if left := n - len(entries); left > 0 && in.live.mayTakeOver() {
 		taken, err := in.in.TakeOverUpdates(ctx, in.cfg.Consumer, in.cfg.AliveTTL, in.cfg.ReclaimIdle, int64(left))
 		if err != nil {
 			ok = false

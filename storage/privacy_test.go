@@ -47,7 +47,7 @@ func TestDeadUpdatesExpireAfterSevenDays(t *testing.T) {
 			case "handled":
 				err = s.AckUpdates(ctx, got)
 			case "set aside":
-				_, err = s.DeadLetter(ctx, got[0], "test")
+				_, err = s.DeadLetter(ctx, "c1", got[0], "test")
 				want = "[3 10]"
 			case "reclaimed": // nothing to reclaim: the periodic step alone
 				_, err = s.ReclaimUpdates(ctx, "c2", time.Hour, 10)
@@ -160,7 +160,7 @@ func TestForgetUserInPostsAndSetAsideUpdates(t *testing.T) {
 		t.Fatalf("read %v %v", got, err)
 	}
 	for _, e := range got {
-		if _, err := s.DeadLetter(ctx, e, "test"); err != nil {
+		if _, err := s.DeadLetter(ctx, "c1", e, "test"); err != nil {
 			t.Fatal(err)
 		}
 	}

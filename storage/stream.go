@@ -88,18 +88,21 @@ return n
 `)
 
 // deadLetter sets an entry aside: it is copied to the dead-letter stream,
-// acknowledged and deleted, and its update counts as done.
+// acknowledged and deleted, and its update counts as done. An entry
+// another consumer holds now (it took it over) is left to it.
 //
 // KEYS[1] stream, KEYS[2] dead stream, KEYS[3] done zset
 // ARGV[1] group, ARGV[2] entry id, ARGV[3] update id, ARGV[4] JSON,
 // ARGV[5] deliveries, ARGV[6] reason, ARGV[7] now ms, ARGV[8] dead max length,
-// ARGV[9] dead min id (older entries are trimmed)
-// Returns 1 when set aside, 0 when the entry was no longer pending (another
-// process finished it, or this ran twice).
+// ARGV[9] dead min id (older entries are trimmed), ARGV[10] consumer
+// Returns 1 when set aside, 0 when the entry was no longer the consumer's
+// (another process took it over or finished it, or this ran twice).
 var deadLetter = redis.NewScript(`
-if redis.call('XACK', KEYS[1], ARGV[1], ARGV[2]) == 0 then
+local p = redis.call('XPENDING', KEYS[1], ARGV[1], ARGV[2], ARGV[2], 1)
+if #p == 0 or p[1][2] ~= ARGV[10] then
   return 0
 end
+redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])
 redis.call('XDEL', KEYS[1], ARGV[2])
 redis.call('ZADD', KEYS[3], ARGV[7], ARGV[3])
 redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[8], '*', 'id', ARGV[3], 'u', ARGV[4], 'deliveries', ARGV[5], 'reason', ARGV[6])
@@ -246,11 +249,12 @@ func (s *Store) ReclaimUpdates(ctx context.Context, consumer string, minIdle tim
 	return out, nil
 }
 
-// DeadLetter sets an entry aside after it failed too often. It reports
-// false when the entry was no longer pending (someone else finished it).
-func (s *Store) DeadLetter(ctx context.Context, e redaktor.QueuedUpdate, reason string) (bool, error) {
+// DeadLetter sets aside an entry consumer holds, after it failed too
+// often. It reports false when the entry was no longer consumer's: another
+// process took it over (it is left to it) or finished it.
+func (s *Store) DeadLetter(ctx context.Context, consumer string, e redaktor.QueuedUpdate, reason string) (bool, error) {
 	n, err := deadLetter.Run(ctx, s.rdb, []string{s.k.updates(), s.k.updatesDead(), s.k.updatesDone()},
-		StreamGroup, e.ID, e.UpdateID, e.Payload, e.Deliveries, reason, time.Now().UnixMilli(), DeadMax, deadMinID(time.Now())).Int()
+		StreamGroup, e.ID, e.UpdateID, e.Payload, e.Deliveries, reason, time.Now().UnixMilli(), DeadMax, deadMinID(time.Now()), consumer).Int()
 	if err != nil {
 		return false, fmt.Errorf("set update %d aside: %w", e.UpdateID, err)
 	}
@@ -450,15 +454,26 @@ return taken
 // handBack ends a stopping consumer's liveness and makes its entries look
 // idle for long, so the others take them over at their next look instead
 // of after the liveness time; a consumer holding nothing leaves the group.
+// The delivery count of an entry whose handling never began here goes
+// back by one: the taker's claim adds one, and a clean stop is no death.
 //
 // KEYS[1] stream, KEYS[2] beaters zset, KEYS[3] its liveness key
-// ARGV[1] group, ARGV[2] consumer, ARGV[3] idle ms to give its entries
+// ARGV[1] group, ARGV[2] consumer, ARGV[3] idle ms to give its entries,
+// ARGV[4..] ids of the entries whose handling began (their count stays)
 // Returns how many entries it handed back.
 var handBack = redis.NewScript(`
 redis.call('DEL', KEYS[3])
+local begun = {}
+for i = 4, #ARGV do
+  begun[ARGV[i]] = true
+end
 local pend = redis.call('XPENDING', KEYS[1], ARGV[1], '-', '+', 10000, ARGV[2])
 for _, p in ipairs(pend) do
-  redis.call('XCLAIM', KEYS[1], ARGV[1], ARGV[2], 0, p[1], 'IDLE', ARGV[3], 'RETRYCOUNT', p[4], 'JUSTID')
+  local count = p[4]
+  if not begun[p[1]] then
+    count = math.max(count - 1, 0)
+  end
+  redis.call('XCLAIM', KEYS[1], ARGV[1], ARGV[2], 0, p[1], 'IDLE', ARGV[3], 'RETRYCOUNT', count, 'JUSTID')
 end
 if #pend == 0 then
   redis.call('XGROUP', 'DELCONSUMER', KEYS[1], ARGV[1], ARGV[2])
@@ -615,10 +630,18 @@ const handBackIdle = 24 * time.Hour
 // HandBackUpdates is a stopping consumer's last word: its liveness ends,
 // the others take over at once what it leaves pending (none of it is being
 // handled any more), and a consumer that leaves nothing leaves the group.
-// It reports how many entries it handed back.
-func (s *Store) HandBackUpdates(ctx context.Context, consumer string) (int, error) {
+// begun names the entries whose handling began here and was cut off: they
+// keep their delivery count; the others were never tried here, and are
+// handed back as if never handed out to it. It reports how many entries
+// it handed back.
+func (s *Store) HandBackUpdates(ctx context.Context, consumer string, begun ...string) (int, error) {
+	args := make([]any, 0, 3+len(begun))
+	args = append(args, StreamGroup, consumer, handBackIdle.Milliseconds())
+	for _, id := range begun {
+		args = append(args, id)
+	}
 	n, err := handBack.Run(ctx, s.rdb, []string{s.k.updates(), s.k.updatesBeaters(), s.k.updatesAlive(consumer)},
-		StreamGroup, consumer, handBackIdle.Milliseconds()).Int()
+		args...).Int()
 	if err != nil && !strings.HasPrefix(err.Error(), "NOGROUP") {
 		return 0, fmt.Errorf("hand back updates of %s: %w", consumer, err)
 	}

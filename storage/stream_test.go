@@ -98,11 +98,11 @@ func TestStreamReclaimCountsDeliveriesAndSetsAsideOnce(t *testing.T) {
 			t.Fatalf("reclaimed %+v, want update 7 delivery %d", e, attempt)
 		}
 	}
-	ok, err := s.DeadLetter(ctx, e, "failed 3 times")
+	ok, err := s.DeadLetter(ctx, "c2", e, "failed 3 times")
 	if err != nil || !ok {
 		t.Fatalf("DeadLetter = %v, %v", ok, err)
 	}
-	if ok, err := s.DeadLetter(ctx, e, "failed 3 times"); err != nil || ok {
+	if ok, err := s.DeadLetter(ctx, "c2", e, "failed 3 times"); err != nil || ok {
 		t.Fatalf("second DeadLetter = %v, %v; want false", ok, err)
 	}
 	dead, err := s.DeadUpdates(ctx, 10)
@@ -396,6 +396,55 @@ func TestStoppingConsumerHandsItsUpdatesBack(t *testing.T) {
 	for _, c := range consumers {
 		if c.Name == "a" {
 			t.Fatal("a consumer that stopped and whose updates were taken over is still in the group")
+		}
+	}
+}
+
+// A process setting aside an entry another took over from it (its
+// liveness lapsed) leaves the entry to the taker.
+func TestSetAsideLeavesAnUpdateTakenOverToItsTaker(t *testing.T) {
+	t.Parallel()
+	f := newLivenessFixture(t, 7)
+	f.beat("a")
+	e := f.read("a", 1)[0]
+	f.lapse("a")
+	f.age("a", e, 5*time.Second)
+	if ids := f.takeOver("b"); fmt.Sprint(ids) != "[7]" {
+		t.Fatalf("b took %v, want [7]", ids)
+	}
+	if ok, err := f.s.DeadLetter(f.ctx, "a", e, "failed 3 times"); err != nil || ok {
+		t.Fatalf("a set aside b's update: %v, %v", ok, err)
+	}
+	if dead, _ := f.s.DeadUpdates(f.ctx, 10); len(dead) != 0 {
+		t.Fatalf("set aside %v, want none", dead)
+	}
+	if got := f.owner(e); got != "b" {
+		t.Fatalf("the update is held by %q, want b", got)
+	}
+}
+
+// A clean stop counts as a delivery only the entries whose handling began:
+// the taker sees the others as never handed out before.
+func TestHandBackCountsOnlyBegunUpdatesAsDelivered(t *testing.T) {
+	t.Parallel()
+	f := newLivenessFixture(t, 7, 8)
+	f.beat("a")
+	got := f.read("a", 2)
+	begun := got[0]
+	if _, err := f.s.HandBackUpdates(f.ctx, "a", begun.ID); err != nil {
+		t.Fatal(err)
+	}
+	taken, err := f.s.TakeOverUpdates(f.ctx, "b", 4*time.Second, 30*time.Second, 10)
+	if err != nil || len(taken) != 2 {
+		t.Fatalf("b took %v, %v", taken, err)
+	}
+	for _, e := range taken {
+		want := int64(1)
+		if e.ID == begun.ID {
+			want = 2
+		}
+		if e.Deliveries != want {
+			t.Errorf("update %d taken over with %d deliveries, want %d", e.UpdateID, e.Deliveries, want)
 		}
 	}
 }

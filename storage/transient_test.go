@@ -29,6 +29,8 @@ func TestTransientTellsPassingRedisErrors(t *testing.T) {
 	}
 	unreachable := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1", MaxRetries: -1, DialTimeout: time.Second})
 	t.Cleanup(func() { _ = unreachable.Close() })
+	closed := redis.NewClient(&redis.Options{Addr: srv.Addr()})
+	_ = closed.Close()
 	if err := c.Set(ctx, "k", "v", 0).Err(); err != nil {
 		t.Fatal(err)
 	}
@@ -44,6 +46,13 @@ func TestTransientTellsPassingRedisErrors(t *testing.T) {
 		{"read-only replica after a failover", server("READONLY You can't write against a read only replica."), true},
 		{"connection refused", unreachable.Get(ctx, "k").Err(), true},
 		{"connection dropped", fmt.Errorf("save draft: %w", io.EOF), true},
+		{"no sentinel reachable", fmt.Errorf("save draft: %w", errors.New("redis: all sentinels specified in configuration are unreachable")), true},
+		{"no cluster node", errors.New("redis: cluster has no nodes"), true},
+		{"client closed", fmt.Errorf("save draft: %w", redis.ErrClosed), true},
+		{"closed client's reply", closed.Get(ctx, "k").Err(), true},
+		{"pool timeout", fmt.Errorf("save draft: %w", redis.ErrPoolTimeout), true},
+		{"no key", c.Get(ctx, "missing").Err(), false},
+		{"caller gave up, wrapped", fmt.Errorf("redis: save draft: %w", context.Canceled), false},
 		{"wrong type", c.HGet(ctx, "k", "f").Err(), false},
 		{"a script's refusal", server("ERR user script refused"), false},
 		{"caller gave up", context.Canceled, false},
