@@ -165,6 +165,8 @@ func TestHandlerErrorsAreRetriedToldOrSetAside(t *testing.T) {
 	runConsumer(t, store, h, notices, intake.Config{Consumer: "a", MaxAttempts: 3, RetryBackoff: 10 * time.Millisecond,
 		Transient: func(err error) bool { return errors.Is(err, errPassing) }})
 	waitUntil(t, "the stream drained", drained(t, store))
+	// The sender of an update set aside is told after it left the stream.
+	waitUntil(t, "two senders told", func() bool { _, told := notices.lists(); return len(told) >= 2 })
 	mu.Lock()
 	if tries[lasting] != 1 || tries[passing] != 3 || tries[failing] != 3 {
 		t.Errorf("tried lasting %d, passing %d, failing %d times; want 1, 3, 3", tries[lasting], tries[passing], tries[failing])
