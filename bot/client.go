@@ -124,10 +124,16 @@ func (c *Client) callInto(ctx context.Context, method string, params tgbotapi.Pa
 	const attempts = 4
 	var last error
 	for attempt := 0; attempt < attempts; attempt++ {
-		if err := ctx.Err(); err != nil {
-			return err
+		if ctx.Err() != nil {
+			if attempt == 0 {
+				return refuse(ctx) // nothing was sent
+			}
+			return ctx.Err()
 		}
 		if err := c.pace(ctx, method, params); err != nil {
+			if attempt == 0 && ctx.Err() != nil {
+				refuse(ctx)
+			}
 			return err
 		}
 		err := c.request(method, params, result)

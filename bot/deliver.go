@@ -14,8 +14,8 @@ import (
 // Call: a broadcast sender retries on its own schedule, through the shared
 // pacer, so a 429 pauses every sender instead of one.
 func (c *Client) CallOnce(ctx context.Context, method string, params tgbotapi.Params) error {
-	if err := ctx.Err(); err != nil {
-		return err
+	if ctx.Err() != nil {
+		return refuse(ctx)
 	}
 	return c.request(method, params, nil)
 }
@@ -94,11 +94,14 @@ func FloodWait(err error) (seconds int, ok bool) {
 
 // SendPhotoFile uploads an image (a QR code, say) to a chat with a caption.
 func (c *Client) SendPhotoFile(ctx context.Context, chatID int64, name string, data []byte, caption string) (int, error) {
-	if err := ctx.Err(); err != nil {
-		return 0, err
+	if ctx.Err() != nil {
+		return 0, refuse(ctx)
 	}
 	if c.pacer != nil {
 		if err := c.pacer.Wait(ctx, chatID); err != nil {
+			if ctx.Err() != nil {
+				refuse(ctx)
+			}
 			return 0, err
 		}
 	}
@@ -113,11 +116,14 @@ func (c *Client) SendPhotoFile(ctx context.Context, chatID int64, name string, d
 
 // SendDocument uploads a file (a CSV export, say) to a chat with a caption.
 func (c *Client) SendDocument(ctx context.Context, chatID int64, name string, data []byte, caption string) (int, error) {
-	if err := ctx.Err(); err != nil {
-		return 0, err
+	if ctx.Err() != nil {
+		return 0, refuse(ctx)
 	}
 	if c.pacer != nil {
 		if err := c.pacer.Wait(ctx, chatID); err != nil {
+			if ctx.Err() != nil {
+				refuse(ctx)
+			}
 			return 0, err
 		}
 	}

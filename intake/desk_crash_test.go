@@ -179,7 +179,7 @@ func crashAfterHandling(t *testing.T, srv *bottest.Server, store *storage.Store,
 func recoverIn(t *testing.T, srv *bottest.Server, store *storage.Store) {
 	t.Helper()
 	startReplica(t, srv, store, newTestDesk(t, srv, store), replicaOpts{
-		poll:   intake.PollConfig{Owner: "b"},
+		poll: intake.PollConfig{Owner: "b"},
 		// The default handling time: a busy machine may take long over
 		// the handling again, and only that handling is under test. The
 		// crashed process handed its update back, so it is taken at once.

@@ -630,14 +630,23 @@ func (in *Consumer) attempt(work context.Context, q queued) outcome {
 	}()
 	clock := startOwnTime(in.cfg.HandleTimeout, func() { cancel(errOwnTimeOut) })
 	defer clock.stop()
-	err := safe(pace.WithWaitObserver(hctx, clock.waited), in.h, q.u)
+	rctx, refused := bot.WithRefusals(pace.WithWaitObserver(hctx, clock.waited))
+	err := safe(rctx, in.h, q.u)
+	cut := err == nil && refused()
 	switch {
-	case err == nil:
+	case err == nil && !cut:
 		// Handled, however late: a Telegram call cannot be cancelled, so a
 		// handler may finish after its deadline, a lapse or the stop. Tried
 		// again it would be handled twice; the acknowledgement records it
 		// done even when another process took the entry over meanwhile.
 		return outcome{}
+	case cut:
+		// Cut off midway: a send was refused (nothing went), though the
+		// handler, having only logged it, returned nil. Not done: it is
+		// handled again like any cut-off handling.
+		err = errors.New("cut off midway: a send was refused")
+	}
+	switch {
 	case work.Err() != nil:
 		return outcome{abandoned: errors.New("the process stops")}
 	case q.epoch.Err() != nil:
@@ -648,7 +657,7 @@ func (in *Consumer) attempt(work context.Context, q queued) outcome {
 		return outcome{err: fmt.Errorf("%w (last error: %v)", errOwnTimeOut, err), transient: true}
 	}
 	_, panicked := errors.AsType[*panicError](err)
-	return outcome{err: err, transient: panicked || in.cfg.Transient(err)}
+	return outcome{err: err, transient: panicked || cut || in.cfg.Transient(err)}
 }
 
 // errOwnTimeOut: a handling used its own time up (HandleTimeout, not
