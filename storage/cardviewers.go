@@ -2,7 +2,6 @@ package storage
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -55,13 +54,8 @@ func (s *Store) CardViewers(ctx context.Context, postID, pageID string) ([]redak
 			continue // not a card (Cards skips it too)
 		}
 		cards = append(cards, redaktor.Card{ChatID: c, MessageID: mid})
-		if rec, ok := res[i+2].(string); ok {
-			var u redaktor.User
-			if err := json.Unmarshal([]byte(rec), &u); err != nil {
-				corrupt = append(corrupt, fmt.Errorf("user %d: %w", c, err))
-			} else {
-				users[c] = u
-			}
+		if u, ok := userRecord(res[i+2], c, &corrupt); ok {
+			users[c] = u
 		}
 		if role, ok := res[i+3].(string); ok {
 			roles[c] = redaktor.Role(role)

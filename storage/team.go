@@ -51,13 +51,8 @@ func (s *Store) Team(ctx context.Context, pageID string) ([]redaktor.Member, map
 			continue // not a member's field (Members skips it too)
 		}
 		m := redaktor.Member{PageID: pageID, UserID: n, Role: redaktor.Role(role)}
-		if rec, ok := res[i+2].(string); ok {
-			var u redaktor.User
-			if err := json.Unmarshal([]byte(rec), &u); err != nil {
-				corrupt = append(corrupt, fmt.Errorf("user %d: %w", n, err))
-			} else {
-				users[n], m.Name = u, u.Name
-			}
+		if u, ok := userRecord(res[i+2], n, &corrupt); ok {
+			users[n], m.Name = u, u.Name
 		}
 		members = append(members, m)
 	}
@@ -71,4 +66,20 @@ func (s *Store) Team(ctx context.Context, pageID string) ([]redaktor.Member, map
 		return members, users, fmt.Errorf("read team of page %s: %w: %w", pageID, redaktor.ErrCorrupt, errors.Join(corrupt...))
 	}
 	return members, users, nil
+}
+
+// userRecord decodes a person's record a script returned (false when
+// there is none). A record that cannot be decoded is noted in corrupt and
+// left out, so that one bad record does not blank a whole read.
+func userRecord(v any, userID int64, corrupt *[]error) (redaktor.User, bool) {
+	rec, ok := v.(string)
+	if !ok {
+		return redaktor.User{}, false
+	}
+	var u redaktor.User
+	if err := json.Unmarshal([]byte(rec), &u); err != nil {
+		*corrupt = append(*corrupt, fmt.Errorf("user %d: %w", userID, err))
+		return redaktor.User{}, false
+	}
+	return u, true
 }
