@@ -4,6 +4,7 @@ import (
 	"embed"
 	"encoding/json"
 	"fmt"
+	"io/fs"
 	"strings"
 
 	"github.com/nicksnyder/go-i18n/v2/i18n"
@@ -13,6 +14,10 @@ import (
 	"github.com/redaktor/redaktor/bot"
 )
 
+// Texts are split by feature: locales/ru.json holds the common ones and
+// locales/<feature>.<lang>.json a feature's own, so that features grow
+// their texts without touching each other's files.
+//
 //go:embed locales/*.json
 var localeFiles embed.FS
 
@@ -26,7 +31,11 @@ type Texts struct {
 func LoadTexts() (*Texts, error) {
 	b := i18n.NewBundle(language.Russian)
 	b.RegisterUnmarshalFunc("json", json.Unmarshal)
-	for _, name := range []string{"locales/ru.json", "locales/en.json"} {
+	names, err := fs.Glob(localeFiles, "locales/*.json")
+	if err != nil {
+		return nil, fmt.Errorf("list locales: %w", err)
+	}
+	for _, name := range names {
 		if _, err := b.LoadMessageFileFS(localeFiles, name); err != nil {
 			return nil, fmt.Errorf("load %s: %w", name, err)
 		}

@@ -13,18 +13,47 @@ import (
 	"github.com/redaktor/redaktor/quality"
 )
 
-func localeKeys(t *testing.T, lang string) map[string]bool {
+// localeTexts reads every locale file of a language (ru.json and the
+// features' <feature>.ru.json); a key defined twice fails the test, since
+// one file would silently win over the other.
+func localeTexts(t *testing.T, lang string) map[string]json.RawMessage {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join("locales", lang+".json"))
+	files, err := filepath.Glob(filepath.Join("locales", "*.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	var m map[string]json.RawMessage
-	if err := json.Unmarshal(b, &m); err != nil {
-		t.Fatalf("%s.json: %v", lang, err)
+	all := map[string]json.RawMessage{}
+	from := map[string]string{}
+	for _, f := range files {
+		base := strings.TrimSuffix(filepath.Base(f), ".json")
+		if base != lang && !strings.HasSuffix(base, "."+lang) {
+			continue
+		}
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var m map[string]json.RawMessage
+		if err := json.Unmarshal(b, &m); err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		for k, v := range m {
+			if prev, ok := from[k]; ok {
+				t.Errorf("%q is in both %s and %s", k, prev, f)
+			}
+			from[k], all[k] = f, v
+		}
 	}
+	if len(all) == 0 {
+		t.Fatalf("no locale files for %s", lang)
+	}
+	return all
+}
+
+func localeKeys(t *testing.T, lang string) map[string]bool {
+	t.Helper()
 	keys := map[string]bool{}
-	for k := range m {
+	for k := range localeTexts(t, lang) {
 		keys[k] = true
 	}
 	return keys

@@ -3,8 +3,6 @@ package handlers
 import (
 	"encoding/json"
 	"fmt"
-	"os"
-	"path/filepath"
 	"regexp"
 	"sort"
 	"strings"
@@ -148,14 +146,7 @@ func TestEveryTextReadsAsWords(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, lang := range []string{"ru", "en"} {
-		b, err := os.ReadFile(filepath.Join("locales", lang+".json"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		var raw map[string]json.RawMessage
-		if err := json.Unmarshal(b, &raw); err != nil {
-			t.Fatal(err)
-		}
+		raw := localeTexts(t, lang)
 		tt := texts.For(lang)
 		for key, msg := range raw {
 			var one string
