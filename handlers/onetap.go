@@ -44,7 +44,7 @@ func (r *Review) approveProposed(ctx context.Context, p who, post redaktor.Post,
 		if post.ProposedAt.IsZero() {
 			return p.t.T("action_invalid"), nil
 		}
-		return p.t.T("proposed_passed_answer", map[string]any{"When": formatTime(post.ProposedAt, loc, now)}), nil
+		return proposedPassed(p.t, post, loc, now), nil
 	}
 	next, ok, err := r.change(ctx, p, post, c)
 	if !ok {
@@ -52,6 +52,10 @@ func (r *Review) approveProposed(ctx context.Context, p who, post redaktor.Post,
 	}
 	r.notifyApproved(ctx, next, page, p)
 	return p.t.T("approved_for", map[string]any{"When": formatTime(c.At, loc, now)}), nil
+}
+
+func proposedPassed(t tr, post redaktor.Post, loc *time.Location, now time.Time) string {
+	return t.T("proposed_passed_answer", map[string]any{"When": formatTime(post.ProposedAt, loc, now)})
 }
 
 // askPublishNow asks «Опубликовать сейчас?» under a post the person may

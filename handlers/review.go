@@ -104,6 +104,12 @@ func (r *Review) onPostPress(ctx context.Context, p who, pr press, read *pressed
 	}
 	if pr.rev != post.Rev {
 		r.refreshCards(ctx, post, page)
+		if pr.act == btnApproveProposed && actor.Role == redaktor.RoleChief && post.Status == redaktor.StatusPending &&
+			!post.ProposedAt.IsZero() && !proposedAhead(post, r.now()) {
+			// What matters is that the time passed (a reminder of it moved
+			// the post on, too).
+			return proposedPassed(p.t, post, r.pageLoc(page), r.now()), nil
+		}
 		return r.staleAnswer(p.t, post, page), nil
 	}
 	switch pr.act {
