@@ -8,8 +8,8 @@ import (
 // Status is where a post is in its life.
 //
 //	draft ──submit──▶ pending ──approve──▶ scheduled ──claim──▶ publishing ──▶ published
-//	  │                 │  ├──request changes──▶ changes_requested ──new version──▶ pending
-//	  │                 │  └──reject──▶ rejected ──new version──▶ pending
+//	  │  ◀──withdraw──── │  ├──request changes──▶ changes_requested ──new version──▶ pending
+//	  │                 │  └──reject──▶ rejected (final: only delete)
 //	  │                 └──(chief's own draft skips pending)
 //	  └──delete──▶ cancelled          scheduled ──cancel──▶ cancelled
 //	                                  publishing ──fail──▶ failed ──retry──▶ scheduled
@@ -62,7 +62,8 @@ type Action string
 const (
 	ActCreate         Action = "create"
 	ActPropose        Action = "propose"     // author proposes a time
-	ActSubmit         Action = "submit"      // author asks for approval
+	ActSubmit         Action = "submit"      // author asks for approval (At: with a proposed time)
+	ActWithdraw       Action = "withdraw"    // author takes a pending post back to a draft
 	ActApprove        Action = "approve"     // chief schedules it for a time
 	ActPublishNow     Action = "publish_now" // chief: due at once
 	ActRequestChanges Action = "request_changes"
@@ -135,6 +136,13 @@ func Apply(p Post, c Change, now time.Time) (Post, Event, error) {
 		ev.When = c.At
 	case ActSubmit:
 		next.Status = StatusPending
+		next.Reminded = false
+		if !c.At.IsZero() { // proposing a time submits the draft in the same step
+			next.ProposedAt = c.At
+			ev.When = c.At
+		}
+	case ActWithdraw:
+		next.Status = StatusDraft
 		next.Reminded = false
 	case ActApprove, ActReschedule:
 		next.Status = StatusScheduled
@@ -226,13 +234,14 @@ func chiefOrOwnChiefDraft(p Post, a Actor) bool {
 }
 
 var rules = map[Action]rule{
-	ActPropose:        {from: []Status{StatusDraft, StatusChangesRequested, StatusRejected}, who: author},
+	ActPropose:        {from: []Status{StatusDraft, StatusChangesRequested}, who: author},
 	ActSubmit:         {from: []Status{StatusDraft}, who: author},
+	ActWithdraw:       {from: []Status{StatusPending}, who: author},
 	ActApprove:        {from: []Status{StatusPending, StatusDraft}, who: chiefOrOwnChiefDraft},
 	ActPublishNow:     {from: []Status{StatusPending, StatusDraft, StatusScheduled}, who: chiefOrOwnChiefDraft},
 	ActRequestChanges: {from: []Status{StatusPending}, who: chief},
 	ActReject:         {from: []Status{StatusPending}, who: chief},
-	ActNewVersion:     {from: []Status{StatusChangesRequested, StatusRejected}, who: author},
+	ActNewVersion:     {from: []Status{StatusChangesRequested}, who: author}, // a rejection is final
 	ActDelete:         {from: []Status{StatusDraft, StatusChangesRequested, StatusRejected}, who: author},
 	ActCancel:         {from: []Status{StatusScheduled, StatusPending, StatusFailed}, who: chief},
 	ActReschedule:     {from: []Status{StatusScheduled}, who: chief},
@@ -270,8 +279,8 @@ func MayRead(p Post, a Actor) bool {
 	return a.Role == RoleChief || author(p, a)
 }
 
-// Open reports whether the post still waits for someone: not published,
-// rejected for good or cancelled.
+// Open reports whether the post still waits for someone: not published
+// or cancelled (a rejected post stays in its author's list until deleted).
 func (s Status) Open() bool {
 	switch s {
 	case StatusPublished, StatusCancelled:

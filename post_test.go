@@ -35,7 +35,14 @@ func TestApplyWhoMayDoWhat(t *testing.T) {
 		{"chief requests changes", post(StatusPending, 1), Change{Action: ActRequestChanges, Actor: chief, Comment: "фото"}, nil, StatusChangesRequested},
 		{"chief rejects", post(StatusPending, 1), Change{Action: ActReject, Actor: chief, Comment: "нет"}, nil, StatusRejected},
 		{"author sends new version", post(StatusChangesRequested, 1), Change{Action: ActNewVersion, Actor: mod, Content: newContent}, nil, StatusPending},
-		{"author resubmits after rejection", post(StatusRejected, 1), Change{Action: ActNewVersion, Actor: mod, Content: newContent}, nil, StatusPending},
+		{"a rejection is final: no new version", post(StatusRejected, 1), Change{Action: ActNewVersion, Actor: mod, Content: newContent}, ErrConflict, ""},
+		{"a rejection is final: no proposed time", post(StatusRejected, 1), Change{Action: ActPropose, Actor: mod, At: now.Add(time.Hour)}, ErrConflict, ""},
+		{"the author deletes a rejected post", post(StatusRejected, 1), Change{Action: ActDelete, Actor: mod}, nil, StatusCancelled},
+		{"author withdraws a pending post", post(StatusPending, 1), Change{Action: ActWithdraw, Actor: mod}, nil, StatusDraft},
+		{"another moderator cannot withdraw it", post(StatusPending, 1), Change{Action: ActWithdraw, Actor: otherMod}, ErrForbidden, ""},
+		{"a chief editor cannot withdraw another's post", post(StatusPending, 1), Change{Action: ActWithdraw, Actor: chief}, ErrForbidden, ""},
+		{"nothing to withdraw once approved", post(StatusScheduled, 1), Change{Action: ActWithdraw, Actor: mod}, ErrConflict, ""},
+		{"a withdrawn post is not approved", post(StatusDraft, 1), Change{Action: ActPublishNow, Actor: chief}, ErrForbidden, ""},
 		{"new version of a pending post is a conflict", post(StatusPending, 1), Change{Action: ActNewVersion, Actor: mod, Content: newContent}, ErrConflict, ""},
 		{"moderator cannot cancel a scheduled post", post(StatusScheduled, 1), Change{Action: ActCancel, Actor: mod}, ErrForbidden, ""},
 		{"chief cancels scheduled", post(StatusScheduled, 1), Change{Action: ActCancel, Actor: chief}, nil, StatusCancelled},
@@ -117,5 +124,30 @@ func TestContentLimits(t *testing.T) {
 				t.Fatalf("CaptionSeparate = %v, want %v", tc.c.CaptionSeparate(), tc.separate)
 			}
 		})
+	}
+}
+
+// Proposing a time submits the draft: one step keeps the time and asks
+// for approval, and a withdrawal brings it back as a draft that nobody is
+// reminded of.
+func TestSubmitWithAProposedTimeAndWithdraw(t *testing.T) {
+	now := time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
+	mod := Actor{UserID: 1, Role: RoleModerator}
+	at := now.Add(24 * time.Hour)
+	p := Post{ID: "1", AuthorID: 1, Status: StatusDraft, Version: 1, Rev: 1}
+	got, ev, err := Apply(p, Change{Action: ActSubmit, Actor: mod, At: at}, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Status != StatusPending || !got.ProposedAt.Equal(at) || !ev.When.Equal(at) {
+		t.Fatalf("status %s, proposed %v, event time %v; want pending at %v", got.Status, got.ProposedAt, ev.When, at)
+	}
+	got.Reminded = true
+	back, ev, err := Apply(got, Change{Action: ActWithdraw, Actor: mod}, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if back.Status != StatusDraft || back.Reminded || ev.Action != ActWithdraw || !back.ProposedAt.Equal(at) {
+		t.Fatalf("withdrawn: %+v, event %+v; want a draft keeping its proposed time", back, ev)
 	}
 }

@@ -73,9 +73,7 @@ func renderCard(t tr, v cardView) (string, bot.Keyboard) {
 	if page.Archived && post.Status.Open() {
 		b.WriteString("\n" + t.T("card_page_archived"))
 	}
-	if !post.ProposedAt.IsZero() && post.Status != redaktor.StatusPublished {
-		b.WriteString("\n" + t.T("card_proposed", map[string]any{"When": formatTime(post.ProposedAt, loc, now)}))
-	}
+	b.WriteString(reviewLines(t, v))
 	if !post.PublishAt.IsZero() && (post.Status == redaktor.StatusScheduled || post.Status == redaktor.StatusPublishing) {
 		b.WriteString("\n" + t.T("card_publish_at", map[string]any{"When": formatTime(post.PublishAt, loc, now)}))
 		if post.Urgent {
@@ -97,7 +95,7 @@ func renderCard(t tr, v cardView) (string, bot.Keyboard) {
 	if post.Last.Action != "" && post.Last.Action != redaktor.ActCreate {
 		b.WriteString("\n" + t.T("card_last", map[string]any{"Last": eventLine(t, post.Last, loc, now)}))
 	}
-	kb := cardButtons(t, post, v.viewer, v.role)
+	kb := withApproveProposed(t, v, cardButtons(t, post, v.viewer, v.role))
 	if a := v.advice; a != nil {
 		b.WriteString("\n\n" + qualityLines(t, a.report))
 		if a.rhythm != nil {
@@ -219,6 +217,9 @@ func (c *cards) showHistory(ctx context.Context, p who, post redaktor.Post, page
 
 // staleAnswer tells who did what to a post since the person's card was drawn.
 func (c *cards) staleAnswer(t tr, post redaktor.Post, page redaktor.Page) string {
+	if post.Status == redaktor.StatusDraft && post.Last.Action == redaktor.ActWithdraw {
+		return t.T("stale_withdrawn", map[string]any{"ID": post.ID, "Name": actorName(t, post.Last)})
+	}
 	return t.T("stale_card", map[string]any{
 		"ID": post.ID, "Status": t.T("status_" + string(post.Status)),
 		"Last": eventLine(t, post.Last, c.pageLoc(page), c.now())})
@@ -292,9 +293,16 @@ func cardButtons(t tr, post redaktor.Post, viewer int64, role redaktor.Role) bot
 		if chief {
 			rows = append(review, []tgbotapi.InlineKeyboardButton{btn("btn_changes", btnChanges), btn("btn_reject", btnReject)})
 		}
-	case redaktor.StatusChangesRequested, redaktor.StatusRejected:
+		if author {
+			rows = append(rows, []tgbotapi.InlineKeyboardButton{btn("btn_withdraw", btnWithdraw)})
+		}
+	case redaktor.StatusChangesRequested:
 		if author {
 			rows = [][]tgbotapi.InlineKeyboardButton{{btn("btn_new_version", btnNewVersion)}, {btn("btn_delete", btnDelete)}}
+		}
+	case redaktor.StatusRejected: // final: the author may only clear it away
+		if author {
+			rows = [][]tgbotapi.InlineKeyboardButton{{btn("btn_delete", btnDelete)}}
 		}
 	case redaktor.StatusScheduled:
 		if chief {
@@ -330,7 +338,11 @@ func eventLine(t tr, ev redaktor.Event, loc *time.Location, now time.Time) strin
 	if !ev.When.IsZero() {
 		data["When"] = formatTime(ev.When, loc, now)
 	}
-	line := t.T("event_"+string(ev.Action), data)
+	key := "event_" + string(ev.Action)
+	if ev.Action == redaktor.ActSubmit && !ev.When.IsZero() {
+		key = "event_submit_at" // submitted with a proposed time
+	}
+	line := t.T(key, data)
 	switch note := eventNote(t, ev); {
 	case note == "":
 	case !ev.Failure.IsZero() || ev.Action == redaktor.ActFail:

@@ -6,8 +6,9 @@
 //     hands the update to the feature it belongs to;
 //   - Drafts (drafts.go) makes drafts and new versions, Albums (albums.go)
 //     assembles albums into drafts in a loop of its own;
-//   - Review (review.go, slots.go) takes a post from draft to the queue:
-//     its card's buttons, the answers they ask for, /pending, /queue, /slots;
+//   - Review (review.go, onetap.go, slots.go) takes a post from draft to the
+//     queue: its card's buttons, the answers they ask for, /pending, /queue,
+//     /slots;
 //   - cards (cards.go) reads a post's card and then draws it (renderCard
 //     reads nothing); news (notify.go) tells a post's people of it;
 //   - Team (team.go): invites, joining, the team list, /pages;

@@ -72,7 +72,8 @@ func (n *news) notifyApproved(ctx context.Context, post redaktor.Post, page reda
 }
 
 // notifyVerdict sends the author the reviewer's comment with the draft as
-// it stands and a fresh card that offers "Send new version".
+// it stands and a fresh card: it offers "Send new version" after a request
+// for changes, and says a rejection is final.
 // It reports whether the author is still on the team to be told.
 func (n *news) notifyVerdict(ctx context.Context, post redaktor.Post, page redaktor.Page, by who) bool {
 	u, ok := n.author(ctx, post)

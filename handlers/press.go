@@ -39,6 +39,15 @@ const (
 	btnUrgent      = "uu" // publish now, and the broadcast goes before all others
 )
 
+// Post buttons of one-tap approval (issue 13).
+const (
+	btnApproveProposed = "aq" // approve for the time the author proposed
+	btnWithdraw        = "wd" // the author takes a pending post back to a draft
+	btnNowYes          = "py" // «Опубликовать сейчас?» — yes
+	btnUrgentYes       = "pu" // «… срочно?» — yes
+	btnNowNo           = "pk" // «Опубликовать сейчас?» — no, keep it as it is
+)
+
 // Other buttons.
 const (
 	btnInvite     = "iv" // iv:role:pageID
@@ -53,6 +62,7 @@ var postButtons = map[string]bool{
 	btnSubmit: true, btnPropose: true, btnDelete: true, btnApproveSlot: true, btnApproveAt: true,
 	btnPublishNow: true, btnChanges: true, btnReject: true, btnNewVersion: true, btnHistory: true,
 	btnReschedule: true, btnCancel: true, btnRetry: true, btnUrgent: true,
+	btnApproveProposed: true, btnWithdraw: true, btnNowYes: true, btnUrgentYes: true, btnNowNo: true,
 }
 
 // postData is a post button's data: act:postID:rev:pageID. The page lets

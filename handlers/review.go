@@ -81,7 +81,9 @@ func (r *Review) onOpen(ctx context.Context, p who, postID string) (string, erro
 	return "", nil
 }
 
-func (r *Review) onPostPress(ctx context.Context, p who, pr press, read *pressedView) (string, error) {
+// onPostPress handles a post button; messageID is the message pressed on
+// (0 when unknown), which a «publish now?» question edits once answered.
+func (r *Review) onPostPress(ctx context.Context, p who, pr press, read *pressedView, messageID int) (string, error) {
 	v, err := r.pressedPost(ctx, p, pr, read)
 	if isNotFound(err) {
 		return p.t.T("button_stale"), nil
@@ -102,6 +104,12 @@ func (r *Review) onPostPress(ctx context.Context, p who, pr press, read *pressed
 	}
 	if pr.rev != post.Rev {
 		r.refreshCards(ctx, post, page)
+		if pr.act == btnApproveProposed && actor.Role == redaktor.RoleChief && post.Status == redaktor.StatusPending &&
+			!post.ProposedAt.IsZero() && !proposedAhead(post, r.now()) {
+			// What matters is that the time passed (a reminder of it moved
+			// the post on, too).
+			return proposedPassed(p.t, post, r.pageLoc(page), r.now()), nil
+		}
 		return r.staleAnswer(p.t, post, page), nil
 	}
 	switch pr.act {
@@ -126,16 +134,19 @@ func (r *Review) onPostPress(ctx context.Context, p who, pr press, read *pressed
 		}
 		return "", err
 	case btnPublishNow, btnUrgent:
-		urgent := pr.act == btnUrgent
-		next, ok, err := r.change(ctx, p, post, redaktor.Change{Action: redaktor.ActPublishNow, Actor: actor, Urgent: urgent})
-		if !ok {
-			return "", err
+		return r.askPublishNow(ctx, p, post, page, actor, pr.act == btnUrgent)
+	case btnNowYes, btnUrgentYes:
+		return r.publishNow(ctx, p, post, page, actor, pr.act == btnUrgentYes, messageID)
+	case btnNowNo:
+		return r.keepFromNow(ctx, p, post, page, actor, messageID)
+	case btnApproveProposed:
+		return r.approveProposed(ctx, p, post, page, actor)
+	case btnWithdraw:
+		_, ok, err := r.change(ctx, p, post, redaktor.Change{Action: redaktor.ActWithdraw, Actor: actor})
+		if ok {
+			return p.t.T("withdrawn", map[string]any{"ID": post.ID}), nil
 		}
-		r.notifyApproved(ctx, next, page, p)
-		if urgent {
-			return p.t.T("publishing_urgent"), nil
-		}
-		return p.t.T("publishing_now"), nil
+		return "", err
 	case btnRetry:
 		_, ok, err := r.change(ctx, p, post, redaktor.Change{Action: redaktor.ActRetry, Actor: actor})
 		if ok {
@@ -191,7 +202,13 @@ func (r *Review) askFor(ctx context.Context, p who, pr press, post redaktor.Post
 	if err := r.store.SetSession(ctx, p.ID, se); err != nil {
 		return "", err
 	}
+	if pr.act == btnPropose && post.Status == redaktor.StatusDraft {
+		k.prompt = "ask_propose" // the time goes with the submission
+	}
 	prompt := p.t.T(k.prompt, map[string]any{"ID": post.ID})
+	if action == redaktor.ActReject {
+		prompt += "\n" + p.t.T("ask_reject_final")
+	}
 	if action == redaktor.ActApprove || action == redaktor.ActReschedule {
 		prompt += "\n" + p.t.T("ask_time_urgent_hint")
 	}
@@ -229,6 +246,7 @@ func (r *Review) onAnswer(ctx context.Context, p who, se redaktor.Session, m *tg
 		return nil
 	}
 	var c redaktor.Change
+	var moment redaktor.Moment
 	action, _ := se.Kind.Action()
 	switch se.Kind {
 	case redaktor.SessionApproveAt, redaktor.SessionPropose, redaktor.SessionReschedule:
@@ -236,11 +254,17 @@ func (r *Review) onAnswer(ctx context.Context, p who, se redaktor.Session, m *tg
 		if se.Kind != redaktor.SessionPropose { // a chief editor's decision
 			text, urgent = urgentWord(r.texts, text)
 		}
-		at, ok := r.parseTimeAnswer(ctx, p, page, text)
+		var ok bool
+		moment, ok = r.parseTimeAnswer(ctx, p, page, text)
 		if !ok {
 			return nil // the session stays: the person tries again
 		}
-		c = redaktor.Change{Action: action, Actor: actor, At: at, Urgent: urgent}
+		if se.Kind == redaktor.SessionPropose && post.Status == redaktor.StatusDraft {
+			// A busy moderator expects the time to go with the post: the
+			// draft is submitted with it in the same step.
+			action = redaktor.ActSubmit
+		}
+		c = redaktor.Change{Action: action, Actor: actor, At: moment.At, Urgent: urgent}
 	case redaktor.SessionRequestChanges, redaktor.SessionReject:
 		c = redaktor.Change{Action: action, Actor: actor, Comment: limitRunes(text, 1000)}
 	default:
@@ -255,16 +279,20 @@ func (r *Review) onAnswer(ctx context.Context, p who, se redaktor.Session, m *tg
 	if !ok {
 		return nil
 	}
+	when := momentText(p.t, moment, r.pageLoc(page), r.now())
 	switch c.Action {
 	case redaktor.ActApprove, redaktor.ActReschedule:
 		r.notifyApproved(ctx, next, page, p)
-		reply := p.t.T("approved_for", map[string]any{"When": formatTime(c.At, r.pageLoc(page), r.now())})
+		reply := p.t.T("approved_for", map[string]any{"When": when})
 		if next.Urgent {
 			reply += "\n" + p.t.T("approved_urgent")
 		}
 		r.reply(ctx, p, reply)
+	case redaktor.ActSubmit:
+		r.notifyChiefs(ctx, next, page)
+		r.reply(ctx, p, p.t.T("proposed_submitted", map[string]any{"When": when, "ID": post.ID}))
 	case redaktor.ActPropose:
-		r.reply(ctx, p, p.t.T("proposed", map[string]any{"When": formatTime(c.At, r.pageLoc(page), r.now())}))
+		r.reply(ctx, p, p.t.T("proposed", map[string]any{"When": when}))
 	case redaktor.ActRequestChanges, redaktor.ActReject:
 		if r.notifyVerdict(ctx, next, page, p) {
 			r.reply(ctx, p, p.t.T("verdict_sent"))
@@ -276,21 +304,22 @@ func (r *Review) onAnswer(ctx context.Context, p who, se redaktor.Session, m *tg
 }
 
 // parseTimeAnswer reads a typed time for a page, answering the person when
-// it cannot be used.
-func (r *Review) parseTimeAnswer(ctx context.Context, p who, page redaktor.Page, text string) (time.Time, bool) {
-	at, err := redaktor.ParseWhen(text, r.now(), r.pageLoc(page))
+// it cannot be used. The moment says whether a bare time was taken for
+// tomorrow, which the confirmation must spell out.
+func (r *Review) parseTimeAnswer(ctx context.Context, p who, page redaktor.Page, text string) (redaktor.Moment, bool) {
+	m, err := redaktor.ParseMoment(text, r.now(), r.pageLoc(page))
 	switch {
 	case errors.Is(err, redaktor.ErrPastTime):
 		r.reply(ctx, p, p.t.T("time_past")+"\n"+p.t.T("time_examples"))
-		return at, false
+		return m, false
 	case errors.Is(err, redaktor.ErrTooFarTime):
 		r.reply(ctx, p, p.t.T("time_too_far")+"\n"+p.t.T("time_examples"))
-		return at, false
+		return m, false
 	case err != nil:
 		r.reply(ctx, p, p.t.T("time_unreadable")+"\n"+p.t.T("time_examples"))
-		return at, false
+		return m, false
 	}
-	return at, true
+	return m, true
 }
 
 // urgentWord takes the word "срочно" ("urgent") out of a time answer and
@@ -377,6 +406,8 @@ func refusal(t tr, err error, post redaktor.Post) string {
 	switch {
 	case errors.Is(err, redaktor.ErrForbidden):
 		return t.T("not_allowed")
+	case errors.Is(err, redaktor.ErrConflict) && post.Status == redaktor.StatusRejected:
+		return t.T("rejected_final_refusal", map[string]any{"ID": post.ID})
 	case errors.Is(err, redaktor.ErrConflict):
 		return t.T("state_now", map[string]any{"Status": t.T("status_" + string(post.Status))})
 	}

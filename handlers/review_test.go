@@ -107,3 +107,33 @@ func TestApproveForNextSlotWhenQueueUnreadIsHandledAgain(t *testing.T) {
 		t.Errorf("post is %s after the retry, want scheduled", got)
 	}
 }
+
+// A proposed time that passed while the card still showed it (no reminder
+// moved the post on) is refused with the reason, and nothing is saved.
+func TestApproveForAProposedTimeThatPassed(t *testing.T) {
+	t.Parallel()
+	s := newMemStore()
+	post := draftOf(t, s)
+	post.Status = redaktor.StatusPending
+	post.ProposedAt = time.Date(2026, 11, 26, 8, 30, 0, 0, time.UTC) // the desk's clock says 9:00
+	s.posts[post.ID] = post
+	d, tg := newTestDesk(t, s)
+	if err := d.Handle(context.Background(), pressOf(s, chiefID, postData(btnApproveProposed, post))); err != nil {
+		t.Fatal(err)
+	}
+	want := d.texts.For("ru").T("proposed_passed_answer", map[string]any{"When": "26.11 11:30"}) // the page is in Moscow
+	if len(tg.answers) != 1 || tg.answers[0] != want {
+		t.Errorf("answered %q, want %q", tg.answers, want)
+	}
+	if n := s.count("SavePost"); n != 0 || s.posts[post.ID].Status != redaktor.StatusPending {
+		t.Errorf("saved %d times, post is %s; want it still pending", n, s.posts[post.ID].Status)
+	}
+	// A moderator forging the press is refused as such, whatever the time.
+	tg.answers = nil
+	if err := d.Handle(context.Background(), pressOf(s, modID, postData(btnApproveProposed, post))); err != nil {
+		t.Fatal(err)
+	}
+	if len(tg.answers) != 1 || tg.answers[0] != d.texts.For("ru").T("not_allowed") {
+		t.Errorf("the moderator was answered %q", tg.answers)
+	}
+}

@@ -275,7 +275,7 @@ func (r *Router) press(ctx context.Context, p who, q *tgbotapi.CallbackQuery, pr
 	case pr.act == btnAudit || pr.act == btnAuditCSV:
 		return r.audit.onAuditPress(ctx, p, pr)
 	}
-	return r.review.onPostPress(ctx, p, pr, view)
+	return r.review.onPostPress(ctx, p, pr, view, messageID)
 }
 
 // readPress reads the person and the post of a post button that names

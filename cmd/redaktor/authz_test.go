@@ -104,7 +104,7 @@ const (
 // refusals are the words of every refusal the bot gives.
 var refusals = []string{"нет прав", "только шеф-редактор", "не состоите ни в одной команде",
 	"только администраторы", "не подписаны", "уже использована", "кнопка устарела",
-	"единственный шеф-редактор"}
+	"единственный шеф-редактор", "отклонён окончательно"}
 
 // fixture is what one row acts on, made fresh for it.
 type fixture struct {
@@ -227,22 +227,29 @@ var authzTable = []authzRow{
 	// real card carries.
 	postPress("sb", "submit · draft", redaktor.StatusDraft, authorOnly, changed, "Отправлено на согласование").telling(pageChief),
 	postPress("pt", "propose time · draft", redaktor.StatusDraft, authorOnly, waitsFor, "Когда опубликовать"),
+	postPress("wd", "withdraw to drafts · pending", redaktor.StatusPending, authorOnly, changed, "снова черновик").telling(pageChief),
 	postPress("dl", "delete · draft", redaktor.StatusDraft, authorOnly, changed, "Черновик удалён"),
 	postPress("ap", "approve · a draft not submitted", redaktor.StatusDraft, nobody, changed, "Одобрено"),
 	postPress("ap", "approve, next slot · pending", redaktor.StatusPending, chiefs, changed, "Одобрено").telling(authorOnly),
+	approveProposedRow(),
 	postPress("at", "approve at a time · pending", redaktor.StatusPending, chiefs, waitsFor, "Когда опубликовать"),
-	postPress("pn", "publish now · pending", redaktor.StatusPending, chiefs, changed, "Публикую").telling(authorOnly).publishing(),
-	postPress("uu", "publish now, urgent · pending", redaktor.StatusPending, chiefs, changed, "Публикую срочно").telling(authorOnly).publishing(),
+	postPress("pn", "publish now, asks first · pending", redaktor.StatusPending, chiefs, nil, "Опубликовать сейчас?"),
+	postPress("uu", "publish now, urgent, asks first · pending", redaktor.StatusPending, chiefs, nil, "Опубликовать сейчас срочно?"),
+	postPress("py", "yes, publish now · pending", redaktor.StatusPending, chiefs, changed, "Публикую").telling(authorOnly).publishing(),
+	postPress("pu", "yes, publish now as urgent · pending", redaktor.StatusPending, chiefs, changed, "Публикую срочно").telling(authorOnly).publishing(),
+	postPress("pk", "no, do not publish now · pending", redaktor.StatusPending, chiefs, nil, "не публикую"),
 	postPress("rc", "request changes · pending", redaktor.StatusPending, chiefs, waitsFor, "Что поправить"),
 	postPress("rj", "reject · pending", redaktor.StatusPending, chiefs, waitsFor, "Почему пост"),
 	postPress("nv", "new version · changes requested", redaktor.StatusChangesRequested, authorOnly, waitsFor, "Пришлите исправленный"),
+	postPress("nv", "new version · rejected (final)", redaktor.StatusRejected, nobody, waitsFor, "Пришлите исправленный"),
 	postPress("dl", "delete · changes requested", redaktor.StatusChangesRequested, authorOnly, changed, "Черновик удалён"),
 	postPress("qt", "reschedule · scheduled", redaktor.StatusScheduled, chiefs, waitsFor, "Когда опубликовать"),
 	postPress("qc", "cancel · scheduled", redaktor.StatusScheduled, chiefs, changed, "Готово").telling(authorOnly),
-	postPress("pn", "publish now · scheduled", redaktor.StatusScheduled, chiefs, changed, "Публикую").telling(authorOnly).publishing(),
+	postPress("pn", "publish now, asks first · scheduled", redaktor.StatusScheduled, chiefs, nil, "Опубликовать сейчас?"),
+	postPress("py", "yes, publish now · scheduled", redaktor.StatusScheduled, chiefs, changed, "Публикую").telling(authorOnly).publishing(),
 	postPress("rt", "retry · failed", redaktor.StatusFailed, chiefs, changed, "Публикую").publishing(),
 	postPress("qc", "cancel · failed", redaktor.StatusFailed, chiefs, changed, "Готово").telling(authorOnly),
-	oldCard(postPress("pn", "publish now · pending, a card drawn before buttons named the page", redaktor.StatusPending, chiefs, changed, "Публикую")).telling(authorOnly).publishing(),
+	oldCard(postPress("py", "yes, publish now · pending, a card drawn before buttons named the page", redaktor.StatusPending, chiefs, changed, "Публикую")).telling(authorOnly).publishing(),
 	postPress("hi", "history (with review comments) · changes requested", redaktor.StatusChangesRequested, readers, nil, "История поста"),
 	{name: "op: open a post · draft", allow: readers, prep: postIn(redaktor.StatusDraft),
 		act: func(w *world, p persona, f fixture) string { return w.forge(p, "op:"+f.post.ID) },
@@ -258,7 +265,7 @@ var authzTable = []authzRow{
 	// could (or forged into their session): the right is checked again
 	// when the answer comes.
 	answer("approve_at", "a time for approval", redaktor.StatusPending, "завтра 10:00", chiefs, "Одобрено").telling(authorOnly),
-	answer("propose", "a proposed time", redaktor.StatusDraft, "завтра 10:00", authorOnly, "Предложено время"),
+	answer("propose", "a proposed time (submits the draft)", redaktor.StatusDraft, "завтра 10:00", authorOnly, "Предложено время").telling(pageChief),
 	answer("reschedule", "a new time", redaktor.StatusScheduled, "завтра 10:00", chiefs, "Одобрено").telling(authorOnly),
 	answer("comment:request_changes", "what to change", redaktor.StatusPending, "Поправьте дату", chiefs, "Комментарий отправлен").telling(authorOnly),
 	answer("comment:reject", "why rejected", redaktor.StatusPending, "Не по теме", chiefs, "Комментарий отправлен").telling(authorOnly),
@@ -806,6 +813,7 @@ func (w *world) newPostBy(authorID int64, name string, status redaktor.Status) r
 	steps := map[redaktor.Status][]redaktor.Change{
 		redaktor.StatusPending:          {{Action: redaktor.ActSubmit, Actor: author}},
 		redaktor.StatusChangesRequested: {{Action: redaktor.ActSubmit, Actor: author}, {Action: redaktor.ActRequestChanges, Actor: boss, Comment: "Секретный комментарий"}},
+		redaktor.StatusRejected:         {{Action: redaktor.ActSubmit, Actor: author}, {Action: redaktor.ActReject, Actor: boss, Comment: "Секретный комментарий"}},
 		redaktor.StatusScheduled:        {{Action: redaktor.ActSubmit, Actor: author}, {Action: redaktor.ActApprove, Actor: boss, At: now.Add(48 * time.Hour)}},
 		redaktor.StatusFailed: {{Action: redaktor.ActSubmit, Actor: author}, {Action: redaktor.ActApprove, Actor: boss, At: now.Add(48 * time.Hour)},
 			{Action: redaktor.ActClaim, Actor: redaktor.System}, {Action: redaktor.ActFail, Actor: redaktor.System, Failure: redaktor.Failed(redaktor.FailureNoChannel, "")}},

@@ -79,7 +79,7 @@ func TestRepeatAndWeeklyRhythm(t *testing.T) {
 	text := "Библиотека открыта после ремонта, ждём читателей с понедельника по пятницу с 9 до 18 часов в читальном зале на втором этаже."
 	d.say(chief, text)
 	own := d.expect(chief, "Пост #1", "черновик")
-	d.press(chief, own, "Опубликовать сейчас")
+	d.publishNow(chief, own, "Опубликовать сейчас")
 	d.expect(chief, "опубликован", "t.me/usman_school4")
 
 	d.say(chief, "/stats")

@@ -62,7 +62,7 @@ func TestChannelHijackRefused(t *testing.T) {
 	// The library's post goes nowhere: the library has no channel.
 	d.say(stranger, "/cancel")
 	card, id := d.draft(stranger, "Новые книги в библиотеке")
-	d.pressNow(stranger, card, "Опубликовать сейчас")
+	d.publishNow(stranger, card, "Опубликовать сейчас")
 	d.expect(stranger, "Пост #"+id+" для «Библиотека» не опубликован", "не подключён канал") // decided before any send
 	if n := len(d.channelPosts()); n != 0 {
 		t.Fatalf("the school's channel got the library's post: %q", d.channelTexts())

@@ -289,7 +289,7 @@ func TestLongCaptionSplit(t *testing.T) {
 	d.pressNow(moderator, card, "Отправить на согласование")
 	review := d.expect(chief, "Пост #1 ·", "на согласовании", "Подпись длиннее 1024 символов")
 
-	d.pressNow(chief, review, "Опубликовать сейчас")
+	d.publishNow(chief, review, "Опубликовать сейчас")
 	d.expect(moderator, "Пост #1 опубликован")
 	d.quiet()
 	posts := d.channelPosts()
@@ -398,7 +398,8 @@ func TestQueue(t *testing.T) {
 	q = d.lastSays(chief, "#"+id2+" ·", "Публикация: 26.11 17:30")
 
 	// Publish #2 now: it goes out within a tick or two.
-	u = d.pressData(chief, q, "pn:"+id2+":")
+	d.pressData(chief, q, "pn:"+id2+":")
+	u = d.pressNow(chief, d.lastSays(chief, "Опубликовать сейчас?", "#"+id2), "Да, опубликовать")
 	if text, _ := d.answerOf(u); !strings.Contains(text, "Публикую") {
 		t.Fatalf("publish now answered %q", text)
 	}
@@ -410,7 +411,7 @@ func TestQueue(t *testing.T) {
 	// #1's time passes: it stays out. #3, published after the clock moved,
 	// shows that the scheduler ran (it takes due posts oldest first).
 	d.advanceTo(msk(11, 27, 10, 5))
-	d.pressNow(chief, r3, "Опубликовать сейчас")
+	d.publishNow(chief, r3, "Опубликовать сейчас")
 	d.expect(moderator, "Пост #"+id3+" опубликован")
 	if n := d.inChannel("Пост на завтра"); n != 0 {
 		t.Fatalf("a cancelled post was published: %q", d.channelTexts())
@@ -562,9 +563,8 @@ func TestPendingPastProposedTime(t *testing.T) {
 	d.setUp()
 	card, id := d.draft(moderator, "Субботник в пятницу")
 	d.pressNow(moderator, card, "Предложить время")
-	d.say(moderator, "15:00")
+	d.say(moderator, "15:00") // proposing a time submits the post
 	d.lastSays(moderator, "Предложено время: 26.11 15:00")
-	d.pressNow(moderator, card, "Отправить на согласование")
 	d.expect(chief, "Пост #"+id+" ·", "на согласовании", "Предложенное время: 26.11 15:00")
 
 	d.advanceTo(msk(11, 26, 15, 0).Add(30 * time.Second))

@@ -74,7 +74,7 @@ func TestSubscribersReceivePublications(t *testing.T) {
 	// The chief editor's own post, published at once as urgent.
 	d.say(chief, "Завтра с 9:00 до 13:00 в школе не будет воды.")
 	draft := d.expect(chief, "черновик")
-	d.press(chief, draft, "Срочно")
+	d.publishNow(chief, draft, "Срочно")
 	d.clock.Advance(time.Second)
 	if !waitUntil(func() bool { return d.forwardsFrom(stranger) == 1 && d.forwardsFrom(chief2) == 1 }) {
 		t.Fatalf("the subscribers did not get the post; stranger's chat:\n%s", d.dump(stranger))
@@ -85,7 +85,7 @@ func TestSubscribersReceivePublications(t *testing.T) {
 	d.say(stranger, "/stop")
 	d.expect(stranger, "Вы отписались от «МБОУ СОШ №4»")
 	d.say(chief, "Второй пост.")
-	d.press(chief, d.expect(chief, "Пост #2", "черновик"), "Срочно")
+	d.publishNow(chief, d.expect(chief, "Пост #2", "черновик"), "Срочно")
 	d.clock.Advance(time.Second)
 	d.expect(chief, "Рассылка поста #2", "завершена", "Доставлено: 1")
 	if n := d.forwardsFrom(stranger); n != 1 {
@@ -134,7 +134,7 @@ func TestCopiesCarryUnsubscribeInTheSubscribersLanguage(t *testing.T) {
 	d.say(chief2, "/start "+code)   // English Telegram
 
 	d.say(chief, "Библиотека закрыта на санитарный день в пятницу.")
-	d.press(chief, d.expect(chief, "Пост #1", "черновик"), "Срочно")
+	d.publishNow(chief, d.expect(chief, "Пост #1", "черновик"), "Срочно")
 	d.clock.Advance(time.Second)
 	d.expect(chief, "Рассылка поста #1", "завершена", "Доставлено: 2")
 
@@ -185,7 +185,7 @@ func TestSubscriberGetsAnAlbumForwardedWhole(t *testing.T) {
 	d.subscribeStranger()
 
 	d.album(chief, "Фотоотчёт с субботника", bottest.KindPhoto, bottest.KindPhoto)
-	d.press(chief, d.expect(chief, "Пост #1", "черновик"), "Опубликовать сейчас")
+	d.publishNow(chief, d.expect(chief, "Пост #1", "черновик"), "Опубликовать сейчас")
 	d.clock.Advance(time.Second)
 	d.expect(chief, "Рассылка поста #1", "завершена", "Доставлено: 1")
 
