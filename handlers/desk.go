@@ -51,6 +51,7 @@ type Store interface {
 	channelStore
 	privacyStore
 	planStore
+	strayStore
 }
 
 // Config is the desk's settings.
@@ -106,6 +107,7 @@ func New(tg Telegram, store Store, texts *Texts, now func() time.Time, log *slog
 		channels:    &Channels{base: b, store: store},
 		privacy:     &Privacy{base: b, store: store},
 		plan:        &Plan{base: b, store: store},
+		stray:       &Stray{base: b, store: store, drafts: drafts},
 	}
 	// The fonts are built in: a failure to read them is a broken build,
 	// and the plan still goes out as text.

@@ -100,5 +100,8 @@ func (pv *Privacy) forgetPress(ctx context.Context, p who, q *tgbotapi.CallbackQ
 		return "", err
 	}
 	pv.log.Info("a person was forgotten at their request") // no id: the log keeps nothing of them either
+	// Their menu was of what they were: a team member's goes (an admin's
+	// stays, they still are one).
+	pv.refreshMenu(ctx, p.ID, p.Lang)
 	return done("forgetme_done"), nil
 }

@@ -395,7 +395,7 @@ func TestQueue(t *testing.T) {
 	d.say(chief, "17:30")
 	d.lastSays(chief, "Одобрено. Публикация: 26.11 17:30")
 	d.say(chief, "/queue")
-	q = d.lastSays(chief, "#"+id2+" ·", "Публикация: 26.11 17:30")
+	q = d.lastSays(chief, "#"+id2+" · 26.11 17:30 ·")
 
 	// Publish #2 now: it goes out within a tick or two.
 	u = d.pressData(chief, q, "pn:"+id2+":")
