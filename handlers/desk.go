@@ -52,6 +52,7 @@ type Store interface {
 	privacyStore
 	planStore
 	strayStore
+	menuStore
 }
 
 // Config is the desk's settings.
@@ -71,6 +72,7 @@ type Config struct {
 // scheduler's, Albums runs its own loop, and Reports is the broadcaster's.
 type Desk struct {
 	*Router
+	menus    menuStore
 	Notifier *Notifier
 	Albums   *Albums
 	Reports  *BroadcastReports
@@ -116,7 +118,7 @@ func New(tg Telegram, store Store, texts *Texts, now func() time.Time, log *slog
 	} else {
 		r.plan.painter = painter
 	}
-	return &Desk{Router: r,
+	return &Desk{Router: r, menus: store,
 		Notifier: &Notifier{news: n},
 		Albums:   &Albums{store: store, drafts: drafts, texts: texts, now: now, log: log},
 		Reports:  &BroadcastReports{base: b, store: store},

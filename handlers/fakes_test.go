@@ -71,7 +71,7 @@ func (f *fakeTG) SendPhotoFile(context.Context, int64, string, []byte, string) (
 func (f *fakeTG) SendDocument(context.Context, int64, string, []byte, string) (int, error) {
 	return 0, nil
 }
-func (f *fakeTG) SetCommands(context.Context, string, []bot.Command) error     { return nil }
+func (f *fakeTG) SetCommands(context.Context, string, []bot.Command) error    { return nil }
 func (f *fakeTG) SetChatCommands(context.Context, int64, []bot.Command) error { return nil }
 func (f *fakeTG) DeleteChatCommands(context.Context, int64) error             { return nil }
 

@@ -126,6 +126,54 @@ func (b *base) refreshMenuOf(ctx context.Context, userID int64) {
 	b.refreshMenu(ctx, userID, u.Lang)
 }
 
+// menusVersion names the menus of this version. Raise it when a kind's
+// commands change: the first process to start with the new one sets every
+// team member's menu anew (RefreshTeamMenus).
+const menusVersion = "v1"
+
+// menuStore is what setting the team's menus after an upgrade reads.
+type menuStore interface {
+	ClaimMenus(ctx context.Context, version string) (bool, error)
+	AllPages(ctx context.Context) ([]redaktor.Page, error)
+}
+
+// RefreshTeamMenus gives every team member the menu of what they are, once
+// per menusVersion across all processes: people who joined before this
+// version (or before its menus changed) would otherwise see the default
+// menu, a parent's, until their next /start. It reads the district's pages
+// and one team at a time; each person is set once, their role read afresh
+// just before (a role changed meanwhile sets its own menu). A person who
+// blocked the bot is logged and skipped. Run it beside the intake: the
+// calls take their turns under Telegram's limit.
+func (d *Desk) RefreshTeamMenus(ctx context.Context) {
+	ok, err := d.menus.ClaimMenus(ctx, menusVersion)
+	switch {
+	case err != nil:
+		d.log.Warn("claim the team's menus", "err", err)
+		return
+	case !ok:
+		d.log.Debug("team menus were set before", "version", menusVersion)
+		return
+	}
+	pages, err := d.menus.AllPages(ctx)
+	if err != nil {
+		d.log.Warn("read the pages for the team's menus", "err", err)
+		return
+	}
+	done := map[int64]bool{}
+	for _, page := range pages {
+		members, users := d.base.team(ctx, page.ID)
+		for _, m := range members {
+			if done[m.UserID] || ctx.Err() != nil {
+				continue
+			}
+			done[m.UserID] = true
+			d.refreshMenu(ctx, m.UserID, users[m.UserID].Lang)
+		}
+	}
+	d.log.Info("team menus set", "version", menusVersion, "people", len(done))
+}
+
 // SetMenus sets the default menus (Russian, and English for people whose
 // Telegram speaks it) and each admin's own, once at start. The admins'
 // fail for an admin who never wrote to the bot: their /start sets it.

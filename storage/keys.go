@@ -69,6 +69,9 @@ func (k keys) lease(name string) string { return k.p + "lease:" + name }
 // cool-down, so that replicas tell them once.
 func (k keys) flood(userID int64) string { return k.p + "flood:" + id(userID) }
 
+// menus marks that the team's command menus of a version were set.
+func (k keys) menus(version string) string { return k.p + "menus:" + version }
+
 // dialogueEnded holds when a person's last dialogue with the bot ended.
 func (k keys) dialogueEnded(userID int64) string { return k.p + "user:" + id(userID) + ":ended" }
 

@@ -102,6 +102,7 @@ func run(ctx context.Context, getenv func(string) string, logOut io.Writer, now 
 
 	var wg sync.WaitGroup
 	wg.Go(func() { heartbeat(ctx, store, log) })
+	wg.Go(func() { desk.RefreshTeamMenus(ctx) })
 	wg.Go(func() {
 		if err := broadcasts.Run(ctx); err != nil {
 			log.Error("broadcasts stopped", "err", err)

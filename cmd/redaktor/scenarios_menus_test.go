@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"net/http"
 	"regexp"
 	"slices"
 	"strings"
@@ -309,4 +310,46 @@ func TestShortAnswerAfterADialogueAsksFirst(t *testing.T) {
 	d.say(chief, "/cancel")
 	d.say(chief, "10:00")
 	d.lastSays(chief, "«10:00» — сделать из этого черновик")
+}
+
+// TestMenusAfterAnUpgrade: team members who joined under a version that
+// set no menus of their own get theirs when the new version starts,
+// without writing to the bot; once, whichever process starts first.
+func TestMenusAfterAnUpgrade(t *testing.T) {
+	t.Parallel()
+	d := newDesk(t)
+	d.setUp()
+	d.stop()
+	api, err := tgbotapi.NewBotAPIWithClient(d.tg.Token(), d.tg.Endpoint(), http.DefaultClient)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, who := range []int64{chief, moderator} {
+		if _, err := api.Request(tgbotapi.NewDeleteMyCommandsWithScope(tgbotapi.NewBotCommandScopeChat(who))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := d.rdb.Del(context.Background(), d.key("menus:v1")).Err(); err != nil {
+		t.Fatal(err)
+	}
+	d.start()
+	if !waitUntil(func() bool { return len(d.ownMenu(chief)) > 0 && len(d.ownMenu(moderator)) > 0 }) {
+		t.Fatalf("after the upgrade the team has no menus: chief %v, moderator %v", d.menu(chief, "ru"), d.menu(moderator, "ru"))
+	}
+	d.wantMenu("chief editor", chief, "ru", []string{"invite", "slots"}, nil)
+	d.wantMenu("moderator", moderator, "ru", []string{"drafts"}, []string{"invite"})
+	if own := d.ownMenu(stranger); len(own) != 0 {
+		t.Errorf("the stranger got a menu of their own: %+v", own)
+	}
+
+	// Started again, the menus are not set again.
+	calls := len(d.tg.Calls("setMyCommands"))
+	d.stop()
+	d.start()
+	if !waitUntil(func() bool { return strings.Contains(d.logs.String(), "team menus were set before") }) {
+		t.Fatalf("the restart did not look at the team's menus; logs:\n%s", d.logs.String())
+	}
+	if n := len(d.tg.Calls("setMyCommands")) - calls; n > 3 {
+		t.Errorf("a restart set %d menus; want the two default ones and the admin's", n)
+	}
 }
