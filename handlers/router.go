@@ -9,6 +9,7 @@ import (
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
 	"github.com/redaktor/redaktor"
+	"github.com/redaktor/redaktor/bot"
 )
 
 // routerStore is what routing an update reads: the person with their
@@ -135,6 +136,18 @@ func (r *Router) onMessage(ctx context.Context, update int, m *tgbotapi.Message)
 // that reads as a late answer to a dialogue just ended is asked about
 // first (stray.go).
 func (r *Router) onContent(ctx context.Context, p who, m *tgbotapi.Message) error {
+	if _, ok := bot.ContentOf(m); !ok && !r.admin[p.ID] && p.session == nil {
+		// A sticker or a voice message: a parent is told how to reach the
+		// page, not which posts the bot takes.
+		page, _, err := r.currentPage(ctx, p)
+		if err != nil {
+			return fmt.Errorf("read the sender's page: %w", err)
+		}
+		if page.ID == "" {
+			r.reply(ctx, p, p.t.T("no_pages"))
+			return nil
+		}
+	}
 	if p.session == nil {
 		asked, err := r.stray.ask(ctx, p, m)
 		if err != nil {

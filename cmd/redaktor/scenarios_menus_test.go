@@ -10,6 +10,8 @@ import (
 	"time"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+
+	"github.com/redaktor/redaktor/bot/bottest"
 )
 
 // Issue 13, «Texts people understand»: menus and /help that fit the
@@ -150,6 +152,8 @@ func TestParentNeverHearsOfTeams(t *testing.T) {
 	d.say(stranger, "Здравствуйте! Когда будет родительское собрание в 5 «Б»?")
 	d.lastSays(stranger, "никто не прочитает", "контакты на их странице")
 	d.say(stranger, "завтра")
+	d.lastSays(stranger, "никто не прочитает")
+	d.handled(d.tg.Send(stranger, bottest.Media(bottest.KindSticker)))
 	d.lastSays(stranger, "никто не прочитает")
 	d.say(stranger, "/help")
 	d.lastSays(stranger, "/subscriptions", "контакты")
