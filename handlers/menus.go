@@ -145,7 +145,14 @@ type menuStore interface {
 // just before (a role changed meanwhile sets its own menu). A person who
 // blocked the bot is logged and skipped. Run it beside the intake: the
 // calls take their turns under Telegram's limit.
+//
+// The admins' own menus are set first, at every start: an admin is one by
+// the configuration, which may have changed. That fails for an admin who
+// never wrote to the bot: their /start sets it.
 func (d *Desk) RefreshTeamMenus(ctx context.Context) {
+	for _, id := range d.cfg.AdminIDs {
+		d.refreshMenuOf(ctx, id)
+	}
 	ok, err := d.menus.ClaimMenus(ctx, menusVersion)
 	switch {
 	case err != nil:
@@ -175,15 +182,11 @@ func (d *Desk) RefreshTeamMenus(ctx context.Context) {
 }
 
 // SetMenus sets the default menus (Russian, and English for people whose
-// Telegram speaks it) and each admin's own, once at start. The admins'
-// fail for an admin who never wrote to the bot: their /start sets it.
+// Telegram speaks it), once at start.
 func (d *Desk) SetMenus(ctx context.Context) {
 	for _, lang := range []string{"", "en"} {
 		if err := d.tg.SetCommands(ctx, lang, d.texts.Menu(lang)); err != nil {
 			d.log.Warn("set the default command menu", "lang", lang, "err", err)
 		}
-	}
-	for _, id := range d.cfg.AdminIDs {
-		d.refreshMenuOf(ctx, id)
 	}
 }

@@ -66,6 +66,10 @@ func TestMenusFitThePerson(t *testing.T) {
 	d := newDesk(t)
 	d.setUp()
 
+	// The admin's menu is set beside the intake at start.
+	if !waitUntil(func() bool { return len(d.ownMenu(admin)) > 0 }) {
+		t.Fatal("the admin got no menu of their own")
+	}
 	d.wantMenu("admin", admin, "ru", []string{"newpage", "pages", "slots", "invite", "help"}, []string{"subscriptions", "stop"})
 	d.wantMenu("chief editor", chief, "ru", []string{"pending", "queue", "plan", "slots", "invite", "channel", "subscribers", "audit", "help"},
 		[]string{"newpage", "stop"})
