@@ -23,13 +23,14 @@ const (
 	SessionCheck          SessionKind = "check"                   // a text to check without a draft
 	SessionRename         SessionKind = "rename"                  // a page's new title
 	SessionNewPage        SessionKind = "newpage"                 // a press creating a page whose title another page has
+	SessionStray          SessionKind = "stray"                   // «make a draft of this?» about a short text after a dialogue
 )
 
 // Valid reports whether k is a known kind.
 func (k SessionKind) Valid() bool {
 	switch k {
 	case SessionApproveAt, SessionPropose, SessionReschedule, SessionRequestChanges, SessionReject,
-		SessionNewVersion, SessionChannel, SessionSlots, SessionCheck, SessionRename, SessionNewPage:
+		SessionNewVersion, SessionChannel, SessionSlots, SessionCheck, SessionRename, SessionNewPage, SessionStray:
 		return true
 	}
 	return false

@@ -90,8 +90,29 @@ func (c *Client) ChatMember(ctx context.Context, chatID, userID int64) (tgbotapi
 type Command struct{ Name, Description string }
 
 // SetCommands sets the command menu shown to users of a language ("" for
-// everybody else).
+// everybody else) in every chat that has no menu of its own.
 func (c *Client) SetCommands(ctx context.Context, lang string, cmds []Command) error {
+	return c.setCommands(ctx, "", lang, cmds)
+}
+
+// SetChatCommands gives one private chat a menu of its own (scope
+// "chat"), in place of the default one: a person's menu fits their role.
+func (c *Client) SetChatCommands(ctx context.Context, chatID int64, cmds []Command) error {
+	return c.setCommands(ctx, chatScope(chatID), "", cmds)
+}
+
+// DeleteChatCommands takes a chat's own menu away: the default one shows
+// again.
+func (c *Client) DeleteChatCommands(ctx context.Context, chatID int64) error {
+	_, err := c.Call(ctx, "deleteMyCommands", tgbotapi.Params{"scope": chatScope(chatID)})
+	return err
+}
+
+func chatScope(chatID int64) string {
+	return `{"type":"chat","chat_id":` + strconv.FormatInt(chatID, 10) + `}`
+}
+
+func (c *Client) setCommands(ctx context.Context, scope, lang string, cmds []Command) error {
 	list := make([]tgbotapi.BotCommand, len(cmds))
 	for i, cmd := range cmds {
 		list[i] = tgbotapi.BotCommand{Command: cmd.Name, Description: cmd.Description}
@@ -101,6 +122,7 @@ func (c *Client) SetCommands(ctx context.Context, lang string, cmds []Command) e
 		return fmt.Errorf("encode commands: %w", err)
 	}
 	p := tgbotapi.Params{"commands": string(b)}
+	p.AddNonEmpty("scope", scope)
 	p.AddNonEmpty("language_code", lang)
 	_, err = c.Call(ctx, "setMyCommands", p)
 	return err

@@ -25,6 +25,10 @@ type Telegram interface {
 	ChatMember(ctx context.Context, chatID, userID int64) (tgbotapi.ChatMember, error)
 	SendPhotoFile(ctx context.Context, chatID int64, name string, data []byte, caption string) (int, error)
 	SendDocument(ctx context.Context, chatID int64, name string, data []byte, caption string) (int, error)
+	// The command menus: the default one, and a person's own (menus.go).
+	SetCommands(ctx context.Context, lang string, cmds []bot.Command) error
+	SetChatCommands(ctx context.Context, chatID int64, cmds []bot.Command) error
+	DeleteChatCommands(ctx context.Context, chatID int64) error
 }
 
 // baseStore is what every feature reads of people and pages: who stands
@@ -233,7 +237,7 @@ func (b *base) memberPage(ctx context.Context, p who) (redaktor.Page, redaktor.R
 		b.reply(ctx, p, p.t.T("admin_choose_page"))
 		return page, role, false, nil
 	case page.ID == "":
-		b.reply(ctx, p, p.t.T("no_pages"))
+		b.reply(ctx, p, p.t.T("command_unavailable"))
 		return page, role, false, nil
 	}
 	return page, role, true, nil

@@ -52,6 +52,8 @@ type Store interface {
 	channelStore
 	privacyStore
 	planStore
+	strayStore
+	menuStore
 }
 
 // Config is the desk's settings.
@@ -71,6 +73,7 @@ type Config struct {
 // scheduler's, Albums runs its own loop, and Reports is the broadcaster's.
 type Desk struct {
 	*Router
+	menus    menuStore
 	Notifier *Notifier
 	Albums   *Albums
 	Reports  *BroadcastReports
@@ -107,6 +110,7 @@ func New(tg Telegram, store Store, texts *Texts, now func() time.Time, log *slog
 		channels:    &Channels{base: b, store: store},
 		privacy:     &Privacy{base: b, store: store},
 		plan:        &Plan{base: b, store: store},
+		stray:       &Stray{base: b, store: store, drafts: drafts},
 	}
 	// The fonts are built in: a failure to read them is a broken build,
 	// and the plan still goes out as text.
@@ -115,7 +119,7 @@ func New(tg Telegram, store Store, texts *Texts, now func() time.Time, log *slog
 	} else {
 		r.plan.painter = painter
 	}
-	return &Desk{Router: r,
+	return &Desk{Router: r, menus: store,
 		Notifier: &Notifier{news: n},
 		Albums:   &Albums{store: store, drafts: drafts, texts: texts, now: now, log: log},
 		Reports:  &BroadcastReports{base: b, store: store},

@@ -71,6 +71,9 @@ func (f *fakeTG) SendPhotoFile(context.Context, int64, string, []byte, string) (
 func (f *fakeTG) SendDocument(context.Context, int64, string, []byte, string) (int, error) {
 	return 0, nil
 }
+func (f *fakeTG) SetCommands(context.Context, string, []bot.Command) error    { return nil }
+func (f *fakeTG) SetChatCommands(context.Context, int64, []bot.Command) error { return nil }
+func (f *fakeTG) DeleteChatCommands(context.Context, int64) error             { return nil }
 
 // memStore is a page's desk in memory: one page, its team and their
 // records. It counts the calls made to it and fails those named in fail.
@@ -90,6 +93,7 @@ type memStore struct {
 	posts    map[string]redaktor.Post
 	sessions map[int64]redaktor.Session
 	held     map[string]int // post id → message of the card the moderator holds
+	ended    map[int64]time.Time
 }
 
 func newMemStore() *memStore {

@@ -11,7 +11,6 @@ import (
 	"golang.org/x/text/language"
 
 	"github.com/redaktor/redaktor"
-	"github.com/redaktor/redaktor/bot"
 )
 
 // Texts are split by feature: locales/ru.json holds the common ones and
@@ -83,19 +82,6 @@ func (t tr) N(id string, n int, data map[string]any) string {
 		return id
 	}
 	return s
-}
-
-// menuCommands are the commands of the bot's menu, in menu order.
-var menuCommands = []string{"drafts", "pending", "queue", "plan", "check", "stats", "pages", "team", "invite", "audit", "channel", "subscribers", "slots", "subscriptions", "privacy", "forgetme", "cancel", "help"}
-
-// Menu is the command menu in a language ("ru" or "en").
-func (t *Texts) Menu(lang string) []bot.Command {
-	tt := t.For(lang)
-	out := make([]bot.Command, len(menuCommands))
-	for i, c := range menuCommands {
-		out[i] = bot.Command{Name: c, Description: tt.T("cmd_" + c)}
-	}
-	return out
 }
 
 // roleText names a role on a page; a role the desk does not know (one

@@ -102,8 +102,11 @@ func TestLocalesComplete(t *testing.T) {
 	for _, rule := range quality.RuleIDs() {
 		used["q_"+rule] = true
 	}
-	for _, c := range menuCommands {
-		used["cmd_"+c] = true
+	for kind, cmds := range menuCommands {
+		used["help_"+string(kind)] = true
+		for _, c := range cmds {
+			used["cmd_"+c] = true
+		}
 	}
 	var missing []string
 	for k := range used {

@@ -235,7 +235,11 @@ func (c *cards) readOnlyList(ctx context.Context, p who, title string, list []re
 	actor := redaktor.Actor{UserID: p.ID, Name: p.Name, Role: role}
 	var opens []redaktor.Post
 	for _, post := range list {
-		b.WriteString("\n\n" + c.listLine(p.t, post, page))
+		line := c.listLine
+		if queued(post.Status) {
+			line = c.queueLine // /queue: one time per post
+		}
+		b.WriteString("\n\n" + line(p.t, post, page))
 		if redaktor.MayRead(post, actor) {
 			opens = append(opens, post)
 		}

@@ -56,6 +56,7 @@ const (
 	btnOpen       = "op" // op:postID
 	btnQuality    = "qa" // qa:postID: every finding of the writing advice
 	btnRevoke     = "vr" // vr:pageID:code: revoke an open invite
+	btnSlots      = "sl" // sl:pageID: change the posting times (asks for them)
 )
 
 var postButtons = map[string]bool{
@@ -113,7 +114,7 @@ func parsePress(data string) (press, error) {
 			return press{}, bad
 		}
 		pr.pageID, pr.arg = parts[1], parts[2]
-	case pr.act == btnSwitchPage:
+	case pr.act == btnSwitchPage || pr.act == btnSlots:
 		if len(parts) != 2 || !numeric(parts[1]) {
 			return press{}, bad
 		}

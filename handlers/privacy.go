@@ -100,5 +100,12 @@ func (pv *Privacy) forgetPress(ctx context.Context, p who, q *tgbotapi.CallbackQ
 		return "", err
 	}
 	pv.log.Info("a person was forgotten at their request") // no id: the log keeps nothing of them either
+	// Their menu was of what they were: a team member's goes (an admin's
+	// stays, they still are one). Logged without their id, as above.
+	if pv.admin[p.ID] {
+		pv.refreshMenu(ctx, p.ID, p.Lang)
+	} else if err := pv.tg.DeleteChatCommands(ctx, p.ID); err != nil {
+		pv.log.Warn("take a forgotten person's menu away", "err", err)
+	}
 	return done("forgetme_done"), nil
 }

@@ -487,7 +487,7 @@ func (r *Review) cmdQueue(ctx context.Context, p who) error {
 	b.WriteString(title)
 	var rows [][]tgbotapi.InlineKeyboardButton
 	for _, post := range list {
-		b.WriteString("\n\n" + r.listLine(p.t, post, page))
+		b.WriteString("\n\n" + r.queueLine(p.t, post, page))
 		if !post.FailReason.IsZero() {
 			b.WriteString("\n" + p.t.T("card_fail_reason", map[string]any{"Reason": reasonText(p.t, post.FailReason)}))
 		}

@@ -9,6 +9,7 @@ import (
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
 	"github.com/redaktor/redaktor"
+	"github.com/redaktor/redaktor/bot"
 )
 
 // routerStore is what routing an update reads: the person with their
@@ -42,13 +43,14 @@ type Router struct {
 	channels    *Channels
 	privacy     *Privacy
 	plan        *Plan
+	stray       *Stray
 }
 
 // Handle routes one update.
 func (r *Router) Handle(ctx context.Context, u tgbotapi.Update) error {
 	switch {
 	case u.CallbackQuery != nil:
-		return r.onButton(ctx, u.CallbackQuery)
+		return r.onButton(ctx, u.UpdateID, u.CallbackQuery)
 	case u.MyChatMember != nil && u.MyChatMember.Chat.Type == "channel":
 		return r.channels.onChannelMembership(ctx, u.MyChatMember)
 	case u.MyChatMember != nil:
@@ -113,14 +115,50 @@ func (r *Router) onMessage(ctx context.Context, update int, m *tgbotapi.Message)
 		return nil
 	}
 	switch se := p.session; {
+	case se != nil && se.Kind == redaktor.SessionStray:
+		// A message after «make a draft of this?» is read afresh: the
+		// question lapses.
+		r.endSession(ctx, p)
+		p.session = nil
+		return r.onContent(ctx, p, m)
 	case se != nil && se.Kind != redaktor.SessionNewVersion:
 		if err := r.onAnswer(ctx, p, *se, m); err != nil {
 			return fmt.Errorf("answer to %s: %w", se.Kind, err)
 		}
+		r.stray.dialogueEnded(ctx, p)
 	default:
-		if err := r.drafts.onContent(ctx, p, m, se); err != nil {
-			return fmt.Errorf("content: %w", err)
+		return r.onContent(ctx, p, m)
+	}
+	return nil
+}
+
+// onContent makes a draft (or a new version) of a message; a short text
+// that reads as a late answer to a dialogue just ended is asked about
+// first (stray.go).
+func (r *Router) onContent(ctx context.Context, p who, m *tgbotapi.Message) error {
+	if _, ok := bot.ContentOf(m); !ok && !r.admin[p.ID] && p.session == nil {
+		// A sticker or a voice message: a parent is told how to reach the
+		// page, not which posts the bot takes.
+		page, _, err := r.currentPage(ctx, p)
+		if err != nil {
+			return fmt.Errorf("read the sender's page: %w", err)
 		}
+		if page.ID == "" {
+			r.reply(ctx, p, p.t.T("no_pages"))
+			return nil
+		}
+	}
+	if p.session == nil {
+		asked, err := r.stray.ask(ctx, p, m)
+		if err != nil {
+			return fmt.Errorf("stray text: %w", err)
+		}
+		if asked {
+			return nil
+		}
+	}
+	if err := r.drafts.onContent(ctx, p, m, p.session); err != nil {
+		return fmt.Errorf("content: %w", err)
 	}
 	return nil
 }
@@ -137,7 +175,7 @@ func (r *Router) onCommand(ctx context.Context, p who, m *tgbotapi.Message) erro
 		}
 		return r.team.cmdStart(ctx, p)
 	case "help":
-		r.reply(ctx, p, p.t.T("help"))
+		return r.cmdHelp(ctx, p)
 	case "newpage":
 		return r.adminDesk.cmdNewPage(ctx, p, args)
 	case "invite":
@@ -186,6 +224,7 @@ func (r *Router) onCommand(ctx context.Context, p who, m *tgbotapi.Message) erro
 			return err
 		}
 		r.reply(ctx, p, p.t.T("cancelled"))
+		r.stray.dialogueEnded(ctx, p)
 	default:
 		r.reply(ctx, p, p.t.T("unknown_command"))
 	}
@@ -214,7 +253,7 @@ func (r *Router) onAnswer(ctx context.Context, p who, se redaktor.Session, m *tg
 // onButton handles a press: parse strictly, check the presser's role on
 // the page the item belongs to, and only then act. A press whose handling
 // failed is not answered: the handling again answers it.
-func (r *Router) onButton(ctx context.Context, q *tgbotapi.CallbackQuery) error {
+func (r *Router) onButton(ctx context.Context, update int, q *tgbotapi.CallbackQuery) error {
 	if q.From == nil {
 		return nil
 	}
@@ -230,6 +269,7 @@ func (r *Router) onButton(ctx context.Context, q *tgbotapi.CallbackQuery) error 
 	if err != nil {
 		return fmt.Errorf("read the presser: %w", err)
 	}
+	p.update = int64(update) // a press may make a draft (stray.go), once per update
 	answer, err := r.press(ctx, p, q, pr, perr, view)
 	if err != nil {
 		act, _, _ := strings.Cut(q.Data, ":")
@@ -250,6 +290,8 @@ func (r *Router) press(ctx context.Context, p who, q *tgbotapi.CallbackQuery, pr
 		return r.channels.onChannelPress(ctx, p, q)
 	case isForgetButton(q.Data):
 		return r.privacy.forgetPress(ctx, p, q)
+	case isStrayButton(q.Data):
+		return r.stray.onPress(ctx, p, q)
 	case perr != nil:
 		return p.t.T("button_stale"), nil
 	}
@@ -264,6 +306,8 @@ func (r *Router) press(ctx context.Context, p who, q *tgbotapi.CallbackQuery, pr
 		return r.team.onTeamPress(ctx, p, pr, messageID)
 	case pr.act == btnSwitchPage:
 		return r.team.onSwitchPage(ctx, p, pr)
+	case pr.act == btnSlots:
+		return r.review.onSlotsPress(ctx, p, pr)
 	case pr.act == btnRevoke:
 		return r.team.onRevokePress(ctx, p, pr, messageID)
 	case pr.act == btnOpen:

@@ -4,11 +4,15 @@ import (
 	"context"
 	"strings"
 
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+
 	"github.com/redaktor/redaktor"
 )
 
-// cmdSlots shows the page's posting slots; with arguments (or as the next
-// message) a chief editor sets new ones.
+// cmdSlots shows the page's posting times with a Change button; with
+// arguments a chief editor sets new ones at once. /slots alone waits for
+// nothing: the next message is whatever the person meant it to be (a
+// post), not taken as the times. Only Change asks for them.
 func (r *Review) cmdSlots(ctx context.Context, p who, args string) error {
 	page, ok, err := r.chiefPage(ctx, p)
 	if !ok {
@@ -18,15 +22,29 @@ func (r *Review) cmdSlots(ctx context.Context, p who, args string) error {
 		_, err := r.setSlots(ctx, p, page, args)
 		return err
 	}
-	if err := r.store.SetSession(ctx, p.ID, redaktor.Session{Kind: redaktor.SessionSlots, PageID: page.ID}); err != nil {
-		return err
-	}
 	slots := page.Slots
 	if len(slots) == 0 {
 		slots = redaktor.DefaultSlots()
 	}
-	r.reply(ctx, p, p.t.T("slots_now", map[string]any{"Page": page.Title, "Slots": slots.String(p.t.lang)})+"\n"+p.t.T("cancel_hint"))
+	kb := tgbotapi.NewInlineKeyboardMarkup(tgbotapi.NewInlineKeyboardRow(
+		tgbotapi.NewInlineKeyboardButtonData(p.t.T("btn_slots_change"), btnSlots+":"+page.ID)))
+	r.send(ctx, p.ID, p.t.T("slots_now", map[string]any{"Page": page.Title, "Slots": slots.String(p.t.lang)}), &kb)
 	return nil
+}
+
+// onSlotsPress is Change under /slots: the presser must be the chief
+// editor of the page the button names, checked on this press; then the
+// bot waits for the new times.
+func (r *Review) onSlotsPress(ctx context.Context, p who, pr press) (string, error) {
+	page, answer, ok, err := r.pressedByChief(ctx, p, pr.pageID)
+	if !ok {
+		return answer, err
+	}
+	if err := r.store.SetSession(ctx, p.ID, redaktor.Session{Kind: redaktor.SessionSlots, PageID: page.ID}); err != nil {
+		return "", err
+	}
+	r.reply(ctx, p, p.t.T("slots_ask", map[string]any{"Page": page.Title})+"\n"+p.t.T("cancel_hint"))
+	return "", nil
 }
 
 func (r *Review) onSlotsAnswer(ctx context.Context, p who, se redaktor.Session, text string) error {

@@ -40,20 +40,23 @@ func (b *base) link(code string) string {
 	return "https://t.me/" + b.tg.Username() + "?start=" + invitePrefix + code
 }
 
-// cmdStart greets a person as who they are here.
+// cmdStart greets a person as who they are here and sets their menu: a
+// parent is told what the bot sends and how to reach the page, never
+// about teams (those learn of them by their invite link).
 func (tm *Team) cmdStart(ctx context.Context, p who) error {
-	pages, _, err := tm.base.store.UserPages(ctx, p.ID)
+	kind, err := tm.menuKindOf(ctx, p.ID)
 	if err != nil {
 		return err
 	}
-	switch {
-	case len(pages) > 0:
-		tm.reply(ctx, p, p.t.T("start_member")+"\n\n"+p.t.T("help"))
-	case tm.admin[p.ID]:
+	switch kind {
+	case menuAdmin:
 		tm.reply(ctx, p, p.t.T("start_admin"))
-	default:
+	case menuPublic:
 		tm.reply(ctx, p, p.t.T("start_stranger"))
+	default:
+		tm.reply(ctx, p, p.t.T("start_member")+"\n\n"+tm.texts.helpText(kind, p.t))
 	}
+	tm.refreshMenu(ctx, p.ID, p.Lang)
 	return nil
 }
 
@@ -92,6 +95,8 @@ func (tm *Team) joinByInvite(ctx context.Context, p who, code string) error {
 	if err := tm.base.store.SaveUser(ctx, p.User); err != nil {
 		tm.log.Warn("make the page joined the current one", "user", p.ID, "page", inv.PageID, "err", err)
 	}
+	// Their menu is now a team member's (after they are answered).
+	defer tm.refreshMenu(ctx, p.ID, p.Lang)
 	if r.Again {
 		// Opening one's own link again changes nothing and tells nobody.
 		tm.reply(ctx, p, p.t.T("invite_again", map[string]any{"Page": page.Title, "Role": roleText(p.t, role)}))
@@ -295,6 +300,7 @@ func (tm *Team) onTeamPress(ctx context.Context, p who, pr press, messageID int)
 		tm.log.Warn("show the team after a change", "page", pr.pageID, "err", err)
 	}
 	tm.memberCardsChanged(ctx, page, pr.userID, change.Role)
+	tm.refreshMenuOf(ctx, pr.userID)
 	if u, ok := tm.userToTell(ctx, pr.userID); ok {
 		t := tm.texts.For(u.Lang)
 		if pr.arg == "x" {
@@ -369,7 +375,7 @@ func (tm *Team) cmdPages(ctx context.Context, p who) error {
 		return err
 	}
 	if len(pages) == 0 {
-		tm.reply(ctx, p, p.t.T("no_pages"))
+		tm.reply(ctx, p, p.t.T("command_unavailable"))
 		return nil
 	}
 	current, _, err := tm.currentPage(ctx, p)

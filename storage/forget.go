@@ -92,7 +92,7 @@ func (s *Store) ForgetUser(ctx context.Context, userID int64) error {
 		}
 	}
 	err := s.rdb.Del(ctx, s.k.user(userID), s.k.userPages(userID), s.k.userPosts(userID), s.k.session(userID),
-		s.k.rlChatPrefix()+id(userID), s.k.flood(userID)).Err()
+		s.k.rlChatPrefix()+id(userID), s.k.flood(userID), s.k.dialogueEnded(userID)).Err()
 	if err != nil {
 		return fmt.Errorf("delete the records of %d: %w", userID, err)
 	}

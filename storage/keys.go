@@ -69,6 +69,12 @@ func (k keys) lease(name string) string { return k.p + "lease:" + name }
 // cool-down, so that replicas tell them once.
 func (k keys) flood(userID int64) string { return k.p + "flood:" + id(userID) }
 
+// menus marks that the team's command menus of a version were set.
+func (k keys) menus(version string) string { return k.p + "menus:" + version }
+
+// dialogueEnded holds when a person's last dialogue with the bot ended.
+func (k keys) dialogueEnded(userID int64) string { return k.p + "user:" + id(userID) + ":ended" }
+
 // Subscribers (data model in subscribers.go) and broadcasts (broadcast.go).
 func (k keys) subs(pageID string) string        { return k.p + "page:" + pageID + ":subs" }
 func (k keys) subsEn(pageID string) string      { return k.p + "page:" + pageID + ":subs:en" }

@@ -152,14 +152,27 @@ func scopeKey(scope tgbotapi.BotCommandScope) string {
 	return typ + ":" + strconv.FormatInt(scope.ChatID, 10) + ":" + strconv.FormatInt(scope.UserID, 10)
 }
 
-func parseScope(req *request) (commandKey, *APIError) {
+func (s *Server) parseScope(req *request) (commandKey, *APIError) {
 	var scope tgbotapi.BotCommandScope
 	if raw := req.str("scope"); raw != "" {
 		if json.Unmarshal([]byte(raw), &scope) != nil {
 			return commandKey{}, errScopeJSON
 		}
 		switch scope.Type {
-		case "default", "all_private_chats", "all_group_chats", "all_chat_administrators", "chat", "chat_administrators", "chat_member":
+		case "default", "all_private_chats", "all_group_chats", "all_chat_administrators":
+			scope.ChatID, scope.UserID = 0, 0 // Telegram ignores them
+		case "chat", "chat_administrators", "chat_member":
+			// The chat must be one the bot knows: for a private chat, a
+			// person who wrote to it.
+			if scope.ChatID == 0 {
+				return commandKey{}, errChatIDEmpty
+			}
+			if _, ok := s.chats[scope.ChatID]; !ok {
+				return commandKey{}, errChatNotFound
+			}
+			if scope.Type != "chat_member" {
+				scope.UserID = 0
+			}
 		default:
 			return commandKey{}, badRequest("unsupported bot command scope type specified")
 		}
@@ -192,7 +205,7 @@ func (s *Server) setMyCommands(req *request) (any, *APIError) {
 			return nil, badRequest("command description must be non-empty")
 		}
 	}
-	key, err := parseScope(req)
+	key, err := s.parseScope(req)
 	if err != nil {
 		return nil, err
 	}
@@ -205,7 +218,7 @@ func (s *Server) setMyCommands(req *request) (any, *APIError) {
 }
 
 func (s *Server) getMyCommands(req *request) (any, *APIError) {
-	key, err := parseScope(req)
+	key, err := s.parseScope(req)
 	if err != nil {
 		return nil, err
 	}
@@ -213,7 +226,7 @@ func (s *Server) getMyCommands(req *request) (any, *APIError) {
 }
 
 func (s *Server) deleteMyCommands(req *request) (any, *APIError) {
-	key, err := parseScope(req)
+	key, err := s.parseScope(req)
 	if err != nil {
 		return nil, err
 	}
@@ -227,6 +240,24 @@ func (s *Server) Commands(scope tgbotapi.BotCommandScope, lang string) []tgbotap
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return slices.Clone(s.commands[commandKey{scope: scopeKey(scope), lang: lang}])
+}
+
+// Menu is the command menu a person whose Telegram speaks lang sees in
+// their private chat with the bot, found as Telegram's apps find it: the
+// chat's own list for their language, the chat's own list, then the
+// same for all private chats, then for the default scope. Empty when
+// none is set.
+func (s *Server) Menu(chatID int64, lang string) []tgbotapi.BotCommand {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, scope := range []tgbotapi.BotCommandScope{{Type: "chat", ChatID: chatID}, {Type: "all_private_chats"}, {Type: "default"}} {
+		for _, l := range []string{lang, ""} {
+			if cmds, ok := s.commands[commandKey{scope: scopeKey(scope), lang: l}]; ok {
+				return slices.Clone(cmds)
+			}
+		}
+	}
+	return nil
 }
 
 // Webhook is the webhook configuration the bot set. The server stores it

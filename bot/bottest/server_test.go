@@ -517,3 +517,52 @@ func TestForwardMessagesKeepsTheAlbum(t *testing.T) {
 		"message_ids": fmt.Sprintf("[%d,%d]", posted[1].MessageID, posted[0].MessageID)})
 	wantErr(t, err, 400, "Bad Request: message identifiers must be in strictly increasing order")
 }
+
+// TestChatMenus: a chat's own menu shadows the default one for that chat
+// only, per language as the apps pick it; deleting it brings the default
+// back; a chat the bot does not know is refused.
+func TestChatMenus(t *testing.T) {
+	srv, bot := setup(t)
+	set := func(cfg tgbotapi.SetMyCommandsConfig) {
+		t.Helper()
+		if _, err := bot.Request(cfg); err != nil {
+			t.Fatal(err)
+		}
+	}
+	set(tgbotapi.NewSetMyCommands(tgbotapi.BotCommand{Command: "help", Description: "Hilfe"}))
+	en := tgbotapi.NewSetMyCommands(tgbotapi.BotCommand{Command: "help", Description: "Help"})
+	en.LanguageCode = "en"
+	set(en)
+	alices := tgbotapi.NewBotCommandScopeChat(alice)
+	set(tgbotapi.NewSetMyCommandsWithScope(alices, tgbotapi.BotCommand{Command: "drafts", Description: "Entwürfe"}))
+
+	names := func(cmds []tgbotapi.BotCommand) string {
+		var out []string
+		for _, c := range cmds {
+			out = append(out, c.Command+"="+c.Description)
+		}
+		return strings.Join(out, ",")
+	}
+	for _, c := range []struct {
+		chat int64
+		lang string
+		want string
+	}{{alice, "de", "drafts=Entwürfe"}, {alice, "en", "drafts=Entwürfe"}, {bob, "en", "help=Help"}, {bob, "de", "help=Hilfe"}} {
+		if got := names(srv.Menu(c.chat, c.lang)); got != c.want {
+			t.Errorf("menu of %d in %s = %s, want %s", c.chat, c.lang, got, c.want)
+		}
+	}
+	got, err := bot.GetMyCommandsWithConfig(tgbotapi.NewGetMyCommandsWithScope(alices))
+	if err != nil || names(got) != "drafts=Entwürfe" {
+		t.Fatalf("getMyCommands for alice's chat = %+v, %v", got, err)
+	}
+	if _, err := bot.Request(tgbotapi.NewDeleteMyCommandsWithScope(alices)); err != nil {
+		t.Fatal(err)
+	}
+	if got := names(srv.Menu(alice, "de")); got != "help=Hilfe" {
+		t.Fatalf("after deleteMyCommands alice sees %s", got)
+	}
+	_, err = bot.Request(tgbotapi.NewSetMyCommandsWithScope(tgbotapi.NewBotCommandScopeChat(424242),
+		tgbotapi.BotCommand{Command: "help", Description: "Help"}))
+	wantErr(t, err, 400, "Bad Request: chat not found")
+}

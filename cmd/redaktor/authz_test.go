@@ -102,7 +102,7 @@ const (
 )
 
 // refusals are the words of every refusal the bot gives.
-var refusals = []string{"нет прав", "только шеф-редактор", "не состоите ни в одной команде",
+var refusals = []string{"нет прав", "только шеф-редактор", "команда вам недоступна", "никто не прочитает",
 	"только администраторы", "не подписаны", "уже использована", "кнопка устарела",
 	"единственный шеф-редактор", "отклонён окончательно"}
 
@@ -165,7 +165,7 @@ var authzTable = []authzRow{
 	// Commands. Those for chief editors act on the person's current page:
 	// the chief editor of page B acts on B and must never see A.
 	command("/start", everyone, "Здравствуйте"),
-	command("/help", everyone, "Как работать"),
+	command("/help", everyone, "Команды:"),
 	{name: "/start with an invite link already used", allow: anyTeam, saw: []string{"Вы уже в команде"},
 		act:  func(w *world, p persona, _ fixture) string { return w.say(p, "/start "+w.usedLink(p)) },
 		done: func(w *world, p persona, _ fixture) bool { return w.role(w.pageOf(p), w.id(p)).Valid() }},
@@ -197,7 +197,9 @@ var authzTable = []authzRow{
 	command("/pending", working, "согласовани").onOwnPage(),
 	command("/queue", working, "очеред", "Очередь").onOwnPage(),
 	command("/plan", working, "на неделю").onOwnPage(),
-	{name: "/slots", allow: anyChief, act: say("/slots"), saw: []string{"Чтобы изменить, пришлите новое время"}, done: waits("slots"), ownPage: true},
+	command("/slots", anyChief, "Время публикаций «").onOwnPage(),
+	{name: "sl: change the posting times (asks for them)", allow: chiefs, act: forgeOnA("sl:"),
+		saw: []string{"Пришлите новое время публикаций «"}, done: waits("slots")},
 	{name: "/slots 07:45", allow: anyChief, act: say("/slots 07:45"), saw: []string{"Готово. Время публикаций «"},
 		done: func(w *world, p persona, _ fixture) bool {
 			return strings.Contains(w.page(w.pageOf(p)).Slots.String("ru"), "07:45")
@@ -222,6 +224,20 @@ var authzTable = []authzRow{
 	{name: "a post (text)", allow: working, prep: postsBefore, act: say("Новость дня: открыта выставка"),
 		saw:  []string{"Пост #"},
 		done: func(w *world, p persona, f fixture) bool { return len(w.postsOf(p)) > f.before.(int) }},
+	// «Make a draft of this?» after a short text that came soon after a
+	// dialogue: the text waits in the person's session. Only a person the
+	// bot keeps a record of is ever asked (a stranger's or a subscriber's
+	// end of a dialogue is not noted), so theirs is a stale button.
+	{name: "sd:y: make a draft of the short text asked about", allow: working,
+		prep: func(w *world, p persona) fixture {
+			w.setSession(p, redaktor.Session{Kind: redaktor.SessionStray, Text: "завтра"})
+			return postsBefore(w, p)
+		},
+		act: pressing("sd:y"), saw: []string{"Пост #"},
+		done: func(w *world, p persona, f fixture) bool { return len(w.postsOf(p)) > f.before.(int) }},
+	{name: "sd:n: drop the short text asked about", allow: everyone &^ of(pStranger, pSubscriber), prep: waiting(redaktor.Session{Kind: redaktor.SessionStray, Text: "завтра"}),
+		act: pressing("sd:n"), saw: []string{"черновик не сделан"},
+		done: func(w *world, p persona, _ fixture) bool { _, ok := w.session(p); return !ok }},
 
 	// Post buttons, on a post of page A by its author, with the data a
 	// real card carries.

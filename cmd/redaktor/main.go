@@ -96,16 +96,13 @@ func run(ctx context.Context, getenv func(string) string, logOut io.Writer, now 
 		return fmt.Errorf("load writing advice: %w", err)
 	}
 	desk := handlers.New(tg, store, texts, now, log, handlers.Config{AdminIDs: cfg.AdminIDs, Location: cfg.Location, Quality: advice})
-	for _, lang := range []string{"", "en"} {
-		if err := tg.SetCommands(ctx, lang, texts.Menu(lang)); err != nil {
-			log.Warn("set command menu", "lang", lang, "err", err)
-		}
-	}
+	desk.SetMenus(ctx)
 	broadcasts := broadcast.New(store, tg, desk.Reports, pacer, now, log, broadcast.Config{Observer: m})
 	sched := scheduler.New(store, tg, desk.Notifier, broadcasts, now, log, scheduler.Config{})
 
 	var wg sync.WaitGroup
 	wg.Go(func() { heartbeat(ctx, store, log) })
+	wg.Go(func() { desk.RefreshTeamMenus(ctx) })
 	wg.Go(func() {
 		if err := broadcasts.Run(ctx); err != nil {
 			log.Error("broadcasts stopped", "err", err)

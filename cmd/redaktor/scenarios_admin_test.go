@@ -140,7 +140,7 @@ func TestDemotedChiefsInvitesAndRevoke(t *testing.T) {
 	d.say(stranger, "/start "+borisLink)
 	d.lastSays(stranger, "приглашение отозвано")
 	d.say(stranger, "/pending")
-	d.lastSays(stranger, "не состоите ни в одной команде")
+	d.lastSays(stranger, "команда вам недоступна")
 
 	annaLink := d.inviteLink(chief, "модератор", "Ссылка-приглашение (модератор")
 	d.say(chief, "/invite")
@@ -263,7 +263,7 @@ func TestAuditLinesAndCSV(t *testing.T) {
 	}
 
 	d.say(moderator, "/audit")
-	d.lastSays(moderator, "не состоите ни в одной команде")
+	d.lastSays(moderator, "команда вам недоступна")
 	d.refusedForged(stranger, log, "ac:1")
 	d.refusedForged(moderator, log, "ad:1")
 
@@ -366,7 +366,7 @@ func TestDirectorLeaves(t *testing.T) {
 	d.pressNow(admin, d.lastSays(admin, "Анна — шеф-редактор"), "Убрать: Анна")
 	d.expect(chief, "Вас убрали из команды «МБОУ СОШ №4»")
 	d.say(chief, "/pending")
-	d.lastSays(chief, "не состоите ни в одной команде")
+	d.lastSays(chief, "команда вам недоступна")
 
 	// Meanwhile the admin gets what the chief editor would.
 	_, waiting := d.submitted2("Книжная выставка")

@@ -138,7 +138,7 @@ func TestPlanOfTheWeek(t *testing.T) {
 	}
 
 	d.say(stranger, "/plan")
-	d.lastSays(stranger, "не состоите ни в одной команде")
+	d.lastSays(stranger, "команда вам недоступна")
 	if n := len(d.tg.Messages(stranger)); n != 1 {
 		t.Errorf("the stranger got %d messages, want the refusal only:\n%s", n, d.dump(stranger))
 	}

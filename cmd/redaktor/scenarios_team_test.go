@@ -288,7 +288,7 @@ func TestInviteLinks(t *testing.T) {
 	// Nobody of them got in.
 	for _, who := range []int64{stranger, moderator} {
 		d.say(who, "Пост, которого не должно быть")
-		d.lastSays(who, "не состоите ни в одной команде")
+		d.lastSays(who, "никто не прочитает")
 	}
 	d.say(chief, "/team")
 	team := d.last(chief)
@@ -415,7 +415,7 @@ func TestTeamRoles(t *testing.T) {
 		t.Fatalf("Boris is still listed:\n%s", m.Text)
 	}
 	d.say(chief2, "A post I should not be able to make")
-	d.lastSays(chief2, "not on any page's team")
+	d.lastSays(chief2, "Nobody will read this message")
 
 	// Anna and Irina, both chief editors, demote each other at once. The
 	// role check before the change usually lets only one through; when both
@@ -533,7 +533,7 @@ func TestStrangerIsRefused(t *testing.T) {
 	page := d.pageOf(chief)
 
 	d.say(stranger, "Объявление от постороннего")
-	mine := d.lastSays(stranger, "Вы пока не состоите ни в одной команде")
+	mine := d.lastSays(stranger, "Это сообщение никто не прочитает")
 	if n := d.count(stranger, "Пост #"); n != 0 {
 		t.Fatalf("the stranger got a draft card")
 	}
@@ -579,8 +579,8 @@ func TestStrangerIsRefused(t *testing.T) {
 	}
 }
 
-// TestCommandMenu: the menu is set in Russian for everybody and in English
-// for English speakers.
+// TestCommandMenu: the default menu is set in Russian for everybody and
+// in English for English speakers.
 func TestCommandMenu(t *testing.T) {
 	t.Parallel()
 	d := newDesk(t)
@@ -606,16 +606,11 @@ func TestCommandMenu(t *testing.T) {
 		t.Fatalf("no /%s in %+v", name, cmds)
 		return ""
 	}
+	// The default menu is a parent's (the team's menus: scenarios_menus_test.go).
 	for _, c := range []struct{ name, ru, en string }{
-		{"drafts", "Мои черновики и посты", "My drafts and posts"},
-		{"pending", "Посты на согласовании", "Posts waiting for approval"},
-		{"queue", "Очередь публикаций", "Publication queue"},
-		{"pages", "Мои страницы", "My pages"},
-		{"team", "Команда страницы", "The page's team"},
-		{"invite", "Пригласить в команду", "Invite to the team"},
-		{"channel", "Подключить канал", "Link the channel"},
-		{"slots", "Время публикаций", "Posting times"},
-		{"cancel", "Отменить действие", "Cancel the action"},
+		{"subscriptions", "Мои подписки", "My subscriptions"},
+		{"stop", "Отписаться", "Unsubscribe"},
+		{"forgetme", "Удалить всё, что бот знает о вас", "Delete everything the bot knows about you"},
 		{"help", "Помощь", "Help"},
 	} {
 		if got := descr(ru, c.name); got != c.ru {
@@ -633,7 +628,7 @@ func TestEnglishSpeaker(t *testing.T) {
 	d := newDesk(t)
 	d.setUp()
 	d.say(chief2, "/start")
-	d.lastSays(chief2, "Hello!", "invite link")
+	d.lastSays(chief2, "Hello!", "news of the pages")
 	d.addChief2()
 	d.expect(chief, "Boris теперь в команде «МБОУ СОШ №4»: шеф-редактор")
 
