@@ -51,6 +51,7 @@ type Store interface {
 	channelStore
 	privacyStore
 	planStore
+	remindStore
 }
 
 // Config is the desk's settings.
@@ -73,6 +74,8 @@ type Desk struct {
 	Notifier *Notifier
 	Albums   *Albums
 	Reports  *BroadcastReports
+	// Reminders writes what package reminders decides to send.
+	Reminders *Reminders
 }
 
 // New builds the desk. now is the clock (tests pass a fixed one).
@@ -106,6 +109,7 @@ func New(tg Telegram, store Store, texts *Texts, now func() time.Time, log *slog
 		channels:    &Channels{base: b, store: store},
 		privacy:     &Privacy{base: b, store: store},
 		plan:        &Plan{base: b, store: store},
+		reminders:   &Reminders{news: n, store: store},
 	}
 	// The fonts are built in: a failure to read them is a broken build,
 	// and the plan still goes out as text.
@@ -115,8 +119,9 @@ func New(tg Telegram, store Store, texts *Texts, now func() time.Time, log *slog
 		r.plan.painter = painter
 	}
 	return &Desk{Router: r,
-		Notifier: &Notifier{news: n},
-		Albums:   &Albums{store: store, drafts: drafts, texts: texts, now: now, log: log},
-		Reports:  &BroadcastReports{base: b, store: store},
+		Notifier:  &Notifier{news: n},
+		Albums:    &Albums{store: store, drafts: drafts, texts: texts, now: now, log: log},
+		Reports:   &BroadcastReports{base: b, store: store},
+		Reminders: r.reminders,
 	}
 }

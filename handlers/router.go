@@ -42,6 +42,7 @@ type Router struct {
 	channels    *Channels
 	privacy     *Privacy
 	plan        *Plan
+	reminders   *Reminders
 }
 
 // Handle routes one update.
@@ -177,6 +178,8 @@ func (r *Router) onCommand(ctx context.Context, p who, m *tgbotapi.Message) erro
 		return r.advice.cmdCheck(ctx, p, m)
 	case "stats":
 		return r.advice.cmdStats(ctx, p, args)
+	case "remind":
+		return r.reminders.cmdRemind(ctx, p, args)
 	case "cancel":
 		if p.session == nil {
 			r.reply(ctx, p, p.t.T("cancel_nothing"))
