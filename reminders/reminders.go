@@ -19,6 +19,7 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+	"strconv"
 	"sync"
 	"time"
 
@@ -47,6 +48,7 @@ type Store interface {
 	Post(ctx context.Context, postID string) (redaktor.Post, error)
 	Page(ctx context.Context, pageID string) (redaktor.Page, error)
 	SavePost(ctx context.Context, old, next redaktor.Post, ev redaktor.Event) error
+	ClaimTold(ctx context.Context, postID, kind, stamp string, keep time.Duration) (bool, error)
 }
 
 // Waiting is a post waiting for approval.
@@ -96,6 +98,10 @@ const (
 	dayRead = 50
 	// digestKeep is how long the mark of a day's digest is kept.
 	digestKeep = 48 * time.Hour
+	// toldKeep is how long the mark of a told proposed time is kept: it
+	// only has to outlive processes racing for it; the post itself records
+	// the reminder (Reminded).
+	toldKeep = 7 * 24 * time.Hour
 )
 
 // Reminders is the loop's state. Tick is called from one goroutine at a
@@ -140,6 +146,7 @@ func (r *Reminders) Tick(ctx context.Context) error {
 			r.mu.Lock()
 			r.last = minute
 			r.mu.Unlock()
+			r.log.Debug("reminders: pages gone through", "minute", minute.UTC().Format(time.RFC3339))
 		}
 	}
 	if err := r.proposals(ctx, now); err != nil {
@@ -365,9 +372,13 @@ func dayTime(p redaktor.Post) time.Time {
 	return p.PublishAt
 }
 
-// markReminded records that the post's passed proposed time was told: the
-// compare-and-set lets one process of several do it. ok is false when the
-// post changed meanwhile (approved, told by another process).
+// markReminded records on the post that its passed proposed time is
+// told, then takes the telling. The claim is needed besides the post's
+// compare-and-set: two processes computing the same change at the same
+// moment both see that succeed (a repeat of an applied change is taken as
+// applied). ok is false when another process took it, or the post no
+// longer waits (approved meanwhile). A crash between the two loses the
+// message; it is never sent twice.
 func (r *Reminders) markReminded(ctx context.Context, p redaktor.Post, now time.Time) (redaktor.Post, bool, error) {
 	next, ev, err := redaktor.Apply(p, redaktor.Change{Action: redaktor.ActRemind, Actor: redaktor.System}, now)
 	if err != nil {
@@ -377,6 +388,10 @@ func (r *Reminders) markReminded(ctx context.Context, p redaktor.Post, now time.
 		if errors.Is(err, redaktor.ErrConflict) || errors.Is(err, redaktor.ErrNotFound) {
 			return p, false, nil
 		}
+		return p, false, err
+	}
+	mine, err := r.store.ClaimTold(ctx, p.ID, "proposal", strconv.FormatInt(next.Rev, 10), toldKeep)
+	if err != nil || !mine {
 		return p, false, err
 	}
 	return next, true, nil

@@ -97,3 +97,9 @@ func (k keys) reminded(pageID string) string    { return k.p + "page:" + pageID 
 func (k keys) digest(pageID, day string) string {
 	return k.p + "page:" + pageID + ":digest:" + day
 }
+
+// told marks that people were told something of a post once (kind and
+// stamp say what), so that of several processes one tells it.
+func (k keys) told(postID, kind, stamp string) string {
+	return k.p + "post:" + postID + ":told:" + kind + ":" + stamp
+}

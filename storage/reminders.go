@@ -216,3 +216,14 @@ func (s *Store) DayPosts(ctx context.Context, pageID string, from, to time.Time,
 	}
 	return queued, published, nil
 }
+
+// ClaimTold takes the telling of something about a post (kind, and stamp
+// naming which: a proposed time) for this process: true for the first
+// caller only, for as long as keep.
+func (s *Store) ClaimTold(ctx context.Context, postID, kind, stamp string, keep time.Duration) (bool, error) {
+	ok, err := s.rdb.SetNX(ctx, s.k.told(postID, kind, stamp), "1", keep).Result()
+	if err != nil {
+		return false, fmt.Errorf("claim telling %s of post %s: %w", kind, postID, err)
+	}
+	return ok, nil
+}
