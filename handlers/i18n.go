@@ -86,7 +86,7 @@ func (t tr) N(id string, n int, data map[string]any) string {
 }
 
 // menuCommands are the commands of the bot's menu, in menu order.
-var menuCommands = []string{"drafts", "pending", "queue", "plan", "check", "stats", "pages", "team", "invite", "audit", "channel", "subscribers", "slots", "subscriptions", "privacy", "forgetme", "cancel", "help"}
+var menuCommands = []string{"drafts", "pending", "queue", "plan", "check", "stats", "remind", "pages", "team", "invite", "audit", "channel", "subscribers", "slots", "subscriptions", "privacy", "forgetme", "cancel", "help"}
 
 // Menu is the command menu in a language ("ru" or "en").
 func (t *Texts) Menu(lang string) []bot.Command {
