@@ -140,12 +140,14 @@ func (r *Reminders) Tick(ctx context.Context) error {
 	fresh := !minute.Equal(r.last)
 	r.mu.Unlock()
 	if fresh {
+		// A page that failed is tried again next minute, not every second:
+		// its failure is logged, and what was sent is marked in Redis.
+		r.mu.Lock()
+		r.last = minute
+		r.mu.Unlock()
 		if err := r.pages(ctx, now); err != nil {
 			errs = append(errs, err)
 		} else {
-			r.mu.Lock()
-			r.last = minute
-			r.mu.Unlock()
 			r.log.Debug("reminders: pages gone through", "minute", minute.UTC().Format(time.RFC3339))
 		}
 	}

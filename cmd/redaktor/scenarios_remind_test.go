@@ -327,3 +327,21 @@ func (d *desk) replica() *syncBuffer {
 	})
 	return logs
 }
+
+// TestNoDigestPastItsMorning: a bot down at 08:30 does not send the
+// morning digest at 10:00; the post waiting long is reminded of instead.
+func TestNoDigestPastItsMorning(t *testing.T) {
+	t.Parallel()
+	d := newDesk(t)
+	d.setUp()
+	_, id := d.submitted("Субботник в субботу у школы")
+	d.at(msk(11, 27, 10, 0)) // the first tick since Thursday 12:00
+	d.expect(chief, waitingLong+" 4 рабочих часов", "#"+id)
+	d.at(msk(11, 27, 10, 1))
+	if n := d.count(chief, goodMorning) + d.count(moderator, goodMorning); n != 0 {
+		t.Fatalf("a morning digest came at 10:00:\n%s", d.dump(chief))
+	}
+	if n := d.count(chief, waitingLong); n != 1 {
+		t.Fatalf("reminded %d times, want once", n)
+	}
+}
