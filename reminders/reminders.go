@@ -7,10 +7,10 @@
 // It runs in the scheduler's tick (scheduler.Config.Reminders), so it
 // shares its clock and its alarm. Several processes may run it at once:
 // each message is claimed in Redis before it is sent (the digest of a page
-// and day, a post's reminder per time it began waiting, a proposed time by
-// the post's compare-and-set), so exactly one process sends it. A process
-// that dies between the claim and the send loses that one message; it is
-// never sent twice.
+// and day, a post's reminder per time it began waiting, a post's passed
+// proposed time), so exactly one process sends it. A process that dies
+// between the claim and the send loses that one message; it is never sent
+// twice.
 package reminders
 
 import (
@@ -19,7 +19,6 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
-	"strconv"
 	"sync"
 	"time"
 
@@ -38,7 +37,7 @@ type Store interface {
 	PagesAfter(ctx context.Context, after int64, limit int) ([]redaktor.Page, int64, error)
 	RemindAfter(ctx context.Context, pageID string) (hours int, set bool, err error)
 	DigestDone(ctx context.Context, pageID, day string) (bool, error)
-	ClaimDigest(ctx context.Context, pageID, day string, keep time.Duration, covered map[string]time.Time) (bool, error)
+	ClaimDigest(ctx context.Context, pageID, day string, keep time.Duration, covered, passed map[string]time.Time) (ok bool, told []string, err error)
 	ClaimWaiting(ctx context.Context, pageID string, waiting []string, all bool, over map[string]time.Time) ([]string, error)
 	PendingPosts(ctx context.Context, pageID string, limit int64) ([]redaktor.Post, error)
 	DayPosts(ctx context.Context, pageID string, from, to time.Time, limit int64) (queued, published []redaktor.Post, err error)
@@ -48,7 +47,7 @@ type Store interface {
 	Post(ctx context.Context, postID string) (redaktor.Post, error)
 	Page(ctx context.Context, pageID string) (redaktor.Page, error)
 	SavePost(ctx context.Context, old, next redaktor.Post, ev redaktor.Event) error
-	ClaimTold(ctx context.Context, postID, kind, stamp string, keep time.Duration) (bool, error)
+	ClaimTold(ctx context.Context, postID string, proposed time.Time) (bool, error)
 }
 
 // Waiting is a post waiting for approval.
@@ -98,10 +97,6 @@ const (
 	dayRead = 50
 	// digestKeep is how long the mark of a day's digest is kept.
 	digestKeep = 48 * time.Hour
-	// toldKeep is how long the mark of a told proposed time is kept: it
-	// only has to outlive processes racing for it; the post itself records
-	// the reminder (Reminded).
-	toldKeep = 7 * 24 * time.Hour
 )
 
 // Reminders is the loop's state. Tick is called from one goroutine at a
@@ -303,31 +298,15 @@ func (r *Reminders) waiting(ctx context.Context, page redaktor.Page, now time.Ti
 	return nil
 }
 
-// digest sends the page's morning digest, once across processes. The
-// posts it lists as waiting long count as reminded, and the proposed
-// times that passed overnight are told in it, so the morning brings one
-// message.
+// digest sends the page's morning digest, once across processes. Taking
+// it marks, in the same step, the posts it lists as waiting long as
+// reminded and the proposed times that passed overnight as told: the
+// morning brings one message, and no reminder or notice of the same
+// posts follows it.
 func (r *Reminders) digest(ctx context.Context, page redaktor.Page, now, local time.Time, hours int) error {
 	ws, _, err := r.waitingPosts(ctx, page, now)
 	if err != nil {
 		return err
-	}
-	// A passed proposed time is taken first (the post's compare-and-set),
-	// then the digest: a process that loses the digest to another still
-	// tells what it took, on its own.
-	var took []redaktor.Post
-	for i, w := range ws {
-		if !w.Passed || w.Post.Reminded {
-			continue
-		}
-		next, ok, err := r.markReminded(ctx, w.Post, now)
-		if err != nil {
-			return err
-		}
-		if ok {
-			ws[i].Post = next
-			took = append(took, next)
-		}
 	}
 	day := at(local, 0, 0)
 	queued, published, err := r.store.DayPosts(ctx, page.ID, day, at(local, 1, 0), dayRead)
@@ -341,23 +320,30 @@ func (r *Reminders) digest(ctx context.Context, page redaktor.Page, now, local t
 		}
 	}
 	slices.SortStableFunc(today, func(a, b redaktor.Post) int { return dayTime(a).Compare(dayTime(b)) })
-	covered := map[string]time.Time{}
-	if hours > 0 {
-		for _, w := range ws {
-			if !now.Before(dueAfter(w.Since, hours, r.loc(page))) {
-				covered[w.Post.ID] = w.Since
-			}
+	covered, passed := map[string]time.Time{}, map[string]time.Time{}
+	for _, w := range ws {
+		if hours > 0 && !now.Before(dueAfter(w.Since, hours, r.loc(page))) {
+			covered[w.Post.ID] = w.Since
+		}
+		if w.Passed && !w.Post.Reminded {
+			passed[w.Post.ID] = w.Post.ProposedAt
 		}
 	}
-	ok, err := r.store.ClaimDigest(ctx, page.ID, local.Format(time.DateOnly), digestKeep, covered)
-	if err != nil {
+	ok, told, err := r.store.ClaimDigest(ctx, page.ID, local.Format(time.DateOnly), digestKeep, covered, passed)
+	if err != nil || !ok {
 		return err
 	}
-	if !ok {
-		for _, p := range took {
-			r.notify.ProposalPassed(ctx, page, p)
+	// The post records what was told, as a notice of its own would.
+	for _, id := range told {
+		for i, w := range ws {
+			if w.Post.ID == id {
+				if next, ok, err := r.transition(ctx, w.Post, now); err != nil {
+					r.log.Warn("record a passed proposed time told in the digest", "post", id, "err", err)
+				} else if ok {
+					ws[i].Post = next
+				}
+			}
 		}
-		return nil
 	}
 	if len(today) == 0 && len(ws) == 0 {
 		return nil
@@ -374,17 +360,14 @@ func dayTime(p redaktor.Post) time.Time {
 	return p.PublishAt
 }
 
-// markReminded records on the post that its passed proposed time is
-// told, then takes the telling. The claim is needed besides the post's
-// compare-and-set: two processes computing the same change at the same
-// moment both see that succeed (a repeat of an applied change is taken as
-// applied). ok is false when another process took it, or the post no
-// longer waits (approved meanwhile). A crash between the two loses the
-// message; it is never sent twice.
-func (r *Reminders) markReminded(ctx context.Context, p redaktor.Post, now time.Time) (redaktor.Post, bool, error) {
+// transition records on the post that its passed proposed time was told
+// (ActRemind, which takes it out of the index of proposed times). ok is
+// false when the post changed meanwhile (approved, or recorded by
+// another process).
+func (r *Reminders) transition(ctx context.Context, p redaktor.Post, now time.Time) (redaktor.Post, bool, error) {
 	next, ev, err := redaktor.Apply(p, redaktor.Change{Action: redaktor.ActRemind, Actor: redaktor.System}, now)
 	if err != nil {
-		return p, false, nil // no longer waiting: nothing to tell
+		return p, false, nil // no longer waiting: nothing to record
 	}
 	if err := r.store.SavePost(ctx, p, next, ev); err != nil {
 		if errors.Is(err, redaktor.ErrConflict) || errors.Is(err, redaktor.ErrNotFound) {
@@ -392,7 +375,21 @@ func (r *Reminders) markReminded(ctx context.Context, p redaktor.Post, now time.
 		}
 		return p, false, err
 	}
-	mine, err := r.store.ClaimTold(ctx, p.ID, "proposal", strconv.FormatInt(next.Rev, 10), toldKeep)
+	return next, true, nil
+}
+
+// markReminded records on the post that its passed proposed time is
+// told, then takes the telling. The claim is needed besides the post's
+// compare-and-set: two processes making the same change at the same
+// moment both see that succeed (a repeat of an applied change is taken as
+// applied); and a morning digest that told it holds the claim already.
+// A crash between the two loses the message; it is never sent twice.
+func (r *Reminders) markReminded(ctx context.Context, p redaktor.Post, now time.Time) (redaktor.Post, bool, error) {
+	next, ok, err := r.transition(ctx, p, now)
+	if err != nil || !ok {
+		return p, false, err
+	}
+	mine, err := r.store.ClaimTold(ctx, p.ID, p.ProposedAt)
 	if err != nil || !mine {
 		return p, false, err
 	}

@@ -82,33 +82,61 @@ func (s *Store) DigestDone(ctx context.Context, pageID, day string) (bool, error
 	return n == 1, nil
 }
 
-// claimDigest marks a page's digest of a day as taken, and the waiting
-// posts it tells of as reminded, at once: of several processes one takes
-// the digest, and a reminder of the same posts cannot follow it.
+// claimDigest marks a page's digest of a day as taken, the waiting posts
+// it tells of as reminded, and the passed proposed times it tells as told,
+// at once: of several processes one takes the digest, and neither a
+// reminder nor a notice of the same posts can follow it.
 //
-// KEYS[1] digest mark, KEYS[2] reminded hash
-// ARGV[1] mark lifetime ms, ARGV[2..] pairs: post id, since ms
-// Returns 1 taken, 0 taken before.
+// KEYS[1] digest mark, KEYS[2] reminded hash, KEYS[3..] told marks
+// ARGV[1] mark lifetime ms, ARGV[2] told lifetime ms, ARGV[3] n,
+// ARGV[4..3+2n] pairs: post id, since ms
+// Returns {} when taken before, else {1, i...}: the told marks (by KEYS
+// index - 2) this call set.
 var claimDigest = redis.NewScript(`
-if redis.call('SET', KEYS[1], '1', 'NX', 'PX', ARGV[1]) == false then return 0 end
-for i = 2, #ARGV, 2 do redis.call('HSET', KEYS[2], ARGV[i], ARGV[i+1]) end
-return 1
+if redis.call('SET', KEYS[1], '1', 'NX', 'PX', ARGV[1]) == false then return {} end
+local n = tonumber(ARGV[3])
+for i = 4, 3 + 2 * n, 2 do redis.call('HSET', KEYS[2], ARGV[i], ARGV[i+1]) end
+local out = {1}
+for i = 3, #KEYS do
+  if redis.call('SET', KEYS[i], '1', 'NX', 'PX', ARGV[2]) then table.insert(out, i - 2) end
+end
+return out
 `)
 
-// ClaimDigest takes the page's digest of day for this process; covered
+// ClaimDigest takes the page's digest of day for this process. covered
 // are the waiting posts it tells of (post id → when it began waiting),
-// marked as reminded with it. ok is false when another took it first.
-func (s *Store) ClaimDigest(ctx context.Context, pageID, day string, keep time.Duration, covered map[string]time.Time) (bool, error) {
-	args := []any{keep.Milliseconds()}
+// marked as reminded with it; passed the posts whose proposed time passed
+// (post id → that time), marked as told with it (see ClaimTold). ok is
+// false when another process took the digest first; told are the passed
+// posts this call marked.
+func (s *Store) ClaimDigest(ctx context.Context, pageID, day string, keep time.Duration, covered, passed map[string]time.Time) (ok bool, told []string, err error) {
+	keys := []string{s.k.digest(pageID, day), s.k.reminded(pageID)}
+	args := []any{keep.Milliseconds(), ToldKeep.Milliseconds(), len(covered)}
 	for pid, since := range covered {
 		args = append(args, pid, strconv.FormatInt(since.UnixMilli(), 10))
 	}
-	n, err := claimDigest.Run(ctx, s.rdb, []string{s.k.digest(pageID, day), s.k.reminded(pageID)}, args...).Int()
-	if err != nil {
-		return false, fmt.Errorf("claim the digest of page %s: %w", pageID, err)
+	ids := make([]string, 0, len(passed))
+	for pid, at := range passed {
+		ids = append(ids, pid)
+		keys = append(keys, s.k.told(pid, "proposal", strconv.FormatInt(at.UnixMilli(), 10)))
 	}
-	return n == 1, nil
+	res, err := claimDigest.Run(ctx, s.rdb, keys, args...).Int64Slice()
+	if err != nil && !errors.Is(err, redis.Nil) {
+		return false, nil, fmt.Errorf("claim the digest of page %s: %w", pageID, err)
+	}
+	if len(res) == 0 {
+		return false, nil, nil
+	}
+	for _, i := range res[1:] {
+		told = append(told, ids[i-1])
+	}
+	return true, told, nil
 }
+
+// ToldKeep is how long the mark of a told proposed time is kept: it only
+// has to outlive processes racing for it; the post itself records the
+// reminder (Reminded).
+const ToldKeep = 7 * 24 * time.Hour
 
 // claimWaiting takes the reminders of posts that crossed the page's
 // threshold: a post is reminded of once per time it began waiting, by
@@ -217,13 +245,13 @@ func (s *Store) DayPosts(ctx context.Context, pageID string, from, to time.Time,
 	return queued, published, nil
 }
 
-// ClaimTold takes the telling of something about a post (kind, and stamp
-// naming which: a proposed time) for this process: true for the first
-// caller only, for as long as keep.
-func (s *Store) ClaimTold(ctx context.Context, postID, kind, stamp string, keep time.Duration) (bool, error) {
-	ok, err := s.rdb.SetNX(ctx, s.k.told(postID, kind, stamp), "1", keep).Result()
+// ClaimTold takes the telling that a post's proposed time (at) passed,
+// for this process: true for the first caller only (a morning digest
+// that told it counts as one).
+func (s *Store) ClaimTold(ctx context.Context, postID string, at time.Time) (bool, error) {
+	ok, err := s.rdb.SetNX(ctx, s.k.told(postID, "proposal", strconv.FormatInt(at.UnixMilli(), 10)), "1", ToldKeep).Result()
 	if err != nil {
-		return false, fmt.Errorf("claim telling %s of post %s: %w", kind, postID, err)
+		return false, fmt.Errorf("claim telling the passed time of post %s: %w", postID, err)
 	}
 	return ok, nil
 }

@@ -20,15 +20,18 @@ func TestDigestTakenOnceAndCoversItsPosts(t *testing.T) {
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	won := 0
+	var tells []string
 	for range 8 {
 		wg.Go(func() {
-			ok, err := s.ClaimDigest(ctx, "1", "2026-11-27", time.Hour, map[string]time.Time{"7": since})
+			ok, told, err := s.ClaimDigest(ctx, "1", "2026-11-27", time.Hour, map[string]time.Time{"7": since},
+				map[string]time.Time{"9": since, "10": since})
 			if err != nil {
 				t.Error(err)
 			}
 			if ok {
 				mu.Lock()
 				won++
+				tells = told
 				mu.Unlock()
 			}
 		})
@@ -36,6 +39,18 @@ func TestDigestTakenOnceAndCoversItsPosts(t *testing.T) {
 	wg.Wait()
 	if won != 1 {
 		t.Fatalf("%d callers took the digest, want one", won)
+	}
+	slices.Sort(tells)
+	if !slices.Equal(tells, []string{"10", "9"}) {
+		t.Fatalf("the digest took the telling of %v, want both passed times", tells)
+	}
+	// Told in the digest: a notice of its own finds it taken; another
+	// proposed time of the same post is a new one.
+	if ok, err := s.ClaimTold(ctx, "9", since); err != nil || ok {
+		t.Fatalf("claim told after the digest = %v, %v", ok, err)
+	}
+	if ok, err := s.ClaimTold(ctx, "9", since.Add(time.Hour)); err != nil || !ok {
+		t.Fatalf("claim of another proposed time = %v, %v", ok, err)
 	}
 	if done, err := s.DigestDone(ctx, "1", "2026-11-27"); err != nil || !done {
 		t.Fatalf("digest done = %v, %v", done, err)
@@ -120,7 +135,7 @@ func TestHoldProposalOnlyWhileUnchanged(t *testing.T) {
 	}
 	// Telling it once is claimed once.
 	for i, want := range []bool{true, false} {
-		ok, err := s.ClaimTold(ctx, p.ID, "proposal", "3", time.Hour)
+		ok, err := s.ClaimTold(ctx, p.ID, p.ProposedAt)
 		if err != nil || ok != want {
 			t.Fatalf("claim %d = %v, %v", i, ok, err)
 		}
