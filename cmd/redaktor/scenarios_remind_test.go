@@ -154,12 +154,12 @@ func TestMorningDigestInEachPagesTimeZone(t *testing.T) {
 	d.unchangedAt(everyone, msk(11, 27, 7, 0), msk(11, 27, 8, 29))
 
 	d.advanceTo(msk(11, 27, 8, 30))
-	dg := d.expect(chief, goodMorning+"! «МБОУ СОШ №4» на сегодня, 27.11", "Сегодня в канале:",
+	dg := d.expect(chief, goodMorning+"! «МБОУ СОШ №4» сегодня, 27.11", "Сегодня в канале:",
 		"10:00 · #"+first, "15:00 · #"+chiefs, "Ждёт согласования 1 пост:", "#"+waiting+" · Ирина · ждёт с 26.11 12:00")
 	if !hasButton(dg, "Открыть #"+waiting) {
 		t.Fatalf("the digest has no button to open the waiting post:\n%s", d.dumpMsg(dg))
 	}
-	mine := d.expect(moderator, goodMorning+"! Ваши посты на «МБОУ СОШ №4»", "10:00 · #"+first, "#"+waiting)
+	mine := d.expect(moderator, goodMorning+"! Ваши посты на странице «МБОУ СОШ №4» сегодня", "10:00 · #"+first, "#"+waiting)
 	if strings.Contains(mine.Text, "#"+chiefs) || strings.Contains(mine.Text, "Родительское") {
 		t.Fatalf("the moderator's digest shows the chief editor's post:\n%s", mine.Text)
 	}
