@@ -54,6 +54,7 @@ type Store interface {
 	planStore
 	strayStore
 	menuStore
+	remindStore
 }
 
 // Config is the desk's settings.
@@ -77,6 +78,8 @@ type Desk struct {
 	Notifier *Notifier
 	Albums   *Albums
 	Reports  *BroadcastReports
+	// Reminders writes what package reminders decides to send.
+	Reminders *Reminders
 }
 
 // New builds the desk. now is the clock (tests pass a fixed one).
@@ -111,6 +114,7 @@ func New(tg Telegram, store Store, texts *Texts, now func() time.Time, log *slog
 		privacy:     &Privacy{base: b, store: store},
 		plan:        &Plan{base: b, store: store},
 		stray:       &Stray{base: b, store: store, drafts: drafts},
+		reminders:   &Reminders{news: n, store: store},
 	}
 	// The fonts are built in: a failure to read them is a broken build,
 	// and the plan still goes out as text.
@@ -120,8 +124,9 @@ func New(tg Telegram, store Store, texts *Texts, now func() time.Time, log *slog
 		r.plan.painter = painter
 	}
 	return &Desk{Router: r, menus: store,
-		Notifier: &Notifier{news: n},
-		Albums:   &Albums{store: store, drafts: drafts, texts: texts, now: now, log: log},
-		Reports:  &BroadcastReports{base: b, store: store},
+		Notifier:  &Notifier{news: n},
+		Albums:    &Albums{store: store, drafts: drafts, texts: texts, now: now, log: log},
+		Reports:   &BroadcastReports{base: b, store: store},
+		Reminders: r.reminders,
 	}
 }

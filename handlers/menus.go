@@ -29,9 +29,9 @@ const (
 var menuCommands = map[menuKind][]string{
 	menuPublic:    {"subscriptions", "stop", "forgetme", "help"},
 	menuModerator: {"drafts", "plan", "queue", "pending", "check", "stats", "team", "pages", "cancel", "privacy", "forgetme", "help"},
-	menuChief: {"drafts", "pending", "queue", "plan", "slots", "check", "stats", "team", "invite", "channel", "subscribers",
+	menuChief: {"drafts", "pending", "queue", "plan", "slots", "remind", "check", "stats", "team", "invite", "channel", "subscribers",
 		"audit", "pages", "cancel", "privacy", "forgetme", "help"},
-	menuAdmin: {"newpage", "pages", "pending", "queue", "plan", "slots", "team", "invite", "channel", "subscribers", "audit",
+	menuAdmin: {"newpage", "pages", "pending", "queue", "plan", "slots", "remind", "team", "invite", "channel", "subscribers", "audit",
 		"check", "stats", "cancel", "privacy", "forgetme", "help"},
 }
 

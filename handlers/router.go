@@ -44,6 +44,7 @@ type Router struct {
 	privacy     *Privacy
 	plan        *Plan
 	stray       *Stray
+	reminders   *Reminders
 }
 
 // Handle routes one update.
@@ -215,6 +216,8 @@ func (r *Router) onCommand(ctx context.Context, p who, m *tgbotapi.Message) erro
 		return r.advice.cmdCheck(ctx, p, m)
 	case "stats":
 		return r.advice.cmdStats(ctx, p, args)
+	case "remind":
+		return r.reminders.cmdRemind(ctx, p, args)
 	case "cancel":
 		if p.session == nil {
 			r.reply(ctx, p, p.t.T("cancel_nothing"))

@@ -22,7 +22,6 @@ import (
 type Queue interface {
 	ClaimDue(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]string, error)
 	Unlease(ctx context.Context, postID string) error
-	DueReminders(ctx context.Context, now time.Time, limit int64) ([]string, error)
 	Post(ctx context.Context, postID string) (redaktor.Post, error)
 	SavePost(ctx context.Context, old, next redaktor.Post, ev redaktor.Event) error
 	Page(ctx context.Context, pageID string) (redaktor.Page, error)
@@ -43,7 +42,6 @@ type Sender interface {
 type Notifier interface {
 	Published(ctx context.Context, post redaktor.Post, page redaktor.Page)
 	Failed(ctx context.Context, post redaktor.Post, page redaktor.Page)
-	Remind(ctx context.Context, post redaktor.Post, page redaktor.Page)
 }
 
 // Announcer sends a post just published to the channel to the page's
@@ -76,9 +74,17 @@ type Config struct {
 	// Flush bounds the last try, at stop, to record sends whose records
 	// wait for Redis (10 s).
 	Flush time.Duration
+	// Reminders run first in every tick (package reminders); nil: none.
+	Reminders Reminders
 }
 
-// Scheduler publishes due posts and sends reminders.
+// Reminders writes to people when nobody asked (reminders.Reminders): it
+// shares the tick, and so the clock and the tests' wait for a tick.
+type Reminders interface {
+	Tick(ctx context.Context) error
+}
+
+// Scheduler publishes due posts (and runs the reminders).
 type Scheduler struct {
 	q      Queue
 	send   Sender
@@ -161,8 +167,10 @@ func (s *Scheduler) Tick(ctx context.Context) error { return s.tick(ctx, nil) }
 // tick is Tick that begins no new publication once stop is closed.
 func (s *Scheduler) tick(ctx context.Context, stop <-chan struct{}) error {
 	var errs []error
-	if err := s.remind(ctx); err != nil {
-		errs = append(errs, fmt.Errorf("reminders: %w", err))
+	if s.cfg.Reminders != nil {
+		if err := s.cfg.Reminders.Tick(ctx); err != nil {
+			errs = append(errs, fmt.Errorf("reminders: %w", err))
+		}
 	}
 	if err := s.publishDue(ctx, stop); err != nil {
 		errs = append(errs, fmt.Errorf("publish: %w", err))
@@ -432,32 +440,6 @@ func (s *Scheduler) transition(ctx context.Context, post redaktor.Post, c redakt
 		return post, false, err
 	}
 	return next, true, nil
-}
-
-// remind tells chief editors about pending posts whose proposed time came.
-// The reminder is a compare-and-set transition, so of several replicas
-// exactly one sends it.
-func (s *Scheduler) remind(ctx context.Context) error {
-	ids, err := s.q.DueReminders(ctx, s.now(), 50)
-	if err != nil {
-		return err
-	}
-	for _, id := range ids {
-		post, err := s.q.Post(ctx, id)
-		if err != nil {
-			continue
-		}
-		next, ok, err := s.transition(ctx, post, redaktor.Change{Action: redaktor.ActRemind, Actor: redaktor.System})
-		if err != nil || !ok {
-			continue
-		}
-		page, err := s.q.Page(ctx, post.PageID)
-		if err != nil {
-			continue
-		}
-		s.notify.Remind(ctx, next, page)
-	}
-	return nil
 }
 
 // cronLogger sends cron's messages to slog.

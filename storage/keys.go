@@ -93,3 +93,19 @@ func (k keys) bcTick(postID string) string      { return k.p + "bc:" + postID + 
 func (k keys) bcActive() string                 { return k.p + "bc:active" }
 func (k keys) rlTAT() string                    { return k.p + "rl:tat" }
 func (k keys) rlChatPrefix() string             { return k.p + "rl:chat:" }
+
+// Reminders (reminders.go): a page's setting of how many working hours a
+// post may wait before the chief editors are reminded, the posts they
+// were reminded of (post id → when the post began waiting), and the mark
+// of a page's morning digest of a day.
+func (k keys) remindAfter(pageID string) string { return k.p + "page:" + pageID + ":remind:after" }
+func (k keys) reminded(pageID string) string    { return k.p + "page:" + pageID + ":remind:waiting" }
+func (k keys) digest(pageID, day string) string {
+	return k.p + "page:" + pageID + ":digest:" + day
+}
+
+// told marks that people were told something of a post once (kind and
+// stamp say what), so that of several processes one tells it.
+func (k keys) told(postID, kind, stamp string) string {
+	return k.p + "post:" + postID + ":told:" + kind + ":" + stamp
+}

@@ -208,6 +208,12 @@ var authzTable = []authzRow{
 	command("/stats", working, "Цель:"),
 	{name: "/stats goal 7", allow: anyChief, act: say("/stats goal 7"), saw: []string{"Цель: 7"},
 		done: func(w *world, p persona, _ fixture) bool { return w.page(w.pageOf(p)).WeeklyGoal == 7 }},
+	command("/remind", working, "Напоминания «").onOwnPage(),
+	{name: "/remind 6", allow: anyChief, act: say("/remind 6"), saw: []string{"дольше 6 рабочих часов"}, ownPage: true,
+		done: func(w *world, p persona, _ fixture) bool {
+			hours, set, err := w.st.RemindAfter(ctxT, w.pageOf(p))
+			return err == nil && set && hours == 6
+		}},
 	command("/cancel", everyone, "Отменять нечего"),
 	command("/privacy", everyone, "Что бот хранит о вас"),
 	command("/audit", anyChief, "Журнал «", "В журнале «").onOwnPage(),

@@ -24,6 +24,7 @@ import (
 	"github.com/redaktor/redaktor/metrics"
 	"github.com/redaktor/redaktor/pace"
 	"github.com/redaktor/redaktor/quality"
+	"github.com/redaktor/redaktor/reminders"
 	"github.com/redaktor/redaktor/scheduler"
 	"github.com/redaktor/redaktor/storage"
 )
@@ -98,7 +99,9 @@ func run(ctx context.Context, getenv func(string) string, logOut io.Writer, now 
 	desk := handlers.New(tg, store, texts, now, log, handlers.Config{AdminIDs: cfg.AdminIDs, Location: cfg.Location, Quality: advice})
 	desk.SetMenus(ctx)
 	broadcasts := broadcast.New(store, tg, desk.Reports, pacer, now, log, broadcast.Config{Observer: m})
-	sched := scheduler.New(store, tg, desk.Notifier, broadcasts, now, log, scheduler.Config{})
+	// Reminders run in the scheduler's tick, on the same clock.
+	remind := reminders.New(store, desk.Reminders, now, log, reminders.Config{Location: cfg.Location})
+	sched := scheduler.New(store, tg, desk.Notifier, broadcasts, now, log, scheduler.Config{Reminders: remind})
 
 	var wg sync.WaitGroup
 	wg.Go(func() { heartbeat(ctx, store, log) })
