@@ -159,7 +159,9 @@ func (c *cards) showMade(ctx context.Context, p who, postID string, page redakto
 			return err
 		}
 	}
-	c.showPostTo(ctx, p, post, page, true)
+	sctx, cancel := showing(ctx)
+	defer cancel()
+	c.showPostTo(sctx, p, post, page, true)
 	return nil
 }
 

@@ -40,6 +40,35 @@ func TestDraftIsMadeAndItsCardShown(t *testing.T) {
 	}
 }
 
+// A handling cancelled just after the draft was stored (the intake
+// cancels its handlers when its liveness lapses, as in a Redis failover)
+// still shows the draft: its preview and card go out, and nothing was
+// refused that would have the update handled again and the preview shown
+// a second time.
+func TestDraftStoredIsShownEvenIfTheHandlingIsCancelled(t *testing.T) {
+	t.Parallel()
+	s := newMemStore()
+	d, tg := newTestDesk(t, s)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	s.stored = cancel
+	if err := d.Handle(ctx, message(s, modID, "Субботник в субботу в 10:00, приходите всей семьёй.")); err != nil {
+		t.Fatal(err)
+	}
+	if len(s.created) != 1 {
+		t.Fatalf("drafts made: %d, want 1", len(s.created))
+	}
+	if len(tg.content) != 1 {
+		t.Errorf("%d previews sent, want 1", len(tg.content))
+	}
+	if len(tg.texts) != 1 || !strings.Contains(tg.texts[0].text, "#7") {
+		t.Errorf("messages %+v, want the card of post #7", tg.texts)
+	}
+	if len(s.cards) != 1 {
+		t.Errorf("cards remembered: %+v, want the moderator's", s.cards)
+	}
+}
+
 // A moderator pressing a button only a chief editor may press (a card
 // forwarded to them, or forged data) is refused, and nothing is written:
 // every chief editor's button checks the role on the page it names.

@@ -98,7 +98,9 @@ func (d *Drafts) takeContent(ctx context.Context, p who, se *redaktor.Session, c
 		}
 		return err
 	}
-	d.showPostAs(ctx, p, st.Role, post, st.Page, true, act)
+	sctx, cancel := showing(ctx)
+	defer cancel()
+	d.showPostAs(sctx, p, st.Role, post, st.Page, true, act)
 	return nil
 }
 
@@ -167,8 +169,10 @@ func (d *Drafts) newVersion(ctx context.Context, p who, se redaktor.Session, con
 	if !ok {
 		return nil
 	}
-	d.showPostTo(ctx, p, next, page, true)
-	d.notifyChiefs(ctx, next, page)
+	sctx, cancel := showing(ctx) // the version is stored
+	defer cancel()
+	d.showPostTo(sctx, p, next, page, true)
+	d.notifyChiefs(sctx, next, page)
 	return nil
 }
 

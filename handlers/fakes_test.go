@@ -35,7 +35,10 @@ type sent struct {
 
 func (f *fakeTG) Username() string    { return "redaktor_bot" }
 func (f *fakeTG) Self() tgbotapi.User { return tgbotapi.User{ID: 1, UserName: "redaktor_bot"} }
-func (f *fakeTG) SendText(_ context.Context, chat int64, text string, kb bot.Keyboard) (int, error) {
+func (f *fakeTG) SendText(ctx context.Context, chat int64, text string, kb bot.Keyboard) (int, error) {
+	if err := ctx.Err(); err != nil { // as bot.Client: nothing is sent on an ended context
+		return 0, err
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.texts = append(f.texts, sent{chat, text, kb})
@@ -47,7 +50,10 @@ func (f *fakeTG) EditText(_ context.Context, _ int64, messageID int, _ string, _
 	f.edited = append(f.edited, messageID)
 	return nil
 }
-func (f *fakeTG) SendContent(_ context.Context, chat int64, _ redaktor.Content) ([]int, error) {
+func (f *fakeTG) SendContent(ctx context.Context, chat int64, _ redaktor.Content) ([]int, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.content = append(f.content, chat)
@@ -94,6 +100,8 @@ type memStore struct {
 	sessions map[int64]redaktor.Session
 	held     map[string]int // post id → message of the card the moderator holds
 	ended    map[int64]time.Time
+	// stored, if set, runs once a draft is stored.
+	stored func()
 }
 
 func newMemStore() *memStore {
@@ -230,8 +238,12 @@ func (s *memStore) CreatePost(_ context.Context, p redaktor.Post, _ redaktor.Ori
 		return err
 	}
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	s.created = append(s.created, p)
+	stored := s.stored
+	s.mu.Unlock()
+	if stored != nil {
+		stored()
+	}
 	return nil
 }
 

@@ -392,6 +392,8 @@ func (r *Review) changeSaving(ctx context.Context, p who, post redaktor.Post, c 
 		r.refreshCards(ctx, post, page)
 		return post, false, nil
 	}
+	ctx, cancel := showing(ctx) // the change is saved
+	defer cancel()
 	page, err := r.base.store.Page(ctx, next.PageID)
 	if err != nil {
 		// The change is saved; only the cards wait for the next change.

@@ -1,10 +1,24 @@
 package handlers
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/base64"
 	"time"
 )
+
+// shownWithin bounds the sends that show what a handling stored.
+const shownWithin = 20 * time.Second
+
+// showing is the context a handler goes on with once what it was asked to
+// do is stored: the preview, the card and the notices that show it go out
+// even if the handling is cancelled meanwhile (the intake cancels its
+// handlers when its liveness lapses, as in every Redis failover). Cut off
+// between the store and them, the update is handled again and shows the
+// stored post a second time.
+func showing(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(ctx), shownWithin)
+}
 
 // randomCode makes an unguessable code for a deep link: 16 characters of
 // the alphabet Telegram allows in a start parameter.

@@ -87,8 +87,11 @@ func TestBotFollowsARedisFailover(t *testing.T) {
 					t.Errorf("%q previewed %d times, want once", text, n)
 				}
 			}
-			if cards := draftCards(d); len(cards) != len(news) || !sameSet(cards, []string{"#2", "#3", "#4"}) {
-				t.Errorf("draft cards %v, want posts #2, #3 and #4 once each:\n%s", cards, d.dump(moderator))
+			// One card per message, each of its own post. Not necessarily
+			// #2, #3 and #4: a handling cut off by the failover before its
+			// draft was stored has spent the post number it allocated.
+			if cards := draftCards(d); len(cards) != len(news) || len(slices.Compact(slices.Sorted(slices.Values(cards)))) != len(news) {
+				t.Errorf("draft cards %v, want %d posts once each:\n%s", cards, len(news), d.dump(moderator))
 			}
 		})
 	}
@@ -166,8 +169,4 @@ func countMessages(d *desk, chat int64, part string) int {
 		}
 	}
 	return n
-}
-
-func sameSet(got, want []string) bool {
-	return strings.Join(slices.Sorted(slices.Values(got)), ",") == strings.Join(want, ",")
 }
