@@ -190,7 +190,7 @@ func quotedTokens(a *analysis, from, to int) []bool {
 // newsAt reports whether token i is a number or date, or starts a calendar
 // date, an invitation, a notice or a news word.
 func (c *Checker) newsAt(ws *words, i int) bool {
-	if ws.toks[i].class != 0 || c.pastVerb(ws.word(i)) {
+	if w := ws.word(i); ws.toks[i].class != 0 || c.pastVerb(w) || c.endsLike(w, c.newsEnds) {
 		return true
 	}
 	for _, m := range []*matcher{c.calendar, c.trigger, c.softTrigger, c.noticeAny, c.news} {
@@ -206,8 +206,12 @@ func (c *Checker) newsAt(ws *words, i int) bool {
 const minPastVerb = 6
 
 // pastVerb reports whether a normalised word looks like a past-tense verb.
-func (c *Checker) pastVerb(w string) bool {
-	for _, e := range c.pastEnds {
+func (c *Checker) pastVerb(w string) bool { return c.endsLike(w, c.pastEnds) }
+
+// endsLike reports whether a word of minPastVerb letters or more ends in
+// one of ends and starts like none of lead.not_past.
+func (c *Checker) endsLike(w string, ends []string) bool {
+	for _, e := range ends {
 		if strings.HasSuffix(w, e) {
 			if utf8.RuneCountInString(w) < minPastVerb {
 				return false

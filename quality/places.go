@@ -35,6 +35,9 @@ type placeFinder struct {
 	dates   *matcher        // calendar dates: «в посёлке 12 марта» is no house number
 	links   map[string]bool // words that join a preposition to its noun: «рядом с», «недалеко от»
 	dets    map[string]bool // short words that stand like adjectives: «в наш музей», «во весь зал»
+	streetN map[string]bool // stems of nouns named by a capitalised word after them, without a preposition: «улиц Садовой»
+	signs   []string        // «№»: a place noun before a number names one institution
+	adjNoun map[string]bool // stems of nouns declined like adjectives: «столовая», «приёмная»
 }
 
 // headLen is how many bytes of a stem index it: two Cyrillic letters.
@@ -63,6 +66,19 @@ func newPlaceFinder(f placesFormat) (placeFinder, error) {
 	p.links = map[string]bool{}
 	for _, w := range f.PrepositionLinks {
 		p.links[normWord(strings.TrimSpace(w))] = true
+	}
+	p.streetN, p.adjNoun = map[string]bool{}, map[string]bool{}
+	for _, n := range f.StreetNouns {
+		ws, _ := tokenize(n, nil)
+		if len(ws.toks) != 1 {
+			return p, fmt.Errorf("street noun %q is not a single word", n)
+		}
+		p.streetN[stem(ws.word(0))] = true
+	}
+	for _, sg := range f.NumberSigns {
+		if sg = strings.TrimSpace(sg); sg != "" {
+			p.signs = append(p.signs, sg)
+		}
 	}
 	p.bare = map[string]bool{}
 	for _, n := range f.BareNouns {
@@ -102,6 +118,9 @@ func newPlaceFinder(f placesFormat) (placeFinder, error) {
 		// The stem of the dictionary form and the form itself: Snowball
 		// may cut a dictionary form shorter than its other cases
 		// («спортзал» → «спортза», «спортзале» → «спортзал»).
+		if adjectiveForm(ws.word(0)) {
+			p.adjNoun[stem(ws.word(0))] = true
+		}
 		for _, s := range []string{stem(ws.word(0)), ws.word(0)} {
 			p.stems[s] = true
 			p.heads[s[:min(headLen, len(s))]] = true
@@ -141,7 +160,27 @@ func (p *placeFinder) nounAt(ws *words, k int) bool {
 	if i := strings.IndexByte(w, '-'); i > 0 && p.isNoun(w[:i]) {
 		return true
 	}
-	return p.stems[ws.stem(k)]
+	st := ws.stem(k)
+	if !p.stems[st] {
+		return false
+	}
+	// «на лыжную гонку», «у школьного крыльца»: an adjective made from a
+	// place noun shares its stem; only nouns declined like adjectives
+	// («в столовую», «в приёмной») end so.
+	return p.adjNoun[st] || !adjectiveForm(w)
+}
+
+// adjectiveForms are endings that only adjectives and nouns declined like
+// them take: «лыжную», «школьного», «парковыми».
+var adjectiveForms = []string{"ую", "юю", "ого", "его", "ому", "ему", "ыми", "ими", "ый", "ая", "яя", "ое", "ые", "ых", "их"}
+
+func adjectiveForm(w string) bool {
+	for _, e := range adjectiveForms {
+		if strings.HasSuffix(w, e) {
+			return true
+		}
+	}
+	return false
 }
 
 // bareAt reports whether token k is a noun that names no place without a
@@ -289,6 +328,12 @@ func (p *placeFinder) findWords(a *analysis) (span, bool) {
 			}
 		}
 		if !p.preps[ws.word(i)] {
+			// «спортзал школы № 1», «жители улиц Садовой и Вишнёвой»: a
+			// numbered institution or a named street is a place with no
+			// preposition before it.
+			if p.nounAt(ws, i) && !isVague(i, i+1) && (p.numbered(a, i) || p.streetNamed(a, i)) {
+				return ws.span(i, i+2), true
+			}
 			continue
 		}
 		if p.quoted && opensQuote(a.text, int(ws.toks[i].end)) {
@@ -392,4 +437,29 @@ func opensQuote(text string, i int) bool {
 		}
 	}
 	return false
+}
+
+// numbered reports whether a number sign and a number follow token k:
+// «школы № 2», «кабинет №12».
+func (p *placeFinder) numbered(a *analysis, k int) bool {
+	ws := &a.words
+	if len(p.signs) == 0 || k+1 >= len(ws.toks) || ws.toks[k+1].class&classNumber == 0 || ws.toks[k+1].lineBreak {
+		return false
+	}
+	gap := strings.TrimSpace(a.text[ws.toks[k].end:ws.toks[k+1].start])
+	for _, sg := range p.signs {
+		if gap == sg {
+			return true
+		}
+	}
+	return false
+}
+
+// streetNamed reports whether token k is one of the street nouns named by
+// the capitalised word after it: «улиц Садовой», «переулка Тихого».
+// «посёлка» or «района» stay bare without a preposition, where they more
+// often describe than locate.
+func (p *placeFinder) streetNamed(a *analysis, k int) bool {
+	return len(p.streetN) > 0 && p.streetN[a.words.stem(k)] &&
+		k+1 < len(a.words.toks) && capitalised(a, k+1) && p.named(a, k+1)
 }

@@ -298,9 +298,15 @@ func markSentences(text string, w *words) {
 		if r, _ := decode(text, int(t.start)); !isUpper(r) && !isDigit(r) {
 			continue
 		}
+		if initial(prev) && !strings.ContainsAny(gap, "!?…") {
+			continue // «Н. А. Кузнецова»: an initial, not the end of a sentence
+		}
 		t.sentStart = strings.ContainsAny(gap, "!?…") || !sentenceAbbr(w.word(k-1))
 	}
 }
+
+// initial reports a single capital letter: the initial of a name.
+func initial(t token) bool { return t.letters == 1 && t.upper == 1 && t.end-t.start <= 2 }
 
 // appendNorm appends the comparison form of r: lower case, with ё as е,
 // since Russian writers use the two letters interchangeably.
