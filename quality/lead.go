@@ -40,6 +40,12 @@ func (c *Checker) checkLead(a *analysis, add func(Finding)) {
 	// verb («Как вы знаете, дорожные службы работают без выходных»), unless
 	// it holds a date, a number or an invitation itself.
 	buried := c.intro.anyIn(ws, from, to)
+	// «Книги — лучшие друзья человека.», «Здоровье — главное богатство.»:
+	// a saying of the form «X — Y» with no news in it introduces the news
+	// that comes after it, however newsy the sentence between them sounds.
+	if !buried && definition(a, from, to) && !c.carriesNews(ws, from, to, quoted) && c.newsLater(ws, to, lineOf(ws, from)) {
+		buried = true
+	}
 	if buried && c.carriesStrongNews(ws, from, to, quoted) {
 		return
 	}
@@ -291,6 +297,45 @@ func sentenceAbbr(w string) bool {
 	case "ул", "д", "г", "пр", "пер", "им", "т", "к", "каб", "с", "п", "пос", "дер", "тел", "кв",
 		"корп", "стр", "мкр", "пл", "ст", "обл", "р", "руб", "св", "др", "mr", "mrs", "dr", "st":
 		return true
+	}
+	return false
+}
+
+// minDefinitionWords is the fewest words of a saying «X — Y»: «Волонтёры —
+// молодцы!» is a cheer, not an introduction.
+const minDefinitionWords = 3
+
+// definition reports whether the sentence [from, to) reads «X — Y»: a dash
+// after its first three words at most, and no number in it.
+func definition(a *analysis, from, to int) bool {
+	ws := &a.words
+	if to-from < minDefinitionWords {
+		return false
+	}
+	for k := from; k < to; k++ {
+		if ws.toks[k].class != 0 {
+			return false
+		}
+	}
+	for k := from; k < min(from+3, to-1); k++ {
+		gap := a.text[ws.toks[k].end:ws.toks[k+1].start]
+		if strings.Contains(gap, " — ") || strings.Contains(gap, " – ") || strings.Contains(gap, " - ") {
+			return true
+		}
+		if strings.ContainsAny(gap, ",.:;!?") {
+			return false
+		}
+	}
+	return false
+}
+
+// newsLater reports whether a date, an invitation or a notice follows
+// token from, or any news word on a line after line.
+func (c *Checker) newsLater(ws *words, from, line int) bool {
+	for i := from; i < len(ws.toks); i++ {
+		if c.strongNewsAt(ws, i) || (c.newsAt(ws, i) && lineOf(ws, i) > line) {
+			return true
+		}
 	}
 	return false
 }
