@@ -2,7 +2,6 @@ package quality
 
 import (
 	"strings"
-	"unicode/utf8"
 )
 
 // checkLength covers the size of the post: the caption limit, the total
@@ -16,14 +15,14 @@ func (c *Checker) checkLength(a *analysis, hasMedia bool, add func(Finding)) {
 		f.Count, f.Limit = n, c.lim.CaptionChars
 		add(f)
 	}
-	if n := utf8.RuneCountInString(text); n > c.lim.PostChars {
+	if n := runeCount(text); n > c.lim.PostChars {
 		cut := wordStart(text, runeOffset(text, c.lim.PostChars))
 		f := c.at(a, RuleTooLong, span{cut, len(text)})
 		f.Count, f.Limit = n, c.lim.PostChars
 		add(f)
 	}
 	for i, l := range lines(text) {
-		n := utf8.RuneCountInString(text[l.start:l.end])
+		n := runeCount(text[l.start:l.end])
 		if i == 0 && n > c.lim.LeadChars {
 			// Two or three short sentences in one first paragraph read as a
 			// lead; the paragraph is too long when its first sentence alone
@@ -66,5 +65,5 @@ func firstSentenceChars(a *analysis, l span) int {
 		}
 		seen = true
 	}
-	return utf8.RuneCountInString(strings.TrimSpace(a.text[l.start:end]))
+	return runeCount(strings.TrimSpace(a.text[l.start:end]))
 }

@@ -331,7 +331,9 @@ func (p *placeFinder) findWords(a *analysis) (span, bool) {
 			// «спортзал школы № 1», «жители улиц Садовой и Вишнёвой»: a
 			// numbered institution or a named street is a place with no
 			// preposition before it.
-			if p.nounAt(ws, i) && !isVague(i, i+1) && (p.numbered(a, i) || p.streetNamed(a, i)) {
+			// The cheap tests of the next word come first: this runs for
+			// every word of the post.
+			if (p.numbered(a, i) || p.streetNamed(a, i)) && p.nounAt(ws, i) && !isVague(i, i+1) {
 				return ws.span(i, i+2), true
 			}
 			continue
@@ -460,6 +462,6 @@ func (p *placeFinder) numbered(a *analysis, k int) bool {
 // «посёлка» or «района» stay bare without a preposition, where they more
 // often describe than locate.
 func (p *placeFinder) streetNamed(a *analysis, k int) bool {
-	return len(p.streetN) > 0 && p.streetN[a.words.stem(k)] &&
-		k+1 < len(a.words.toks) && capitalised(a, k+1) && p.named(a, k+1)
+	return len(p.streetN) > 0 && k+1 < len(a.words.toks) && capitalised(a, k+1) &&
+		p.mayBeNoun(a.words.word(k)) && p.streetN[a.words.stem(k)] && p.named(a, k+1)
 }

@@ -305,6 +305,20 @@ func markSentences(text string, w *words) {
 	}
 }
 
+// runeCount counts the characters of a valid UTF-8 string by its lead
+// bytes: several times faster than decoding it, and lengths are counted
+// for every line of every post. Telegram texts are valid UTF-8; an invalid
+// byte counts as a character or not, which no limit notices.
+func runeCount(s string) int {
+	n := 0
+	for i := 0; i < len(s); i++ {
+		if s[i]&0xC0 != 0x80 {
+			n++
+		}
+	}
+	return n
+}
+
 // initial reports a single capital letter: the initial of a name.
 func initial(t token) bool { return t.letters == 1 && t.upper == 1 && t.end-t.start <= 2 }
 
