@@ -106,8 +106,17 @@ func isQuestion(a *analysis, to int) bool {
 	if to < len(ws.toks) {
 		end = int(ws.toks[to].start)
 	}
-	tail := strings.TrimRight(a.text[ws.toks[to-1].end:end], " \n\t")
-	return strings.HasSuffix(tail, "?")
+	// «…в 1970-х? 🙂 Музей…»: an emoji after the question mark still
+	// leaves a question.
+	start := int(ws.toks[to-1].end)
+	for _, u := range a.urls { // «…Госуслуг: https://…/form?utm_source=vk»
+		if u.start >= start && u.end <= end {
+			start = u.end
+		}
+	}
+	tail := a.text[start:end]
+	i := strings.LastIndexAny(tail, ".!?…")
+	return i >= 0 && tail[i] == '?'
 }
 
 // strongIn reports whether tokens [from, to) hold a calendar date, an

@@ -246,6 +246,13 @@ func TestNotices(t *testing.T) {
 			[]string{"date_relative после ремонта"}},
 		{"proposals without a deadline", "На сайте размещён проект бюджета. Предложения и замечания жителей принимаются.",
 			[]string{"notice_no_deadline Предложения и замечания жителей принимаются"}},
+		{"no cuts is no notice", "Отключений воды в праздники не будет: водоканал перенёс плановые работы на 15 января.", nil},
+		{"a changed timetable of doctors", "Внимание! С завтрашнего дня меняется график приёма врачей в поликлинике.",
+			[]string{"date_relative С завтрашнего дня"}},
+		{"an application without a deadline", "Желающие участвовать в конкурсе чтецов должны подать заявку.",
+			[]string{"notice_no_deadline подать заявку"}},
+		{"a lawyer's consultation on weekdays", "Во вторник и четверг в кабинете № 5 администрации можно получить бесплатную консультацию юриста.",
+			[]string{"date_relative Во вторник", "notice_no_when консультацию юриста"}},
 		{"proposals with a deadline", "Предложения к проекту бюджета присылайте до 16 декабря на почту администрации.", nil},
 		{"a reception «проводит приём»", "Депутат Петров И. И. проводит приём каждый первый понедельник месяца.",
 			[]string{"notice_no_when проводит приём", "notice_no_where проводит приём"}},
@@ -296,6 +303,10 @@ func TestLead(t *testing.T) {
 		{"initials do not end the first sentence",
 			"Депутат районного совета Н. А. Кузнецова проведёт приём граждан 19 декабря с 10 до 12 часов в администрации Каменского поселения.", nil},
 		{"a cheer is not a saying", "Волонтёры — молодцы! 23 декабря они расчистили дворы 20 пенсионеров.", nil},
+		{"a question with an emoji after it, then the answer",
+			"Кто помнит, какой была наша школа в 1970-х? 🙂 Музей школы № 2 собирает старые фотографии. Приносите их в кабинет № 14 до 20 января.", nil},
+		{"a question mark inside a link is no question",
+			"Подать заявление на компенсацию за питание можно на портале Госуслуг: gu.ru/f?s=vk\n\nСрок подачи — до 25 сентября.", nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
