@@ -114,6 +114,9 @@ func TestPlacePhrasings(t *testing.T) {
 		// гонку» is an event, «лыжня» a place.
 		"на лыжную гонку",
 		"на школьную ёлку",
+		"по лыжным гонкам",
+		// A title in quotation marks names no place.
+		"на выставке рисунков «Зима в Сосновке»",
 	}
 	for _, p := range notPlaces {
 		t.Run(p, func(t *testing.T) {

@@ -172,7 +172,7 @@ func (p *placeFinder) nounAt(ws *words, k int) bool {
 
 // adjectiveForms are endings that only adjectives and nouns declined like
 // them take: «лыжную», «школьного», «парковыми».
-var adjectiveForms = []string{"ую", "юю", "ого", "его", "ому", "ему", "ыми", "ими", "ый", "ая", "яя", "ое", "ые", "ых", "их"}
+var adjectiveForms = []string{"ую", "юю", "ого", "его", "ому", "ему", "ыми", "ими", "ым", "им", "ый", "ая", "яя", "ое", "ые", "ых", "их"}
 
 func adjectiveForm(w string) bool {
 	for _, e := range adjectiveForms {
@@ -321,7 +321,16 @@ func (p *placeFinder) findWords(a *analysis) (span, bool) {
 		}
 		return false
 	}
+	// «выставка «Зима в Сосновке»»: a title in quotation marks names no
+	// place. Marked only when the text has a quotation mark.
+	var quoted []bool
+	if strings.ContainsAny(a.text, "«\"„“") && len(ws.toks) > 0 {
+		quoted = quotedByLine(a)
+	}
 	for i := 0; i < len(ws.toks); i++ {
+		if quoted != nil && quoted[i] {
+			continue
+		}
 		if _, to, _ := p.labels.at(ws, i); to > i {
 			if s, ok := p.afterLabel(a, i, to); ok {
 				return s, true
@@ -464,4 +473,20 @@ func (p *placeFinder) numbered(a *analysis, k int) bool {
 func (p *placeFinder) streetNamed(a *analysis, k int) bool {
 	return len(p.streetN) > 0 && k+1 < len(a.words.toks) && capitalised(a, k+1) &&
 		p.mayBeNoun(a.words.word(k)) && p.streetN[a.words.stem(k)] && p.named(a, k+1)
+}
+
+// quotedByLine marks the tokens inside quotation marks, line by line, so a
+// stray quotation mark does not hide the rest of the post.
+func quotedByLine(a *analysis) []bool {
+	ws := &a.words
+	out := make([]bool, 0, len(ws.toks))
+	for from := 0; from < len(ws.toks); {
+		to := from + 1
+		for to < len(ws.toks) && !ws.toks[to].lineBreak {
+			to++
+		}
+		out = append(out, quotedTokens(a, from, to)...)
+		from = to
+	}
+	return out
 }
