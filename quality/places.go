@@ -322,66 +322,69 @@ func (p *placeFinder) findWords(a *analysis) (span, bool) {
 		return false
 	}
 	// «выставка «Зима в Сосновке»»: a title in quotation marks names no
-	// place. Marked only when the text has a quotation mark.
-	var quoted []bool
-	if strings.ContainsAny(a.text, "«\"„“") && len(ws.toks) > 0 {
-		quoted = quotedByLine(a)
-	}
+	// place. Only a candidate is looked at, and only in a text with a
+	// quotation mark.
+	quotes := strings.ContainsAny(a.text, "«\"„“")
 	for i := 0; i < len(ws.toks); i++ {
-		if quoted != nil && quoted[i] {
-			continue
+		if s, ok := p.candidateAt(a, i, isVague); ok && !(quotes && tokenQuoted(a, i)) {
+			return s, true
 		}
-		if _, to, _ := p.labels.at(ws, i); to > i {
-			if s, ok := p.afterLabel(a, i, to); ok {
-				return s, true
-			}
+	}
+	return span{}, false
+}
+
+// candidateAt returns the place that starts at token i, if any.
+func (p *placeFinder) candidateAt(a *analysis, i int, isVague func(from, to int) bool) (span, bool) {
+	ws := &a.words
+	if _, to, _ := p.labels.at(ws, i); to > i {
+		if s, ok := p.afterLabel(a, i, to); ok {
+			return s, true
 		}
-		if !p.preps[ws.word(i)] {
-			// «спортзал школы № 1», «жители улиц Садовой и Вишнёвой»: a
-			// numbered institution or a named street is a place with no
-			// preposition before it.
-			// The cheap tests of the next word come first: this runs for
-			// every word of the post.
-			if (p.numbered(a, i) || p.streetNamed(a, i)) && p.nounAt(ws, i) && !isVague(i, i+1) {
-				return ws.span(i, i+2), true
-			}
-			continue
+	}
+	if !p.preps[ws.word(i)] {
+		// «спортзал школы № 1», «жители улиц Садовой и Вишнёвой»: a
+		// numbered institution or a named street is a place with no
+		// preposition before it. The cheap tests of the next word come
+		// first: this runs for every word of the post.
+		if (p.numbered(a, i) || p.streetNamed(a, i)) && p.nounAt(ws, i) && !isVague(i, i+1) {
+			return ws.span(i, i+2), true
 		}
-		if p.quoted && opensQuote(a.text, int(ws.toks[i].end)) {
-			return ws.span(i, i+1), true
+		return span{}, false
+	}
+	if p.quoted && opensQuote(a.text, int(ws.toks[i].end)) {
+		return ws.span(i, i+1), true
+	}
+	first := i + 1
+	// «рядом с администрацией», «недалеко от школы».
+	if first < len(ws.toks) && p.links[ws.word(first)] && ws.toks[first].joined {
+		first++
+	}
+	for k := first; k < len(ws.toks) && k <= first+maxAdjectives; k++ {
+		w := ws.word(k)
+		if ws.toks[k].lineBreak {
+			break
 		}
-		first := i + 1
-		// «рядом с администрацией», «недалеко от школы».
-		if first < len(ws.toks) && p.links[ws.word(first)] && ws.toks[first].joined {
-			first++
-		}
-		for k := first; k < len(ws.toks) && k <= first+maxAdjectives; k++ {
-			w := ws.word(k)
-			if ws.toks[k].lineBreak {
+		if p.nounAt(ws, k) || (p.names[ws.word(i)] && p.isName(a, k)) {
+			// «на Лесной улице», «в Никольском посёлке»: a capitalised
+			// adjective names a bare noun as well as a word after it.
+			if isVague(i, k+1) || (p.bareAt(ws, k) && !p.named(a, k+1) && (k == first || !capitalised(a, k-1))) {
 				break
 			}
-			if p.nounAt(ws, k) || (p.names[ws.word(i)] && p.isName(a, k)) {
-				// «на Лесной улице», «в Никольском посёлке»: a capitalised
-				// adjective names a bare noun as well as a word after it.
-				if isVague(i, k+1) || (p.bareAt(ws, k) && !p.named(a, k+1) && (k == first || !capitalised(a, k-1))) {
-					break
-				}
-				return ws.span(i, k+1), true
-			}
-			if !p.isAdjective(w) {
-				break
-			}
-			// «на Садовой», «по Советской, 5»: a street named by an
-			// adjective, with no noun after it.
-			if k == first && p.streets[ws.word(i)] && capitalised(a, k) && endsName(ws, k) && !isVague(i, k+1) {
-				return ws.span(i, k+1), true
-			}
-			// «в Никольском», «у Сосновского лесничества»: an adjective
-			// made from a place name names a village or a place whatever
-			// noun follows it.
-			if k == first && capitalised(a, k) && p.toponym(w) && !isVague(i, k+1) {
-				return ws.span(i, k+1), true
-			}
+			return ws.span(i, k+1), true
+		}
+		if !p.isAdjective(w) {
+			break
+		}
+		// «на Садовой», «по Советской, 5»: a street named by an
+		// adjective, with no noun after it.
+		if k == first && p.streets[ws.word(i)] && capitalised(a, k) && endsName(ws, k) && !isVague(i, k+1) {
+			return ws.span(i, k+1), true
+		}
+		// «в Никольском», «у Сосновского лесничества»: an adjective
+		// made from a place name names a village or a place whatever
+		// noun follows it.
+		if k == first && capitalised(a, k) && p.toponym(w) && !isVague(i, k+1) {
+			return ws.span(i, k+1), true
 		}
 	}
 	return span{}, false
@@ -475,18 +478,13 @@ func (p *placeFinder) streetNamed(a *analysis, k int) bool {
 		p.mayBeNoun(a.words.word(k)) && p.streetN[a.words.stem(k)] && p.named(a, k+1)
 }
 
-// quotedByLine marks the tokens inside quotation marks, line by line, so a
-// stray quotation mark does not hide the rest of the post.
-func quotedByLine(a *analysis) []bool {
+// tokenQuoted reports whether token i stands inside quotation marks on
+// its line, so a stray quotation mark does not hide the rest of the post.
+func tokenQuoted(a *analysis, i int) bool {
 	ws := &a.words
-	out := make([]bool, 0, len(ws.toks))
-	for from := 0; from < len(ws.toks); {
-		to := from + 1
-		for to < len(ws.toks) && !ws.toks[to].lineBreak {
-			to++
-		}
-		out = append(out, quotedTokens(a, from, to)...)
-		from = to
+	from := i
+	for from > 0 && !ws.toks[from].lineBreak {
+		from--
 	}
-	return out
+	return quotedTokens(a, from, i+1)[i-from]
 }
