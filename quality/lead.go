@@ -19,7 +19,9 @@ func (c *Checker) checkLead(a *analysis, add func(Finding)) {
 	if from >= to {
 		return
 	}
+	headed := false // a headline line came first: «Три вопроса о записи к врачу:»
 	if to < len(ws.toks) && ((c.greetings.atStart(ws, from) && to-from <= 5) || isHeadline(a, from, to)) {
+		headed = isHeadline(a, from, to)
 		from, to = sentence(a, to)
 	}
 	if from >= to || opensWithQuote(a, from) {
@@ -32,6 +34,11 @@ func (c *Checker) checkLead(a *analysis, add func(Finding)) {
 	// батарейки? В холле администрации…»); it is an introduction when the
 	// news waits in a later paragraph: «Знаете ли вы, что в районе живут 12
 	// тысяч человек?» before «5 марта библиотека начнёт опрос».
+	// After a headline, a question that its own line answers is a list of
+	// questions and answers: «— Как записаться? Через Госуслуги…».
+	if headed && isQuestion(a, to) && to < len(ws.toks) && !ws.toks[to].lineBreak {
+		return
+	}
 	if isQuestion(a, to) && !c.strongIn(ws, from, to, quoted) && c.strongNewsAfter(ws, to, lineOf(ws, from)) {
 		add(c.at(a, RuleLeadBuried, ws.span(from, to)))
 		return
