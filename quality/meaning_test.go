@@ -96,6 +96,8 @@ func TestPlacePhrasings(t *testing.T) {
 		"Каникулы начнутся 29 декабря. В дни каникул спортзал школы № 1 открыт с 10 до 14 часов: приходите играть в волейбол.",
 		"Жители улиц Садовой и Вишнёвой останутся без воды 12 декабря с 9 до 17 часов.",
 		"Кабинет № 5 поликлиники ведёт приём 14 декабря с 9 до 12 часов.",
+		// An institution named in quotes after its form is the host.
+		"ГБУЗ «Сосновская ЦРБ» получила новый аппарат КТ. Обследования начнутся 16 декабря, запись через Госуслуги.",
 	}
 	for _, text := range written {
 		t.Run(text, func(t *testing.T) {
@@ -395,5 +397,22 @@ func TestEnglishDates(t *testing.T) {
 		if got != tt.want {
 			t.Errorf("%q: got %q, want %q", tt.text, got, tt.want)
 		}
+	}
+}
+
+// TestAbbreviationForms: a department or regional form of a listed body
+// («ОГИБДД», «ОГАУСО») is an abbreviation, not shouting; a long word in
+// capitals still shouts.
+func TestAbbreviationForms(t *testing.T) {
+	for _, text := range []string{
+		"Инспекторы ОГИБДД ОМВД России по Сосновскому району 14 декабря в 10:00 проверят, как водители пропускают детей у школы № 1.",
+		"В ОГАУСО «Сосновский дом-интернат» 12 декабря волонтёры провели концерт для жильцов.",
+	} {
+		if got := checkRu(t, text); len(got) != 0 {
+			t.Errorf("%q: got %q, want no advice", text, got)
+		}
+	}
+	if got := checkRu(t, "ВНИМАНИЕ: 14 декабря в 10:00 в школе № 1 пройдёт собрание."); len(got) != 1 || got[0] != "caps ВНИМАНИЕ" {
+		t.Errorf("got %q, want the shouting named", got)
 	}
 }

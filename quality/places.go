@@ -229,8 +229,21 @@ func (p *placeFinder) hostNamed(a *analysis) bool {
 		if quoted == nil {
 			quoted = quotedTokens(a, 0, len(ws.toks))
 		}
-		if !quoted[i] {
+		if !quoted[i] || p.namedAfterForm(a, i) {
 			return true
+		}
+	}
+	return false
+}
+
+// namedAfterForm reports whether the quoted host word i belongs to a name
+// that follows the abbreviation of an organisation's form: «ГБУЗ «Сосновская
+// ЦРБ» получила…», «МБОУ «Школа № 3» приглашает…» — the institution itself.
+func (p *placeFinder) namedAfterForm(a *analysis, i int) bool {
+	ws := &a.words
+	for k := i - 1; k >= 0 && k >= i-4; k-- {
+		if opensQuote(a.text, int(ws.toks[k].end)) {
+			return ws.toks[k].caps()
 		}
 	}
 	return false
