@@ -266,6 +266,7 @@ func TestNotices(t *testing.T) {
 			[]string{"notice_no_when вакцинацию", "notice_no_where вакцинацию"}},
 		{"«прививают» with a room and no hours", "Детей прививают от кори в детской поликлинике, кабинет № 3.",
 			[]string{"notice_no_when прививают"}},
+		{"applications on Gosuslugi need no hours", "Приём заявлений на путёвки в лагерь идёт до 20 декабря на Госуслугах.", nil},
 		{"proposals with a deadline", "Предложения к проекту бюджета присылайте до 16 декабря на почту администрации.", nil},
 		{"a reception «проводит приём»", "Депутат Петров И. И. проводит приём каждый первый понедельник месяца.",
 			[]string{"notice_no_when проводит приём", "notice_no_where проводит приём"}},
