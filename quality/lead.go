@@ -19,7 +19,9 @@ func (c *Checker) checkLead(a *analysis, add func(Finding)) {
 	if from >= to {
 		return
 	}
+	headed := false // a headline line came first: «Три вопроса о записи к врачу:»
 	if to < len(ws.toks) && ((c.greetings.atStart(ws, from) && to-from <= 5) || isHeadline(a, from, to)) {
+		headed = isHeadline(a, from, to)
 		from, to = sentence(a, to)
 	}
 	if from >= to || opensWithQuote(a, from) {
@@ -32,6 +34,11 @@ func (c *Checker) checkLead(a *analysis, add func(Finding)) {
 	// батарейки? В холле администрации…»); it is an introduction when the
 	// news waits in a later paragraph: «Знаете ли вы, что в районе живут 12
 	// тысяч человек?» before «5 марта библиотека начнёт опрос».
+	// After a headline, a question that its own line answers is a list of
+	// questions and answers: «— Как записаться? Через Госуслуги…».
+	if headed && isQuestion(a, to) && to < len(ws.toks) && !ws.toks[to].lineBreak {
+		return
+	}
 	if isQuestion(a, to) && !c.strongIn(ws, from, to, quoted) && c.strongNewsAfter(ws, to, lineOf(ws, from)) {
 		add(c.at(a, RuleLeadBuried, ws.span(from, to)))
 		return
@@ -40,6 +47,12 @@ func (c *Checker) checkLead(a *analysis, add func(Finding)) {
 	// verb («Как вы знаете, дорожные службы работают без выходных»), unless
 	// it holds a date, a number or an invitation itself.
 	buried := c.intro.anyIn(ws, from, to)
+	// «Книги — лучшие друзья человека.», «Здоровье — главное богатство.»:
+	// a saying of the form «X — Y» with no news in it introduces the news
+	// that comes after it, however newsy the sentence between them sounds.
+	if !buried && definition(a, from, to) && !c.carriesNews(ws, from, to, quoted) && c.newsLater(ws, to, lineOf(ws, from)) {
+		buried = true
+	}
 	if buried && c.carriesStrongNews(ws, from, to, quoted) {
 		return
 	}
@@ -100,8 +113,17 @@ func isQuestion(a *analysis, to int) bool {
 	if to < len(ws.toks) {
 		end = int(ws.toks[to].start)
 	}
-	tail := strings.TrimRight(a.text[ws.toks[to-1].end:end], " \n\t")
-	return strings.HasSuffix(tail, "?")
+	// «…в 1970-х? 🙂 Музей…»: an emoji after the question mark still
+	// leaves a question.
+	start := int(ws.toks[to-1].end)
+	for _, u := range a.urls { // «…Госуслуг: https://…/form?utm_source=vk»
+		if u.start >= start && u.end <= end {
+			start = u.end
+		}
+	}
+	tail := a.text[start:end]
+	i := strings.LastIndexAny(tail, ".!?…")
+	return i >= 0 && tail[i] == '?'
 }
 
 // strongIn reports whether tokens [from, to) hold a calendar date, an
@@ -190,7 +212,7 @@ func quotedTokens(a *analysis, from, to int) []bool {
 // newsAt reports whether token i is a number or date, or starts a calendar
 // date, an invitation, a notice or a news word.
 func (c *Checker) newsAt(ws *words, i int) bool {
-	if ws.toks[i].class != 0 || c.pastVerb(ws.word(i)) {
+	if w := ws.word(i); ws.toks[i].class != 0 || c.pastVerb(w) || c.endsLike(w, c.newsEnds) {
 		return true
 	}
 	for _, m := range []*matcher{c.calendar, c.trigger, c.softTrigger, c.noticeAny, c.news} {
@@ -206,8 +228,12 @@ func (c *Checker) newsAt(ws *words, i int) bool {
 const minPastVerb = 6
 
 // pastVerb reports whether a normalised word looks like a past-tense verb.
-func (c *Checker) pastVerb(w string) bool {
-	for _, e := range c.pastEnds {
+func (c *Checker) pastVerb(w string) bool { return c.endsLike(w, c.pastEnds) }
+
+// endsLike reports whether a word of minPastVerb letters or more ends in
+// one of ends and starts like none of lead.not_past.
+func (c *Checker) endsLike(w string, ends []string) bool {
+	for _, e := range ends {
 		if strings.HasSuffix(w, e) {
 			if utf8.RuneCountInString(w) < minPastVerb {
 				return false
@@ -287,6 +313,45 @@ func sentenceAbbr(w string) bool {
 	case "ул", "д", "г", "пр", "пер", "им", "т", "к", "каб", "с", "п", "пос", "дер", "тел", "кв",
 		"корп", "стр", "мкр", "пл", "ст", "обл", "р", "руб", "св", "др", "mr", "mrs", "dr", "st":
 		return true
+	}
+	return false
+}
+
+// minDefinitionWords is the fewest words of a saying «X — Y»: «Волонтёры —
+// молодцы!» is a cheer, not an introduction.
+const minDefinitionWords = 3
+
+// definition reports whether the sentence [from, to) reads «X — Y»: a dash
+// after its first three words at most, and no number in it.
+func definition(a *analysis, from, to int) bool {
+	ws := &a.words
+	if to-from < minDefinitionWords {
+		return false
+	}
+	for k := from; k < to; k++ {
+		if ws.toks[k].class != 0 {
+			return false
+		}
+	}
+	for k := from; k < min(from+3, to-1); k++ {
+		gap := a.text[ws.toks[k].end:ws.toks[k+1].start]
+		if strings.Contains(gap, " — ") || strings.Contains(gap, " – ") || strings.Contains(gap, " - ") {
+			return true
+		}
+		if strings.ContainsAny(gap, ",.:;!?") {
+			return false
+		}
+	}
+	return false
+}
+
+// newsLater reports whether a date, an invitation or a notice follows
+// token from, or any news word on a line after line.
+func (c *Checker) newsLater(ws *words, from, line int) bool {
+	for i := from; i < len(ws.toks); i++ {
+		if c.strongNewsAt(ws, i) || (c.newsAt(ws, i) && lineOf(ws, i) > line) {
+			return true
+		}
 	}
 	return false
 }

@@ -1,6 +1,8 @@
 package quality
 
-import "unicode/utf8"
+import (
+	"strings"
+)
 
 // checkLength covers the size of the post: the caption limit, the total
 // length, the lead and each paragraph. Long posts lose readers; a caption
@@ -13,18 +15,27 @@ func (c *Checker) checkLength(a *analysis, hasMedia bool, add func(Finding)) {
 		f.Count, f.Limit = n, c.lim.CaptionChars
 		add(f)
 	}
-	if n := utf8.RuneCountInString(text); n > c.lim.PostChars {
+	if n := runeCount(text); n > c.lim.PostChars {
 		cut := wordStart(text, runeOffset(text, c.lim.PostChars))
 		f := c.at(a, RuleTooLong, span{cut, len(text)})
 		f.Count, f.Limit = n, c.lim.PostChars
 		add(f)
 	}
 	for i, l := range lines(text) {
-		n := utf8.RuneCountInString(text[l.start:l.end])
+		n := runeCount(text[l.start:l.end])
 		if i == 0 && n > c.lim.LeadChars {
-			f := c.at(a, RuleLeadTooLong, l)
-			f.Count, f.Limit = n, c.lim.LeadChars
-			add(f)
+			// Two or three short sentences in one first paragraph read as a
+			// lead; the paragraph is too long when its first sentence alone
+			// is, or when it grows past lead_paragraph_chars.
+			if first := firstSentenceChars(a, l); first > c.lim.LeadChars {
+				f := c.at(a, RuleLeadTooLong, l)
+				f.Count, f.Limit = n, c.lim.LeadChars
+				add(f)
+			} else if n > c.lim.LeadParagraphChars {
+				f := c.at(a, RuleLeadTooLong, l)
+				f.Count, f.Limit = n, c.lim.LeadParagraphChars
+				add(f)
+			}
 		}
 		if n > c.lim.ParagraphChars {
 			f := c.at(a, RuleLongParagraph, l)
@@ -32,4 +43,27 @@ func (c *Checker) checkLength(a *analysis, hasMedia bool, add func(Finding)) {
 			add(f)
 		}
 	}
+}
+
+// firstSentenceChars counts the characters of the first sentence of the
+// line l: up to the start of the next sentence on it, or the line's end.
+func firstSentenceChars(a *analysis, l span) int {
+	end := l.end
+	ws := &a.words
+	seen := false
+	for k := range ws.toks {
+		t := ws.toks[k]
+		if int(t.start) < l.start {
+			continue
+		}
+		if int(t.start) >= l.end {
+			break
+		}
+		if seen && t.sentStart {
+			end = int(t.start)
+			break
+		}
+		seen = true
+	}
+	return runeCount(strings.TrimSpace(a.text[l.start:end]))
 }

@@ -24,7 +24,7 @@ func (c *Checker) checkCaps(a *analysis, add func(Finding)) {
 		long, short := 0, 0
 		for k := i; k < j; k++ {
 			switch {
-			case c.abbr[a.words.word(k)]:
+			case c.isAbbr(a.words.word(k)):
 			case int(toks[k].letters) > c.lim.AbbreviationLetters || c.shouts[a.words.word(k)]:
 				long++
 			default:
@@ -38,6 +38,24 @@ func (c *Checker) checkCaps(a *analysis, add func(Finding)) {
 		}
 		i = j - 1
 	}
+}
+
+// isAbbr reports a known abbreviation, or one with a prefix of one or two
+// letters before a known one of three letters or more: «ОГИБДД» is
+// О + ГИБДД, «ОГАУСО» О + ГАУСО — the department or regional form of a
+// listed body.
+func (c *Checker) isAbbr(w string) bool {
+	if c.abbr[w] {
+		return true
+	}
+	for n, i := 0, 0; n < 2 && i < len(w); n++ {
+		_, size := utf8.DecodeRuneInString(w[i:])
+		i += size
+		if rest := w[i:]; utf8.RuneCountInString(rest) >= 3 && c.abbr[rest] {
+			return true
+		}
+	}
+	return false
 }
 
 // checkExclaim finds runs such as "!!!" or "?!!": one exclamation mark

@@ -35,6 +35,9 @@ type placeFinder struct {
 	dates   *matcher        // calendar dates: «в посёлке 12 марта» is no house number
 	links   map[string]bool // words that join a preposition to its noun: «рядом с», «недалеко от»
 	dets    map[string]bool // short words that stand like adjectives: «в наш музей», «во весь зал»
+	streetN map[string]bool // stems of nouns named by a capitalised word after them, without a preposition: «улиц Садовой»
+	signs   []string        // «№»: a place noun before a number names one institution
+	adjNoun map[string]bool // stems of nouns declined like adjectives: «столовая», «приёмная»
 }
 
 // headLen is how many bytes of a stem index it: two Cyrillic letters.
@@ -63,6 +66,19 @@ func newPlaceFinder(f placesFormat) (placeFinder, error) {
 	p.links = map[string]bool{}
 	for _, w := range f.PrepositionLinks {
 		p.links[normWord(strings.TrimSpace(w))] = true
+	}
+	p.streetN, p.adjNoun = map[string]bool{}, map[string]bool{}
+	for _, n := range f.StreetNouns {
+		ws, _ := tokenize(n, nil)
+		if len(ws.toks) != 1 {
+			return p, fmt.Errorf("street noun %q is not a single word", n)
+		}
+		p.streetN[stem(ws.word(0))] = true
+	}
+	for _, sg := range f.NumberSigns {
+		if sg = strings.TrimSpace(sg); sg != "" {
+			p.signs = append(p.signs, sg)
+		}
 	}
 	p.bare = map[string]bool{}
 	for _, n := range f.BareNouns {
@@ -102,6 +118,9 @@ func newPlaceFinder(f placesFormat) (placeFinder, error) {
 		// The stem of the dictionary form and the form itself: Snowball
 		// may cut a dictionary form shorter than its other cases
 		// («спортзал» → «спортза», «спортзале» → «спортзал»).
+		if adjectiveForm(ws.word(0)) {
+			p.adjNoun[stem(ws.word(0))] = true
+		}
 		for _, s := range []string{stem(ws.word(0)), ws.word(0)} {
 			p.stems[s] = true
 			p.heads[s[:min(headLen, len(s))]] = true
@@ -141,7 +160,27 @@ func (p *placeFinder) nounAt(ws *words, k int) bool {
 	if i := strings.IndexByte(w, '-'); i > 0 && p.isNoun(w[:i]) {
 		return true
 	}
-	return p.stems[ws.stem(k)]
+	st := ws.stem(k)
+	if !p.stems[st] {
+		return false
+	}
+	// «на лыжную гонку», «у школьного крыльца»: an adjective made from a
+	// place noun shares its stem; only nouns declined like adjectives
+	// («в столовую», «в приёмной») end so.
+	return p.adjNoun[st] || !adjectiveForm(w)
+}
+
+// adjectiveForms are endings that only adjectives and nouns declined like
+// them take: «лыжную», «школьного», «парковыми».
+var adjectiveForms = []string{"ую", "юю", "ого", "его", "ому", "ему", "ыми", "ими", "ым", "им", "ый", "ая", "яя", "ое", "ые", "ых", "их"}
+
+func adjectiveForm(w string) bool {
+	for _, e := range adjectiveForms {
+		if strings.HasSuffix(w, e) {
+			return true
+		}
+	}
+	return false
 }
 
 // bareAt reports whether token k is a noun that names no place without a
@@ -190,8 +229,21 @@ func (p *placeFinder) hostNamed(a *analysis) bool {
 		if quoted == nil {
 			quoted = quotedTokens(a, 0, len(ws.toks))
 		}
-		if !quoted[i] {
+		if !quoted[i] || p.namedAfterForm(a, i) {
 			return true
+		}
+	}
+	return false
+}
+
+// namedAfterForm reports whether the quoted host word i belongs to a name
+// that follows the abbreviation of an organisation's form: «ГБУЗ «Сосновская
+// ЦРБ» получила…», «МБОУ «Школа № 3» приглашает…» — the institution itself.
+func (p *placeFinder) namedAfterForm(a *analysis, i int) bool {
+	ws := &a.words
+	for k := i - 1; k >= 0 && k >= i-4; k-- {
+		if opensQuote(a.text, int(ws.toks[k].end)) {
+			return ws.toks[k].caps()
 		}
 	}
 	return false
@@ -282,50 +334,70 @@ func (p *placeFinder) findWords(a *analysis) (span, bool) {
 		}
 		return false
 	}
+	// «выставка «Зима в Сосновке»»: a title in quotation marks names no
+	// place. Only a candidate is looked at, and only in a text with a
+	// quotation mark.
+	quotes := strings.ContainsAny(a.text, "«\"„“")
 	for i := 0; i < len(ws.toks); i++ {
-		if _, to, _ := p.labels.at(ws, i); to > i {
-			if s, ok := p.afterLabel(a, i, to); ok {
-				return s, true
-			}
+		if s, ok := p.candidateAt(a, i, isVague); ok && !(quotes && tokenQuoted(a, i)) {
+			return s, true
 		}
-		if !p.preps[ws.word(i)] {
-			continue
+	}
+	return span{}, false
+}
+
+// candidateAt returns the place that starts at token i, if any.
+func (p *placeFinder) candidateAt(a *analysis, i int, isVague func(from, to int) bool) (span, bool) {
+	ws := &a.words
+	if _, to, _ := p.labels.at(ws, i); to > i {
+		if s, ok := p.afterLabel(a, i, to); ok {
+			return s, true
 		}
-		if p.quoted && opensQuote(a.text, int(ws.toks[i].end)) {
-			return ws.span(i, i+1), true
+	}
+	if !p.preps[ws.word(i)] {
+		// «спортзал школы № 1», «жители улиц Садовой и Вишнёвой»: a
+		// numbered institution or a named street is a place with no
+		// preposition before it. The cheap tests of the next word come
+		// first: this runs for every word of the post.
+		if (p.numbered(a, i) || p.streetNamed(a, i)) && p.nounAt(ws, i) && !isVague(i, i+1) {
+			return ws.span(i, i+2), true
 		}
-		first := i + 1
-		// «рядом с администрацией», «недалеко от школы».
-		if first < len(ws.toks) && p.links[ws.word(first)] && ws.toks[first].joined {
-			first++
+		return span{}, false
+	}
+	if p.quoted && opensQuote(a.text, int(ws.toks[i].end)) {
+		return ws.span(i, i+1), true
+	}
+	first := i + 1
+	// «рядом с администрацией», «недалеко от школы».
+	if first < len(ws.toks) && p.links[ws.word(first)] && ws.toks[first].joined {
+		first++
+	}
+	for k := first; k < len(ws.toks) && k <= first+maxAdjectives; k++ {
+		w := ws.word(k)
+		if ws.toks[k].lineBreak {
+			break
 		}
-		for k := first; k < len(ws.toks) && k <= first+maxAdjectives; k++ {
-			w := ws.word(k)
-			if ws.toks[k].lineBreak {
+		if p.nounAt(ws, k) || (p.names[ws.word(i)] && p.isName(a, k)) {
+			// «на Лесной улице», «в Никольском посёлке»: a capitalised
+			// adjective names a bare noun as well as a word after it.
+			if isVague(i, k+1) || (p.bareAt(ws, k) && !p.named(a, k+1) && (k == first || !capitalised(a, k-1))) {
 				break
 			}
-			if p.nounAt(ws, k) || (p.names[ws.word(i)] && p.isName(a, k)) {
-				// «на Лесной улице», «в Никольском посёлке»: a capitalised
-				// adjective names a bare noun as well as a word after it.
-				if isVague(i, k+1) || (p.bareAt(ws, k) && !p.named(a, k+1) && (k == first || !capitalised(a, k-1))) {
-					break
-				}
-				return ws.span(i, k+1), true
-			}
-			if !p.isAdjective(w) {
-				break
-			}
-			// «на Садовой», «по Советской, 5»: a street named by an
-			// adjective, with no noun after it.
-			if k == first && p.streets[ws.word(i)] && capitalised(a, k) && endsName(ws, k) && !isVague(i, k+1) {
-				return ws.span(i, k+1), true
-			}
-			// «в Никольском», «у Сосновского лесничества»: an adjective
-			// made from a place name names a village or a place whatever
-			// noun follows it.
-			if k == first && capitalised(a, k) && p.toponym(w) && !isVague(i, k+1) {
-				return ws.span(i, k+1), true
-			}
+			return ws.span(i, k+1), true
+		}
+		if !p.isAdjective(w) {
+			break
+		}
+		// «на Садовой», «по Советской, 5»: a street named by an
+		// adjective, with no noun after it.
+		if k == first && p.streets[ws.word(i)] && capitalised(a, k) && endsName(ws, k) && !isVague(i, k+1) {
+			return ws.span(i, k+1), true
+		}
+		// «в Никольском», «у Сосновского лесничества»: an adjective
+		// made from a place name names a village or a place whatever
+		// noun follows it.
+		if k == first && capitalised(a, k) && p.toponym(w) && !isVague(i, k+1) {
+			return ws.span(i, k+1), true
 		}
 	}
 	return span{}, false
@@ -392,4 +464,40 @@ func opensQuote(text string, i int) bool {
 		}
 	}
 	return false
+}
+
+// numbered reports whether a number sign and a number follow token k:
+// «школы № 2», «кабинет №12».
+func (p *placeFinder) numbered(a *analysis, k int) bool {
+	ws := &a.words
+	if len(p.signs) == 0 || k+1 >= len(ws.toks) || ws.toks[k+1].class&classNumber == 0 || ws.toks[k+1].lineBreak {
+		return false
+	}
+	gap := strings.TrimSpace(a.text[ws.toks[k].end:ws.toks[k+1].start])
+	for _, sg := range p.signs {
+		if gap == sg {
+			return true
+		}
+	}
+	return false
+}
+
+// streetNamed reports whether token k is one of the street nouns named by
+// the capitalised word after it: «улиц Садовой», «переулка Тихого».
+// «посёлка» or «района» stay bare without a preposition, where they more
+// often describe than locate.
+func (p *placeFinder) streetNamed(a *analysis, k int) bool {
+	return len(p.streetN) > 0 && k+1 < len(a.words.toks) && capitalised(a, k+1) &&
+		p.mayBeNoun(a.words.word(k)) && p.streetN[a.words.stem(k)] && p.named(a, k+1)
+}
+
+// tokenQuoted reports whether token i stands inside quotation marks on
+// its line, so a stray quotation mark does not hide the rest of the post.
+func tokenQuoted(a *analysis, i int) bool {
+	ws := &a.words
+	from := i
+	for from > 0 && !ws.toks[from].lineBreak {
+		from--
+	}
+	return quotedTokens(a, from, i+1)[i-from]
 }

@@ -145,7 +145,7 @@ func context(text string, s span, n, maxRunes int) string {
 			start = wordBefore(text, start)
 			end = wordAfter(text, end)
 		}
-		if utf8.RuneCountInString(text[start:end]) <= maxRunes || maxRunes <= 0 {
+		if runeCount(text[start:end]) <= maxRunes || maxRunes <= 0 {
 			return text[start:end]
 		}
 	}

@@ -79,7 +79,13 @@ type placesFormat struct {
 	BareNouns          []string `json:"bare_nouns"`
 	PrepositionLinks   []string `json:"preposition_links"`
 	Determiners        []string `json:"determiners"`
-	Comment            string   `json:"comment"`
+	// StreetNouns name a place with a capitalised name after them even
+	// without a preposition: «жители улиц Садовой и Вишнёвой».
+	StreetNouns []string `json:"street_nouns"`
+	// NumberSigns before a number make a place noun name one institution
+	// anywhere in the post: «спортзал школы № 1».
+	NumberSigns []string `json:"number_signs"`
+	Comment     string   `json:"comment"`
 }
 
 // noticeFormat is one kind of notice (road works, a water cut, a survey):
@@ -106,7 +112,11 @@ type leadFormat struct {
 	// NotPast are beginnings of nouns with those endings: «автомобили»,
 	// «медали».
 	NotPast []string `json:"not_past"`
-	Comment string   `json:"comment"`
+	// NewsEndings are endings of past verbs in the singular («выиграла»,
+	// «открыл»): news in the first sentence, but no sign of a report
+	// elsewhere, where «библиотека сообщила» may introduce a notice.
+	NewsEndings []string `json:"news_endings"`
+	Comment     string   `json:"comment"`
 }
 
 // phraseEntry is a bureaucratic phrase in all its written forms and the
@@ -135,6 +145,7 @@ type limits struct {
 	CaptionChars        int `json:"caption_chars"`
 	PostChars           int `json:"post_chars"`
 	LeadChars           int `json:"lead_chars"`
+	LeadParagraphChars  int `json:"lead_paragraph_chars"`
 	ParagraphChars      int `json:"paragraph_chars"`
 	Emoji               int `json:"emoji"`
 	Hashtags            int `json:"hashtags"`
@@ -156,6 +167,7 @@ func defaultLimits() limits {
 		CaptionChars:        1024,
 		PostChars:           1500,
 		LeadChars:           200,
+		LeadParagraphChars:  300,
 		ParagraphChars:      600,
 		Emoji:               5,
 		Hashtags:            3,
@@ -200,6 +212,7 @@ type Checker struct {
 	greetings *matcher
 	news      *matcher
 	pastEnds  []string
+	newsEnds  []string
 	notPast   []string
 	intro     *matcher
 }
@@ -368,6 +381,11 @@ func (c *Checker) compileMeaning(f fileFormat) error {
 			c.notPast = append(c.notPast, e)
 		}
 	}
+	for _, e := range f.Lead.NewsEndings {
+		if e = normWord(strings.TrimSpace(e)); e != "" {
+			c.newsEnds = append(c.newsEnds, e)
+		}
+	}
 	for _, e := range f.Lead.PastEndings {
 		if e = normWord(strings.TrimSpace(e)); e != "" {
 			c.pastEnds = append(c.pastEnds, e)
@@ -460,7 +478,8 @@ func (e expander) expand(phrases []string) ([]string, error) {
 func (l limits) validate() error {
 	for name, v := range map[string]int{
 		"caption_chars": l.CaptionChars, "post_chars": l.PostChars, "lead_chars": l.LeadChars,
-		"paragraph_chars": l.ParagraphChars, "emoji": l.Emoji, "hashtags": l.Hashtags,
+		"lead_paragraph_chars": l.LeadParagraphChars,
+		"paragraph_chars":      l.ParagraphChars, "emoji": l.Emoji, "hashtags": l.Hashtags,
 		"link_chars": l.LinkChars, "exclaim_run": l.ExclaimRun,
 		"abbreviation_letters": l.AbbreviationLetters, "caps_run_words": l.CapsRunWords,
 		"repeat_percent": l.RepeatPercent, "quote_chars": l.QuoteChars,
