@@ -75,6 +75,9 @@ func newDeskOn(t *testing.T, r storagetest.Redis) *desk {
 			// update of a scenario would count within one flood window:
 			// the flood limit is off but in the tests of it (fairness_test).
 			"FLOOD_LIMIT": "0",
+			// Likewise the pacer spaces messages to one chat in real time:
+			// off but in the tests of it (scenarios_sending_test).
+			"CHAT_PACING": "off",
 		}}
 	rdb, err := storage.Connect(context.Background(), r.URL)
 	if err != nil {
