@@ -54,10 +54,11 @@ func newDesk(t *testing.T) *desk {
 	return newDeskOn(t, storagetest.Open(t))
 }
 
-// newDeskOn runs the program on the Redis r.
-func newDeskOn(t *testing.T, r storagetest.Redis) *desk {
+// newDeskOn runs the program on the Redis r, the fake Telegram built with
+// opts (its flood limits, say).
+func newDeskOn(t *testing.T, r storagetest.Redis, opts ...bottest.Option) *desk {
 	t.Helper()
-	tg := bottest.New(t)
+	tg := bottest.New(t, opts...)
 	tg.AddUser(admin, "Екатерина", "ekaterina", "ru")
 	tg.AddUser(chief, "Анна", "anna_director", "ru")
 	tg.AddUser(chief2, "Boris", "boris", "en")
