@@ -71,7 +71,7 @@ type Booker interface {
 	Acquire(ctx context.Context, chatID int64, p redaktor.Pace) (wait time.Duration, ok bool, err error)
 	// Pause pushes the next free slot of every process to d from now.
 	Pause(ctx context.Context, d time.Duration) error
-	// HoldChat pushes the next free slot of one chat to d from now.
+	// HoldChat sets the next free slot of one chat to d from now.
 	HoldChat(ctx context.Context, chatID int64, d time.Duration) error
 }
 

@@ -135,7 +135,7 @@ func (b *memoryBooker) HoldChat(_ context.Context, chatID int64, d time.Duration
 	if b.fail != nil {
 		return b.fail
 	}
-	b.chats[chatID] = later(b.chats[chatID], b.clock.Now().Add(d))
+	b.chats[chatID] = b.clock.Now().Add(d)
 	return nil
 }
 

@@ -60,18 +60,18 @@ func (s *Store) Acquire(ctx context.Context, chatID int64, p redaktor.Pace) (wai
 	return time.Duration(us) * time.Microsecond, fmt.Sprint(res[0]) == "1", nil
 }
 
-// holdChat pushes one chat's next slot to at least now + ARGV[1] µs.
+// holdChat sets one chat's next slot to now + ARGV[1] µs.
 var holdChat = redis.NewScript(`
 local t = redis.call('TIME')
 local until_ = tonumber(t[1]) * 1000000 + tonumber(t[2]) + tonumber(ARGV[1])
-if until_ > tonumber(redis.call('GET', KEYS[1]) or '0') then
-  redis.call('SET', KEYS[1], string.format('%.0f', until_), 'PX', math.floor(tonumber(ARGV[1]) / 1000) + 1)
-end
+redis.call('SET', KEYS[1], string.format('%.0f', until_), 'PX', math.floor(tonumber(ARGV[1]) / 1000) + 1)
 return 1
 `)
 
 // HoldChat stops every send of every process to one chat for d: Telegram
-// answered 429 to a send there.
+// answered 429 to a send there, and said when to send again. That is the
+// chat's next slot, earlier or later than booked: the refused send did
+// not count, so the turn it took (3 s in a channel) is not waited out.
 func (s *Store) HoldChat(ctx context.Context, chatID int64, d time.Duration) error {
 	if err := holdChat.Run(ctx, s.rdb, []string{s.k.rlChatPrefix() + id(chatID)}, d.Microseconds()).Err(); err != nil {
 		return fmt.Errorf("hold sends to chat %d: %w", chatID, err)
