@@ -84,7 +84,12 @@ func (r *BroadcastReports) update(ctx context.Context, postID string, post *reda
 	for {
 		r.write(ctx, postID, post, page)
 		post, page = nil, nil
-		again, err := r.store.ReleaseReport(ctx, postID, token, reportClaim)
+		// Given back even when ctx ended (a scheduler tick's budget): a
+		// claim left behind would keep every other writer out for its
+		// whole lifetime.
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		again, err := r.store.ReleaseReport(rctx, postID, token, reportClaim)
+		cancel()
 		if err != nil {
 			r.log.Warn("release the report", "post", postID, "err", err)
 			return
