@@ -25,7 +25,9 @@ import (
 // free slot is not further ahead of it than the chat's burst allows;
 // otherwise nothing is booked and the caller asks again when the chat is
 // free (a booking far ahead in one chat would hold a slot of the bot the
-// others could use). The chat's slot moves on from the send by the gap.
+// others could use). The chat's slot moves on from the send by the gap
+// (with no gap nothing is written: a chat key would only outlive the
+// person, who may have just asked to be forgotten).
 // KEYS[1] pacer key; ARGV[1] interval µs, ARGV[2] chat key (same hash tag),
 // ARGV[3] chat gap µs, ARGV[4] max ahead µs, ARGV[5] chat burst µs
 // Returns {1, wait µs} booked, {0, wait µs} full: ask again after wait.
@@ -42,8 +44,11 @@ if chat - slot > burst then
   return {0, string.format('%.0f', chat - burst - nowus)}
 end
 redis.call('SET', KEYS[1], string.format('%.0f', slot + tonumber(ARGV[1])), 'PX', 60000)
-local nxt = math.max(chat, slot) + tonumber(ARGV[3])
-redis.call('SET', ARGV[2], string.format('%.0f', nxt), 'PX', math.floor((nxt - nowus) / 1000) + 1)
+local gap = tonumber(ARGV[3])
+if gap > 0 then
+  local nxt = math.max(chat, slot) + gap
+  redis.call('SET', ARGV[2], string.format('%.0f', nxt), 'PX', math.floor((nxt - nowus) / 1000) + 1)
+end
 return {1, string.format('%.0f', slot - nowus)}
 `)
 
