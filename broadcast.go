@@ -44,6 +44,10 @@ type Pace struct {
 	MaxAhead time.Duration
 	// ChatGap between two sends to one chat.
 	ChatGap time.Duration
+	// ChatBurst: how far a chat's next free slot may lie ahead of the send
+	// and the send still go (0: none). A private chat takes a short burst,
+	// as Telegram allows, so a reply and its card arrive together.
+	ChatBurst time.Duration
 }
 
 // GrantKind is the answer to a sender asking for work.

@@ -58,8 +58,9 @@ type Options struct {
 	Logger       *slog.Logger
 	// Calls counts every attempt of every call made with Call (optional).
 	Calls CallObserver
-	// Pacer makes every send of Call (replies, cards, channel posts) take
-	// its turn with the broadcasts' (optional: unpaced without it).
+	// Pacer makes every send and edit (replies, cards, uploads, channel
+	// posts) take its turn with the broadcasts' (optional: unpaced
+	// without it).
 	Pacer Pacer
 }
 
@@ -121,29 +122,42 @@ func (c *Client) Call(ctx context.Context, method string, params tgbotapi.Params
 
 // callInto is Call decoding the result into result (a pointer).
 func (c *Client) callInto(ctx context.Context, method string, params tgbotapi.Params, result any) error {
+	chat, messages := target(method, params)
+	return c.try(ctx, method, chat, messages, func() error { return c.request(method, params, result) })
+}
+
+// try makes a call, whatever its encoding (a form, a multipart upload),
+// the way every call is made: each attempt takes its turn in the pacer,
+// a 429 is waited out for its retry_after (up to MaxRetryWait) with the
+// chat held for every other send meanwhile, server errors and network
+// failures are retried with backoff, everything else is returned at once.
+func (c *Client) try(ctx context.Context, method string, chat int64, messages int, attempt func() error) error {
 	const attempts = 4
 	var last error
-	for attempt := 0; attempt < attempts; attempt++ {
+	for i := 0; i < attempts; i++ {
 		if ctx.Err() != nil {
-			if attempt == 0 {
+			if i == 0 {
 				return refuse(ctx) // nothing was sent
 			}
 			return ctx.Err()
 		}
-		if err := c.pace(ctx, method, params); err != nil {
-			if attempt == 0 && ctx.Err() != nil {
+		if err := c.pace(ctx, method, chat, messages); err != nil {
+			if i == 0 && ctx.Err() != nil {
 				refuse(ctx)
 			}
 			return err
 		}
-		err := c.request(method, params, result)
+		err := attempt()
 		c.observe(method, err)
 		if err == nil {
 			return nil
 		}
 		last = err
-		wait, retry := c.retryAfter(last, attempt)
-		if !retry || attempt == attempts-1 {
+		wait, retry := c.retryAfter(last, i)
+		if _, flood := FloodWait(last); flood {
+			c.hold(ctx, method, chat, wait)
+		}
+		if !retry || i == attempts-1 {
 			break
 		}
 		c.log.Debug("telegram call retried", "method", method, "err", last, "wait", wait)

@@ -31,6 +31,12 @@ func (c *Client) request(method string, params tgbotapi.Params, result any) erro
 		return &NetError{msg: redact(err.Error(), c.token)}
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	return c.exchange(method, req, result)
+}
+
+// exchange makes a prepared request (a form or a multipart upload) and
+// decodes the answer into result, classifying errors as request does.
+func (c *Client) exchange(method string, req *http.Request, result any) error {
 	resp, err := c.doer.Do(req)
 	if err != nil {
 		return err // a *NetError, token removed

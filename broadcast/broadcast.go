@@ -52,10 +52,10 @@ type Pacer interface {
 	Paused() time.Duration
 }
 
-// Reporter shows the chief editors how a broadcast goes.
+// Reporter shows the post's people how a broadcast goes.
 type Reporter interface {
-	// BroadcastProgress shows (or updates) the progress message; final is
-	// the report at the end.
+	// BroadcastProgress brings the publication's one message (per person)
+	// up to date with the broadcast; final: the broadcast just ended.
 	BroadcastProgress(ctx context.Context, b redaktor.Broadcast, page redaktor.Page, final bool)
 	// StopButton is the button under an announcement copy that unsubscribes.
 	StopButton(pageID, lang string) bot.Keyboard
@@ -77,7 +77,8 @@ type Config struct {
 	// Flush bounds the last try, at stop, to record outcomes that wait for
 	// Redis (10 s).
 	Flush time.Duration
-	// ProgressEvery: the progress message is edited at most this often (5 s).
+	// ProgressEvery: the publication's message is edited with the progress
+	// at most this often (5 s), all processes together.
 	ProgressEvery time.Duration
 	// Refresh: how often the list of running broadcasts is read (250 ms);
 	// a broadcast started in this process is seen at once.

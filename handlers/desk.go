@@ -123,10 +123,11 @@ func New(tg Telegram, store Store, texts *Texts, now func() time.Time, log *slog
 	} else {
 		r.plan.painter = painter
 	}
+	reports := &BroadcastReports{base: b, store: store}
 	return &Desk{Router: r, menus: store,
-		Notifier:  &Notifier{news: n},
+		Notifier:  &Notifier{news: n, reports: reports},
 		Albums:    &Albums{store: store, drafts: drafts, texts: texts, now: now, log: log},
-		Reports:   &BroadcastReports{base: b, store: store},
+		Reports:   reports,
 		Reminders: r.reminders,
 	}
 }

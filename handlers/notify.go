@@ -93,26 +93,16 @@ func (n *news) notifyVerdict(ctx context.Context, post redaktor.Post, page redak
 // Notifier tells people what the scheduler did with their posts
 // (scheduler.Notifier).
 type Notifier struct {
-	news *news
+	news    *news
+	reports *BroadcastReports
 }
 
-// Published tells the author and the chief editors where the post is.
+// Published tells the chief editors and the author where the post is, in
+// the one message of the publication that the delivery to the subscribers
+// is then edited into (reports.go).
 func (n *Notifier) Published(ctx context.Context, post redaktor.Post, page redaktor.Page) {
-	link := PostLink(page, post)
 	n.news.refreshCards(ctx, post, page)
-	told := map[int64]bool{}
-	for _, c := range n.news.chiefs(ctx, post.PageID) {
-		told[c.ID] = true
-		key := "notify_published"
-		if post.Late {
-			key = "notify_published_late"
-		}
-		n.news.reply(ctx, c, c.t.T(key, map[string]any{"ID": post.ID, "Link": link, "Page": page.Title,
-			"When": formatTime(post.PublishAt, n.news.pageLoc(page), n.news.now())}))
-	}
-	if !told[post.AuthorID] {
-		n.news.notifyAuthor(ctx, post, "notify_published", map[string]any{"Link": link, "Page": page.Title})
-	}
+	n.reports.update(ctx, post.ID, &post, &page)
 }
 
 // Failed tells the chief editors why a post could not be published, with

@@ -2,7 +2,12 @@ package handlers
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
@@ -11,15 +16,30 @@ import (
 	"github.com/redaktor/redaktor/bot"
 )
 
-// reportStore is what a broadcast's report keeps in Redis: which message
-// of each chief editor shows its progress.
+// reportStore is what the reports of a publication keep in Redis: the one
+// message of each of the post's people, written under a claim so that two
+// processes never send one person two (storage/report.go).
 type reportStore interface {
-	ProgressMessage(ctx context.Context, postID string, chatID int64) (int, error)
-	SetProgressMessage(ctx context.Context, postID string, chatID int64, messageID int) error
+	Post(ctx context.Context, postID string) (redaktor.Post, error)
+	Broadcast(ctx context.Context, postID string) (redaktor.Broadcast, error)
+	ClaimReport(ctx context.Context, postID, token string, ttl time.Duration) (bool, error)
+	ReleaseReport(ctx context.Context, postID, token string, ttl time.Duration) (again bool, err error)
+	ReportMessages(ctx context.Context, postID string) (map[int64]int, map[int64]bool, error)
+	SetReportMessage(ctx context.Context, postID string, chatID int64, messageID int) error
+	ExplainInReport(ctx context.Context, postID string, chatID int64) error
+	FirstTold(ctx context.Context, userID int64, what string) (bool, error)
 }
 
-// BroadcastReports shows the chief editors how a post's broadcast to the
-// page's subscribers goes (broadcast.Reporter).
+// reportClaim is how long a writer of a report holds it: longer than its
+// sends may take (paced, a 429 waited out), so that a live writer never
+// loses it; a dead one's lapses after this.
+const reportClaim = 2 * time.Minute
+
+// BroadcastReports tells a post's people (its chief editors, and its
+// author) of its publication in one message each: where and when it was
+// published, then the delivery to the page's subscribers edited into it
+// as it goes, ending as the report (broadcast.Reporter; the scheduler's
+// Notifier starts it).
 type BroadcastReports struct {
 	*base
 	store reportStore
@@ -33,56 +53,232 @@ func (r *BroadcastReports) StopButton(pageID, lang string) bot.Keyboard {
 	return &kb
 }
 
-// BroadcastProgress shows every chief editor of the page one message with
-// the broadcast's progress, edited as it goes, and a report at the end.
-func (r *BroadcastReports) BroadcastProgress(ctx context.Context, b redaktor.Broadcast, page redaktor.Page, final bool) {
-	for _, c := range r.chiefs(ctx, page.ID) {
-		text := r.progressText(c.t, b, page, final)
-		msgID, err := r.store.ProgressMessage(ctx, b.PostID, c.ID)
+// BroadcastProgress brings the publication's messages up to date with the
+// broadcast (broadcast.Reporter). What they show is read afresh under the
+// claim, not taken from b: a writer that comes second must not put back
+// an older state.
+func (r *BroadcastReports) BroadcastProgress(ctx context.Context, b redaktor.Broadcast, _ redaktor.Page, _ bool) {
+	r.Update(ctx, b.PostID)
+}
+
+// Update writes the post's report messages as things stand: sends the
+// message to whoever has none yet and edits the others. If another writer
+// (another process) is at it, that writer is told to write again instead,
+// so the last state always arrives and nobody gets a second message.
+func (r *BroadcastReports) Update(ctx context.Context, postID string) {
+	r.update(ctx, postID, nil, nil)
+}
+
+// update is Update; the first writing uses post and page when given (the
+// scheduler's, just stored), every later one reads them afresh.
+func (r *BroadcastReports) update(ctx context.Context, postID string, post *redaktor.Post, page *redaktor.Page) {
+	token := newToken()
+	ok, err := r.store.ClaimReport(ctx, postID, token, reportClaim)
+	if err != nil {
+		r.log.Warn("claim the report", "post", postID, "err", err)
+		return
+	}
+	if !ok {
+		return // its writer writes again before it lets go
+	}
+	for {
+		r.write(ctx, postID, post, page)
+		post, page = nil, nil
+		// Given back even when ctx ended (a scheduler tick's budget): a
+		// claim left behind would keep every other writer out for its
+		// whole lifetime.
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		again, err := r.store.ReleaseReport(rctx, postID, token, reportClaim)
+		cancel()
 		if err != nil {
-			r.log.Warn("read progress message", "err", err)
+			r.log.Warn("release the report", "post", postID, "err", err)
+			return
+		}
+		if !again {
+			return
+		}
+	}
+}
+
+// write sends or edits each person's message with the state read now.
+func (r *BroadcastReports) write(ctx context.Context, postID string, given *redaktor.Post, givenPage *redaktor.Page) {
+	post, page, err := r.postAndPage(ctx, postID, given, givenPage)
+	if err != nil {
+		r.log.Warn("read the post to report", "post", postID, "err", err)
+		return
+	}
+	b, err := r.store.Broadcast(ctx, postID)
+	switch {
+	case errors.Is(err, redaktor.ErrNotFound):
+		b = redaktor.Broadcast{} // the page sends to its channel only
+	case err != nil:
+		r.log.Warn("read the broadcast to report", "post", postID, "err", err)
+		return
+	}
+	msgs, explained, err := r.store.ReportMessages(ctx, postID)
+	if err != nil {
+		r.log.Warn("read the report messages", "post", postID, "err", err)
+		return
+	}
+	for _, p := range r.people(ctx, post) {
+		explain := b.Inactive > 0 && r.explains(ctx, postID, p.ID, explained[p.ID])
+		text := r.reportText(p.t, post, page, b, explain)
+		if id := msgs[p.ID]; id != 0 {
+			if err := r.tg.EditText(ctx, p.ID, id, text, nil); err != nil {
+				r.log.Debug("edit the report", "post", postID, "chat", p.ID, "err", err)
+			}
 			continue
 		}
-		if msgID != 0 {
-			if err := r.tg.EditText(ctx, c.ID, msgID, text, nil); err != nil {
-				r.log.Debug("edit progress", "chat", c.ID, "err", err)
-			}
-		}
-		if msgID == 0 || final {
-			// A new message at the end, too: an edit does not notify.
-			id := r.send(ctx, c.ID, text, nil)
-			if id != 0 && msgID == 0 {
-				if err := r.store.SetProgressMessage(ctx, b.PostID, c.ID, id); err != nil {
-					r.log.Warn("remember progress message", "err", err)
-				}
+		if id := r.send(ctx, p.ID, text, nil); id != 0 {
+			if err := r.store.SetReportMessage(ctx, postID, p.ID, id); err != nil {
+				r.log.Warn("record the report message", "post", postID, "chat", p.ID, "err", err)
 			}
 		}
 	}
 }
 
-func (r *BroadcastReports) progressText(t tr, b redaktor.Broadcast, page redaktor.Page, final bool) string {
-	data := map[string]any{"ID": b.PostID, "Page": page.Title, "Delivered": b.Delivered, "Total": b.Total,
-		"Remaining": b.Remaining(), "Inactive": b.Inactive, "Failed": b.Failed, "Resent": b.Resent}
-	var s string
-	if final {
-		data["Took"] = clockDuration(b.FinishedAt.Sub(b.StartedAt))
-		s = t.T("broadcast_done", data)
-	} else {
-		data["ETA"] = t.T("broadcast_eta_unknown")
-		now := r.now()
-		if done, took := b.Processed(), now.Sub(b.StartedAt); done > 0 && took > 0 {
-			left := time.Duration(float64(took) / float64(done) * float64(b.Remaining()))
-			data["ETA"] = now.Add(left).In(r.pageLoc(page)).Format("15:04:05")
+func (r *BroadcastReports) postAndPage(ctx context.Context, postID string, post *redaktor.Post, page *redaktor.Page) (redaktor.Post, redaktor.Page, error) {
+	if post != nil && page != nil {
+		return *post, *page, nil
+	}
+	p, err := r.store.Post(ctx, postID)
+	if err != nil {
+		return p, redaktor.Page{}, err
+	}
+	pg, err := r.base.store.Page(ctx, p.PageID)
+	if err != nil {
+		return p, pg, fmt.Errorf("read its page: %w", err)
+	}
+	return p, pg, nil
+}
+
+// people are whom a publication is reported to: the page's chief editors
+// and the post's author, if still on the team.
+func (r *BroadcastReports) people(ctx context.Context, post redaktor.Post) []who {
+	out := r.chiefs(ctx, post.PageID)
+	for _, c := range out {
+		if c.ID == post.AuthorID {
+			return out
 		}
-		s = t.T("broadcast_progress", data)
 	}
+	role, err := r.base.store.Role(ctx, post.PageID, post.AuthorID)
+	if err != nil {
+		r.log.Warn("read the author's role", "post", post.ID, "err", err)
+		return out
+	}
+	if role == "" {
+		return out
+	}
+	if u, ok := r.userToTell(ctx, post.AuthorID); ok {
+		out = append(out, r.whoOf(u))
+	}
+	return out
+}
+
+// explains reports whether a person's message explains what «заблокировали
+// бота» means: the first such report a person gets does, and keeps doing
+// so as it is edited; later ones do not.
+func (r *BroadcastReports) explains(ctx context.Context, postID string, chatID int64, already bool) bool {
+	if already {
+		return true
+	}
+	first, err := r.store.FirstTold(ctx, chatID, "blocked")
+	if err != nil {
+		r.log.Warn("read what a person was told", "chat", chatID, "err", err)
+		return false
+	}
+	if !first {
+		return false
+	}
+	if err := r.store.ExplainInReport(ctx, postID, chatID); err != nil {
+		r.log.Warn("mark the report as explaining", "post", postID, "err", err)
+	}
+	return true
+}
+
+// reportText is a person's message about a publication: where and when,
+// then the delivery to the subscribers while it goes, or its outcome.
+func (r *BroadcastReports) reportText(t tr, post redaktor.Post, page redaktor.Page, b redaktor.Broadcast, explain bool) string {
+	if len(post.MessageIDs) == 0 {
+		post.MessageIDs = b.MessageIDs // the broadcast began before the publication was recorded
+	}
+	at := post.PublishedAt
+	if at.IsZero() {
+		at = b.StartedAt
+	}
+	if at.IsZero() {
+		at = r.now()
+	}
+	loc, now := r.pageLoc(page), r.now()
+	data := map[string]any{"ID": post.ID, "Page": page.Title, "Link": PostLink(page, post),
+		"When": formatTime(at, loc, now), "Planned": formatTime(post.PublishAt, loc, now)}
+	key := "report_published"
+	if post.Late {
+		key = "report_published_late"
+	}
+	lines := []string{t.T(key, data)}
+	if b.Total > 0 {
+		lines = append(lines, r.deliveryText(t, b, loc))
+		if b.Resent > 0 {
+			lines = append(lines, t.T("report_resent", map[string]any{"Resent": number(t, b.Resent)}))
+		}
+		if explain {
+			lines = append(lines, t.T("report_blocked_explained"))
+		}
+	}
+	return strings.Join(lines, "\n")
+}
+
+// deliveryText is the line about the subscribers: how far, or how it ended.
+func (r *BroadcastReports) deliveryText(t tr, b redaktor.Broadcast, loc *time.Location) string {
+	prefix := ""
 	if b.Urgent {
-		s = t.T("broadcast_urgent") + " " + s
+		prefix = t.T("report_urgent") + " "
 	}
-	if b.Resent > 0 {
-		s += "\n" + t.T("broadcast_resent", data)
+	if b.FinishedAt.IsZero() {
+		data := map[string]any{"Done": number(t, b.Processed()), "Total": number(t, b.Total)}
+		s := t.T("report_progress", data)
+		now := r.now()
+		if done, took := b.Processed(), now.Sub(b.StartedAt); done > 0 && took > 0 && b.Remaining() > 0 {
+			left := time.Duration(float64(took) / float64(done) * float64(b.Remaining()))
+			s += " " + t.T("report_eta", map[string]any{"ETA": now.Add(left).In(loc).Format("15:04")})
+		}
+		return prefix + s
 	}
-	return s
+	parts := []string{t.T("report_delivered", map[string]any{"Delivered": number(t, b.Delivered),
+		"Total": number(t, b.Total), "Took": clockDuration(b.FinishedAt.Sub(b.StartedAt))})}
+	if b.Inactive > 0 {
+		parts = append(parts, t.N("report_blocked", int(b.Inactive), map[string]any{"Number": number(t, b.Inactive)}))
+	}
+	if b.Failed > 0 {
+		parts = append(parts, t.N("report_failed", int(b.Failed), map[string]any{"Number": number(t, b.Failed)}))
+	}
+	return prefix + strings.Join(parts, "; ") + "."
+}
+
+// number writes a count as people read it: «4 980» in Russian (a
+// non-breaking space between thousands), «4,980» in English.
+func number(t tr, n int64) string {
+	s := strconv.FormatInt(max(0, n), 10)
+	sep := "\u00a0"
+	if t.lang == "en" {
+		sep = ","
+	}
+	var b strings.Builder
+	for i, d := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteString(sep)
+		}
+		b.WriteRune(d)
+	}
+	return b.String()
+}
+
+// newToken names one writer of a report for its claim.
+func newToken() string {
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
 }
 
 // clockDuration shows a duration as h:mm:ss or m:ss.

@@ -22,9 +22,22 @@ type Settings struct {
 	// MaxAhead: how far ahead a slot may be booked (1 s); beyond it the
 	// caller waits and asks again, so many senders never book far ahead.
 	MaxAhead time.Duration
-	// ChatGap between two messages of a broadcast to one chat (1.1 s:
-	// Telegram allows one a second).
+	// ChatGap between two messages to one private chat (1.1 s: Telegram
+	// allows one a second).
 	ChatGap time.Duration
+	// PrivateBurst: messages of the desk a private chat takes at once
+	// before ChatGap applies (2: Telegram tolerates a short burst, and a
+	// reply with its card should arrive together; one less than Telegram
+	// takes, so that arrival jitter of a second cannot provoke a 429).
+	// A broadcast's messages get no burst.
+	PrivateBurst int
+	// GroupGap between two messages to one group or channel (3.1 s:
+	// Telegram allows 20 a minute there); an album costs one per item.
+	GroupGap time.Duration
+	// DeskChatsUnpaced: the desk's messages keep only the bot's rate, not
+	// each chat's limit (tests whose clock stands still, where every
+	// message of a scenario would fall within one chat's second).
+	DeskChatsUnpaced bool
 }
 
 func (s Settings) withDefaults() Settings {
@@ -40,6 +53,12 @@ func (s Settings) withDefaults() Settings {
 	if s.ChatGap <= 0 {
 		s.ChatGap = 1100 * time.Millisecond
 	}
+	if s.PrivateBurst <= 0 {
+		s.PrivateBurst = 2
+	}
+	if s.GroupGap <= 0 {
+		s.GroupGap = 3100 * time.Millisecond
+	}
 	return s
 }
 
@@ -52,6 +71,8 @@ type Booker interface {
 	Acquire(ctx context.Context, chatID int64, p redaktor.Pace) (wait time.Duration, ok bool, err error)
 	// Pause pushes the next free slot of every process to d from now.
 	Pause(ctx context.Context, d time.Duration) error
+	// HoldChat sets the next free slot of one chat to d from now.
+	HoldChat(ctx context.Context, chatID int64, d time.Duration) error
 }
 
 // Clock is the time the pacer waits in.
@@ -115,14 +136,19 @@ func (p *Pacer) Rate() int { return p.settings.Rate }
 // with the subscriber it hands out.
 func (p *Pacer) Pace() redaktor.Pace { return p.pace }
 
-// Wait returns when one message of the desk's own (a reply, a card, a
-// channel post) may go to chatID. Only the bot's pace applies, not the
-// chat gap (a person may get a reply and a card at once), but a chat an
-// announcement just went to is respected. If the booker fails, the
-// message goes unpaced rather than not at all.
-func (p *Pacer) Wait(ctx context.Context, chatID int64) error {
-	pc := p.pace
-	pc.ChatGap = 0
+// Wait returns when messages (1, or the items of an album) of the desk's
+// own (a reply, a card, a channel post, an edit) may go to chatID: the
+// bot's pace and the chat's limit apply (a private chat takes a short
+// burst, then one a second; a group or channel 20 a minute). If the
+// booker fails, the message goes unpaced rather than not at all.
+func (p *Pacer) Wait(ctx context.Context, chatID int64, messages int) error {
+	pc := p.chatPace(chatID, messages)
+	switch {
+	case p.settings.DeskChatsUnpaced:
+		pc.ChatGap = 0
+	case chatID > 0:
+		pc.ChatBurst = time.Duration(p.settings.PrivateBurst-1) * p.settings.ChatGap
+	}
 	err := p.wait(ctx, chatID, pc)
 	if err == nil || ctx.Err() != nil {
 		return err
@@ -134,10 +160,32 @@ func (p *Pacer) Wait(ctx context.Context, chatID int64) error {
 }
 
 // WaitChat returns when one more message may go to chatID with the chat
-// gap kept (the second message of an announcement). Unlike Wait it
-// returns the booker's error: a broadcast tries the person again later.
+// gap kept and no burst (the second message of an announcement). Unlike
+// Wait it returns the booker's error: a broadcast tries the person again
+// later.
 func (p *Pacer) WaitChat(ctx context.Context, chatID int64) error {
-	return p.wait(ctx, chatID, p.pace)
+	return p.wait(ctx, chatID, p.chatPace(chatID, 1))
+}
+
+// chatPace is the booking of messages to one chat: private chats (positive
+// ids, Telegram's convention) have the chat gap, groups and channels the
+// group gap for each message.
+func (p *Pacer) chatPace(chatID int64, messages int) redaktor.Pace {
+	pc := p.pace
+	if chatID < 0 {
+		pc.ChatGap = time.Duration(max(1, messages)) * p.settings.GroupGap
+	}
+	return pc
+}
+
+// HoldChat holds back every send to one chat for d: Telegram answered 429
+// to a send there. Sends to other chats go on (a 429 of a chief editor's
+// chat must not stop a broadcast); the one refused waits d itself.
+func (p *Pacer) HoldChat(ctx context.Context, chatID int64, d time.Duration) error {
+	if err := p.book.HoldChat(ctx, chatID, d); err != nil {
+		return fmt.Errorf("hold sends to a chat: %w", err)
+	}
+	return nil
 }
 
 // wait books a slot, asking again while the pacer is booked too far ahead.

@@ -120,10 +120,23 @@ func (b *memoryBooker) Acquire(_ context.Context, chatID int64, p redaktor.Pace)
 	if ahead := slot.Sub(now); ahead > p.MaxAhead {
 		return ahead - p.MaxAhead + p.Interval, false, nil
 	}
-	at := later(slot, b.chats[chatID])
+	chat := b.chats[chatID]
+	if chat.Sub(slot) > p.ChatBurst {
+		return chat.Add(-p.ChatBurst).Sub(now), false, nil
+	}
 	b.next = slot.Add(p.Interval)
-	b.chats[chatID] = at.Add(p.ChatGap)
-	return at.Sub(now), true, nil
+	b.chats[chatID] = later(chat, slot).Add(p.ChatGap)
+	return slot.Sub(now), true, nil
+}
+
+func (b *memoryBooker) HoldChat(_ context.Context, chatID int64, d time.Duration) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.fail != nil {
+		return b.fail
+	}
+	b.chats[chatID] = b.clock.Now().Add(d)
+	return nil
 }
 
 func (b *memoryBooker) Pause(_ context.Context, d time.Duration) error {

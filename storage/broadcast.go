@@ -2,7 +2,6 @@ package storage
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -32,7 +31,6 @@ import (
 //	                          before they are sent to again
 //	bc:<post>:retry     zset  subscribers to try again, score = when (ms)
 //	bc:<post>:tries     hash  failed attempts per subscriber (only those retried)
-//	bc:<post>:progress  hash  chat → message id of the progress message
 //	bc:active           zset  running broadcasts; urgent ones have a negative
 //	                          score so they sort first
 //
@@ -327,28 +325,4 @@ func (s *Store) ClaimProgressTick(ctx context.Context, postID string, every time
 		return false, fmt.Errorf("progress tick of %s: %w", postID, err)
 	}
 	return ok, nil
-}
-
-// SetProgressMessage remembers the progress message of a broadcast in a chat.
-func (s *Store) SetProgressMessage(ctx context.Context, postID string, chatID int64, messageID int) error {
-	pipe := s.rdb.TxPipeline()
-	pipe.HSet(ctx, s.k.bcProgress(postID), id(chatID), messageID)
-	pipe.Expire(ctx, s.k.bcProgress(postID), KeepBroadcast)
-	if _, err := pipe.Exec(ctx); err != nil {
-		return fmt.Errorf("remember progress message: %w", err)
-	}
-	return nil
-}
-
-// ProgressMessage returns the progress message of a broadcast in a chat, 0
-// when there is none yet.
-func (s *Store) ProgressMessage(ctx context.Context, postID string, chatID int64) (int, error) {
-	n, err := s.rdb.HGet(ctx, s.k.bcProgress(postID), id(chatID)).Int()
-	if errors.Is(err, redis.Nil) {
-		return 0, nil
-	}
-	if err != nil {
-		return 0, fmt.Errorf("read progress message: %w", err)
-	}
-	return n, nil
 }

@@ -92,7 +92,7 @@ func (s *Store) ForgetUser(ctx context.Context, userID int64) error {
 		}
 	}
 	err := s.rdb.Del(ctx, s.k.user(userID), s.k.userPages(userID), s.k.userPosts(userID), s.k.session(userID),
-		s.k.rlChatPrefix()+id(userID), s.k.flood(userID), s.k.dialogueEnded(userID)).Err()
+		s.k.rlChatPrefix()+id(userID), s.k.flood(userID), s.k.dialogueEnded(userID), s.k.told(userID)).Err()
 	if err != nil {
 		return fmt.Errorf("delete the records of %d: %w", userID, err)
 	}
@@ -241,7 +241,7 @@ func (s *Store) forgetInPosts(ctx context.Context, userID int64) error {
 			pipe.SRem(ctx, s.k.bcSuspect(post), uid)
 			pipe.ZRem(ctx, s.k.bcRetry(post), uid)
 			pipe.HDel(ctx, s.k.bcTries(post), uid)
-			pipe.HDel(ctx, s.k.bcProgress(post), uid)
+			pipe.HDel(ctx, s.k.report(post), uid, "explain:"+uid)
 			all = append(all, read{post: post, data: pipe.HMGet(ctx, s.k.post(post), "data", "rev"),
 				history: pipe.LRange(ctx, s.k.history(post), 0, -1), delivery: pipe.HKeys(ctx, s.k.delivery(post))})
 		}

@@ -27,6 +27,13 @@ func (k keys) history(postID string) string   { return k.p + "post:" + postID + 
 func (k keys) cards(postID string) string     { return k.p + "post:" + postID + ":cards" }
 func (k keys) delivery(postID string) string  { return k.p + "post:" + postID + ":delivery" }
 
+// The one message per person that reports a post's publication and its
+// delivery to the subscribers (report.go), and what a person was told
+// once and need not be told again.
+func (k keys) report(postID string) string     { return k.p + "post:" + postID + ":report" }
+func (k keys) reportLock(postID string) string { return k.p + "post:" + postID + ":report:lock" }
+func (k keys) told(userID int64) string        { return k.p + "user:" + id(userID) + ":told" }
+
 // userPrefix is a person's key without their id: scripts build the keys
 // of the people they find in a hash from it.
 func (k keys) userPrefix() string { return k.p + "user:" }
@@ -88,7 +95,6 @@ func (k keys) bcSending(postID string) string   { return k.p + "bc:" + postID + 
 func (k keys) bcRetry(postID string) string     { return k.p + "bc:" + postID + ":retry" }
 func (k keys) bcSuspect(postID string) string   { return k.p + "bc:" + postID + ":suspect" }
 func (k keys) bcTries(postID string) string     { return k.p + "bc:" + postID + ":tries" }
-func (k keys) bcProgress(postID string) string  { return k.p + "bc:" + postID + ":progress" }
 func (k keys) bcTick(postID string) string      { return k.p + "bc:" + postID + ":tick" }
 func (k keys) bcActive() string                 { return k.p + "bc:active" }
 func (k keys) rlTAT() string                    { return k.p + "rl:tat" }
@@ -104,8 +110,8 @@ func (k keys) digest(pageID, day string) string {
 	return k.p + "page:" + pageID + ":digest:" + day
 }
 
-// told marks that people were told something of a post once (kind and
+// postTold marks that people were told something of a post once (kind and
 // stamp say what), so that of several processes one tells it.
-func (k keys) told(postID, kind, stamp string) string {
+func (k keys) postTold(postID, kind, stamp string) string {
 	return k.p + "post:" + postID + ":told:" + kind + ":" + stamp
 }

@@ -35,3 +35,35 @@ func TestPauseMovesEveryNextSlot(t *testing.T) {
 		}
 	}
 }
+
+// A chat takes its burst, then its next message is refused with the time
+// to ask again (nothing booked meanwhile, so the bot's slot is not held);
+// a hold after a 429 keeps the chat's sends back and no other chat's.
+func TestChatSlotsKeepTheChatLimit(t *testing.T) {
+	t.Parallel()
+	s, _ := storagetest.Store(t)
+	ctx := context.Background()
+	p := redaktor.Pace{Interval: 10 * time.Millisecond, MaxAhead: time.Minute, ChatGap: time.Second, ChatBurst: time.Second}
+	before := time.Now()
+	for i := range 2 {
+		if wait, ok, err := s.Acquire(ctx, 5, p); err != nil || !ok || wait > 100*time.Millisecond {
+			t.Fatalf("message %d of the burst: wait %s, booked %v, %v", i, wait, ok, err)
+		}
+	}
+	wait, ok, err := s.Acquire(ctx, 5, p)
+	if err != nil || ok {
+		t.Fatalf("the third message at once: booked %v, %v; want to ask again later", ok, err)
+	}
+	if least := time.Second - time.Since(before) - 30*time.Millisecond; wait < least || wait > time.Second {
+		t.Errorf("ask again after %s, want about 1s", wait)
+	}
+	if err := s.HoldChat(ctx, 6, 30*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	if wait, ok, err := s.Acquire(ctx, 6, p); err != nil || ok || wait < 28*time.Second {
+		t.Errorf("a held chat: wait %s, booked %v, %v; want about 29s", wait, ok, err)
+	}
+	if _, ok, err := s.Acquire(ctx, 7, p); err != nil || !ok {
+		t.Errorf("another chat after a hold: booked %v, %v", ok, err)
+	}
+}

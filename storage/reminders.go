@@ -118,7 +118,7 @@ func (s *Store) ClaimDigest(ctx context.Context, pageID, day string, keep time.D
 	ids := make([]string, 0, len(passed))
 	for pid, at := range passed {
 		ids = append(ids, pid)
-		keys = append(keys, s.k.told(pid, "proposal", strconv.FormatInt(at.UnixMilli(), 10)))
+		keys = append(keys, s.k.postTold(pid, "proposal", strconv.FormatInt(at.UnixMilli(), 10)))
 	}
 	res, err := claimDigest.Run(ctx, s.rdb, keys, args...).Int64Slice()
 	if err != nil && !errors.Is(err, redis.Nil) {
@@ -249,7 +249,7 @@ func (s *Store) DayPosts(ctx context.Context, pageID string, from, to time.Time,
 // for this process: true for the first caller only (a morning digest
 // that told it counts as one).
 func (s *Store) ClaimTold(ctx context.Context, postID string, at time.Time) (bool, error) {
-	ok, err := s.rdb.SetNX(ctx, s.k.told(postID, "proposal", strconv.FormatInt(at.UnixMilli(), 10)), "1", ToldKeep).Result()
+	ok, err := s.rdb.SetNX(ctx, s.k.postTold(postID, "proposal", strconv.FormatInt(at.UnixMilli(), 10)), "1", ToldKeep).Result()
 	if err != nil {
 		return false, fmt.Errorf("claim telling the passed time of post %s: %w", postID, err)
 	}

@@ -8,7 +8,11 @@ import (
 // Limits are Telegram's flood limits. Telegram does not publish exact
 // algorithms; these follow its FAQ: about 30 messages per second overall,
 // about one per second in a chat (private chats tolerate short bursts) and
-// 20 per minute in a group or channel. Zero fields take those defaults.
+// 20 per minute in a group or channel. Every send counts, whatever its
+// encoding (a multipart upload too); a refused one does not. Over a limit
+// the answer is 429 with retry_after, the seconds until the send would
+// pass. Edits, answers and reads are not limited: Telegram publishes no
+// limit for them. Zero fields take those defaults.
 type Limits struct {
 	Global       int // send requests per second across all chats (30)
 	PerChat      int // send requests per second in one chat (1)

@@ -77,3 +77,34 @@ func TestRateLimitOffByDefault(t *testing.T) {
 		}
 	}
 }
+
+// A multipart upload is a message like any other for the chat's limit:
+// past the burst it is refused with 429 and retry_after in the answer's
+// parameters, and it goes once the chat's second has passed. Edits are
+// not limited (Telegram publishes no limit for them).
+func TestRateLimitCountsUploadsNotEdits(t *testing.T) {
+	clock := NewFakeClock(epoch)
+	srv, bot := setup(t, WithClock(clock), WithRateLimits(Limits{PrivateBurst: 2}))
+	m, err := bot.Send(tgbotapi.NewMessage(alice, "the card"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := bot.Send(tgbotapi.NewMessage(alice, "the link")); err != nil {
+		t.Fatal(err)
+	}
+	qr := tgbotapi.NewPhoto(alice, tgbotapi.FileBytes{Name: "qr.png", Bytes: []byte("png")})
+	_, err = bot.Send(qr)
+	if e := apiErr(t, err); e.Message != "Too Many Requests: retry after 1" || e.RetryAfter != 1 {
+		t.Fatalf("the upload past the burst: %v (retry_after %d), want 429 retry after 1", err, e.RetryAfter)
+	}
+	if _, err := bot.Send(tgbotapi.NewEditMessageText(alice, m.MessageID, "the card, edited")); err != nil {
+		t.Fatalf("an edit at the limit: %v", err)
+	}
+	clock.Advance(time.Second)
+	if _, err := bot.Send(qr); err != nil {
+		t.Fatalf("the upload after retry_after: %v", err)
+	}
+	if st := srv.Stats(); st.RateLimited != 1 {
+		t.Fatalf("stats = %+v", st)
+	}
+}

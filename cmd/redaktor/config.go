@@ -25,6 +25,10 @@ type config struct {
 	// BroadcastRate is Telegram's limit for the bot in messages per second,
 	// shared by every process (30; up to 1000 with paid broadcasts).
 	BroadcastRate int
+	// ChatPacing spaces the desk's messages to each chat by Telegram's
+	// limit for a chat (CHAT_PACING=on, the default; off: only the bot's
+	// rate applies, for tests whose clock stands still).
+	ChatPacing bool
 	// HTTPAddr serves /healthz, /readyz and /metrics; "" serves nothing.
 	HTTPAddr string
 	// WebhookURL, when set, makes Telegram deliver updates to it instead of
@@ -117,6 +121,13 @@ func loadConfig(getenv func(string) string) (config, error) {
 			problems = append(problems, fmt.Sprintf("BROADCAST_RATE %q: messages per second, 1 to 1000 (Telegram allows 30, up to 1000 for paid broadcasts)", v))
 		}
 		c.BroadcastRate = n
+	}
+	switch v := strings.ToLower(strings.TrimSpace(getenv("CHAT_PACING"))); v {
+	case "", "on":
+		c.ChatPacing = true
+	case "off":
+	default:
+		problems = append(problems, fmt.Sprintf("CHAT_PACING %q: on (the default: messages to one chat keep Telegram's limit for a chat) or off", v))
 	}
 	c.Flood, problems = floodLimit(getenv, problems)
 	if len(problems) > 0 {

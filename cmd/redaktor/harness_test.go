@@ -54,10 +54,11 @@ func newDesk(t *testing.T) *desk {
 	return newDeskOn(t, storagetest.Open(t))
 }
 
-// newDeskOn runs the program on the Redis r.
-func newDeskOn(t *testing.T, r storagetest.Redis) *desk {
+// newDeskOn runs the program on the Redis r, the fake Telegram built with
+// opts (its flood limits, say).
+func newDeskOn(t *testing.T, r storagetest.Redis, opts ...bottest.Option) *desk {
 	t.Helper()
-	tg := bottest.New(t)
+	tg := bottest.New(t, opts...)
 	tg.AddUser(admin, "Екатерина", "ekaterina", "ru")
 	tg.AddUser(chief, "Анна", "anna_director", "ru")
 	tg.AddUser(chief2, "Boris", "boris", "en")
@@ -75,6 +76,9 @@ func newDeskOn(t *testing.T, r storagetest.Redis) *desk {
 			// update of a scenario would count within one flood window:
 			// the flood limit is off but in the tests of it (fairness_test).
 			"FLOOD_LIMIT": "0",
+			// Likewise the pacer spaces messages to one chat in real time:
+			// off but in the tests of it (scenarios_sending_test).
+			"CHAT_PACING": "off",
 		}}
 	rdb, err := storage.Connect(context.Background(), r.URL)
 	if err != nil {

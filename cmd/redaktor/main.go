@@ -77,7 +77,7 @@ func run(ctx context.Context, getenv func(string) string, logOut io.Writer, now 
 	store := storage.New(rdb, cfg.RedisPrefix)
 	m := metrics.New(store.QueueDepths, log)
 	storage.Observe(rdb, m.RedisCall)
-	pacer := pace.New(store, pace.Settings{Rate: cfg.BroadcastRate}, pace.SystemClock{}, log)
+	pacer := pace.New(store, pace.Settings{Rate: cfg.BroadcastRate, DeskChatsUnpaced: !cfg.ChatPacing}, pace.SystemClock{}, log)
 
 	tg, err := bot.New(ctx, cfg.Token, bot.Options{APIURL: cfg.APIURL, Logger: log, Calls: m, Pacer: pacer})
 	if err != nil {

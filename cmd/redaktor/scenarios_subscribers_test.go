@@ -79,7 +79,7 @@ func TestSubscribersReceivePublications(t *testing.T) {
 	if !waitUntil(func() bool { return d.forwardsFrom(stranger) == 1 && d.forwardsFrom(chief2) == 1 }) {
 		t.Fatalf("the subscribers did not get the post; stranger's chat:\n%s", d.dump(stranger))
 	}
-	d.expect(chief, "Срочно", "Рассылка поста #1", "завершена", "Доставлено: 2")
+	d.expect(chief, "Пост #1 опубликован", "⚡ Срочно.", "Подписчикам доставлено 2 из 2")
 
 	// /stop ends the subscription; the next post does not come.
 	d.say(stranger, "/stop")
@@ -87,7 +87,7 @@ func TestSubscribersReceivePublications(t *testing.T) {
 	d.say(chief, "Второй пост.")
 	d.publishNow(chief, d.expect(chief, "Пост #2", "черновик"), "Срочно")
 	d.clock.Advance(time.Second)
-	d.expect(chief, "Рассылка поста #2", "завершена", "Доставлено: 1")
+	d.expect(chief, "Пост #2 опубликован", "Подписчикам доставлено 1 из 1")
 	if n := d.forwardsFrom(stranger); n != 1 {
 		t.Fatalf("after /stop the resident got %d posts, want still 1", n)
 	}
@@ -136,7 +136,7 @@ func TestCopiesCarryUnsubscribeInTheSubscribersLanguage(t *testing.T) {
 	d.say(chief, "Библиотека закрыта на санитарный день в пятницу.")
 	d.publishNow(chief, d.expect(chief, "Пост #1", "черновик"), "Срочно")
 	d.clock.Advance(time.Second)
-	d.expect(chief, "Рассылка поста #1", "завершена", "Доставлено: 2")
+	d.expect(chief, "Пост #1 опубликован", "Подписчикам доставлено 2 из 2")
 
 	last := func(chat int64) bottest.Sent {
 		msgs := d.tg.Messages(chat)
@@ -170,7 +170,7 @@ func TestUrgentApprovalForATime(t *testing.T) {
 
 	due := time.Date(2026, 11, 27, 5, 0, 0, 0, time.UTC) // 08:00 in Moscow
 	d.clock.Advance(due.Sub(d.clock.Now()))
-	d.expect(chief, "Рассылка поста #1", "⚡ Срочно", "завершена", "Доставлено: 1")
+	d.expect(chief, "Пост #1 опубликован", "⚡ Срочно.", "Подписчикам доставлено 1 из 1")
 	if n := d.forwardsFrom(stranger); n != 1 {
 		t.Fatalf("the subscriber got %d copies of the urgent post, want 1", n)
 	}
@@ -187,7 +187,7 @@ func TestSubscriberGetsAnAlbumForwardedWhole(t *testing.T) {
 	d.album(chief, "Фотоотчёт с субботника", bottest.KindPhoto, bottest.KindPhoto)
 	d.publishNow(chief, d.expect(chief, "Пост #1", "черновик"), "Опубликовать сейчас")
 	d.clock.Advance(time.Second)
-	d.expect(chief, "Рассылка поста #1", "завершена", "Доставлено: 1")
+	d.expect(chief, "Пост #1 опубликован", "Подписчикам доставлено 1 из 1")
 
 	var forwards []bottest.Sent
 	for _, m := range d.tg.Messages(stranger) {
