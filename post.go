@@ -142,7 +142,10 @@ func Apply(p Post, c Change, now time.Time) (Post, Event, error) {
 			ev.When = c.At
 		}
 	case ActWithdraw:
+		// The proposed time went with the submission: a draft has none, so
+		// a later plain submission is not reminded of a time taken back.
 		next.Status = StatusDraft
+		next.ProposedAt = time.Time{}
 		next.Reminded = false
 	case ActApprove, ActReschedule:
 		next.Status = StatusScheduled
