@@ -167,6 +167,12 @@ func (d *Drafts) newVersion(ctx context.Context, p who, se redaktor.Session, con
 	if !ok {
 		return nil
 	}
+	if next.Status == redaktor.StatusDraft {
+		// Nobody reviews a draft: it waits for its author to submit it.
+		d.reply(ctx, p, p.t.T("new_version_draft", map[string]any{"ID": next.ID, "Version": next.Version}))
+		d.showPostTo(ctx, p, next, page, true)
+		return nil
+	}
 	d.showPostTo(ctx, p, next, page, true)
 	d.notifyChiefs(ctx, next, page)
 	return nil

@@ -58,6 +58,9 @@ const (
 	btnRevoke     = "vr" // vr:pageID:code: revoke an open invite
 )
 
+// questionAnswer are the answers of «Опубликовать сейчас?».
+var questionAnswer = map[string]bool{btnNowYes: true, btnUrgentYes: true, btnNowNo: true}
+
 var postButtons = map[string]bool{
 	btnSubmit: true, btnPropose: true, btnDelete: true, btnApproveSlot: true, btnApproveAt: true,
 	btnPublishNow: true, btnChanges: true, btnReject: true, btnNewVersion: true, btnHistory: true,

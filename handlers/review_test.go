@@ -64,6 +64,7 @@ func TestStaleCardPressChangesNothing(t *testing.T) {
 	stale := draftOf(t, s)
 	post := stale
 	post.Rev++ // it moved on since the card was drawn
+	post.Turn = post.Rev
 	s.posts[post.ID] = post
 	d, tg := newTestDesk(t, s)
 	if err := d.Handle(context.Background(), pressOf(s, modID, postData(btnDelete, stale))); err != nil {
@@ -75,7 +76,7 @@ func TestStaleCardPressChangesNothing(t *testing.T) {
 	if s.posts["7"].Status != redaktor.StatusDraft {
 		t.Errorf("post is %s, want still a draft", s.posts["7"].Status)
 	}
-	if want := d.review.staleAnswer(d.texts.For("ru"), post, s.page); len(tg.answers) != 1 || tg.answers[0] != want {
+	if want := d.review.staleAnswer(d.texts.For("ru"), post, s.page, modID); len(tg.answers) != 1 || tg.answers[0] != want {
 		t.Errorf("answered %q, want %q", tg.answers, want)
 	}
 }
