@@ -83,6 +83,9 @@ type memStore struct {
 	roles    map[int64]redaktor.Role
 	users    map[int64]redaktor.User
 	fail     map[string]error
+	// beforeSave, when set, changes the posts once just before the next
+	// SavePost compares revisions: another writer got there first.
+	beforeSave func(posts map[string]redaktor.Post)
 	calls    map[string]int
 	created  []redaktor.Post
 	cards    []redaktor.Card
@@ -261,12 +264,29 @@ func (s *memStore) ReadPress(_ context.Context, userID int64, postID, pageID str
 	return pr, nil
 }
 
+func (s *memStore) Post(_ context.Context, postID string) (redaktor.Post, error) {
+	if err := s.call("Post"); err != nil {
+		return redaktor.Post{}, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	post, ok := s.posts[postID]
+	if !ok {
+		return redaktor.Post{}, fmt.Errorf("post %s: %w", postID, redaktor.ErrNotFound)
+	}
+	return post, nil
+}
+
 func (s *memStore) SavePost(_ context.Context, old, next redaktor.Post, _ redaktor.Event) error {
 	if err := s.call("SavePost"); err != nil {
 		return err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if moved := s.beforeSave; moved != nil { // once: another writer got there first
+		s.beforeSave = nil
+		moved(s.posts)
+	}
 	if s.posts[old.ID].Rev != old.Rev {
 		return fmt.Errorf("post %s moved on: %w", old.ID, redaktor.ErrConflict)
 	}

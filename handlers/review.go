@@ -369,6 +369,16 @@ func (r *Review) changeSaving(ctx context.Context, p who, post redaktor.Post, c 
 	if err == nil {
 		err = save(ctx, post, next, ev)
 	}
+	if errors.Is(err, redaktor.ErrConflict) {
+		// A reminder saved between the read and the save changed nothing
+		// the person acted on: the change is made on the post as it is now.
+		if cur, rerr := r.store.Post(ctx, post.ID); rerr == nil && cur.Rev != post.Rev && cur.Current(post.Rev) {
+			post = cur
+			if next, ev, err = redaktor.Apply(post, c, r.now()); err == nil {
+				err = save(ctx, post, next, ev)
+			}
+		}
+	}
 	if made, ok := errors.AsType[*redaktor.MadeError](err); ok {
 		// The update being handled made a post before (it is handled again
 		// after a crash): show that one rather than change this one.
