@@ -83,9 +83,6 @@ type memStore struct {
 	roles    map[int64]redaktor.Role
 	users    map[int64]redaktor.User
 	fail     map[string]error
-	// beforeSave, when set, changes the posts once just before the next
-	// SavePost compares revisions: another writer got there first.
-	beforeSave func(posts map[string]redaktor.Post)
 	calls    map[string]int
 	created  []redaktor.Post
 	cards    []redaktor.Card
@@ -93,6 +90,10 @@ type memStore struct {
 	posts    map[string]redaktor.Post
 	sessions map[int64]redaktor.Session
 	held     map[string]int // post id → message of the card the moderator holds
+
+	// beforeSave, when set, changes the posts once just before the next
+	// SavePost compares revisions: another writer got there first.
+	beforeSave func(posts map[string]redaktor.Post)
 }
 
 func newMemStore() *memStore {
