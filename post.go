@@ -13,6 +13,7 @@ import (
 //	  │                 └──(chief's own draft skips pending)
 //	  └──delete──▶ cancelled          scheduled ──cancel──▶ cancelled
 //	                                  publishing ──fail──▶ failed ──retry──▶ scheduled
+//	draft ──new version──▶ draft (corrected before it is submitted, or after a withdrawal)
 type Status string
 
 const (
@@ -29,13 +30,18 @@ const (
 
 // Post is one publication from first draft to the channel.
 type Post struct {
-	ID         string    `json:"id"`
-	PageID     string    `json:"page_id"`
-	AuthorID   int64     `json:"author_id"`
-	AuthorName string    `json:"author_name"`
-	Status     Status    `json:"status"`
-	Version    int       `json:"version"` // content version: 1, then +1 per corrected version
-	Rev        int64     `json:"rev"`     // state revision: +1 per change; buttons carry it
+	ID         string `json:"id"`
+	PageID     string `json:"page_id"`
+	AuthorID   int64  `json:"author_id"`
+	AuthorName string `json:"author_name"`
+	Status     Status `json:"status"`
+	Version    int    `json:"version"` // content version: 1, then +1 per corrected version
+	Rev        int64  `json:"rev"`     // state revision: +1 per change; buttons carry it
+	// Turn is the revision of the last change a person acts upon: every
+	// change but a system reminder. A button or a typed answer of any
+	// revision from Turn on is current (see Current); 0 in posts stored
+	// before it was kept.
+	Turn       int64     `json:"turn,omitempty"`
 	Content    Content   `json:"content"`
 	ProposedAt time.Time `json:"proposed_at,omitzero"` // the author's wish
 	PublishAt  time.Time `json:"publish_at,omitzero"`  // the approved time
@@ -68,7 +74,7 @@ const (
 	ActPublishNow     Action = "publish_now" // chief: due at once
 	ActRequestChanges Action = "request_changes"
 	ActReject         Action = "reject"
-	ActNewVersion     Action = "new_version" // author sends corrected content
+	ActNewVersion     Action = "new_version" // author sends corrected content (of a draft: it stays one)
 	ActDelete         Action = "delete"      // author drops a draft
 	ActCancel         Action = "cancel"      // chief takes a post off the queue
 	ActReschedule     Action = "reschedule"  // chief moves a scheduled post
@@ -79,6 +85,21 @@ const (
 	ActPublished      Action = "published"   // system
 	ActFail           Action = "fail"        // system
 )
+
+// quiet reports whether an action leaves what people see of a post as it
+// was: a reminder only tells someone about it. It moves Rev (the
+// compare-and-set token) but not Turn, so a question asked, a card drawn
+// or an answer being typed before it stays good.
+func (a Action) quiet() bool { return a == ActRemind }
+
+// Current reports whether a button or a session of revision rev still acts
+// on the post as it is: nothing but quiet changes came since.
+func (p Post) Current(rev int64) bool {
+	if rev == p.Rev {
+		return true
+	}
+	return p.Turn > 0 && rev >= p.Turn && rev < p.Rev
+}
 
 // Actor is who acts, with their role on the post's page ("" if none).
 // System actions have UserID 0.
@@ -142,7 +163,10 @@ func Apply(p Post, c Change, now time.Time) (Post, Event, error) {
 			ev.When = c.At
 		}
 	case ActWithdraw:
+		// The proposed time went with the submission: a draft has none, so
+		// a later plain submission is not reminded of a time taken back.
 		next.Status = StatusDraft
+		next.ProposedAt = time.Time{}
 		next.Reminded = false
 	case ActApprove, ActReschedule:
 		next.Status = StatusScheduled
@@ -181,8 +205,10 @@ func Apply(p Post, c Change, now time.Time) (Post, Event, error) {
 		}
 		next.Content = *c.Content
 		next.Version++
-		next.Status = StatusPending
 		next.Reminded = false
+		if p.Status != StatusDraft { // a draft's new version stays a draft until submitted
+			next.Status = StatusPending
+		}
 		ev.Version = next.Version
 	case ActDelete, ActCancel:
 		next.Status = StatusCancelled
@@ -209,6 +235,9 @@ func Apply(p Post, c Change, now time.Time) (Post, Event, error) {
 		return p, Event{}, fmt.Errorf("%w: unknown action %q", ErrInvalid, c.Action)
 	}
 	next.Rev++
+	if !c.Action.quiet() {
+		next.Turn = next.Rev
+	}
 	next.UpdatedAt = now
 	next.Last = ev
 	return next, ev, nil
@@ -241,7 +270,7 @@ var rules = map[Action]rule{
 	ActPublishNow:     {from: []Status{StatusPending, StatusDraft, StatusScheduled}, who: chiefOrOwnChiefDraft},
 	ActRequestChanges: {from: []Status{StatusPending}, who: chief},
 	ActReject:         {from: []Status{StatusPending}, who: chief},
-	ActNewVersion:     {from: []Status{StatusChangesRequested}, who: author}, // a rejection is final
+	ActNewVersion:     {from: []Status{StatusChangesRequested, StatusDraft}, who: author}, // a rejection is final
 	ActDelete:         {from: []Status{StatusDraft, StatusChangesRequested, StatusRejected}, who: author},
 	ActCancel:         {from: []Status{StatusScheduled, StatusPending, StatusFailed}, who: chief},
 	ActReschedule:     {from: []Status{StatusScheduled}, who: chief},
@@ -300,7 +329,7 @@ func NewPost(id, pageID string, author Actor, c Content, now time.Time) (Post, e
 	ev := Event{At: now, ActorID: author.UserID, ActorName: author.Name, Action: ActCreate, Version: 1}
 	return Post{
 		ID: id, PageID: pageID, AuthorID: author.UserID, AuthorName: author.Name,
-		Status: StatusDraft, Version: 1, Rev: 1, Content: c,
+		Status: StatusDraft, Version: 1, Rev: 1, Turn: 1, Content: c,
 		CreatedAt: now, UpdatedAt: now, Last: ev,
 	}, nil
 }

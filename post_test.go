@@ -128,8 +128,8 @@ func TestContentLimits(t *testing.T) {
 }
 
 // Proposing a time submits the draft: one step keeps the time and asks
-// for approval, and a withdrawal brings it back as a draft that nobody is
-// reminded of.
+// for approval, and a withdrawal brings it back as a draft without the
+// time, so that nobody is reminded of it.
 func TestSubmitWithAProposedTimeAndWithdraw(t *testing.T) {
 	now := time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
 	mod := Actor{UserID: 1, Role: RoleModerator}
@@ -147,7 +147,70 @@ func TestSubmitWithAProposedTimeAndWithdraw(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if back.Status != StatusDraft || back.Reminded || ev.Action != ActWithdraw || !back.ProposedAt.Equal(at) {
-		t.Fatalf("withdrawn: %+v, event %+v; want a draft keeping its proposed time", back, ev)
+	if back.Status != StatusDraft || back.Reminded || ev.Action != ActWithdraw || !back.ProposedAt.IsZero() {
+		t.Fatalf("withdrawn: %+v, event %+v; want a draft without a proposed time", back, ev)
+	}
+}
+
+// A draft's new version keeps it a draft: sending it for approval stays
+// the author's own step.
+func TestNewVersionOfADraftStaysADraft(t *testing.T) {
+	now := time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
+	mod := Actor{UserID: 1, Role: RoleModerator}
+	p, err := NewPost("1", "1", mod, Content{Text: "Субботник в пятницу"}, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, ev, err := Apply(p, Change{Action: ActNewVersion, Actor: mod, Content: &Content{Text: "Субботник в субботу"}}, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Status != StatusDraft || got.Version != 2 || got.Content.Text != "Субботник в субботу" || ev.Version != 2 {
+		t.Fatalf("after a new version: %+v, event %+v; want version 2, a draft", got, ev)
+	}
+	other := Actor{UserID: 2, Role: RoleModerator}
+	if _, _, err := Apply(got, Change{Action: ActNewVersion, Actor: other, Content: &Content{Text: "чужое"}}, now); err == nil {
+		t.Fatal("another moderator sent a new version of someone's draft")
+	}
+}
+
+// A reminder tells people about a post and changes nothing they act on:
+// a button or a typed answer from before it stays current; any other
+// change since makes it stale.
+func TestAReminderLeavesButtonsCurrent(t *testing.T) {
+	now := time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
+	mod := Actor{UserID: 1, Role: RoleModerator}
+	p, err := NewPost("1", "1", mod, Content{Text: "Субботник в пятницу"}, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	step := func(p Post, c Change) Post {
+		t.Helper()
+		next, _, err := Apply(p, c, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return next
+	}
+	submitted := step(p, Change{Action: ActSubmit, Actor: mod, At: now.Add(time.Hour)})
+	reminded := step(submitted, Change{Action: ActRemind, Actor: System})
+	if reminded.Rev != submitted.Rev+1 {
+		t.Fatalf("a reminder did not move the revision (%d → %d): the compare-and-set would not see it", submitted.Rev, reminded.Rev)
+	}
+	if !reminded.Current(submitted.Rev) || !reminded.Current(reminded.Rev) {
+		t.Fatalf("after a reminder, a button of revision %d or %d is stale (post %+v)", submitted.Rev, reminded.Rev, reminded)
+	}
+	if reminded.Current(p.Rev) {
+		t.Fatal("a button from before the submission is current")
+	}
+	withdrawn := step(reminded, Change{Action: ActWithdraw, Actor: mod})
+	if withdrawn.Current(submitted.Rev) || withdrawn.Current(reminded.Rev) || !withdrawn.Current(withdrawn.Rev) {
+		t.Fatalf("after a withdrawal the buttons of the pending post are current (post %+v)", withdrawn)
+	}
+	// A post stored before Turn was kept has it 0: only its own revision is current.
+	old := reminded
+	old.Turn = 0
+	if old.Current(submitted.Rev) || !old.Current(old.Rev) {
+		t.Fatalf("a post without Turn: Current(%d) = %v, Current(%d) = %v", submitted.Rev, old.Current(submitted.Rev), old.Rev, old.Current(old.Rev))
 	}
 }

@@ -217,9 +217,13 @@ func (c *cards) showHistory(ctx context.Context, p who, post redaktor.Post, page
 	return nil
 }
 
-// staleAnswer tells who did what to a post since the person's card was drawn.
-func (c *cards) staleAnswer(t tr, post redaktor.Post, page redaktor.Page) string {
+// staleAnswer tells the viewer who did what to a post since their card
+// was drawn; the author is not told of herself in the third person.
+func (c *cards) staleAnswer(t tr, post redaktor.Post, page redaktor.Page, viewer int64) string {
 	if post.Status == redaktor.StatusDraft && post.Last.Action == redaktor.ActWithdraw {
+		if viewer == post.AuthorID && viewer == post.Last.ActorID {
+			return t.T("stale_withdrawn_own", map[string]any{"ID": post.ID})
+		}
 		return t.T("stale_withdrawn", map[string]any{"ID": post.ID, "Name": actorName(t, post.Last)})
 	}
 	return t.T("stale_card", map[string]any{
@@ -283,11 +287,14 @@ func cardButtons(t tr, post redaktor.Post, viewer int64, role redaktor.Role) bot
 	switch post.Status {
 	case redaktor.StatusDraft:
 		switch {
+		// A draft can be corrected before it is sent, and after it was
+		// taken back from approval: a new version keeps it a draft.
 		case author && chief:
-			rows = append(review, []tgbotapi.InlineKeyboardButton{btn("btn_delete", btnDelete)})
+			rows = append(review, []tgbotapi.InlineKeyboardButton{btn("btn_new_version", btnNewVersion), btn("btn_delete", btnDelete)})
 		case author:
 			rows = [][]tgbotapi.InlineKeyboardButton{
 				{btn("btn_submit", btnSubmit)},
+				{btn("btn_new_version", btnNewVersion)},
 				{btn("btn_propose", btnPropose), btn("btn_delete", btnDelete)},
 			}
 		}

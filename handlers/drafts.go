@@ -171,6 +171,12 @@ func (d *Drafts) newVersion(ctx context.Context, p who, se redaktor.Session, con
 	}
 	sctx, cancel := showing(ctx) // the version is stored
 	defer cancel()
+	if next.Status == redaktor.StatusDraft {
+		// Nobody reviews a draft: it waits for its author to submit it.
+		d.reply(sctx, p, p.t.T("new_version_draft", map[string]any{"ID": next.ID, "Version": next.Version}))
+		d.showPostTo(sctx, p, next, page, true)
+		return nil
+	}
 	d.showPostTo(sctx, p, next, page, true)
 	d.notifyChiefs(sctx, next, page)
 	return nil

@@ -102,6 +102,10 @@ type memStore struct {
 	ended    map[int64]time.Time
 	// stored, if set, runs once a draft is stored.
 	stored func()
+
+	// beforeSave, when set, changes the posts once just before the next
+	// SavePost compares revisions: another writer got there first.
+	beforeSave func(posts map[string]redaktor.Post)
 }
 
 func newMemStore() *memStore {
@@ -277,12 +281,29 @@ func (s *memStore) ReadPress(_ context.Context, userID int64, postID, pageID str
 	return pr, nil
 }
 
+func (s *memStore) Post(_ context.Context, postID string) (redaktor.Post, error) {
+	if err := s.call("Post"); err != nil {
+		return redaktor.Post{}, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	post, ok := s.posts[postID]
+	if !ok {
+		return redaktor.Post{}, fmt.Errorf("post %s: %w", postID, redaktor.ErrNotFound)
+	}
+	return post, nil
+}
+
 func (s *memStore) SavePost(_ context.Context, old, next redaktor.Post, _ redaktor.Event) error {
 	if err := s.call("SavePost"); err != nil {
 		return err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if moved := s.beforeSave; moved != nil { // once: another writer got there first
+		s.beforeSave = nil
+		moved(s.posts)
+	}
 	if s.posts[old.ID].Rev != old.Rev {
 		return fmt.Errorf("post %s moved on: %w", old.ID, redaktor.ErrConflict)
 	}

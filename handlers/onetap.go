@@ -76,7 +76,12 @@ func (r *Review) askPublishNow(ctx context.Context, p who, post redaktor.Post, p
 		tgbotapi.NewInlineKeyboardButtonData(p.t.T(yesKey), postData(yesAct, post)),
 		tgbotapi.NewInlineKeyboardButtonData(p.t.T("btn_publish_now_no"), postData(btnNowNo, post)),
 	))
-	r.send(ctx, p.ID, question, &kb)
+	if _, err := r.tg.SendText(ctx, p.ID, question, &kb); err != nil {
+		// Without the question nothing can be answered: the press says so,
+		// rather than leave the person waiting for it.
+		r.log.Warn("ask publish now", "post", post.ID, "chat", p.ID, "err", err)
+		return p.t.T("publish_now_ask_failed"), nil
+	}
 	return "", nil
 }
 

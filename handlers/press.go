@@ -59,6 +59,9 @@ const (
 	btnSlots      = "sl" // sl:pageID: change the posting times (asks for them)
 )
 
+// questionAnswer are the answers of «Опубликовать сейчас?».
+var questionAnswer = map[string]bool{btnNowYes: true, btnUrgentYes: true, btnNowNo: true}
+
 var postButtons = map[string]bool{
 	btnSubmit: true, btnPropose: true, btnDelete: true, btnApproveSlot: true, btnApproveAt: true,
 	btnPublishNow: true, btnChanges: true, btnReject: true, btnNewVersion: true, btnHistory: true,

@@ -16,15 +16,6 @@ import (
 
 // The report's records, as memStore keeps none: no broadcast (the page
 // sends to its channel only), the claim always free.
-func (s *memStore) Post(_ context.Context, postID string) (redaktor.Post, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if p, ok := s.posts[postID]; ok {
-		return p, nil
-	}
-	return redaktor.Post{}, fmt.Errorf("post %s: %w", postID, redaktor.ErrNotFound)
-}
-
 func (s *memStore) Broadcast(_ context.Context, postID string) (redaktor.Broadcast, error) {
 	return redaktor.Broadcast{}, fmt.Errorf("broadcast %s: %w", postID, redaktor.ErrNotFound)
 }

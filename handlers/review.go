@@ -102,15 +102,15 @@ func (r *Review) onPostPress(ctx context.Context, p who, pr press, read *pressed
 		}
 		return "", r.showHistory(ctx, p, post, page, v.History)
 	}
-	if pr.rev != post.Rev {
+	if !post.Current(pr.rev) {
 		r.refreshCards(ctx, post, page)
-		if pr.act == btnApproveProposed && actor.Role == redaktor.RoleChief && post.Status == redaktor.StatusPending &&
-			!post.ProposedAt.IsZero() && !proposedAhead(post, r.now()) {
-			// What matters is that the time passed (a reminder of it moved
-			// the post on, too).
-			return proposedPassed(p.t, post, r.pageLoc(page), r.now()), nil
+		answer := r.staleAnswer(p.t, post, page, p.ID)
+		if questionAnswer[pr.act] {
+			// The «publish now?» question asked about a post that moved on
+			// since: it is closed, not left to be pressed again.
+			r.closeQuestion(ctx, p, messageID, answer)
 		}
-		return r.staleAnswer(p.t, post, page), nil
+		return answer, nil
 	}
 	switch pr.act {
 	case btnSubmit:
@@ -240,9 +240,9 @@ func (r *Review) onAnswer(ctx context.Context, p who, se redaktor.Session, m *tg
 		return err
 	}
 	// The post may have moved on while the person was typing.
-	if post.Rev != se.Rev {
+	if !post.Current(se.Rev) {
 		r.endSession(ctx, p)
-		r.reply(ctx, p, r.staleAnswer(p.t, post, page))
+		r.reply(ctx, p, r.staleAnswer(p.t, post, page, p.ID))
 		return nil
 	}
 	var c redaktor.Change
@@ -369,6 +369,16 @@ func (r *Review) changeSaving(ctx context.Context, p who, post redaktor.Post, c 
 	if err == nil {
 		err = save(ctx, post, next, ev)
 	}
+	if errors.Is(err, redaktor.ErrConflict) {
+		// A reminder saved between the read and the save changed nothing
+		// the person acted on: the change is made on the post as it is now.
+		if cur, rerr := r.store.Post(ctx, post.ID); rerr == nil && cur.Rev != post.Rev && cur.Current(post.Rev) {
+			post = cur
+			if next, ev, err = redaktor.Apply(post, c, r.now()); err == nil {
+				err = save(ctx, post, next, ev)
+			}
+		}
+	}
 	if made, ok := errors.AsType[*redaktor.MadeError](err); ok {
 		// The update being handled made a post before (it is handled again
 		// after a crash): show that one rather than change this one.
@@ -388,7 +398,7 @@ func (r *Review) changeSaving(ctx context.Context, p who, post redaktor.Post, c 
 			}
 		}
 		page := r.pageForShow(ctx, post.PageID)
-		r.reply(ctx, p, r.refusalFull(p.t, err, post, page))
+		r.reply(ctx, p, r.refusalFull(p.t, err, post, page, p.ID))
 		r.refreshCards(ctx, post, page)
 		return post, false, nil
 	}
@@ -416,9 +426,9 @@ func refusal(t tr, err error, post redaktor.Post) string {
 	return invalidText(t, err)
 }
 
-func (r *Review) refusalFull(t tr, err error, post redaktor.Post, page redaktor.Page) string {
+func (r *Review) refusalFull(t tr, err error, post redaktor.Post, page redaktor.Page, viewer int64) string {
 	if errors.Is(err, redaktor.ErrConflict) {
-		return r.staleAnswer(t, post, page)
+		return r.staleAnswer(t, post, page, viewer)
 	}
 	return refusal(t, err, post)
 }

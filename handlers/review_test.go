@@ -64,6 +64,7 @@ func TestStaleCardPressChangesNothing(t *testing.T) {
 	stale := draftOf(t, s)
 	post := stale
 	post.Rev++ // it moved on since the card was drawn
+	post.Turn = post.Rev
 	s.posts[post.ID] = post
 	d, tg := newTestDesk(t, s)
 	if err := d.Handle(context.Background(), pressOf(s, modID, postData(btnDelete, stale))); err != nil {
@@ -75,7 +76,7 @@ func TestStaleCardPressChangesNothing(t *testing.T) {
 	if s.posts["7"].Status != redaktor.StatusDraft {
 		t.Errorf("post is %s, want still a draft", s.posts["7"].Status)
 	}
-	if want := d.review.staleAnswer(d.texts.For("ru"), post, s.page); len(tg.answers) != 1 || tg.answers[0] != want {
+	if want := d.review.staleAnswer(d.texts.For("ru"), post, s.page, modID); len(tg.answers) != 1 || tg.answers[0] != want {
 		t.Errorf("answered %q, want %q", tg.answers, want)
 	}
 }
@@ -135,5 +136,51 @@ func TestApproveForAProposedTimeThatPassed(t *testing.T) {
 	}
 	if len(tg.answers) != 1 || tg.answers[0] != d.texts.For("ru").T("not_allowed") {
 		t.Errorf("the moderator was answered %q", tg.answers)
+	}
+}
+
+// A reminder saved between the read of a press and its save changes
+// nothing the person acted on: the change is made on the post as it is
+// then, not refused as stale. Any other change in that moment is refused.
+func TestAReminderBetweenReadAndSaveIsNoConflict(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name    string
+		action  redaktor.Change
+		applied bool
+	}{
+		{"a reminder", redaktor.Change{Action: redaktor.ActRemind, Actor: redaktor.System}, true},
+		{"a request for changes", redaktor.Change{Action: redaktor.ActRequestChanges, Comment: "фото",
+			Actor: redaktor.Actor{UserID: chiefID, Name: "Анна", Role: redaktor.RoleChief}}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			s := newMemStore()
+			post := draftOf(t, s)
+			post.Status = redaktor.StatusPending
+			s.posts[post.ID] = post
+			s.beforeSave = func(posts map[string]redaktor.Post) {
+				next, _, err := redaktor.Apply(posts[post.ID], tc.action, post.UpdatedAt)
+				if err != nil {
+					t.Error(err)
+				}
+				posts[post.ID] = next
+			}
+			d, tg := newTestDesk(t, s)
+			if err := d.Handle(context.Background(), pressOf(s, modID, postData(btnWithdraw, post))); err != nil {
+				t.Fatal(err)
+			}
+			got := s.posts[post.ID]
+			if withdrawn := got.Status == redaktor.StatusDraft; withdrawn != tc.applied {
+				t.Fatalf("after %s the post is %s; want withdrawn %v", tc.name, got.Status, tc.applied)
+			}
+			if !tc.applied {
+				return
+			}
+			want := d.texts.For("ru").T("withdrawn", map[string]any{"ID": post.ID})
+			if len(tg.answers) != 1 || tg.answers[0] != want {
+				t.Fatalf("answered %q, want %q", tg.answers, want)
+			}
+		})
 	}
 }

@@ -263,6 +263,7 @@ var authzTable = []authzRow{
 	postPress("rc", "request changes · pending", redaktor.StatusPending, chiefs, waitsFor, "Что поправить"),
 	postPress("rj", "reject · pending", redaktor.StatusPending, chiefs, waitsFor, "Почему пост"),
 	postPress("nv", "new version · changes requested", redaktor.StatusChangesRequested, authorOnly, waitsFor, "Пришлите исправленный"),
+	postPress("nv", "new version · draft (stays a draft)", redaktor.StatusDraft, authorOnly, waitsFor, "Пришлите исправленный"),
 	postPress("nv", "new version · rejected (final)", redaktor.StatusRejected, nobody, waitsFor, "Пришлите исправленный"),
 	postPress("dl", "delete · changes requested", redaktor.StatusChangesRequested, authorOnly, changed, "Черновик удалён"),
 	postPress("qt", "reschedule · scheduled", redaktor.StatusScheduled, chiefs, waitsFor, "Когда опубликовать"),
