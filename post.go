@@ -25,6 +25,9 @@ const (
 	StatusPublished        Status = "published"
 	StatusFailed           Status = "failed"
 	StatusCancelled        Status = "cancelled"
+	// StatusRemoved: published, then taken down from the channel and the
+	// subscribers' chats (afterpub.go).
+	StatusRemoved Status = "removed"
 )
 
 // Post is one publication from first draft to the channel.
@@ -41,6 +44,9 @@ type Post struct {
 	PublishAt  time.Time `json:"publish_at,omitzero"`  // the approved time
 	Urgent     bool      `json:"urgent,omitempty"`
 	Comment    string    `json:"comment,omitempty"` // the last reviewer's comment
+	// Revised is a moderator's change of a published post's text, waiting
+	// for a chief editor (afterpub.go).
+	Revised *Revision `json:"revised,omitempty"`
 	Reminded   bool      `json:"reminded,omitempty"`
 	// Filled by publication.
 	MessageIDs  []int         `json:"message_ids,omitempty"`
@@ -198,7 +204,10 @@ func Apply(p Post, c Change, now time.Time) (Post, Event, error) {
 		next.FailReason = c.Failure
 		ev.Failure = c.Failure
 	default:
-		return p, Event{}, fmt.Errorf("%w: unknown action %q", ErrInvalid, c.Action)
+		var err error
+		if next, err = applyAfterPub(next, c, &ev, now); err != nil {
+			return p, Event{}, err
+		}
 	}
 	next.Rev++
 	next.UpdatedAt = now
@@ -244,6 +253,13 @@ var rules = map[Action]rule{
 	ActDefer:     {from: []Status{StatusPublishing}, who: system},
 	ActPublished: {from: []Status{StatusPublishing}, who: system},
 	ActFail:      {from: []Status{StatusPublishing}, who: system},
+	// After publication (afterpub.go).
+	ActEditPublished: {from: []Status{StatusPublished}, who: chief},
+	ActProposeEdit:   {from: []Status{StatusPublished}, who: author},
+	ActApproveEdit:   {from: []Status{StatusPublished}, who: chief},
+	ActEditChanges:   {from: []Status{StatusPublished}, who: chief},
+	ActRejectEdit:    {from: []Status{StatusPublished}, who: chief},
+	ActRemove:        {from: []Status{StatusPublished}, who: chiefOrAuthor},
 }
 
 func allowed(p Post, c Change) error {
@@ -274,7 +290,7 @@ func MayRead(p Post, a Actor) bool {
 // rejected for good or cancelled.
 func (s Status) Open() bool {
 	switch s {
-	case StatusPublished, StatusCancelled:
+	case StatusPublished, StatusCancelled, StatusRemoved:
 		return false
 	}
 	return true

@@ -23,13 +23,19 @@ const (
 	SessionCheck          SessionKind = "check"                   // a text to check without a draft
 	SessionRename         SessionKind = "rename"                  // a page's new title
 	SessionNewPage        SessionKind = "newpage"                 // a press creating a page whose title another page has
+	// After publication (afterpub.go).
+	SessionEditPublished SessionKind = "edit_published"       // a published post's new text
+	SessionRemoveReason  SessionKind = "remove_reason"        // why a published post is taken down
+	SessionEditChanges   SessionKind = "comment:edit_changes" // what to change in a proposed edit
+	SessionEditReject    SessionKind = "comment:edit_reject"  // why a proposed edit is refused
 )
 
 // Valid reports whether k is a known kind.
 func (k SessionKind) Valid() bool {
 	switch k {
 	case SessionApproveAt, SessionPropose, SessionReschedule, SessionRequestChanges, SessionReject,
-		SessionNewVersion, SessionChannel, SessionSlots, SessionCheck, SessionRename, SessionNewPage:
+		SessionNewVersion, SessionChannel, SessionSlots, SessionCheck, SessionRename, SessionNewPage,
+		SessionEditPublished, SessionRemoveReason, SessionEditChanges, SessionEditReject:
 		return true
 	}
 	return false
@@ -51,6 +57,12 @@ func (k SessionKind) Action() (a Action, ok bool) {
 		return ActReject, true
 	case SessionNewVersion:
 		return ActNewVersion, true
+	case SessionRemoveReason:
+		return ActRemove, true
+	case SessionEditChanges:
+		return ActEditChanges, true
+	case SessionEditReject:
+		return ActRejectEdit, true
 	}
 	return "", false
 }

@@ -51,6 +51,7 @@ type Store interface {
 	channelStore
 	privacyStore
 	planStore
+	afterpubStore
 }
 
 // Config is the desk's settings.
@@ -73,6 +74,9 @@ type Desk struct {
 	Notifier *Notifier
 	Albums   *Albums
 	Reports  *BroadcastReports
+	// AfterPub carries edits and removals of published posts out in its
+	// own loop (Run).
+	AfterPub *AfterPub
 }
 
 // New builds the desk. now is the clock (tests pass a fixed one).
@@ -106,6 +110,7 @@ func New(tg Telegram, store Store, texts *Texts, now func() time.Time, log *slog
 		channels:    &Channels{base: b, store: store},
 		privacy:     &Privacy{base: b, store: store},
 		plan:        &Plan{base: b, store: store},
+		afterpub:    newAfterPub(n, review, store, tg),
 	}
 	// The fonts are built in: a failure to read them is a broken build,
 	// and the plan still goes out as text.
@@ -118,5 +123,6 @@ func New(tg Telegram, store Store, texts *Texts, now func() time.Time, log *slog
 		Notifier: &Notifier{news: n},
 		Albums:   &Albums{store: store, drafts: drafts, texts: texts, now: now, log: log},
 		Reports:  &BroadcastReports{base: b, store: store},
+		AfterPub: r.afterpub,
 	}
 }

@@ -53,6 +53,9 @@ var postButtons = map[string]bool{
 	btnSubmit: true, btnPropose: true, btnDelete: true, btnApproveSlot: true, btnApproveAt: true,
 	btnPublishNow: true, btnChanges: true, btnReject: true, btnNewVersion: true, btnHistory: true,
 	btnReschedule: true, btnCancel: true, btnRetry: true, btnUrgent: true,
+	// After publication (afterpub.go).
+	btnEditPub: true, btnRemovePub: true, btnRemoveErr: true, btnRemoveOld: true, btnRemoveTwice: true,
+	btnApproveEdit: true, btnEditChanges: true, btnEditReject: true,
 }
 
 // postData is a post button's data: act:postID:rev:pageID. The page lets

@@ -42,6 +42,7 @@ type Router struct {
 	channels    *Channels
 	privacy     *Privacy
 	plan        *Plan
+	afterpub    *AfterPub
 }
 
 // Handle routes one update.
@@ -203,6 +204,8 @@ func (r *Router) onAnswer(ctx context.Context, p who, se redaktor.Session, m *tg
 		return r.review.onSlotsAnswer(ctx, p, se, m.Text)
 	case redaktor.SessionRename:
 		return r.adminDesk.onRenameAnswer(ctx, p, se, m)
+	case redaktor.SessionEditPublished, redaktor.SessionRemoveReason, redaktor.SessionEditChanges, redaktor.SessionEditReject:
+		return r.afterpub.onAnswer(ctx, p, se, m)
 	case redaktor.SessionNewPage:
 		// The page was not created; the message is read as any other.
 		r.endSession(ctx, p)
@@ -274,6 +277,8 @@ func (r *Router) press(ctx context.Context, p who, q *tgbotapi.CallbackQuery, pr
 		return r.adminDesk.onAdminPress(ctx, p, pr, messageID)
 	case pr.act == btnAudit || pr.act == btnAuditCSV:
 		return r.audit.onAuditPress(ctx, p, pr)
+	case afterpubButtons[pr.act]:
+		return r.afterpub.onPress(ctx, p, pr, view)
 	}
 	return r.review.onPostPress(ctx, p, pr, view)
 }

@@ -242,6 +242,8 @@ func (s *Store) forgetInPosts(ctx context.Context, userID int64) error {
 			pipe.ZRem(ctx, s.k.bcRetry(post), uid)
 			pipe.HDel(ctx, s.k.bcTries(post), uid)
 			pipe.HDel(ctx, s.k.bcProgress(post), uid)
+			pipe.HDel(ctx, s.k.bcMessages(post), uid)
+			pipe.SRem(ctx, s.k.apDone(post), uid)
 			all = append(all, read{post: post, data: pipe.HMGet(ctx, s.k.post(post), "data", "rev"),
 				history: pipe.LRange(ctx, s.k.history(post), 0, -1), delivery: pipe.HKeys(ctx, s.k.delivery(post))})
 		}

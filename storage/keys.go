@@ -85,5 +85,13 @@ func (k keys) bcTries(postID string) string     { return k.p + "bc:" + postID + 
 func (k keys) bcProgress(postID string) string  { return k.p + "bc:" + postID + ":progress" }
 func (k keys) bcTick(postID string) string      { return k.p + "bc:" + postID + ":tick" }
 func (k keys) bcActive() string                 { return k.p + "bc:active" }
+
+// What subscribers got of a post (user → message ids), and the jobs that
+// edit or take down published posts (afterpub.go).
+func (k keys) bcMessages(postID string) string { return k.p + "bc:" + postID + ":msgs" }
+func (k keys) apJobs() string                  { return k.p + "ap:jobs" }
+func (k keys) apJob(postID string) string      { return k.p + "ap:" + postID + ":job" }
+func (k keys) apProgress(postID string) string { return k.p + "ap:" + postID + ":progress" }
+func (k keys) apDone(postID string) string     { return k.p + "ap:" + postID + ":done" }
 func (k keys) rlTAT() string                    { return k.p + "rl:tat" }
 func (k keys) rlChatPrefix() string             { return k.p + "rl:chat:" }

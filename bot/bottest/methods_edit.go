@@ -36,6 +36,9 @@ func (s *Server) editable(req *request) (*chat, *stored, *APIError) {
 		}
 	case !st.fromBot:
 		return nil, nil, errCantBeEdited
+	case st.msg.ForwardDate != 0 || st.msg.ForwardFromChat != nil || st.msg.ForwardFrom != nil:
+		// A forward shows another's message: nobody can edit it.
+		return nil, nil, errCantBeEdited
 	}
 	return c, st, nil
 }
