@@ -46,8 +46,8 @@ type Post struct {
 	Comment    string    `json:"comment,omitempty"` // the last reviewer's comment
 	// Revised is a moderator's change of a published post's text, waiting
 	// for a chief editor (afterpub.go).
-	Revised *Revision `json:"revised,omitempty"`
-	Reminded   bool      `json:"reminded,omitempty"`
+	Revised  *Revision `json:"revised,omitempty"`
+	Reminded bool      `json:"reminded,omitempty"`
 	// Filled by publication.
 	MessageIDs  []int         `json:"message_ids,omitempty"`
 	PublishedAt time.Time     `json:"published_at,omitzero"`

@@ -93,5 +93,5 @@ func (k keys) apJobs() string                  { return k.p + "ap:jobs" }
 func (k keys) apJob(postID string) string      { return k.p + "ap:" + postID + ":job" }
 func (k keys) apProgress(postID string) string { return k.p + "ap:" + postID + ":progress" }
 func (k keys) apDone(postID string) string     { return k.p + "ap:" + postID + ":done" }
-func (k keys) rlTAT() string                    { return k.p + "rl:tat" }
-func (k keys) rlChatPrefix() string             { return k.p + "rl:chat:" }
+func (k keys) rlTAT() string                   { return k.p + "rl:tat" }
+func (k keys) rlChatPrefix() string            { return k.p + "rl:chat:" }

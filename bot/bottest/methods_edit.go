@@ -151,6 +151,10 @@ func (s *Server) deleteMessage(req *request) (any, *APIError) {
 	r := c.rights
 	switch {
 	case c.isPrivate():
+		// A person who blocked the bot (or is gone) is out of its reach.
+		if err := s.userReachable(c.info.ID); err != nil {
+			return nil, err
+		}
 	case c.isChannel():
 		if !r.admin() || !(r.CanDeleteMessages || st.fromBot && r.CanPostMessages) {
 			return nil, errCantBeDeleted
