@@ -317,9 +317,12 @@ func forgetArgs(userID int64, postID, data, rev string, history []string) (args 
 		case p.AuthorID == userID && p.Status == redaktor.StatusDraft:
 			// Never submitted: nobody but them has seen it.
 			return []any{data, "", postID, rev, rev}, true, nil
-		case p.AuthorID == userID || p.Last.ActorID == userID:
+		case p.AuthorID == userID || p.Last.ActorID == userID || p.Revised != nil && p.Revised.By == userID:
 			if p.AuthorID == userID {
 				p.AuthorID, p.AuthorName = 0, ""
+			}
+			if p.Revised != nil && p.Revised.By == userID {
+				p.Revised = nil // their proposed edit goes with them
 			}
 			p.Last = formerActor(p.Last, userID)
 			n, err := strconv.ParseInt(rev, 10, 64)
