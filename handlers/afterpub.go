@@ -99,8 +99,7 @@ func (a *AfterPub) onPress(ctx context.Context, p who, pr press, read *pressedVi
 	case btnRemovePub:
 		return a.askReason(ctx, p, post, actor)
 	case btnRemoveErr, btnRemoveOld, btnRemoveTwice:
-		a.remove(ctx, p, post, actor, p.t.T(removeReasons[pr.act]))
-		return "", nil
+		return "", a.remove(ctx, p, post, actor, p.t.T(removeReasons[pr.act]))
 	case btnApproveEdit:
 		next, ok, err := a.review.changeSaving(ctx, p, post, redaktor.Change{Action: redaktor.ActApproveEdit, Actor: actor},
 			a.saveWithJob(redaktor.OpEdit, p.ID))
@@ -184,21 +183,21 @@ func (a *AfterPub) saveWithJob(op redaktor.AfterPubOp, by int64) func(ctx contex
 	}
 }
 
-// remove takes the post down with a reason; the job does the rest.
-func (a *AfterPub) remove(ctx context.Context, p who, post redaktor.Post, actor redaktor.Actor, reason string) bool {
+// remove takes the post down with a reason; the job does the rest. An
+// error is a failure to store it (nothing changed): the intake handles
+// the update again.
+func (a *AfterPub) remove(ctx context.Context, p who, post redaktor.Post, actor redaktor.Actor, reason string) error {
 	_, ok, err := a.review.changeSaving(ctx, p, post, redaktor.Change{Action: redaktor.ActRemove, Actor: actor, Comment: reason},
 		a.saveWithJob(redaktor.OpRemove, p.ID))
 	if err != nil {
-		a.log.Warn("take a post down", "post", post.ID, "err", err)
-		a.reply(ctx, p, p.t.T("error_internal"))
-		return false
+		return err
 	}
 	if ok {
 		a.endSession(ctx, p)
 		a.Kick()
 		a.reply(ctx, p, p.t.T("ap_removing", map[string]any{"ID": post.ID}))
 	}
-	return ok
+	return nil
 }
 
 // onAnswer takes the text a published post's button asked for.
@@ -240,8 +239,7 @@ func (a *AfterPub) onAnswer(ctx context.Context, p who, se redaktor.Session, m *
 			a.reply(ctx, p, p.t.T("answer_text_expected")+"\n"+p.t.T("cancel_hint"))
 			return nil
 		}
-		a.remove(ctx, p, post, actor, limitRunes(text, 300))
-		return nil
+		return a.remove(ctx, p, post, actor, limitRunes(text, 300))
 	case redaktor.SessionEditChanges, redaktor.SessionEditReject:
 		if text == "" {
 			a.reply(ctx, p, p.t.T("answer_text_expected")+"\n"+p.t.T("cancel_hint"))

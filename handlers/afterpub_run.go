@@ -43,6 +43,9 @@ type afterpubJobs interface {
 	Broadcast(ctx context.Context, postID string) (redaktor.Broadcast, error)
 }
 
+// errBroadcastRunning: the post is still being sent to subscribers.
+var errBroadcastRunning = errors.New("the broadcast of the post is still running")
+
 const (
 	afterpubLease = time.Minute // a job whose runner died is taken up after this
 	afterpubBatch = 64          // subscribers read at once
@@ -84,6 +87,12 @@ func (a *AfterPub) runOne(ctx context.Context) bool {
 	switch {
 	case err == nil, errors.Is(err, storage.ErrSuperseded):
 	case ctx.Err() != nil:
+		return false
+	case errors.Is(err, errBroadcastRunning):
+		// Looked at again on the next round.
+		if err := a.store.RenewAfterPub(context.WithoutCancel(ctx), postID, a.now()); err != nil {
+			a.log.Warn("put a job off", "post", postID, "err", err)
+		}
 		return false
 	default:
 		// Telegram or Redis away: the job is tried again on the next round.
@@ -131,6 +140,12 @@ func (a *AfterPub) runJob(ctx context.Context, postID string, job redaktor.After
 		if err := a.store.SetAfterPubChannel(ctx, postID, job.Rev, err == nil); err != nil {
 			return err
 		}
+	}
+	if rec.Running {
+		// Those the broadcast reaches from now get the channel post as it
+		// is now; those it reached are changed once it is over, so that
+		// nobody is missed.
+		return errBroadcastRunning
 	}
 	if rec.PostID != "" {
 		if err := a.onSubscribers(ctx, job, post, rec); err != nil {
