@@ -140,6 +140,9 @@ func (a *AfterPub) runJob(ctx context.Context, postID string, job redaktor.After
 		if err := a.store.SetAfterPubChannel(ctx, postID, job.Rev, err == nil); err != nil {
 			return err
 		}
+		if rec.Running {
+			a.refreshCards(ctx, post, page) // the channel's outcome, while the subscribers wait
+		}
 	}
 	if rec.Running {
 		// Those the broadcast reaches from now get the channel post as it

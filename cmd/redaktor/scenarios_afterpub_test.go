@@ -363,3 +363,46 @@ func TestAnEditInterruptedIsNotDoneTwice(t *testing.T) {
 		t.Fatalf("the chief editor was told %d times", n)
 	}
 }
+
+// An edit made while the post is still being sent to subscribers: the
+// channel changes at once; the residents are reached once the broadcast
+// is over, so the one still waiting gets the corrected post and the one
+// who got the old text gets it replaced: each ends with one forward of the
+// corrected post.
+func TestEditDuringTheBroadcast(t *testing.T) {
+	t.Parallel()
+	d := newDesk(t)
+	d.setUp()
+	d.residents(false)
+	var held atomic.Bool
+	remove := d.tg.Intercept(func(method string, p map[string]string) *bottest.APIError {
+		if method == "forwardMessage" && p["chat_id"] == strconv.FormatInt(resident2, 10) && held.CompareAndSwap(false, true) {
+			return bottest.ErrorFor(502) // tried again 2 s later by the desk's clock
+		}
+		return nil
+	})
+	defer remove()
+	d.say(chief, "Каникулы начинаются 28.12.")
+	d.press(chief, d.expect(chief, "Пост #1", "черновик"), "Опубликовать сейчас")
+	d.clock.Advance(time.Second)
+	d.expect(chief, "Рассылка поста #1", "Доставлено: 2 из 3")
+
+	d.press(chief, d.expect(chief, "Пост #1", "Статус: опубликован"), "Изменить текст")
+	d.say(chief, "Каникулы начинаются 29.12.")
+	d.expect(chief, "Пост #1", "Изменяется: канал ✓")
+	if post, _ := d.channelPost("Каникулы"); post.Text != "Каникулы начинаются 29.12." {
+		t.Fatalf("the channel post during the broadcast: %q", post.Text)
+	}
+	if n := d.count(chief, "Пост #1: готово"); n != 0 {
+		t.Fatal("the job finished before the broadcast")
+	}
+
+	d.clock.Advance(3 * time.Second)
+	d.expect(chief, "Рассылка поста #1", "завершена", "Доставлено: 3")
+	d.expect(chief, "Пост #1: готово", "канал ✓", "подписчики 3 из 3")
+	for _, r := range []int64{resident1, resident2, resident3} {
+		if fw := d.forwards(r); len(fw) != 1 || fw[0].Text != "Каникулы начинаются 29.12." {
+			t.Fatalf("resident %d:\n%s", r, d.dump(r))
+		}
+	}
+}
