@@ -101,13 +101,13 @@ func (a *AfterPub) onPress(ctx context.Context, p who, pr press, read *pressedVi
 	case btnRemoveErr, btnRemoveOld, btnRemoveTwice:
 		return "", a.remove(ctx, p, post, actor, p.t.T(removeReasons[pr.act]))
 	case btnApproveEdit:
-		next, ok, err := a.review.changeSaving(ctx, p, post, redaktor.Change{Action: redaktor.ActApproveEdit, Actor: actor},
+		_, ok, err := a.review.changeSaving(ctx, p, post, redaktor.Change{Action: redaktor.ActApproveEdit, Actor: actor},
 			a.saveWithJob(redaktor.OpEdit, p.ID))
 		if !ok {
 			return "", err
 		}
 		a.Kick()
-		if next.Revised == nil && post.Revised != nil && post.Revised.By != p.ID {
+		if post.Revised != nil && post.Revised.By != p.ID {
 			a.notifyUser(ctx, post.Revised.By, "ap_notify_edit_approved", map[string]any{"ID": post.ID, "Name": p.Name})
 		}
 		return p.t.T("ap_editing"), nil
