@@ -46,7 +46,21 @@ func (d *desk) publishNow(id, text string, subscribers int) bottest.Sent {
 	d.press(chief, d.expect(chief, "Пост #"+id, "черновик"), "Опубликовать сейчас")
 	d.clock.Advance(time.Second)
 	d.expect(chief, "Рассылка поста #"+id, "завершена", "Доставлено: "+strconv.Itoa(subscribers))
-	return d.expect(chief, "Пост #"+id, "Статус: опубликован")
+	return d.openCard(chief, id, "Статус: опубликован")
+}
+
+// openCard opens a post's card anew (as a list's button does) and
+// returns it once it shows parts: the cards already shown are redrawn on
+// every change, but that is a side effect a test need not wait for.
+func (d *desk) openCard(from int64, id string, parts ...string) bottest.Sent {
+	d.t.Helper()
+	u, _ := d.tg.LastMessage(from)
+	msg := u.Message
+	who := tgbotapi.User{ID: from, FirstName: "Тест", LanguageCode: "ru"}
+	d.handled(d.tg.PushUpdate(tgbotapi.Update{CallbackQuery: &tgbotapi.CallbackQuery{
+		ID: "open-" + strconv.FormatInt(from, 10) + "-" + strconv.Itoa(len(d.tg.Calls())), From: &who, Message: &msg,
+		ChatInstance: "test", Data: "op:" + id}}))
+	return d.expect(from, append([]string{"Пост #" + id + " ·"}, parts...)...)
 }
 
 // channelPost is the channel's message whose text contains s.
@@ -111,7 +125,7 @@ func TestChiefEditsAPublishedPost(t *testing.T) {
 	if fw := d.forwards(resident3); len(fw) != 1 || !strings.Contains(fw[0].Text, "пятницу") {
 		t.Fatalf("the resident who blocked the bot: %d forwards", len(fw))
 	}
-	card = d.expect(chief, "Пост #1", "Изменено: канал ✓, подписчики 2 из 3")
+	card = d.openCard(chief, "1", "Изменено: канал ✓, подписчики 2 из 3")
 	if !strings.Contains(d.history(chief, card), "Анна: изменён текст опубликованного поста (версия 2)") {
 		t.Fatalf("history:\n%s", d.dump(chief))
 	}
@@ -130,7 +144,7 @@ func TestEditReachesCopiesInPlace(t *testing.T) {
 	d.press(chief, d.expect(chief, "Пост #1", "черновик"), "Опубликовать сейчас")
 	d.clock.Advance(time.Second)
 	d.expect(chief, "Рассылка поста #1", "завершена", "Доставлено: 3")
-	card := d.expect(chief, "Пост #1", "Статус: опубликован", "Заменить фото или видео пока нельзя")
+	card := d.openCard(chief, "1", "Статус: опубликован", "Заменить фото или видео пока нельзя")
 
 	before := map[int64]bottest.Sent{}
 	for _, r := range []int64{resident1, resident2, resident3} {
@@ -179,7 +193,7 @@ func TestModeratorEditGoesToReview(t *testing.T) {
 	d.clock.Advance(time.Second)
 	d.expect(chief, "Рассылка поста #1", "завершена", "Доставлено: 1")
 
-	mine := d.expect(moderator, "Пост #1", "Статус: опубликован")
+	mine := d.openCard(moderator, "1", "Статус: опубликован")
 	d.press(moderator, mine, "Изменить текст")
 	d.say(moderator, "Кружок робототехники начинается 2 декабря.")
 	d.expect(moderator, "Новый текст поста #1 отправлен шеф-редактору")
@@ -201,7 +215,7 @@ func TestModeratorEditGoesToReview(t *testing.T) {
 	}
 
 	// A second edit, sent back with a comment: the channel keeps the text.
-	d.press(moderator, d.expect(moderator, "Пост #1", "Изменено: канал ✓"), "Изменить текст")
+	d.press(moderator, d.openCard(moderator, "1", "Изменено: канал ✓"), "Изменить текст")
 	d.say(moderator, "Кружок робототехники начинается 3 декабря.")
 	d.press(chief, d.expect(chief, "Пост #1", "«Кружок робототехники начинается 3 декабря.»"), "На доработку")
 	d.say(chief, "Дата верная, второго")
@@ -227,7 +241,7 @@ func TestRemoveAPublishedPostWithAReason(t *testing.T) {
 		t.Fatalf("the subscriber did not get the post")
 	}
 
-	d.press(chief, d.expect(chief, "Пост #1", "Статус: опубликован"), "Удалить из канала")
+	d.press(chief, d.openCard(chief, "1", "Статус: опубликован"), "Удалить из канала")
 	ask := d.expect(chief, "Удалить пост #1 из канала и у подписчиков?", "напишите")
 	if _, ok := d.channelPost("Экскурсия"); !ok {
 		t.Fatalf("the post went before a reason was given")
@@ -241,7 +255,7 @@ func TestRemoveAPublishedPostWithAReason(t *testing.T) {
 		t.Fatalf("the subscriber still has %d forwards", n)
 	}
 	d.expect(moderator, "Ваш пост #1 удалён из канала и у подписчиков (Анна)", "ошибка в посте")
-	card := d.expect(chief, "Пост #1", "удалён из канала", "Удалено: канал ✓, подписчики 1 из 1")
+	card := d.openCard(chief, "1", "удалён из канала", "Удалено: канал ✓, подписчики 1 из 1")
 	if hasButton(card, "Изменить текст") || hasButton(card, "Удалить из канала") {
 		t.Fatalf("a removed post still offers changes: %+v", card.Buttons())
 	}
@@ -259,14 +273,14 @@ func TestAuthorRemovesWithATypedReason(t *testing.T) {
 	d.press(moderator, d.expect(moderator, "Пост #1", "черновик"), "Отправить на согласование")
 	d.press(chief, d.expect(chief, "Пост #1", "на согласовании"), "Опубликовать сейчас")
 	d.clock.Advance(time.Second)
-	d.press(moderator, d.expect(moderator, "Пост #1", "Статус: опубликован"), "Удалить из канала")
+	d.press(moderator, d.openCard(moderator, "1", "Статус: опубликован"), "Удалить из канала")
 	d.expect(moderator, "Удалить пост #1 из канала")
 	d.say(moderator, "Перенос отменили")
 	d.expect(moderator, "Пост #1: готово", "канал ✓")
 	if _, ok := d.channelPost("Спектакль"); ok {
 		t.Fatalf("the channel post is still there")
 	}
-	d.expect(chief, "Пост #1", "удалён из канала")
+	d.openCard(chief, "1", "удалён из канала")
 }
 
 // After 48 hours the card offers no changes, and a press of an old card's
@@ -279,7 +293,7 @@ func TestNoChangesAfter48Hours(t *testing.T) {
 	d.say(chief, "Приём документов до 1 декабря.")
 	d.press(chief, d.expect(chief, "Пост #1", "черновик"), "Опубликовать сейчас")
 	d.clock.Advance(time.Second)
-	old := d.expect(chief, "Пост #1", "Статус: опубликован")
+	old := d.openCard(chief, "1", "Статус: опубликован")
 	edit := old.CallbackData("✏️ Изменить текст")
 	if edit == "" {
 		t.Fatalf("no Edit on the published card: %+v", old.Buttons())
@@ -389,7 +403,7 @@ func TestEditDuringTheBroadcast(t *testing.T) {
 		t.Fatalf("the broadcast did not reach the first residents:\n%s", d.dump(resident1))
 	}
 
-	d.press(chief, d.expect(chief, "Пост #1", "Статус: опубликован"), "Изменить текст")
+	d.press(chief, d.openCard(chief, "1", "Статус: опубликован"), "Изменить текст")
 	d.say(chief, "Каникулы начинаются 29.12.")
 	d.expect(chief, "Пост #1", "Изменяется: канал ✓")
 	if post, _ := d.channelPost("Каникулы"); post.Text != "Каникулы начинаются 29.12." {
