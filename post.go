@@ -26,6 +26,9 @@ const (
 	StatusPublished        Status = "published"
 	StatusFailed           Status = "failed"
 	StatusCancelled        Status = "cancelled"
+	// StatusRemoved: published, then taken down from the channel and the
+	// subscribers' chats (afterpub.go).
+	StatusRemoved Status = "removed"
 )
 
 // Post is one publication from first draft to the channel.
@@ -47,7 +50,10 @@ type Post struct {
 	PublishAt  time.Time `json:"publish_at,omitzero"`  // the approved time
 	Urgent     bool      `json:"urgent,omitempty"`
 	Comment    string    `json:"comment,omitempty"` // the last reviewer's comment
-	Reminded   bool      `json:"reminded,omitempty"`
+	// Revised is a moderator's change of a published post's text, waiting
+	// for a chief editor (afterpub.go).
+	Revised  *Revision `json:"revised,omitempty"`
+	Reminded bool      `json:"reminded,omitempty"`
 	// Filled by publication.
 	MessageIDs  []int         `json:"message_ids,omitempty"`
 	PublishedAt time.Time     `json:"published_at,omitzero"`
@@ -232,7 +238,10 @@ func Apply(p Post, c Change, now time.Time) (Post, Event, error) {
 		next.FailReason = c.Failure
 		ev.Failure = c.Failure
 	default:
-		return p, Event{}, fmt.Errorf("%w: unknown action %q", ErrInvalid, c.Action)
+		var err error
+		if next, err = applyAfterPub(next, c, &ev, now); err != nil {
+			return p, Event{}, err
+		}
 	}
 	next.Rev++
 	if !c.Action.quiet() {
@@ -282,6 +291,13 @@ var rules = map[Action]rule{
 	ActDefer:     {from: []Status{StatusPublishing}, who: system},
 	ActPublished: {from: []Status{StatusPublishing}, who: system},
 	ActFail:      {from: []Status{StatusPublishing}, who: system},
+	// After publication (afterpub.go).
+	ActEditPublished: {from: []Status{StatusPublished}, who: chief},
+	ActProposeEdit:   {from: []Status{StatusPublished}, who: author},
+	ActApproveEdit:   {from: []Status{StatusPublished}, who: chief},
+	ActEditChanges:   {from: []Status{StatusPublished}, who: chief},
+	ActRejectEdit:    {from: []Status{StatusPublished}, who: chief},
+	ActRemove:        {from: []Status{StatusPublished}, who: chiefOrAuthor},
 }
 
 func allowed(p Post, c Change) error {
@@ -312,7 +328,7 @@ func MayRead(p Post, a Actor) bool {
 // or cancelled (a rejected post stays in its author's list until deleted).
 func (s Status) Open() bool {
 	switch s {
-	case StatusPublished, StatusCancelled:
+	case StatusPublished, StatusCancelled, StatusRemoved:
 		return false
 	}
 	return true

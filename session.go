@@ -24,13 +24,19 @@ const (
 	SessionRename         SessionKind = "rename"                  // a page's new title
 	SessionNewPage        SessionKind = "newpage"                 // a press creating a page whose title another page has
 	SessionStray          SessionKind = "stray"                   // «make a draft of this?» about a short text after a dialogue
+	// After publication (afterpub.go).
+	SessionEditPublished SessionKind = "edit_published"       // a published post's new text
+	SessionRemoveReason  SessionKind = "remove_reason"        // why a published post is taken down
+	SessionEditChanges   SessionKind = "comment:edit_changes" // what to change in a proposed edit
+	SessionEditReject    SessionKind = "comment:edit_reject"  // why a proposed edit is refused
 )
 
 // Valid reports whether k is a known kind.
 func (k SessionKind) Valid() bool {
 	switch k {
 	case SessionApproveAt, SessionPropose, SessionReschedule, SessionRequestChanges, SessionReject,
-		SessionNewVersion, SessionChannel, SessionSlots, SessionCheck, SessionRename, SessionNewPage, SessionStray:
+		SessionNewVersion, SessionChannel, SessionSlots, SessionCheck, SessionRename, SessionNewPage, SessionStray,
+		SessionEditPublished, SessionRemoveReason, SessionEditChanges, SessionEditReject:
 		return true
 	}
 	return false
@@ -52,6 +58,12 @@ func (k SessionKind) Action() (a Action, ok bool) {
 		return ActReject, true
 	case SessionNewVersion:
 		return ActNewVersion, true
+	case SessionRemoveReason:
+		return ActRemove, true
+	case SessionEditChanges:
+		return ActEditChanges, true
+	case SessionEditReject:
+		return ActRejectEdit, true
 	}
 	return "", false
 }

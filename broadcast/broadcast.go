@@ -26,7 +26,9 @@ type Store interface {
 	Broadcast(ctx context.Context, postID string) (redaktor.Broadcast, error)
 	ActiveBroadcasts(ctx context.Context) ([]redaktor.ActiveBroadcast, error)
 	Take(ctx context.Context, postID, pageID string, now time.Time, lease, grace time.Duration, p redaktor.Pace) (redaktor.Grant, error)
-	Record(ctx context.Context, postID, pageID string, userID int64, o redaktor.SendOutcome, now, at time.Time, r redaktor.Retries) error
+	// Record keeps msgIDs (what the subscriber got, when known), so that an
+	// edit or a removal of the post reaches their copy.
+	Record(ctx context.Context, postID, pageID string, userID int64, o redaktor.SendOutcome, now, at time.Time, r redaktor.Retries, msgIDs ...int) error
 	ClaimProgressTick(ctx context.Context, postID string, every time.Duration) (bool, error)
 	DeactivateSubscriber(ctx context.Context, userID int64) ([]string, error)
 	Post(ctx context.Context, postID string) (redaktor.Post, error)
@@ -36,6 +38,13 @@ type Store interface {
 // Courier makes one attempt of a Bot API send, without retries of its own.
 type Courier interface {
 	CallOnce(ctx context.Context, method string, params tgbotapi.Params) error
+}
+
+// IDCourier is a Courier that also tells the ids of the messages a send
+// made (bot.Client); with a Courier that does not, copies are not
+// recorded and later edits of the post do not reach them.
+type IDCourier interface {
+	CallOnceIDs(ctx context.Context, method string, params tgbotapi.Params) ([]int, error)
 }
 
 // Pacer is the limit every send of every process keeps (pace.Pacer).
@@ -470,13 +479,21 @@ func (b *Broadcaster) deliver(ctx context.Context, r *running, g redaktor.Grant)
 		b.record(ctx, r, g.UserID, redaktor.SendFailed, b.now())
 		return
 	}
+	var ids []int
 	for i, p := range parts {
 		if i > 0 {
 			if err = b.pacer.WaitChat(ctx, g.UserID); err != nil {
 				break
 			}
 		}
-		if err = b.tg.CallOnce(ctx, p.Method, p.Params); err != nil {
+		if ic, ok := b.tg.(IDCourier); ok {
+			var got []int
+			got, err = ic.CallOnceIDs(ctx, p.Method, p.Params)
+			ids = append(ids, got...)
+		} else {
+			err = b.tg.CallOnce(ctx, p.Method, p.Params)
+		}
+		if err != nil {
 			break
 		}
 	}
@@ -484,7 +501,7 @@ func (b *Broadcaster) deliver(ctx context.Context, r *running, g redaktor.Grant)
 	switch wait, flood := bot.FloodWait(err); {
 	case err == nil:
 		b.sent.Add(1)
-		b.record(ctx, r, g.UserID, redaktor.SendDelivered, now)
+		b.record(ctx, r, g.UserID, redaktor.SendDelivered, now, ids...)
 	case errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded):
 		b.record(ctx, r, g.UserID, redaktor.SendLater, now)
 	case flood:
@@ -518,10 +535,10 @@ func (b *Broadcaster) deliver(ctx context.Context, r *running, g redaktor.Grant)
 // happened, and the record is what keeps it from happening again. When
 // Redis does not take it, it waits in the journal, which the senders drain
 // before they take anybody else.
-func (b *Broadcaster) record(ctx context.Context, r *running, userID int64, o redaktor.SendOutcome, at time.Time) {
+func (b *Broadcaster) record(ctx context.Context, r *running, userID int64, o redaktor.SendOutcome, at time.Time, msgIDs ...int) {
 	now := b.now()
 	rec := func(ctx context.Context) error {
-		if err := b.st.Record(ctx, r.postID, r.pageID, userID, o, now, at, b.cfg.Retries); err != nil {
+		if err := b.st.Record(ctx, r.postID, r.pageID, userID, o, now, at, b.cfg.Retries, msgIDs...); err != nil {
 			return err
 		}
 		if b.cfg.Observer != nil {

@@ -294,11 +294,11 @@ func (c *crashing) Take(ctx context.Context, postID, pageID string, now time.Tim
 	return c.Store.Take(ctx, postID, pageID, now, lease, grace, p)
 }
 
-func (c *crashing) Record(ctx context.Context, postID, pageID string, userID int64, o redaktor.SendOutcome, now, at time.Time, r redaktor.Retries) error {
+func (c *crashing) Record(ctx context.Context, postID, pageID string, userID int64, o redaktor.SendOutcome, now, at time.Time, r redaktor.Retries, ids ...int) error {
 	if c.crashed.Load() {
 		return errDead
 	}
-	return c.Store.Record(ctx, postID, pageID, userID, o, now, at, r)
+	return c.Store.Record(ctx, postID, pageID, userID, o, now, at, r, ids...)
 }
 
 func TestBroadcastResumesAfterACrashBetweenSendAndRecord(t *testing.T) {

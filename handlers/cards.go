@@ -25,6 +25,7 @@ type cardStore interface {
 	HeldCards(ctx context.Context, chatID int64, postIDs []string) (map[string]int, error)
 	CardViewers(ctx context.Context, postID, pageID string) ([]redaktor.Card, map[int64]redaktor.User, map[int64]redaktor.Role, error)
 	DropCards(ctx context.Context, pageID string, userID int64, postIDs []string) error
+	afterpubCardStore
 }
 
 // cards shows posts to people and keeps their cards up to date.
@@ -45,6 +46,9 @@ type cardView struct {
 	// advice is the writing advice and the page's week, nil when the card
 	// shows none.
 	advice *cardAdvice
+	// afterpub is the outcome of the last change after publication, nil
+	// when none (afterpub_card.go).
+	afterpub *redaktor.AfterPubProgress
 }
 
 type cardAdvice struct {
@@ -59,6 +63,7 @@ func (c *cards) readCard(ctx context.Context, t tr, post redaktor.Post, page red
 	if role != "" {
 		v.advice = c.advice.forCard(ctx, t, post, page, act)
 	}
+	v.afterpub = c.readAfterPub(ctx, post)
 	return v
 }
 
@@ -83,6 +88,7 @@ func renderCard(t tr, v cardView) (string, bot.Keyboard) {
 	if post.Status == redaktor.StatusPublished {
 		b.WriteString("\n" + t.T("card_published", map[string]any{"When": formatTime(post.PublishedAt, loc, now), "Link": PostLink(page, post)}))
 	}
+	b.WriteString(afterpubLines(t, v))
 	if post.Comment != "" {
 		b.WriteString("\n" + t.T("card_comment", map[string]any{"Comment": post.Comment}))
 	}
@@ -95,7 +101,7 @@ func renderCard(t tr, v cardView) (string, bot.Keyboard) {
 	if post.Last.Action != "" && post.Last.Action != redaktor.ActCreate {
 		b.WriteString("\n" + t.T("card_last", map[string]any{"Last": eventLine(t, post.Last, loc, now)}))
 	}
-	kb := withApproveProposed(t, v, cardButtons(t, post, v.viewer, v.role))
+	kb := withAfterPubButtons(t, v, withApproveProposed(t, v, cardButtons(t, post, v.viewer, v.role)))
 	if a := v.advice; a != nil {
 		b.WriteString("\n\n" + qualityLines(t, a.report))
 		if a.rhythm != nil {

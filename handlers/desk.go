@@ -55,6 +55,7 @@ type Store interface {
 	strayStore
 	menuStore
 	remindStore
+	afterpubStore
 }
 
 // Config is the desk's settings.
@@ -80,6 +81,9 @@ type Desk struct {
 	Reports  *BroadcastReports
 	// Reminders writes what package reminders decides to send.
 	Reminders *Reminders
+	// AfterPub carries edits and removals of published posts out in its
+	// own loop (Run).
+	AfterPub *AfterPub
 }
 
 // New builds the desk. now is the clock (tests pass a fixed one).
@@ -115,6 +119,7 @@ func New(tg Telegram, store Store, texts *Texts, now func() time.Time, log *slog
 		plan:        &Plan{base: b, store: store},
 		stray:       &Stray{base: b, store: store, drafts: drafts},
 		reminders:   &Reminders{news: n, store: store},
+		afterpub:    newAfterPub(n, review, store, tg),
 	}
 	// The fonts are built in: a failure to read them is a broken build,
 	// and the plan still goes out as text.
@@ -129,5 +134,6 @@ func New(tg Telegram, store Store, texts *Texts, now func() time.Time, log *slog
 		Albums:    &Albums{store: store, drafts: drafts, texts: texts, now: now, log: log},
 		Reports:   reports,
 		Reminders: r.reminders,
+		AfterPub:  r.afterpub,
 	}
 }

@@ -67,6 +67,9 @@ var postButtons = map[string]bool{
 	btnPublishNow: true, btnChanges: true, btnReject: true, btnNewVersion: true, btnHistory: true,
 	btnReschedule: true, btnCancel: true, btnRetry: true, btnUrgent: true,
 	btnApproveProposed: true, btnWithdraw: true, btnNowYes: true, btnUrgentYes: true, btnNowNo: true,
+	// After publication (afterpub.go).
+	btnEditPub: true, btnRemovePub: true, btnRemoveErr: true, btnRemoveOld: true, btnRemoveTwice: true,
+	btnApproveEdit: true, btnEditChanges: true, btnEditReject: true,
 }
 
 // postData is a post button's data: act:postID:rev:pageID. The page lets

@@ -48,8 +48,12 @@ type BroadcastReports struct {
 // StopButton is the button under an announcement copy, in the
 // subscriber's language: it unsubscribes the person who presses it.
 func (r *BroadcastReports) StopButton(pageID, lang string) bot.Keyboard {
+	return stopButton(r.texts, pageID, lang)
+}
+
+func stopButton(texts *Texts, pageID, lang string) bot.Keyboard {
 	kb := tgbotapi.NewInlineKeyboardMarkup(tgbotapi.NewInlineKeyboardRow(
-		tgbotapi.NewInlineKeyboardButtonData(r.texts.For(lang).T("btn_stop"), btnStopPage+":"+pageID)))
+		tgbotapi.NewInlineKeyboardButtonData(texts.For(lang).T("btn_stop"), btnStopPage+":"+pageID)))
 	return &kb
 }
 

@@ -45,6 +45,7 @@ type Router struct {
 	plan        *Plan
 	stray       *Stray
 	reminders   *Reminders
+	afterpub    *AfterPub
 }
 
 // Handle routes one update.
@@ -245,6 +246,8 @@ func (r *Router) onAnswer(ctx context.Context, p who, se redaktor.Session, m *tg
 		return r.review.onSlotsAnswer(ctx, p, se, m.Text)
 	case redaktor.SessionRename:
 		return r.adminDesk.onRenameAnswer(ctx, p, se, m)
+	case redaktor.SessionEditPublished, redaktor.SessionRemoveReason, redaktor.SessionEditChanges, redaktor.SessionEditReject:
+		return r.afterpub.onAnswer(ctx, p, se, m)
 	case redaktor.SessionNewPage:
 		// The page was not created; the message is read as any other.
 		r.endSession(ctx, p)
@@ -321,6 +324,8 @@ func (r *Router) press(ctx context.Context, p who, q *tgbotapi.CallbackQuery, pr
 		return r.adminDesk.onAdminPress(ctx, p, pr, messageID)
 	case pr.act == btnAudit || pr.act == btnAuditCSV:
 		return r.audit.onAuditPress(ctx, p, pr)
+	case afterpubButtons[pr.act]:
+		return r.afterpub.onPress(ctx, p, pr, view)
 	}
 	return r.review.onPostPress(ctx, p, pr, view, messageID)
 }

@@ -261,9 +261,10 @@ func (s *Store) Take(ctx context.Context, postID, pageID string, now time.Time, 
 // for a retry, neither subscribed nor inactive: they used /forgetme
 // meanwhile) is not written back: nothing is recorded or counted.
 // KEYS[1] bc hash, KEYS[2] done, KEYS[3] sending, KEYS[4] retry, KEYS[5] tries,
-// KEYS[6] page subs, KEYS[7] page gone, KEYS[8] suspect set
+// KEYS[6] page subs, KEYS[7] page gone, KEYS[8] suspect set, KEYS[9] messages hash
 // ARGV[1] user id, ARGV[2] outcome, ARGV[3] now ms, ARGV[4] later: at ms,
-// ARGV[5] max tries, ARGV[6] backoff base ms, ARGV[7] backoff cap ms
+// ARGV[5] max tries, ARGV[6] backoff base ms, ARGV[7] backoff cap ms,
+// ARGV[8] the message ids delivered ("" unknown), ARGV[9] keep them ms
 // Returns 1 recorded, 0 nothing to do (done before, a try asked by a
 // sender that no longer holds the person, or a person forgotten).
 var record = redis.NewScript(`
@@ -295,6 +296,10 @@ redis.call('ZREM', KEYS[4], ARGV[1])
 redis.call('HDEL', KEYS[5], ARGV[1])
 if o == 'ok' then
   redis.call('HINCRBY', KEYS[1], 'delivered', 1)
+  if ARGV[8] ~= '' then
+    redis.call('HSET', KEYS[9], ARGV[1], ARGV[8])
+    redis.call('PEXPIRE', KEYS[9], ARGV[9])
+  end
 elseif o == 'inactive' then
   redis.call('HINCRBY', KEYS[1], 'inactive', 1)
   if redis.call('ZREM', KEYS[6], ARGV[1]) == 1 then redis.call('SADD', KEYS[7], ARGV[1]) end
@@ -305,12 +310,15 @@ return 1
 `)
 
 // Record stores what became of the send to one subscriber. at is when a
-// Later outcome is tried again. Recording twice changes nothing.
-func (s *Store) Record(ctx context.Context, postID, page string, userID int64, o redaktor.SendOutcome, now, at time.Time, r redaktor.Retries) error {
+// Later outcome is tried again. Recording twice changes nothing. The ids of
+// the messages delivered (when known) are kept while the post can still be
+// edited or taken down (afterpub.go).
+func (s *Store) Record(ctx context.Context, postID, page string, userID int64, o redaktor.SendOutcome, now, at time.Time, r redaktor.Retries, msgIDs ...int) error {
 	err := record.Run(ctx, s.rdb,
 		[]string{s.k.bc(postID), s.k.bcDone(postID), s.k.bcSending(postID), s.k.bcRetry(postID), s.k.bcTries(postID),
-			s.k.subs(page), s.k.subsGone(page), s.k.bcSuspect(postID)},
-		userID, string(o), now.UnixMilli(), at.UnixMilli(), r.Max, r.Base.Milliseconds(), r.Cap.Milliseconds()).Err()
+			s.k.subs(page), s.k.subsGone(page), s.k.bcSuspect(postID), s.k.bcMessages(postID)},
+		userID, string(o), now.UnixMilli(), at.UnixMilli(), r.Max, r.Base.Milliseconds(), r.Cap.Milliseconds(),
+		joinIDs(msgIDs), KeepCopies.Milliseconds()).Err()
 	if err != nil {
 		return fmt.Errorf("record send of broadcast %s to %d: %w", postID, userID, err)
 	}

@@ -242,6 +242,8 @@ func (s *Store) forgetInPosts(ctx context.Context, userID int64) error {
 			pipe.ZRem(ctx, s.k.bcRetry(post), uid)
 			pipe.HDel(ctx, s.k.bcTries(post), uid)
 			pipe.HDel(ctx, s.k.report(post), uid, "explain:"+uid)
+			pipe.HDel(ctx, s.k.bcMessages(post), uid)
+			pipe.SRem(ctx, s.k.apDone(post), uid)
 			all = append(all, read{post: post, data: pipe.HMGet(ctx, s.k.post(post), "data", "rev"),
 				history: pipe.LRange(ctx, s.k.history(post), 0, -1), delivery: pipe.HKeys(ctx, s.k.delivery(post))})
 		}
@@ -315,9 +317,12 @@ func forgetArgs(userID int64, postID, data, rev string, history []string) (args 
 		case p.AuthorID == userID && p.Status == redaktor.StatusDraft:
 			// Never submitted: nobody but them has seen it.
 			return []any{data, "", postID, rev, rev}, true, nil
-		case p.AuthorID == userID || p.Last.ActorID == userID:
+		case p.AuthorID == userID || p.Last.ActorID == userID || p.Revised != nil && p.Revised.By == userID:
 			if p.AuthorID == userID {
 				p.AuthorID, p.AuthorName = 0, ""
+			}
+			if p.Revised != nil && p.Revised.By == userID {
+				p.Revised = nil // their proposed edit goes with them
 			}
 			p.Last = formerActor(p.Last, userID)
 			n, err := strconv.ParseInt(rev, 10, 64)

@@ -115,3 +115,11 @@ func (k keys) digest(pageID, day string) string {
 func (k keys) postTold(postID, kind, stamp string) string {
 	return k.p + "post:" + postID + ":told:" + kind + ":" + stamp
 }
+
+// What subscribers got of a post (user → message ids), and the jobs that
+// edit or take down published posts (afterpub.go).
+func (k keys) bcMessages(postID string) string { return k.p + "bc:" + postID + ":msgs" }
+func (k keys) apJobs() string                  { return k.p + "ap:jobs" }
+func (k keys) apJob(postID string) string      { return k.p + "ap:" + postID + ":job" }
+func (k keys) apProgress(postID string) string { return k.p + "ap:" + postID + ":progress" }
+func (k keys) apDone(postID string) string     { return k.p + "ap:" + postID + ":done" }

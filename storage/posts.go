@@ -27,6 +27,7 @@ import (
 //	kind "mark": the key must not exist (checked before any write); it is
 //	             then set to member, expiring after score milliseconds
 //	kind "zadd", "zrem", "del"
+//	kind "set": set the key to member, expiring after score milliseconds
 //	kind "lpush": push member on the list, keeping its first score items
 //
 // Returns {1, rev} applied; {0, rev} already applied (a retried call);
@@ -62,7 +63,7 @@ for i = 6, #ARGV, 4 do
   elseif kind == 'lpush' then
     redis.call('LPUSH', key, ARGV[i+3])
     redis.call('LTRIM', key, 0, tonumber(ARGV[i+2]) - 1)
-  elseif kind == 'mark' then redis.call('SET', key, ARGV[i+3], 'PX', ARGV[i+2]) end
+  elseif kind == 'mark' or kind == 'set' then redis.call('SET', key, ARGV[i+3], 'PX', ARGV[i+2]) end
 end
 return {1, ARGV[2]}
 `)
@@ -84,7 +85,7 @@ func ms(t time.Time) float64 { return float64(t.UnixMilli()) }
 func (s *Store) indexes(p redaktor.Post) map[string]float64 {
 	m := map[string]float64{}
 	switch p.Status {
-	case redaktor.StatusPublished, redaktor.StatusCancelled:
+	case redaktor.StatusPublished, redaktor.StatusCancelled, redaktor.StatusRemoved:
 	default:
 		m[s.k.userPosts(p.AuthorID)] = ms(p.UpdatedAt)
 	}

@@ -36,6 +36,9 @@ func (s *Server) editable(req *request) (*chat, *stored, *APIError) {
 		}
 	case !st.fromBot:
 		return nil, nil, errCantBeEdited
+	case st.msg.ForwardDate != 0 || st.msg.ForwardFromChat != nil || st.msg.ForwardFrom != nil:
+		// A forward shows another's message: nobody can edit it.
+		return nil, nil, errCantBeEdited
 	}
 	return c, st, nil
 }
@@ -148,6 +151,10 @@ func (s *Server) deleteMessage(req *request) (any, *APIError) {
 	r := c.rights
 	switch {
 	case c.isPrivate():
+		// A person who blocked the bot (or is gone) is out of its reach.
+		if err := s.userReachable(c.info.ID); err != nil {
+			return nil, err
+		}
 	case c.isChannel():
 		if !r.admin() || !(r.CanDeleteMessages || st.fromBot && r.CanPostMessages) {
 			return nil, errCantBeDeleted

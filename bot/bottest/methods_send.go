@@ -279,6 +279,7 @@ func (s *Server) copyMessage(req *request) (any, *APIError) {
 		return nil, err
 	}
 	st := s.postFromBot(c, req.method, k, src.fileID, body, mk)
+	st.silent = req.bool("disable_notification")
 	st.msg.MediaGroupID = ""
 	st.msg.ReplyToMessage = reply
 	copyMedia(&st.msg, &src.msg)
@@ -373,6 +374,7 @@ func (s *Server) forward(c *chat, req *request, src *stored) *stored {
 		body = textBody{text: src.msg.Caption, entities: src.msg.CaptionEntities}
 	}
 	st := s.postFromBot(c, req.method, k, src.fileID, body, markup{})
+	st.silent = req.bool("disable_notification")
 	copyMedia(&st.msg, &src.msg)
 	switch {
 	case src.msg.ForwardFromChat != nil || src.msg.ForwardFrom != nil: // forwards keep the first origin

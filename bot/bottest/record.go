@@ -48,6 +48,8 @@ type stored struct {
 	rawMarkup string // reply_markup as sent, whatever the keyboard type
 	edits     int
 	deleted   bool
+	// silent: sent with disable_notification (forwards and copies).
+	silent bool
 	// copied is a deep copy of msg as of copiedAt edits: tests read a
 	// chat's messages in loops, and copying each on every read made
 	// bottest the busiest part of the whole-program tests.
@@ -73,7 +75,10 @@ type Sent struct {
 	Date         time.Time
 	Edits        int
 	Deleted      bool
-	Message      tgbotapi.Message // the full object Telegram would return now
+	// Silent: sent with disable_notification (recorded for forwards and
+	// copies): the person's phone did not ring.
+	Silent  bool
+	Message tgbotapi.Message // the full object Telegram would return now
 }
 
 // Buttons lists the inline keyboard row by row flattened, for assertions.
@@ -127,6 +132,7 @@ func (st *stored) snapshot() Sent {
 		Date:         time.Unix(int64(msg.Date), 0),
 		Edits:        st.edits,
 		Deleted:      st.deleted,
+		Silent:       st.silent,
 		Message:      msg,
 	}
 }

@@ -284,6 +284,14 @@ var authzTable = []authzRow{
 		act: func(w *world, p persona, f fixture) string { return w.forge(p, "qa:"+f.post.ID) },
 		saw: []string{"Все советы по посту"}},
 
+	// A published post, within 48 hours (handlers/afterpub.go).
+	onPublished("pe", "edit the text", editors, waitsFor, "Пришлите новый текст"),
+	onPublished("pd", "remove (asks why)", editors, waitsFor, "Удалить пост #"),
+	onPublished("x1", "remove, a short reason", editors, changed, "Удаляю пост").telling(authorOnly).settling(),
+	onEditProposed("ea", "apply the author's edit", chiefs, changed, "Меняю текст").telling(authorOnly).settling(),
+	onEditProposed("ec", "send the edit back", chiefs, waitsFor, "Что поправить"),
+	onEditProposed("er", "reject the edit", chiefs, waitsFor, "Почему правка"),
+
 	// Answers the bot waits for, left from a press made when the person
 	// could (or forged into their session): the right is checked again
 	// when the answer comes.
@@ -293,6 +301,14 @@ var authzTable = []authzRow{
 	answer("comment:request_changes", "what to change", redaktor.StatusPending, "Поправьте дату", chiefs, "Комментарий отправлен").telling(authorOnly),
 	answer("comment:reject", "why rejected", redaktor.StatusPending, "Не по теме", chiefs, "Комментарий отправлен").telling(authorOnly),
 	answer("new_version", "the new version", redaktor.StatusChangesRequested, "Исправленный текст", authorOnly, "версия 2").telling(pageChief),
+	afterpubAnswer("edit_published", "the new text of a published post", publishedIn, "Новый текст после публикации",
+		editors, "Меняю текст", "отправлен шеф-редактору").telling(authorOnly | pageChief).settling(),
+	afterpubAnswer("remove_reason", "why a published post is removed", publishedIn, "Ошибка в дате",
+		editors, "Удаляю пост").telling(authorOnly).settling(),
+	afterpubAnswer("comment:edit_changes", "what to change in an edit", editProposedIn, "Дата верная",
+		chiefs, "Комментарий отправлен").telling(authorOnly),
+	afterpubAnswer("comment:edit_reject", "why an edit is rejected", editProposedIn, "Не нужно",
+		chiefs, "Комментарий отправлен").telling(authorOnly),
 	{name: "answer: new slots", allow: chiefs, prep: waiting(redaktor.Session{Kind: "slots"}), act: say("08:15"),
 		saw: []string{"Готово. Время публикаций «"}, done: func(w *world, _ persona, _ fixture) bool {
 			return strings.Contains(w.page(w.pageA).Slots.String("ru"), "08:15")

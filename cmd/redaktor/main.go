@@ -114,6 +114,8 @@ func run(ctx context.Context, getenv func(string) string, logOut io.Writer, now 
 	// Albums have their own loop: assembling 150 of them never holds up
 	// the scheduler's tick.
 	wg.Go(func() { desk.Albums.Run(ctx, albumInterval) })
+	// Edits and removals of published posts, likewise.
+	wg.Go(func() { desk.AfterPub.Run(ctx, time.Second) })
 	wg.Go(func() {
 		if err := sched.Run(ctx); err != nil {
 			log.Error("scheduler stopped", "err", err)
