@@ -142,9 +142,9 @@ func TestEditReachesCopiesInPlace(t *testing.T) {
 	d.setUp()
 	d.residents(true)
 	d.handled(d.tg.Send(chief, bottest.Media(bottest.KindPhoto), bottest.Text("Выставка рисунков до 30.11.")))
-	d.press(chief, d.expect(chief, "Пост #1", "черновик"), "Опубликовать сейчас")
+	d.publishNow(chief, d.expect(chief, "Пост #1", "черновик"), "Опубликовать сейчас")
 	d.clock.Advance(time.Second)
-	d.expect(chief, "Рассылка поста #1", "завершена", "Доставлено: 3")
+	d.expect(chief, "Пост #1 опубликован", "Подписчикам доставлено 3 из 3")
 	card := d.openCard(chief, "1", "Статус: опубликован", "Заменить фото или видео пока нельзя")
 
 	before := map[int64]bottest.Sent{}
@@ -190,9 +190,9 @@ func TestModeratorEditGoesToReview(t *testing.T) {
 
 	d.say(moderator, "Кружок робототехники начинается 1 декабря.")
 	d.press(moderator, d.expect(moderator, "Пост #1", "черновик"), "Отправить на согласование")
-	d.press(chief, d.expect(chief, "Пост #1", "на согласовании"), "Опубликовать сейчас")
+	d.publishNow(chief, d.expect(chief, "Пост #1", "на согласовании"), "Опубликовать сейчас")
 	d.clock.Advance(time.Second)
-	d.expect(chief, "Рассылка поста #1", "завершена", "Доставлено: 1")
+	d.expect(chief, "Пост #1 опубликован", "Подписчикам доставлено 1 из 1")
 
 	mine := d.openCard(moderator, "1", "Статус: опубликован")
 	d.press(moderator, mine, "Изменить текст")
@@ -235,9 +235,9 @@ func TestRemoveAPublishedPostWithAReason(t *testing.T) {
 	d.subscribeStranger()
 	d.say(moderator, "Экскурсия в музей 29.11.")
 	d.press(moderator, d.expect(moderator, "Пост #1", "черновик"), "Отправить на согласование")
-	d.press(chief, d.expect(chief, "Пост #1", "на согласовании"), "Опубликовать сейчас")
+	d.publishNow(chief, d.expect(chief, "Пост #1", "на согласовании"), "Опубликовать сейчас")
 	d.clock.Advance(time.Second)
-	d.expect(chief, "Рассылка поста #1", "завершена", "Доставлено: 1")
+	d.expect(chief, "Пост #1 опубликован", "Подписчикам доставлено 1 из 1")
 	if len(d.forwards(stranger)) != 1 {
 		t.Fatalf("the subscriber did not get the post")
 	}
@@ -272,7 +272,7 @@ func TestAuthorRemovesWithATypedReason(t *testing.T) {
 	d.setUp()
 	d.say(moderator, "Спектакль переносится.")
 	d.press(moderator, d.expect(moderator, "Пост #1", "черновик"), "Отправить на согласование")
-	d.press(chief, d.expect(chief, "Пост #1", "на согласовании"), "Опубликовать сейчас")
+	d.publishNow(chief, d.expect(chief, "Пост #1", "на согласовании"), "Опубликовать сейчас")
 	d.clock.Advance(time.Second)
 	d.press(moderator, d.openCard(moderator, "1", "Статус: опубликован"), "Удалить из канала")
 	d.expect(moderator, "Удалить пост #1 из канала")
@@ -292,7 +292,7 @@ func TestNoChangesAfter48Hours(t *testing.T) {
 	d := newDesk(t)
 	d.setUp()
 	d.say(chief, "Приём документов до 1 декабря.")
-	d.press(chief, d.expect(chief, "Пост #1", "черновик"), "Опубликовать сейчас")
+	d.publishNow(chief, d.expect(chief, "Пост #1", "черновик"), "Опубликовать сейчас")
 	d.clock.Advance(time.Second)
 	old := d.openCard(chief, "1", "Статус: опубликован")
 	edit := old.CallbackData("✏️ Изменить текст")
@@ -398,7 +398,7 @@ func TestEditDuringTheBroadcast(t *testing.T) {
 	})
 	defer remove()
 	d.say(chief, "Каникулы начинаются 28.12.")
-	d.press(chief, d.expect(chief, "Пост #1", "черновик"), "Опубликовать сейчас")
+	d.publishNow(chief, d.expect(chief, "Пост #1", "черновик"), "Опубликовать сейчас")
 	d.clock.Advance(time.Second)
 	if !waitUntil(func() bool { return len(d.forwards(resident1)) == 1 && len(d.forwards(resident3)) == 1 }) {
 		t.Fatalf("the broadcast did not reach the first residents:\n%s", d.dump(resident1))
@@ -415,7 +415,7 @@ func TestEditDuringTheBroadcast(t *testing.T) {
 	}
 
 	d.clock.Advance(3 * time.Second)
-	d.expect(chief, "Рассылка поста #1", "завершена", "Доставлено: 3")
+	d.expect(chief, "Пост #1 опубликован", "Подписчикам доставлено 3 из 3")
 	d.expect(chief, "Пост #1: готово", "канал ✓", "подписчики 3 из 3")
 	for _, r := range []int64{resident1, resident2, resident3} {
 		if fw := d.forwards(r); len(fw) != 1 || fw[0].Text != "Каникулы начинаются 29.12." {
