@@ -212,7 +212,8 @@ func rhythmLine(t tr, r quality.Rhythm) string {
 	return t.N("rhythm_"+r.Status, r.Published, map[string]any{"Goal": r.Goal, "Remaining": r.Remaining})
 }
 
-// cmdStats shows the page's week; "/stats goal 5" sets the weekly goal.
+// cmdStats shows the page's week; "/stats 5" sets the weekly goal («/stats
+// цель 5» and "/stats goal 5" too, as people may type it).
 func (a *Advice) cmdStats(ctx context.Context, p who, args string) error {
 	page, role, ok, err := a.memberPage(ctx, p)
 	if !ok {
@@ -224,7 +225,8 @@ func (a *Advice) cmdStats(ctx context.Context, p who, args string) error {
 			return nil
 		}
 		goal, err := strconv.Atoi(f[len(f)-1])
-		if len(f) != 2 || f[0] != "goal" || err != nil || goal < 1 || goal > 50 {
+		named := len(f) == 2 && (strings.EqualFold(f[0], "goal") || strings.EqualFold(f[0], "цель"))
+		if !(len(f) == 1 || named) || err != nil || goal < 1 || goal > 50 {
 			a.reply(ctx, p, p.t.T("stats_usage"))
 			return nil
 		}

@@ -84,7 +84,7 @@ func TestRepeatAndWeeklyRhythm(t *testing.T) {
 
 	d.say(chief, "/stats")
 	d.expect(chief, "На этой неделе 1 пост из 3")
-	d.say(chief, "/stats goal 5")
+	d.say(chief, "/stats 5")
 	d.expect(chief, "Цель: 5 в неделю")
 	d.say(moderator, "/stats goal 9")
 	d.expect(moderator, "только шеф-редактор")
