@@ -284,17 +284,42 @@ func tokenize(text string, skip []span) (words, []span) {
 // a line break or at «.», «!», «?», «…» followed by a capital letter or a
 // digit, except after a short abbreviation such as «ул.» or «д.».
 func markSentences(text string, w *words) {
+	depth := 0 // open «» quotes on this line: «игре «Что? Где? Когда?»» is one sentence
 	for k := range w.toks {
 		t := &w.toks[k]
 		if k == 0 || t.lineBreak {
 			t.sentStart = true
+			depth = 0
+			if k > 0 {
+				continue
+			}
+		}
+		if k > 0 {
+			// The quotes before the previous token, and those in the gap
+			// before the sentence mark.
+			prev := w.toks[k-1]
+			gap := text[prev.end:t.start]
+			before := gap
+			if i := strings.IndexAny(gap, ".!?…"); i >= 0 {
+				before = gap[:i]
+			}
+			inside := depth + strings.Count(before, "«") - strings.Count(before, "»")
+			depth += strings.Count(gap, "«") - strings.Count(gap, "»")
+			if depth < 0 {
+				depth = 0
+			}
+			if !strings.ContainsAny(gap, ".!?…") {
+				continue
+			}
+			if inside > 0 && !strings.Contains(gap[len(before):], "»") {
+				continue
+			}
+		}
+		if k == 0 {
 			continue
 		}
 		prev := w.toks[k-1]
 		gap := text[prev.end:t.start]
-		if !strings.ContainsAny(gap, ".!?…") {
-			continue
-		}
 		if r, _ := decode(text, int(t.start)); !isUpper(r) && !isDigit(r) {
 			continue
 		}
