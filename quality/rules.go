@@ -38,6 +38,7 @@ type fileFormat struct {
 	// «ВАЖНО!» alone is shouting.
 	Shouts        []string       `json:"shouts"`
 	Bureaucratese []phraseEntry  `json:"bureaucratese"`
+	Passive       passiveFormat  `json:"passive"`
 	Announce      announceFormat `json:"announce"`
 	Dates         datesFormat    `json:"dates"`
 	Places        placesFormat   `json:"places"`
@@ -203,6 +204,7 @@ type Checker struct {
 	shouts      map[string]bool // normalised short words that shout in capitals: «ВАЖНО»
 	suggest     []string        // bureaucratese entry → suggestion
 	bureau      *matcher
+	passive     passiveFinder // «будет прекращена», «были определены»
 	trigger     *matcher
 	softTrigger *matcher // «приходите», «ждём вас»: an invitation only outside a report
 	report      *matcher // past-tense words of a report: «прошёл», «рассказали»
@@ -331,6 +333,9 @@ func compile(f fileFormat) (*Checker, error) {
 	var err error
 	if c.bureau, err = newMatcher(phrases, refs); err != nil {
 		return nil, fmt.Errorf("quality: rules: bureaucratese: %w", err)
+	}
+	if c.passive, err = newPassiveFinder(f.Passive); err != nil {
+		return nil, fmt.Errorf("quality: rules: %w", err)
 	}
 	ex := expander{"{month}": f.Dates.Months, "{weekday}": f.Dates.Weekdays}
 	lists := []struct {
