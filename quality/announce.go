@@ -177,7 +177,9 @@ func (c *Checker) checkVagueHours(a *analysis, add func(Finding), rule, kind str
 	for _, m := range c.vagueHrs.find(ws, 0) {
 		from, to := sentenceOf(ws, m.from)
 		if any {
-			if !c.calendar.anyIn(ws, from, to) || c.report.anyIn(ws, from, to) || c.tellsAnyPast(ws, from, to) {
+			// «12 декабря с утра на площади — ярмарка» is an event; «Утром
+			// 5 декабря на дорогах гололёд» names no place of one.
+			if !c.calendar.anyIn(ws, from, to) || c.report.anyIn(ws, from, to) || c.tellsAnyPast(ws, from, to) || !c.placeIn(a, from, to) {
 				continue
 			}
 		} else if !c.calendar.any(ws) {
@@ -203,6 +205,19 @@ func (c *Checker) dayRange(a *analysis) bool {
 		}
 	}
 	return false
+}
+
+// placeIn reports whether a place stands in tokens [from, to).
+func (c *Checker) placeIn(a *analysis, from, to int) bool {
+	ws := &a.words
+	in := false
+	c.places.eachWords(a, func(s span, next int) bool {
+		if next > from && ws.tokenAfter(from, s.start) < to {
+			in = true
+		}
+		return !in && ws.tokenAfter(0, s.start) < to
+	})
+	return in
 }
 
 // tellsAnyPast reports whether tokens [from, to) hold a past-tense verb in
