@@ -151,7 +151,10 @@ func (c *Checker) checkNeeds(a *analysis, add func(Finding), needs map[string]bo
 		link := !notice && c.linkIsWhere && len(a.urls) > 0
 		// «Сосновская библиотека приглашает…»: the host of an event is its
 		// place. A notice needs the streets or the room, not its sender.
-		if !place && !link && !(!notice && c.places.hostNamed(a)) && !c.whereWords(ws) {
+		// A reception or a vaccination is held by the institution
+		// named: «фельдшер Каменского ФАПа принимает».
+		named := !notice && c.places.hostNamed(a) || notice && needs[NeedHours] && c.places.institutionNamed(a)
+		if !place && !link && !named && !c.whereWords(ws) {
 			s := trig
 			if ms := c.places.vague.find(ws, 1); len(ms) > 0 {
 				s = ws.span(ms[0].from, ms[0].to)

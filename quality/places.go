@@ -40,6 +40,7 @@ type placeFinder struct {
 	adjNoun map[string]bool // stems of nouns declined like adjectives: «столовая», «приёмная»
 	settle  map[string]bool // stems of village and town nouns: «в селе Ольховка» names no street
 	whole   *matcher        // «во всём селе»: every street of the place
+	hostSt  map[string]bool // stems of hosts: «фельдшер Каменского ФАПа» names the place of a reception
 }
 
 // headLen is how many bytes of a stem index it: two Cyrillic letters.
@@ -95,8 +96,10 @@ func newPlaceFinder(f placesFormat) (placeFinder, error) {
 			p.topos = append(p.topos, w)
 		}
 	}
+	p.hostSt = map[string]bool{}
 	for _, w := range f.Hosts {
 		p.hosts[normWord(strings.TrimSpace(w))] = true
+		p.hostSt[stem(normWord(strings.TrimSpace(w)))] = true
 	}
 	for _, w := range f.NamePrepositions {
 		p.names[normWord(strings.TrimSpace(w))] = true
@@ -392,6 +395,20 @@ func (p *placeFinder) streetsNamed(a *analysis) bool {
 	// «20 ноября в деревнях Ивановка и Петровка» is the whole village;
 	// «в селе Ольховка … на часть улиц» is not.
 	return street || (town && !p.vague.any(&a.words))
+}
+
+// institutionNamed reports whether an institution is named by a place
+// name before it, in any case and without a preposition: «фельдшер
+// Каменского ФАПа принимает…», «Сосновская библиотека проводит приём».
+// That is the place of a reception or a vaccination.
+func (p *placeFinder) institutionNamed(a *analysis) bool {
+	ws := &a.words
+	for k := 1; k < len(ws.toks); k++ {
+		if ws.toks[k].joined && p.mayBeNoun(ws.word(k)) && p.hostSt[ws.stem(k)] && capitalised(a, k-1) && p.toponym(ws.word(k-1)) {
+			return true
+		}
+	}
+	return false
 }
 
 // settlement reports whether the place s, whose last token is next-1,
