@@ -383,18 +383,50 @@ func (p *placeFinder) streetsNamed(a *analysis) bool {
 	if len(p.settle) == 0 || p.whole.any(&a.words) {
 		return true
 	}
-	street, town := false, false
+	street, town, some := false, false, false
 	p.eachWords(a, func(s span, next int) bool {
-		if p.settlement(a, s, next) {
+		switch {
+		case next > 0 && p.streetsOfTown(a, next-1):
+			some = true
+		case p.settlement(a, s, next):
 			town = true
-		} else {
+		default:
 			street = true
 		}
 		return !street
 	})
 	// «20 ноября в деревнях Ивановка и Петровка» is the whole village;
-	// «в селе Ольховка … на часть улиц» is not.
-	return street || (town && !p.vague.any(&a.words))
+	// «в селе Ольховка … на часть улиц» and «на улицах Ольховки» are not.
+	return street || (town && !some && !p.vague.any(&a.words))
+}
+
+// streetsOfTown reports whether token k, a street noun in the plural,
+// is followed by the one name of a village: «на улицах Ольховки», «по
+// улицам Малиновки» — not «на улицах Мира и Ленина», «улицы Садовая,
+// Лесная».
+func (p *placeFinder) streetsOfTown(a *analysis, k int) bool {
+	ws := &a.words
+	w := ws.word(k)
+	if !p.mayBeNoun(w) || !p.streetN[ws.stem(k)] || !(strings.HasSuffix(w, "ах") || strings.HasSuffix(w, "ам") || strings.HasSuffix(w, "ами")) {
+		return false
+	}
+	n := k + 1
+	if n >= len(ws.toks) || !ws.toks[n].joined || !capitalised(a, n) || p.isAdjective(ws.word(n)) {
+		return false
+	}
+	// Another name after «и» or a comma: the streets are named.
+	if n+1 < len(ws.toks) {
+		if strings.Contains(a.text[ws.toks[n].end:ws.toks[n+1].start], ",") && capitalised(a, n+1) {
+			return false
+		}
+		if ws.word(n+1) == "и" && n+2 < len(ws.toks) && capitalised(a, n+2) {
+			return false
+		}
+	}
+	if n+1 < len(ws.toks) && ws.toks[n+1].joined && capitalised(a, n+1) {
+		return false // «на улицах Карла Маркса»
+	}
+	return true
 }
 
 // institutionNamed reports whether an institution is named by a place
