@@ -2,7 +2,9 @@ package quality
 
 import (
 	"fmt"
+	"slices"
 	"strings"
+	"unicode/utf8"
 )
 
 // passiveFormat describes the official passive of notices and reports:
@@ -33,6 +35,7 @@ type passiveFormat struct {
 // passiveFinder finds «быть» + a short passive participle.
 type passiveFinder struct {
 	aux, between map[string]bool
+	auxHeads     []string // the first letter of each auxiliary: a cheap test for every word
 	endings      []string
 	except       []string
 	minLetters   int32
@@ -45,7 +48,15 @@ func newPassiveFinder(f passiveFormat) (passiveFinder, error) {
 		return p, fmt.Errorf("passive: \"endings\" and \"suggest\" are required with \"auxiliaries\"")
 	}
 	for _, w := range f.Auxiliaries {
-		p.aux[normWord(strings.TrimSpace(w))] = true
+		w = normWord(strings.TrimSpace(w))
+		if w == "" {
+			continue
+		}
+		p.aux[w] = true
+		_, n := utf8.DecodeRuneInString(w)
+		if !slices.Contains(p.auxHeads, w[:n]) {
+			p.auxHeads = append(p.auxHeads, w[:n])
+		}
 	}
 	for _, w := range f.Between {
 		p.between[normWord(strings.TrimSpace(w))] = true
@@ -61,6 +72,16 @@ func newPassiveFinder(f passiveFormat) (passiveFinder, error) {
 		}
 	}
 	return p, nil
+}
+
+// auxHead reports whether w starts like an auxiliary.
+func (p *passiveFinder) auxHead(w string) bool {
+	for _, h := range p.auxHeads {
+		if strings.HasPrefix(w, h) {
+			return true
+		}
+	}
+	return false
 }
 
 // participle reports whether token k is a short passive participle.
@@ -99,7 +120,8 @@ func (c *Checker) checkPassive(a *analysis, add func(Finding), spans []span) {
 	ws := &a.words
 next:
 	for i := 0; i+1 < len(ws.toks); i++ {
-		if !p.aux[ws.word(i)] {
+		w := ws.word(i)
+		if !p.auxHead(w) || !p.aux[w] {
 			continue
 		}
 		k := i + 1
