@@ -1,6 +1,9 @@
 package quality
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 // TestOfficialPassive: «быть» and a short passive participle is канцелярит
 // whatever the verb, while the plain passives of notices, biographies and
@@ -83,4 +86,22 @@ func TestStreetsOfTown(t *testing.T) {
 		{"9 декабря с 8:00 до 18:00 на улице Ленина не будет воды.", nil},
 		{"9 декабря с 8:00 до 18:00 на улицах Ленина, Садовой и Первомайской не будет воды.", nil},
 	})
+}
+
+// TestSentencesInQuotes: a question mark inside «…» ends no sentence, so a
+// first sentence with a quiz title is still the news.
+func TestSentencesInQuotes(t *testing.T) {
+	runFamilies(t, []familyCase{
+		{"Команда школы заняла третье место в игре «Что? Где? Когда?» среди 38 команд.\n\nФинал прошёл 28 ноября в Новосибирске.", nil},
+	})
+	a := analyse("Игра «Что? Где? Когда?» прошла. «Кто? Я?» — спросил он. Потом ушёл.")
+	var starts []string
+	for k, tk := range a.words.toks {
+		if tk.sentStart {
+			starts = append(starts, a.words.word(k))
+		}
+	}
+	if got := strings.Join(starts, " "); got != "игра кто потом" {
+		t.Errorf("sentences start at %q, want %q", got, "игра кто потом")
+	}
 }
