@@ -11,8 +11,16 @@ const (
 	NeedWhen = "when"
 	// NeedHours: a water cut or a reception needs its hours as well as its
 	// day: «5 декабря с 9:00 до 16:00».
-	NeedHours    = "hours"
+	NeedHours = "hours"
+	// NeedDuration: a cut or a closure needs its hours or how long it
+	// lasts: «с 9:00 до 16:00», «до 20 декабря», «на три дня». Missing, it
+	// is reported as NeedHours.
+	NeedDuration = "duration"
 	NeedWhere    = "where"
+	// NeedStreets: a water cut or snow clearing needs the streets, the
+	// houses or the building; a village alone («в селе Ольховка») is not
+	// enough. Missing, it is reported as NeedWhere.
+	NeedStreets  = "streets"
 	NeedDeadline = "deadline"
 )
 
@@ -30,7 +38,7 @@ func (c *Checker) checkAnnounce(a *analysis, add func(Finding)) {
 	m, ok := c.noticeAt(ws)
 	if ok {
 		n := c.notices[m.ref]
-		c.checkNeeds(a, add, n.needs, ws.span(m.from, m.to), n.kind, true)
+		c.checkNeeds(a, add, n.needs, m.from, ws.span(m.from, m.to), n.kind, true)
 	}
 	// A notice that asks only for a deadline («Заявки принимаются…») may
 	// come with an event of its own in another sentence («Состоится
@@ -42,6 +50,7 @@ func (c *Checker) checkAnnounce(a *analysis, add func(Finding)) {
 	if len(ms) == 0 {
 		if !ok {
 			c.checkPlan(a, add)
+			c.checkVagueHours(a, add, RuleAnnounceNoWhen, "", true)
 		}
 		return
 	}
@@ -50,7 +59,7 @@ func (c *Checker) checkAnnounce(a *analysis, add func(Finding)) {
 			return
 		}
 	}
-	c.checkNeeds(a, add, map[string]bool{NeedWhen: true, NeedWhere: true}, ws.span(ms[0].from, ms[0].to), "", false)
+	c.checkNeeds(a, add, map[string]bool{NeedWhen: true, NeedWhere: true}, ms[0].from, ws.span(ms[0].from, ms[0].to), "", false)
 }
 
 // checkPlan asks for the date of a plan told without an invitation word:
@@ -82,7 +91,7 @@ func (c *Checker) checkPlan(a *analysis, add func(Finding)) {
 
 // checkNeeds reports what an announcement or a notice fails to say; trig
 // is the phrase that made it one.
-func (c *Checker) checkNeeds(a *analysis, add func(Finding), needs map[string]bool, trig span, kind string, notice bool) {
+func (c *Checker) checkNeeds(a *analysis, add func(Finding), needs map[string]bool, trigTok int, trig span, kind string, notice bool) {
 	ws := &a.words
 	missing := func(rule, need string, s span) {
 		f := c.at(a, rule, s)
@@ -103,6 +112,7 @@ func (c *Checker) checkNeeds(a *analysis, add func(Finding), needs map[string]bo
 			missing(noWhen, NeedWhen, trig)
 			needs = maps.Clone(needs)
 			delete(needs, NeedHours)
+			delete(needs, NeedDuration)
 		}
 	}
 	// A survey or an application needs no date of its own, but «на днях
@@ -110,15 +120,41 @@ func (c *Checker) checkNeeds(a *analysis, add func(Finding), needs map[string]bo
 	if !needs[NeedWhen] {
 		c.checkPlan(a, add)
 	}
-	if needs[NeedHours] && !c.hours.any(ws) {
-		missing(noWhen, NeedHours, trig)
+	// A cut or works told with a regular schedule and no day («каждый
+	// день», «по средам») is a plan for the year, not a notice of one day.
+	duration := needs[NeedDuration] && (c.calendar.any(ws) || !c.when.any(ws))
+	if (needs[NeedHours] && !c.hours.any(ws)) || (duration && !c.hours.any(ws) && !c.until.any(ws) && !c.dayRange(a)) {
+		// «с утра» in the notice's sentence is the time the post gives
+		// instead of the hours.
+		s := trig
+		from, to := sentenceOf(ws, trigTok)
+		for _, m := range c.vagueHrs.find(ws, 0) {
+			if m.from >= from && m.from < to {
+				s = ws.span(m.from, m.to)
+				break
+			}
+		}
+		missing(noWhen, NeedHours, s)
+	} else if !notice && needs[NeedWhen] {
+		// Snow clearing «днём 12 декабря» or a frost «ночью» is told
+		// well enough; an event «12 декабря вечером» is not.
+		c.checkVagueHours(a, add, noWhen, kind, false)
 	}
-	if needs[NeedWhere] {
+	if needs[NeedStreets] && !c.places.streetsNamed(a) && !c.whereWords(ws) {
+		s := trig
+		if ms := c.places.vague.find(ws, 1); len(ms) > 0 {
+			s = ws.span(ms[0].from, ms[0].to)
+		}
+		missing(noWhere, NeedWhere, s)
+	} else if needs[NeedWhere] {
 		_, place := c.firstPlace(a)
 		link := !notice && c.linkIsWhere && len(a.urls) > 0
 		// «Сосновская библиотека приглашает…»: the host of an event is its
 		// place. A notice needs the streets or the room, not its sender.
-		if !place && !link && !(!notice && c.places.hostNamed(a)) && !c.whereWords(ws) {
+		// A reception or a vaccination is held by the institution
+		// named: «фельдшер Каменского ФАПа принимает».
+		named := !notice && c.places.hostNamed(a) || notice && needs[NeedHours] && c.places.institutionNamed(a)
+		if !place && !link && !named && !c.whereWords(ws) {
 			s := trig
 			if ms := c.places.vague.find(ws, 1); len(ms) > 0 {
 				s = ws.span(ms[0].from, ms[0].to)
@@ -129,6 +165,73 @@ func (c *Checker) checkNeeds(a *analysis, add func(Finding), needs map[string]bo
 	if needs[NeedDeadline] && !c.deadline.any(ws) {
 		missing(RuleNoticeNoDeadline, NeedDeadline, trig)
 	}
+}
+
+// checkVagueHours asks for the hour when a post that says on which day
+// gives only a time of day: «12 декабря с утра», «вечером 5 марта». The
+// day is there, so only the hour is asked for. Without an announcement
+// or a notice (any is true), only a sentence with a calendar date that
+// tells no past counts: «12 декабря с утра — ярмарка».
+func (c *Checker) checkVagueHours(a *analysis, add func(Finding), rule, kind string, any bool) {
+	ws := &a.words
+	if c.hours.any(ws) {
+		return
+	}
+	for _, m := range c.vagueHrs.find(ws, 0) {
+		from, to := sentenceOf(ws, m.from)
+		if any {
+			// «12 декабря с утра на площади — ярмарка» is an event; «Утром
+			// 5 декабря на дорогах гололёд» names no place of one.
+			if !c.calendar.anyIn(ws, from, to) || c.report.anyIn(ws, from, to) || c.tellsAnyPast(ws, from, to) || !c.placeIn(a, from, to) {
+				continue
+			}
+		} else if !c.calendar.any(ws) {
+			return
+		}
+		f := c.at(a, rule, ws.span(m.from, m.to))
+		f.Missing, f.Kind = NeedHours, kind
+		add(f)
+		return
+	}
+}
+
+// dayRange reports whether the text gives a range of days written with a
+// dash: «20–22 ноября» — how long dog catching or road works last.
+func (c *Checker) dayRange(a *analysis) bool {
+	ws := &a.words
+	for i := 1; i+1 < len(ws.toks); i++ {
+		if ws.toks[i-1].class&classNumber == 0 || ws.toks[i].class&classNumber == 0 || !c.calendar.startsAt(ws, i) {
+			continue
+		}
+		if gap := strings.TrimSpace(a.text[ws.toks[i-1].end:ws.toks[i].start]); gap == "–" || gap == "—" || gap == "-" {
+			return true
+		}
+	}
+	return false
+}
+
+// placeIn reports whether a place stands in tokens [from, to).
+func (c *Checker) placeIn(a *analysis, from, to int) bool {
+	ws := &a.words
+	in := false
+	c.places.eachWords(a, func(s span, next int) bool {
+		if next > from && ws.tokenAfter(from, s.start) < to {
+			in = true
+		}
+		return !in && ws.tokenAfter(0, s.start) < to
+	})
+	return in
+}
+
+// tellsAnyPast reports whether tokens [from, to) hold a past-tense verb in
+// any number: «Утром 5 декабря выпал снег».
+func (c *Checker) tellsAnyPast(ws *words, from, to int) bool {
+	for i := from; i < to; i++ {
+		if w := ws.word(i); c.pastVerb(w) || c.endsLike(w, c.newsEnds) {
+			return true
+		}
+	}
+	return false
 }
 
 // noticeAt finds the first notice phrase that is not told as a report:

@@ -205,15 +205,15 @@ func TestNotices(t *testing.T) {
 		want       []string
 	}{
 		{"road works, the issue's example", "Будет ограничено движение по ряду улиц в ближайшее время.",
-			[]string{"notice_no_where ряду улиц", "date_relative в ближайшее время"}},
+			[]string{"notice_no_when Будет ограничено", "bureaucratese Будет ограничено", "notice_no_where ряду улиц", "date_relative в ближайшее время"}},
 		{"road works with dates and streets", "С 9 по 13 декабря будет перекрыт участок улицы Мира от дома № 10 до дома № 24.", nil},
 		{"road works without a street", "С 9 по 13 декабря будет ограничено движение транспорта.",
-			[]string{"notice_no_where будет ограничено"}},
+			[]string{"notice_no_where будет ограничено", "bureaucratese будет ограничено"}},
 		{"water cut without anything", "Внимание, будет отключение холодной воды. Запаситесь водой заранее.",
 			[]string{"notice_no_when будет отключение", "notice_no_where будет отключение"}},
 		{"water cut complete", "3 декабря с 9:00 до 17:00 не будет холодной воды в домах № 2 и 4 на улице Лесной.", nil},
 		{"power cut, relative day", "В четверг не будет света на улице Садовой: меняют провода.",
-			[]string{"date_relative В четверг"}},
+			[]string{"date_relative В четверг", "notice_no_when не будет света"}},
 		{"heat cut", "Отключение отопления в домах на улице Мира пройдёт 2 мая.", nil},
 		{"snow clearing without time", "На улице Ленина начнётся уборка снега, уберите автомобили с обочин.",
 			[]string{"notice_no_when уборка снега"}},

@@ -38,6 +38,9 @@ type placeFinder struct {
 	streetN map[string]bool // stems of nouns named by a capitalised word after them, without a preposition: «улиц Садовой»
 	signs   []string        // «№»: a place noun before a number names one institution
 	adjNoun map[string]bool // stems of nouns declined like adjectives: «столовая», «приёмная»
+	settle  map[string]bool // stems of village and town nouns: «в селе Ольховка» names no street
+	whole   *matcher        // «во всём селе»: every street of the place
+	hostSt  map[string]bool // stems of hosts: «фельдшер Каменского ФАПа» names the place of a reception
 }
 
 // headLen is how many bytes of a stem index it: two Cyrillic letters.
@@ -93,8 +96,10 @@ func newPlaceFinder(f placesFormat) (placeFinder, error) {
 			p.topos = append(p.topos, w)
 		}
 	}
+	p.hostSt = map[string]bool{}
 	for _, w := range f.Hosts {
 		p.hosts[normWord(strings.TrimSpace(w))] = true
+		p.hostSt[stem(normWord(strings.TrimSpace(w)))] = true
 	}
 	for _, w := range f.NamePrepositions {
 		p.names[normWord(strings.TrimSpace(w))] = true
@@ -129,8 +134,19 @@ func newPlaceFinder(f placesFormat) (placeFinder, error) {
 			}
 		}
 	}
+	p.settle = map[string]bool{}
+	for _, n := range f.Settlements {
+		ws, _ := tokenize(n, nil)
+		if len(ws.toks) != 1 {
+			return p, fmt.Errorf("settlement %q is not a single word", n)
+		}
+		p.settle[stem(ws.word(0))] = true
+	}
 	var err error
 	if p.vague, err = newMatcher(f.Vague, make([]int, len(f.Vague))); err != nil {
+		return p, err
+	}
+	if p.whole, err = newMatcher(f.Whole, make([]int, len(f.Whole))); err != nil {
 		return p, err
 	}
 	p.labels, err = newMatcher(f.Labels, make([]int, len(f.Labels)))
@@ -321,6 +337,18 @@ func (p *placeFinder) find(a *analysis) (span, bool) {
 
 // findWords returns the first place written in words.
 func (p *placeFinder) findWords(a *analysis) (span, bool) {
+	var first span
+	found := false
+	p.eachWords(a, func(s span, _ int) bool {
+		first, found = s, true
+		return false
+	})
+	return first, found
+}
+
+// eachWords calls fn with every place written in words and the index of
+// the token after it, until fn returns false.
+func (p *placeFinder) eachWords(a *analysis, fn func(s span, next int) bool) {
 	ws := &a.words
 	// «по одной из улиц посёлка», «в ряде домов» name no place: a
 	// candidate that touches such words, or the preposition before them,
@@ -340,10 +368,105 @@ func (p *placeFinder) findWords(a *analysis) (span, bool) {
 	quotes := strings.ContainsAny(a.text, "«\"„“")
 	for i := 0; i < len(ws.toks); i++ {
 		if s, ok := p.candidateAt(a, i, isVague); ok && !(quotes && tokenQuoted(a, i)) {
-			return s, true
+			if !fn(s, ws.tokenAfter(i, s.end)) {
+				return
+			}
 		}
 	}
-	return span{}, false
+}
+
+// streetsNamed reports whether the text names a street, a house or a
+// building, or a whole village: a water cut «в селе Ольховка на часть
+// улиц» leaves readers asking which streets. «Во всём селе» names them
+// all. Without a list of settlements every place will do.
+func (p *placeFinder) streetsNamed(a *analysis) bool {
+	if len(p.settle) == 0 || p.whole.any(&a.words) {
+		return true
+	}
+	street, town, some := false, false, false
+	p.eachWords(a, func(s span, next int) bool {
+		switch {
+		case next > 0 && p.streetsOfTown(a, next-1):
+			some = true
+		case p.settlement(a, s, next):
+			town = true
+		default:
+			street = true
+		}
+		return !street
+	})
+	// «20 ноября в деревнях Ивановка и Петровка» is the whole village;
+	// «в селе Ольховка … на часть улиц» and «на улицах Ольховки» are not.
+	return street || (town && !some && !p.vague.any(&a.words))
+}
+
+// streetsOfTown reports whether token k, a street noun in the plural,
+// is followed by the one name of a village: «на улицах Ольховки», «по
+// улицам Малиновки» — not «на улицах Мира и Ленина», «улицы Садовая,
+// Лесная».
+func (p *placeFinder) streetsOfTown(a *analysis, k int) bool {
+	ws := &a.words
+	w := ws.word(k)
+	if !p.mayBeNoun(w) || !p.streetN[ws.stem(k)] || !(strings.HasSuffix(w, "ах") || strings.HasSuffix(w, "ам") || strings.HasSuffix(w, "ами")) {
+		return false
+	}
+	n := k + 1
+	if n >= len(ws.toks) || !ws.toks[n].joined || !capitalised(a, n) || p.isAdjective(ws.word(n)) {
+		return false
+	}
+	// Another name after «и» or a comma: the streets are named.
+	if n+1 < len(ws.toks) {
+		if strings.Contains(a.text[ws.toks[n].end:ws.toks[n+1].start], ",") && capitalised(a, n+1) {
+			return false
+		}
+		if ws.word(n+1) == "и" && n+2 < len(ws.toks) && capitalised(a, n+2) {
+			return false
+		}
+	}
+	if n+1 < len(ws.toks) && ws.toks[n+1].joined && capitalised(a, n+1) {
+		return false // «на улицах Карла Маркса»
+	}
+	return true
+}
+
+// institutionNamed reports whether an institution is named by a place
+// name before it, in any case and without a preposition: «фельдшер
+// Каменского ФАПа принимает…», «Сосновская библиотека проводит приём».
+// That is the place of a reception or a vaccination.
+func (p *placeFinder) institutionNamed(a *analysis) bool {
+	ws := &a.words
+	for k := 1; k < len(ws.toks); k++ {
+		if ws.toks[k].joined && p.mayBeNoun(ws.word(k)) && p.hostSt[ws.stem(k)] && capitalised(a, k-1) && p.toponym(ws.word(k-1)) {
+			return true
+		}
+	}
+	return false
+}
+
+// settlement reports whether the place s, whose last token is next-1,
+// names only a village or a town: «в селе Ольховка», «в Ольховке», «в
+// Никольском» — but not «в Никольском СДК».
+func (p *placeFinder) settlement(a *analysis, s span, next int) bool {
+	ws := &a.words
+	k := next - 1
+	if k < 0 || k >= len(ws.toks) {
+		return false
+	}
+	if p.nounAt(ws, k) {
+		return p.settle[ws.stem(k)]
+	}
+	if !capitalised(a, k) {
+		return false
+	}
+	// «на Садовой»: a street named by an adjective.
+	if p.isAdjective(ws.word(k)) && !p.toponym(ws.word(k)) {
+		return false
+	}
+	// «в Никольском СДК»: the noun after a toponym is the place.
+	if next < len(ws.toks) && ws.toks[next].joined && p.nounAt(ws, next) {
+		return p.settle[ws.stem(next)]
+	}
+	return true
 }
 
 // candidateAt returns the place that starts at token i, if any.
@@ -500,4 +623,13 @@ func tokenQuoted(a *analysis, i int) bool {
 		from--
 	}
 	return quotedTokens(a, from, i+1)[i-from]
+}
+
+// tokenAfter returns the index of the first token from i on that starts at
+// or after byte end.
+func (w *words) tokenAfter(i, end int) int {
+	for i < len(w.toks) && int(w.toks[i].start) < end {
+		i++
+	}
+	return i
 }

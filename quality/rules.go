@@ -38,6 +38,7 @@ type fileFormat struct {
 	// «ВАЖНО!» alone is shouting.
 	Shouts        []string       `json:"shouts"`
 	Bureaucratese []phraseEntry  `json:"bureaucratese"`
+	Passive       passiveFormat  `json:"passive"`
 	Announce      announceFormat `json:"announce"`
 	Dates         datesFormat    `json:"dates"`
 	Places        placesFormat   `json:"places"`
@@ -59,7 +60,12 @@ type datesFormat struct {
 	Vague    []string `json:"vague"`
 	Deadline []string `json:"deadline"`
 	Hours    []string `json:"hours"`
-	Comment  string   `json:"comment"`
+	// Until are the ends and lengths that tell how long a cut or a closure
+	// lasts: «до 20 декабря», «на три дня».
+	Until []string `json:"until"`
+	// VagueHours are times of day that name no hour: «с утра», «вечером».
+	VagueHours []string `json:"vague_hours"`
+	Comment    string   `json:"comment"`
 }
 
 // placesFormat describes places as people write them: a preposition, any
@@ -85,7 +91,13 @@ type placesFormat struct {
 	// NumberSigns before a number make a place noun name one institution
 	// anywhere in the post: «спортзал школы № 1».
 	NumberSigns []string `json:"number_signs"`
-	Comment     string   `json:"comment"`
+	// Settlements are nouns of a village or a town: «в селе Ольховка»
+	// names a place, but not the streets a water cut needs.
+	Settlements []string `json:"settlements"`
+	// Whole are phrases that name every street of a place: «во всём
+	// селе», «весь посёлок».
+	Whole   []string `json:"whole"`
+	Comment string   `json:"comment"`
 }
 
 // noticeFormat is one kind of notice (road works, a water cut, a survey):
@@ -192,6 +204,7 @@ type Checker struct {
 	shouts      map[string]bool // normalised short words that shout in capitals: «ВАЖНО»
 	suggest     []string        // bureaucratese entry → suggestion
 	bureau      *matcher
+	passive     passiveFinder // «будет прекращена», «были определены»
 	trigger     *matcher
 	softTrigger *matcher // «приходите», «ждём вас»: an invitation only outside a report
 	report      *matcher // past-tense words of a report: «прошёл», «рассказали»
@@ -206,6 +219,8 @@ type Checker struct {
 	vague     *matcher // no day at all: "на днях", "скоро"
 	deadline  *matcher // "до 20 декабря"
 	hours     *matcher // "с 9:00 до 17:00", "круглосуточно"
+	until     *matcher // "до 20 декабря", "на три дня": how long a cut lasts
+	vagueHrs  *matcher // "с утра", "вечером": a time of day with no hour
 	places    placeFinder
 	notices   []notice
 	noticeAny *matcher // every notice phrase; ref is the index in notices
@@ -319,6 +334,9 @@ func compile(f fileFormat) (*Checker, error) {
 	if c.bureau, err = newMatcher(phrases, refs); err != nil {
 		return nil, fmt.Errorf("quality: rules: bureaucratese: %w", err)
 	}
+	if c.passive, err = newPassiveFinder(f.Passive); err != nil {
+		return nil, fmt.Errorf("quality: rules: %w", err)
+	}
 	ex := expander{"{month}": f.Dates.Months, "{weekday}": f.Dates.Weekdays}
 	lists := []struct {
 		name string
@@ -362,6 +380,8 @@ func (c *Checker) compileMeaning(f fileFormat) error {
 		{"dates.vague", f.Dates.Vague, &c.vague},
 		{"dates.deadline", f.Dates.Deadline, &c.deadline},
 		{"dates.hours", f.Dates.Hours, &c.hours},
+		{"dates.until", f.Dates.Until, &c.until},
+		{"dates.vague_hours", f.Dates.VagueHours, &c.vagueHrs},
 		{"lead.greetings", f.Lead.Greetings, &c.greetings},
 		{"lead.news", f.Lead.News, &c.news},
 		{"lead.intro", f.Lead.Intro, &c.intro},
@@ -404,10 +424,10 @@ func (c *Checker) compileMeaning(f fileFormat) error {
 		nt := notice{kind: n.Kind, needs: map[string]bool{}}
 		for _, need := range n.Needs {
 			switch need {
-			case NeedWhen, NeedHours, NeedWhere, NeedDeadline:
+			case NeedWhen, NeedHours, NeedDuration, NeedWhere, NeedStreets, NeedDeadline:
 				nt.needs[need] = true
 			default:
-				return fmt.Errorf("quality: rules: notices[%d]: unknown need %q (when, hours, where, deadline)", i, need)
+				return fmt.Errorf("quality: rules: notices[%d]: unknown need %q (when, hours, duration, where, streets, deadline)", i, need)
 			}
 		}
 		if len(n.Context) > 0 {

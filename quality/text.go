@@ -284,15 +284,28 @@ func tokenize(text string, skip []span) (words, []span) {
 // a line break or at «.», «!», «?», «…» followed by a capital letter or a
 // digit, except after a short abbreviation such as «ул.» or «д.».
 func markSentences(text string, w *words) {
+	depth := 0 // open «» quotes on this line: «игре «Что? Где? Когда?»» is one sentence
 	for k := range w.toks {
 		t := &w.toks[k]
 		if k == 0 || t.lineBreak {
 			t.sentStart = true
+			depth = 0
 			continue
 		}
 		prev := w.toks[k-1]
 		gap := text[prev.end:t.start]
-		if !strings.ContainsAny(gap, ".!?…") {
+		if len(gap) == 1 && gap[0] == ' ' {
+			continue // the common case
+		}
+		opens, closes, mark, opensAfter, closesAfter := scanGap(gap)
+		inside := depth + opens - closes
+		depth = max(0, inside+opensAfter-closesAfter)
+		if mark < 0 {
+			continue
+		}
+		// A sentence mark inside «…» ends no sentence, unless the quote
+		// closes after it.
+		if inside > 0 && closesAfter == 0 {
 			continue
 		}
 		if r, _ := decode(text, int(t.start)); !isUpper(r) && !isDigit(r) {
@@ -303,6 +316,39 @@ func markSentences(text string, w *words) {
 		}
 		t.sentStart = strings.ContainsAny(gap, "!?…") || !sentenceAbbr(w.word(k-1))
 	}
+}
+
+// scanGap counts the quotation marks «» of the text between two words
+// before its first sentence mark («.», «!», «?», «…») and after it; mark
+// is the mark's offset, -1 if there is none.
+func scanGap(gap string) (opens, closes, mark, opensAfter, closesAfter int) {
+	mark = -1
+	for i := 0; i < len(gap); i++ {
+		switch c := gap[i]; {
+		case c == '.' || c == '!' || c == '?':
+			if mark < 0 {
+				mark = i
+			}
+		case c == 0xC2 && i+1 < len(gap) && (gap[i+1] == 0xAB || gap[i+1] == 0xBB):
+			switch {
+			case gap[i+1] == 0xAB && mark < 0:
+				opens++
+			case gap[i+1] == 0xBB && mark < 0:
+				closes++
+			case gap[i+1] == 0xAB:
+				opensAfter++
+			default:
+				closesAfter++
+			}
+			i++
+		case c == 0xE2 && strings.HasPrefix(gap[i:], "…"):
+			if mark < 0 {
+				mark = i
+			}
+			i += 2
+		}
+	}
+	return opens, closes, mark, opensAfter, closesAfter
 }
 
 // runeCount counts the characters of a valid UTF-8 string by its lead
