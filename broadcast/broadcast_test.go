@@ -3,6 +3,7 @@ package broadcast_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"strconv"
 	"sync"
@@ -455,6 +456,13 @@ func (c *counter) get(outcome string) int {
 	return c.n[outcome]
 }
 
+// String prints the counts under the lock: a worker may still be counting.
+func (c *counter) String() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return fmt.Sprint(c.n)
+}
+
 // The metrics see every recorded send by its outcome.
 func TestBroadcastOutcomesAreObserved(t *testing.T) {
 	t.Parallel()
@@ -468,6 +476,6 @@ func TestBroadcastOutcomesAreObserved(t *testing.T) {
 	w.publish(t, b, "60", "1", false)
 	rec := w.waitFinished(t, "60")
 	if rec.Delivered != 10 || seen.get(string(redaktor.SendDelivered)) != 10 || seen.get(string(redaktor.SendInactive)) != 2 {
-		t.Fatalf("delivered %d; observed %v; want 10 delivered and 2 inactive", rec.Delivered, seen.n)
+		t.Fatalf("delivered %d; observed %v; want 10 delivered and 2 inactive", rec.Delivered, seen)
 	}
 }
