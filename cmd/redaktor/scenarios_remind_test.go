@@ -221,7 +221,8 @@ func TestRemindSettingIsRespected(t *testing.T) {
 	d.say(moderator, "/remind 6")
 	d.lastSays(moderator, "только шеф-редактор")
 	d.say(moderator, "/remind")
-	d.lastSays(moderator, "Напоминания «МБОУ СОШ №4»", "дольше 4 рабочих часов")
+	d.lastSays(moderator, "Напоминания «МБОУ СОШ №4»", "дольше 4 рабочих часов",
+		"С 21:00 до 8:30 напоминания и сводка не приходят", "отчёты о публикациях приходят в любое время")
 	d.say(chief, "/remind пять")
 	d.lastSays(chief, "Напишите число рабочих часов от 1 до 50")
 	d.say(chief, "/remind 6")
