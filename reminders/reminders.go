@@ -1,6 +1,7 @@
 // Package reminders writes to a page's people when nobody asked: chief
 // editors are reminded of posts waiting too long for approval, every
-// morning at 08:30 the team gets a digest of the day, and an author is
+// working morning at 08:30 the team gets a digest of the day (at the
+// weekend only if something is published that day), and an author is
 // told when the time they proposed passed without an approval. All of it
 // in the page's time zone, and never at night (see hours.go).
 //

@@ -71,15 +71,26 @@ func TestWaitingReminderCountsWorkingHours(t *testing.T) {
 	d.at(msk(11, 27, 17, 0))
 	_, id := d.submitted("Субботник в субботу у школы")
 
+	// The chief editor's own post goes out on Sunday at 10:00.
+	own, sunday := d.draft(chief, "Выставка рисунков в воскресенье")
+	d.pressNow(chief, own, "На время")
+	d.say(chief, "29.11 10:00")
+	d.expect(chief, "Публикация: 29.11 10:00")
+
 	team := []int64{chief, moderator}
 	d.unchangedAt(team, msk(11, 27, 18, 0), msk(11, 27, 21, 0), msk(11, 28, 3, 0), msk(11, 28, 8, 29))
-	// Saturday and Sunday bring the morning digest (the post waits), not
-	// a reminder: the weekend has no working hours.
-	d.at(msk(11, 28, 8, 30))
-	d.expect(chief, goodMorning, "#"+id)
+	// The weekend has no working hours, so no reminder. Saturday publishes
+	// nothing: no digest (the post waits for Monday's). Sunday publishes:
+	// its digest tells that and the post waiting.
+	d.unchangedAt(team, msk(11, 28, 8, 30), msk(11, 28, 12, 0), msk(11, 29, 8, 29))
+	d.advanceTo(msk(11, 29, 8, 30))
+	d.expect(chief, goodMorning, "10:00 · #"+sunday, "#"+id)
+	d.at(msk(11, 29, 10, 0))
+	d.expect(chief, "Пост #"+sunday+" опубликован")
 	d.at(msk(11, 29, 12, 0))
 	d.unchangedAt(team, msk(11, 29, 22, 0), msk(11, 30, 4, 0), msk(11, 30, 8, 0), msk(11, 30, 8, 29))
-	d.at(msk(11, 30, 8, 30))
+	d.advanceTo(msk(11, 30, 8, 30))
+	d.expect(chief, goodMorning+"! «МБОУ СОШ №4» сегодня, 30.11", "#"+id)
 	d.at(msk(11, 30, 10, 59))
 	if n := d.count(chief, waitingLong); n != 0 {
 		t.Fatalf("reminded before 4 working hours passed:\n%s", d.dump(chief))
