@@ -37,6 +37,7 @@ type Store interface {
 	PagesAfter(ctx context.Context, after int64, limit int) ([]redaktor.Page, int64, error)
 	RemindAfter(ctx context.Context, pageID string) (hours int, set bool, err error)
 	DigestDone(ctx context.Context, pageID, day string) (bool, error)
+	PassDone(ctx context.Context, minute time.Time) error
 	ClaimDigest(ctx context.Context, pageID, day string, keep time.Duration, covered, passed map[string]time.Time) (ok bool, told []string, err error)
 	ClaimWaiting(ctx context.Context, pageID string, waiting []string, all bool, over map[string]time.Time) ([]string, error)
 	PendingPosts(ctx context.Context, pageID string, limit int64) ([]redaktor.Post, error)
@@ -142,12 +143,18 @@ func (r *Reminders) Tick(ctx context.Context) error {
 		r.mu.Unlock()
 		if err := r.pages(ctx, now); err != nil {
 			errs = append(errs, err)
-		} else {
-			r.log.Debug("reminders: pages gone through", "minute", minute.UTC().Format(time.RFC3339))
+			fresh = false
 		}
 	}
 	if err := r.proposals(ctx, now); err != nil {
 		errs = append(errs, err)
+	}
+	if fresh {
+		// Counted after the passed proposed times too: once it is, all the
+		// reminders of this minute have been handed to Telegram.
+		if err := r.store.PassDone(ctx, minute); err != nil {
+			errs = append(errs, err)
+		}
 	}
 	return errors.Join(errs...)
 }

@@ -53,6 +53,12 @@ func (k keys) albums() string          { return k.p + "albums" }
 func (k keys) due() string             { return k.p + "due" }
 func (k keys) leased() string          { return k.p + "leased" }
 func (k keys) reminders() string       { return k.p + "reminders" }
+
+// remindersPass counts the processes whose reminders went through every
+// page in the minute starting at ms.
+func (k keys) remindersPass(ms int64) string {
+	return k.p + "reminders:pass:" + strconv.FormatInt(ms, 10)
+}
 func (k keys) alive(who string) string { return k.p + "alive:" + who }
 func (k keys) updates() string         { return k.p + "updates" }
 func (k keys) updatesSeen() string     { return k.p + "updates:seen" }
