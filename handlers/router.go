@@ -118,8 +118,8 @@ func (r *Router) onMessage(ctx context.Context, update int, m *tgbotapi.Message)
 	}
 	switch se := p.session; {
 	case se != nil && se.Kind == redaktor.SessionStray:
-		// A message after «make a draft of this?» is read afresh: the
-		// question lapses.
+		// A message after «make a draft of this?» is read afresh; the
+		// text asked about stays kept under the question (stray.go).
 		r.endSession(ctx, p)
 		p.session = nil
 		return r.onContent(ctx, p, m)

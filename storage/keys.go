@@ -49,10 +49,10 @@ func (k keys) invites(pageID string) string { return k.p + "page:" + pageID + ":
 func (k keys) memberCards(pageID string, userID int64) string {
 	return k.p + "page:" + pageID + ":cards:" + id(userID)
 }
-func (k keys) albums() string          { return k.p + "albums" }
-func (k keys) due() string             { return k.p + "due" }
-func (k keys) leased() string          { return k.p + "leased" }
-func (k keys) reminders() string       { return k.p + "reminders" }
+func (k keys) albums() string    { return k.p + "albums" }
+func (k keys) due() string       { return k.p + "due" }
+func (k keys) leased() string    { return k.p + "leased" }
+func (k keys) reminders() string { return k.p + "reminders" }
 
 // remindersPass counts the processes whose reminders went through every
 // page in the minute starting at ms.
@@ -87,6 +87,12 @@ func (k keys) menus(version string) string { return k.p + "menus:" + version }
 
 // dialogueEnded holds when a person's last dialogue with the bot ended.
 func (k keys) dialogueEnded(userID int64) string { return k.p + "user:" + id(userID) + ":ended" }
+
+// strayText holds a short text a person was asked about, under the
+// question's message id.
+func (k keys) strayText(userID int64, questionID int) string {
+	return k.p + "user:" + id(userID) + ":stray:" + strconv.Itoa(questionID)
+}
 
 // Subscribers (data model in subscribers.go) and broadcasts (broadcast.go).
 func (k keys) subs(pageID string) string        { return k.p + "page:" + pageID + ":subs" }

@@ -295,21 +295,41 @@ func TestShortAnswerAfterADialogueAsksFirst(t *testing.T) {
 		t.Errorf("the question keeps its buttons:\n%s", d.dumpMsg(m))
 	}
 
-	// A question left open lapses with the next message, which is read
-	// afresh; its buttons then change nothing.
+	// The next message is read afresh; the question left open keeps its
+	// text: Yes still makes the draft of it.
 	d.say(chief, "да")
 	q = d.lastSays(chief, "«да» — сделать из этого черновик")
 	d.draft(chief, "День открытых дверей в субботу, 10:00–14:00")
+	d.pressNow(chief, q, "Да, сделать черновик")
+	d.lastSays(chief, "Пост #", "черновик")
+	if n := posts(); n != 3 {
+		t.Fatalf("%d drafts, want 3: the text asked about was lost", n)
+	}
+	found := false
+	list, err = d.store.UserPosts(context.Background(), chief, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range list {
+		found = found || p.Content.Text == "да"
+	}
+	if !found {
+		t.Fatalf("Yes after a later message made no draft of «да»: %+v", list)
+	}
+
+	// A question older than 10 minutes has lapsed: its Yes changes nothing.
+	d.say(chief, "ладно")
+	q = d.lastSays(chief, "«ладно» — сделать из этого черновик")
+	d.clock.Advance(11 * time.Minute)
 	u := d.pressNow(chief, q, "Да, сделать черновик")
 	if text, _ := d.answerOf(u); !strings.Contains(text, "устарела") {
 		t.Errorf("a lapsed question's Yes answered %q", text)
 	}
-	if n := posts(); n != 2 {
-		t.Fatalf("%d drafts, want 2", n)
+	if n := posts(); n != 3 {
+		t.Fatalf("%d drafts, want 3", n)
 	}
 
 	// Well after the dialogue, a short text is a draft at once.
-	d.clock.Advance(11 * time.Minute)
 	d.draft(chief, "завтра")
 
 	// After /cancel, too, a short answer is asked about.
