@@ -206,6 +206,22 @@ func TestSlotsShowsAndWaitsForNothing(t *testing.T) {
 	d.say(chief, "Ещё одна новость для канала школы")
 	d.lastSays(chief, "Пост #")
 
+	// After Change, a photo or an album is a post: the wait ends, no
+	// «Не понял время».
+	d.pressNow(chief, slots, "Изменить")
+	d.lastSays(chief, "Пришлите новое время публикаций")
+	d.handled(d.tg.Send(chief, bottest.Media(bottest.KindPhoto), bottest.Text("Фото с субботника")))
+	d.lastSays(chief, "Пост #", "черновик")
+	d.pressNow(chief, slots, "Изменить")
+	d.lastSays(chief, "Пришлите новое время публикаций")
+	d.album(chief, "Альбом с концерта", bottest.KindPhoto, bottest.KindPhoto)
+	d.expect(chief, "Пост #4 ·", "черновик") // the album, after the photo (#3)
+	d.say(chief, "Новость после альбома")
+	d.lastSays(chief, "Пост #", "черновик")
+	if n := d.count(chief, "Не понял время"); n != 0 {
+		t.Fatalf("a photo or an album was read as posting times:\n%s", d.dump(chief))
+	}
+
 	// A moderator pressing Change (forged) is refused and nothing waits.
 	u := d.forge(moderator, slots, "sl:"+d.pageOf(chief))
 	if text, _ := d.answerOf(u); !strings.Contains(text, "нет прав") {
