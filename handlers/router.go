@@ -86,7 +86,7 @@ func (r *Router) personOf(ctx context.Context, from *tgbotapi.User, u redaktor.U
 	}
 	fresh := u
 	fresh.ID, fresh.Name, fresh.Username, fresh.Lang = from.ID, name, from.UserName, from.LanguageCode
-	p := who{User: fresh, t: r.texts.For(fresh.Lang)}
+	p := who{User: fresh, t: r.texts.For(fresh.Lang), known: known || r.admin[from.ID]}
 	if waiting {
 		p.session = &se
 	}

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -80,6 +81,14 @@ func TestMenusFitThePerson(t *testing.T) {
 	}
 	if own := d.ownMenu(stranger); len(own) != 0 {
 		t.Errorf("the stranger has a menu of their own: %+v", own)
+	}
+	// A parent's /start costs no menu call: they never had one of their own.
+	d.say(stranger, "/start")
+	d.say(stranger, "/start")
+	for _, c := range d.tg.Calls("deleteMyCommands", "setMyCommands") {
+		if strings.Contains(c.Params["scope"], strconv.FormatInt(stranger, 10)) {
+			t.Errorf("a parent's /start called %s: %v", c.Method, c.Params)
+		}
 	}
 
 	help := func(chat int64) string {
