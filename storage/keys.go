@@ -85,6 +85,9 @@ func (k keys) flood(userID int64) string { return k.p + "flood:" + id(userID) }
 // menus marks that the team's command menus of a version were set.
 func (k keys) menus(version string) string { return k.p + "menus:" + version }
 
+// menusLease is held by the process setting the team's menus of a version.
+func (k keys) menusLease(version string) string { return k.p + "menus:" + version + ":lease" }
+
 // dialogueEnded holds when a person's last dialogue with the bot ended.
 func (k keys) dialogueEnded(userID int64) string { return k.p + "user:" + id(userID) + ":ended" }
 
