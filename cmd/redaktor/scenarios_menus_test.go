@@ -395,7 +395,11 @@ func TestMenusAfterAnUpgrade(t *testing.T) {
 		t.Errorf("the stranger got a menu of their own: %+v", own)
 	}
 
-	// Started again, the menus are not set again.
+	// Once all are set, the version is marked (a stop before that would
+	// have them set again); started again, they are not set again.
+	if !waitUntil(func() bool { n, err := d.rdb.Exists(context.Background(), d.key("menus:v1")).Result(); return err == nil && n == 1 }) {
+		t.Fatal("the team's menus were not marked as set")
+	}
 	calls := len(d.tg.Calls("setMyCommands"))
 	d.stop()
 	d.start()
