@@ -5,8 +5,9 @@
 // told when the time they proposed passed without an approval. All of it
 // in the page's time zone, and never at night (see hours.go).
 //
-// It runs in the scheduler's tick (scheduler.Config.Reminders), so it
-// shares its clock and its alarm. Several processes may run it at once:
+// It runs in a loop of its own (Run), on the scheduler's clock but not in
+// its tick: a slow pass over many pages at 08:30 never holds up the posts
+// due then, nor shares their time limit. Several processes may run it at once:
 // each message is claimed in Redis before it is sent (the digest of a page
 // and day, a post's reminder per time it began waiting, a post's passed
 // proposed time), so exactly one process sends it. A process that dies
@@ -101,7 +102,7 @@ const (
 )
 
 // Reminders is the loop's state. Tick is called from one goroutine at a
-// time (the scheduler's tick skips while one runs).
+// time (Run's).
 type Reminders struct {
 	store  Store
 	notify Notifier
@@ -123,6 +124,36 @@ func New(store Store, notify Notifier, now func() time.Time, log *slog.Logger, c
 		cfg.Batch = 200
 	}
 	return &Reminders{store: store, notify: notify, now: now, log: log, cfg: cfg, zones: map[string]*time.Location{}}
+}
+
+// Run goes through the reminders every interval until ctx ends. A pass
+// under way when ctx ends finishes (cutting it between a claim and its
+// send would lose that message), bounded by budget like every pass; a
+// panic on one odd page is logged and the next pass goes on.
+func (r *Reminders) Run(ctx context.Context, interval, budget time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		if err := r.pass(ctx, budget); err != nil {
+			r.log.Warn("reminders", "err", err)
+		}
+	}
+}
+
+func (r *Reminders) pass(ctx context.Context, budget time.Duration) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("reminders panicked: %v", p)
+		}
+	}()
+	work, cancel := context.WithTimeout(context.WithoutCancel(ctx), budget)
+	defer cancel()
+	return r.Tick(work)
 }
 
 // Tick goes through the pages once a minute (digests, waiting posts) and
