@@ -67,6 +67,9 @@ type who struct {
 	// update is the update being handled, 0 for work no update started
 	// (an album's assembly).
 	update int64
+	// known: the bot keeps a record of them (a team member, a former one,
+	// an admin).
+	known bool
 }
 
 // whoOf is a person the bot tells something, in their language.

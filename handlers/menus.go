@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/redaktor/redaktor"
 	"github.com/redaktor/redaktor/bot"
@@ -131,9 +132,15 @@ func (b *base) refreshMenuOf(ctx context.Context, userID int64) {
 // team member's menu anew (RefreshTeamMenus).
 const menusVersion = "v1"
 
+// menusLease bounds how long a process that died while setting the team's
+// menus keeps others from doing it.
+const menusLease = 10 * time.Minute
+
 // menuStore is what setting the team's menus after an upgrade reads.
 type menuStore interface {
-	ClaimMenus(ctx context.Context, version string) (bool, error)
+	ClaimMenus(ctx context.Context, version string, lease time.Duration) (bool, error)
+	MenusSet(ctx context.Context, version string) error
+	ReleaseMenus(ctx context.Context, version string) error
 	AllPages(ctx context.Context) ([]redaktor.Page, error)
 }
 
@@ -153,7 +160,7 @@ func (d *Desk) RefreshTeamMenus(ctx context.Context) {
 	for _, id := range d.cfg.AdminIDs {
 		d.refreshMenuOf(ctx, id)
 	}
-	ok, err := d.menus.ClaimMenus(ctx, menusVersion)
+	ok, err := d.menus.ClaimMenus(ctx, menusVersion, menusLease)
 	switch {
 	case err != nil:
 		d.log.Warn("claim the team's menus", "err", err)
@@ -162,6 +169,18 @@ func (d *Desk) RefreshTeamMenus(ctx context.Context) {
 		d.log.Debug("team menus were set before", "version", menusVersion)
 		return
 	}
+	// Marked as set only once all are: a stop midway gives the claim up,
+	// and the next start sets them again.
+	finished := false
+	defer func() {
+		mark, record := context.WithoutCancel(ctx), d.menus.ReleaseMenus
+		if finished {
+			record = d.menus.MenusSet
+		}
+		if err := record(mark, menusVersion); err != nil {
+			d.log.Warn("record the team's menus", "err", err)
+		}
+	}()
 	pages, err := d.menus.AllPages(ctx)
 	if err != nil {
 		d.log.Warn("read the pages for the team's menus", "err", err)
@@ -178,6 +197,10 @@ func (d *Desk) RefreshTeamMenus(ctx context.Context) {
 			d.refreshMenu(ctx, m.UserID, users[m.UserID].Lang)
 		}
 	}
+	if ctx.Err() != nil {
+		return
+	}
+	finished = true
 	d.log.Info("team menus set", "version", menusVersion, "people", len(done))
 }
 

@@ -86,7 +86,7 @@ func (r *Router) personOf(ctx context.Context, from *tgbotapi.User, u redaktor.U
 	}
 	fresh := u
 	fresh.ID, fresh.Name, fresh.Username, fresh.Lang = from.ID, name, from.UserName, from.LanguageCode
-	p := who{User: fresh, t: r.texts.For(fresh.Lang)}
+	p := who{User: fresh, t: r.texts.For(fresh.Lang), known: known || r.admin[from.ID]}
 	if waiting {
 		p.session = &se
 	}
@@ -118,8 +118,8 @@ func (r *Router) onMessage(ctx context.Context, update int, m *tgbotapi.Message)
 	}
 	switch se := p.session; {
 	case se != nil && se.Kind == redaktor.SessionStray:
-		// A message after «make a draft of this?» is read afresh: the
-		// question lapses.
+		// A message after «make a draft of this?» is read afresh; the
+		// text asked about stays kept under the question (stray.go).
 		r.endSession(ctx, p)
 		p.session = nil
 		return r.onContent(ctx, p, m)
@@ -127,7 +127,13 @@ func (r *Router) onMessage(ctx context.Context, update int, m *tgbotapi.Message)
 		if err := r.onAnswer(ctx, p, *se, m); err != nil {
 			return fmt.Errorf("answer to %s: %w", se.Kind, err)
 		}
-		r.stray.dialogueEnded(ctx, p)
+		// Only an answer that ended the wait ends the dialogue: after «Не
+		// понял время» the bot still waits.
+		if _, after, waiting, err := r.store.UserSession(ctx, p.ID); err != nil && !isNotFound(err) {
+			r.log.Warn("read the session after an answer", "user", p.ID, "err", err)
+		} else if !waiting || after.Kind != se.Kind {
+			r.stray.dialogueEnded(ctx, p)
+		}
 	default:
 		return r.onContent(ctx, p, m)
 	}
@@ -243,6 +249,13 @@ func (r *Router) onAnswer(ctx context.Context, p who, se redaktor.Session, m *tg
 	case redaktor.SessionCheck:
 		return r.advice.onCheckAnswer(ctx, p, m)
 	case redaktor.SessionSlots:
+		if m.Text == "" {
+			// A photo, an album, a file is no posting time: the wait ends
+			// and the message is a post, as after /newpage.
+			r.endSession(ctx, p)
+			p.session = nil
+			return r.drafts.onContent(ctx, p, m, nil)
+		}
 		return r.review.onSlotsAnswer(ctx, p, se, m.Text)
 	case redaktor.SessionRename:
 		return r.adminDesk.onRenameAnswer(ctx, p, se, m)

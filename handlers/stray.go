@@ -47,6 +47,9 @@ type strayStore interface {
 	MarkDialogueEnded(ctx context.Context, userID int64, at time.Time, keep time.Duration) error
 	DialogueEnded(ctx context.Context, userID int64) (time.Time, bool, error)
 	SetSession(ctx context.Context, userID int64, se redaktor.Session) error
+	KeepStray(ctx context.Context, userID int64, questionID int, text string, at time.Time, keep time.Duration) error
+	StrayText(ctx context.Context, userID int64, questionID int) (text string, at time.Time, ok bool, err error)
+	DropStray(ctx context.Context, userID int64, questionID int) error
 }
 
 // Stray asks before a short answer-like text after a dialogue becomes a
@@ -86,16 +89,47 @@ func (s *Stray) ask(ctx context.Context, p who, m *tgbotapi.Message) (asked bool
 	kb := tgbotapi.NewInlineKeyboardMarkup(tgbotapi.NewInlineKeyboardRow(
 		tgbotapi.NewInlineKeyboardButtonData(p.t.T("btn_stray_yes"), btnStray+":y"),
 		tgbotapi.NewInlineKeyboardButtonData(p.t.T("btn_stray_no"), btnStray+":n")))
-	s.send(ctx, p.ID, p.t.T("stray_ask", map[string]any{"Text": text}), &kb)
+	// The text is also kept under the question, for strayWindow: a next
+	// message ends the session, and «Да» still makes the draft.
+	if qid := s.send(ctx, p.ID, p.t.T("stray_ask", map[string]any{"Text": text}), &kb); qid != 0 {
+		if err := s.store.KeepStray(ctx, p.ID, qid, text, s.now(), strayWindow); err != nil {
+			s.log.Warn("keep the text asked about", "user", p.ID, "err", err)
+		}
+	}
 	return true, nil
+}
+
+// asked returns the text the question q was asked about: the one kept
+// under it, or the session's (a question whose text was not kept).
+func (s *Stray) asked(ctx context.Context, p who, q *tgbotapi.CallbackQuery) (string, bool, error) {
+	if q.Message != nil {
+		text, at, ok, err := s.store.StrayText(ctx, p.ID, q.Message.MessageID)
+		if err != nil {
+			return "", false, err
+		}
+		if ok {
+			since := s.now().Sub(at)
+			return text, since >= 0 && since <= strayWindow, nil
+		}
+	}
+	if se := p.session; se != nil && se.Kind == redaktor.SessionStray {
+		return se.Text, true, nil
+	}
+	return "", false, nil
 }
 
 // onPress carries out the answer to the question; it returns the answer
 // to the press. The draft is made by the press's update, so a press
 // handled again shows the same draft instead of a second one.
 func (s *Stray) onPress(ctx context.Context, p who, q *tgbotapi.CallbackQuery) (string, error) {
-	se := p.session
-	if se == nil || se.Kind != redaktor.SessionStray || (q.Data != btnStray+":y" && q.Data != btnStray+":n") {
+	if q.Data != btnStray+":y" && q.Data != btnStray+":n" {
+		return p.t.T("button_stale"), nil
+	}
+	text, ok, err := s.asked(ctx, p, q)
+	if err != nil {
+		return "", err
+	}
+	if !ok {
 		return p.t.T("button_stale"), nil
 	}
 	question := ""
@@ -103,17 +137,37 @@ func (s *Stray) onPress(ctx context.Context, p who, q *tgbotapi.CallbackQuery) (
 		question = q.Message.Text
 	}
 	if q.Data == btnStray+":n" {
-		s.endSession(ctx, p)
+		s.answered(ctx, p, q)
 		s.settle(ctx, p, q, p.t.T("stray_dropped"))
 		return "", nil
 	}
-	p.session = nil
-	if err := s.drafts.takeContent(ctx, p, nil, redaktor.Content{Text: se.Text}, nil); err != nil {
+	stray := p.session != nil && p.session.Kind == redaktor.SessionStray
+	if stray {
+		p.session = nil
+	}
+	if err := s.drafts.takeContent(ctx, p, nil, redaktor.Content{Text: text}, nil); err != nil {
 		return "", err
 	}
-	s.endSession(ctx, p)
+	if stray {
+		s.endSession(ctx, p)
+	}
+	s.answered(ctx, p, q)
 	s.settle(ctx, p, q, question) // the buttons go; the draft's card follows
 	return "", nil
+}
+
+// answered forgets the text of an answered question. No ends a question
+// open in the session too; a newer question's text stays kept under it.
+func (s *Stray) answered(ctx context.Context, p who, q *tgbotapi.CallbackQuery) {
+	if p.session != nil && p.session.Kind == redaktor.SessionStray && q.Data == btnStray+":n" {
+		s.endSession(ctx, p)
+	}
+	if q.Message == nil {
+		return
+	}
+	if err := s.store.DropStray(ctx, p.ID, q.Message.MessageID); err != nil {
+		s.log.Warn("forget the text asked about", "user", p.ID, "err", err)
+	}
 }
 
 // settle replaces the question by text, without its buttons.

@@ -56,6 +56,11 @@ func (tm *Team) cmdStart(ctx context.Context, p who) error {
 	default:
 		tm.reply(ctx, p, p.t.T("start_member")+"\n\n"+tm.texts.helpText(kind, p.t))
 	}
+	if kind == menuPublic && !p.known {
+		// A parent without a record never had a menu of their own (one
+		// removed or forgotten had it taken away then): no call.
+		return nil
+	}
 	tm.refreshMenu(ctx, p.ID, p.Lang)
 	return nil
 }

@@ -30,8 +30,15 @@ func (r *Reminders) digest(ctx context.Context, page redaktor.Page, now, local t
 		}
 	}
 	slices.SortStableFunc(today, func(a, b redaktor.Post) int { return dayTime(a).Compare(dayTime(b)) })
+	// At the weekend the digest comes only on a day something is
+	// published: a post waiting since Friday waits for Monday's digest,
+	// and nothing is marked as told by one not sent.
+	silent := !workday(local) && len(today) == 0
 	covered, passed := map[string]time.Time{}, map[string]time.Time{}
 	for _, w := range ws {
+		if silent {
+			break
+		}
 		if hours > 0 && !now.Before(dueAfter(w.Since, hours, r.loc(page))) {
 			covered[w.Post.ID] = w.Since
 		}
@@ -55,7 +62,7 @@ func (r *Reminders) digest(ctx context.Context, page redaktor.Page, now, local t
 			}
 		}
 	}
-	if len(today) == 0 && len(ws) == 0 {
+	if silent || len(today) == 0 && len(ws) == 0 {
 		return nil
 	}
 	r.notify.Digest(ctx, page, Digest{Day: day, Today: today, Waiting: ws})

@@ -20,10 +20,12 @@ const (
 	digestUntil = 9*time.Hour + 30*time.Minute
 )
 
-// clock is the time of day of t in its location.
+// clock is the time of day of t as its location's wall clock shows it:
+// not the time elapsed since midnight, which on a day the clocks change
+// is an hour off.
 func clock(t time.Time) time.Duration {
-	y, m, d := t.Date()
-	return t.Sub(time.Date(y, m, d, 0, 0, 0, 0, t.Location()))
+	h, m, s := t.Clock()
+	return time.Duration(h)*time.Hour + time.Duration(m)*time.Minute + time.Duration(s)*time.Second
 }
 
 // at is the moment of day of t's date at time of day c, in t's location.

@@ -68,6 +68,12 @@ func (r *Reminders) proposal(ctx context.Context, id string, due, now time.Time,
 	if err != nil {
 		return err
 	}
+	// The index was read before the post: meanwhile the author may have
+	// withdrawn it or proposed a later time (the index follows the post,
+	// so that time is already in it). Only a time that passed is told.
+	if post.Status != redaktor.StatusPending || post.ProposedAt.IsZero() || post.ProposedAt.After(now) {
+		return nil
+	}
 	page, ok := pages[post.PageID]
 	if !ok {
 		if page, err = r.store.Page(ctx, post.PageID); err != nil {

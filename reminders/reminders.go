@@ -1,11 +1,13 @@
 // Package reminders writes to a page's people when nobody asked: chief
 // editors are reminded of posts waiting too long for approval, every
-// morning at 08:30 the team gets a digest of the day, and an author is
+// working morning at 08:30 the team gets a digest of the day (at the
+// weekend only if something is published that day), and an author is
 // told when the time they proposed passed without an approval. All of it
 // in the page's time zone, and never at night (see hours.go).
 //
-// It runs in the scheduler's tick (scheduler.Config.Reminders), so it
-// shares its clock and its alarm. Several processes may run it at once:
+// It runs in a loop of its own (Run), on the scheduler's clock but not in
+// its tick: a slow pass over many pages at 08:30 never holds up the posts
+// due then, nor shares their time limit. Several processes may run it at once:
 // each message is claimed in Redis before it is sent (the digest of a page
 // and day, a post's reminder per time it began waiting, a post's passed
 // proposed time), so exactly one process sends it. A process that dies
@@ -36,6 +38,7 @@ type Store interface {
 	PagesAfter(ctx context.Context, after int64, limit int) ([]redaktor.Page, int64, error)
 	RemindAfter(ctx context.Context, pageID string) (hours int, set bool, err error)
 	DigestDone(ctx context.Context, pageID, day string) (bool, error)
+	PassDone(ctx context.Context, minute time.Time) error
 	ClaimDigest(ctx context.Context, pageID, day string, keep time.Duration, covered, passed map[string]time.Time) (ok bool, told []string, err error)
 	ClaimWaiting(ctx context.Context, pageID string, waiting []string, all bool, over map[string]time.Time) ([]string, error)
 	PendingPosts(ctx context.Context, pageID string, limit int64) ([]redaktor.Post, error)
@@ -99,7 +102,7 @@ const (
 )
 
 // Reminders is the loop's state. Tick is called from one goroutine at a
-// time (the scheduler's tick skips while one runs).
+// time (Run's).
 type Reminders struct {
 	store  Store
 	notify Notifier
@@ -123,6 +126,36 @@ func New(store Store, notify Notifier, now func() time.Time, log *slog.Logger, c
 	return &Reminders{store: store, notify: notify, now: now, log: log, cfg: cfg, zones: map[string]*time.Location{}}
 }
 
+// Run goes through the reminders every interval until ctx ends. A pass
+// under way when ctx ends finishes (cutting it between a claim and its
+// send would lose that message), bounded by budget like every pass; a
+// panic on one odd page is logged and the next pass goes on.
+func (r *Reminders) Run(ctx context.Context, interval, budget time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		if err := r.pass(ctx, budget); err != nil {
+			r.log.Warn("reminders", "err", err)
+		}
+	}
+}
+
+func (r *Reminders) pass(ctx context.Context, budget time.Duration) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("reminders panicked: %v", p)
+		}
+	}()
+	work, cancel := context.WithTimeout(context.WithoutCancel(ctx), budget)
+	defer cancel()
+	return r.Tick(work)
+}
+
 // Tick goes through the pages once a minute (digests, waiting posts) and
 // through the passed proposed times on every call: that read starts at
 // the low end of a sorted set, and costs one command when nothing is due.
@@ -141,12 +174,18 @@ func (r *Reminders) Tick(ctx context.Context) error {
 		r.mu.Unlock()
 		if err := r.pages(ctx, now); err != nil {
 			errs = append(errs, err)
-		} else {
-			r.log.Debug("reminders: pages gone through", "minute", minute.UTC().Format(time.RFC3339))
+			fresh = false
 		}
 	}
 	if err := r.proposals(ctx, now); err != nil {
 		errs = append(errs, err)
+	}
+	if fresh {
+		// Counted after the passed proposed times too: once it is, all the
+		// reminders of this minute have been handed to Telegram.
+		if err := r.store.PassDone(ctx, minute); err != nil {
+			errs = append(errs, err)
+		}
 	}
 	return errors.Join(errs...)
 }

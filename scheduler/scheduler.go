@@ -74,17 +74,9 @@ type Config struct {
 	// Flush bounds the last try, at stop, to record sends whose records
 	// wait for Redis (10 s).
 	Flush time.Duration
-	// Reminders run first in every tick (package reminders); nil: none.
-	Reminders Reminders
 }
 
-// Reminders writes to people when nobody asked (reminders.Reminders): it
-// shares the tick, and so the clock and the tests' wait for a tick.
-type Reminders interface {
-	Tick(ctx context.Context) error
-}
-
-// Scheduler publishes due posts (and runs the reminders).
+// Scheduler publishes due posts.
 type Scheduler struct {
 	q      Queue
 	send   Sender
@@ -159,23 +151,17 @@ func (s *Scheduler) Run(ctx context.Context) error {
 	return nil
 }
 
-// Tick does one round: reminders, due posts. Tests call it with a fixed
+// Tick does one round of due posts (the reminders have their own loop). Tests call it with a fixed
 // clock instead of waiting for cron. Albums are assembled elsewhere
 // (handlers.Desk.RunAlbums), so they never delay a publication.
 func (s *Scheduler) Tick(ctx context.Context) error { return s.tick(ctx, nil) }
 
 // tick is Tick that begins no new publication once stop is closed.
 func (s *Scheduler) tick(ctx context.Context, stop <-chan struct{}) error {
-	var errs []error
-	if s.cfg.Reminders != nil {
-		if err := s.cfg.Reminders.Tick(ctx); err != nil {
-			errs = append(errs, fmt.Errorf("reminders: %w", err))
-		}
-	}
 	if err := s.publishDue(ctx, stop); err != nil {
-		errs = append(errs, fmt.Errorf("publish: %w", err))
+		return fmt.Errorf("publish: %w", err)
 	}
-	return errors.Join(errs...)
+	return nil
 }
 
 // publishSafely publishes one claimed post in a lane's goroutine, where

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -49,4 +50,41 @@ func (s *Store) DialogueEnded(ctx context.Context, userID int64) (at time.Time, 
 		return time.Time{}, false, nil
 	}
 	return time.UnixMilli(ms), true, nil
+}
+
+// KeepStray keeps a short text the person was asked about («make a draft
+// of this?») under the question's message id, with when it was asked (the
+// desk's clock), for keep: a later message of theirs does not lose it.
+func (s *Store) KeepStray(ctx context.Context, userID int64, questionID int, text string, at time.Time, keep time.Duration) error {
+	v := strconv.FormatInt(at.UnixMilli(), 10) + "|" + text
+	if err := s.rdb.Set(ctx, s.k.strayText(userID, questionID), v, keep).Err(); err != nil {
+		return fmt.Errorf("keep the text asked about: %w", err)
+	}
+	return nil
+}
+
+// StrayText returns the text kept under the question and when it was
+// asked; ok is false when none is kept.
+func (s *Store) StrayText(ctx context.Context, userID int64, questionID int) (text string, at time.Time, ok bool, err error) {
+	v, err := s.rdb.Get(ctx, s.k.strayText(userID, questionID)).Result()
+	if errors.Is(err, redis.Nil) {
+		return "", time.Time{}, false, nil
+	}
+	if err != nil {
+		return "", time.Time{}, false, fmt.Errorf("read the text asked about: %w", err)
+	}
+	msStr, text, found := strings.Cut(v, "|")
+	ms, perr := strconv.ParseInt(msStr, 10, 64)
+	if !found || perr != nil {
+		return "", time.Time{}, false, nil
+	}
+	return text, time.UnixMilli(ms), true, nil
+}
+
+// DropStray forgets the text kept under the question.
+func (s *Store) DropStray(ctx context.Context, userID int64, questionID int) error {
+	if err := s.rdb.Del(ctx, s.k.strayText(userID, questionID)).Err(); err != nil {
+		return fmt.Errorf("forget the text asked about: %w", err)
+	}
+	return nil
 }

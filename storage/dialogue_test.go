@@ -39,17 +39,30 @@ func TestDialogueEndNotedForPeopleWithARecordOnly(t *testing.T) {
 	}
 }
 
-// The team's menus of a version are claimed once.
+// The team's menus of a version are claimed by one process at a time and
+// set once; a claim given up midway (or lapsed) is taken again.
 func TestClaimMenusOnce(t *testing.T) {
 	ctx := context.Background()
 	s, _ := storagetest.Store(t)
 	for i, want := range []bool{true, false} {
-		ok, err := s.ClaimMenus(ctx, "v1")
+		ok, err := s.ClaimMenus(ctx, "v1", time.Minute)
 		if err != nil || ok != want {
 			t.Fatalf("claim %d: %v, %v; want %v", i, ok, err, want)
 		}
 	}
-	if ok, err := s.ClaimMenus(ctx, "v2"); err != nil || !ok {
+	if err := s.ReleaseMenus(ctx, "v1"); err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := s.ClaimMenus(ctx, "v1", time.Minute); err != nil || !ok {
+		t.Fatalf("after a stop midway the menus are not claimed again: %v, %v", ok, err)
+	}
+	if err := s.MenusSet(ctx, "v1"); err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := s.ClaimMenus(ctx, "v1", time.Minute); err != nil || ok {
+		t.Fatalf("menus set are claimed again: %v, %v", ok, err)
+	}
+	if ok, err := s.ClaimMenus(ctx, "v2", time.Minute); err != nil || !ok {
 		t.Fatalf("a new version: %v, %v", ok, err)
 	}
 }

@@ -49,10 +49,16 @@ func (k keys) invites(pageID string) string { return k.p + "page:" + pageID + ":
 func (k keys) memberCards(pageID string, userID int64) string {
 	return k.p + "page:" + pageID + ":cards:" + id(userID)
 }
-func (k keys) albums() string          { return k.p + "albums" }
-func (k keys) due() string             { return k.p + "due" }
-func (k keys) leased() string          { return k.p + "leased" }
-func (k keys) reminders() string       { return k.p + "reminders" }
+func (k keys) albums() string    { return k.p + "albums" }
+func (k keys) due() string       { return k.p + "due" }
+func (k keys) leased() string    { return k.p + "leased" }
+func (k keys) reminders() string { return k.p + "reminders" }
+
+// remindersPass counts the processes whose reminders went through every
+// page in the minute starting at ms.
+func (k keys) remindersPass(ms int64) string {
+	return k.p + "reminders:pass:" + strconv.FormatInt(ms, 10)
+}
 func (k keys) alive(who string) string { return k.p + "alive:" + who }
 func (k keys) updates() string         { return k.p + "updates" }
 func (k keys) updatesSeen() string     { return k.p + "updates:seen" }
@@ -79,8 +85,17 @@ func (k keys) flood(userID int64) string { return k.p + "flood:" + id(userID) }
 // menus marks that the team's command menus of a version were set.
 func (k keys) menus(version string) string { return k.p + "menus:" + version }
 
+// menusLease is held by the process setting the team's menus of a version.
+func (k keys) menusLease(version string) string { return k.p + "menus:" + version + ":lease" }
+
 // dialogueEnded holds when a person's last dialogue with the bot ended.
 func (k keys) dialogueEnded(userID int64) string { return k.p + "user:" + id(userID) + ":ended" }
+
+// strayText holds a short text a person was asked about, under the
+// question's message id.
+func (k keys) strayText(userID int64, questionID int) string {
+	return k.p + "user:" + id(userID) + ":stray:" + strconv.Itoa(questionID)
+}
 
 // Subscribers (data model in subscribers.go) and broadcasts (broadcast.go).
 func (k keys) subs(pageID string) string        { return k.p + "page:" + pageID + ":subs" }

@@ -72,6 +72,23 @@ func (s *Store) SetRemindAfter(ctx context.Context, pageID string, hours int) er
 	return nil
 }
 
+// passKeep is how long the count of a minute's reminder passes is kept.
+const passKeep = time.Hour
+
+// PassDone counts a process's pass of the reminders through every page in
+// the minute starting at minute: a sign that the reminders are alive, and
+// the event tests wait for before asserting that nothing was sent.
+func (s *Store) PassDone(ctx context.Context, minute time.Time) error {
+	key := s.k.remindersPass(minute.UnixMilli())
+	pipe := s.rdb.TxPipeline()
+	pipe.Incr(ctx, key)
+	pipe.Expire(ctx, key, passKeep)
+	if _, err := pipe.Exec(ctx); err != nil {
+		return fmt.Errorf("count the reminders' pass of %s: %w", minute.UTC().Format(time.RFC3339), err)
+	}
+	return nil
+}
+
 // DigestDone reports whether the page's morning digest of day was sent
 // (or found nothing to say) by any process.
 func (s *Store) DigestDone(ctx context.Context, pageID, day string) (bool, error) {

@@ -99,9 +99,8 @@ func run(ctx context.Context, getenv func(string) string, logOut io.Writer, now 
 	desk := handlers.New(tg, store, texts, now, log, handlers.Config{AdminIDs: cfg.AdminIDs, Location: cfg.Location, Quality: advice})
 	desk.SetMenus(ctx)
 	broadcasts := broadcast.New(store, tg, desk.Reports, pacer, now, log, broadcast.Config{Observer: m})
-	// Reminders run in the scheduler's tick, on the same clock.
 	remind := reminders.New(store, desk.Reminders, now, log, reminders.Config{Location: cfg.Location})
-	sched := scheduler.New(store, tg, desk.Notifier, broadcasts, now, log, scheduler.Config{Reminders: remind})
+	sched := scheduler.New(store, tg, desk.Notifier, broadcasts, now, log, scheduler.Config{})
 
 	var wg sync.WaitGroup
 	wg.Go(func() { heartbeat(ctx, store, log) })
@@ -116,6 +115,9 @@ func run(ctx context.Context, getenv func(string) string, logOut io.Writer, now 
 	wg.Go(func() { desk.Albums.Run(ctx, albumInterval) })
 	// Edits and removals of published posts, likewise.
 	wg.Go(func() { desk.AfterPub.Run(ctx, time.Second) })
+	// Reminders have their own loop and time limit, on the scheduler's
+	// clock: the digests at 08:30 never hold up the posts due then.
+	wg.Go(func() { remind.Run(ctx, time.Second, remindBudget) })
 	wg.Go(func() {
 		if err := sched.Run(ctx); err != nil {
 			log.Error("scheduler stopped", "err", err)
@@ -132,6 +134,9 @@ func run(ctx context.Context, getenv func(string) string, logOut io.Writer, now 
 	log.Info("redaktor stopped")
 	return nil
 }
+
+// remindBudget bounds one pass of the reminders over every page.
+const remindBudget = 50 * time.Second
 
 // albumInterval is how often finished albums are looked for (an album is
 // finished 1.5 s after its last item).

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -80,6 +81,14 @@ func TestMenusFitThePerson(t *testing.T) {
 	}
 	if own := d.ownMenu(stranger); len(own) != 0 {
 		t.Errorf("the stranger has a menu of their own: %+v", own)
+	}
+	// A parent's /start costs no menu call: they never had one of their own.
+	d.say(stranger, "/start")
+	d.say(stranger, "/start")
+	for _, c := range d.tg.Calls("deleteMyCommands", "setMyCommands") {
+		if strings.Contains(c.Params["scope"], strconv.FormatInt(stranger, 10)) {
+			t.Errorf("a parent's /start called %s: %v", c.Method, c.Params)
+		}
 	}
 
 	help := func(chat int64) string {
@@ -206,6 +215,22 @@ func TestSlotsShowsAndWaitsForNothing(t *testing.T) {
 	d.say(chief, "Ещё одна новость для канала школы")
 	d.lastSays(chief, "Пост #")
 
+	// After Change, a photo or an album is a post: the wait ends, no
+	// «Не понял время».
+	d.pressNow(chief, slots, "Изменить")
+	d.lastSays(chief, "Пришлите новое время публикаций")
+	d.handled(d.tg.Send(chief, bottest.Media(bottest.KindPhoto), bottest.Text("Фото с субботника")))
+	d.lastSays(chief, "Пост #", "черновик")
+	d.pressNow(chief, slots, "Изменить")
+	d.lastSays(chief, "Пришлите новое время публикаций")
+	d.album(chief, "Альбом с концерта", bottest.KindPhoto, bottest.KindPhoto)
+	d.expect(chief, "Пост #4 ·", "черновик") // the album, after the photo (#3)
+	d.say(chief, "Новость после альбома")
+	d.lastSays(chief, "Пост #", "черновик")
+	if n := d.count(chief, "Не понял время"); n != 0 {
+		t.Fatalf("a photo or an album was read as posting times:\n%s", d.dump(chief))
+	}
+
 	// A moderator pressing Change (forged) is refused and nothing waits.
 	u := d.forge(moderator, slots, "sl:"+d.pageOf(chief))
 	if text, _ := d.answerOf(u); !strings.Contains(text, "нет прав") {
@@ -295,21 +320,41 @@ func TestShortAnswerAfterADialogueAsksFirst(t *testing.T) {
 		t.Errorf("the question keeps its buttons:\n%s", d.dumpMsg(m))
 	}
 
-	// A question left open lapses with the next message, which is read
-	// afresh; its buttons then change nothing.
+	// The next message is read afresh; the question left open keeps its
+	// text: Yes still makes the draft of it.
 	d.say(chief, "да")
 	q = d.lastSays(chief, "«да» — сделать из этого черновик")
 	d.draft(chief, "День открытых дверей в субботу, 10:00–14:00")
+	d.pressNow(chief, q, "Да, сделать черновик")
+	d.lastSays(chief, "Пост #", "черновик")
+	if n := posts(); n != 3 {
+		t.Fatalf("%d drafts, want 3: the text asked about was lost", n)
+	}
+	found := false
+	list, err = d.store.UserPosts(context.Background(), chief, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range list {
+		found = found || p.Content.Text == "да"
+	}
+	if !found {
+		t.Fatalf("Yes after a later message made no draft of «да»: %+v", list)
+	}
+
+	// A question older than 10 minutes has lapsed: its Yes changes nothing.
+	d.say(chief, "ладно")
+	q = d.lastSays(chief, "«ладно» — сделать из этого черновик")
+	d.clock.Advance(11 * time.Minute)
 	u := d.pressNow(chief, q, "Да, сделать черновик")
 	if text, _ := d.answerOf(u); !strings.Contains(text, "устарела") {
 		t.Errorf("a lapsed question's Yes answered %q", text)
 	}
-	if n := posts(); n != 2 {
-		t.Fatalf("%d drafts, want 2", n)
+	if n := posts(); n != 3 {
+		t.Fatalf("%d drafts, want 3", n)
 	}
 
 	// Well after the dialogue, a short text is a draft at once.
-	d.clock.Advance(11 * time.Minute)
 	d.draft(chief, "завтра")
 
 	// After /cancel, too, a short answer is asked about.
@@ -350,7 +395,11 @@ func TestMenusAfterAnUpgrade(t *testing.T) {
 		t.Errorf("the stranger got a menu of their own: %+v", own)
 	}
 
-	// Started again, the menus are not set again.
+	// Once all are set, the version is marked (a stop before that would
+	// have them set again); started again, they are not set again.
+	if !waitUntil(func() bool { n, err := d.rdb.Exists(context.Background(), d.key("menus:v1")).Result(); return err == nil && n == 1 }) {
+		t.Fatal("the team's menus were not marked as set")
+	}
 	calls := len(d.tg.Calls("setMyCommands"))
 	d.stop()
 	d.start()
