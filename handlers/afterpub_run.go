@@ -125,9 +125,11 @@ func (a *AfterPub) runJob(ctx context.Context, postID string, job redaktor.After
 	if err != nil && !isNotFound(err) {
 		return err
 	}
-	from := page.ChannelID
-	if rec.From != 0 {
-		from = rec.From // the channel it was published to
+	// Only the channel the post went to, never the page's channel now: a
+	// page that changed its channel must not lose message N of the new one.
+	from := post.ChannelID
+	if from == 0 {
+		from = rec.From // a post published before its channel was kept
 	}
 	if prog.Channel == "" {
 		err := a.onChannel(ctx, job.Op, post, from)

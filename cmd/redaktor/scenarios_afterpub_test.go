@@ -423,3 +423,36 @@ func TestEditDuringTheBroadcast(t *testing.T) {
 		}
 	}
 }
+
+// The page sends to its channel only (no broadcast record), and its
+// channel is changed after the publication: removing the post must not
+// delete messages of the new channel.
+func TestRemovalAfterTheChannelChangedStaysInTheOldChannel(t *testing.T) {
+	t.Parallel()
+	d := newDesk(t)
+	d.setUp()
+	d.say(chief, "/subscribers")
+	d.press(chief, d.expect(chief, "Подписчики страницы"), "Не отправлять подписчикам")
+	d.say(chief, "Каток открывается в субботу.")
+	d.publishNow(chief, d.expect(chief, "Пост #1", "черновик"), "Опубликовать сейчас")
+	d.clock.Advance(time.Second)
+	d.expect(chief, "Пост #1 опубликован")
+	const other int64 = -1009999900001
+	d.tg.AddChannel(other, "Новый канал школы", "school4_new")
+	d.tg.SetMember(other, chief, bottest.StatusCreator)
+	for i := range 3 {
+		d.tg.ChannelPost(other, bottest.Text("пост нового канала "+strconv.Itoa(i)))
+	}
+	d.say(chief, "/channel")
+	d.say(chief, strconv.FormatInt(other, 10))
+	d.expect(chief, "Новый канал школы", "подключён")
+	card := d.openCard(chief, "1", "Статус: опубликован")
+	d.press(chief, card, "Удалить из канала")
+	d.press(chief, d.expect(chief, "Удалить пост #1"), "ошибка в посте")
+	d.expect(chief, "Пост #1: готово")
+	for _, c := range d.tg.Calls("deleteMessage") {
+		if c.Params["chat_id"] == strconv.FormatInt(other, 10) {
+			t.Errorf("a message %s of the new channel was deleted", c.Params["message_id"])
+		}
+	}
+}
