@@ -3,6 +3,7 @@ package main
 import (
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -330,8 +331,8 @@ func TestNoChangesAfter48Hours(t *testing.T) {
 	}
 }
 
-// Telegram fails while a job runs (a subscriber's forward cannot be
-// replaced for a while): the job is taken up again and finishes, and
+// Telegram refuses for a while (429) to forward the replacement to a
+// subscriber: the job is taken up again and finishes, and
 // nothing is done twice: the channel post is edited once, every resident
 // gets one replacement.
 func TestAnEditInterruptedIsNotDoneTwice(t *testing.T) {
@@ -343,8 +344,8 @@ func TestAnEditInterruptedIsNotDoneTwice(t *testing.T) {
 
 	var failed atomic.Int32
 	remove := d.tg.Intercept(func(method string, p map[string]string) *bottest.APIError {
-		if method == "deleteMessage" && p["chat_id"] == strconv.FormatInt(resident2, 10) && failed.Add(1) <= 4 {
-			return bottest.ErrorFor(502)
+		if method == "forwardMessage" && p["chat_id"] == strconv.FormatInt(resident2, 10) && failed.Add(1) <= 4 {
+			return bottest.ErrorFor(429)
 		}
 		return nil
 	})
@@ -355,7 +356,7 @@ func TestAnEditInterruptedIsNotDoneTwice(t *testing.T) {
 	d.expect(chief, "Пост #1: готово", "канал ✓", "подписчики 3 из 3")
 
 	if failed.Load() < 5 {
-		t.Fatalf("the fault was not met: %d deletions to resident 2", failed.Load())
+		t.Fatalf("the fault was not met: %d forwards to resident 2", failed.Load())
 	}
 	if post, _ := d.channelPost("Каток"); post.Edits != 1 {
 		t.Fatalf("the channel post was edited %d times", post.Edits)
@@ -454,5 +455,117 @@ func TestRemovalAfterTheChannelChangedStaysInTheOldChannel(t *testing.T) {
 		if c.Params["chat_id"] == strconv.FormatInt(other, 10) {
 			t.Errorf("a message %s of the new channel was deleted", c.Params["message_id"])
 		}
+	}
+}
+
+// The channel post cannot be edited (a channel admin deleted it by hand,
+// or the edit is refused): an edit must not take the residents' posts
+// away, nor report «подписчики 3 из 3» for forwards that still show the
+// old text.
+func TestEditWhoseChannelEditFailsLeavesForwards(t *testing.T) {
+	t.Parallel()
+	d := newDesk(t)
+	d.setUp()
+	d.residents(false)
+	card := d.publishedNow("1", "Каток открывается в субботу.", 3)
+	ch := strconv.FormatInt(channel, 10)
+	remove := d.tg.Intercept(func(method string, p map[string]string) *bottest.APIError {
+		if strings.HasPrefix(method, "editMessage") && p["chat_id"] == ch {
+			return &bottest.APIError{Code: 400, Description: "Bad Request: message to edit not found"}
+		}
+		if strings.HasPrefix(method, "forwardMessage") && p["from_chat_id"] == ch {
+			return &bottest.APIError{Code: 400, Description: "Bad Request: message to forward not found"}
+		}
+		return nil
+	})
+	defer remove()
+	d.press(chief, card, "Изменить текст")
+	d.say(chief, "Каток открывается в воскресенье.")
+	done := d.expect(chief, "Пост #1: готово")
+	t.Logf("told: %s", done.Text)
+	for _, r := range []int64{resident1, resident2} {
+		if len(d.forwards(r)) == 0 {
+			t.Errorf("resident %d lost the post to an edit:\n%s", r, d.dump(r))
+		}
+	}
+}
+
+func TestEditWhoseChannelEditFailsIsNotReportedAsReached(t *testing.T) {
+	t.Parallel()
+	d := newDesk(t)
+	d.setUp()
+	d.residents(false)
+	card := d.publishedNow("1", "Каток открывается в субботу.", 3)
+	ch := strconv.FormatInt(channel, 10)
+	remove := d.tg.Intercept(func(method string, p map[string]string) *bottest.APIError {
+		if strings.HasPrefix(method, "editMessage") && p["chat_id"] == ch {
+			return &bottest.APIError{Code: 400, Description: "Bad Request: message can't be edited"}
+		}
+		if strings.HasPrefix(method, "forwardMessageNEVER") && p["from_chat_id"] == ch {
+			return &bottest.APIError{Code: 400, Description: "Bad Request: message to forward not found"}
+		}
+		return nil
+	})
+	defer remove()
+	d.press(chief, card, "Изменить текст")
+	d.say(chief, "Каток открывается в воскресенье.")
+	done := d.expect(chief, "Пост #1: готово")
+	t.Logf("told: %s", done.Text)
+	if strings.Contains(done.Text, "подписчики 3 из 3") {
+		t.Errorf("told the edit reached 3 residents, whose forward still shows the old text: %q", done.Text)
+	}
+}
+
+// A forward held up longer than the job's one-minute lease (Telegram
+// slow, a long retry_after): the second process takes the job up while the
+// first is still at it, and the resident gets the replacement twice.
+func TestSlowForwardIsNotRepeatedByTheOtherProcess(t *testing.T) {
+	t.Parallel()
+	d := newDesk(t)
+	d.setUp()
+	d.residents(false)
+	card := d.publishedNow("1", "Каток открывается в субботу.", 3)
+	d.startAnother()
+	r1 := strconv.FormatInt(resident1, 10)
+	held, release := make(chan struct{}), make(chan struct{})
+	var once, freeOnce sync.Once
+	free := func() { freeOnce.Do(func() { close(release) }) }
+	t.Cleanup(free)
+	remove := d.tg.Intercept(func(method string, p map[string]string) *bottest.APIError {
+		if strings.HasPrefix(method, "forwardMessage") && p["chat_id"] == r1 {
+			once.Do(func() { close(held); <-release })
+		}
+		return nil
+	})
+	defer remove()
+	before := len(d.tg.Calls("forwardMessage"))
+	d.press(chief, card, "Изменить текст")
+	d.say(chief, "Каток открывается в воскресенье.")
+	select {
+	case <-held:
+	case <-time.After(30 * time.Second):
+		t.Fatal("the job did not reach resident 1")
+	}
+	d.clock.Advance(2 * time.Minute)
+	waitUntil(func() bool { return d.count(chief, "Пост #1: готово") > 0 })
+	free()
+	d.expect(chief, "Пост #1: готово")
+	toR1 := func() int {
+		n := 0
+		for _, c := range d.tg.Calls("forwardMessage")[before:] {
+			if c.OK() && c.Params["chat_id"] == r1 {
+				n++
+			}
+		}
+		return n
+	}
+	waitUntil(func() bool { return toR1() > 0 }) // the first process's forward, released
+	n := toR1()
+	if n != 1 {
+		t.Errorf("resident 1 got %d replacements, want 1:\n%s", n, d.dump(resident1))
+	}
+	waitUntil(func() bool { return d.count(chief, "Пост #1: готово") > 1 })
+	if n := d.count(chief, "Пост #1: готово"); n != 1 {
+		t.Errorf("the chief editor was told %d times", n)
 	}
 }
