@@ -116,6 +116,8 @@ func run(ctx context.Context, getenv func(string) string, logOut io.Writer, now 
 	wg.Go(func() { desk.Albums.Run(ctx, albumInterval) })
 	// Edits and removals of published posts, likewise.
 	wg.Go(func() { desk.AfterPub.Run(ctx, time.Second) })
+	// Reports whose final state could not be written are written again.
+	wg.Go(func() { desk.Reports.Run(ctx, time.Second) })
 	wg.Go(func() {
 		if err := sched.Run(ctx); err != nil {
 			log.Error("scheduler stopped", "err", err)
