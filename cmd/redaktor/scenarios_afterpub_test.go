@@ -199,8 +199,8 @@ func TestModeratorEditGoesToReview(t *testing.T) {
 	d.press(moderator, mine, "Изменить текст")
 	d.say(moderator, "Кружок робототехники начинается 2 декабря.")
 	d.expect(moderator, "Новый текст поста #1 отправлен шеф-редактору")
-	d.expect(chief, "Ирина предлагает изменить текст опубликованного поста #1")
-	review := d.expect(chief, "Пост #1", "Ирина предлагает новый текст", "«Кружок робототехники начинается 2 декабря.»",
+	d.expect(chief, "Ирина: предложена правка опубликованного поста #1")
+	review := d.expect(chief, "Пост #1", "Ирина: предложен новый текст", "«Кружок робототехники начинается 2 декабря.»",
 		"Сейчас опубликовано:", "«Кружок робототехники начинается 1 декабря.»")
 	if post, _ := d.channelPost("Кружок"); post.Edits != 0 {
 		t.Fatalf("the channel changed before approval: %q", post.Text)
@@ -208,7 +208,7 @@ func TestModeratorEditGoesToReview(t *testing.T) {
 
 	d.press(chief, review, "Применить новый текст")
 	d.expect(chief, "Пост #1: готово", "канал ✓", "подписчики 1 из 1")
-	d.expect(moderator, "Ваш новый текст поста #1 применён")
+	d.expect(moderator, "Анна: ваш новый текст поста #1 применён")
 	if post, _ := d.channelPost("Кружок"); post.Text != "Кружок робототехники начинается 2 декабря." {
 		t.Fatalf("the channel post after approval: %q", post.Text)
 	}
@@ -221,7 +221,7 @@ func TestModeratorEditGoesToReview(t *testing.T) {
 	d.say(moderator, "Кружок робототехники начинается 3 декабря.")
 	d.press(chief, d.expect(chief, "Пост #1", "«Кружок робототехники начинается 3 декабря.»"), "На доработку")
 	d.say(chief, "Дата верная, второго")
-	d.expect(moderator, "Вашу правку поста #1 вернули на доработку", "Дата верная, второго")
+	d.expect(moderator, "Анна: ваша правка поста #1 возвращена на доработку", "Дата верная, второго")
 	if post, _ := d.channelPost("Кружок"); post.Text != "Кружок робототехники начинается 2 декабря." {
 		t.Fatalf("a refused edit reached the channel: %q", post.Text)
 	}
@@ -256,12 +256,12 @@ func TestRemoveAPublishedPostWithAReason(t *testing.T) {
 	if n := len(d.forwards(stranger)); n != 0 {
 		t.Fatalf("the subscriber still has %d forwards", n)
 	}
-	d.expect(moderator, "Ваш пост #1 удалён из канала и у подписчиков (Анна)", "ошибка в посте")
+	d.expect(moderator, "Анна: ваш пост #1 удалён из канала и у подписчиков", "ошибка в посте")
 	card := d.openCard(chief, "1", "удалён из канала", "Удалено: канал ✓, подписчики 1 из 1")
 	if hasButton(card, "Изменить текст") || hasButton(card, "Удалить из канала") {
 		t.Fatalf("a removed post still offers changes: %+v", card.Buttons())
 	}
-	if h := d.history(chief, card); !strings.Contains(h, "Анна: пост удалён из канала и у подписчиков — «ошибка в посте»") {
+	if h := d.history(chief, card); !strings.Contains(h, "Анна: запрошено удаление поста из канала и у подписчиков — «ошибка в посте»") {
 		t.Fatalf("history:\n%s", h)
 	}
 }
