@@ -569,3 +569,53 @@ func TestSlowForwardIsNotRepeatedByTheOtherProcess(t *testing.T) {
 		t.Errorf("the chief editor was told %d times", n)
 	}
 }
+
+// Under per-chat pacing (CHAT_PACING, as in production) and Telegram's
+// flood limits in the fake, an edit and then a removal reach the channel
+// and every resident once, and Telegram never has to answer 429: the
+// forwards, tried once, are paced like every other send.
+func TestEditAndRemovalUnderChatPacing(t *testing.T) {
+	t.Parallel()
+	d := newPacedDesk(t)
+	d.setUp()
+	d.residents(false)
+	card := d.publishedNow("1", "Каток открывается в субботу.", 3)
+	before := len(d.tg.Calls("forwardMessage"))
+
+	d.press(chief, card, "Изменить текст")
+	d.say(chief, "Каток открывается в воскресенье.")
+	d.expect(chief, "Пост #1: готово", "канал ✓", "подписчики 3 из 3")
+	per := map[string]int{}
+	for _, c := range d.tg.Calls("forwardMessage")[before:] {
+		if c.OK() {
+			per[c.Params["chat_id"]]++
+		}
+	}
+	for _, r := range []int64{resident1, resident2, resident3} {
+		if n := per[strconv.FormatInt(r, 10)]; n != 1 {
+			t.Errorf("resident %d got %d replacements, want 1", r, n)
+		}
+		if fw := d.forwards(r); len(fw) != 1 || fw[0].Text != "Каток открывается в воскресенье." {
+			t.Errorf("resident %d after the edit:\n%s", r, d.dump(r))
+		}
+	}
+
+	card = d.openCard(chief, "1", "Изменено: канал ✓, подписчики 3 из 3")
+	d.press(chief, card, "Удалить из канала")
+	d.press(chief, d.expect(chief, "Удалить пост #1"), "ошибка в посте")
+	waitUntil(func() bool { return d.count(chief, "Пост #1: готово") > 1 })
+	if n := d.count(chief, "Пост #1: готово"); n != 2 {
+		t.Fatalf("told %d times «готово», want once for the edit and once for the removal:\n%s", n, d.dump(chief))
+	}
+	for _, r := range []int64{resident1, resident2, resident3} {
+		if fw := d.forwards(r); len(fw) != 0 {
+			t.Errorf("resident %d still has the post after its removal:\n%s", r, d.dump(r))
+		}
+	}
+	if post, ok := d.channelPost("Каток"); ok && !post.Deleted {
+		t.Errorf("the channel post is still there")
+	}
+	if st := d.tg.Stats(); st.RateLimited != 0 {
+		t.Errorf("Telegram answered 429 %d times", st.RateLimited)
+	}
+}
