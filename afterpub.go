@@ -109,6 +109,9 @@ type AfterPubJob struct {
 	Rev int64      `json:"rev"` // the post's revision the change made
 	// By is who did it, to be told the outcome.
 	By int64 `json:"by"`
+	// Lease is the token of the runner that claimed the job: only it may
+	// write the job's steps, until another runner takes the job over.
+	Lease string `json:"-"`
 }
 
 // AfterPubProgress is how far a job went: what reached where.

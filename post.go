@@ -55,7 +55,11 @@ type Post struct {
 	Revised  *Revision `json:"revised,omitempty"`
 	Reminded bool      `json:"reminded,omitempty"`
 	// Filled by publication.
-	MessageIDs  []int         `json:"message_ids,omitempty"`
+	MessageIDs []int `json:"message_ids,omitempty"`
+	// ChannelID is the channel the post was published to: an edit or a
+	// removal goes there even after the page changed its channel (0 in
+	// posts published before it was kept).
+	ChannelID   int64         `json:"channel_id,omitempty"`
 	PublishedAt time.Time     `json:"published_at,omitzero"`
 	Late        bool          `json:"late,omitempty"`
 	FailReason  FailureReason `json:"fail_reason,omitzero"`
@@ -143,6 +147,7 @@ type Change struct {
 	Urgent  bool
 	// Published carries what publication produced.
 	MessageIDs []int
+	Channel    int64 // the channel it went to
 	Late       bool
 }
 
@@ -230,6 +235,7 @@ func Apply(p Post, c Change, now time.Time) (Post, Event, error) {
 	case ActPublished:
 		next.Status = StatusPublished
 		next.MessageIDs = c.MessageIDs
+		next.ChannelID = c.Channel
 		next.PublishedAt = now
 		next.Late = c.Late
 		next.FailReason = FailureReason{}

@@ -64,11 +64,25 @@ func (c *Client) EditBody(ctx context.Context, chatID int64, messageID int, capt
 }
 
 // ForwardSilently forwards messages of a chat (ascending ids) without a
-// notification, and returns the new messages' ids.
+// notification, and returns the new messages' ids. It is paced but tried
+// once: a retry after an answer lost on the way could forward twice, and
+// the caller (a job that records each forward) decides what to do.
 func (c *Client) ForwardSilently(ctx context.Context, chatID, fromChat int64, messageIDs ...int) ([]int, error) {
 	part := ForwardPart(chatID, fromChat, messageIDs...)
 	part.Params["disable_notification"] = "true"
-	return c.SendPart(ctx, part)
+	chat, n := target(part.Method, part.Params)
+	if err := c.pace(ctx, part.Method, chat, n); err != nil {
+		return nil, err
+	}
+	return c.CallOnceIDs(ctx, part.Method, part.Params)
+}
+
+// Refused reports an answer of Telegram that it did not carry a call out
+// (a 4xx, 429 included); after anything else (no answer, a 5xx) the call
+// may have been done.
+func Refused(err error) bool {
+	apiErr, ok := errors.AsType[*APIError](err)
+	return ok && apiErr.Code < 500
 }
 
 // DeleteGone is DeleteMessage for which a message already gone counts as

@@ -76,7 +76,7 @@ func reachLine(t tr, p redaktor.AfterPubProgress) string {
 	}
 	s := t.T("ap_reach_channel", map[string]any{"Mark": mark})
 	if p.Total > 0 {
-		s += ", " + t.T("ap_reach_subscribers", map[string]any{"Done": p.Done, "Total": p.Total})
+		s += ", " + t.T("ap_reach_subscribers", map[string]any{"Done": number(t, p.Done), "Total": number(t, p.Total)})
 	}
 	return s
 }

@@ -18,9 +18,11 @@ import (
 // paced by the bot's client. Progress is recorded in Redis step by step,
 // so a job cut off (a crash, Telegram away) is taken up again where it
 // stopped and nothing is done twice: the channel's outcome is recorded
-// once, each subscriber once. A forward (the page shows which channel a
-// post comes from) cannot be edited: it is deleted and the edited channel
-// post forwarded again, without a notification.
+// once, each subscriber once. A job is held under a lease renewed per
+// subscriber; a runner that outlasted it (Telegram slow) finds its token
+// replaced and writes nothing more. A forward (the page shows which
+// channel a post comes from) cannot be edited: the edited channel post is
+// forwarded again, without a notification, and then the old one deleted.
 
 // afterpubTelegram is what the runner needs of the Bot API (bot.Client).
 type afterpubTelegram interface {
@@ -29,17 +31,20 @@ type afterpubTelegram interface {
 	DeleteGone(ctx context.Context, chatID int64, messageID int) error
 }
 
-// afterpubJobs is the jobs' record (storage/afterpub.go).
+// afterpubJobs is the jobs' record (storage/afterpub.go). Every step is
+// written with the job's lease token.
 type afterpubJobs interface {
 	ClaimAfterPub(ctx context.Context, now time.Time, lease time.Duration) (string, redaktor.AfterPubJob, bool, error)
-	RenewAfterPub(ctx context.Context, postID string, until time.Time) error
+	RenewAfterPub(ctx context.Context, postID string, job redaktor.AfterPubJob, until time.Time) error
 	AfterPubProgress(ctx context.Context, postID string) (redaktor.AfterPubProgress, error)
-	SetAfterPubChannel(ctx context.Context, postID string, rev int64, ok bool) error
-	StartAfterPubSubscribers(ctx context.Context, postID string, rev int64) (uint64, error)
-	SetAfterPubCursor(ctx context.Context, postID string, rev int64, cursor uint64) error
+	SetAfterPubChannel(ctx context.Context, postID string, job redaktor.AfterPubJob, ok bool) error
+	StartAfterPubSubscribers(ctx context.Context, postID string, job redaktor.AfterPubJob) (uint64, error)
+	SetAfterPubCursor(ctx context.Context, postID string, job redaktor.AfterPubJob, cursor uint64) error
 	SubscriberCopies(ctx context.Context, postID, pageID string, cursor uint64, count int64) ([]redaktor.SubscriberCopy, uint64, error)
-	RecordAfterPub(ctx context.Context, postID string, rev int64, userID int64, ok bool, newIDs []int, gone bool) error
-	FinishAfterPub(ctx context.Context, postID string, rev int64) error
+	BeginAfterPub(ctx context.Context, postID string, job redaktor.AfterPubJob, userID int64, forward bool) (storage.SubscriberStart, error)
+	ForwardRefused(ctx context.Context, postID string, job redaktor.AfterPubJob, userID int64) error
+	RecordAfterPub(ctx context.Context, postID string, job redaktor.AfterPubJob, userID int64, ok bool, newIDs []int, gone bool) error
+	FinishAfterPub(ctx context.Context, postID string, job redaktor.AfterPubJob) (bool, error)
 	Broadcast(ctx context.Context, postID string) (redaktor.Broadcast, error)
 }
 
@@ -85,24 +90,28 @@ func (a *AfterPub) runOne(ctx context.Context) bool {
 	}
 	err = a.runJob(ctx, postID, job)
 	switch {
-	case err == nil, errors.Is(err, storage.ErrSuperseded):
+	case err == nil, errors.Is(err, storage.ErrSuperseded), errors.Is(err, storage.ErrLeaseLost):
 	case ctx.Err() != nil:
 		return false
 	case errors.Is(err, errBroadcastRunning):
 		// Looked at again on the next round.
-		if err := a.store.RenewAfterPub(context.WithoutCancel(ctx), postID, a.now()); err != nil {
-			a.log.Warn("put a job off", "post", postID, "err", err)
-		}
+		a.putOff(ctx, postID, job)
 		return false
 	default:
 		// Telegram or Redis away: the job is tried again on the next round.
 		a.log.Warn("after-publication job put off", "post", postID, "op", job.Op, "err", err)
-		if err := a.store.RenewAfterPub(context.WithoutCancel(ctx), postID, a.now()); err != nil {
-			a.log.Warn("put a job off", "post", postID, "err", err)
-		}
+		a.putOff(ctx, postID, job)
 		return false
 	}
 	return true
+}
+
+// putOff frees a job for the next round (unless another runner holds it).
+func (a *AfterPub) putOff(ctx context.Context, postID string, job redaktor.AfterPubJob) {
+	err := a.store.RenewAfterPub(context.WithoutCancel(ctx), postID, job, a.now())
+	if err != nil && !errors.Is(err, storage.ErrLeaseLost) && !errors.Is(err, storage.ErrSuperseded) {
+		a.log.Warn("put a job off", "post", postID, "err", err)
+	}
 }
 
 func (a *AfterPub) runJob(ctx context.Context, postID string, job redaktor.AfterPubJob) error {
@@ -125,10 +134,13 @@ func (a *AfterPub) runJob(ctx context.Context, postID string, job redaktor.After
 	if err != nil && !isNotFound(err) {
 		return err
 	}
-	from := page.ChannelID
-	if rec.From != 0 {
-		from = rec.From // the channel it was published to
+	// Only the channel the post went to, never the page's channel now: a
+	// page that changed its channel must not lose message N of the new one.
+	from := post.ChannelID
+	if from == 0 {
+		from = rec.From // a post published before its channel was kept
 	}
+	channelOK := prog.Channel == "ok"
 	if prog.Channel == "" {
 		err := a.onChannel(ctx, job.Op, post, from)
 		if err != nil && bot.Transient(err) {
@@ -137,7 +149,8 @@ func (a *AfterPub) runJob(ctx context.Context, postID string, job redaktor.After
 		if err != nil {
 			a.log.Warn("change the channel post", "post", postID, "op", job.Op, "err", err)
 		}
-		if err := a.store.SetAfterPubChannel(ctx, postID, job.Rev, err == nil); err != nil {
+		channelOK = err == nil
+		if err := a.store.SetAfterPubChannel(ctx, postID, job, channelOK); err != nil {
 			return err
 		}
 		if rec.Running {
@@ -151,14 +164,17 @@ func (a *AfterPub) runJob(ctx context.Context, postID string, job redaktor.After
 		return errBroadcastRunning
 	}
 	if rec.PostID != "" {
-		if err := a.onSubscribers(ctx, job, post, rec); err != nil {
+		if err := a.onSubscribers(ctx, job, post, rec, channelOK); err != nil {
 			return err
 		}
 	}
-	if err := a.store.FinishAfterPub(ctx, postID, job.Rev); err != nil {
+	first, err := a.store.FinishAfterPub(ctx, postID, job)
+	if err != nil {
 		return err
 	}
-	a.tellDone(context.WithoutCancel(ctx), job, post, page)
+	if first { // told once, whichever run finished it
+		a.tellDone(context.WithoutCancel(ctx), job, post, page)
+	}
 	return nil
 }
 
@@ -180,34 +196,32 @@ func (a *AfterPub) onChannel(ctx context.Context, op redaktor.AfterPubOp, post r
 }
 
 // onSubscribers walks the subscribers who got the post, a batch at a
-// time, from where the job stands.
-func (a *AfterPub) onSubscribers(ctx context.Context, job redaktor.AfterPubJob, post redaktor.Post, rec redaktor.Broadcast) error {
-	cursor, err := a.store.StartAfterPubSubscribers(ctx, post.ID, job.Rev)
+// time, from where the job stands. channelOK: the channel post was
+// changed; a forward shows the channel post, so after a failed channel
+// edit the forwards are left alone (forwarded again they would show the
+// old text) and counted as not reached.
+func (a *AfterPub) onSubscribers(ctx context.Context, job redaktor.AfterPubJob, post redaktor.Post, rec redaktor.Broadcast, channelOK bool) error {
+	cursor, err := a.store.StartAfterPubSubscribers(ctx, post.ID, job)
 	if err != nil {
 		return err
 	}
 	channelIDs := slices.Sorted(slices.Values(rec.MessageIDs))
+	forward := !rec.Copy && rec.From != 0 && len(channelIDs) > 0
 	for {
 		copies, next, err := a.store.SubscriberCopies(ctx, post.ID, post.PageID, cursor, afterpubBatch)
 		if err != nil {
 			return err
 		}
 		for _, c := range copies {
-			newIDs, gone, err := a.onSubscriber(ctx, job.Op, post, rec, channelIDs, c)
-			if err != nil && bot.Transient(err) {
+			// Renewed per subscriber: one slow send must not outlast the lease.
+			if err := a.store.RenewAfterPub(ctx, post.ID, job, a.now().Add(afterpubLease)); err != nil {
 				return err
 			}
-			if err != nil {
-				a.log.Debug("change a subscriber's copy", "post", post.ID, "user", c.UserID, "err", err)
-			}
-			if err := a.store.RecordAfterPub(ctx, post.ID, job.Rev, c.UserID, err == nil, newIDs, gone); err != nil {
+			if err := a.onCopy(ctx, job, post, rec, channelIDs, forward, channelOK, c); err != nil {
 				return err
 			}
 		}
-		if err := a.store.SetAfterPubCursor(ctx, post.ID, job.Rev, next); err != nil {
-			return err
-		}
-		if err := a.store.RenewAfterPub(ctx, post.ID, a.now().Add(afterpubLease)); err != nil {
+		if err := a.store.SetAfterPubCursor(ctx, post.ID, job, next); err != nil {
 			return err
 		}
 		if next == 0 {
@@ -217,25 +231,70 @@ func (a *AfterPub) onSubscribers(ctx context.Context, job redaktor.AfterPubJob, 
 	}
 }
 
+// onCopy changes one subscriber's copy and records the outcome once.
+func (a *AfterPub) onCopy(ctx context.Context, job redaktor.AfterPubJob, post redaktor.Post, rec redaktor.Broadcast,
+	channelIDs []int, forward, channelOK bool, c redaktor.SubscriberCopy) error {
+	reforward := forward && job.Op == redaktor.OpEdit
+	if reforward && !channelOK {
+		return a.store.RecordAfterPub(ctx, post.ID, job, c.UserID, false, nil, false)
+	}
+	start, err := a.store.BeginAfterPub(ctx, post.ID, job, c.UserID, reforward)
+	if err != nil {
+		return err
+	}
+	switch start {
+	case storage.SubscriberDone, storage.SubscriberGone:
+		return nil // recorded by an earlier run; or they used /forgetme: nothing to send or write
+	case storage.SubscriberMaybeSent:
+		// An earlier run marked a forward and never recorded it: it may have
+		// reached them. Forwarding again could give them the post twice;
+		// we prefer that they may miss the replacement (and keep the old
+		// message), and count them as not reached.
+		return a.store.RecordAfterPub(ctx, post.ID, job, c.UserID, false, nil, false)
+	}
+	newIDs, gone, err := a.onSubscriber(ctx, job.Op, post, rec, channelIDs, forward, c)
+	if reforward && newIDs == nil && bot.Refused(err) {
+		// Telegram refused the forward: it was not sent, a later run may.
+		if err := a.store.ForwardRefused(ctx, post.ID, job, c.UserID); err != nil {
+			return err
+		}
+	}
+	if err != nil && bot.Transient(err) {
+		return err
+	}
+	if err != nil {
+		a.log.Debug("change a subscriber's copy", "post", post.ID, "user", c.UserID, "err", err)
+	}
+	return a.store.RecordAfterPub(ctx, post.ID, job, c.UserID, err == nil, newIDs, gone)
+}
+
 // onSubscriber changes one subscriber's copy: a copy is edited (with its
 // Unsubscribe button, as it was sent), a forward replaced, a removal
 // deletes either. It returns the ids of a replacing forward, or gone when
 // the copy was deleted.
 func (a *AfterPub) onSubscriber(ctx context.Context, op redaktor.AfterPubOp, post redaktor.Post, rec redaktor.Broadcast,
-	channelIDs []int, c redaktor.SubscriberCopy) (newIDs []int, gone bool, err error) {
-	forward := !rec.Copy && rec.From != 0 && len(channelIDs) > 0
-	if op == redaktor.OpRemove || forward {
+	channelIDs []int, forward bool, c redaktor.SubscriberCopy) (newIDs []int, gone bool, err error) {
+	if op == redaktor.OpRemove {
 		for _, id := range c.MessageIDs {
 			if err := a.tg.DeleteGone(ctx, c.UserID, id); err != nil {
 				return nil, false, err
 			}
 		}
-		if op == redaktor.OpRemove {
-			return nil, true, nil
-		}
+		return nil, true, nil
+	}
+	if forward {
+		// The new forward first: a forward that fails leaves them the old
+		// one rather than nothing.
 		ids, err := a.tg.ForwardSilently(ctx, c.UserID, rec.From, channelIDs...)
 		if err != nil {
-			return nil, true, err
+			return nil, false, err
+		}
+		for _, id := range c.MessageIDs {
+			if err := a.tg.DeleteGone(ctx, c.UserID, id); err != nil {
+				// The new one is there and is what is recorded; the old one stays.
+				a.log.Debug("delete a replaced forward", "post", post.ID, "user", c.UserID, "err", err)
+				break
+			}
 		}
 		return ids, false, nil
 	}

@@ -28,12 +28,23 @@ type reportStore interface {
 	SetReportMessage(ctx context.Context, postID string, chatID int64, messageID int) error
 	ExplainInReport(ctx context.Context, postID string, chatID int64) error
 	FirstTold(ctx context.Context, userID int64, what string) (bool, error)
+	RetryReport(ctx context.Context, postID string, now time.Time, step time.Duration, max int64) (int64, bool, error)
+	ReportWritten(ctx context.Context, postID string) error
+	DueReports(ctx context.Context, now time.Time, n int64) ([]string, error)
 }
 
 // reportClaim is how long a writer of a report holds it: longer than its
 // sends may take (paced, a 429 waited out), so that a live writer never
 // loses it; a dead one's lapses after this.
 const reportClaim = 2 * time.Minute
+
+// A report whose final state could not be written is written again after
+// reportRetryDelay times the tries so far, up to reportRetries times (a
+// chief editor who blocked the bot is not tried for ever).
+const (
+	reportRetryDelay = 30 * time.Second
+	reportRetries    = 5
+)
 
 // BroadcastReports tells a post's people (its chief editors, and its
 // author) of its publication in one message each: where and when it was
@@ -86,7 +97,7 @@ func (r *BroadcastReports) update(ctx context.Context, postID string, post *reda
 		return // its writer writes again before it lets go
 	}
 	for {
-		r.write(ctx, postID, post, page)
+		final, failed := r.write(ctx, postID, post, page)
 		post, page = nil, nil
 		// Given back even when ctx ended (a scheduler tick's budget): a
 		// claim left behind would keep every other writer out for its
@@ -99,17 +110,63 @@ func (r *BroadcastReports) update(ctx context.Context, postID string, post *reda
 			return
 		}
 		if !again {
+			r.settle(ctx, postID, final, failed)
 			return
 		}
 	}
 }
 
+// settle leaves a retry mark when the final state did not reach everybody
+// (no later broadcast tick would write it), and clears it when it did.
+func (r *BroadcastReports) settle(ctx context.Context, postID string, final, failed bool) {
+	if !final {
+		return
+	}
+	ctx = context.WithoutCancel(ctx)
+	if !failed {
+		if err := r.store.ReportWritten(ctx, postID); err != nil {
+			r.log.Warn("clear the report's retry", "post", postID, "err", err)
+		}
+		return
+	}
+	tries, queued, err := r.store.RetryReport(ctx, postID, r.now(), reportRetryDelay, reportRetries)
+	switch {
+	case err != nil:
+		r.log.Warn("mark the report to retry", "post", postID, "err", err)
+	case !queued:
+		r.log.Warn("the report's final state could not be written; given up", "post", postID, "tries", tries)
+	}
+}
+
+// Run writes again, every interval, the reports whose final state did not
+// reach everybody, until ctx ends.
+func (r *BroadcastReports) Run(ctx context.Context, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		ids, err := r.store.DueReports(ctx, r.now(), 20)
+		if err != nil && ctx.Err() == nil {
+			r.log.Warn("read the reports to retry", "err", err)
+		}
+		for _, id := range ids {
+			r.Update(ctx, id)
+		}
+	}
+}
+
 // write sends or edits each person's message with the state read now.
-func (r *BroadcastReports) write(ctx context.Context, postID string, given *redaktor.Post, givenPage *redaktor.Page) {
+// final: the state is the report (the broadcast is over, or there is
+// none); failed: a message could not be sent or edited.
+func (r *BroadcastReports) write(ctx context.Context, postID string, given *redaktor.Post, givenPage *redaktor.Page) (final, failed bool) {
 	post, page, err := r.postAndPage(ctx, postID, given, givenPage)
 	if err != nil {
 		r.log.Warn("read the post to report", "post", postID, "err", err)
-		return
+		return false, true
 	}
 	b, err := r.store.Broadcast(ctx, postID)
 	switch {
@@ -117,28 +174,34 @@ func (r *BroadcastReports) write(ctx context.Context, postID string, given *reda
 		b = redaktor.Broadcast{} // the page sends to its channel only
 	case err != nil:
 		r.log.Warn("read the broadcast to report", "post", postID, "err", err)
-		return
+		return false, true
 	}
+	final = b.Total == 0 || !b.FinishedAt.IsZero()
 	msgs, explained, err := r.store.ReportMessages(ctx, postID)
 	if err != nil {
 		r.log.Warn("read the report messages", "post", postID, "err", err)
-		return
+		return final, true
 	}
 	for _, p := range r.people(ctx, post) {
 		explain := b.Inactive > 0 && r.explains(ctx, postID, p.ID, explained[p.ID])
 		text := r.reportText(p.t, post, page, b, explain)
 		if id := msgs[p.ID]; id != 0 {
 			if err := r.tg.EditText(ctx, p.ID, id, text, nil); err != nil {
-				r.log.Debug("edit the report", "post", postID, "chat", p.ID, "err", err)
+				r.log.Warn("edit the report", "post", postID, "chat", p.ID, "final", final, "err", err)
+				failed = true
 			}
 			continue
 		}
-		if id := r.send(ctx, p.ID, text, nil); id != 0 {
-			if err := r.store.SetReportMessage(ctx, postID, p.ID, id); err != nil {
-				r.log.Warn("record the report message", "post", postID, "chat", p.ID, "err", err)
-			}
+		id := r.send(ctx, p.ID, text, nil)
+		if id == 0 {
+			failed = true
+			continue
+		}
+		if err := r.store.SetReportMessage(ctx, postID, p.ID, id); err != nil {
+			r.log.Warn("record the report message", "post", postID, "chat", p.ID, "err", err)
 		}
 	}
+	return final, failed
 }
 
 func (r *BroadcastReports) postAndPage(ctx context.Context, postID string, post *redaktor.Post, page *redaktor.Page) (redaktor.Post, redaktor.Page, error) {

@@ -31,6 +31,13 @@ func (s *memStore) ReportMessages(context.Context, string) (map[int64]int, map[i
 func (s *memStore) SetReportMessage(context.Context, string, int64, int) error { return nil }
 func (s *memStore) ExplainInReport(context.Context, string, int64) error       { return nil }
 func (s *memStore) FirstTold(context.Context, int64, string) (bool, error)     { return true, nil }
+func (s *memStore) RetryReport(context.Context, string, time.Time, time.Duration, int64) (int64, bool, error) {
+	return 1, true, nil
+}
+func (s *memStore) ReportWritten(context.Context, string) error { return nil }
+func (s *memStore) DueReports(context.Context, time.Time, int64) ([]string, error) {
+	return nil, nil
+}
 
 // reportWorld keeps a broadcast and the report's records in memory.
 type reportWorld struct {
@@ -194,5 +201,21 @@ func TestNumbersAsPeopleWriteThem(t *testing.T) {
 		if got := number(en, n); got != want[1] {
 			t.Errorf("en %d: %q, want %q", n, got, want[1])
 		}
+	}
+}
+
+// The card's reach line counts subscribers as the report does: «4 980».
+func TestReachLineWritesNumbersAsTheReport(t *testing.T) {
+	t.Parallel()
+	texts, err := LoadTexts()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := redaktor.AfterPubProgress{Channel: "ok", Done: 4980, Total: 5000}
+	if got, want := reachLine(texts.For("ru"), p), "подписчики 4\u00a0980 из 5\u00a0000"; !strings.Contains(got, want) {
+		t.Errorf("ru: %q, want %q in it", got, want)
+	}
+	if got, want := reachLine(texts.For("en"), p), "4,980 of 5,000"; !strings.Contains(got, want) {
+		t.Errorf("en: %q, want %q in it", got, want)
 	}
 }

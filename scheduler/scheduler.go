@@ -336,7 +336,7 @@ func (s *Scheduler) publish(ctx context.Context, id string) error {
 		}
 	}
 	late := s.now().Sub(post.PublishAt) > s.cfg.LateAfter
-	post, ok, err = s.transition(ctx, post, redaktor.Change{Action: redaktor.ActPublished, Actor: redaktor.System, MessageIDs: msgIDs, Late: late})
+	post, ok, err = s.transition(ctx, post, redaktor.Change{Action: redaktor.ActPublished, Actor: redaktor.System, MessageIDs: msgIDs, Channel: page.ChannelID, Late: late})
 	if err != nil {
 		// Every part is recorded: the next claim finishes the publication
 		// without sending. Make it due now rather than at the lease's end.

@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"strconv"
@@ -21,14 +22,17 @@ import (
 //	                           replaced by a job gets its new ids here)
 //	ap:<post>:job        string "op|rev|by": the job of the post's last change
 //	ap:<post>:progress   hash  channel (ok/failed), done, failed, total,
-//	                           cursor (in bc:<post>:msgs), finished
+//	                           cursor (in bc:<post>:msgs), finished, lease
+//	                           (the token of the runner holding the job),
+//	                           pending:<user> (a forward on its way)
 //	ap:<post>:done       set   subscribers finished with by this job
 //	ap:jobs              zset  posts with a job to run, score = when its
 //	                           lease ends (ms; 0: free)
 //
 // A newer change of the post replaces the job and clears its progress; the
 // scripts below check the job's revision, so a runner still busy with the
-// older job changes nothing more. Each subscriber is recorded once per job:
+// older job changes nothing more, and the lease token, so a runner that
+// outlasted its lease changes nothing once another took over. Each subscriber is recorded once per job:
 // a job run again (its runner died, or the handling was retried) skips
 // those done.
 
@@ -98,7 +102,9 @@ return ids[1]
 `)
 
 // ClaimAfterPub leases the next job to run until now+lease; ok is false
-// when none waits. A job whose record is gone (it expired) is dropped.
+// when none waits. A job whose record is gone (it expired) is dropped. The
+// job carries a new lease token: a runner that outlasted its lease finds
+// its token replaced, and every step it tries is refused (ErrLeaseLost).
 func (s *Store) ClaimAfterPub(ctx context.Context, now time.Time, lease time.Duration) (postID string, job redaktor.AfterPubJob, ok bool, err error) {
 	for {
 		postID, err = claimJob.Run(ctx, s.rdb, []string{s.k.apJobs()}, now.UnixMilli(), lease.Milliseconds()).Text()
@@ -118,17 +124,22 @@ func (s *Store) ClaimAfterPub(ctx context.Context, now time.Time, lease time.Dur
 		if err != nil {
 			return "", job, false, fmt.Errorf("read job of post %s: %w", postID, err)
 		}
-		job, err = parseJob(v)
-		return postID, job, err == nil, err
+		if job, err = parseJob(v); err != nil {
+			return "", job, false, err
+		}
+		job.Lease = rand.Text()
+		if err := s.rdb.HSet(ctx, s.k.apProgress(postID), "lease", job.Lease).Err(); err != nil {
+			return "", job, false, fmt.Errorf("lease job of post %s: %w", postID, err)
+		}
+		return postID, job, true, nil
 	}
 }
 
-// RenewAfterPub extends a job's lease to until, while it is still queued.
-func (s *Store) RenewAfterPub(ctx context.Context, postID string, until time.Time) error {
-	if err := s.rdb.ZAddXX(ctx, s.k.apJobs(), redis.Z{Score: ms(until), Member: postID}).Err(); err != nil {
-		return fmt.Errorf("renew job of post %s: %w", postID, err)
-	}
-	return nil
+// RenewAfterPub extends a job's lease to until, while it is still queued
+// and still the caller's.
+func (s *Store) RenewAfterPub(ctx context.Context, postID string, job redaktor.AfterPubJob, until time.Time) error {
+	_, err := s.jobStep(ctx, postID, job, "renew", ms(until), postID)
+	return err
 }
 
 // AfterPubProgress reads the job of a post's last change and how far it
@@ -153,83 +164,143 @@ func (s *Store) AfterPubProgress(ctx context.Context, postID string) (redaktor.A
 		Total: num("total"), Finished: m["finished"] == "1"}, nil
 }
 
-// jobStep writes to a job's progress if the job is still the post's.
+// jobStep writes to a job's progress if the job is still the post's and
+// the caller still holds its lease.
 // KEYS[1] job, KEYS[2] progress, KEYS[3] done set, KEYS[4] messages hash, KEYS[5] jobs zset
-// ARGV[1] rev, ARGV[2] step, ARGV[3..] its values
+// ARGV[1] rev, ARGV[2] lease token, ARGV[3] step, ARGV[4..] its values
 //
+//	renew <until ms> <post>    the lease is extended
 //	channel <ok|failed>        the channel's outcome (kept if set before)
 //	start <total>              the number of subscribers, once
 //	cursor <n>                 where the walk of the messages hash is
+//	begin <user> <1|0>         before the sends for a subscriber: 1 go on,
+//	                           0 done already, 2 a forward marked pending
+//	                           by an earlier run (possibly sent), 3 no
+//	                           longer among those who got the post
+//	                           (/forgetme); with 1 a pending mark is left
+//	unpend <user>              the forward was refused: not sent
 //	sub <user> <ok|failed> <ids|"-"|"">  a subscriber's outcome, once: new
-//	                           ids replace theirs, "-" forgets them
-//	finish <keep ms> <post>    the job is done
+//	                           ids replace theirs, "-" forgets them; nothing
+//	                           for a subscriber no longer in the hash
+//	finish <keep ms> <post>    the job is done (0 if it was already)
 //
-// Returns 1 written, 0 already written, -1 the job was replaced.
+// Returns 1 written, 0 already written, -1 the job was replaced, -2 the
+// lease was taken over.
 var jobStep = redis.NewScript(`
 local j = redis.call('GET', KEYS[1])
 if not j or not string.find(j, '|' .. ARGV[1] .. '|', 1, true) then return -1 end
-local step = ARGV[2]
-if step == 'channel' then
-  return redis.call('HSETNX', KEYS[2], 'channel', ARGV[3])
+if redis.call('HGET', KEYS[2], 'lease') ~= ARGV[2] then return -2 end
+local step = ARGV[3]
+if step == 'renew' then
+  redis.call('ZADD', KEYS[5], 'XX', ARGV[4], ARGV[5])
+  return 1
+elseif step == 'channel' then
+  return redis.call('HSETNX', KEYS[2], 'channel', ARGV[4])
 elseif step == 'start' then
-  return redis.call('HSETNX', KEYS[2], 'total', ARGV[3])
+  return redis.call('HSETNX', KEYS[2], 'total', ARGV[4])
 elseif step == 'cursor' then
-  redis.call('HSET', KEYS[2], 'cursor', ARGV[3])
+  redis.call('HSET', KEYS[2], 'cursor', ARGV[4])
+  return 1
+elseif step == 'begin' then
+  if redis.call('SISMEMBER', KEYS[3], ARGV[4]) == 1 then return 0 end
+  if redis.call('HEXISTS', KEYS[4], ARGV[4]) == 0 then return 3 end
+  if ARGV[5] == '1' and redis.call('HSETNX', KEYS[2], 'pending:' .. ARGV[4], 1) == 0 then return 2 end
+  return 1
+elseif step == 'unpend' then
+  redis.call('HDEL', KEYS[2], 'pending:' .. ARGV[4])
   return 1
 elseif step == 'sub' then
-  if redis.call('SADD', KEYS[3], ARGV[3]) == 0 then return 0 end
-  if ARGV[4] == 'ok' then
+  if redis.call('HEXISTS', KEYS[4], ARGV[4]) == 0 then return 0 end
+  if redis.call('SADD', KEYS[3], ARGV[4]) == 0 then return 0 end
+  redis.call('HDEL', KEYS[2], 'pending:' .. ARGV[4])
+  if ARGV[5] == 'ok' then
     redis.call('HINCRBY', KEYS[2], 'done', 1)
   else
     redis.call('HINCRBY', KEYS[2], 'failed', 1)
   end
-  if ARGV[5] == '-' then
-    redis.call('HDEL', KEYS[4], ARGV[3])
-  elseif ARGV[5] ~= '' then
-    redis.call('HSET', KEYS[4], ARGV[3], ARGV[5])
+  if ARGV[6] == '-' then
+    redis.call('HDEL', KEYS[4], ARGV[4])
+  elseif ARGV[6] ~= '' then
+    redis.call('HSET', KEYS[4], ARGV[4], ARGV[6])
   end
   return 1
 elseif step == 'finish' then
+  if redis.call('HGET', KEYS[2], 'finished') == '1' then return 0 end
   redis.call('HSET', KEYS[2], 'finished', 1)
-  redis.call('PEXPIRE', KEYS[2], ARGV[3])
-  redis.call('PEXPIRE', KEYS[3], ARGV[3])
-  redis.call('ZREM', KEYS[5], ARGV[4])
+  redis.call('PEXPIRE', KEYS[2], ARGV[4])
+  redis.call('PEXPIRE', KEYS[3], ARGV[4])
+  redis.call('ZREM', KEYS[5], ARGV[5])
   return 1
 end
 return redis.error_reply('unknown step ' .. step)
 `)
 
-func (s *Store) jobStep(ctx context.Context, postID string, rev int64, step string, args ...any) (bool, error) {
-	argv := append([]any{rev, step}, args...)
+// ErrLeaseLost: the job's lease ran out and another runner took it over;
+// the runner that lost it must write nothing more.
+var ErrLeaseLost = fmt.Errorf("%w: another runner took the job over", redaktor.ErrConflict)
+
+func (s *Store) jobStep(ctx context.Context, postID string, job redaktor.AfterPubJob, step string, args ...any) (int, error) {
+	argv := append([]any{job.Rev, job.Lease, step}, args...)
 	n, err := jobStep.Run(ctx, s.rdb, []string{s.k.apJob(postID), s.k.apProgress(postID), s.k.apDone(postID),
 		s.k.bcMessages(postID), s.k.apJobs()}, argv...).Int()
-	if err != nil {
-		return false, fmt.Errorf("job of post %s, %s: %w", postID, step, err)
+	switch {
+	case err != nil:
+		return 0, fmt.Errorf("job of post %s, %s: %w", postID, step, err)
+	case n == -1:
+		return 0, fmt.Errorf("job of post %s at %d: %w", postID, job.Rev, ErrSuperseded)
+	case n == -2:
+		return 0, fmt.Errorf("job of post %s at %d: %w", postID, job.Rev, ErrLeaseLost)
 	}
-	if n < 0 {
-		return false, fmt.Errorf("job of post %s at %d: %w", postID, rev, ErrSuperseded)
-	}
-	return n == 1, nil
+	return n, nil
 }
 
 // SetAfterPubChannel records the channel's outcome of a job once.
-func (s *Store) SetAfterPubChannel(ctx context.Context, postID string, rev int64, ok bool) error {
+func (s *Store) SetAfterPubChannel(ctx context.Context, postID string, job redaktor.AfterPubJob, ok bool) error {
 	o := "failed"
 	if ok {
 		o = "ok"
 	}
-	_, err := s.jobStep(ctx, postID, rev, "channel", o)
+	_, err := s.jobStep(ctx, postID, job, "channel", o)
+	return err
+}
+
+// SubscriberStart is what a job is to do for one subscriber (BeginAfterPub).
+type SubscriberStart int
+
+const (
+	SubscriberGo        SubscriberStart = 1 // change their copy
+	SubscriberDone      SubscriberStart = 0 // recorded already
+	SubscriberMaybeSent SubscriberStart = 2 // a forward of an earlier run may have reached them
+	SubscriberGone      SubscriberStart = 3 // no longer among those who got it (/forgetme)
+)
+
+// BeginAfterPub is called before a job sends anything to a subscriber.
+// With forward, a pending mark is left first: a run taken over while the
+// forward is on its way finds it and does not forward again.
+func (s *Store) BeginAfterPub(ctx context.Context, postID string, job redaktor.AfterPubJob, userID int64, forward bool) (SubscriberStart, error) {
+	mark := "0"
+	if forward {
+		mark = "1"
+	}
+	n, err := s.jobStep(ctx, postID, job, "begin", userID, mark)
+	return SubscriberStart(n), err
+}
+
+// ForwardRefused drops the pending mark of a forward Telegram refused: it
+// was not sent, and a later run may send it.
+func (s *Store) ForwardRefused(ctx context.Context, postID string, job redaktor.AfterPubJob, userID int64) error {
+	_, err := s.jobStep(ctx, postID, job, "unpend", userID)
 	return err
 }
 
 // StartAfterPubSubscribers counts the subscribers who got the post, once
 // per job, and returns where the walk over them stands.
-func (s *Store) StartAfterPubSubscribers(ctx context.Context, postID string, rev int64) (cursor uint64, err error) {
+func (s *Store) StartAfterPubSubscribers(ctx context.Context, postID string, job redaktor.AfterPubJob) (cursor uint64, err error) {
 	n, err := s.rdb.HLen(ctx, s.k.bcMessages(postID)).Result()
 	if err != nil {
 		return 0, fmt.Errorf("count the copies of post %s: %w", postID, err)
 	}
-	if _, err := s.jobStep(ctx, postID, rev, "start", n); err != nil {
+	if _, err := s.jobStep(ctx, postID, job, "start", n); err != nil {
 		return 0, err
 	}
 	c, err := s.rdb.HGet(ctx, s.k.apProgress(postID), "cursor").Uint64()
@@ -240,8 +311,8 @@ func (s *Store) StartAfterPubSubscribers(ctx context.Context, postID string, rev
 }
 
 // SetAfterPubCursor records where the walk over the subscribers stands.
-func (s *Store) SetAfterPubCursor(ctx context.Context, postID string, rev int64, cursor uint64) error {
-	_, err := s.jobStep(ctx, postID, rev, "cursor", cursor)
+func (s *Store) SetAfterPubCursor(ctx context.Context, postID string, job redaktor.AfterPubJob, cursor uint64) error {
+	_, err := s.jobStep(ctx, postID, job, "cursor", cursor)
 	return err
 }
 
@@ -282,7 +353,7 @@ func (s *Store) SubscriberCopies(ctx context.Context, postID, pageID string, cur
 // RecordAfterPub records once what a job did for one subscriber. newIDs
 // replace the ids of what they have (a forward replaced); gone forgets
 // them (their copy was deleted).
-func (s *Store) RecordAfterPub(ctx context.Context, postID string, rev int64, userID int64, ok bool, newIDs []int, gone bool) error {
+func (s *Store) RecordAfterPub(ctx context.Context, postID string, job redaktor.AfterPubJob, userID int64, ok bool, newIDs []int, gone bool) error {
 	o, ids := "failed", joinIDs(newIDs)
 	if ok {
 		o = "ok"
@@ -290,12 +361,13 @@ func (s *Store) RecordAfterPub(ctx context.Context, postID string, rev int64, us
 	if gone {
 		ids = "-"
 	}
-	_, err := s.jobStep(ctx, postID, rev, "sub", userID, o, ids)
+	_, err := s.jobStep(ctx, postID, job, "sub", userID, o, ids)
 	return err
 }
 
-// FinishAfterPub marks a job done and takes it off the queue.
-func (s *Store) FinishAfterPub(ctx context.Context, postID string, rev int64) error {
-	_, err := s.jobStep(ctx, postID, rev, "finish", KeepCopies.Milliseconds(), postID)
-	return err
+// FinishAfterPub marks a job done and takes it off the queue; first is
+// false when it was done already (the outcome was told then).
+func (s *Store) FinishAfterPub(ctx context.Context, postID string, job redaktor.AfterPubJob) (first bool, err error) {
+	n, err := s.jobStep(ctx, postID, job, "finish", KeepCopies.Milliseconds(), postID)
+	return n == 1, err
 }

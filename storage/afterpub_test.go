@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -106,17 +107,17 @@ func TestAfterPubJobIsDoneOnce(t *testing.T) {
 	if _, _, ok, _ := s.ClaimAfterPub(ctx, t0.Add(30*time.Second), time.Minute); ok {
 		t.Fatal("a leased job was claimed again")
 	}
-	if err := s.SetAfterPubChannel(ctx, p.ID, got.Rev, true); err != nil {
+	if err := s.SetAfterPubChannel(ctx, p.ID, got, true); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.SetAfterPubChannel(ctx, p.ID, got.Rev, false); err != nil { // a second outcome does not count
+	if err := s.SetAfterPubChannel(ctx, p.ID, got, false); err != nil { // a second outcome does not count
 		t.Fatal(err)
 	}
-	if _, err := s.StartAfterPubSubscribers(ctx, p.ID, got.Rev); err != nil {
+	if _, err := s.StartAfterPubSubscribers(ctx, p.ID, got); err != nil {
 		t.Fatal(err)
 	}
 	for range 2 {
-		if err := s.RecordAfterPub(ctx, p.ID, got.Rev, 5, true, []int{501}, false); err != nil {
+		if err := s.RecordAfterPub(ctx, p.ID, got, 5, true, []int{501}, false); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -137,7 +138,7 @@ func TestAfterPubJobIsDoneOnce(t *testing.T) {
 	if err := s.SaveAfterPub(ctx, next, gone, ev2, redaktor.AfterPubJob{Op: redaktor.OpRemove, By: chiefA.UserID}); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.RecordAfterPub(ctx, p.ID, got.Rev, 6, true, nil, false); !errors.Is(err, storage.ErrSuperseded) {
+	if err := s.RecordAfterPub(ctx, p.ID, got, 6, true, nil, false); !errors.Is(err, storage.ErrSuperseded) {
 		t.Fatalf("the old job's record: %v, want superseded", err)
 	}
 	id, rm, ok, err := s.ClaimAfterPub(ctx, t0.Add(2*time.Hour), time.Minute)
@@ -149,16 +150,19 @@ func TestAfterPubJobIsDoneOnce(t *testing.T) {
 	if len(copies) != 2 || !slices.Equal(copies[0].MessageIDs, []int{501}) {
 		t.Fatalf("the removal's copies %+v", copies)
 	}
-	if _, err := s.StartAfterPubSubscribers(ctx, p.ID, rm.Rev); err != nil {
+	if _, err := s.StartAfterPubSubscribers(ctx, p.ID, rm); err != nil {
 		t.Fatal(err)
 	}
 	for _, u := range []int64{5, 6} {
-		if err := s.RecordAfterPub(ctx, p.ID, rm.Rev, u, true, nil, true); err != nil {
+		if err := s.RecordAfterPub(ctx, p.ID, rm, u, true, nil, true); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if err := s.FinishAfterPub(ctx, p.ID, rm.Rev); err != nil {
-		t.Fatal(err)
+	if first, err := s.FinishAfterPub(ctx, p.ID, rm); err != nil || !first {
+		t.Fatalf("finish: %v %v", first, err)
+	}
+	if first, err := s.FinishAfterPub(ctx, p.ID, rm); err != nil || first {
+		t.Fatalf("finished again: %v %v, want not the first", first, err)
 	}
 	prog, _ = s.AfterPubProgress(ctx, p.ID)
 	if !prog.Finished || prog.Done != 2 || prog.Total != 2 || prog.Job.Op != redaktor.OpRemove {
@@ -188,17 +192,133 @@ func TestAfterPubJobPutOffIsTakenAgain(t *testing.T) {
 	if err := s.SaveAfterPub(ctx, p, next, ev, redaktor.AfterPubJob{Op: redaktor.OpRemove, By: moderator.UserID}); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, ok, _ := s.ClaimAfterPub(ctx, t0, time.Minute); !ok {
+	_, first, ok, _ := s.ClaimAfterPub(ctx, t0, time.Minute)
+	if !ok {
 		t.Fatal("no job")
 	}
-	if err := s.RenewAfterPub(ctx, p.ID, t0); err != nil {
+	if err := s.RenewAfterPub(ctx, p.ID, first, t0); err != nil {
 		t.Fatal(err)
 	}
-	if id, _, ok, _ := s.ClaimAfterPub(ctx, t0, time.Minute); !ok || id != p.ID {
+	id, second, ok, _ := s.ClaimAfterPub(ctx, t0, time.Minute)
+	if !ok || id != p.ID {
 		t.Fatal("a job put off was not claimed again")
 	}
-	// A job claimed by a runner that died is claimed after its lease.
-	if id, _, ok, _ := s.ClaimAfterPub(ctx, t0.Add(61*time.Second), time.Minute); !ok || id != p.ID {
+	// A job claimed by a runner that died (or is slow) is claimed after its
+	// lease, and the runner that lost it can write nothing more.
+	id, third, ok, _ := s.ClaimAfterPub(ctx, t0.Add(61*time.Second), time.Minute)
+	if !ok || id != p.ID {
 		t.Fatal("a job whose lease ran out was not claimed again")
+	}
+	for _, err := range []error{
+		s.RenewAfterPub(ctx, p.ID, second, t0.Add(5*time.Minute)),
+		s.SetAfterPubChannel(ctx, p.ID, second, true),
+		s.RecordAfterPub(ctx, p.ID, second, 5, true, nil, true),
+	} {
+		if !errors.Is(err, storage.ErrLeaseLost) {
+			t.Errorf("a step of the runner that lost the lease: %v, want ErrLeaseLost", err)
+		}
+	}
+	if _, err := s.FinishAfterPub(ctx, p.ID, second); !errors.Is(err, storage.ErrLeaseLost) {
+		t.Errorf("the finish of the runner that lost the lease: %v, want ErrLeaseLost", err)
+	}
+	if err := s.SetAfterPubChannel(ctx, p.ID, third, true); err != nil {
+		t.Fatalf("the holder's step: %v", err)
+	}
+}
+
+// A forward marked pending by a run that was cut off is not sent again by
+// the next: it may have reached the subscriber.
+func TestAfterPubForwardPendingIsNotSentAgain(t *testing.T) {
+	s, _ := storagetest.Store(t)
+	ctx := context.Background()
+	p := published(t, s)
+	c := p.Content
+	c.Text = "Субботник перенесён"
+	next, ev, err := redaktor.Apply(p, redaktor.Change{Action: redaktor.ActEditPublished, Actor: chiefA, Content: &c}, t0.Add(time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SaveAfterPub(ctx, p, next, ev, redaktor.AfterPubJob{Op: redaktor.OpEdit, By: chiefA.UserID}); err != nil {
+		t.Fatal(err)
+	}
+	_, first, _, _ := s.ClaimAfterPub(ctx, t0, time.Minute)
+	if st, err := s.BeginAfterPub(ctx, p.ID, first, 5, true); err != nil || st != storage.SubscriberGo {
+		t.Fatalf("begin: %v %v", st, err)
+	}
+	_, second, _, _ := s.ClaimAfterPub(ctx, t0.Add(2*time.Minute), time.Minute)
+	if st, err := s.BeginAfterPub(ctx, p.ID, second, 5, true); err != nil || st != storage.SubscriberMaybeSent {
+		t.Fatalf("begin after a run cut off mid-forward: %v %v, want maybe sent", st, err)
+	}
+	// A forward Telegram refused was not sent: the next run may send it.
+	if st, _ := s.BeginAfterPub(ctx, p.ID, second, 6, true); st != storage.SubscriberGo {
+		t.Fatalf("begin 6: %v", st)
+	}
+	if err := s.ForwardRefused(ctx, p.ID, second, 6); err != nil {
+		t.Fatal(err)
+	}
+	if st, _ := s.BeginAfterPub(ctx, p.ID, second, 6, true); st != storage.SubscriberGo {
+		t.Fatalf("begin 6 after a refused forward: %v, want go", st)
+	}
+}
+
+// /forgetme must leave the person's id in no key of a post's job.
+func TestForgetLeavesNoIDInAPostsJob(t *testing.T) {
+	s, r := storagetest.Store(t)
+	ctx := context.Background()
+	p := published(t, s)
+	next, ev, err := redaktor.Apply(p, redaktor.Change{Action: redaktor.ActRemove, Actor: moderator, Comment: "дубль"}, t0.Add(time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SaveAfterPub(ctx, p, next, ev, redaktor.AfterPubJob{Op: redaktor.OpRemove, By: moderator.UserID}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.ForgetUser(ctx, moderator.UserID); err != nil {
+		t.Fatal(err)
+	}
+	keys, err := r.Client.Keys(ctx, "{"+r.Prefix+"}:ap:*").Result()
+	if err != nil || len(keys) == 0 {
+		t.Fatalf("no job keys: %v %v", keys, err)
+	}
+	for _, k := range keys {
+		if v, err := r.Client.Get(ctx, k).Result(); err == nil && strings.Contains(v, "|11") {
+			t.Errorf("%s = %q still names the forgotten person", k, v)
+		}
+	}
+}
+
+// A job's step for a subscriber who used /forgetme meanwhile must not
+// write them back.
+func TestJobStepAfterForgetWritesNothing(t *testing.T) {
+	s, r := storagetest.Store(t)
+	ctx := context.Background()
+	p := published(t, s)
+	c := p.Content
+	c.Text = "Субботник перенесён"
+	next, ev, err := redaktor.Apply(p, redaktor.Change{Action: redaktor.ActEditPublished, Actor: chiefA, Content: &c}, t0.Add(time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SaveAfterPub(ctx, p, next, ev, redaktor.AfterPubJob{Op: redaktor.OpEdit, By: chiefA.UserID}); err != nil {
+		t.Fatal(err)
+	}
+	_, job, _, _ := s.ClaimAfterPub(ctx, t0, time.Minute)
+	if len(allCopies(t, s, p.ID)) != 2 { // the runner read its batch, 5 among them
+		t.Fatal("the job has not subscribers 5 and 6")
+	}
+	if err := s.ForgetUser(ctx, 5); err != nil {
+		t.Fatal(err)
+	}
+	if st, err := s.BeginAfterPub(ctx, p.ID, job, 5, true); err != nil || st != storage.SubscriberGone {
+		t.Errorf("begin for the forgotten subscriber: %v %v, want gone (nothing sent)", st, err)
+	}
+	if err := s.RecordAfterPub(ctx, p.ID, job, 5, true, []int{501}, false); err != nil {
+		t.Fatal(err)
+	}
+	if ok, _ := r.Client.HExists(ctx, "{"+r.Prefix+"}:bc:"+p.ID+":msgs", "5").Result(); ok {
+		t.Error("bc:<post>:msgs has the forgotten subscriber again")
+	}
+	if ok, _ := r.Client.SIsMember(ctx, "{"+r.Prefix+"}:ap:"+p.ID+":done", "5").Result(); ok {
+		t.Error("ap:<post>:done has the forgotten subscriber again")
 	}
 }

@@ -231,6 +231,7 @@ func (s *Store) forgetInPosts(ctx context.Context, userID int64) error {
 			data     *redis.SliceCmd
 			history  *redis.StringSliceCmd
 			delivery *redis.StringSliceCmd
+			job      *redis.StringCmd
 		}
 		var all []read
 		for p := from; p <= min(last, from+postBatch-1); p++ {
@@ -244,8 +245,10 @@ func (s *Store) forgetInPosts(ctx context.Context, userID int64) error {
 			pipe.HDel(ctx, s.k.report(post), uid, "explain:"+uid)
 			pipe.HDel(ctx, s.k.bcMessages(post), uid)
 			pipe.SRem(ctx, s.k.apDone(post), uid)
+			pipe.HDel(ctx, s.k.apProgress(post), "pending:"+uid)
 			all = append(all, read{post: post, data: pipe.HMGet(ctx, s.k.post(post), "data", "rev"),
-				history: pipe.LRange(ctx, s.k.history(post), 0, -1), delivery: pipe.HKeys(ctx, s.k.delivery(post))})
+				history: pipe.LRange(ctx, s.k.history(post), 0, -1), delivery: pipe.HKeys(ctx, s.k.delivery(post)),
+				job: pipe.Get(ctx, s.k.apJob(post))})
 		}
 		if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
 			return fmt.Errorf("read posts for %d: %w", userID, err)
@@ -258,11 +261,34 @@ func (s *Store) forgetInPosts(ctx context.Context, userID int64) error {
 					}
 				}
 			}
+			if err := s.forgetInJob(ctx, userID, r.post, r.job.Val()); err != nil {
+				return err
+			}
 			data, rev := dataAndRev(r.data.Val())
 			if err := s.forgetInOnePost(ctx, userID, r.post, data, rev, r.history.Val()); err != nil {
 				return err
 			}
 		}
+	}
+	return nil
+}
+
+// forgetInJob makes a former member of who a post's after-publication job
+// tells the outcome (the job's record keeps its expiry).
+func (s *Store) forgetInJob(ctx context.Context, userID int64, postID, v string) error {
+	if v == "" {
+		return nil
+	}
+	job, err := parseJob(v)
+	if err != nil {
+		return err
+	}
+	if job.By != userID {
+		return nil
+	}
+	job.By = 0
+	if err := swapString.Run(ctx, s.rdb, []string{s.k.apJob(postID)}, v, jobValue(job)).Err(); err != nil {
+		return fmt.Errorf("forget %d in the job of post %s: %w", userID, postID, err)
 	}
 	return nil
 }

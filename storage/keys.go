@@ -31,6 +31,7 @@ func (k keys) delivery(postID string) string  { return k.p + "post:" + postID + 
 // delivery to the subscribers (report.go), and what a person was told
 // once and need not be told again.
 func (k keys) report(postID string) string     { return k.p + "post:" + postID + ":report" }
+func (k keys) reportRetry() string             { return k.p + "report:retry" }
 func (k keys) reportLock(postID string) string { return k.p + "post:" + postID + ":report:lock" }
 func (k keys) told(userID int64) string        { return k.p + "user:" + id(userID) + ":told" }
 

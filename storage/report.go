@@ -131,3 +131,61 @@ func (s *Store) FirstTold(ctx context.Context, userID int64, what string) (bool,
 	}
 	return ok, nil
 }
+
+// A report whose final state could not be written (an edit refused, or
+// Telegram away) is retried by a sweep (handlers/reports.go), a few times:
+//
+//	report:retry           zset  posts whose report is to be written
+//	                             again, score = when (ms)
+//	post:<id>:report       retries → how many times it was put there
+
+// RetryReport puts a post's report on the retry list, due step after now
+// for the first retry, twice that for the second, and so on, unless it was
+// tried max times already; queued is false then.
+func (s *Store) RetryReport(ctx context.Context, postID string, now time.Time, step time.Duration, max int64) (tries int64, queued bool, err error) {
+	tries, err = s.rdb.HIncrBy(ctx, s.k.report(postID), "retries", 1).Result()
+	if err != nil {
+		return 0, false, fmt.Errorf("count the retries of the report of post %s: %w", postID, err)
+	}
+	if tries > max {
+		return tries, false, nil
+	}
+	at := now.Add(time.Duration(tries) * step)
+	if err := s.rdb.ZAdd(ctx, s.k.reportRetry(), redis.Z{Score: ms(at), Member: postID}).Err(); err != nil {
+		return tries, false, fmt.Errorf("queue the report of post %s: %w", postID, err)
+	}
+	return tries, true, nil
+}
+
+// ReportWritten takes a post's report off the retry list: its final state
+// was written.
+func (s *Store) ReportWritten(ctx context.Context, postID string) error {
+	pipe := s.rdb.TxPipeline()
+	pipe.ZRem(ctx, s.k.reportRetry(), postID)
+	pipe.HDel(ctx, s.k.report(postID), "retries")
+	if _, err := pipe.Exec(ctx); err != nil {
+		return fmt.Errorf("clear the retry of the report of post %s: %w", postID, err)
+	}
+	return nil
+}
+
+// DueReports takes up to n reports due for a retry at now off the list:
+// each goes to one caller only (the one whose ZREM took it).
+func (s *Store) DueReports(ctx context.Context, now time.Time, n int64) ([]string, error) {
+	ids, err := s.rdb.ZRangeArgs(ctx, redis.ZRangeArgs{Key: s.k.reportRetry(), Start: "-inf", Stop: ms(now),
+		ByScore: true, Count: n}).Result()
+	if err != nil {
+		return nil, fmt.Errorf("read the reports to retry: %w", err)
+	}
+	var out []string
+	for _, id := range ids {
+		took, err := s.rdb.ZRem(ctx, s.k.reportRetry(), id).Result()
+		if err != nil {
+			return out, fmt.Errorf("take the report of post %s to retry: %w", id, err)
+		}
+		if took == 1 {
+			out = append(out, id)
+		}
+	}
+	return out, nil
+}

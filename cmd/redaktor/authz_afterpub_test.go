@@ -90,14 +90,14 @@ func (r authzRow) settling() authzRow {
 		if w.id(p) == authorID {
 			return
 		}
-		notice := "Текст вашего опубликованного поста #" + f.post.ID
+		notice := ": изменён текст вашего опубликованного поста #" + f.post.ID
 		if cur.Status == redaktor.StatusRemoved {
-			notice = "Ваш пост #" + f.post.ID + " удалён"
+			notice = ": ваш пост #" + f.post.ID + " удалён"
 		}
 		if !waitUntil(told(authorID, notice)) {
 			w.d.t.Fatalf("the author was not told of post %s:\n%s", f.post.ID, w.d.dump(authorID))
 		}
-		if cur.Last.Action == redaktor.ActApproveEdit && !waitUntil(told(authorID, "Ваш новый текст поста #"+f.post.ID)) {
+		if cur.Last.Action == redaktor.ActApproveEdit && !waitUntil(told(authorID, ": ваш новый текст поста #"+f.post.ID)) {
 			w.d.t.Fatalf("the author was not told the edit of post %s was applied", f.post.ID)
 		}
 	}

@@ -118,6 +118,8 @@ func run(ctx context.Context, getenv func(string) string, logOut io.Writer, now 
 	// Reminders have their own loop and time limit, on the scheduler's
 	// clock: the digests at 08:30 never hold up the posts due then.
 	wg.Go(func() { remind.Run(ctx, time.Second, remindBudget) })
+	// Reports whose final state could not be written are written again.
+	wg.Go(func() { desk.Reports.Run(ctx, time.Second) })
 	wg.Go(func() {
 		if err := sched.Run(ctx); err != nil {
 			log.Error("scheduler stopped", "err", err)

@@ -3,6 +3,7 @@ package main
 import (
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -198,8 +199,8 @@ func TestModeratorEditGoesToReview(t *testing.T) {
 	d.press(moderator, mine, "Изменить текст")
 	d.say(moderator, "Кружок робототехники начинается 2 декабря.")
 	d.expect(moderator, "Новый текст поста #1 отправлен шеф-редактору")
-	d.expect(chief, "Ирина предлагает изменить текст опубликованного поста #1")
-	review := d.expect(chief, "Пост #1", "Ирина предлагает новый текст", "«Кружок робототехники начинается 2 декабря.»",
+	d.expect(chief, "Ирина: предложена правка опубликованного поста #1")
+	review := d.expect(chief, "Пост #1", "Ирина: предложен новый текст", "«Кружок робототехники начинается 2 декабря.»",
 		"Сейчас опубликовано:", "«Кружок робототехники начинается 1 декабря.»")
 	if post, _ := d.channelPost("Кружок"); post.Edits != 0 {
 		t.Fatalf("the channel changed before approval: %q", post.Text)
@@ -207,7 +208,7 @@ func TestModeratorEditGoesToReview(t *testing.T) {
 
 	d.press(chief, review, "Применить новый текст")
 	d.expect(chief, "Пост #1: готово", "канал ✓", "подписчики 1 из 1")
-	d.expect(moderator, "Ваш новый текст поста #1 применён")
+	d.expect(moderator, "Анна: ваш новый текст поста #1 применён")
 	if post, _ := d.channelPost("Кружок"); post.Text != "Кружок робототехники начинается 2 декабря." {
 		t.Fatalf("the channel post after approval: %q", post.Text)
 	}
@@ -220,7 +221,7 @@ func TestModeratorEditGoesToReview(t *testing.T) {
 	d.say(moderator, "Кружок робототехники начинается 3 декабря.")
 	d.press(chief, d.expect(chief, "Пост #1", "«Кружок робототехники начинается 3 декабря.»"), "На доработку")
 	d.say(chief, "Дата верная, второго")
-	d.expect(moderator, "Вашу правку поста #1 вернули на доработку", "Дата верная, второго")
+	d.expect(moderator, "Анна: ваша правка поста #1 возвращена на доработку", "Дата верная, второго")
 	if post, _ := d.channelPost("Кружок"); post.Text != "Кружок робототехники начинается 2 декабря." {
 		t.Fatalf("a refused edit reached the channel: %q", post.Text)
 	}
@@ -255,12 +256,12 @@ func TestRemoveAPublishedPostWithAReason(t *testing.T) {
 	if n := len(d.forwards(stranger)); n != 0 {
 		t.Fatalf("the subscriber still has %d forwards", n)
 	}
-	d.expect(moderator, "Ваш пост #1 удалён из канала и у подписчиков (Анна)", "ошибка в посте")
+	d.expect(moderator, "Анна: ваш пост #1 удалён из канала и у подписчиков", "ошибка в посте")
 	card := d.openCard(chief, "1", "удалён из канала", "Удалено: канал ✓, подписчики 1 из 1")
 	if hasButton(card, "Изменить текст") || hasButton(card, "Удалить из канала") {
 		t.Fatalf("a removed post still offers changes: %+v", card.Buttons())
 	}
-	if h := d.history(chief, card); !strings.Contains(h, "Анна: пост удалён из канала и у подписчиков — «ошибка в посте»") {
+	if h := d.history(chief, card); !strings.Contains(h, "Анна: запрошено удаление поста из канала и у подписчиков — «ошибка в посте»") {
 		t.Fatalf("history:\n%s", h)
 	}
 }
@@ -330,8 +331,8 @@ func TestNoChangesAfter48Hours(t *testing.T) {
 	}
 }
 
-// Telegram fails while a job runs (a subscriber's forward cannot be
-// replaced for a while): the job is taken up again and finishes, and
+// Telegram refuses for a while (429) to forward the replacement to a
+// subscriber: the job is taken up again and finishes, and
 // nothing is done twice: the channel post is edited once, every resident
 // gets one replacement.
 func TestAnEditInterruptedIsNotDoneTwice(t *testing.T) {
@@ -343,8 +344,8 @@ func TestAnEditInterruptedIsNotDoneTwice(t *testing.T) {
 
 	var failed atomic.Int32
 	remove := d.tg.Intercept(func(method string, p map[string]string) *bottest.APIError {
-		if method == "deleteMessage" && p["chat_id"] == strconv.FormatInt(resident2, 10) && failed.Add(1) <= 4 {
-			return bottest.ErrorFor(502)
+		if method == "forwardMessage" && p["chat_id"] == strconv.FormatInt(resident2, 10) && failed.Add(1) <= 4 {
+			return bottest.ErrorFor(429)
 		}
 		return nil
 	})
@@ -355,7 +356,7 @@ func TestAnEditInterruptedIsNotDoneTwice(t *testing.T) {
 	d.expect(chief, "Пост #1: готово", "канал ✓", "подписчики 3 из 3")
 
 	if failed.Load() < 5 {
-		t.Fatalf("the fault was not met: %d deletions to resident 2", failed.Load())
+		t.Fatalf("the fault was not met: %d forwards to resident 2", failed.Load())
 	}
 	if post, _ := d.channelPost("Каток"); post.Edits != 1 {
 		t.Fatalf("the channel post was edited %d times", post.Edits)
@@ -421,5 +422,200 @@ func TestEditDuringTheBroadcast(t *testing.T) {
 		if fw := d.forwards(r); len(fw) != 1 || fw[0].Text != "Каникулы начинаются 29.12." {
 			t.Fatalf("resident %d:\n%s", r, d.dump(r))
 		}
+	}
+}
+
+// The page sends to its channel only (no broadcast record), and its
+// channel is changed after the publication: removing the post must not
+// delete messages of the new channel.
+func TestRemovalAfterTheChannelChangedStaysInTheOldChannel(t *testing.T) {
+	t.Parallel()
+	d := newDesk(t)
+	d.setUp()
+	d.say(chief, "/subscribers")
+	d.press(chief, d.expect(chief, "Подписчики страницы"), "Не отправлять подписчикам")
+	d.say(chief, "Каток открывается в субботу.")
+	d.publishNow(chief, d.expect(chief, "Пост #1", "черновик"), "Опубликовать сейчас")
+	d.clock.Advance(time.Second)
+	d.expect(chief, "Пост #1 опубликован")
+	const other int64 = -1009999900001
+	d.tg.AddChannel(other, "Новый канал школы", "school4_new")
+	d.tg.SetMember(other, chief, bottest.StatusCreator)
+	for i := range 3 {
+		d.tg.ChannelPost(other, bottest.Text("пост нового канала "+strconv.Itoa(i)))
+	}
+	d.say(chief, "/channel")
+	d.say(chief, strconv.FormatInt(other, 10))
+	d.expect(chief, "Новый канал школы", "подключён")
+	card := d.openCard(chief, "1", "Статус: опубликован")
+	d.press(chief, card, "Удалить из канала")
+	d.press(chief, d.expect(chief, "Удалить пост #1"), "ошибка в посте")
+	d.expect(chief, "Пост #1: готово")
+	for _, c := range d.tg.Calls("deleteMessage") {
+		if c.Params["chat_id"] == strconv.FormatInt(other, 10) {
+			t.Errorf("a message %s of the new channel was deleted", c.Params["message_id"])
+		}
+	}
+}
+
+// The channel post cannot be edited (a channel admin deleted it by hand,
+// or the edit is refused): an edit must not take the residents' posts
+// away, nor report «подписчики 3 из 3» for forwards that still show the
+// old text.
+func TestEditWhoseChannelEditFailsLeavesForwards(t *testing.T) {
+	t.Parallel()
+	d := newDesk(t)
+	d.setUp()
+	d.residents(false)
+	card := d.publishedNow("1", "Каток открывается в субботу.", 3)
+	ch := strconv.FormatInt(channel, 10)
+	remove := d.tg.Intercept(func(method string, p map[string]string) *bottest.APIError {
+		if strings.HasPrefix(method, "editMessage") && p["chat_id"] == ch {
+			return &bottest.APIError{Code: 400, Description: "Bad Request: message to edit not found"}
+		}
+		if strings.HasPrefix(method, "forwardMessage") && p["from_chat_id"] == ch {
+			return &bottest.APIError{Code: 400, Description: "Bad Request: message to forward not found"}
+		}
+		return nil
+	})
+	defer remove()
+	d.press(chief, card, "Изменить текст")
+	d.say(chief, "Каток открывается в воскресенье.")
+	done := d.expect(chief, "Пост #1: готово")
+	t.Logf("told: %s", done.Text)
+	for _, r := range []int64{resident1, resident2} {
+		if len(d.forwards(r)) == 0 {
+			t.Errorf("resident %d lost the post to an edit:\n%s", r, d.dump(r))
+		}
+	}
+}
+
+func TestEditWhoseChannelEditFailsIsNotReportedAsReached(t *testing.T) {
+	t.Parallel()
+	d := newDesk(t)
+	d.setUp()
+	d.residents(false)
+	card := d.publishedNow("1", "Каток открывается в субботу.", 3)
+	ch := strconv.FormatInt(channel, 10)
+	remove := d.tg.Intercept(func(method string, p map[string]string) *bottest.APIError {
+		if strings.HasPrefix(method, "editMessage") && p["chat_id"] == ch {
+			return &bottest.APIError{Code: 400, Description: "Bad Request: message can't be edited"}
+		}
+		if strings.HasPrefix(method, "forwardMessageNEVER") && p["from_chat_id"] == ch {
+			return &bottest.APIError{Code: 400, Description: "Bad Request: message to forward not found"}
+		}
+		return nil
+	})
+	defer remove()
+	d.press(chief, card, "Изменить текст")
+	d.say(chief, "Каток открывается в воскресенье.")
+	done := d.expect(chief, "Пост #1: готово")
+	t.Logf("told: %s", done.Text)
+	if strings.Contains(done.Text, "подписчики 3 из 3") {
+		t.Errorf("told the edit reached 3 residents, whose forward still shows the old text: %q", done.Text)
+	}
+}
+
+// A forward held up longer than the job's one-minute lease (Telegram
+// slow, a long retry_after): the second process takes the job up while the
+// first is still at it, and the resident gets the replacement twice.
+func TestSlowForwardIsNotRepeatedByTheOtherProcess(t *testing.T) {
+	t.Parallel()
+	d := newDesk(t)
+	d.setUp()
+	d.residents(false)
+	card := d.publishedNow("1", "Каток открывается в субботу.", 3)
+	d.startAnother()
+	r1 := strconv.FormatInt(resident1, 10)
+	held, release := make(chan struct{}), make(chan struct{})
+	var once, freeOnce sync.Once
+	free := func() { freeOnce.Do(func() { close(release) }) }
+	t.Cleanup(free)
+	remove := d.tg.Intercept(func(method string, p map[string]string) *bottest.APIError {
+		if strings.HasPrefix(method, "forwardMessage") && p["chat_id"] == r1 {
+			once.Do(func() { close(held); <-release })
+		}
+		return nil
+	})
+	defer remove()
+	before := len(d.tg.Calls("forwardMessage"))
+	d.press(chief, card, "Изменить текст")
+	d.say(chief, "Каток открывается в воскресенье.")
+	select {
+	case <-held:
+	case <-time.After(30 * time.Second):
+		t.Fatal("the job did not reach resident 1")
+	}
+	d.clock.Advance(2 * time.Minute)
+	waitUntil(func() bool { return d.count(chief, "Пост #1: готово") > 0 })
+	free()
+	d.expect(chief, "Пост #1: готово")
+	toR1 := func() int {
+		n := 0
+		for _, c := range d.tg.Calls("forwardMessage")[before:] {
+			if c.OK() && c.Params["chat_id"] == r1 {
+				n++
+			}
+		}
+		return n
+	}
+	waitUntil(func() bool { return toR1() > 0 }) // the first process's forward, released
+	n := toR1()
+	if n != 1 {
+		t.Errorf("resident 1 got %d replacements, want 1:\n%s", n, d.dump(resident1))
+	}
+	waitUntil(func() bool { return d.count(chief, "Пост #1: готово") > 1 })
+	if n := d.count(chief, "Пост #1: готово"); n != 1 {
+		t.Errorf("the chief editor was told %d times", n)
+	}
+}
+
+// Under per-chat pacing (CHAT_PACING, as in production) and Telegram's
+// flood limits in the fake, an edit and then a removal reach the channel
+// and every resident once, and Telegram never has to answer 429: the
+// forwards, tried once, are paced like every other send.
+func TestEditAndRemovalUnderChatPacing(t *testing.T) {
+	t.Parallel()
+	d := newPacedDesk(t)
+	d.setUp()
+	d.residents(false)
+	card := d.publishedNow("1", "Каток открывается в субботу.", 3)
+	before := len(d.tg.Calls("forwardMessage"))
+
+	d.press(chief, card, "Изменить текст")
+	d.say(chief, "Каток открывается в воскресенье.")
+	d.expect(chief, "Пост #1: готово", "канал ✓", "подписчики 3 из 3")
+	per := map[string]int{}
+	for _, c := range d.tg.Calls("forwardMessage")[before:] {
+		if c.OK() {
+			per[c.Params["chat_id"]]++
+		}
+	}
+	for _, r := range []int64{resident1, resident2, resident3} {
+		if n := per[strconv.FormatInt(r, 10)]; n != 1 {
+			t.Errorf("resident %d got %d replacements, want 1", r, n)
+		}
+		if fw := d.forwards(r); len(fw) != 1 || fw[0].Text != "Каток открывается в воскресенье." {
+			t.Errorf("resident %d after the edit:\n%s", r, d.dump(r))
+		}
+	}
+
+	card = d.openCard(chief, "1", "Изменено: канал ✓, подписчики 3 из 3")
+	d.press(chief, card, "Удалить из канала")
+	d.press(chief, d.expect(chief, "Удалить пост #1"), "ошибка в посте")
+	waitUntil(func() bool { return d.count(chief, "Пост #1: готово") > 1 })
+	if n := d.count(chief, "Пост #1: готово"); n != 2 {
+		t.Fatalf("told %d times «готово», want once for the edit and once for the removal:\n%s", n, d.dump(chief))
+	}
+	for _, r := range []int64{resident1, resident2, resident3} {
+		if fw := d.forwards(r); len(fw) != 0 {
+			t.Errorf("resident %d still has the post after its removal:\n%s", r, d.dump(r))
+		}
+	}
+	if post, ok := d.channelPost("Каток"); ok && !post.Deleted {
+		t.Errorf("the channel post is still there")
+	}
+	if st := d.tg.Stats(); st.RateLimited != 0 {
+		t.Errorf("Telegram answered 429 %d times", st.RateLimited)
 	}
 }

@@ -320,3 +320,62 @@ func (d *desk) approvedNow(pageID, text string) {
 		d.t.Fatal(err)
 	}
 }
+
+// The edit that would turn the publication's message into the report
+// fails: the message does not stay at «Подписчикам: 1 из 2…», a sweep
+// writes the report a little later.
+func TestReportWhoseFinalEditFailedIsWrittenAgain(t *testing.T) {
+	t.Parallel()
+	d := newDesk(t)
+	d.setUp()
+	residents := d.subscribeResidents(2)
+	slow := strconv.FormatInt(residents[1], 10)
+	release := make(chan struct{})
+	var releaseOnce, failOnce sync.Once
+	free := func() { releaseOnce.Do(func() { close(release) }) }
+	t.Cleanup(free)
+	refused := make(chan struct{})
+	remove := d.tg.Intercept(func(method string, p map[string]string) *bottest.APIError {
+		if strings.HasPrefix(method, "forwardMessage") && p["chat_id"] == slow {
+			<-release
+		}
+		var err *bottest.APIError
+		if method == "editMessageText" && p["chat_id"] == strconv.FormatInt(chief, 10) && strings.Contains(p["text"], "доставлено") {
+			failOnce.Do(func() {
+				err = &bottest.APIError{Code: 400, Description: "Bad Request: message can't be edited"}
+				close(refused)
+			})
+		}
+		return err
+	})
+	defer remove()
+
+	d.publishUrgent("1", "Завтра в школе день открытых дверей.")
+	progress := d.expect(chief, "Пост #1 опубликован в канале", "Подписчикам: 1 из 2…")
+	free()
+	select {
+	case <-refused:
+	case <-time.After(wait):
+		t.Fatalf("the final edit was never tried; the chat has:\n%s", d.dump(chief))
+	}
+	if m, _ := d.tg.Message(chief, progress.MessageID); !strings.Contains(m.Text, "Подписчикам: 1 из 2…") {
+		t.Fatalf("the refused edit changed the message: %q", m.Text)
+	}
+	marked := func() bool {
+		n, _ := d.rdb.ZCard(context.Background(), d.key("report:retry")).Result()
+		return n == 1
+	}
+	if !waitUntil(marked) {
+		t.Fatal("the report whose final edit failed was not marked to be written again")
+	}
+	d.clock.Advance(time.Minute)
+	defer func() {
+		if t.Failed() {
+			t.Log(d.logs.String())
+		}
+	}()
+	report := d.expect(chief, "Пост #1 опубликован в канале", "Подписчикам доставлено 2 из 2 за")
+	if report.MessageID != progress.MessageID {
+		t.Fatalf("the report came as a new message; the chat has:\n%s", d.dump(chief))
+	}
+}
