@@ -397,7 +397,10 @@ func TestMenusAfterAnUpgrade(t *testing.T) {
 
 	// Once all are set, the version is marked (a stop before that would
 	// have them set again); started again, they are not set again.
-	if !waitUntil(func() bool { n, err := d.rdb.Exists(context.Background(), d.key("menus:v1")).Result(); return err == nil && n == 1 }) {
+	if !waitUntil(func() bool {
+		n, err := d.rdb.Exists(context.Background(), d.key("menus:v1")).Result()
+		return err == nil && n == 1
+	}) {
 		t.Fatal("the team's menus were not marked as set")
 	}
 	calls := len(d.tg.Calls("setMyCommands"))
