@@ -32,6 +32,11 @@ func (c *Checker) Check(p Post) Report {
 	r := Report{Lang: c.lang, Fingerprint: fingerprint(&a.words)}
 	add := func(f Finding) {
 		if f.Weight = c.weights[f.Rule]; f.Weight > 0 {
+			if r.Findings == nil {
+				// Room for a typical draft's findings at once, rather than
+				// growing the slice five times; a clean post allocates none.
+				r.Findings = make([]Finding, 0, 16)
+			}
 			r.Findings = append(r.Findings, f)
 		}
 	}
