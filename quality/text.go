@@ -157,13 +157,56 @@ func isJoiner(r rune, prevDigit, nextDigit bool) bool {
 //
 // Only the first maxText bytes are looked at: token offsets are 32-bit to
 // keep tokens small, and no Telegram post comes anywhere near the limit.
-func analyse(text string) analysis {
+func analyse(text string) analysis { return analyseWith(text, nil) }
+
+// analyseWith is analyse reusing the buffers of s when it is not nil.
+func analyseWith(text string, s *scratch) analysis {
 	if len(text) > maxText {
 		text = text[:maxText]
 	}
 	a := analysis{text: text, urls: findURLs(text)}
-	a.words, a.hashtags = tokenize(text, a.urls)
+	a.words, a.hashtags = tokenizeWith(text, a.urls, s)
 	return a
+}
+
+// scratch keeps the largest buffers of a finished check for the next one:
+// the tokens, the normalised words and the stems. A bot checks post after
+// post, and making them anew was most of a check's memory and of the
+// collector's work. Nothing of them outlives a check: findings quote the
+// text itself.
+type scratch struct {
+	toks  []token
+	buf   []byte
+	stems []string
+}
+
+// maxScratch is the largest text whose buffers are kept for reuse: a post
+// is at most 4,096 characters, and one huge text must not stay in memory.
+const maxScratch = 1 << 16
+
+// getScratch returns buffers for a check of text, nil when text is too
+// large to keep its buffers.
+func (c *Checker) getScratch(text string) *scratch {
+	if len(text) > maxScratch {
+		return nil
+	}
+	if s, ok := c.scratch.Get().(*scratch); ok {
+		return s
+	}
+	return new(scratch)
+}
+
+// putScratch keeps the buffers of a's check for the next one; a must not
+// be used afterwards.
+func (c *Checker) putScratch(s *scratch, a *analysis) {
+	if s == nil {
+		return
+	}
+	s.toks = a.words.toks
+	if a.words.stems != nil {
+		s.stems = a.words.stems
+	}
+	c.scratch.Put(s)
 }
 
 // decode is utf8.DecodeRuneInString(s[i:]) with the one- and two-byte
@@ -187,16 +230,29 @@ const maxText = 1 << 24
 
 // tokenize splits text into words, skipping the given spans, hashtags and
 // mentions (hashtags are returned separately).
-func tokenize(text string, skip []span) (words, []span) {
+func tokenize(text string, skip []span) (words, []span) { return tokenizeWith(text, skip, nil) }
+
+// tokenizeWith is tokenize reusing the buffers of s when it is not nil.
+func tokenizeWith(text string, skip []span, s *scratch) (words, []span) {
 	var (
-		toks  = make([]token, 0, len(text)/8+4)
+		toks  []token
 		tags  []span
-		buf   = make([]byte, 0, len(text))
+		buf   []byte
 		clean = true // only spaces since the previous token
 		nl    = false
 		prev  rune // the rune before i
 		si    int  // next skip span
 	)
+	if s != nil && cap(s.toks) >= len(text)/8+4 {
+		toks = s.toks[:0]
+	} else {
+		toks = make([]token, 0, len(text)/8+4)
+	}
+	if s != nil && cap(s.buf) >= len(text) {
+		buf = s.buf[:0]
+	} else {
+		buf = make([]byte, 0, len(text))
+	}
 	for i := 0; i < len(text); {
 		if si < len(skip) && i >= skip[si].start {
 			i = max(i, skip[si].end)
@@ -273,6 +329,14 @@ func tokenize(text string, skip []span) (words, []span) {
 		i = j
 	}
 	w := words{toks: toks, norm: string(buf)}
+	if s != nil {
+		s.buf = buf
+		if cap(s.stems) >= len(toks) {
+			// Stems are filled in as asked; "" marks one not made yet.
+			w.stems = s.stems[:len(toks)]
+			clear(w.stems)
+		}
+	}
 	for k := range w.toks {
 		w.toks[k].class = classify(w.word(k))
 	}
