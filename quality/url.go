@@ -13,8 +13,17 @@ func findURLs(text string) []span {
 	start := -1 // start of the current space-free chunk
 	for i := 0; i < len(text); {
 		r, n := rune(text[i]), 1
-		if r >= utf8.RuneSelf {
+		switch b := text[i]; {
+		case b < utf8.RuneSelf:
+		case b == 0xC2 || (0xE1 <= b && b <= 0xE3):
+			// Only these bytes begin a space beyond ASCII (U+0085,
+			// U+00A0; U+1680…U+3000), so only they need decoding.
 			r, n = decode(text, i)
+		default:
+			// Any other byte of a longer character is no space; stepping
+			// over such characters byte by byte finds the same chunks
+			// without decoding every Cyrillic letter.
+			r = utf8.RuneError
 		}
 		i += n
 		if !isSpace(r) {
