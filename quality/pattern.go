@@ -222,13 +222,13 @@ const (
 )
 
 // keyBit is the bit of matcher.keys for a key of the kind whose word (for
-// a pair, the first word; for a stem, the key bytes) has the wordHash h.
-func keyBit(kind, h uint32) uint32 {
-	return (h + kind*0x9E3779B9) * 0x85EBCA6B >> (32 - 16)
+// a pair, the first word; for a stem, the key bytes) has the fnv64 hash h.
+func keyBit(kind uint32, h uint64) uint32 {
+	return (uint32(h^h>>32) + kind*0x9E3779B9) * 0x85EBCA6B >> (32 - 16)
 }
 
 // markKey records that a key of the kind exists for a word hashed h.
-func (m *matcher) markKey(kind, h uint32) {
+func (m *matcher) markKey(kind uint32, h uint64) {
 	if m.keys == nil {
 		m.keys = make([]uint64, keyBits/64)
 	}
@@ -237,7 +237,7 @@ func (m *matcher) markKey(kind, h uint32) {
 }
 
 // mayHave reports whether a key of the kind may exist for a word hashed h.
-func (m *matcher) mayHave(kind, h uint32) bool {
+func (m *matcher) mayHave(kind uint32, h uint64) bool {
 	if m.keys == nil {
 		return false
 	}
@@ -257,10 +257,10 @@ func (m *matcher) add(p pattern) {
 		if len(p.words) > 1 && p.words[1].kind == wordExact {
 			key := w.text + p.words[1].text
 			m.pairs[key] = append(m.pairs[key], idx)
-			m.markKey(keyPair, wordHash(w.text))
+			m.markKey(keyPair, fnv64(w.text))
 		} else {
 			m.exact[w.text] = append(m.exact[w.text], idx)
-			m.markKey(keyExact, wordHash(w.text))
+			m.markKey(keyExact, fnv64(w.text))
 		}
 	case wordStem, wordForm:
 		// Indexed by index(), once every pattern is known.
@@ -293,7 +293,7 @@ func (m *matcher) index() {
 			l := keyLen(len(w.text))
 			key := w.text[:l]
 			m.stems[key] = append(m.stems[key], idx)
-			m.markKey(keyStem, wordHash(key))
+			m.markKey(keyStem, fnv64(key))
 			if !used[l] {
 				used[l] = true
 				m.keyLens = append(m.keyLens, l)
@@ -330,7 +330,7 @@ func (m *matcher) each(ws *words, i int, fn func(id, n int)) {
 		if len(norm) < l {
 			break
 		}
-		if m.mayHave(keyStem, wordHash(norm[:l])) {
+		if m.mayHave(keyStem, fnv64(norm[:l])) {
 			try(m.stems[norm[:l]])
 		}
 	}

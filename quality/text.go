@@ -26,7 +26,7 @@ type token struct {
 	ns, ne     int32  // bytes of the normalised word in words.norm
 	letters    int32  // letters in the word
 	upper      int32  // upper-case letters in the word
-	hash       uint32 // wordHash of the normalised word, for matcher.mayHave
+	hash       uint64 // fnv64 of the normalised word: matcher.mayHave and fingerprint use it
 	class      uint8
 	joined     bool // only spaces separate it from the previous token, so a phrase may continue here
 	lineBreak  bool // a newline separates it from the previous token
@@ -340,7 +340,7 @@ func tokenizeWith(text string, skip []span, s *scratch) (words, []span) {
 	}
 	for k := range w.toks {
 		w.toks[k].class = classify(w.word(k))
-		w.toks[k].hash = wordHash(w.word(k))
+		w.toks[k].hash = fnv64(w.word(k))
 	}
 	markSentences(text, &w)
 	return w, tags
@@ -466,15 +466,4 @@ func normWord(s string) string {
 		buf = appendNorm(buf, r)
 	}
 	return string(buf)
-}
-
-// wordHash is the 32-bit FNV-1a hash of a word: the matchers test it
-// against their keys before any map look-up.
-func wordHash(s string) uint32 {
-	h := uint32(2166136261)
-	for i := 0; i < len(s); i++ {
-		h ^= uint32(s[i])
-		h *= 16777619
-	}
-	return h
 }
