@@ -299,6 +299,31 @@ func tokenizeWith(text string, skip []span, s *scratch) (words, []span) {
 			if si < len(skip) && j >= skip[si].start {
 				break
 			}
+			// Fast path for the letters of the basic Cyrillic block
+			// (U+0400…U+045F, bytes D0 80…D1 9F), nearly every character
+			// of a post: what isLetter, isUpper and appendNorm would
+			// answer, without calls the compiler does not inline.
+			if b := text[j]; (b == 0xD0 || b == 0xD1) && j+1 < len(text) && text[j+1]&0xC0 == 0x80 {
+				if q := rune(b&0x1F)<<6 | rune(text[j+1]&0x3F); q < 0x460 {
+					t.letters++
+					lower := q
+					switch {
+					case q == 'Ё' || q == 'ё':
+						lower = 'е'
+					case q < 0x410: // Ѐ…Џ
+						lower += 0x50
+					case q < 0x430: // А…Я
+						lower += 0x20
+					}
+					if q < 0x430 {
+						t.upper++
+					}
+					buf = append(buf, 0xC0|byte(lower>>6), 0x80|byte(lower&0x3F))
+					j += 2
+					last = q
+					continue
+				}
+			}
 			q, n := decode(text, j)
 			switch {
 			case isWordRune(q):

@@ -20,7 +20,7 @@ func findURLs(text string) []span {
 		space, n := false, 1
 		switch b := text[i]; {
 		case b < utf8.RuneSelf:
-			space = isSpace(rune(b))
+			space = b == ' ' || b-'\t' < 5 // isSpace for ASCII, inline
 		case b == 0xC2 || (0xE1 <= b && b <= 0xE3):
 			var r rune
 			r, n = decode(text, i)
