@@ -28,10 +28,17 @@ type Published struct {
 // Check examines a post and returns its report. It never fails: bad input
 // gives a report, not an error.
 func (c *Checker) Check(p Post) Report {
-	a := analyse(p.Text)
+	sc := c.getScratch(p.Text)
+	a := analyseWith(p.Text, sc)
+	defer c.putScratch(sc, &a)
 	r := Report{Lang: c.lang, Fingerprint: fingerprint(&a.words)}
 	add := func(f Finding) {
 		if f.Weight = c.weights[f.Rule]; f.Weight > 0 {
+			if r.Findings == nil {
+				// Room for a typical draft's findings at once, rather than
+				// growing the slice five times; a clean post allocates none.
+				r.Findings = make([]Finding, 0, 16)
+			}
 			r.Findings = append(r.Findings, f)
 		}
 	}

@@ -292,7 +292,7 @@ func isHeadline(a *analysis, from, to int) bool {
 func opensWithQuote(a *analysis, i int) bool {
 	start := int(a.words.toks[i].start)
 	line := strings.LastIndexByte(a.text[:start], '\n') + 1
-	return strings.ContainsAny(a.text[line:start], "«\"„“")
+	return hasQuoteMark(a.text[line:start])
 }
 
 // lineOf counts the line breaks before token i.
@@ -354,4 +354,12 @@ func (c *Checker) newsLater(ws *words, from, line int) bool {
 		}
 	}
 	return false
+}
+
+// hasQuoteMark is strings.ContainsAny(s, "«\"„“") searching for bytes:
+// with marks beyond ASCII, ContainsAny decodes every character of s, and
+// the whole post is searched for them.
+func hasQuoteMark(s string) bool {
+	return strings.IndexByte(s, '"') >= 0 || strings.Contains(s, "«") ||
+		strings.Contains(s, "„") || strings.Contains(s, "“")
 }

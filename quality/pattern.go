@@ -75,15 +75,13 @@ type matcher struct {
 	patterns []pattern
 	exact    map[string][]int // first word → patterns
 	pairs    map[string][]int // first two exact words, written together → patterns
-	// starts has a bit for the first bytes of every first word a pattern
-	// may start with: most words of a text start no pattern, and one bit
-	// test spares them the map look-ups. startsAll turns it off when a
-	// stem is too short to be keyed so.
-	starts    []uint64
-	startsAll bool
-	stems     map[string][]int // the first keyLen bytes of a first-word stem → patterns
-	keyLens   []int            // the key lengths in use, shortest first
-	classes   []int            // patterns starting with a class
+	// keys has a bit for every key of exact, pairs and stems (see keyBit):
+	// most words of a text start no pattern, and a bit test on the word's
+	// hash, made once per text, spares them each map look-up.
+	keys    []uint64
+	stems   map[string][]int // the first keyLen bytes of a first-word stem → patterns
+	keyLens []int            // the key lengths in use, shortest first
+	classes []int            // patterns starting with a class
 
 	// Combinations («отключ* + воду»): the first part of each is indexed
 	// with the phrases, so a token costs no more look-ups; parts holds the
@@ -213,36 +211,38 @@ func newMatcher(phrases []string, refs []int) (*matcher, error) {
 	return m, nil
 }
 
-// startBits is the size of matcher.starts in bits.
-const startBits = 1 << 16
+// keyBits is the size of matcher.keys in bits.
+const keyBits = 1 << 16
 
-// startKey hashes the first four bytes of a word (fewer if it is shorter)
-// into a bit of matcher.starts.
-func startKey(w string) uint32 {
-	n := min(4, len(w))
-	h := uint32(n)
-	for i := 0; i < n; i++ {
-		h = h*31 + uint32(w[i])
-	}
-	return h % startBits
+// The kinds of key a bit of matcher.keys stands for.
+const (
+	keyExact uint32 = iota + 1
+	keyPair
+	keyStem
+)
+
+// keyBit is the bit of matcher.keys for a key of the kind whose word (for
+// a pair, the first word; for a stem, the key bytes) has the fnv64 hash h.
+func keyBit(kind uint32, h uint64) uint32 {
+	return (uint32(h^h>>32) + kind*0x9E3779B9) * 0x85EBCA6B >> (32 - 16)
 }
 
-// markStart records that a pattern may start with a word beginning like w.
-func (m *matcher) markStart(w string) {
-	if m.starts == nil {
-		m.starts = make([]uint64, startBits/64)
+// markKey records that a key of the kind exists for a word hashed h.
+func (m *matcher) markKey(kind uint32, h uint64) {
+	if m.keys == nil {
+		m.keys = make([]uint64, keyBits/64)
 	}
-	k := startKey(w)
-	m.starts[k/64] |= 1 << (k % 64)
+	k := keyBit(kind, h)
+	m.keys[k/64] |= 1 << (k % 64)
 }
 
-// mayStart reports whether some pattern may start at a word like w.
-func (m *matcher) mayStart(w string) bool {
-	if m.startsAll || m.starts == nil {
-		return m.startsAll
+// mayHave reports whether a key of the kind may exist for a word hashed h.
+func (m *matcher) mayHave(kind uint32, h uint64) bool {
+	if m.keys == nil {
+		return false
 	}
-	k := startKey(w)
-	return m.starts[k/64]&(1<<(k%64)) != 0
+	k := keyBit(kind, h)
+	return m.keys[k/64]&(1<<(k%64)) != 0
 }
 
 // add appends a pattern and indexes it by its first word.
@@ -251,25 +251,16 @@ func (m *matcher) add(p pattern) {
 	m.patterns = append(m.patterns, p)
 	switch w := p.words[0]; w.kind {
 	case wordExact:
-		m.markStart(w.text)
-	case wordStem, wordForm:
-		// A word matching a stem starts with it; a stem shorter than
-		// four bytes says too little about the word's first four.
-		if len(w.text) < 4 {
-			m.startsAll = true
-		}
-		m.markStart(w.text)
-	}
-	switch w := p.words[0]; w.kind {
-	case wordExact:
 		// Many phrases share a first word («в эту субботу», «в конце
 		// мая»…): index those by their first two words, so a common word
 		// costs one look-up rather than a try of every phrase.
 		if len(p.words) > 1 && p.words[1].kind == wordExact {
 			key := w.text + p.words[1].text
 			m.pairs[key] = append(m.pairs[key], idx)
+			m.markKey(keyPair, fnv64(w.text))
 		} else {
 			m.exact[w.text] = append(m.exact[w.text], idx)
+			m.markKey(keyExact, fnv64(w.text))
 		}
 	case wordStem, wordForm:
 		// Indexed by index(), once every pattern is known.
@@ -302,6 +293,7 @@ func (m *matcher) index() {
 			l := keyLen(len(w.text))
 			key := w.text[:l]
 			m.stems[key] = append(m.stems[key], idx)
+			m.markKey(keyStem, fnv64(key))
 			if !used[l] {
 				used[l] = true
 				m.keyLens = append(m.keyLens, l)
@@ -321,18 +313,24 @@ func (m *matcher) each(ws *words, i int, fn func(id, n int)) {
 			}
 		}
 	}
-	if norm := ws.word(i); m.mayStart(norm) {
+	// A pattern found by a key starts with the key's word (for a pair,
+	// its first word; for a stem, the key bytes), so a word whose hash has
+	// no bit set starts none and skips the look-up.
+	norm, h := ws.word(i), ws.toks[i].hash
+	if m.mayHave(keyExact, h) {
 		try(m.exact[norm])
-		if len(m.pairs) > 0 && i+1 < len(ws.toks) && ws.toks[i+1].joined {
-			// The two words stand back to back in ws.norm, so the key needs no
-			// allocation. «в»+«эту» and «вэ»+«ту» share a key; matchAt tells
-			// them apart.
-			try(m.pairs[ws.norm[ws.toks[i].ns:ws.toks[i+1].ne]])
+	}
+	if i+1 < len(ws.toks) && ws.toks[i+1].joined && m.mayHave(keyPair, h) {
+		// The two words stand back to back in ws.norm, so the key needs no
+		// allocation. «в»+«эту» and «вэ»+«ту» share a key; matchAt tells
+		// them apart.
+		try(m.pairs[ws.norm[ws.toks[i].ns:ws.toks[i+1].ne]])
+	}
+	for _, l := range m.keyLens {
+		if len(norm) < l {
+			break
 		}
-		for _, l := range m.keyLens {
-			if len(norm) < l {
-				break
-			}
+		if m.mayHave(keyStem, fnv64(norm[:l])) {
 			try(m.stems[norm[:l]])
 		}
 	}

@@ -365,7 +365,7 @@ func (p *placeFinder) eachWords(a *analysis, fn func(s span, next int) bool) {
 	// «выставка «Зима в Сосновке»»: a title in quotation marks names no
 	// place. Only a candidate is looked at, and only in a text with a
 	// quotation mark.
-	quotes := strings.ContainsAny(a.text, "«\"„“")
+	quotes := hasQuoteMark(a.text)
 	for i := 0; i < len(ws.toks); i++ {
 		if s, ok := p.candidateAt(a, i, isVague); ok && !(quotes && tokenQuoted(a, i)) {
 			if !fn(s, ws.tokenAfter(i, s.end)) {

@@ -90,14 +90,19 @@ func wordStart(text string, off int) int {
 
 // utf16Len counts UTF-16 code units: Telegram measures its caption limit in
 // them, so an emoji outside the Basic Plane costs two.
+//
+// It steps with decode rather than range: the same runes, with ASCII and
+// Cyrillic decoded inline, and every post is measured.
 func utf16Len(s string) int {
 	n := 0
-	for _, r := range s {
+	for i := 0; i < len(s); {
+		r, size := decode(s, i)
 		if r >= 0x10000 {
 			n += 2
 		} else {
 			n++
 		}
+		i += size
 	}
 	return n
 }

@@ -32,7 +32,7 @@ func fingerprint(ws *words) []uint64 {
 	}
 	hs := make([]uint64, len(ws.toks))
 	for i := range ws.toks {
-		hs[i] = fnv64(ws.word(i))
+		hs[i] = ws.toks[i].hash // fnv64(ws.word(i)), made by tokenize
 	}
 	k := min(shingleWords, len(hs))
 	out := make([]uint64, 0, len(hs)-k+1)

@@ -1,6 +1,9 @@
 package quality
 
-import "sort"
+import (
+	"cmp"
+	"slices"
+)
 
 // Finding is one piece of advice. It carries data, not a sentence: the bot
 // renders it in the user's language from Rule and the parameters.
@@ -111,23 +114,30 @@ const maxTop = 3
 // emoji and hashtags every one over the limit is an occurrence: 14 emoji
 // cost more than 6.
 func (r *Report) finish() {
-	sort.SliceStable(r.Findings, func(i, j int) bool {
-		return r.Findings[i].Start < r.Findings[j].Start
-	})
-	times := map[string]int{}
-	weight := map[string]int{}
+	slices.SortStableFunc(r.Findings, func(a, b Finding) int { return cmp.Compare(a.Start, b.Start) })
+	// Occurrences per rule in a slice, not maps: a post has a handful of
+	// rules, and two maps per check were a good part of its allocations.
+	type tally struct {
+		rule     string
+		times, w int
+	}
+	tallies := make([]tally, 0, 16)
 	for _, f := range r.Findings {
 		n := 1
 		if (f.Rule == RuleEmoji || f.Rule == RuleHashtags) && f.Count > f.Limit {
 			n = f.Count - f.Limit
 		}
-		times[f.Rule] += n
-		weight[f.Rule] = f.Weight
+		k := slices.IndexFunc(tallies, func(t tally) bool { return t.rule == f.Rule })
+		if k < 0 {
+			k = len(tallies)
+			tallies = append(tallies, tally{rule: f.Rule})
+		}
+		tallies[k].times += n
+		tallies[k].w = f.Weight
 	}
 	r.Score = 100
-	for rule, n := range times {
-		w := weight[rule]
-		r.Score -= min(w+w*(n-1)/2, maxPenalty*w)
+	for _, t := range tallies {
+		r.Score -= min(t.w+t.w*(t.times-1)/2, maxPenalty*t.w)
 	}
 	r.Score = max(r.Score, 0)
 	r.Top = top(r.Findings)
@@ -140,14 +150,17 @@ const maxPenalty = 4
 // first, and only one hint about length — the four length rules overlap,
 // and when a paragraph is too long, splitting it is the fix.
 func top(findings []Finding) []Finding {
-	seen := map[string]bool{}
+	seen := make([]string, 0, 16) // rules already taken; a slice, as in finish
 	var firsts []Finding
+	if len(findings) > 0 {
+		firsts = make([]Finding, 0, min(len(findings), 8))
+	}
 	length := -1 // index in firsts of the length hint
 	for _, f := range findings {
-		if seen[f.Rule] {
+		if slices.Contains(seen, f.Rule) {
 			continue
 		}
-		seen[f.Rule] = true
+		seen = append(seen, f.Rule)
 		if !isLengthRule(f.Rule) {
 			firsts = append(firsts, f)
 			continue
@@ -160,7 +173,7 @@ func top(findings []Finding) []Finding {
 			firsts[length] = f
 		}
 	}
-	sort.SliceStable(firsts, func(i, j int) bool { return firsts[i].Weight > firsts[j].Weight })
+	slices.SortStableFunc(firsts, func(a, b Finding) int { return cmp.Compare(b.Weight, a.Weight) })
 	if len(firsts) > maxTop {
 		firsts = firsts[:maxTop]
 	}

@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"sort"
 	"strings"
+	"sync"
 )
 
 // rulesFS holds the rule files shipped with the bot, one per language.
@@ -222,6 +223,7 @@ type Checker struct {
 	until     *matcher // "до 20 декабря", "на три дня": how long a cut lasts
 	vagueHrs  *matcher // "с утра", "вечером": a time of day with no hour
 	places    placeFinder
+	scratch   sync.Pool // *scratch: buffers of finished checks, for the next
 	notices   []notice
 	noticeAny *matcher // every notice phrase; ref is the index in notices
 	greetings *matcher

@@ -1,6 +1,7 @@
 package quality
 
 import (
+	"math/bits"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -22,10 +23,11 @@ const (
 // in words.norm, so a token holds no pointer and a post's tokens are one
 // cheap allocation.
 type token struct {
-	start, end int32 // bytes of the word in the text
-	ns, ne     int32 // bytes of the normalised word in words.norm
-	letters    int32 // letters in the word
-	upper      int32 // upper-case letters in the word
+	start, end int32  // bytes of the word in the text
+	ns, ne     int32  // bytes of the normalised word in words.norm
+	letters    int32  // letters in the word
+	upper      int32  // upper-case letters in the word
+	hash       uint64 // fnv64 of the normalised word: matcher.mayHave and fingerprint use it
 	class      uint8
 	joined     bool // only spaces separate it from the previous token, so a phrase may continue here
 	lineBreak  bool // a newline separates it from the previous token
@@ -79,7 +81,8 @@ type analysis struct {
 // The rune predicates below answer ASCII and the basic Cyrillic block
 // inline and ask package unicode only about other scripts: posts are almost
 // all Russian or English, and the generic tables otherwise cost most of the
-// checking time. Each is small enough for the compiler to inline.
+// checking time. They are over the compiler's inlining budget, so
+// tokenize reads Cyrillic letters itself in its inner loop.
 
 // isLetter is unicode.IsLetter with fast paths.
 func isLetter(r rune) bool {
@@ -157,13 +160,56 @@ func isJoiner(r rune, prevDigit, nextDigit bool) bool {
 //
 // Only the first maxText bytes are looked at: token offsets are 32-bit to
 // keep tokens small, and no Telegram post comes anywhere near the limit.
-func analyse(text string) analysis {
+func analyse(text string) analysis { return analyseWith(text, nil) }
+
+// analyseWith is analyse reusing the buffers of s when it is not nil.
+func analyseWith(text string, s *scratch) analysis {
 	if len(text) > maxText {
 		text = text[:maxText]
 	}
 	a := analysis{text: text, urls: findURLs(text)}
-	a.words, a.hashtags = tokenize(text, a.urls)
+	a.words, a.hashtags = tokenizeWith(text, a.urls, s)
 	return a
+}
+
+// scratch keeps the largest buffers of a finished check for the next one:
+// the tokens, the normalised words and the stems. A bot checks post after
+// post, and making them anew was most of a check's memory and of the
+// collector's work. Nothing of them outlives a check: findings quote the
+// text itself.
+type scratch struct {
+	toks  []token
+	buf   []byte
+	stems []string
+}
+
+// maxScratch is the largest text whose buffers are kept for reuse: a post
+// is at most 4,096 characters, and one huge text must not stay in memory.
+const maxScratch = 1 << 16
+
+// getScratch returns buffers for a check of text, nil when text is too
+// large to keep its buffers.
+func (c *Checker) getScratch(text string) *scratch {
+	if len(text) > maxScratch {
+		return nil
+	}
+	if s, ok := c.scratch.Get().(*scratch); ok {
+		return s
+	}
+	return new(scratch)
+}
+
+// putScratch keeps the buffers of a's check for the next one; a must not
+// be used afterwards.
+func (c *Checker) putScratch(s *scratch, a *analysis) {
+	if s == nil {
+		return
+	}
+	s.toks = a.words.toks
+	if a.words.stems != nil {
+		s.stems = a.words.stems
+	}
+	c.scratch.Put(s)
 }
 
 // decode is utf8.DecodeRuneInString(s[i:]) with the one- and two-byte
@@ -187,16 +233,29 @@ const maxText = 1 << 24
 
 // tokenize splits text into words, skipping the given spans, hashtags and
 // mentions (hashtags are returned separately).
-func tokenize(text string, skip []span) (words, []span) {
+func tokenize(text string, skip []span) (words, []span) { return tokenizeWith(text, skip, nil) }
+
+// tokenizeWith is tokenize reusing the buffers of s when it is not nil.
+func tokenizeWith(text string, skip []span, s *scratch) (words, []span) {
 	var (
-		toks  = make([]token, 0, len(text)/8+4)
+		toks  []token
 		tags  []span
-		buf   = make([]byte, 0, len(text))
+		buf   []byte
 		clean = true // only spaces since the previous token
 		nl    = false
 		prev  rune // the rune before i
 		si    int  // next skip span
 	)
+	if s != nil && cap(s.toks) >= len(text)/8+4 {
+		toks = s.toks[:0]
+	} else {
+		toks = make([]token, 0, len(text)/8+4)
+	}
+	if s != nil && cap(s.buf) >= len(text) {
+		buf = s.buf[:0]
+	} else {
+		buf = make([]byte, 0, len(text))
+	}
 	for i := 0; i < len(text); {
 		if si < len(skip) && i >= skip[si].start {
 			i = max(i, skip[si].end)
@@ -241,6 +300,31 @@ func tokenize(text string, skip []span) (words, []span) {
 			if si < len(skip) && j >= skip[si].start {
 				break
 			}
+			// Fast path for the letters of the basic Cyrillic block
+			// (U+0400…U+045F, bytes D0 80…D1 9F), nearly every character
+			// of a post: what isLetter, isUpper and appendNorm would
+			// answer, without calls the compiler does not inline.
+			if b := text[j]; (b == 0xD0 || b == 0xD1) && j+1 < len(text) && text[j+1]&0xC0 == 0x80 {
+				if q := rune(b&0x1F)<<6 | rune(text[j+1]&0x3F); q < 0x460 {
+					t.letters++
+					lower := q
+					switch {
+					case q == 'Ё' || q == 'ё':
+						lower = 'е'
+					case q < 0x410: // Ѐ…Џ
+						lower += 0x50
+					case q < 0x430: // А…Я
+						lower += 0x20
+					}
+					if q < 0x430 {
+						t.upper++
+					}
+					buf = append(buf, 0xC0|byte(lower>>6), 0x80|byte(lower&0x3F))
+					j += 2
+					last = q
+					continue
+				}
+			}
 			q, n := decode(text, j)
 			switch {
 			case isWordRune(q):
@@ -273,8 +357,17 @@ func tokenize(text string, skip []span) (words, []span) {
 		i = j
 	}
 	w := words{toks: toks, norm: string(buf)}
+	if s != nil {
+		s.buf = buf
+		if cap(s.stems) >= len(toks) {
+			// Stems are filled in as asked; "" marks one not made yet.
+			w.stems = s.stems[:len(toks)]
+			clear(w.stems)
+		}
+	}
 	for k := range w.toks {
 		w.toks[k].class = classify(w.word(k))
+		w.toks[k].hash = fnv64(w.word(k))
 	}
 	markSentences(text, &w)
 	return w, tags
@@ -355,9 +448,17 @@ func scanGap(gap string) (opens, closes, mark, opensAfter, closesAfter int) {
 // bytes: several times faster than decoding it, and lengths are counted
 // for every line of every post. Telegram texts are valid UTF-8; an invalid
 // byte counts as a character or not, which no limit notices.
+//
+// Eight bytes are counted at once: a continuation byte is 10xxxxxx, so
+// bit 7 set and bit 6 clear marks one, and a popcount counts them.
 func runeCount(s string) int {
-	n := 0
-	for i := 0; i < len(s); i++ {
+	n, i := 0, 0
+	for ; i+8 <= len(s); i += 8 {
+		x := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
+			uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+		n += 8 - bits.OnesCount64(x&^(x<<1)&0x8080808080808080)
+	}
+	for ; i < len(s); i++ {
 		if s[i]&0xC0 != 0x80 {
 			n++
 		}

@@ -12,12 +12,22 @@ func findURLs(text string) []span {
 	var out []span
 	start := -1 // start of the current space-free chunk
 	for i := 0; i < len(text); {
-		r, n := rune(text[i]), 1
-		if r >= utf8.RuneSelf {
+		// Only the bytes C2 (U+0085, U+00A0) and E1…E3 (U+1680…U+3000)
+		// begin a space beyond ASCII, so only they need decoding. Any
+		// other byte of a longer character is no space: stepping over
+		// such characters byte by byte finds the same chunks without
+		// decoding every Cyrillic letter.
+		space, n := false, 1
+		switch b := text[i]; {
+		case b < utf8.RuneSelf:
+			space = b == ' ' || b-'\t' < 5 // isSpace for ASCII, inline
+		case b == 0xC2 || (0xE1 <= b && b <= 0xE3):
+			var r rune
 			r, n = decode(text, i)
+			space = isSpace(r)
 		}
 		i += n
-		if !isSpace(r) {
+		if !space {
 			if start < 0 {
 				start = i - n
 			}
@@ -41,7 +51,9 @@ func findURLs(text string) []span {
 // urlIn looks for a link inside the space-free chunk text[i:j].
 func urlIn(text string, i, j int) (span, bool) {
 	chunk := text[i:j]
-	if !strings.ContainsAny(chunk, "/.") {
+	// Two byte searches, not ContainsAny: it decodes a short chunk rune by
+	// rune, and every word of the post is a chunk.
+	if strings.IndexByte(chunk, '/') < 0 && strings.IndexByte(chunk, '.') < 0 {
 		return span{}, false // neither a scheme, nor www., nor host/path
 	}
 	start := -1
