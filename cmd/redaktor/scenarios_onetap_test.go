@@ -16,8 +16,22 @@ import (
 // «Опубликовать сейчас?»; it returns the yes press.
 func (d *desk) publishNow(from int64, m bottest.Sent, label string) tgbotapi.Update {
 	d.t.Helper()
+	before := len(d.tg.Messages(from))
 	d.pressNow(from, m, label)
-	return d.pressNow(from, d.lastSays(from, "Опубликовать сейчас"), "Да, ")
+	// The question is the first such message after the press; a reminder
+	// or a report may come after it.
+	var q bottest.Sent
+	d.tg.WaitFor(d.t, wait, func() bool {
+		msgs := d.tg.Messages(from)
+		for _, x := range msgs[min(before, len(msgs)):] {
+			if strings.Contains(x.Text, "Опубликовать сейчас?") {
+				q = x
+				return true
+			}
+		}
+		return false
+	})
+	return d.pressNow(from, q, "Да, ")
 }
 
 // proposed makes a moderator's draft and proposes a time for it, which
