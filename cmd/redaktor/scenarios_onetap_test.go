@@ -16,15 +16,17 @@ import (
 // «Опубликовать сейчас?»; it returns the yes press.
 func (d *desk) publishNow(from int64, m bottest.Sent, label string) tgbotapi.Update {
 	d.t.Helper()
-	before := len(d.tg.Messages(from))
+	newest := 0
+	for _, x := range d.tg.Messages(from) {
+		newest = max(newest, x.Message.MessageID)
+	}
 	d.pressNow(from, m, label)
 	// The question is the first such message after the press; a reminder
 	// or a report may come after it.
 	var q bottest.Sent
 	d.tg.WaitFor(d.t, wait, func() bool {
-		msgs := d.tg.Messages(from)
-		for _, x := range msgs[min(before, len(msgs)):] {
-			if strings.Contains(x.Text, "Опубликовать сейчас?") {
+		for _, x := range d.tg.Messages(from) {
+			if x.Message.MessageID > newest && strings.Contains(x.Text, "Опубликовать сейчас") {
 				q = x
 				return true
 			}
