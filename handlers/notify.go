@@ -117,13 +117,3 @@ func (n *Notifier) Failed(ctx context.Context, post redaktor.Post, page redaktor
 		n.news.send(ctx, c.ID, c.t.T("notify_failed", map[string]any{"ID": post.ID, "Page": page.Title, "Reason": reasonText(c.t, post.FailReason)}), &kb)
 	}
 }
-
-// Remind tells the chief editors that a post's proposed time has come while
-// it still waits for approval: it is not published without them.
-func (n *Notifier) Remind(ctx context.Context, post redaktor.Post, page redaktor.Page) {
-	for _, c := range n.news.chiefs(ctx, post.PageID) {
-		n.news.reply(ctx, c, c.t.T("notify_remind", map[string]any{"ID": post.ID, "Page": page.Title,
-			"When": formatTime(post.ProposedAt, n.news.pageLoc(page), n.news.now())}))
-		n.news.showPostTo(ctx, c, post, page, false)
-	}
-}

@@ -75,7 +75,6 @@ func (p *publications) Published(_ context.Context, post redaktor.Post, _ redakt
 	}
 }
 func (p *publications) Failed(context.Context, redaktor.Post, redaktor.Page) {}
-func (p *publications) Remind(context.Context, redaktor.Post, redaktor.Page) {}
 
 func newDistrict(b *testing.B, pages, rate int, latency time.Duration) *district {
 	b.Helper()

@@ -25,7 +25,7 @@ var t0 = time.Date(2026, 11, 26, 15, 0, 0, 0, time.UTC)
 // notes records what the scheduler tells people.
 type notes struct {
 	mu                         sync.Mutex
-	published, failed, reminds []redaktor.Post
+	published, failed []redaktor.Post
 }
 
 func (n *notes) Published(_ context.Context, p redaktor.Post, _ redaktor.Page) {
@@ -37,11 +37,6 @@ func (n *notes) Failed(_ context.Context, p redaktor.Post, _ redaktor.Page) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	n.failed = append(n.failed, p)
-}
-func (n *notes) Remind(_ context.Context, p redaktor.Post, _ redaktor.Page) {
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	n.reminds = append(n.reminds, p)
 }
 
 type world struct {

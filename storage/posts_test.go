@@ -265,15 +265,15 @@ func TestWithdrawnPostLeavesTheReminders(t *testing.T) {
 	p := newDraft(t, s)
 	at := t0.Add(time.Hour)
 	p = apply(t, s, p, redaktor.Change{Action: redaktor.ActSubmit, Actor: moderator, At: at}, t0)
-	if due, _ := s.DueReminders(ctx, at.Add(time.Minute), 10); len(due) != 1 {
+	if due, _, _ := s.DueProposals(ctx, at.Add(time.Minute), 10); len(due) != 1 {
 		t.Fatalf("due reminders after submitting with a time = %v, want the post", due)
 	}
 	p = apply(t, s, p, redaktor.Change{Action: redaktor.ActWithdraw, Actor: moderator}, t0.Add(time.Minute))
-	if due, _ := s.DueReminders(ctx, at.Add(time.Minute), 10); len(due) != 0 {
+	if due, _, _ := s.DueProposals(ctx, at.Add(time.Minute), 10); len(due) != 0 {
 		t.Fatalf("due reminders after the withdrawal = %v, want none", due)
 	}
 	apply(t, s, p, redaktor.Change{Action: redaktor.ActSubmit, Actor: moderator}, t0.Add(2*time.Minute))
-	if due, _ := s.DueReminders(ctx, at.Add(time.Minute), 10); len(due) != 0 {
+	if due, _, _ := s.DueProposals(ctx, at.Add(time.Minute), 10); len(due) != 0 {
 		t.Fatalf("due reminders after submitting again without a time = %v, want none", due)
 	}
 }

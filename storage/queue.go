@@ -55,17 +55,6 @@ func (s *Store) Unlease(ctx context.Context, postID string) error {
 	return nil
 }
 
-// DueReminders returns pending posts whose proposed time has passed.
-func (s *Store) DueReminders(ctx context.Context, now time.Time, limit int64) ([]string, error) {
-	ids, err := s.rdb.ZRangeArgs(ctx, redis.ZRangeArgs{
-		Key: s.k.reminders(), ByScore: true, Start: "-inf", Stop: ms(now), Count: limit,
-	}).Result()
-	if err != nil {
-		return nil, fmt.Errorf("find due reminders: %w", err)
-	}
-	return ids, nil
-}
-
 func deliveryField(chatID int64, part int) string { return id(chatID) + ":" + strconv.Itoa(part) }
 
 // Delivery reads the delivery record of a post to a chat.
